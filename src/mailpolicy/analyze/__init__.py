@@ -1,0 +1,38 @@
+"""The analyze stage: a tuple of checks run in order, each yielding diagnostics.
+
+Each check reads an `AnalysisContext` (the policy and the planned configuration) and yields
+`Diagnostic`s; none of them changes anything. Add a check by writing a module and naming its
+function here.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.analyze.owners import (
+    check_duplicate_allows, check_owned_domains, check_owners_need_sasl, check_sasl_without_owners,
+)
+from mailpolicy.analyze.sasl_paths import check_sasl_path
+from mailpolicy.analyze.settings import check_duplicate_settings, check_managed_settings
+from mailpolicy.diagnostics import Diagnostic
+
+Check = Callable[[AnalysisContext], Iterable[Diagnostic]]
+
+CHECKS: tuple[Check, ...] = (
+    check_sasl_path,
+    check_owners_need_sasl,
+    check_sasl_without_owners,
+    check_owned_domains,
+    check_duplicate_allows,
+    check_managed_settings,
+    check_duplicate_settings,
+)
+
+
+def analyze(ctx: AnalysisContext, checks: tuple[Check, ...] = CHECKS) -> list[Diagnostic]:
+    """Run every check and return all their diagnostics."""
+    found: list[Diagnostic] = []
+    for check in checks:
+        found.extend(check(ctx))
+    return found

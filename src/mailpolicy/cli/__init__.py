@@ -1,0 +1,40 @@
+"""The `mailpolicy` command: one module per subcommand, registered on one click group."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from mailpolicy import __version__
+from mailpolicy.cli.exit_codes import EXIT_CODES_HELP, INTERNAL_ERROR
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXIT_CODES_HELP,
+)
+@click.version_option(__version__, prog_name="mailpolicy")
+def cli() -> None:
+    """Compile .mailpolicy files into a safe Postfix main.cf and sender login map."""
+
+
+def _register() -> None:
+    from mailpolicy.cli import compile_cmd
+
+    cli.add_command(compile_cmd.compile_command)
+
+
+_register()
+
+
+def main() -> None:
+    """Run the command line; an unexpected exception exits with the internal-error code, not a bare traceback."""
+    try:
+        cli.main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as error:  # pragma: no cover - the last guard, tested through a fault injection
+        click.echo(f"mailpolicy: internal error: {type(error).__name__}: {error}\n"
+                   "This is a bug in mailpolicy; please report it with the input that caused it.", err=True)
+        sys.exit(INTERNAL_ERROR)

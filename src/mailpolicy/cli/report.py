@@ -1,0 +1,50 @@
+"""Print diagnostics in the format the user asked for."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Iterable
+
+import click
+
+from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics.render_github import render_github
+from mailpolicy.diagnostics.render_json import render_json
+from mailpolicy.diagnostics.render_text import render_text
+from mailpolicy.source import SourceFile
+
+FORMATS = ("text", "json", "github")
+
+format_option = click.option(
+    "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+    help="How to print diagnostics: for people, as JSON, or as GitHub Actions annotations.")
+warnings_option = click.option(
+    "--warnings-as-errors", "-W", is_flag=True, help="Treat warnings as errors (exit 1).")
+
+
+def use_colour(stream=None) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    stream = stream or sys.stderr
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+def line_lookup(sources: Iterable[SourceFile]):
+    """Return a function that finds a line of any source file read."""
+    by_path = {s.path: s for s in sources}
+
+    def line_of(path: str, line: int) -> str | None:
+        source = by_path.get(path)
+        return source.line_text(line) if source else None
+
+    return line_of
+
+
+def print_diagnostics(diagnostics: list[Diagnostic], sources: Iterable[SourceFile], output_format: str) -> None:
+    """Print diagnostics: text goes to stderr, machine formats to stdout."""
+    if output_format == "json":
+        click.echo(render_json(diagnostics), nl=False)
+    elif output_format == "github":
+        click.echo(render_github(diagnostics), nl=False)
+    elif diagnostics:
+        click.echo(render_text(diagnostics, line_lookup(sources), colour=use_colour()), nl=False, err=True)

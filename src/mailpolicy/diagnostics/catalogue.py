@@ -1,0 +1,122 @@
+"""The catalogue of every diagnostic mailpolicy can report, each under a stable code.
+
+Codes never change meaning once released; a retired code stays reserved. Ranges:
+  MP1xx  reading input: syntax, files, includes, limits
+  MP2xx  values and statements: addresses, domains, logins, networks, paths, duplicates
+  MP3xx  safety: open relay, trusted networks, restriction order, SASL and chroot
+  MP4xx  main.cf parameter names and values (`set`, audits)
+  MP5xx  expectations (`expect` lines)
+  MP6xx  writing outputs: drift, hand edits, file system
+  MP7xx  auditing and importing an existing main.cf / master.cf
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from mailpolicy.diagnostics.diagnostic import Diagnostic, Related, Severity
+from mailpolicy.source import Span
+
+ERROR, WARNING, NOTE = Severity.ERROR, Severity.WARNING, Severity.NOTE
+
+
+@attrs.frozen
+class Code:
+    """A catalogue entry: the stable code, a short slug, its severity and what it means."""
+
+    code: str
+    slug: str
+    severity: Severity
+    summary: str
+
+    def at(
+        self,
+        span: Span | None,
+        message: str,
+        hint: str | None = None,
+        related: tuple[Related, ...] = (),
+        severity: Severity | None = None,
+    ) -> Diagnostic:
+        """Make a diagnostic of this code at a location."""
+        return Diagnostic(self.code, severity or self.severity, message, span, hint, related)
+
+
+CATALOGUE: dict[str, Code] = {}
+
+
+def _code(code: str, slug: str, severity: Severity, summary: str) -> Code:
+    entry = Code(code, slug, severity, summary)
+    assert code not in CATALOGUE, f"duplicate diagnostic code {code}"
+    CATALOGUE[code] = entry
+    return entry
+
+
+# --- MP1xx: reading input ----------------------------------------------------------------------
+SYNTAX_ERROR = _code("MP101", "syntax-error", ERROR, "a line is not a statement of the language")
+UNKNOWN_STATEMENT = _code("MP102", "unknown-statement", ERROR, "a line starts with a word that begins no statement")
+UNTERMINATED_STRING = _code("MP103", "unterminated-string", ERROR, "a quoted string is not closed on its line")
+FILE_UNREADABLE = _code("MP104", "file-unreadable", ERROR, "a policy file cannot be read or is not UTF-8")
+INCLUDE_NOT_FOUND = _code("MP105", "include-not-found", ERROR, "an included file does not exist")
+INCLUDE_CYCLE = _code("MP106", "include-cycle", ERROR, "files include each other in a cycle")
+INCLUDE_ESCAPE = _code("MP107", "include-escape", ERROR, "an include points outside the folder of the top policy file")
+INCLUDE_TOO_DEEP = _code("MP108", "include-too-deep", ERROR, "includes are nested deeper than the limit")
+INPUT_TOO_LARGE = _code("MP109", "input-too-large", ERROR, "a file or a line is larger than the limit")
+CONTROL_CHARACTER = _code("MP110", "control-character", ERROR, "a control character (NUL, CR, ...) is in the text")
+
+# --- MP2xx: values and statements ---------------------------------------------------------------
+INVALID_ADDRESS = _code("MP201", "invalid-address", ERROR, "an e-mail address or @domain is malformed")
+INVALID_DOMAIN = _code("MP202", "invalid-domain", ERROR, "a domain name is malformed")
+INVALID_LOGIN = _code("MP203", "invalid-login", ERROR, "a SASL login name contains characters that would change the map")
+INVALID_NETWORK = _code("MP204", "invalid-network", ERROR, "a network is not an IPv4 or IPv6 address or CIDR block")
+INVALID_PATH = _code("MP205", "invalid-path", ERROR, "a path is malformed")
+INVALID_MAP = _code("MP206", "invalid-map", ERROR, "a sender map is not TYPE:/absolute/path of a supported type")
+INVALID_VERSION = _code("MP207", "invalid-version", ERROR, "a Postfix version is malformed or not supported")
+INVALID_HOSTNAME = _code("MP208", "invalid-hostname", ERROR, "the hostname is not a fully qualified domain name")
+DUPLICATE_STATEMENT = _code("MP209", "duplicate-statement", ERROR, "a statement that may appear once appears twice")
+CONFLICTING_RELAY = _code("MP210", "conflicting-relay", ERROR, "two relay statements say different things")
+DUPLICATE_VALUE = _code("MP211", "duplicate-value", WARNING, "the same value is listed twice")
+INVALID_SET_VALUE = _code("MP212", "invalid-set-value", ERROR, "a set value contains characters that would add lines or parameters")
+INVALID_SASL = _code("MP213", "invalid-sasl", ERROR, "a sasl statement names an unsupported type or lacks its socket")
+DUPLICATE_ALLOW = _code("MP214", "duplicate-allow", WARNING, "a login is allowed the same address twice")
+INVALID_OWNER_TABLE = _code("MP215", "invalid-owner-table", ERROR, "a line of an owners table is malformed")
+
+# --- MP3xx: safety ------------------------------------------------------------------------------
+OPEN_RELAY = _code("MP301", "open-relay", ERROR, "an unauthenticated outside client could relay mail")
+TRUSTED_EVERYONE = _code("MP302", "trusted-everyone", ERROR, "trusted networks include every address (0.0.0.0/0 or ::/0)")
+TRUSTED_TOO_WIDE = _code("MP303", "trusted-too-wide", ERROR, "a trusted public network is wider than /8 (IPv4) or /32 (IPv6)")
+TRUSTED_HOST_BITS = _code("MP304", "trusted-host-bits", ERROR, "a trusted network has host bits set")
+TRUSTED_TYPO = _code("MP305", "trusted-typo", ERROR, "a trusted network looks like a typo of a well-known prefix")
+TRUSTED_WIDE_PRIVATE = _code("MP306", "trusted-wide-private", WARNING, "a trusted private network is wider than usually meant")
+SHADED_RESTRICTION = _code("MP307", "shaded-restriction", ERROR, "a reject_* can never fire because an earlier permit_* always matches first")
+ALLOW_WITHOUT_SASL = _code("MP308", "allow-without-sasl", ERROR, "allow user needs SASL: without a login nobody can own an address")
+RELAY_WITHOUT_SASL = _code("MP309", "relay-without-sasl", ERROR, "relay only authenticated needs a sasl statement")
+SASL_PATH_OUTSIDE_CHROOT = _code("MP310", "sasl-path-outside-chroot", ERROR, "an absolute SASL socket path outside the chroot cannot be reached by smtpd")
+SASL_PATH_MADE_RELATIVE = _code("MP311", "sasl-path-made-relative", NOTE, "an absolute SASL path under the chroot was made chroot-relative")
+DOVECOT_SOCKET_NOT_PRIVATE = _code("MP312", "dovecot-socket-not-private", ERROR, "a Dovecot SASL socket must be under private/")
+SASL_PATH_RELATIVE_UNCHROOTED = _code("MP313", "sasl-path-relative-unchrooted", NOTE, "a relative SASL path without chroot is relative to the queue directory")
+FOREIGN_DOMAIN_ADDRESS = _code("MP314", "foreign-domain-address", WARNING, "a login is allowed an address of a domain this server does not handle")
+SASL_WITHOUT_USERS = _code("MP315", "sasl-without-owners", WARNING, "SASL is enabled but no address has an owner, so any login may send as anyone")
+UNKNOWN_RESTRICTION = _code("MP316", "unknown-restriction", ERROR, "a restriction name Postfix does not know")
+LOGIN_MAP_WITHOUT_MISMATCH = _code("MP317", "login-map-unused", ERROR, "a sender login map exists but no reject_sender_login_mismatch uses it")
+MISMATCH_WITHOUT_LOGIN_MAP = _code("MP318", "mismatch-without-map", ERROR, "reject_sender_login_mismatch is used but no sender login map is set")
+CHROOT_INVALID = _code("MP319", "chroot-invalid", ERROR, "the chroot is not an absolute path or off")
+
+# --- MP4xx: main.cf parameters ------------------------------------------------------------------
+UNKNOWN_PARAMETER = _code("MP401", "unknown-parameter", ERROR, "a main.cf parameter Postfix does not know (it would be ignored silently)")
+WRONG_DAEMON_PARAMETER = _code("MP402", "wrong-daemon-parameter", ERROR, "an smtp_ parameter where the smtpd_ one exists, or the reverse")
+PARAMETER_TOO_NEW = _code("MP403", "parameter-too-new", ERROR, "a parameter not available in the target Postfix version")
+PARAMETER_REMOVED = _code("MP404", "parameter-removed", ERROR, "a parameter the target Postfix version no longer has")
+PARAMETER_DEPRECATED = _code("MP405", "parameter-deprecated", WARNING, "a deprecated parameter with a replacement")
+MANAGED_PARAMETER = _code("MP406", "managed-parameter", ERROR, "set of a parameter the policy itself manages")
+DUPLICATE_SET = _code("MP407", "duplicate-set", ERROR, "the same parameter is set twice")
+SET_REENABLES = _code("MP408", "set-reenables", ERROR, "a set value would re-enable what the policy forbids")
+
+# --- MP5xx: expectations ------------------------------------------------------------------------
+EXPECTATION_FAILED = _code("MP501", "expectation-failed", ERROR, "an expect line does not hold for the compiled configuration")
+EXPECTATION_INVALID = _code("MP502", "expectation-invalid", ERROR, "an expect line cannot be evaluated as written")
+
+# --- MP6xx: writing outputs ---------------------------------------------------------------------
+OUTPUT_DRIFT = _code("MP601", "output-drift", ERROR, "a file in the output folder differs from what the policy compiles to")
+HAND_EDITED = _code("MP602", "hand-edited", ERROR, "a generated file was edited by hand since it was written")
+WRITE_FAILED = _code("MP603", "write-failed", ERROR, "an output file could not be written")
+BASE_CONFLICT = _code("MP604", "base-conflict", WARNING, "a base main.cf parameter contradicts the policy and is replaced")

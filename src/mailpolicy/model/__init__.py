@@ -1,0 +1,1 @@
+"""The model stage: statements as written, and the validated policy built from them."""

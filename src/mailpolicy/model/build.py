@@ -1,0 +1,202 @@
+"""Build the validated `Policy` from statements: check every value, merge repeated statements."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import attrs
+
+from mailpolicy.diagnostics import Diagnostic, Related
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.model import statements as st
+from mailpolicy.model import values
+from mailpolicy.model.loader import LoadedPolicy
+from mailpolicy.model.owner_table import read_owner_table
+from mailpolicy.model.policy import (
+    Expectation, Located, Ownership, Policy, SaslConfig, Setting, TrustedNetwork,
+)
+
+# Statements that may appear once: a second one is an error pointing at both.
+_ONCE = (st.PostfixVersion, st.Hostname, st.Sasl, st.Chroot, st.SenderMap)
+_ONCE_NAMES = {st.PostfixVersion: "postfix", st.Hostname: "hostname", st.Sasl: "sasl",
+               st.Chroot: "chroot", st.SenderMap: "sender map"}
+
+
+class _Builder:
+    def __init__(self, loaded: LoadedPolicy) -> None:
+        self.loaded = loaded
+        self.fields: dict = {}
+        self.lists: dict[str, list] = {"local_domains": [], "trusted_networks": [], "owners": [],
+                                       "settings": [], "expectations": []}
+        self.first: dict[type, st.Statement] = {}
+        self.relay: st.Relay | None = None
+        self.diagnostics: list[Diagnostic] = []
+
+    def run(self) -> Policy:
+        for statement in self.loaded.statements:
+            if self._once(statement):
+                getattr(self, "_build_" + type(statement).__name__.lower())(statement)
+        return Policy(**self.fields, **{k: tuple(v) for k, v in self.lists.items()}, sources=self.loaded.sources)
+
+    def _once(self, statement: st.Statement) -> bool:
+        kind = type(statement)
+        if kind not in _ONCE:
+            return True
+        earlier = self.first.setdefault(kind, statement)
+        if earlier is statement:
+            return True
+        self.diagnostics.append(cat.DUPLICATE_STATEMENT.at(
+            statement.span, f"`{_ONCE_NAMES[kind]}` is already stated",
+            hint="keep one of the two lines", related=(Related(earlier.span, "first stated here"),)))
+        return False
+
+    def _value(self, word: st.Word, check: Callable, code: cat.Code):
+        try:
+            return check(word.text)
+        except values.ValueProblem as problem:
+            self.diagnostics.append(code.at(word.span, problem.message, hint=problem.hint))
+            return None
+
+    # --- one method per statement -------------------------------------------------------------
+    def _build_postfixversion(self, s: st.PostfixVersion) -> None:
+        version = self._value(s.version, values.version, cat.INVALID_VERSION)
+        if version:
+            self.fields["version"] = Located(version, s.span)
+
+    def _build_hostname(self, s: st.Hostname) -> None:
+        name = self._value(s.name, values.hostname, cat.INVALID_HOSTNAME)
+        if name:
+            self.fields["hostname"] = Located(name, s.span)
+
+    def _build_localdomains(self, s: st.LocalDomains) -> None:
+        seen = {d.value: d for d in self.lists["local_domains"]}
+        for word in s.domains:
+            name = self._value(word, values.domain, cat.INVALID_DOMAIN)
+            if name is None:
+                continue
+            if name in seen:
+                self._duplicate_value(word, name, seen[name].span)
+                continue
+            seen[name] = Located(name, word.span)
+            self.lists["local_domains"].append(seen[name])
+
+    def _build_trustednetworks(self, s: st.TrustedNetworks) -> None:
+        seen = {n.network: n for n in self.lists["trusted_networks"]}
+        for word in s.networks:
+            parsed = self._value(word, values.network, cat.INVALID_NETWORK)
+            if parsed is None:
+                continue
+            if parsed.network in seen:
+                self._duplicate_value(word, word.text, seen[parsed.network].span)
+                continue
+            seen[parsed.network] = TrustedNetwork(parsed.network, word.text, parsed.host_bits, word.span)
+            self.lists["trusted_networks"].append(seen[parsed.network])
+
+    def _build_sasl(self, s: st.Sasl) -> None:
+        kind = s.kind.text.lower()
+        if kind not in values.SASL_TYPES:
+            self.diagnostics.append(cat.INVALID_SASL.at(s.kind.span, f"`{s.kind.text}` is not a SASL type mailpolicy supports",
+                                                        hint="write `sasl dovecot SOCKET` or `sasl cyrus [NAME]`"))
+            return
+        if kind == "dovecot" and s.path is None:
+            self.diagnostics.append(cat.INVALID_SASL.at(s.span, "`sasl dovecot` needs the socket Dovecot listens on",
+                                                        hint="write e.g. `sasl dovecot private/auth`"))
+            return
+        path = self._value(s.path, values.path, cat.INVALID_PATH) if s.path else None
+        if s.path is not None and path is None:
+            return
+        self.fields["sasl"] = SaslConfig(kind, path, s.span, s.path.span if s.path else None)
+
+    def _build_chroot(self, s: st.Chroot) -> None:
+        if s.path.text == "off" and not s.path.quoted:
+            self.fields["chroot"] = Located(None, s.span)
+            return
+        where = self._value(s.path, values.path, cat.INVALID_PATH)
+        if where is None:
+            return
+        if not where.startswith("/"):
+            self.diagnostics.append(cat.CHROOT_INVALID.at(s.path.span, f"`{where}` is not an absolute path",
+                                                          hint="write the queue directory smtpd is chrooted to, "
+                                                               "e.g. /var/spool/postfix, or `chroot off`"))
+            return
+        self.fields["chroot"] = Located(where.rstrip("/") or "/", s.span)
+
+    def _build_relay(self, s: st.Relay) -> None:
+        if self.relay is None:
+            self.relay = s
+            self.fields["relay"] = Located(s.mode, s.span)
+            return
+        related = (Related(self.relay.span, "first stated here"),)
+        if self.relay.mode is s.mode:
+            self.diagnostics.append(cat.DUPLICATE_STATEMENT.at(s.span, "`relay` is already stated",
+                                                               hint="keep one of the two lines", related=related))
+        else:
+            self.diagnostics.append(cat.CONFLICTING_RELAY.at(
+                s.span, f"`relay {s.mode.value}` contradicts `relay {self.relay.mode.value}`",
+                hint="decide who may relay and keep only that line", related=related))
+
+    def _build_sendermap(self, s: st.SenderMap) -> None:
+        table = self._value(s.map, values.sender_map, cat.INVALID_MAP)
+        if table:
+            self.fields["sender_map"] = Located(table, s.span)
+
+    def _build_allowuser(self, s: st.AllowUser) -> None:
+        login = self._value(s.login, values.login, cat.INVALID_LOGIN)
+        for word in s.addresses:
+            address = self._value(word, values.address, cat.INVALID_ADDRESS)
+            if login and address:
+                self.lists["owners"].append(Ownership(address, login, word.span))
+
+    def _build_allowusersfrom(self, s: st.AllowUsersFrom) -> None:
+        table = self.loaded.tables.get(s.span)
+        if table is not None:
+            owners, problems = read_owner_table(table)
+            self.lists["owners"].extend(owners)
+            self.diagnostics.extend(problems)
+
+    def _build_setparameter(self, s: st.SetParameter) -> None:
+        name = s.name.text
+        value = s.value.text
+        if " #" in value or "\t#" in value:
+            value = value[: min(i for i in (value.find(" #"), value.find("\t#")) if i >= 0)]
+        value = value.rstrip()
+        if not name.replace("_", "a").isalnum() or not name.isascii() or not name[0].isalpha():
+            self.diagnostics.append(cat.INVALID_SET_VALUE.at(s.name.span, f"`{name}` is not a parameter name",
+                                                             hint="a main.cf parameter name holds letters, digits and _"))
+            return
+        value_span = s.value.span.at_column(s.value.span.column, s.value.span.column + len(value))
+        self.lists["settings"].append(Setting(name, value, s.span, s.name.span, value_span))
+
+    def _build_expect(self, s: st.Expect) -> None:
+        sender = self._value(s.sender, _address_or_null, cat.INVALID_ADDRESS)
+        recipient = self._value(s.recipient, _plain_address, cat.INVALID_ADDRESS)
+        login = self._value(s.client.login, values.login, cat.INVALID_LOGIN) if s.client.login else None
+        if sender is None or recipient is None or (s.client.login and login is None):
+            return
+        self.lists["expectations"].append(Expectation(
+            s.verdict.text == "accept", s.client.kind, login, sender, recipient, s.span))
+
+    def _duplicate_value(self, word: st.Word, value: str, first) -> None:
+        self.diagnostics.append(cat.DUPLICATE_VALUE.at(word.span, f"`{value}` is already listed",
+                                                       hint="remove the repetition",
+                                                       related=(Related(first, "first listed here"),)))
+
+
+def _address_or_null(text: str) -> str:
+    """An `expect` sender may be `<>`, the null sender of bounces."""
+    return "" if text == "<>" else _plain_address(text)
+
+
+def _plain_address(text: str) -> str:
+    """An `expect` address is one mailbox (relay tricks allowed: they are what expectations test)."""
+    local, at, domain = text.rpartition("@")
+    if not at or not local:
+        raise values.ValueProblem(f"`{text}` is not an address", "write user@domain")
+    return f"{local}@{values.domain(domain)}"
+
+
+def build_policy(loaded: LoadedPolicy) -> tuple[Policy, list[Diagnostic]]:
+    """Return the policy the statements mean, and every value or statement problem found."""
+    builder = _Builder(loaded)
+    policy = builder.run()
+    return policy, builder.diagnostics

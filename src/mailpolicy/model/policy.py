@@ -1,0 +1,101 @@
+"""The validated policy: what the author means, every part remembering the line that said it."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+import attrs
+
+from mailpolicy.model.statements import ClientKind, RelayMode
+from mailpolicy.model.values import IPNetwork
+from mailpolicy.source import SourceFile, Span
+
+T = TypeVar("T")
+
+DEFAULT_VERSION = "3.7"
+DEFAULT_CHROOT = "/var/spool/postfix"
+DEFAULT_SENDER_MAP = ("hash", "/etc/postfix/controlled_envelope_senders")
+
+
+@attrs.frozen
+class Located(Generic[T]):
+    """A value and the place that stated it (None for a default nobody wrote)."""
+
+    value: T
+    span: Span | None = None
+
+
+@attrs.frozen
+class TrustedNetwork:
+    network: IPNetwork
+    written: str
+    host_bits: bool
+    span: Span
+
+
+@attrs.frozen
+class SaslConfig:
+    """`sasl dovecot SOCKET` or `sasl cyrus [NAME]`; `path` is as written, made chroot-relative later."""
+
+    kind: str
+    path: str | None
+    span: Span
+    path_span: Span | None
+
+
+@attrs.frozen
+class Ownership:
+    """One `allow user LOGIN as ADDRESS` pair; `address` is `local@domain` or `@domain`."""
+
+    address: str
+    login: str
+    span: Span
+
+
+@attrs.frozen
+class Setting:
+    """A `set NAME = VALUE` line."""
+
+    name: str
+    value: str
+    span: Span
+    name_span: Span
+    value_span: Span
+
+
+@attrs.frozen
+class Expectation:
+    """An `expect` line: a request and the verdict the author says Postfix must give it."""
+
+    accept: bool
+    client: ClientKind
+    login: str | None
+    sender: str
+    recipient: str
+    span: Span
+
+
+@attrs.frozen
+class Policy:
+    """Everything a policy says, validated, with defaults for what it does not say."""
+
+    version: Located[str] = Located(DEFAULT_VERSION)
+    hostname: Located[str] | None = None
+    local_domains: tuple[Located[str], ...] = ()
+    trusted_networks: tuple[TrustedNetwork, ...] = ()
+    sasl: SaslConfig | None = None
+    chroot: Located[str | None] = Located(DEFAULT_CHROOT)
+    relay: Located[RelayMode] = Located(RelayMode.NOBODY)
+    sender_map: Located[tuple[str, str]] = Located(DEFAULT_SENDER_MAP)
+    owners: tuple[Ownership, ...] = ()
+    settings: tuple[Setting, ...] = ()
+    expectations: tuple[Expectation, ...] = ()
+    sources: tuple[SourceFile, ...] = ()
+
+    @property
+    def domain_names(self) -> frozenset[str]:
+        return frozenset(d.value for d in self.local_domains)
+
+    def source(self, path: str) -> SourceFile | None:
+        """Return the source file a span names."""
+        return next((s for s in self.sources if s.path == path), None)

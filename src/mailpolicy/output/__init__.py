@@ -1,0 +1,1 @@
+"""Writing compiled files to disk, safely."""

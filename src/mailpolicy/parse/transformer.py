@@ -1,0 +1,119 @@
+"""Turn the parse tree into statement objects, one method per grammar rule."""
+
+from __future__ import annotations
+
+from lark import Token, Transformer, v_args
+
+from mailpolicy.model import statements as st
+from mailpolicy.source import Span
+
+
+def _unquote(text: str) -> str:
+    """Return a STRING token's content; `\\"` and `\\\\` are the only escapes."""
+    body = text[1:-1]
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            i += 1
+            ch = body[i]
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+@v_args(meta=True)
+class StatementBuilder(Transformer):
+    """Build `mailpolicy.model.statements` objects that remember their file, line and column."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    def _span(self, meta) -> Span:
+        return Span(self.path, meta.line, meta.column, meta.end_column if meta.end_line == meta.line else None)
+
+    def _token_span(self, token: Token) -> Span:
+        end = token.end_column if token.end_line == token.line else None
+        return Span(self.path, token.line, token.column, end)
+
+    # --- values -------------------------------------------------------------------------------
+    def value(self, meta, children) -> st.Word:
+        (token,) = children
+        span = self._token_span(token)
+        if token.type == "STRING":
+            return st.Word(_unquote(str(token)), span, quoted=True)
+        return st.Word(str(token), span)
+
+    def value_list(self, meta, children) -> tuple[st.Word, ...]:
+        return tuple(children)
+
+    # --- statements ---------------------------------------------------------------------------
+    def start(self, meta, children) -> list[st.Statement]:
+        return list(children)
+
+    def postfix_version(self, meta, children):
+        return st.PostfixVersion(self._span(meta), children[0])
+
+    def hostname(self, meta, children):
+        return st.Hostname(self._span(meta), children[0])
+
+    def local_domains(self, meta, children):
+        return st.LocalDomains(self._span(meta), children[0])
+
+    def trusted_networks(self, meta, children):
+        return st.TrustedNetworks(self._span(meta), children[0])
+
+    def sasl(self, meta, children):
+        return st.Sasl(self._span(meta), children[0], children[1] if len(children) > 1 else None)
+
+    def chroot(self, meta, children):
+        return st.Chroot(self._span(meta), children[0])
+
+    def relay(self, meta, children):
+        return st.Relay(self._span(meta), children[0])
+
+    def relay_authenticated(self, meta, children):
+        return st.RelayMode.AUTHENTICATED
+
+    def relay_authenticated_or_trusted(self, meta, children):
+        return st.RelayMode.AUTHENTICATED_OR_TRUSTED
+
+    def relay_nobody(self, meta, children):
+        return st.RelayMode.NOBODY
+
+    def sender_map(self, meta, children):
+        return st.SenderMap(self._span(meta), children[0])
+
+    def allow_user(self, meta, children):
+        return st.AllowUser(self._span(meta), children[0], children[1])
+
+    def allow_users_from(self, meta, children):
+        return st.AllowUsersFrom(self._span(meta), children[0])
+
+    def set_parameter(self, meta, children):
+        name = children[0]
+        if len(children) > 1:
+            token = children[1]
+            value = st.Word(str(token), self._token_span(token))
+        else:
+            value = st.Word("", name.span.at_column(name.span.end_column or name.span.column))
+        return st.SetParameter(self._span(meta), name, value)
+
+    def include(self, meta, children):
+        return st.Include(self._span(meta), children[0])
+
+    def expect(self, meta, children):
+        verdict_token, client, sender, recipient = children
+        verdict = st.Word(str(verdict_token), self._token_span(verdict_token))
+        return st.Expect(self._span(meta), verdict, client, sender, recipient)
+
+    def client_anonymous(self, meta, children):
+        return st.Client(st.ClientKind.ANONYMOUS, None, self._span(meta))
+
+    def client_trusted(self, meta, children):
+        return st.Client(st.ClientKind.TRUSTED, None, self._span(meta))
+
+    def client_user(self, meta, children):
+        return st.Client(st.ClientKind.USER, children[0], self._span(meta))

@@ -1,0 +1,111 @@
+"""Plan every main.cf parameter the policy manages or sets, in the fixed order they are written."""
+
+from __future__ import annotations
+
+import attrs
+
+from mailpolicy.model import values
+from mailpolicy.model.policy import Policy
+from mailpolicy.plan.model import ConfigPlan, Entry, MapEntry, Parameter, SenderMapPlan
+from mailpolicy.plan.restrictions import relay_restrictions, sender_restrictions
+from mailpolicy.plan.sasl_path import resolve_sasl_path
+from mailpolicy.plan.sender_map import plan_sender_map
+
+__all__ = ["ConfigPlan", "Entry", "MapEntry", "Parameter", "SenderMapPlan", "plan_config", "MANAGED"]
+
+# The parameters a policy decides. A `set` of one of them is refused (MP406): the statement
+# that manages it is the one place it may change, so ordering and paths stay the compiler's.
+MANAGED = (
+    "compatibility_level",
+    "myhostname",
+    "mydestination",
+    "mynetworks",
+    "smtpd_sasl_auth_enable",
+    "smtpd_sasl_type",
+    "smtpd_sasl_path",
+    "smtpd_sender_login_maps",
+    "smtpd_sender_restrictions",
+    "smtpd_relay_restrictions",
+)
+
+# With no trusted networks, only the host itself is trusted (explicitly: mynetworks_style's
+# default changed between compatibility levels, and an implicit `subnet` trusted whole LANs).
+LOOPBACK = "127.0.0.0/8 [::1]/128"
+
+
+def compatibility_level(version: str) -> str | None:
+    """Return the compatibility_level matching a target version (the parameter exists since 3.0)."""
+    number = values.version_tuple(version)
+    if number >= (3, 6):
+        return "3.6"
+    if number >= (3, 0):
+        return "2"
+    return None
+
+
+def plan_config(policy: Policy) -> ConfigPlan:
+    """Return the parameters and sender map a policy compiles to (parts with errors are left out)."""
+    params: list[Parameter] = []
+    version = policy.version
+    level = compatibility_level(version.value)
+    if level:
+        params.append(Parameter("compatibility_level", level,
+                                f"safe defaults of Postfix {version.value}, without backwards-compatibility "
+                                "warnings", version.span))
+    if policy.hostname:
+        params.append(Parameter("myhostname", policy.hostname.value, "this server's name", policy.hostname.span))
+    if policy.local_domains:
+        params.append(Parameter("mydestination", ", ".join(d.value for d in policy.local_domains),
+                                "domains delivered on this server", policy.local_domains[0].span))
+    if policy.trusted_networks:
+        params.append(Parameter("mynetworks",
+                                " ".join(values.render_network(n.network) for n in policy.trusted_networks),
+                                "trusted networks, as stated", policy.trusted_networks[0].span))
+    else:
+        params.append(Parameter("mynetworks", LOOPBACK,
+                                "no trusted networks stated: only this host (explicit, so mynetworks_style "
+                                "cannot widen it)", None))
+    params.extend(_sasl_parameters(policy))
+    sender_map = plan_sender_map(policy)
+    if sender_map and policy.sasl:
+        params.append(Parameter("smtpd_sender_login_maps", sender_map.reference,
+                                "who owns which address (keys: user@domain, user, @domain)",
+                                policy.sender_map.span or policy.owners[0].span))
+    params.append(sender_restrictions(policy) if policy.sasl else sender_restrictions(_without_owners(policy)))
+    params.append(relay_restrictions(policy))
+    params.extend(_settings(policy))
+    return ConfigPlan(version.value, tuple(params), sender_map if policy.sasl else None)
+
+
+def _without_owners(policy: Policy) -> Policy:
+    # Without SASL nobody can log in, so a login map would reject every owned sender; the
+    # analysis reports it (MP308) and the plan leaves the guard out rather than emit a trap.
+    return attrs.evolve(policy, owners=())
+
+
+def _sasl_parameters(policy: Policy) -> list[Parameter]:
+    sasl = policy.sasl
+    if sasl is None:
+        return []
+    params = [
+        Parameter("smtpd_sasl_auth_enable", "yes", "clients may log in", sasl.span),
+        Parameter("smtpd_sasl_type", sasl.kind, "the SASL server", sasl.span),
+    ]
+    resolved = resolve_sasl_path(sasl, policy.chroot.value)
+    if resolved.value is not None:
+        where = "inside the chroot " + policy.chroot.value if policy.chroot.value else "smtpd is not chrooted"
+        reason = (f"relative to the queue directory ({where})" if sasl.kind == "dovecot"
+                  else "Cyrus application name (selects smtpd.conf)")
+        params.append(Parameter("smtpd_sasl_path", resolved.value, reason, sasl.path_span or sasl.span))
+    return params
+
+
+def _settings(policy: Policy) -> list[Parameter]:
+    seen: set[str] = set()
+    chosen = []
+    for setting in policy.settings:
+        if setting.name in MANAGED or setting.name in seen:
+            continue  # refused by the analysis (MP406, MP407); the first `set` is kept
+        seen.add(setting.name)
+        chosen.append(Parameter(setting.name, setting.value, "set by the policy", setting.span, managed=False))
+    return sorted(chosen, key=lambda p: p.name)

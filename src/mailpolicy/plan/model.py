@@ -1,0 +1,76 @@
+"""The planned configuration: parameters with their values, reasons and sources."""
+
+from __future__ import annotations
+
+import posixpath
+
+import attrs
+
+from mailpolicy.source import Span
+
+
+@attrs.frozen
+class Entry:
+    """One restriction in a restriction list, and why it stands where it stands."""
+
+    name: str
+    reason: str
+    source: Span | None = None
+
+
+@attrs.frozen
+class Parameter:
+    """One main.cf parameter. Restriction lists carry their entries; the value is derived from them."""
+
+    name: str
+    value: str
+    reason: str
+    source: Span | None = None
+    entries: tuple[Entry, ...] | None = None
+    managed: bool = True
+
+    @classmethod
+    def restriction_list(cls, name: str, entries: tuple[Entry, ...], reason: str, source: Span | None) -> Parameter:
+        return cls(name, ", ".join(e.name for e in entries), reason, source, entries)
+
+
+@attrs.frozen
+class MapEntry:
+    """One key of the sender login map with every login that owns it."""
+
+    key: str
+    owners: tuple[str, ...]
+    sources: tuple[Span, ...]
+
+
+@attrs.frozen
+class SenderMapPlan:
+    """The smtpd_sender_login_maps table: where Postfix reads it and what it holds."""
+
+    type: str
+    path: str
+    entries: tuple[MapEntry, ...]
+
+    @property
+    def filename(self) -> str:
+        return posixpath.basename(self.path)
+
+    @property
+    def reference(self) -> str:
+        return f"{self.type}:{self.path}"
+
+
+@attrs.frozen
+class ConfigPlan:
+    """Every parameter to write, in output order, and the sender map if the policy has owners."""
+
+    version: str
+    parameters: tuple[Parameter, ...]
+    sender_map: SenderMapPlan | None
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+    def values(self) -> dict[str, str]:
+        """Return the parameters as main.cf would hold them, name to value."""
+        return {p.name: p.value for p in self.parameters}

@@ -1,0 +1,55 @@
+"""Decide the SMTP restriction lists. Their order is the compiler's, never the author's.
+
+Postfix evaluates smtpd_client, _helo, _sender, _relay and _recipient_restrictions one list after
+another (all at RCPT TO while smtpd_delay_reject = yes, the default). Within a list the first
+permit_* or reject_* that matches ends *that list* only; a reject in any list rejects the request.
+Hence the rules below, each written where it is applied:
+
+1. reject_sender_login_mismatch stands alone in smtpd_sender_restrictions. No permit_* precedes it
+   there, and a permit in the later relay list cannot undo a reject here, so it always fires
+   (the seed's server put it after permit_sasl_authenticated, where it never did).
+2. smtpd_relay_restrictions always ends in reject_unauth_destination: whatever no permit_* has
+   admitted may deliver only to this server's own domains (no open relay).
+3. permit_mynetworks appears only for `relay authenticated or trusted`, and only before
+   reject_unauth_destination: trusting a network is a choice the author states.
+"""
+
+from __future__ import annotations
+
+from mailpolicy.model.policy import Policy
+from mailpolicy.model.statements import RelayMode
+from mailpolicy.plan.model import Entry, Parameter
+
+
+def sender_restrictions(policy: Policy) -> Parameter:
+    """Return smtpd_sender_restrictions: the identity guard, when anybody owns an address."""
+    entries: tuple[Entry, ...] = ()
+    source = policy.owners[0].span if policy.owners else None
+    if policy.owners:
+        entries = (Entry(
+            "reject_sender_login_mismatch",
+            "rule 1: a client may use an owned MAIL FROM only when logged in as one of its owners, "
+            "and a logged-in client only an address it owns; alone in this list, no permit can skip it",
+            source),)
+    reason = ("who may send as which address" if entries
+              else "empty on purpose: no address has an owner, and a value inherited from elsewhere "
+                   "must not add a permit")
+    return Parameter.restriction_list("smtpd_sender_restrictions", entries, reason, source)
+
+
+def relay_restrictions(policy: Policy) -> Parameter:
+    """Return smtpd_relay_restrictions for the policy's relay statement."""
+    mode = policy.relay.value
+    source = policy.relay.span
+    entries: list[Entry] = []
+    if mode is RelayMode.AUTHENTICATED_OR_TRUSTED:
+        entries.append(Entry("permit_mynetworks",
+                             "rule 3: clients in mynetworks (the trusted networks) may relay, as stated",
+                             source))
+    if mode in (RelayMode.AUTHENTICATED, RelayMode.AUTHENTICATED_OR_TRUSTED):
+        entries.append(Entry("permit_sasl_authenticated", "clients logged in over SASL may relay", source))
+    entries.append(Entry("reject_unauth_destination",
+                         "rule 2: everyone else may send only to this server's own domains (no open relay)",
+                         source))
+    return Parameter.restriction_list("smtpd_relay_restrictions", tuple(entries),
+                                      f"relay {mode.value}", source)

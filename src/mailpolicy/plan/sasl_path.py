@@ -1,0 +1,56 @@
+"""Where smtpd must look for the SASL socket, given the chroot it runs in.
+
+smtpd is chrooted to queue_directory when master.cf's chroot column says `y` (Debian's default),
+and it opens smtpd_sasl_path *after* chrooting. An absolute path is therefore looked up inside the
+chroot: /var/spool/postfix/private/auth becomes /var/spool/postfix/var/spool/postfix/private/auth.
+A relative path is relative to the queue directory, chrooted or not.
+"""
+
+from __future__ import annotations
+
+import enum
+import posixpath
+
+import attrs
+
+from mailpolicy.model.policy import SaslConfig
+
+
+class PathVerdict(enum.Enum):
+    OK = "ok"
+    MADE_RELATIVE = "made-relative"             # absolute under the chroot: rewritten
+    OUTSIDE_CHROOT = "outside-chroot"           # absolute elsewhere: smtpd cannot reach it
+    NOT_PRIVATE = "not-private"                 # a Dovecot socket not under private/
+    RELATIVE_UNCHROOTED = "relative-unchrooted"  # fine, but relative to the queue directory
+
+
+@attrs.frozen
+class SaslPath:
+    """The smtpd_sasl_path to emit (None when it cannot be made right) and what was done to it."""
+
+    value: str | None
+    verdicts: tuple[PathVerdict, ...]
+
+
+def resolve_sasl_path(sasl: SaslConfig, chroot: str | None) -> SaslPath:
+    """Return smtpd_sasl_path for `sasl` when smtpd is chrooted to `chroot` (None: not chrooted)."""
+    if sasl.kind == "cyrus":
+        # For Cyrus the "path" is the application name that selects smtpd.conf, not a socket.
+        return SaslPath(sasl.path or "smtpd", (PathVerdict.OK,))
+    path = posixpath.normpath(sasl.path)
+    verdicts: list[PathVerdict] = []
+    if path.startswith("/"):
+        if chroot is None:
+            return SaslPath(path, (PathVerdict.OK,))
+        prefix = chroot.rstrip("/") + "/"
+        if not path.startswith(prefix):
+            return SaslPath(None, (PathVerdict.OUTSIDE_CHROOT,))
+        path = path[len(prefix):]
+        verdicts.append(PathVerdict.MADE_RELATIVE)
+    elif chroot is None:
+        verdicts.append(PathVerdict.RELATIVE_UNCHROOTED)
+    # Postfix's Dovecot client treats the path as a UNIX socket; Postfix keeps its private
+    # sockets, reachable only by the postfix user, under private/ (postconf(5) smtpd_sasl_path).
+    if not path.startswith("private/") or path == "private/":
+        return SaslPath(None, (*verdicts, PathVerdict.NOT_PRIVATE))
+    return SaslPath(path, tuple(verdicts) or (PathVerdict.OK,))
