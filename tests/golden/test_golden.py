@@ -1,0 +1,131 @@
+"""Golden tests: every example and case compiled, each stage's output compared byte for byte.
+
+For each policy, `tests/golden/expected/<case>/` holds:
+  statements.txt   the parse stage: one line per statement as the parser built it
+  plan.txt         the plan stage: every parameter, restriction entry and map key with its source
+  diagnostics.txt  the analysis: diagnostics rendered as text (empty when clean)
+  main.cf, <map>   the emit stage: the files written
+Run `pytest tests/golden --update-goldens` to rewrite them; a mismatch writes `<file>.actual`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mailpolicy.cli.report import line_lookup
+from mailpolicy.compiler import compile_policy
+from mailpolicy.diagnostics.render_text import render_text
+from mailpolicy.model.loader import load_policy
+
+REPO = Path(__file__).resolve().parents[2]
+EXPECTED = Path(__file__).parent / "expected"
+CASES = sorted([*REPO.glob("examples/*.mailpolicy"), *REPO.glob("tests/cases/**/*.mailpolicy")])
+
+
+def case_name(path: Path) -> str:
+    return str(path.relative_to(REPO).with_suffix("")).replace(os.sep, "__")
+
+
+def render_statements(relative: str) -> str:
+    loaded = load_policy(relative)
+    return "".join(f"{type(s).__name__} {s.span}: {_fields(s)}\n" for s in loaded.statements)
+
+
+def _fields(statement) -> str:
+    parts = []
+    for name, value in vars(statement).items() if hasattr(statement, "__dict__") else _attrs_items(statement):
+        if name != "span":
+            parts.append(f"{name}={_show(value)}")
+    return " ".join(parts)
+
+
+def _attrs_items(obj):
+    import attrs
+
+    return ((a.name, getattr(obj, a.name)) for a in attrs.fields(type(obj)))
+
+
+def _show(value) -> str:
+    import attrs
+
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if hasattr(value, "text") and hasattr(value, "span"):
+        return repr(value.text) + ("(quoted)" if value.quoted else "")
+    if attrs.has(type(value)):
+        return "{" + " ".join(f"{k}={_show(v)}" for k, v in _attrs_items(value) if k != "span") + "}"
+    if hasattr(value, "value") and not isinstance(value, str):
+        return str(value.value)
+    return repr(value)
+
+
+def render_plan(compilation) -> str:
+    plan = compilation.plan
+    if plan is None:
+        return ""
+    lines = [f"version {plan.version}"]
+    for p in plan.parameters:
+        where = str(p.source.short) if p.source else "default"
+        lines.append(f"{p.name} = {p.value}    [{where}; {'managed' if p.managed else 'set'}]")
+        for e in p.entries or ():
+            lines.append(f"  - {e.name}    [{e.source.short if e.source else 'default'}]")
+    if plan.sender_map:
+        lines.append(f"sender map {plan.sender_map.reference}")
+        for entry in plan.sender_map.entries:
+            lines.append(f"  {entry.key} -> {', '.join(entry.owners)}    "
+                         f"[{', '.join(s.short for s in entry.sources)}]")
+    return "\n".join(lines) + "\n"
+
+
+def check_golden(folder: Path, name: str, actual: str, update: bool) -> list[str]:
+    expected_path = folder / name
+    actual_path = folder / (name + ".actual")
+    if update:
+        folder.mkdir(parents=True, exist_ok=True)
+        expected_path.write_text(actual, encoding="utf-8")
+        actual_path.unlink(missing_ok=True)
+        return []
+    expected = expected_path.read_text(encoding="utf-8") if expected_path.exists() else None
+    if expected == actual:
+        actual_path.unlink(missing_ok=True)
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    actual_path.write_text(actual, encoding="utf-8")
+    return [name]
+
+
+@pytest.mark.parametrize("policy", CASES, ids=case_name)
+def test_golden(policy: Path, update_goldens: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    relative = str(policy.relative_to(REPO))
+    compilation = compile_policy(relative)
+    folder = EXPECTED / case_name(policy)
+    outputs = {
+        "statements.txt": render_statements(relative),
+        "plan.txt": render_plan(compilation),
+        "diagnostics.txt": render_text(compilation.diagnostics, line_lookup(compilation.sources)),
+        **compilation.outputs,
+    }
+    if not update_goldens and folder.exists():
+        stale = {p.name for p in folder.iterdir() if not p.name.endswith(".actual")} - set(outputs)
+        assert not stale, f"expected files no longer produced: {sorted(stale)}"
+    mismatched = [m for name, text in outputs.items() for m in check_golden(folder, name, text, update_goldens)]
+    assert not mismatched, f"{relative}: {mismatched} differ; see the .actual files in {folder}"
+
+
+@pytest.mark.parametrize("policy", CASES, ids=case_name)
+def test_compiling_twice_is_identical(policy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    relative = str(policy.relative_to(REPO))
+    first, second = compile_policy(relative), compile_policy(relative)
+    assert first.outputs == second.outputs
+    assert first.diagnostics == second.diagnostics
+
+
+def test_every_case_has_expected_files() -> None:
+    names = {case_name(p) for p in CASES}
+    present = {p.name for p in EXPECTED.iterdir()} if EXPECTED.exists() else set()
+    assert not (present - names), f"expected folders without a case: {sorted(present - names)}"

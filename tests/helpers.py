@@ -1,0 +1,23 @@
+"""Small helpers shared by unit tests: compile policy text written inline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mailpolicy.compiler import Compilation, compile_policy
+
+
+def compile_text(tmp_path: Path, text: str, name: str = "site.mailpolicy", **files: str) -> Compilation:
+    """Write `text` (and any extra files) into tmp_path and compile it."""
+    for extra, content in files.items():
+        target = tmp_path / extra.replace("__", "/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return compile_policy(path)
+
+
+def codes(compilation: Compilation) -> list[tuple[str, int]]:
+    """Return (code, line) of every diagnostic."""
+    return [(d.code, d.span.line if d.span else 0) for d in compilation.diagnostics]
