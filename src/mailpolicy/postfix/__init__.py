@@ -1,0 +1,1 @@
+"""Knowledge about Postfix itself: parameter names, defaults and history."""
