@@ -15,6 +15,7 @@ from mailpolicy.analyze.owners import (
 )
 from mailpolicy.analyze.sasl_paths import check_sasl_path
 from mailpolicy.analyze.settings import check_duplicate_settings, check_managed_settings
+from mailpolicy.analyze.trusted_networks import check_trusted_networks
 from mailpolicy.diagnostics import Diagnostic
 
 Check = Callable[[AnalysisContext], Iterable[Diagnostic]]
@@ -27,6 +28,7 @@ CHECKS: tuple[Check, ...] = (
     check_duplicate_allows,
     check_managed_settings,
     check_duplicate_settings,
+    check_trusted_networks,
 )
 
 

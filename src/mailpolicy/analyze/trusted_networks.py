@@ -1,0 +1,178 @@
+"""Check `trusted networks`: every client in them may use permit_mynetworks (mynetworks).
+
+The seed's server trusted `0.0.0.0/0 ... [::fff:127.0.0.0]/104`: every address on the internet,
+plus a typo of Postfix's own `[::ffff:127.0.0.0]/104`. Each entry is judged on its own:
+
+- MP302 (error): a prefix of length 0, `0.0.0.0/0` or `::/0`, or `[::ffff:0.0.0.0]/96` (every
+  IPv4 client, written IPv4-mapped): it trusts every address.
+- MP303 (error): a network that reaches beyond private and loopback address space and is wider
+  than /8 (IPv4) or /32 (IPv6, the smallest allocation a registry gives an ISP).
+- MP304 (error): host bits set, `192.168.1.5/24`. Postfix's cidr matching refuses it ("non-null
+  host address bits") and the mynetworks lookup fails; the author meant either 192.168.1.0/24 or
+  the one host, so the hint names both.
+- MP305 (error): an address in dotted-quad IPv6 form, `::X:a.b.c.d`, whose X is not `ffff`: a typo
+  of the IPv4-mapped prefix `::ffff:` (or the IPv4-compatible form RFC 4291 deprecates). Such an
+  entry matches no client, so the author's intent silently does nothing.
+- MP306 (warning): a private network wider than one site usually is. Thresholds: the whole of a
+  private block (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, 169.254.0.0/16,
+  fc00::/7, fd00::/8, fe80::/10), or, inside one, a prefix shorter than /16 (IPv4: 65,536
+  addresses, a large site) or /48 (IPv6: what RFC 4193 gives one site). Loopback is never warned.
+
+An IPv4-mapped network (`[::ffff:a.b.c.d]/n`, n >= 96) is judged as the IPv4 network it maps,
+because smtpd compares IPv4 clients written either way (Postfix's own default mynetworks
+contains `[::ffff:127.0.0.0]/104`). MP302 and MP305 are reported alone for their entry: once the
+entry trusts everyone, or means something else, the finer checks say nothing useful.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Iterator
+
+from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.model.policy import TrustedNetwork
+from mailpolicy.model.values import IPNetwork, render_network
+
+# Widest public prefixes that are still accepted (MP303).
+MAX_PUBLIC_WIDTH = {4: 8, 6: 32}
+# Inside a private block, prefixes shorter than these draw MP306.
+MAX_PRIVATE_WIDTH = {4: 16, 6: 48}
+
+_net = ipaddress.ip_network
+
+# Private address space: (block, what it is). A whole block is wider than one site (MP306).
+PRIVATE_BLOCKS: tuple[tuple[IPNetwork, str], ...] = (
+    (_net("10.0.0.0/8"), "RFC 1918 private"),
+    (_net("172.16.0.0/12"), "RFC 1918 private"),
+    (_net("192.168.0.0/16"), "RFC 1918 private"),
+    (_net("100.64.0.0/10"), "RFC 6598 carrier-grade NAT (shared by an ISP's customers)"),
+    (_net("169.254.0.0/16"), "RFC 3927 link-local"),
+    (_net("fc00::/7"), "RFC 4193 unique local"),
+    (_net("fe80::/10"), "RFC 4291 link-local"),
+)
+# Sub-blocks that are also a whole block in practice (every ULA in use is under fd00::/8).
+WHOLE_BLOCKS: tuple[IPNetwork, ...] = (_net("fd00::/8"),)
+LOOPBACK: tuple[IPNetwork, ...] = (_net("127.0.0.0/8"), _net("::1/128"))
+
+_MAPPED = _net("::ffff:0:0/96")
+# An IPv6 address written with an IPv4 tail: `::fff:127.0.0.0`, `0:0:0:0:0:fff:1.2.3.4`.
+_DOTTED_TAIL = re.compile(r"^[0-9a-f:]*:(\d{1,3}(?:\.\d{1,3}){3})$", re.IGNORECASE)
+
+
+def check_trusted_networks(ctx: AnalysisContext) -> Iterator[Diagnostic]:
+    """Report trusted networks that trust everyone, too much, a typo, or not what was written."""
+    for trusted in ctx.policy.trusted_networks:
+        yield from network_problems(trusted)
+
+
+def network_problems(trusted: TrustedNetwork) -> list[Diagnostic]:
+    """Return the diagnostics of one trusted network entry."""
+    written, net = trusted.written, trusted.network
+    judged = _as_ipv4(net) or net
+    if judged.prefixlen == 0:
+        return [_everyone(trusted, judged)]
+    typo = _mapped_typo(trusted)
+    if typo is not None:
+        return [typo]
+    found = []
+    if trusted.host_bits:
+        host = ipaddress.ip_network(_address_part(written))
+        found.append(cat.TRUSTED_HOST_BITS.at(
+            trusted.span, f"`{written}` has host bits set: Postfix refuses it (\"non-null host address bits\") "
+                          "and the mynetworks lookup fails",
+            hint=f"did you mean the network {render_network(net)}, or the host {render_network(host)}?"))
+    block = _private_block(judged)
+    if block is None:
+        found.extend(_public_width(trusted, judged))
+    else:
+        found.extend(_private_width(trusted, judged, *block))
+    return found
+
+
+def _everyone(trusted: TrustedNetwork, judged: IPNetwork) -> Diagnostic:
+    which = "IPv4 address" if judged.version == 4 else "IPv6 address"
+    return cat.TRUSTED_EVERYONE.at(
+        trusted.span, f"`{trusted.written}` trusts every {which} on the internet: any client in it "
+                      "passes permit_mynetworks, so anyone could relay through this server",
+        hint="for clients whose address changes (a phone, a laptop), authenticate them with SASL "
+             "(`sasl dovecot private/auth` and `relay only authenticated`) instead of trusting networks")
+
+
+def _public_width(trusted: TrustedNetwork, judged: IPNetwork) -> list[Diagnostic]:
+    limit = MAX_PUBLIC_WIDTH[judged.version]
+    if judged.prefixlen >= limit:
+        return []
+    return [cat.TRUSTED_TOO_WIDE.at(
+        trusted.span, f"`{trusted.written}` trusts {_count(judged)} addresses beyond private "
+                      f"and loopback address space, wider than /{limit}",
+        hint="trust only the networks your own clients use, each as narrow as it can be; clients "
+             "elsewhere should authenticate with SASL")]
+
+
+def _private_width(trusted: TrustedNetwork, judged: IPNetwork, block: IPNetwork, kind: str) -> list[Diagnostic]:
+    if block in LOOPBACK:
+        return []
+    whole = judged == block or judged in WHOLE_BLOCKS
+    limit = MAX_PRIVATE_WIDTH[judged.version]
+    if not whole and judged.prefixlen >= limit:
+        return []
+    extent = (f"the whole {kind} block {judged}" if whole
+              else f"{_count(judged)} addresses of the {kind} block {block}")
+    return [cat.TRUSTED_WIDE_PRIVATE.at(
+        trusted.span, f"`{trusted.written}` trusts {extent}; every host there counts as trusted (mynetworks)",
+        hint=f"name the subnets your own clients use (e.g. {_example(judged)}); "
+             f"a site's network is rarely wider than /{limit}")]
+
+
+def _mapped_typo(trusted: TrustedNetwork) -> Diagnostic | None:
+    net = trusted.network
+    tail = _DOTTED_TAIL.match(_address_part(trusted.written))
+    if net.version != 6 or tail is None or net.prefixlen < 96:
+        return None
+    high = int(net.network_address) >> 32
+    if high == 0xFFFF:
+        return None
+    mapped = ipaddress.ip_network(f"{tail.group(1)}/{net.prefixlen - 96}", strict=False)
+    meant = f"[::ffff:{mapped.network_address}]/{net.prefixlen}"
+    form = "the deprecated IPv4-compatible form" if high == 0 else f"`::{high:x}:`, not `::ffff:`"
+    return cat.TRUSTED_TYPO.at(
+        trusted.span, f"`{trusted.written}` is not an IPv4-mapped network ({form}); no real client has such an address",
+        hint=f"write {meant}, the IPv4-mapped form of {mapped}")
+
+
+def _as_ipv4(net: IPNetwork) -> IPNetwork | None:
+    """Return the IPv4 network an IPv4-mapped IPv6 network stands for."""
+    if net.version != 6 or net.prefixlen < 96 or not net.subnet_of(_MAPPED):
+        return None
+    return ipaddress.ip_network((int(net.network_address) & 0xFFFFFFFF, net.prefixlen - 96))
+
+
+def _private_block(net: IPNetwork) -> tuple[IPNetwork, str] | None:
+    """Return the private or loopback block holding all of `net`, or None if any of it is public."""
+    for loop in LOOPBACK:
+        if net.version == loop.version and net.subnet_of(loop):
+            return loop, "loopback"
+    for block, kind in PRIVATE_BLOCKS:
+        if net.version == block.version and net.subnet_of(block):
+            return block, kind
+    return None
+
+
+def _example(net: IPNetwork) -> str:
+    """Return the first /24 (IPv4) or /64 (IPv6) of a network: the size of one LAN."""
+    return render_network(ipaddress.ip_network((net.network_address, 24 if net.version == 4 else 64)))
+
+
+def _count(net: IPNetwork) -> str:
+    """Return how many addresses a network holds: `16,777,216`, or `2^96` for IPv6 sizes."""
+    if net.num_addresses > 2**32:
+        return f"2^{net.max_prefixlen - net.prefixlen}"
+    return f"{net.num_addresses:,}"
+
+
+def _address_part(written: str) -> str:
+    """Return the address of a written network without brackets or prefix: `[::1]/128` -> `::1`."""
+    return written.split("/")[0].strip("[]")
