@@ -120,3 +120,14 @@ OUTPUT_DRIFT = _code("MP601", "output-drift", ERROR, "a file in the output folde
 HAND_EDITED = _code("MP602", "hand-edited", ERROR, "a generated file was edited by hand since it was written")
 WRITE_FAILED = _code("MP603", "write-failed", ERROR, "an output file could not be written")
 BASE_CONFLICT = _code("MP604", "base-conflict", WARNING, "a base main.cf parameter contradicts the policy and is replaced")
+
+# --- MP7xx: auditing and importing an existing main.cf / master.cf ----------------------------
+OVERRIDDEN_DEFINITION = _code("MP701", "overridden-definition", WARNING, "a main.cf parameter is defined again further down; only the last definition counts")
+REMOVED_RESTRICTION = _code("MP702", "removed-restriction", ERROR, "a restriction name the target Postfix no longer accepts (e.g. check_relay_domains)")
+DEPRECATED_RESTRICTION = _code("MP703", "deprecated-restriction", WARNING, "a restriction name the target Postfix still accepts under an old name")
+MASTER_CF_OVERRIDE = _code("MP704", "master-cf-override", NOTE, "an smtpd service in master.cf overrides a main.cf parameter with -o")
+MAP_SOURCE_UNREADABLE = _code("MP705", "map-source-unreadable", WARNING, "the source file of a lookup table cannot be read, so its entries are not checked")
+NO_MASTER_CF = _code("MP706", "no-master-cf", NOTE, "no master.cf beside main.cf: Debian's stock smtpd service is assumed")
+MASTER_CF_SYNTAX = _code("MP707", "master-cf-syntax", ERROR, "a master.cf line is not a service definition")
+UNDEFINED_REFERENCE = _code("MP708", "undefined-reference", WARNING, "a $name refers to a parameter that is neither set nor a Postfix parameter")
+NOT_IMPORTABLE = _code("MP709", "not-importable", WARNING, "a main.cf setting the policy language cannot say exactly; the import changes or drops it")
