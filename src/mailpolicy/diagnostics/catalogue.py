@@ -100,7 +100,6 @@ UNKNOWN_RESTRICTION = _code("MP316", "unknown-restriction", ERROR, "a restrictio
 LOGIN_MAP_WITHOUT_MISMATCH = _code("MP317", "login-map-unused", ERROR, "a sender login map exists but no reject_sender_login_mismatch uses it")
 MISMATCH_WITHOUT_LOGIN_MAP = _code("MP318", "mismatch-without-map", ERROR, "reject_sender_login_mismatch is used but no sender login map is set")
 CHROOT_INVALID = _code("MP319", "chroot-invalid", ERROR, "the chroot is not an absolute path or off")
-DEPRECATED_RESTRICTION = _code("MP320", "deprecated-restriction", WARNING, "a restriction name the target Postfix version deprecates")
 
 # --- MP4xx: main.cf parameters ------------------------------------------------------------------
 UNKNOWN_PARAMETER = _code("MP401", "unknown-parameter", ERROR, "a main.cf parameter Postfix does not know (it would be ignored silently)")
