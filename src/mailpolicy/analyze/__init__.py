@@ -13,6 +13,7 @@ from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.analyze.owners import (
     check_duplicate_allows, check_owned_domains, check_owners_need_sasl, check_sasl_without_owners,
 )
+from mailpolicy.analyze.parameter_names import check_parameter_names, check_restriction_names
 from mailpolicy.analyze.sasl_paths import check_sasl_path
 from mailpolicy.analyze.settings import check_duplicate_settings, check_managed_settings
 from mailpolicy.analyze.trusted_networks import check_trusted_networks
@@ -29,6 +30,8 @@ CHECKS: tuple[Check, ...] = (
     check_managed_settings,
     check_duplicate_settings,
     check_trusted_networks,
+    check_parameter_names,
+    check_restriction_names,
 )
 
 

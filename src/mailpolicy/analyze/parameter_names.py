@@ -1,0 +1,169 @@
+"""Check the names in `set` lines: parameter names, and restriction names in restriction lists.
+
+Postfix reads main.cf without complaint about names it does not know (`postconf -n` only warns
+"unused parameter"), and an smtp_/smtpd_ swap that lands on another valid name gets no warning
+at all: the seed's server ran for weeks with two smtpd_ settings spelled smtp_. Restriction
+names are checked only when mail arrives: smtpd logs "unknown smtpd restriction" and answers
+every client with "451 Server configuration error". Both are caught here, against the target
+version's parameter list (`mailpolicy.postfix.parameters`).
+
+A value is a restriction list when its parameter is one of the smtpd_*_restrictions lists, any
+other name ending in `_restrictions` that is not a known parameter (a misspelt list is still a
+list), or a class named in smtpd_restriction_classes. Restriction names match case-insensitively,
+as smtpd compares them with strcasecmp().
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+import attrs
+
+from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.model.policy import Setting
+from mailpolicy.postfix import parameters as pf
+
+RESTRICTION_CLASSES = "smtpd_restriction_classes"
+
+# Restrictions written `name argument` in postconf(5): the next list element is a table, a
+# policy server, a DNS list or a number of seconds, never a restriction name.
+_TAKES_ARGUMENT = re.compile(
+    r"^(check_\w+_access|check_policy_service|reject_rbl_client|reject_rhsbl_\w+|"
+    r"permit_dnswl_client|permit_rhswl_client|sleep)$")
+# List elements are separated by commas and/or whitespace; `{ ... }` groups an argument that
+# holds either (Postfix 3.0 and later).
+_ELEMENT = re.compile(r"\{[^}]*\}?|[^\s,{]+")
+
+_WRONG_SIDE = {"smtp_": "the SMTP *client* (mail this server sends)",
+               "smtpd_": "the SMTP *server* (mail this server receives)"}
+
+
+@attrs.frozen
+class Element:
+    """One element of a restriction list value, and where it stands in the value."""
+
+    text: str
+    offset: int
+
+
+def split_restrictions(value: str) -> list[Element]:
+    """Split a restriction list value into its elements, as smtpd does."""
+    return [Element(m.group(), m.start()) for m in _ELEMENT.finditer(value)]
+
+
+def restriction_classes(settings: tuple[Setting, ...]) -> frozenset[str]:
+    """Return the user's restriction class names (smtpd_restriction_classes)."""
+    names: set[str] = set()
+    for setting in settings:
+        if setting.name == RESTRICTION_CLASSES:
+            names.update(e.text for e in split_restrictions(setting.value) if not e.text.startswith(("$", "{")))
+    return frozenset(names)
+
+
+def check_parameter_names(ctx: AnalysisContext) -> Iterator[Diagnostic]:
+    """Report `set` names the target Postfix does not have, has under another name, or deprecates."""
+    version = ctx.policy.version.value
+    classes = restriction_classes(ctx.policy.settings)
+    names = {s.name for s in ctx.policy.settings}
+    for setting in ctx.policy.settings:
+        if setting.name in classes:
+            continue  # a restriction class is a parameter the user defines
+        problem = pf.check_name(setting.name, version)
+        if problem is None:
+            yield from _client_side_note(setting, names)
+        else:
+            yield _name_diagnostic(setting, problem, version)
+
+
+def check_restriction_names(ctx: AnalysisContext) -> Iterator[Diagnostic]:
+    """Report unknown, removed, too new and deprecated restriction names in `set` restriction lists."""
+    version = ctx.policy.version.value
+    classes = restriction_classes(ctx.policy.settings)
+    for setting in ctx.policy.settings:
+        if not is_restriction_list(setting.name, version, classes):
+            continue
+        after_argument_taker = False
+        for element in split_restrictions(setting.value):
+            if after_argument_taker:
+                after_argument_taker = False
+                continue
+            name = element.text.lower()
+            if name.startswith(("$", "{")) or ":" in name:
+                continue  # a $parameter expands at run time; type:table is a short-hand access map
+            after_argument_taker = bool(_TAKES_ARGUMENT.match(name))
+            problem = pf.check_restriction(name, version, classes=[c.lower() for c in classes])
+            if problem is not None:
+                column = setting.value_span.column + element.offset
+                span = setting.value_span.at_column(column, column + len(element.text))
+                yield _restriction_diagnostic(span, element.text, problem, version)
+
+
+def is_restriction_list(name: str, version: str, classes: frozenset[str] = frozenset()) -> bool:
+    """Tell whether a parameter's value is a list of SMTP access restrictions."""
+    if name in _lists() or name in classes:
+        return True
+    return name.endswith("_restrictions") and pf.parameter(name, version) is None
+
+
+def _lists() -> frozenset[str]:
+    return frozenset(lst for r in pf.restriction_names() for lst in pf.restriction_lists(r) or ())
+
+
+def _name_diagnostic(setting: Setting, problem: pf.NameProblem, version: str) -> Diagnostic:
+    span, name, instead = setting.name_span, setting.name, problem.suggestion
+    if problem.kind == "wrong_daemon":
+        side = "smtp_" if name.startswith("smtp_") else "smtpd_"
+        other = "server" if side == "smtp_" else "client"
+        return cat.WRONG_DAEMON_PARAMETER.at(
+            span, f"`{name}` is not a Postfix parameter: {side} is {_WRONG_SIDE[side]}; "
+                  f"the {other}'s parameter is `{instead}`",
+            hint=f"write `set {instead} = ...`; Postfix would ignore `{name}` without a word")
+    message, _, guess = _quoted(problem.message).partition("; did you mean ")
+    if problem.kind == "too_new":
+        return cat.PARAMETER_TOO_NEW.at(span, message, hint="if the server runs a newer Postfix, say so with "
+                                                            "`postfix VERSION`; otherwise remove the line")
+    if problem.kind == "removed":
+        return cat.PARAMETER_REMOVED.at(span, message, hint=f"use `{instead}`" if instead else "remove the line")
+    if problem.kind == "deprecated":
+        return cat.PARAMETER_DEPRECATED.at(span, message, hint=f"use `{instead}`" if instead
+                                           else "remove the line; the default is right")
+    hint = f"did you mean {guess}" if guess else (
+        f"see postconf(5) of Postfix {version}; Postfix ignores a parameter it does not know")
+    return cat.UNKNOWN_PARAMETER.at(span, message, hint=hint)
+
+
+def _client_side_note(setting: Setting, names: set[str]) -> Iterator[Diagnostic]:
+    """Note a valid smtp_ name whose smtpd_ twin exists: the seed's typo that Postfix cannot see."""
+    twin = pf.daemon_twin(setting.name)
+    if twin is None or not setting.name.startswith("smtp_") or twin in names:
+        return
+    yield cat.WRONG_DAEMON_PARAMETER.at(
+        setting.name_span, f"`{setting.name}` configures {_WRONG_SIDE['smtp_']}, not the server "
+                           f"that receives it (that is `{twin}`)",
+        hint=f"if you meant incoming connections, write `{twin}`; if you meant outgoing mail, this is right",
+        severity=cat.NOTE)
+
+
+def _restriction_diagnostic(span, written: str, problem: pf.NameProblem, version: str) -> Diagnostic:
+    message, _, guess = _quoted(problem.message).partition("; did you mean ")
+    instead = problem.suggestion
+    if problem.kind == "deprecated":
+        return cat.DEPRECATED_RESTRICTION.at(span, message, hint=f"use `{instead}`" if instead else
+                                             "remove it; see DEPRECATION_README")
+    code = cat.UNKNOWN_RESTRICTION
+    if problem.kind == "too_new":
+        hint = "if the server runs a newer Postfix, say so with `postfix VERSION`; otherwise remove it"
+    elif problem.kind == "removed":
+        code, hint = cat.REMOVED_RESTRICTION, f"use `{instead}`" if instead else "remove it"
+    else:
+        hint = f"did you mean {guess}" if guess else "see postconf(5) for the restrictions of this list"
+    return code.at(span, f"{message}; smtpd would answer every client that reaches `{written}` with "
+                         "\"451 Server configuration error\"", hint=hint)
+
+
+def _quoted(message: str) -> str:
+    """Write names the way every other diagnostic does: `name`, not 'name'."""
+    return re.sub(r"'([^'\s]+)'", r"`\1`", message)
