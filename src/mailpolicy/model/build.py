@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Callable
 
 import attrs
@@ -164,6 +165,16 @@ class _Builder:
             self.diagnostics.append(cat.INVALID_SET_VALUE.at(s.name.span, f"`{name}` is not a parameter name",
                                                              hint="a main.cf parameter name holds letters, digits and _"))
             return
+        hidden = _hidden_character(value)
+        if hidden is not None:
+            column = s.value.span.column + hidden
+            self.diagnostics.append(cat.INVALID_SET_VALUE.at(
+                s.value.span.at_column(column, column + 1),
+                f"the value holds U+{ord(value[hidden]):04X} {unicodedata.name(value[hidden], '(a control character)')}, "
+                "which a reader cannot see for what it is",
+                hint="main.cf separates list elements only with ASCII spaces, tabs and commas; "
+                     "retype the value with plain characters"))
+            return
         value_span = s.value.span.at_column(s.value.span.column, s.value.span.column + len(value))
         self.lists["settings"].append(Setting(name, value, s.span, s.name.span, value_span))
 
@@ -180,6 +191,13 @@ class _Builder:
         self.diagnostics.append(cat.DUPLICATE_VALUE.at(word.span, f"`{value}` is already listed",
                                                        hint="remove the repetition",
                                                        related=(Related(first, "first listed here"),)))
+
+
+def _hidden_character(value: str) -> int | None:
+    """Return the offset of the first character a reader cannot see for what it is (NBSP, zero-width, bidi)."""
+    # The parser already refuses line breaks and C0 controls (MP110); what is left would put an
+    # invisible or look-alike character into main.cf, where it silently joins list elements.
+    return next((i for i, ch in enumerate(value) if not ch.isprintable() and ch != "\t"), None)
 
 
 def _address_or_null(text: str) -> str:
