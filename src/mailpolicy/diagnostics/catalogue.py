@@ -62,6 +62,7 @@ INCLUDE_ESCAPE = _code("MP107", "include-escape", ERROR, "an include points outs
 INCLUDE_TOO_DEEP = _code("MP108", "include-too-deep", ERROR, "includes are nested deeper than the limit")
 INPUT_TOO_LARGE = _code("MP109", "input-too-large", ERROR, "a file or a line is larger than the limit")
 CONTROL_CHARACTER = _code("MP110", "control-character", ERROR, "a control character (NUL, CR, ...) is in the text")
+INCLUDE_REPEATED = _code("MP111", "include-repeated", ERROR, "a file is included or read as an owners table twice")
 
 # --- MP2xx: values and statements ---------------------------------------------------------------
 INVALID_ADDRESS = _code("MP201", "invalid-address", ERROR, "an e-mail address or @domain is malformed")
@@ -120,6 +121,10 @@ OUTPUT_DRIFT = _code("MP601", "output-drift", ERROR, "a file in the output folde
 HAND_EDITED = _code("MP602", "hand-edited", ERROR, "a generated file was edited by hand since it was written")
 WRITE_FAILED = _code("MP603", "write-failed", ERROR, "an output file could not be written")
 BASE_CONFLICT = _code("MP604", "base-conflict", WARNING, "a base main.cf parameter contradicts the policy and is replaced")
+FOREIGN_OUTPUT = _code("MP605", "foreign-output", ERROR, "a file in the output folder was not written by mailpolicy (no marker) and would be overwritten")
+INTERRUPTED_WRITE = _code("MP606", "interrupted-write", ERROR, "an earlier write into the output folder was killed midway; its journal is still there")
+BASE_INVALID = _code("MP607", "base-invalid", ERROR, "a line of the base main.cf is one Postfix refuses")
+BASE_KEEPS_MANAGED = _code("MP608", "base-keeps-managed", WARNING, "the base sets a parameter the policy manages but leaves unset; the base's value stays")
 
 # --- MP7xx: auditing and importing an existing main.cf / master.cf ----------------------------
 OVERRIDDEN_DEFINITION = _code("MP701", "overridden-definition", WARNING, "a main.cf parameter is defined again further down; only the last definition counts")
