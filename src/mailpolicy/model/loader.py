@@ -1,22 +1,43 @@
-"""Read a policy file and everything it includes, confined to the top file's folder."""
+"""Read a policy file and everything it includes, confined to the top file's folder.
+
+Confinement: an include or owners table is named relative to the file that names it and must
+resolve, symlinks followed, to a regular file in the folder the top policy file really lives in
+(or below it). Absolute names, `~`, `..` escapes and symlinks that lead out are refused; the
+checked path is the one opened, without following a symlink planted after the check.
+
+Limits: every file and line is size-checked before it is parsed, and statements and values are
+counted across all files before each one is parsed, so a runaway input (a huge file, a very long
+line, a wide or deep include tree) ends in MP108/MP109, not in memory exhaustion.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import stat
 from pathlib import Path
 
 import attrs
 
-from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model import statements as st
 from mailpolicy.parse import parse_text
 from mailpolicy.source import SourceFile, Span
 
-# Limits that turn a runaway input into an error instead of memory exhaustion.
-MAX_INCLUDE_DEPTH = 16
-MAX_FILE_BYTES = 512 * 1024 * 1024
-MAX_LINE_CHARS = 1024 * 1024
+# Limits that turn a runaway input into an error instead of memory exhaustion. They sit well
+# above real policies: the largest benchmarked one has 1,000,000 `allow user` lines (~100 MB).
+MAX_INCLUDE_DEPTH = 16                 # files in one include chain, the top file included
+MAX_FILES = 1024                       # policy files and owners tables read for one compile
+MAX_FILE_BYTES = 128 * 1024 * 1024     # one file
+MAX_TOTAL_BYTES = 256 * 1024 * 1024    # all files of one compile together
+MAX_LINE_CHARS = 64 * 1024             # one line; a longer statement can be split over lines
+MAX_STATEMENTS = 2_000_000             # statements (and owners-table lines) of all files
+MAX_VALUES = 8_000_000                 # statements plus list commas of all files: bounds tokens
+
+# A line that can hold a statement: neither blank nor a comment. Counted before parsing, as an
+# upper bound on the statements a file yields (every statement is on its own line).
+_CONTENT_LINE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
 
 
 @attrs.frozen
@@ -29,17 +50,45 @@ class LoadedPolicy:
     diagnostics: tuple[Diagnostic, ...]
 
 
+def _too_large(span: Span, message: str, hint: str) -> Diagnostic:
+    return cat.INPUT_TOO_LARGE.at(span, message, hint=hint)
+
+
+def _read_bytes(path: Path, display: str, span: Span) -> tuple[bytes | None, Diagnostic | None]:
+    """Read a regular file without following a final symlink, at most MAX_FILE_BYTES + 1 bytes."""
+    try:
+        # O_NOFOLLOW: the path was resolved and checked; a symlink put there since is refused.
+        # O_NONBLOCK: opening a FIFO put there since must not hang; regular files ignore it.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        return None, cat.FILE_UNREADABLE.at(span, f"cannot read {display}: {error.strerror or error}",
+                                            hint="check the path and its permissions")
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return None, cat.FILE_UNREADABLE.at(span, f"{display} is not a regular file",
+                                                hint="name a text file")
+        if info.st_size > MAX_FILE_BYTES:
+            return None, _too_large(span, f"{display} is {info.st_size:,} bytes, over the limit of "
+                                    f"{MAX_FILE_BYTES:,} bytes for one file", "split it into smaller files")
+        try:
+            # Bounded even if the file grows after fstat.
+            data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            return None, cat.FILE_UNREADABLE.at(span, f"cannot read {display}: {error.strerror or error}",
+                                                hint="check the path and its permissions")
+    if len(data) > MAX_FILE_BYTES:
+        return None, _too_large(span, f"{display} is over the limit of {MAX_FILE_BYTES:,} bytes for one file",
+                                "split it into smaller files")
+    return data, None
+
+
 def read_source(path: Path, display: str, span: Span | None) -> tuple[SourceFile | None, list[Diagnostic]]:
     """Read a UTF-8 text file within the size limits; report why not, at `span` (the line that named it)."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [cat.INPUT_TOO_LARGE.at(span, f"{display} is {size:,} bytes, over the limit of "
-                                                 f"{MAX_FILE_BYTES:,}", hint="split it into smaller files")]
-        data = path.read_bytes()
-    except OSError as error:
-        return None, [cat.FILE_UNREADABLE.at(span, f"cannot read {display}: {error.strerror or error}",
-                                             hint="check the path and its permissions")]
+    where = span or Span(display, 1, 1)
+    data, problem = _read_bytes(path, display, where)
+    if problem is not None:
+        return None, [problem]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -49,101 +98,211 @@ def read_source(path: Path, display: str, span: Span | None) -> tuple[SourceFile
                                              f"(byte 0x{data[error.start]:02x})", hint="save the file as UTF-8")]
     if text.startswith("\ufeff"):
         text = text[1:]
-    for number, line in enumerate(text.split("\n"), start=1):
-        if len(line) > MAX_LINE_CHARS:
-            return None, [cat.INPUT_TOO_LARGE.at(Span(display, number, 1), f"line {number} is {len(line):,} characters "
-                                                 f"long, over the limit of {MAX_LINE_CHARS:,}",
-                                                 hint="split the statement over several lines")]
+    long_line = _first_long_line(text)
+    if long_line is not None:
+        number, length = long_line
+        return None, [_too_large(Span(display, number, MAX_LINE_CHARS + 1),
+                                 f"line {number} is {length:,} characters long, over the limit of "
+                                 f"{MAX_LINE_CHARS:,}", "split the statement over several lines")]
     return SourceFile(display, text), []
 
 
+def _first_long_line(text: str) -> tuple[int, int] | None:
+    """Return (line number, length) of the first line over MAX_LINE_CHARS, without splitting the text."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start > MAX_LINE_CHARS:
+            return text.count("\n", 0, start) + 1, end - start
+        start = end + 1
+    return None
+
+
+@attrs.frozen
+class _Link:
+    """One file of an include chain: its real path, its name in messages, and the line naming it."""
+
+    path: Path
+    display: str
+    span: Span | None
+
+
 class _Loader:
-    def __init__(self, top: Path) -> None:
+    def __init__(self, top: Path, top_display: str) -> None:
+        # The top file's folder is the one it really lives in: a symlinked top file includes
+        # the files beside its target, like a script finds its modules.
         self.root = top.resolve().parent
+        self.top_display = top_display
         self.sources: list[SourceFile] = []
         self.statements: list[st.Statement] = []
         self.tables: dict = {}
         self.diagnostics: list[Diagnostic] = []
+        self.read: dict[Path, Span | None] = {}  # every file read -> the line that named it
+        self.total_bytes = 0
+        self.total_statements = 0
+        self.total_values = 0
+        self.exhausted = False  # a budget ran out: read nothing more
 
-    def load(self, path: Path, display: str, chain: tuple[Path, ...], span: Span | None) -> None:
-        source, problems = read_source(path, display, span)
+    # --- budgets -------------------------------------------------------------------------------
+    def admit(self, path: Path, display: str, span: Span | None) -> bool:
+        """Count a file about to be read against the per-compile budgets; report the one it breaks."""
+        where = span or Span(display, 1, 1)
+        if self.exhausted:
+            return False
+        if len(self.read) >= MAX_FILES:
+            self.exhausted = True
+            self.diagnostics.append(_too_large(where, f"more than {MAX_FILES:,} files are included",
+                                               "merge small included files"))
+            return False
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0  # the read reports it
+        if self.total_bytes + size > MAX_TOTAL_BYTES:
+            self.exhausted = True
+            self.diagnostics.append(_too_large(where, f"reading {display} would take the policy over "
+                                               f"{MAX_TOTAL_BYTES:,} bytes in all files together",
+                                               "split the policy or move owners to fewer, smaller files"))
+            return False
+        self.total_bytes += size
+        return True
+
+    def count(self, source: SourceFile, span: Span | None) -> bool:
+        """Count the statements and values a file may yield before parsing it; refuse it over budget."""
+        statements = len(_CONTENT_LINE.findall(source.text))
+        values = statements + source.text.count(",")
+        self.total_statements += statements
+        self.total_values += values
+        over = None
+        if self.total_statements > MAX_STATEMENTS:
+            over = f"over {MAX_STATEMENTS:,} statements"
+        elif self.total_values > MAX_VALUES:
+            over = f"over {MAX_VALUES:,} values"
+        if over is None:
+            return True
+        self.exhausted = True
+        self.diagnostics.append(_too_large(span or Span(source.path, 1, 1),
+                                           f"with {source.path} the policy has {over} in all files together",
+                                           "split the policy into separate policies"))
+        return False
+
+    # --- reading -------------------------------------------------------------------------------
+    def load(self, link: _Link, chain: tuple[_Link, ...]) -> None:
+        if not self.admit(link.path, link.display, link.span):
+            return
+        self.read[link.path] = link.span
+        source, problems = read_source(link.path, link.display, link.span)
         self.diagnostics.extend(problems)
         if source is None:
             return
         self.sources.append(source)
-        parsed = parse_text(source.text, display)
+        if not self.count(source, link.span):
+            return
+        parsed = parse_text(source.text, link.display)
         self.diagnostics.extend(parsed.diagnostics)
+        chain = (*chain, link)
         for statement in parsed.statements:
             if isinstance(statement, st.Include):
-                self.include(statement, path, display, chain)
+                self.include(statement, chain)
             elif isinstance(statement, st.AllowUsersFrom):
-                self.table(statement, path, display)
+                self.table(statement, chain)
                 self.statements.append(statement)
             else:
                 self.statements.append(statement)
 
-    def resolve(self, word: st.Word, parent: Path, parent_display: str, what: str) -> tuple[Path, str] | None:
+    def resolve(self, word: st.Word, parent: _Link, what: str) -> _Link | None:
         """Return the file a relative name points at, if it stays inside the top file's folder."""
-        if os.path.isabs(word.text) or word.text.startswith("~"):
+        name = word.text
+        if not name:
+            self.diagnostics.append(cat.INCLUDE_NOT_FOUND.at(word.span, f"the {what} names no file",
+                                                             hint='write a file name, e.g. "users.mailpolicy"'))
+            return None
+        if os.path.isabs(name) or name.startswith("~"):
             self.diagnostics.append(cat.INCLUDE_ESCAPE.at(
-                word.span, f"{what} `{word.text}` is an absolute path",
+                word.span, f"{what} `{name}` is an absolute path",
                 hint="name it relative to the including file, inside the policy's folder"))
             return None
-        target = (parent.parent / word.text)
-        resolved = target.resolve()
+        try:
+            resolved = (parent.path.parent / name).resolve()
+        except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop (Python < 3.13)
+            self.diagnostics.append(cat.INCLUDE_NOT_FOUND.at(
+                word.span, f"cannot resolve {what} `{name}`: {getattr(error, 'strerror', None) or error}",
+                hint="check the name and any symlinks on the way"))
+            return None
         if resolved != self.root and self.root not in resolved.parents:
+            via = " through a symlink" if ".." not in Path(name).parts else ""
             self.diagnostics.append(cat.INCLUDE_ESCAPE.at(
-                word.span, f"{what} `{word.text}` resolves to {resolved}, outside {self.root}",
+                word.span, f"{what} `{name}` leads{via} to {resolved}, outside {self.root}",
                 hint="keep every included file in the folder of the top policy file or below it"))
             return None
-        display = os.path.normpath(os.path.join(os.path.dirname(parent_display), word.text))
-        return resolved, display
+        relative = resolved.relative_to(self.root)
+        display = os.path.normpath(os.path.join(os.path.dirname(self.top_display), relative))
+        return _Link(resolved, display, word.span)
 
-    def include(self, statement: st.Include, parent: Path, parent_display: str, chain: tuple[Path, ...]) -> None:
-        found = self.resolve(statement.path, parent, parent_display, "include")
-        if found is None:
+    def include(self, statement: st.Include, chain: tuple[_Link, ...]) -> None:
+        link = self.resolve(statement.path, chain[-1], "include")
+        if link is None or not self.regular_file(link, "include"):
             return
-        resolved, display = found
-        if resolved in chain:
-            names = " -> ".join(p.name for p in (*chain, resolved))
-            self.diagnostics.append(cat.INCLUDE_CYCLE.at(statement.path.span, f"include cycle: {names}",
+        names = [c.path for c in chain]
+        if link.path in names:
+            cycle = " -> ".join(c.display for c in (*chain[names.index(link.path):], link))
+            self.diagnostics.append(cat.INCLUDE_CYCLE.at(statement.path.span, f"include cycle: {cycle}",
                                                          hint="remove one of the includes"))
             return
+        if link.path in self.read:
+            self.repeated(link, "included")
+            return
         if len(chain) >= MAX_INCLUDE_DEPTH:
+            path = " -> ".join(c.display for c in (*chain, link))
             self.diagnostics.append(cat.INCLUDE_TOO_DEEP.at(
-                statement.path.span, f"includes nest deeper than {MAX_INCLUDE_DEPTH} files",
-                hint="flatten the include chain"))
+                statement.path.span, f"includes nest deeper than {MAX_INCLUDE_DEPTH} files: {path}",
+                hint="include the inner files from a shallower file"))
             return
-        if not resolved.is_file():
-            self.diagnostics.append(cat.INCLUDE_NOT_FOUND.at(statement.path.span, f"no file {display}",
-                                                             hint="check the name; it is relative to the including file"))
-            return
-        self.load(resolved, display, (*chain, resolved), statement.path.span)
+        self.load(link, chain)
 
-    def table(self, statement: st.AllowUsersFrom, parent: Path, parent_display: str) -> None:
-        found = self.resolve(statement.path, parent, parent_display, "owners table")
-        if found is None:
+    def table(self, statement: st.AllowUsersFrom, chain: tuple[_Link, ...]) -> None:
+        link = self.resolve(statement.path, chain[-1], "owners table")
+        if link is None or not self.regular_file(link, "owners table"):
             return
-        resolved, display = found
-        if not resolved.is_file():
-            self.diagnostics.append(cat.INCLUDE_NOT_FOUND.at(statement.path.span, f"no file {display}",
-                                                             hint="check the name; it is relative to the policy file"))
+        if link.path in self.read:
+            self.repeated(link, "read")
             return
-        source, problems = read_source(resolved, display, statement.path.span)
+        if not self.admit(link.path, link.display, link.span):
+            return
+        self.read[link.path] = link.span
+        source, problems = read_source(link.path, link.display, link.span)
         self.diagnostics.extend(problems)
         if source is not None:
-            self.tables[statement.span] = source
             self.sources.append(source)
+            if self.count(source, link.span):
+                self.tables[statement.span] = source
+
+    def regular_file(self, link: _Link, what: str) -> bool:
+        if link.path.is_file():
+            return True
+        problem = "is not a regular file" if link.path.exists() else "does not exist"
+        self.diagnostics.append(cat.INCLUDE_NOT_FOUND.at(link.span, f"the {what} {link.display} {problem}",
+                                                         hint="check the name; it is relative to the file naming it"))
+        return False
+
+    def repeated(self, link: _Link, how: str) -> None:
+        # Reading a file twice would state each of its lines twice (duplicate statements at
+        # best); refusing it also keeps a diamond-shaped include tree from growing exponentially.
+        first = self.read[link.path]
+        related = (Related(first, "first named here"),) if first is not None else ()
+        self.diagnostics.append(cat.INCLUDE_REPEATED.at(
+            link.span, f"{link.display} is already {how}", hint="name each file once", related=related))
 
 
 def load_policy(path: str | os.PathLike) -> LoadedPolicy:
     """Read `path` and its includes; report unreadable files and include problems as diagnostics."""
     top = Path(path)
-    loader = _Loader(top)
     display = str(path)
     if not top.is_file():
-        loader.diagnostics.append(cat.FILE_UNREADABLE.at(None, f"no policy file {display}",
-                                                         hint="check the path"))
-    else:
-        loader.load(top, display, (top.resolve(),), None)
+        problem = "is not a regular file" if top.exists() else "does not exist"
+        return LoadedPolicy((), (), {}, (cat.FILE_UNREADABLE.at(Span(display, 1, 1), f"the policy file {display} "
+                                                                f"{problem}", hint="check the path"),))
+    loader = _Loader(top, display)
+    loader.load(_Link(top.resolve(), display, None), ())
     return LoadedPolicy(tuple(loader.sources), tuple(loader.statements), loader.tables, tuple(loader.diagnostics))
