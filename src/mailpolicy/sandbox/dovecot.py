@@ -1,0 +1,142 @@
+"""Run a private Dovecot whose only job is answering Postfix SASL lookups."""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from . import procs
+
+DOVECOT = "/usr/sbin/dovecot"
+
+
+def passwd_file(logins: Mapping[str, str]) -> str:
+    """Return passwd-file text with one {PLAIN} password per login."""
+    lines = []
+    for login, password in logins.items():
+        # passwd-file fields are ':'-separated with no escaping, so refuse what
+        # would silently turn into a different login or password.
+        for value in (login, password):
+            if ":" in value or "\n" in value or "\r" in value:
+                raise ValueError(f"login or password {value!r} cannot contain ':' or newlines")
+        lines.append(f"{login}:{{PLAIN}}{password}::::::")
+    return "\n".join(lines) + "\n"
+
+
+def dovecot_conf(home: Path, socket_path: Path) -> str:
+    """Return a dovecot.conf that serves auth on socket_path and nothing else."""
+    return f"""\
+# Written by mailpolicy.sandbox: an auth-only Dovecot for Postfix SASL.
+base_dir = {home}/run
+state_dir = {home}/state
+log_path = {home}/dovecot.log
+# No IMAP/POP3/LMTP listeners: only the auth service runs.
+protocols =
+ssl = no
+# The test speaks AUTH PLAIN over a plain loopback connection.
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_verbose = yes
+# Dovecot answers a wrong password after 2 s by default; tests need no tarpit.
+auth_failure_delay = 0
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {home}/passwd
+}}
+# Dovecot refuses to start auth without a userdb, though SASL never asks it.
+userdb {{
+  driver = static
+  args = uid=nobody gid=nogroup home=/nonexistent
+}}
+# Dovecot's anvil makes every auth from an IP that recently failed wait 2-15 s;
+# mode 0 on its penalty socket is Dovecot's documented way to turn that off.
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+service auth {{
+  # smtpd runs as user postfix, possibly chrooted into the queue directory,
+  # so the socket must live there and belong to postfix.
+  unix_listener {socket_path} {{
+    mode = 0660
+    user = postfix
+    group = postfix
+  }}
+}}
+"""
+
+
+class Dovecot:
+    """Start and stop one private Dovecot instance."""
+
+    def __init__(self, home: Path, socket_path: Path, logins: Mapping[str, str]):
+        self.home = home
+        self.socket_path = socket_path
+        self.conf = home / "dovecot.conf"
+        self.log_path = home / "dovecot.log"
+        home.mkdir(mode=0o755)
+        (home / "passwd").write_text(passwd_file(logins))
+        # The auth process runs as Dovecot's internal user, which must read it.
+        os.chmod(home / "passwd", 0o640)
+        shutil.chown(home / "passwd", group=grp.getgrgid(pwd.getpwnam("dovecot").pw_gid).gr_name)
+        self.conf.write_text(dovecot_conf(home, socket_path))
+        self._pids: set[int] = set()
+
+    def start(self, timeout: float = 20.0) -> None:
+        """Start Dovecot and wait until its auth socket exists."""
+        # Dovecot daemonizes but keeps the inherited stdout/stderr open; with pipes a
+        # capture_output=True caller would wait forever, so send them to /dev/null.
+        result = subprocess.run(
+            [DOVECOT, "-c", str(self.conf)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=timeout,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"dovecot exited with status {result.returncode}:\n{self.log_tail()}")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._remember_pids()
+            if self.socket_path.is_socket():
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"dovecot auth socket {self.socket_path} did not appear:\n{self.log_tail()}")
+
+    def _remember_pids(self) -> None:
+        """Record the master and its children so stop() can kill leftovers by pid."""
+        master = procs.read_pid(self.home / "run" / "master.pid")
+        if master is not None:
+            self._pids.add(master)
+            self._pids.update(procs.children_of(master))
+
+    def stop(self) -> None:
+        """Stop Dovecot: TERM the master and its children, KILL what outlives that."""
+        self._remember_pids()
+        # All at once: a master TERMed alone waits about a second for its
+        # children to go; TERMed together the instance is gone in milliseconds.
+        procs.terminate(sorted(self._pids), grace=5.0)
+
+    def alive_pids(self) -> list[int]:
+        """Return the pids of this instance's processes still running."""
+        self._remember_pids()
+        return [pid for pid in sorted(self._pids) if procs.is_alive(pid)]
+
+    def log(self) -> str:
+        """Return Dovecot's log so far."""
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def log_tail(self, lines: int = 20) -> str:
+        """Return the last lines of Dovecot's log."""
+        return "\n".join(self.log().splitlines()[-lines:])

@@ -1,0 +1,104 @@
+"""Rewrite a user's main.cf so it runs in isolation without changing its policy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+# Parameters the sandbox owns. Everything else — restrictions, mynetworks, SASL and
+# sender-login settings — is left exactly as the user wrote it.
+OWNED_PARAMETERS = (
+    "config_directory",
+    "queue_directory",
+    "data_directory",
+    "inet_interfaces",
+    "inet_protocols",
+    "maillog_file",
+    "maillog_file_prefixes",
+    "default_transport",
+    "relay_transport",
+)
+
+# Table types whose lookups read an indexed file that `postmap` must build first.
+POSTMAP_TYPES = frozenset({"hash", "btree", "lmdb", "cdb", "dbm", "sdbm"})
+
+# A table reference with a literal absolute path, e.g. hash:/etc/postfix/senders.
+# "proxy:hash:/x" needs no special case: the search simply finds "hash:/x" inside it.
+_TABLE_REF = re.compile(r"(?<![A-Za-z0-9_])(?P<type>[a-z][a-z0-9_]*):(?P<path>/[^\s,{}]+)")
+
+_NAME = re.compile(r"\s*([A-Za-z0-9_]+)\s*=")
+
+
+def logical_entries(text: str) -> list[list[str]]:
+    """Split main.cf text into logical entries (a parameter line plus its continuations)."""
+    # Postfix: a line starting with whitespace continues the last logical line, and
+    # blank or '#' lines are skipped even in the middle of one, so such lines get
+    # folded into the entry they sit inside.
+    entries: list[list[str]] = []
+    last_param: int | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        standalone = not stripped or stripped.startswith("#")
+        if standalone:
+            entries.append([line])
+        elif line[:1].isspace() and last_param is not None:
+            for between in entries[last_param + 1:]:
+                entries[last_param].extend(between)
+            del entries[last_param + 1:]
+            entries[last_param].append(line)
+        else:
+            entries.append([line])
+            last_param = len(entries) - 1
+    return entries
+
+
+def _standalone(entry: list[str]) -> bool:
+    """Tell whether an entry is a comment or blank line."""
+    first = entry[0].strip()
+    return not first or first.startswith("#")
+
+
+def entry_name(entry: list[str]) -> str | None:
+    """Return the parameter name an entry assigns, or None for comments and blanks."""
+    if _standalone(entry):
+        return None
+    match = _NAME.match(entry[0])
+    return match.group(1) if match else None
+
+
+def find_table_refs(text: str) -> list[tuple[str, str]]:
+    """List (type, absolute path) table references outside comments, in order."""
+    refs = []
+    for entry in logical_entries(text):
+        if entry_name(entry) is None:
+            continue
+        for match in _TABLE_REF.finditer("\n".join(entry)):
+            refs.append((match.group("type"), match.group("path")))
+    return refs
+
+
+def rewrite_main_cf(text: str, overrides: Mapping[str, str], relocate: Mapping[str, str]) -> str:
+    """Comment out owned parameters, relocate table paths, and append the overrides."""
+    out: list[str] = []
+    for entry in logical_entries(text):
+        name = entry_name(entry)
+        if name in overrides:
+            # Commented out rather than left for the appended value to win: Postfix
+            # would otherwise log "overriding earlier entry" on every command.
+            out.extend("#sandbox# " + line for line in entry)
+            continue
+        if name is None:
+            out.extend(entry)
+            continue
+        joined = "\n".join(entry)
+        out.append(_TABLE_REF.sub(lambda m: _relocated(m, relocate), joined))
+    out.append("")
+    out.append("# --- appended by mailpolicy.sandbox: isolation only, no policy ---")
+    out.extend(f"{name} = {value}" for name, value in overrides.items())
+    return "\n".join(out) + "\n"
+
+
+def _relocated(match: re.Match[str], relocate: Mapping[str, str]) -> str:
+    """Return a table reference pointing at the sandbox copy when there is one."""
+    path = match.group("path")
+    return f"{match.group('type')}:{relocate.get(path, path)}"

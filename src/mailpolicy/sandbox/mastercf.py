@@ -1,0 +1,46 @@
+"""Write the minimal master.cf a loopback-only test Postfix needs."""
+
+from __future__ import annotations
+
+# (service, type, private, unpriv, chrootable, wakeup, maxproc, command), after
+# Debian's stock master.cf. "chrootable" marks the services Debian chroots; the
+# sandbox chroots all of them or none, so chroot=True behaves like a Debian box.
+#
+# Deliberately absent: smtp, relay, lmtp, local, virtual and pipe transports. The
+# sandbox never sends DATA, but should anything reach the queue it must have no
+# way off the machine (or into /var/mail): qmgr can only defer it.
+_SERVICES = (
+    ("pickup", "unix", "n", "-", True, "60", "1", "pickup"),
+    ("cleanup", "unix", "n", "-", True, "-", "0", "cleanup"),
+    ("qmgr", "unix", "n", "-", False, "300", "1", "qmgr"),
+    ("rewrite", "unix", "-", "-", True, "-", "-", "trivial-rewrite"),
+    ("bounce", "unix", "-", "-", True, "-", "0", "bounce"),
+    ("defer", "unix", "-", "-", True, "-", "0", "bounce"),
+    ("trace", "unix", "-", "-", True, "-", "0", "bounce"),
+    ("verify", "unix", "-", "-", True, "-", "1", "verify"),
+    ("flush", "unix", "n", "-", True, "1000?", "0", "flush"),
+    # proxymap serves proxy: tables and must see the real filesystem: never chrooted.
+    ("proxymap", "unix", "-", "-", False, "-", "-", "proxymap"),
+    ("proxywrite", "unix", "-", "-", False, "-", "1", "proxymap"),
+    ("showq", "unix", "n", "-", True, "-", "-", "showq"),
+    ("error", "unix", "-", "-", True, "-", "-", "error"),
+    ("retry", "unix", "-", "-", True, "-", "-", "error"),
+    ("discard", "unix", "-", "-", True, "-", "-", "discard"),
+    ("anvil", "unix", "-", "-", True, "-", "1", "anvil"),
+    ("scache", "unix", "-", "-", True, "-", "1", "scache"),
+    # postlogd writes maillog_file; without it (and without syslog) nothing is logged.
+    ("postlog", "unix-dgram", "n", "-", False, "-", "1", "postlogd"),
+)
+
+
+def master_cf(port: int, chroot: bool) -> str:
+    """Return master.cf text with smtpd on 127.0.0.1:port and the support services."""
+    flag = "y" if chroot else "n"
+    lines = [
+        "# Written by mailpolicy.sandbox; smtpd listens on loopback only.",
+        f"127.0.0.1:{port} inet n - {flag} - - smtpd",
+    ]
+    for name, kind, private, unpriv, chrootable, wakeup, maxproc, command in _SERVICES:
+        column = flag if chrootable else "n"
+        lines.append(f"{name} {kind} {private} {unpriv} {column} {wakeup} {maxproc} {command}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,266 @@
+"""Boot a throwaway Postfix (+ Dovecot) on loopback and always tear it down."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import smtplib
+import socket
+import tempfile
+import time
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+
+from .availability import sandbox_available
+from .client import Attempt, attempt, connect
+from .dovecot import Dovecot
+from .postfix import ConfigRejected, Postfix
+
+HOST = "127.0.0.1"
+READY_TIMEOUT = 20.0
+# Where Dovecot listens when main.cf's smtpd_sasl_path is absolute: the right
+# place for a chrooted smtpd, so the test shows Postfix looking elsewhere.
+FALLBACK_SASL_PATH = "private/auth"
+
+_live: weakref.WeakSet[Sandbox] = weakref.WeakSet()
+
+
+class SandboxUnavailable(Exception):
+    """Raised on entering a Sandbox that cannot boot; the message says why."""
+
+
+def free_port() -> int:
+    """Return a loopback TCP port that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def _tail(text: str, lines: int = 25) -> str:
+    """Return the last lines of text."""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+class Sandbox:
+    """A real Postfix smtpd on 127.0.0.1, configured by a user's main.cf.
+
+    Only isolation parameters are overridden (see postfix.Postfix); restrictions,
+    mynetworks, SASL and sender-login settings stay exactly as given. Table
+    references whose path is a key of `maps` are relocated into the temp dir and
+    postmapped there; others are left alone (and read from the real path).
+    `logins` feed a private Dovecot, started only when smtpd_sasl_type = dovecot;
+    it listens at the queue-relative smtpd_sasl_path, or at private/auth if that
+    path is absolute. Nothing accepted is ever delivered, and DATA is never sent.
+    """
+
+    host = HOST
+
+    def __init__(
+        self,
+        main_cf: str,
+        maps: Mapping[str, str] | None = None,
+        logins: Mapping[str, str] | None = None,
+        chroot: bool = True,
+    ):
+        self.main_cf = main_cf
+        self.maps = dict(maps or {})
+        self.logins = dict(logins or {})
+        self.chroot = chroot
+        self.port = 0
+        self.root: Path | None = None
+        self._postfix: Postfix | None = None
+        self._dovecot: Dovecot | None = None
+        self._final_log = ""
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def __enter__(self) -> Sandbox:
+        reason = sandbox_available()
+        if reason is not None:
+            raise SandboxUnavailable(reason)
+        # A port picked by free_port() can be taken before master binds it; that
+        # race is the only failure worth a second try.
+        for attempt_number in range(3):
+            try:
+                self._boot()
+                return self
+            except (KeyboardInterrupt, SystemExit, ValueError):
+                # Interrupted, or bad arguments (ValueError): nothing to diagnose.
+                self._teardown()
+                raise
+            except Exception as error:
+                # postfix check would only repeat postconf's complaint, after the
+                # 1 s pause every Postfix fatal error takes.
+                check = "" if isinstance(error, ConfigRejected) else self._safe_check()
+                log = self.log()
+                self._teardown()
+                if "Address already in use" in log and attempt_number < 2:
+                    continue
+                raise SandboxUnavailable(_failure_report(error, log, check)) from error
+        raise AssertionError("unreachable")
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._teardown()
+
+    def _boot(self) -> None:
+        """Lay out the temp dir, start Dovecot if SASL wants it, start Postfix, wait."""
+        # /tmp rather than $TMPDIR: every parent must be traversable by user postfix.
+        self.root = Path(tempfile.mkdtemp(prefix="mpsb-", dir="/tmp"))
+        _live.add(self)
+        os.chmod(self.root, 0o755)  # mkdtemp makes it 0700; postfix must get in.
+        self.port = free_port()
+        self._postfix = Postfix(self.root, self.main_cf, self.maps, self.port, self.chroot)
+        sasl = self._postfix.postconf("smtpd_sasl_type", "smtpd_sasl_path")
+        if sasl.get("smtpd_sasl_type") == "dovecot":
+            path = sasl.get("smtpd_sasl_path", "") or FALLBACK_SASL_PATH
+            if path.startswith("/") or ":" in path:
+                path = FALLBACK_SASL_PATH
+            # A relative path is relative to the queue directory, which is also
+            # the chroot: the one place a chrooted and an unchrooted smtpd agree on.
+            self._dovecot = Dovecot(self.root / "dovecot", self._postfix.queue_dir / path, self.logins)
+            self._dovecot.start(READY_TIMEOUT)
+        self._postfix.start()
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        """Poll until master listens on the smtpd port, or give up after READY_TIMEOUT."""
+        # Look in /proc/net/tcp instead of connecting: every connection makes master
+        # fork an smtpd, and an smtpd that dies before its banner (e.g. SASL socket
+        # missing) gets the service throttled for 60 s, ruining the test that
+        # wanted to watch that very failure.
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if _listening(HOST, self.port):
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"nothing listens on {HOST}:{self.port} after {READY_TIMEOUT}s")
+
+    def _safe_check(self) -> str:
+        """Return `postfix check` output for a failure report, or "" if even that fails."""
+        try:
+            return self._postfix.check() if self._postfix is not None else ""
+        except Exception as error:  # noqa: BLE001 - diagnostics only
+            return f"(postfix check failed: {error})"
+
+    def _teardown(self) -> None:
+        """Stop Postfix and Dovecot and remove the temp dir; safe to call twice."""
+        postfix, dovecot, root = self._postfix, self._dovecot, self.root
+        if postfix is not None:
+            # Kept so log() still answers after the with block, when the file is gone.
+            self._final_log = self.log()
+        try:
+            if postfix is not None:
+                postfix.stop()
+        finally:
+            try:
+                if dovecot is not None:
+                    dovecot.stop()
+            finally:
+                if root is not None:
+                    _remove_tree(root)
+                self._postfix = self._dovecot = None
+                self.root = None
+                _live.discard(self)
+
+    # -- use ---------------------------------------------------------------
+
+    def client(self, source: str = "127.0.0.9", *, timeout: float = 10.0) -> smtplib.SMTP:
+        """Return an SMTP connection to the sandbox from the given loopback address."""
+        return connect(self.host, self.port, source, timeout)
+
+    def try_send(
+        self,
+        source: str,
+        login: str | None,
+        password: str | None,
+        mail_from: str,
+        rcpt_to: str,
+        *,
+        timeout: float = 10.0,
+    ) -> Attempt:
+        """Try one envelope (EHLO, AUTH, MAIL, RCPT; never DATA) and say how it went."""
+        # An smtpd that dies during startup gets master's 60 s throttle: later
+        # connections are accepted by the kernel but never answered, so they end
+        # in a timeout (stage "connect", code 0) rather than an SMTP reply.
+        return attempt(self.host, self.port, source, login, password, mail_from, rcpt_to, timeout)
+
+    def log(self) -> str:
+        """Return the Postfix maillog so far, followed by Dovecot's log if it runs."""
+        if self._postfix is None:
+            return self._final_log
+        text = self._postfix.log()
+        if self._dovecot is not None:
+            text += "\n--- dovecot ---\n" + self._dovecot.log()
+        return text
+
+    def wait_log(self, needle: str, timeout: float = 5.0) -> str:
+        """Return the log once it contains needle (postlogd writes asynchronously)."""
+        deadline = time.monotonic() + timeout
+        while needle not in (text := self.log()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return text
+
+    def check_output(self) -> str:
+        """Return the output of `postfix -c DIR check` for this sandbox's config."""
+        if self._postfix is None:
+            raise RuntimeError("the sandbox is not running")
+        return self._postfix.check()
+
+    def pids(self) -> list[int]:
+        """Return the pids of this sandbox's running Postfix and Dovecot processes."""
+        found: list[int] = []
+        if self._postfix is not None:
+            found += self._postfix.own_pids()
+        if self._dovecot is not None:
+            found += self._dovecot.alive_pids()
+        return sorted(set(found))
+
+    @property
+    def config_dir(self) -> Path | None:
+        """Return the config directory (main.cf, master.cf) while running."""
+        return self._postfix.config_dir if self._postfix is not None else None
+
+    @property
+    def effective_main_cf(self) -> str:
+        """Return the main.cf text Postfix actually reads (after isolation edits)."""
+        return self._postfix.main_cf_text if self._postfix is not None else ""
+
+
+def _listening(host: str, port: int) -> bool:
+    """Tell whether a TCP socket is in LISTEN state on host:port (IPv4)."""
+    # /proc/net/tcp writes the address as little-endian hex and the port as hex;
+    # state 0A is LISTEN.
+    wanted = "{}:{:04X}".format(socket.inet_aton(host)[::-1].hex().upper(), port)
+    try:
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return False
+    return any(fields[1] == wanted and fields[3] == "0A" for fields in map(str.split, lines))
+
+
+def _failure_report(error: BaseException, log: str, check: str) -> str:
+    """Explain a failed boot with the error and the last lines of log and check."""
+    report = [f"Postfix sandbox failed to boot: {error}"]
+    if log.strip():
+        report.append("last log lines:\n" + _tail(log))
+    if check.strip():
+        report.append("postfix check:\n" + _tail(check))
+    return "\n".join(report)
+
+
+def _remove_tree(root: Path) -> None:
+    """Remove the temp dir, retrying once for files a dying daemon still writes."""
+    for _ in range(3):
+        shutil.rmtree(root, ignore_errors=True)
+        if not root.exists():
+            return
+        time.sleep(0.2)
+
+
+@atexit.register
+def _stop_leftovers() -> None:
+    """Tear down sandboxes a crashed test left running when Python exits."""
+    for sandbox in list(_live):
+        sandbox._teardown()
