@@ -21,8 +21,10 @@ def cli() -> None:
 
 def _register() -> None:
     from mailpolicy.cli import compile_cmd
+    from mailpolicy.cli import check_cmd
 
     cli.add_command(compile_cmd.compile_command)
+    cli.add_command(check_cmd.check_command)
 
 
 _register()

@@ -1,0 +1,78 @@
+"""`mailpolicy check FILE...`: every diagnostic of every file, nothing written (pre-commit and CI)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from mailpolicy.cli import exit_codes
+from mailpolicy.cli.report import format_option, print_diagnostics, warnings_option
+from mailpolicy.compiler import Compilation, compile_policy
+from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics.render_json import as_dict
+
+SEVERITIES = ("error", "warning", "note")
+
+
+@click.command("check", epilog=exit_codes.EXIT_CODES_HELP)
+@click.argument("files", nargs=-1, required=True, metavar="FILE...",
+                type=click.Path(dir_okay=False, path_type=Path))
+@format_option
+@warnings_option
+def check_command(files: tuple[Path, ...], output_format: str, warnings_as_errors: bool) -> None:
+    """Check each policy FILE and print all diagnostics together; write nothing.
+
+    Every file goes through the same checks as `compile`. Exit 0 when no file has an
+    error, 1 when any has (warnings count with --warnings-as-errors), 2 when a FILE
+    cannot be read.
+    """
+    unreadable = [message for message in map(_unreadable, files) if message]
+    if unreadable:
+        for message in unreadable:
+            click.echo(f"mailpolicy: {message}", err=True)
+        raise SystemExit(exit_codes.USAGE)
+    results = [compile_policy(path, warnings_as_errors=warnings_as_errors) for path in files]
+    diagnostics = list(dict.fromkeys(d for c in results for d in c.diagnostics))
+    if output_format == "json":
+        click.echo(render_check_json(results, diagnostics), nl=False)
+    else:
+        print_diagnostics(diagnostics, [s for c in results for s in c.sources], output_format)
+        if output_format == "text" and not diagnostics:
+            click.echo(f"{_files(len(results))} checked: no problems", err=True)
+    if not all(c.ok for c in results):
+        raise SystemExit(exit_codes.PROBLEMS)
+
+
+def render_check_json(results: list[Compilation], diagnostics: list[Diagnostic]) -> str:
+    """Return the JSON of `render_json` (`diagnostics`, `summary`) plus `files`: one entry per FILE.
+
+    A reader of the single-file shape reads this one unchanged; `files` adds each file's own
+    verdict and counts, diagnostics of included files counted under the file that included them.
+    """
+    document = {
+        "diagnostics": [as_dict(d) for d in diagnostics],
+        "summary": _counts(diagnostics),
+        "files": [{"file": c.path, "ok": c.ok, "summary": _counts(c.diagnostics)} for c in results],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _counts(diagnostics) -> dict[str, int]:
+    return {s: sum(1 for d in diagnostics if d.severity.value == s) for s in SEVERITIES}
+
+
+def _unreadable(path: Path) -> str | None:
+    """Say why a FILE cannot be checked at all (an I/O problem, exit 2), or None."""
+    try:
+        with open(path, "rb"):
+            return None
+    except FileNotFoundError:
+        return f"no such file: {path}"
+    except OSError as error:
+        return f"cannot read {path}: {error.strerror or error}"
+
+
+def _files(count: int) -> str:
+    return "1 file" if count == 1 else f"{count} files"
