@@ -305,4 +305,8 @@ def load_policy(path: str | os.PathLike) -> LoadedPolicy:
                                                                 f"{problem}", hint="check the path"),))
     loader = _Loader(top, display)
     loader.load(_Link(top.resolve(), display, None), ())
+    if loader.exhausted:
+        # Part of an over-budget policy was not read; checking the rest would report what the
+        # unread part may well say (a missing `sasl`, an unowned address), so report only the limit.
+        return LoadedPolicy(tuple(loader.sources), (), {}, tuple(loader.diagnostics))
     return LoadedPolicy(tuple(loader.sources), tuple(loader.statements), loader.tables, tuple(loader.diagnostics))
