@@ -136,3 +136,5 @@ NO_MASTER_CF = _code("MP706", "no-master-cf", NOTE, "no master.cf beside main.cf
 MASTER_CF_SYNTAX = _code("MP707", "master-cf-syntax", ERROR, "a master.cf line is not a service definition")
 UNDEFINED_REFERENCE = _code("MP708", "undefined-reference", WARNING, "a $name refers to a parameter that is neither set nor a Postfix parameter")
 NOT_IMPORTABLE = _code("MP709", "not-importable", WARNING, "a main.cf setting the policy language cannot say exactly; the import changes or drops it")
+MAIN_CF_SYNTAX = _code("MP710", "main-cf-syntax", ERROR, "a main.cf line is one Postfix refuses (or ignores with a warning)")
+IMPLICIT_MYNETWORKS = _code("MP711", "implicit-mynetworks", WARNING, "mynetworks is not set, so whom Postfix trusts depends on this host's interfaces (mynetworks_style)")
