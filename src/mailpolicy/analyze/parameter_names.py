@@ -30,7 +30,7 @@ RESTRICTION_CLASSES = "smtpd_restriction_classes"
 
 # Restrictions written `name argument` in postconf(5): the next list element is a table, a
 # policy server, a DNS list or a number of seconds, never a restriction name.
-_TAKES_ARGUMENT = re.compile(
+TAKES_ARGUMENT = re.compile(
     r"^(check_\w+_access|check_policy_service|reject_rbl_client|reject_rhsbl_\w+|"
     r"permit_dnswl_client|permit_rhswl_client|sleep)$")
 # List elements are separated by commas and/or whitespace; `{ ... }` groups an argument that
@@ -73,9 +73,9 @@ def check_parameter_names(ctx: AnalysisContext) -> Iterator[Diagnostic]:
             continue  # a restriction class is a parameter the user defines
         problem = pf.check_name(setting.name, version)
         if problem is None:
-            yield from _client_side_note(setting, names)
+            yield from client_side_note(setting, names)
         else:
-            yield _name_diagnostic(setting, problem, version)
+            yield name_diagnostic(setting, problem, version)
 
 
 def check_restriction_names(ctx: AnalysisContext) -> Iterator[Diagnostic]:
@@ -93,12 +93,12 @@ def check_restriction_names(ctx: AnalysisContext) -> Iterator[Diagnostic]:
             name = element.text.lower()
             if name.startswith(("$", "{")) or ":" in name:
                 continue  # a $parameter expands at run time; type:table is a short-hand access map
-            after_argument_taker = bool(_TAKES_ARGUMENT.match(name))
+            after_argument_taker = bool(TAKES_ARGUMENT.match(name))
             problem = pf.check_restriction(name, version, classes=[c.lower() for c in classes])
             if problem is not None:
                 column = setting.value_span.column + element.offset
                 span = setting.value_span.at_column(column, column + len(element.text))
-                yield _restriction_diagnostic(span, element.text, problem, version)
+                yield restriction_diagnostic(span, element.text, problem, version)
 
 
 def is_restriction_list(name: str, version: str, classes: frozenset[str] = frozenset()) -> bool:
@@ -112,7 +112,7 @@ def _lists() -> frozenset[str]:
     return frozenset(lst for r in pf.restriction_names() for lst in pf.restriction_lists(r) or ())
 
 
-def _name_diagnostic(setting: Setting, problem: pf.NameProblem, version: str) -> Diagnostic:
+def name_diagnostic(setting: Setting, problem: pf.NameProblem, version: str) -> Diagnostic:
     span, name, instead = setting.name_span, setting.name, problem.suggestion
     if problem.kind == "wrong_daemon":
         side = "smtp_" if name.startswith("smtp_") else "smtpd_"
@@ -135,7 +135,7 @@ def _name_diagnostic(setting: Setting, problem: pf.NameProblem, version: str) ->
     return cat.UNKNOWN_PARAMETER.at(span, message, hint=hint)
 
 
-def _client_side_note(setting: Setting, names: set[str]) -> Iterator[Diagnostic]:
+def client_side_note(setting: Setting, names: set[str]) -> Iterator[Diagnostic]:
     """Note a valid smtp_ name whose smtpd_ twin exists: the seed's typo that Postfix cannot see."""
     twin = pf.daemon_twin(setting.name)
     if twin is None or not setting.name.startswith("smtp_") or twin in names:
@@ -147,7 +147,7 @@ def _client_side_note(setting: Setting, names: set[str]) -> Iterator[Diagnostic]
         severity=cat.NOTE)
 
 
-def _restriction_diagnostic(span, written: str, problem: pf.NameProblem, version: str) -> Diagnostic:
+def restriction_diagnostic(span, written: str, problem: pf.NameProblem, version: str) -> Diagnostic:
     message, _, guess = _quoted(problem.message).partition("; did you mean ")
     instead = problem.suggestion
     if problem.kind == "deprecated":
