@@ -16,7 +16,7 @@ as smtpd compares them with strcasecmp().
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import attrs
 
@@ -25,6 +25,7 @@ from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model.policy import Setting
 from mailpolicy.postfix import parameters as pf
+from mailpolicy.source import Span
 
 RESTRICTION_CLASSES = "smtpd_restriction_classes"
 
@@ -83,22 +84,32 @@ def check_restriction_names(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     version = ctx.policy.version.value
     classes = restriction_classes(ctx.policy.settings)
     for setting in ctx.policy.settings:
-        if not is_restriction_list(setting.name, version, classes):
+        if is_restriction_list(setting.name, version, classes):
+            yield from restriction_list_problems(_located_elements(setting), version, classes)
+
+
+def restriction_list_problems(elements: Iterable[tuple[str, Span]], version: str,
+                              classes: frozenset[str]) -> Iterator[Diagnostic]:
+    """Check the elements (text, span) of one restriction list; the audit passes main.cf's, line by line."""
+    lowered = [c.lower() for c in classes]
+    after_argument_taker = False
+    for text, span in elements:
+        if after_argument_taker:
+            after_argument_taker = False
             continue
-        after_argument_taker = False
-        for element in split_restrictions(setting.value):
-            if after_argument_taker:
-                after_argument_taker = False
-                continue
-            name = element.text.lower()
-            if name.startswith(("$", "{")) or ":" in name:
-                continue  # a $parameter expands at run time; type:table is a short-hand access map
-            after_argument_taker = bool(TAKES_ARGUMENT.match(name))
-            problem = pf.check_restriction(name, version, classes=[c.lower() for c in classes])
-            if problem is not None:
-                column = setting.value_span.column + element.offset
-                span = setting.value_span.at_column(column, column + len(element.text))
-                yield restriction_diagnostic(span, element.text, problem, version)
+        name = text.lower()
+        if name.startswith(("$", "{")) or ":" in name:
+            continue  # a $parameter expands at run time; type:table is a short-hand access map
+        after_argument_taker = bool(TAKES_ARGUMENT.match(name))
+        problem = pf.check_restriction(name, version, classes=lowered)
+        if problem is not None:
+            yield restriction_diagnostic(span, text, problem, version)
+
+
+def _located_elements(setting: Setting) -> Iterator[tuple[str, Span]]:
+    for element in split_restrictions(setting.value):
+        column = setting.value_span.column + element.offset
+        yield element.text, setting.value_span.at_column(column, column + len(element.text))
 
 
 def is_restriction_list(name: str, version: str, classes: frozenset[str] = frozenset()) -> bool:
