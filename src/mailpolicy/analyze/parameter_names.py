@@ -15,6 +15,7 @@ as smtpd compares them with strcasecmp().
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterable, Iterator
 
@@ -119,7 +120,9 @@ def is_restriction_list(name: str, version: str, classes: frozenset[str] = froze
     return name.endswith("_restrictions") and pf.parameter(name, version) is None
 
 
+@functools.lru_cache(maxsize=None)
 def _lists() -> frozenset[str]:
+    """Return the smtpd_*_restrictions parameters postconf(5) lists restrictions for."""
     return frozenset(lst for r in pf.restriction_names() for lst in pf.restriction_lists(r) or ())
 
 
