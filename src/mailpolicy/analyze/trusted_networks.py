@@ -18,9 +18,9 @@ plus a typo of Postfix's own `[::ffff:127.0.0.0]/104`. Each entry is judged on i
   fc00::/7, fd00::/8, fe80::/10), or, inside one, a prefix shorter than /16 (IPv4: 65,536
   addresses, a large site) or /48 (IPv6: what RFC 4193 gives one site). Loopback is never warned.
 
-An IPv4-mapped network (`[::ffff:a.b.c.d]/n`, n >= 96) is judged as the IPv4 network it maps,
-because smtpd compares IPv4 clients written either way (Postfix's own default mynetworks
-contains `[::ffff:127.0.0.0]/104`). MP302 and MP305 are reported alone for their entry: once the
+An IPv4-mapped network (`[::ffff:a.b.c.d]/n`, n >= 96) is judged as the IPv4 network it maps: it
+names those IPv4 clients (Postfix's own default mynetworks lists `[::ffff:127.0.0.0]/104` beside
+127.0.0.0/8), and judging it by the clients it may admit is the safe reading. MP302 and MP305 are reported alone for their entry: once the
 entry trusts everyone, or means something else, the finer checks say nothing useful.
 """
 

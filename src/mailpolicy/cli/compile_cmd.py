@@ -1,38 +1,181 @@
-"""`mailpolicy compile POLICY -o DIR`: write main.cf and the sender map, or nothing at all."""
+"""`mailpolicy compile POLICY... -o DIR`: write main.cf and the sender map, check them, or show the diff.
+
+One policy writes into DIR itself; several (or --per-host) write each into DIR/<policy name>/,
+each folder all or nothing on its own. Every file written starts with a marker line holding a
+hash of the rest (output/marker.py); a file edited by hand since, or not written by mailpolicy
+at all, is never overwritten without --force.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import attrs
 import click
 
 from mailpolicy.cli import exit_codes
-from mailpolicy.cli.report import format_option, print_diagnostics, warnings_option
-from mailpolicy.compiler import compile_policy
-from mailpolicy.output.atomic import write_files
+from mailpolicy.cli.report import format_option, print_diagnostics, use_colour, warnings_option
+from mailpolicy.compiler import MAIN_CF, compile_policy
+from mailpolicy.diagnostics import Diagnostic, Severity, has_errors
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.emit.provenance import Provenance
+from mailpolicy.maincf.merge import merge_main_cf
+from mailpolicy.maincf.reader import MainCf, read_main_cf
+from mailpolicy.output.atomic import recover, write_files
+from mailpolicy.output.diff import colourise, unified_diff
+from mailpolicy.output.drift import State, drift_diagnostics, inspect_folder, refusal_diagnostics
+from mailpolicy.output.marker import add_marker
+from mailpolicy.source import SourceFile
+
+
+@attrs.define
+class _Run:
+    """What every host's compile adds to: diagnostics and sources to print, and the worst outcome."""
+
+    output_format: str
+    warnings_as_errors: bool
+    diagnostics: list[Diagnostic] = attrs.field(factory=list)
+    sources: list[SourceFile] = attrs.field(factory=list)
+    exit_code: int = exit_codes.OK
+
+    def report(self, found: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+        if self.warnings_as_errors:
+            found = [attrs.evolve(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d
+                     for d in found]
+        self.diagnostics.extend(found)
+        if has_errors(found):
+            self.fail(exit_codes.PROBLEMS)
+
+    def fail(self, code: int) -> None:
+        self.exit_code = max(self.exit_code, code)
+
+    def say(self, message: str) -> None:
+        if self.output_format == "text":
+            click.echo(message, err=True)
 
 
 @click.command("compile")
-@click.argument("policy", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("build"), show_default=True, help="Folder to write main.cf and the sender map into.")
+              default=Path("build"), show_default=True,
+              help="Folder to write into; with several policies, the folder of their folders.")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 if the output folder differs from what the policy compiles to.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Write nothing; print a unified diff of what compile would change (exit 0 unless --check).")
+@click.option("--base", "base_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a complete main.cf: this main.cf with the policy's parameters merged into it.")
+@click.option("--force", is_flag=True,
+              help="Overwrite files edited by hand since they were written, or not written by mailpolicy.")
+@click.option("--per-host", is_flag=True,
+              help="Write into OUTPUT/<policy name>/ even for a single policy.")
 @format_option
 @warnings_option
-def compile_command(policy: Path, output_dir: Path, output_format: str, warnings_as_errors: bool) -> None:
-    """Compile POLICY into OUTPUT/main.cf and OUTPUT/<sender map>.
+def compile_command(policies: tuple[Path, ...], output_dir: Path, check: bool, show_diff: bool,
+                    base_path: Path | None, force: bool, per_host: bool, output_format: str,
+                    warnings_as_errors: bool) -> None:
+    """Compile each POLICY into main.cf and its sender map.
 
-    Nothing is written when the policy has errors; the files are written to temporaries and
-    renamed into place together, so a failure leaves the previous files as they were.
+    Nothing is written for a policy with errors. Files are written to temporaries and renamed
+    into place under a journal, so a failure, or a kill, leaves the previous files (the next
+    compile puts them back after a kill). Each file starts with a marker and a hash: compile
+    refuses (MP602, MP605) to overwrite a file edited by hand or not written by mailpolicy,
+    unless --force. --check and --diff write nothing; --check exits 1 on any difference (MP601).
     """
-    compilation = compile_policy(policy, warnings_as_errors=warnings_as_errors)
-    print_diagnostics(list(compilation.diagnostics), compilation.sources, output_format)
-    if not compilation.ok:
-        raise SystemExit(exit_codes.PROBLEMS)
+    if show_diff and output_format == "json":
+        raise click.UsageError("--diff prints the diff on stdout, where --format json prints too; "
+                               "use --format text or github with --diff")
+    folders = _folders(policies, output_dir, per_host)
+    base = _read_base(base_path) if base_path else None
+    run = _Run(output_format, warnings_as_errors)
+    for policy, folder in folders.items():
+        _compile_host(run, policy, folder, base, check=check, show_diff=show_diff, force=force)
+    print_diagnostics(run.diagnostics, run.sources, output_format)
+    raise SystemExit(run.exit_code)
+
+
+def _folders(policies: tuple[Path, ...], output_dir: Path, per_host: bool) -> dict[Path, Path]:
+    """Return the output folder of each policy: OUTPUT itself, or OUTPUT/<stem> for each of several."""
+    if len(policies) == 1 and not per_host:
+        return {policies[0]: output_dir}
+    folders: dict[Path, Path] = {}
+    for policy in dict.fromkeys(policies):
+        folder = output_dir / policy.stem
+        clash = next((other for other, used in folders.items() if used == folder), None)
+        if clash is not None:
+            raise click.UsageError(f"{clash} and {policy} would both write into {folder}; rename one of them")
+        folders[policy] = folder
+    return folders
+
+
+def _read_base(path: Path) -> MainCf:
     try:
-        written = write_files(output_dir, compilation.outputs)
+        data = path.read_bytes()
     except OSError as error:
-        click.echo(f"mailpolicy: cannot write to {output_dir}: {error.strerror or error}", err=True)
+        click.echo(f"mailpolicy: cannot read the base main.cf {path}: {error.strerror or error}", err=True)
         raise SystemExit(exit_codes.USAGE)
-    if output_format == "text":
-        for path in written:
-            click.echo(f"wrote {path}", err=True)
+    # Bytes that are not UTF-8 (a Latin-1 comment) are carried through unchanged.
+    return read_main_cf(data.decode("utf-8", "surrogateescape"), str(path))
+
+
+def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
+                  check: bool, show_diff: bool, force: bool) -> None:
+    compilation = compile_policy(policy, warnings_as_errors=run.warnings_as_errors)
+    run.sources.extend(compilation.sources)
+    run.diagnostics.extend(compilation.diagnostics)
+    if not compilation.ok:
+        run.fail(exit_codes.PROBLEMS)
+        return
+    outputs = dict(compilation.outputs)
+    source = Provenance(compilation.path).top_name
+    if base is not None:
+        merged = merge_main_cf(base, compilation.plan, Provenance(compilation.path))
+        run.sources.append(base.source)
+        run.report(merged.diagnostics)
+        if has_errors(merged.diagnostics):
+            return
+        outputs[MAIN_CF] = merged.text
+    wanted = {name: add_marker(text, source) for name, text in outputs.items()}
+    if not (check or show_diff):
+        _write_host(run, folder, wanted, source, force)
+        return
+    status = inspect_folder(folder, wanted, source)
+    if show_diff:
+        _print_diffs(status, source)
+    if check:
+        run.sources.extend(SourceFile(str(f.path), f.old) for f in status.files if f.old is not None)
+        run.report(drift_diagnostics(status, source))
+
+
+def _write_host(run: _Run, folder: Path, wanted: dict[str, str], source: str, force: bool) -> None:
+    try:
+        restored = recover(folder)
+        if restored:
+            run.say(f"restored the previous {', '.join(restored)} in {folder} after an interrupted write")
+        status = inspect_folder(folder, wanted, source)
+        if status.protected and not force:
+            run.sources.extend(SourceFile(str(f.path), f.old) for f in status.protected)
+            run.report(refusal_diagnostics(status))
+            return
+        changes = status.changes
+        write_files(folder, {f.name: f.new for f in changes if f.new is not None},
+                    remove=[f.name for f in changes if f.state is State.STALE])
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or error
+        run.diagnostics.append(cat.WRITE_FAILED.at(None, f"cannot write to {folder}: {reason}",
+                                                   hint="check the folder and its permissions; "
+                                                        "the previous files are as they were"))
+        run.fail(exit_codes.USAGE)
+        return
+    for file in changes:
+        run.say(f"removed {file.path}" if file.state is State.STALE else f"wrote {file.path}")
+    if not changes:
+        run.say(f"{folder}: unchanged")
+
+
+def _print_diffs(status, source: str) -> None:
+    colour = use_colour(sys.stdout)
+    for file in status.changes:
+        diff = unified_diff(file.old, file.new, str(file.path), source)
+        click.echo(colourise(diff) if colour else diff, nl=False)

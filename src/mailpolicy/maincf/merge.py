@@ -1,0 +1,139 @@
+"""Merge a compiled plan into an existing main.cf: managed values replaced in place, every other byte kept.
+
+For `compile --base /etc/postfix/main.cf`. The rules:
+- each definition of a parameter the plan emits has its lines (the name line and its continuation
+  lines) replaced by the plan's `name = value` lines; comment and blank lines between them stay;
+  a definition whose value differs from the plan's is reported (MP604), at the base's line;
+- a parameter the policy manages (plan.config.MANAGED) but leaves unset keeps the base's value,
+  reported (MP608): the policy does not say, so the base decides;
+- parameters the base lacks are appended in one block between `# >>> mailpolicy` and
+  `# <<< mailpolicy` lines, each after its reasons, as in a compiled main.cf;
+- every other line, comment and continuation is kept byte for byte, line endings included.
+
+Merging into a file that an earlier merge produced gives that file again: its marker line and
+its old block are dropped first (the block's parameters are appended afresh), and values
+replaced in place are already the plan's.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from mailpolicy.diagnostics import Diagnostic, Related
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.emit.main_cf import _render_parameter
+from mailpolicy.emit.provenance import Provenance
+from mailpolicy.maincf.reader import Definition, MainCf, split_words
+from mailpolicy.output.marker import split_marker
+from mailpolicy.plan.config import MANAGED
+from mailpolicy.plan.model import ConfigPlan, Parameter
+
+BLOCK_BEGIN = "# >>> mailpolicy"
+BLOCK_END = "# <<< mailpolicy <<<"
+
+
+@attrs.frozen
+class Merged:
+    """The merged main.cf text and what the merge reports about the base."""
+
+    text: str
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def merge_main_cf(base: MainCf, plan: ConfigPlan, provenance: Provenance) -> Merged:
+    """Return `base` with the plan's parameters in it; never changes a line the plan does not manage."""
+    dropped = _previous_output(base)
+    planned = {p.name: p for p in plan.parameters}
+    replaced: dict[int, list[str]] = {}  # first line of a definition -> its new lines
+    removed: set[int] = set(dropped)
+    diagnostics: list[Diagnostic] = [_invalid(problem) for problem in base.problems]
+    seen: set[str] = set()
+    for definition in base.definitions:
+        if definition.line in dropped:
+            continue
+        parameter = planned.get(definition.name)
+        if parameter is not None:
+            seen.add(definition.name)
+            replaced[definition.line] = _value_lines(parameter, provenance)
+            removed.update(span.line for span in definition.continuation_spans)
+            if split_words(definition.value) != split_words(parameter.value):
+                diagnostics.append(_conflict(definition, parameter, provenance))
+        elif definition.name in MANAGED:
+            diagnostics.append(cat.BASE_KEEPS_MANAGED.at(
+                definition.name_span,
+                f"the base sets {definition.name}, which the policy manages but does not state; "
+                "the base's value is kept",
+                hint="state it in the policy (or delete the line from the base) so one place decides it"))
+    newline = _line_ending(base, dropped)
+    out: list[str] = []
+    for line in base.lines:
+        if line.number in replaced:
+            out.extend(text + (line.ending or newline) for text in replaced[line.number])
+        elif line.number not in removed:
+            out.append(line.text + line.ending)
+    missing = [p for p in plan.parameters if p.name not in seen]
+    if missing:
+        if out and not out[-1].endswith("\n"):
+            out[-1] += newline
+        if out and out[-1].strip():
+            out.append(newline)  # one blank line before the block; a re-merge finds it there already
+        out.extend(text + newline for text in _block(missing, provenance))
+    return Merged("".join(out), tuple(diagnostics))
+
+
+def _line_ending(base: MainCf, dropped: set[int]) -> str:
+    """Return the base's line ending ("\r\n" when most of its lines have one) for the lines added."""
+    endings = [line.ending for line in base.lines if line.ending and line.number not in dropped]
+    return "\r\n" if endings.count("\r\n") > len(endings) / 2 else "\n"
+
+
+def _previous_output(base: MainCf) -> set[int]:
+    """Return the lines an earlier merge added: its marker line and its appended block."""
+    lines: set[int] = set()
+    if base.lines and split_marker(base.lines[0].text + "\n")[0] is not None:
+        lines.add(1)
+    inside = False
+    for line in base.lines:
+        if line.text.startswith(BLOCK_BEGIN):
+            inside = True
+        if inside:
+            lines.add(line.number)
+        if line.text.rstrip() == BLOCK_END:
+            inside = False
+    return lines
+
+
+def _block(parameters: list[Parameter], provenance: Provenance) -> list[str]:
+    lines = [f"{BLOCK_BEGIN}: set by {provenance.top_name}, missing from the base main.cf >>>"]
+    for parameter in parameters:
+        lines.extend(["", *_render_parameter(parameter, provenance)])
+    lines.append(BLOCK_END)
+    return lines
+
+
+def _value_lines(parameter: Parameter, provenance: Provenance) -> list[str]:
+    """Return the parameter as main.cf lines without the reasons a compiled main.cf puts above it."""
+    return [line for line in _render_parameter(parameter, provenance) if not line.startswith("#")]
+
+
+def _conflict(definition: Definition, parameter: Parameter, provenance: Provenance) -> Diagnostic:
+    base_value = definition.value or "(empty)"
+    related = ((Related(parameter.source, f"the policy decides {parameter.name} here"),)
+               if parameter.source else ())
+    return cat.BASE_CONFLICT.at(
+        definition.name_span,
+        f"the base sets {definition.name} = {base_value}, but the policy says "
+        f"{parameter.value or '(empty)'}; the policy's value replaces it",
+        hint="delete the line from the base, or "
+             + (f"change the policy ({provenance.cite(parameter.source)})" if parameter.source
+                else "state the base's value in the policy")
+             + " if the base was right",
+        related=related)
+
+
+def _invalid(problem) -> Diagnostic:
+    severity = None if problem.fatal else cat.WARNING
+    return cat.BASE_INVALID.at(problem.span, f"Postfix refuses this line of the base main.cf: {problem.message}",
+                               hint="fix the base file; Postfix would stop on it" if problem.fatal
+                               else "Postfix ignores this line: indent only lines that continue a parameter",
+                               severity=severity)

@@ -1,0 +1,169 @@
+"""Compare an output folder with what a policy compiles to, file by file, before anything is written."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+import attrs
+
+from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.output.atomic import JOURNAL, RESERVED_PREFIX, interrupted
+from mailpolicy.output.marker import PREFIX, content_hash, split_marker
+from mailpolicy.source import Span
+
+
+class State(enum.Enum):
+    """Where one output file stands."""
+
+    CURRENT = "current"          # on disk exactly as it would be written
+    MISSING = "missing"          # not on disk yet
+    OUTDATED = "outdated"        # written by mailpolicy, untouched since, and the policy now says otherwise
+    HAND_EDITED = "hand-edited"  # written by mailpolicy, then edited: its content no longer matches its hash
+    FOREIGN = "foreign"          # not written by mailpolicy (no marker): a hand-made file
+    STALE = "stale"              # written by mailpolicy from this policy, untouched, and no longer produced
+
+    @property
+    def protected(self) -> bool:
+        """Tell whether overwriting a file in this state needs --force."""
+        return self in (State.HAND_EDITED, State.FOREIGN)
+
+
+@attrs.frozen
+class FileStatus:
+    """One file of the folder: its text on disk (None if missing) and the text compile would write."""
+
+    name: str
+    path: Path
+    state: State
+    old: str | None
+    new: str | None
+
+
+@attrs.frozen
+class FolderStatus:
+    """Every output file of one folder, and whether an interrupted write left it mixed."""
+
+    folder: Path
+    files: tuple[FileStatus, ...]
+    interrupted: bool
+
+    @property
+    def changes(self) -> tuple[FileStatus, ...]:
+        """Return the files a compile would write or remove."""
+        return tuple(f for f in self.files if f.state is not State.CURRENT)
+
+    @property
+    def protected(self) -> tuple[FileStatus, ...]:
+        """Return the files a compile refuses to overwrite without --force."""
+        return tuple(f for f in self.files if f.state.protected)
+
+    @property
+    def in_sync(self) -> bool:
+        return not self.changes and not self.interrupted
+
+
+def read_existing(path: Path) -> str | None:
+    """Return a file's text (undecodable bytes kept as surrogates), or None when there is no file."""
+    try:
+        return path.read_bytes().decode("utf-8", "surrogateescape")
+    except FileNotFoundError:
+        return None
+
+
+def inspect_folder(folder: Path, wanted: dict[str, str], source: str) -> FolderStatus:
+    """Compare `folder` with `wanted` (name -> full text, marker included) compiled from policy `source`."""
+    files = [_status(folder / name, name, text) for name, text in wanted.items()]
+    files.extend(_stale(folder, wanted, source))
+    return FolderStatus(folder, tuple(files), interrupted(folder) if folder.is_dir() else False)
+
+
+def _status(path: Path, name: str, new: str) -> FileStatus:
+    old = read_existing(path)
+    if old is None:
+        return FileStatus(name, path, State.MISSING, None, new)
+    if old == new:
+        return FileStatus(name, path, State.CURRENT, old, new)
+    marker, body = split_marker(old)
+    if marker is None:
+        return FileStatus(name, path, State.FOREIGN, old, new)
+    if marker.digest != content_hash(body):
+        return FileStatus(name, path, State.HAND_EDITED, old, new)
+    return FileStatus(name, path, State.OUTDATED, old, new)
+
+
+def _stale(folder: Path, wanted: dict[str, str], source: str) -> list[FileStatus]:
+    """Find untouched files this policy generated earlier that it no longer produces (a renamed map)."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.name in wanted or path.name.startswith(RESERVED_PREFIX) or not path.is_file():
+            continue
+        try:
+            with path.open("rb") as handle:
+                if not handle.readline(512).startswith(PREFIX.encode()):
+                    continue
+            old = read_existing(path)
+        except OSError:
+            continue  # unreadable: not a file this user's compile wrote
+        marker, body = split_marker(old)
+        if marker is not None and marker.source == source and marker.digest == content_hash(body):
+            found.append(FileStatus(path.name, path, State.STALE, old, None))
+    return found
+
+
+def first_difference(old: str, new: str) -> int:
+    """Return the 1-based number of the first line where `old` and `new` differ, past their markers."""
+    old_lines, new_lines = old.split("\n"), new.split("\n")
+    # Two marker lines differ whenever anything below them does: point at the line that made it so.
+    start = 1 if old.startswith(PREFIX) and new.startswith(PREFIX) and old_lines[1:] != new_lines[1:] else 0
+    for number, (a, b) in enumerate(zip(old_lines[start:], new_lines[start:]), start=start + 1):
+        if a != b:
+            return number
+    return min(len(old_lines), len(new_lines))
+
+
+_WHY = {
+    State.MISSING: "is missing",
+    State.OUTDATED: "differs from what {source} compiles to",
+    State.HAND_EDITED: "differs from what {source} compiles to, and was edited by hand since it was written",
+    State.FOREIGN: "differs from what {source} compiles to, and was not written by mailpolicy",
+    State.STALE: "was compiled from {source}, which no longer produces it",
+}
+
+
+def drift_diagnostics(status: FolderStatus, source: str) -> list[Diagnostic]:
+    """Return one MP601 per file `compile` would change, and MP606 when an interrupted write is pending."""
+    found = []
+    if status.interrupted:
+        found.append(cat.INTERRUPTED_WRITE.at(
+            None, f"a write into {status.folder} was killed midway: {JOURNAL} is still there",
+            hint="run `mailpolicy compile` again: it puts the previous files back, then writes"))
+    for file in status.changes:
+        line = first_difference(file.old, file.new) if file.old is not None and file.new is not None else 1
+        found.append(cat.OUTPUT_DRIFT.at(
+            Span(str(file.path), line, 1), f"{file.path} {_WHY[file.state].format(source=source)}",
+            hint="run `mailpolicy compile` and commit the result" if file.state is not State.STALE
+            else "delete it, or run `mailpolicy compile`, which removes it"))
+    return found
+
+
+def refusal_diagnostics(status: FolderStatus) -> list[Diagnostic]:
+    """Return an error for each file compile must not overwrite without --force (MP602, MP605)."""
+    found = []
+    for file in status.protected:
+        if file.state is State.HAND_EDITED:
+            found.append(cat.HAND_EDITED.at(
+                Span(str(file.path), 1, 1),
+                f"{file.path} was edited by hand since mailpolicy wrote it: its content no longer matches "
+                "the hash in its first line; refusing to overwrite it",
+                hint="move the change into the policy (or delete the file), or rerun with --force to overwrite it"))
+        else:
+            found.append(cat.FOREIGN_OUTPUT.at(
+                Span(str(file.path), 1, 1),
+                f"{file.path} was not written by mailpolicy (it has no `{PREFIX.strip()}` line); "
+                "refusing to overwrite it",
+                hint="write to another folder, merge it with --base, or rerun with --force to overwrite it"))
+    return found

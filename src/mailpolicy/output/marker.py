@@ -1,0 +1,54 @@
+"""The first line of every generated file: which policy wrote it, and a hash of every line below.
+
+    # mailpolicy-generated from seed.mailpolicy sha256:<64 hex digits> (hash of the lines below; do not edit)
+
+Postfix reads it as a comment, in main.cf and in a postmap source alike. The hash is what lets
+compile tell a file it wrote and nobody touched (safe to replace) from one edited by hand since
+(refused, MP602) and from one it never wrote (no marker: refused, MP605). It covers the exact
+bytes below the marker line, so the same input still gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import attrs
+
+PREFIX = "# mailpolicy-generated from "
+_MARKER = re.compile(r"# mailpolicy-generated from (?P<source>.+) sha256:(?P<digest>[0-9a-f]{64})(?: \(.*\))?")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@attrs.frozen
+class Marker:
+    """What a marker line says: the policy file's name and the hash of the content below."""
+
+    source: str
+    digest: str
+
+
+def content_hash(body: str) -> str:
+    """Return the sha256 of `body` as written to disk (UTF-8)."""
+    return hashlib.sha256(body.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def add_marker(body: str, source: str) -> str:
+    """Return `body` under a marker line naming `source` (the policy file's name) and hashing `body`."""
+    source = _UNPRINTABLE.sub("?", source)
+    return f"{PREFIX}{source} sha256:{content_hash(body)} (hash of the lines below; do not edit)\n" + body
+
+
+def split_marker(text: str) -> tuple[Marker | None, str]:
+    """Return the marker of `text` (None when its first line is not one) and the content below it."""
+    first, newline, body = text.partition("\n")
+    match = _MARKER.fullmatch(first)
+    if match is None or not newline:
+        return None, text
+    return Marker(match.group("source"), match.group("digest")), body
+
+
+def is_intact(text: str) -> bool:
+    """Tell whether `text` carries a marker whose hash still matches the content below it."""
+    marker, body = split_marker(text)
+    return marker is not None and marker.digest == content_hash(body)

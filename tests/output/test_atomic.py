@@ -1,0 +1,170 @@
+"""All-or-nothing writes: a failure or a kill at any rename leaves (or gives back) the previous set."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mailpolicy.output import atomic
+from mailpolicy.output.atomic import JOURNAL, interrupted, recover, replace_file, write_files
+
+OLD = {"main.cf": "old main\n", "senders": "old map\n", "gone": "old gone\n"}
+NEW = {"main.cf": "new main\n", "senders": "new map\n", "added": "new added\n"}
+
+
+def _contents(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(folder.iterdir())}
+
+
+def _old_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "out"
+    write_files(folder, OLD)
+    return folder
+
+
+def test_writes_every_file_removes_the_named_ones_and_leaves_no_helper_files(tmp_path: Path) -> None:
+    folder = _old_folder(tmp_path)
+    (folder / "senders").chmod(0o640)
+    written = write_files(folder, NEW, remove=["gone"])
+    assert written == [folder / "main.cf", folder / "senders", folder / "added"]
+    assert _contents(folder) == {"added": "new added\n", "main.cf": "new main\n", "senders": "new map\n"}
+    assert (folder / "senders").stat().st_mode & 0o777 == 0o640, "permissions of a replaced file are kept"
+    assert (folder / "added").stat().st_mode & 0o777 == 0o644
+
+
+def test_main_cf_is_renamed_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _old_folder(tmp_path)
+    order = []
+    real = os.replace
+
+    def spy(src, dst):
+        order.append(Path(dst).name)
+        real(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", spy)
+    write_files(folder, NEW, remove=["gone"])
+    assert [name for name in order if name != JOURNAL] == ["added", "senders", "main.cf"]
+
+
+def test_a_failure_while_staging_leaves_the_old_files_untouched(tmp_path: Path, monkeypatch) -> None:
+    folder = _old_folder(tmp_path)
+    real = atomic.tempfile.mkstemp
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", failing)
+    with pytest.raises(OSError):
+        write_files(folder, NEW, remove=["gone"])
+    assert _contents(folder) == OLD
+
+
+def test_a_failure_between_renames_is_rolled_back_at_once(tmp_path: Path, monkeypatch) -> None:
+    folder = _old_folder(tmp_path)
+    real = os.replace
+    renamed = []
+
+    def failing(src, dst):
+        if Path(dst).name != JOURNAL and Path(dst).parent == folder and not Path(dst).name.startswith("."):
+            renamed.append(dst)
+            if len(renamed) == 2:
+                raise OSError(5, "Input/output error")
+        real(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", failing)
+    with pytest.raises(OSError):
+        write_files(folder, NEW, remove=["gone"])
+    assert _contents(folder) == OLD
+    assert not interrupted(folder)
+
+
+# The child writes the old set, then the new one with os.replace patched to SIGKILL the process
+# right after the Nth rename of an output file: the state a power cut or an OOM kill leaves.
+_KILL_AFTER = """
+import os, signal, sys
+from pathlib import Path
+from mailpolicy.output import atomic
+folder, after = Path(sys.argv[1]), int(sys.argv[2])
+real, seen = os.replace, []
+def replace(src, dst):
+    real(src, dst)
+    if Path(dst).name != atomic.JOURNAL:
+        seen.append(dst)
+        if len(seen) == after:
+            os.kill(os.getpid(), signal.SIGKILL)
+atomic.os.replace = replace
+atomic.write_files(folder, {new!r}, remove=["gone"])
+"""
+
+
+@pytest.mark.parametrize("after", [1, 2])
+def test_a_kill_between_renames_leaves_each_file_whole_and_recover_gives_back_the_old_set(
+        tmp_path: Path, after: int) -> None:
+    folder = _old_folder(tmp_path)
+    child = subprocess.run([sys.executable, "-c", _KILL_AFTER.format(new=NEW), str(folder), str(after)],
+                           capture_output=True, text=True)
+    assert child.returncode == -9, child.stderr
+    # Every visible file is wholly old or wholly new, and the journal says the set is mixed.
+    for name in ("main.cf", "senders", "added", "gone"):
+        path = folder / name
+        if path.exists():
+            assert path.read_text() in (OLD.get(name), NEW.get(name))
+    assert (folder / "main.cf").read_text() == OLD["main.cf"], "main.cf is renamed last"
+    assert interrupted(folder)
+    journal = json.loads((folder / JOURNAL).read_text())
+    assert [entry["name"] for entry in journal["entries"]] == ["gone", "added", "senders", "main.cf"]
+    assert sorted(recover(folder)) == ["added", "gone", "main.cf", "senders"]
+    assert _contents(folder) == OLD
+    # The next write starts from the restored set and completes.
+    write_files(folder, NEW, remove=["gone"])
+    assert _contents(folder) == {"added": "new added\n", "main.cf": "new main\n", "senders": "new map\n"}
+
+
+def test_a_kill_before_the_journal_leaves_stray_files_that_the_next_write_removes(tmp_path: Path) -> None:
+    folder = _old_folder(tmp_path)
+    (folder / ".mailpolicy-abc.tmp").write_text("half written")
+    os.link(folder / "main.cf", folder / ".mailpolicy-backup-main.cf")
+    assert not interrupted(folder)
+    write_files(folder, {"main.cf": "next\n"})
+    assert _contents(folder) == {**OLD, "main.cf": "next\n"}
+
+
+def test_recovery_keeps_a_file_made_since_in_place_of_one_the_killed_write_created(tmp_path: Path) -> None:
+    folder = _old_folder(tmp_path)
+    journal = {"version": 1, "entries": [{"name": "added", "temp": None, "backup": None, "sha256": "0" * 64}]}
+    (folder / JOURNAL).write_text(json.dumps(journal))
+    (folder / "added").write_text("made by hand after the kill\n")
+    recover(folder)
+    assert (folder / "added").read_text() == "made by hand after the kill\n"
+    assert not interrupted(folder)
+
+
+def test_reserved_and_path_like_names_are_refused(tmp_path: Path) -> None:
+    for name in (".mailpolicy-journal", "sub/main.cf", ".."):
+        with pytest.raises(ValueError):
+            write_files(tmp_path / "out", {name: "x"})
+
+
+def test_replace_file_keeps_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "policy.mailpolicy"
+    path.write_text("old\n")
+    path.chmod(0o600)
+    replace_file(path, "new\n")
+    assert path.read_text() == "new\n"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["policy.mailpolicy"]
+
+
+def test_bytes_that_are_not_utf8_are_written_back_unchanged(tmp_path: Path) -> None:
+    raw = b"# caf\xe9 (Latin-1)\nbiff = no\n"
+    write_files(tmp_path, {"main.cf": raw.decode("utf-8", "surrogateescape")})
+    assert (tmp_path / "main.cf").read_bytes() == raw
