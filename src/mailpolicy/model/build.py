@@ -10,7 +10,7 @@ import attrs
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model import statements as st
-from mailpolicy.model import values
+from mailpolicy.model import lookalikes, values
 from mailpolicy.model.loader import LoadedPolicy
 from mailpolicy.model.owner_table import read_owner_table
 from mailpolicy.model.policy import (
@@ -162,7 +162,9 @@ class _Builder:
             value = value[: min(i for i in (value.find(" #"), value.find("\t#")) if i >= 0)]
         value = value.rstrip()
         if not name.replace("_", "a").isalnum() or not name.isascii() or not name[0].isalpha():
-            self.diagnostics.append(cat.INVALID_SET_VALUE.at(s.name.span, f"`{name}` is not a parameter name",
+            odd = next((ch for ch in name if not ch.isascii()), None)
+            looks = f": {lookalikes.describe(odd)} is not an ASCII letter" if odd else ""
+            self.diagnostics.append(cat.INVALID_SET_VALUE.at(s.name.span, f"`{name}` is not a parameter name{looks}",
                                                              hint="a main.cf parameter name holds letters, digits and _"))
             return
         hidden = _hidden_character(value)
@@ -174,6 +176,13 @@ class _Builder:
                 "which a reader cannot see for what it is",
                 hint="main.cf separates list elements only with ASCII spaces, tabs and commas; "
                      "retype the value with plain characters"))
+            return
+        try:
+            values.set_value(value)
+        except values.ValueProblem as problem:
+            column = s.value.span.column + (problem.offset or 0)
+            self.diagnostics.append(cat.INVALID_SET_VALUE.at(s.value.span.at_column(column, column + 1),
+                                                             problem.message, hint=problem.hint))
             return
         value_span = s.value.span.at_column(s.value.span.column, s.value.span.column + len(value))
         self.lists["settings"].append(Setting(name, value, s.span, s.name.span, value_span))

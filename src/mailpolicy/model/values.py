@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 
 import attrs
+
+from mailpolicy.model import lookalikes
 
 
 @attrs.frozen
@@ -20,13 +23,22 @@ class ValueProblem(Exception):
 
     message: str
     hint: str | None = None
+    offset: int | None = None  # where in the value the problem is, when it is one character
 
 
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_LOCAL_PART = re.compile(r"^[A-Za-z0-9_+'&*-]+(\.[A-Za-z0-9_+'&*-]+)*$")
-_LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._+@-]*$")
-_PATH = re.compile(r"^[A-Za-z0-9._/+@:-]+$")
-_VERSION = re.compile(r"^(\d+)\.(\d+)$")
+# All used with fullmatch: `$` would also match before a final newline.
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_LOCAL_PART = re.compile(r"[A-Za-z0-9_+'&*-]+(\.[A-Za-z0-9_+'&*-]+)*")
+_LOGIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._+@-]*")
+_PATH = re.compile(r"[A-Za-z0-9._/+@:-]+")
+_VERSION = re.compile(r"([0-9]+)\.([0-9]+)")
+# Longest path a value may name (PATH_MAX, including the final NUL, is 4096 on Linux).
+MAX_PATH = 4095
+# Characters IDNA 2003 (Python's codec) and IDNA 2008 (browsers, libidn2) turn into different
+# names: `straße` is `strasse` to one and `xn--strae-oqa` to the other (UTS 46 "deviations").
+_IDNA_DEVIATIONS = {"ß": "ss", "ς": "σ"}
+# Dots other than `.` that IDNA 2003 also takes as label separators.
+_OTHER_DOTS = "\u3002\uff0e\uff61"
 MAP_TYPES = ("hash", "lmdb", "cdb", "btree", "texthash")
 SASL_TYPES = ("dovecot", "cyrus")
 
@@ -50,21 +62,66 @@ def domain(text: str) -> str:
                            "a domain holds letters, digits, hyphens and dots only")
     name = text.rstrip(".") if text.endswith(".") and not text.endswith("..") else text
     if not name.isascii():
-        try:
-            name = name.encode("idna").decode("ascii")
-        except UnicodeError as error:
-            raise ValueProblem(f"`{text}` is not a valid international domain name ({error})",
-                               "check the spelling; look-alike characters from other scripts are refused") from None
+        name = _international(name, text)
     name = name.lower()
     if len(name) > 253:
         raise ValueProblem("the domain is longer than 253 characters")
     for label in name.split("."):
         if not label:
             raise ValueProblem(f"`{text}` has an empty label", "remove the doubled, leading or trailing dot")
-        if not _LABEL.match(label):
+        if not _LABEL.fullmatch(label):
             raise ValueProblem(f"`{label}` is not a valid domain label",
                                "a label holds letters, digits and inner hyphens, at most 63 characters")
+        if label.startswith("xn--"):
+            _check_unicode_label(_punycode(label, text), name)
     return name
+
+
+def _international(name: str, text: str) -> str:
+    """Return the ASCII (punycode) form of an international domain, refusing look-alikes and ambiguities."""
+    for ch in name:
+        if ch in _OTHER_DOTS:
+            raise ValueProblem(f"`{text}` separates labels with {lookalikes.describe(ch)}",
+                               "write the dot as `.`", offset=name.index(ch))
+        if ch in _IDNA_DEVIATIONS:
+            raise ValueProblem(f"`{text}` holds {lookalikes.describe(ch)}, which IDNA 2003 and IDNA 2008 "
+                               "turn into different domains",
+                               "write the xn-- form of the name you mean", offset=name.index(ch))
+    labels = name.split(".")
+    for label in labels:
+        _check_unicode_label(label, name)
+    try:
+        return name.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise ValueProblem(f"`{text}` is not a valid international domain name ({error})",
+                           "check the spelling of each label") from None
+
+
+def _check_unicode_label(label: str, name: str) -> None:
+    """Refuse a label that looks like another name: mixed scripts, look-alikes, compatibility forms."""
+    top = name.rsplit(".", 1)[-1]
+    if top.startswith("xn--"):
+        top = _punycode(top, name)
+    top_script = next((s for s in map(lookalikes.script, top) if s), None)
+    found = lookalikes.problem(label, own_script=top_script)
+    if found:
+        raise ValueProblem(found, "retype the name in plain letters of one script; a name that looks like "
+                                  "another is refused")
+
+
+def _punycode(label: str, text: str) -> str:
+    """Return the Unicode form of an `xn--` label, so the look-alike rules see what it shows."""
+    try:
+        decoded = label[4:].encode("ascii").decode("punycode")
+        # Only the form the name's own encoding gives back is accepted: the decoder is lenient.
+        canonical = "xn--" + decoded.encode("punycode").decode("ascii")
+    except UnicodeError:
+        canonical = decoded = None
+    if (canonical != label or decoded.isascii() or decoded != unicodedata.normalize("NFC", decoded).lower()
+            or not decoded.isprintable()):
+        raise ValueProblem(f"`{label}` in `{text}` is not valid punycode",
+                           "write the international name itself, or copy its xn-- form exactly")
+    return decoded
 
 
 def address(text: str) -> str:
@@ -82,7 +139,7 @@ def address(text: str) -> str:
                                "those are relay tricks, not addresses; write the plain user@domain")
         if not local.isascii():
             raise ValueProblem(f"`{text}` has a non-ASCII local part", "mailpolicy supports ASCII local parts only")
-        if len(local) > 64 or not _LOCAL_PART.match(local):
+        if len(local) > 64 or not _LOCAL_PART.fullmatch(local):
             raise ValueProblem(f"`{local}` is not a valid local part",
                                "use letters, digits and . _ + - ' & * (no leading, trailing or doubled dot)")
     return f"{local.lower()}@{domain(dom)}"
@@ -94,7 +151,7 @@ def login(text: str) -> str:
         raise ValueProblem("the login is empty")
     if len(text) > 255:
         raise ValueProblem("the login is longer than 255 characters")
-    if not _LOGIN.match(text):
+    if not _LOGIN.fullmatch(text):
         bad = _unsafe_characters(text) or sorted(set(re.sub(r"[A-Za-z0-9._+@-]", "", text)))
         raise ValueProblem(f"the login `{text}` contains {' '.join(repr(c) for c in bad) or 'a leading symbol'}",
                            "a login holds letters, digits and . _ + @ - and starts with a letter, digit or _")
@@ -115,6 +172,9 @@ class Network:
 def network(text: str) -> Network:
     """Return a network from `a.b.c.d[/n]`, `[v6]/n` or bare `v6/n` (Postfix wants brackets; the compiler adds them)."""
     body = text
+    if "%" in body:
+        # ipaddress accepts an IPv6 zone (`fe80::1%eth0`); mynetworks has no such syntax.
+        raise ValueProblem(f"`{text}` names an interface zone (`%`)", "write the network without `%...`")
     if body.startswith("["):
         close = body.find("]")
         if close < 0:
@@ -140,7 +200,9 @@ def path(text: str) -> str:
     """Return a path that can stand as one main.cf token."""
     if not text:
         raise ValueProblem("the path is empty")
-    if not _PATH.match(text):
+    if len(text) > MAX_PATH:
+        raise ValueProblem(f"the path is {len(text):,} characters long, over {MAX_PATH:,}")
+    if not _PATH.fullmatch(text):
         bad = _unsafe_characters(text) or sorted(set(re.sub(r"[A-Za-z0-9._/+@:-]", "", text)))
         raise ValueProblem(f"the path contains {' '.join(repr(c) for c in bad)}",
                            "a path holds letters, digits and . _ / + @ : - only")
@@ -168,7 +230,7 @@ def sender_map(text: str) -> tuple[str, str]:
 
 def version(text: str) -> str:
     """Return a supported Postfix version `MAJOR.MINOR`."""
-    match = _VERSION.match(text)
+    match = _VERSION.fullmatch(text)
     if not match:
         raise ValueProblem(f"`{text}` is not a Postfix version", "write MAJOR.MINOR, e.g. 3.7")
     number = (int(match.group(1)), int(match.group(2)))
@@ -191,3 +253,50 @@ def hostname(text: str) -> str:
     if "." not in name:
         raise ValueProblem(f"`{text}` is not fully qualified", "write the full name, e.g. mx.example0.com")
     return name
+
+
+def set_value(text: str) -> str:
+    """Return a `set` value that Postfix reads as written: `$` expansions well formed, braces paired, no look-alikes."""
+    _check_expansions(text)
+    for match in re.finditer(r"[^\s,]+", text):
+        found = lookalikes.problem(match.group(), latin_lookalikes=False)
+        if found:
+            bad = next(i for i, ch in enumerate(match.group()) if not ch.isascii())
+            raise ValueProblem(found, "retype it in plain characters: Postfix compares names byte for byte",
+                               offset=match.start() + bad)
+    return text
+
+
+def _check_expansions(text: str) -> None:
+    """Refuse what Postfix's parameter expansion (mac_expand) cannot read: a stray `$` or an unpaired brace."""
+    opened: list[tuple[str, int]] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "$":
+            after = text[i + 1:i + 2]
+            if after == "$":  # `$$` is a literal `$`
+                i += 2
+                continue
+            if after in ("{", "("):
+                if not re.match(r"[A-Za-z0-9_{]", text[i + 2:i + 3]):
+                    raise ValueProblem(f"`${after}` is not followed by a parameter name",
+                                       "write ${name} or $(name); write $$ for a literal `$`", offset=i)
+                opened.append(("}" if after == "{" else ")", i + 1))
+                i += 2
+                continue
+            if not re.match(r"[A-Za-z0-9_]", after):
+                raise ValueProblem("this `$` starts no parameter name",
+                                   "write $name or ${name}; write $$ for a literal `$`", offset=i)
+        elif ch in "{(" and opened:
+            opened.append(("}" if ch == "{" else ")", i))
+        elif ch == "{":
+            opened.append(("}", i))
+        elif ch in "})" and opened and opened[-1][0] == ch:
+            opened.pop()
+        elif ch == "}":
+            raise ValueProblem("this `}` closes no `{`", "pair every `{` with a `}`", offset=i)
+        i += 1
+    if opened:
+        closer, where = opened[-1]
+        raise ValueProblem(f"this `{text[where]}` is never closed", f"close it with `{closer}`", offset=where)
