@@ -10,6 +10,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model.statements import Statement
+from mailpolicy.parse.fastpath import fast_statement
 from mailpolicy.parse.grammar import build_parser
 from mailpolicy.parse.transformer import StatementBuilder
 from mailpolicy.parse.usage import STATEMENT_WORDS, closest_statement, usage_for
@@ -44,52 +45,45 @@ def parse_text(text: str, path: str) -> ParseResult:
     text = text.replace("\r\n", "\n")
     source = SourceFile(path, text)
     lines = text.split("\n")
-    diagnostics = _control_characters(lines, path)
+    diagnostics = _control_characters(lines, path) if _CONTROL.search(text) else []
     for d in diagnostics:
         lines[d.span.line - 1] = ""
     statements: list[Statement] = []
-    while True:
+    # Every statement is one line, so each line is parsed on its own: a syntax error costs
+    # one line, not a re-parse of the file, and most lines never reach lark at all.
+    builder = StatementBuilder(path)
+    for number, line in enumerate(lines, start=1):
         try:
-            statements = _parse("\n".join(lines) + "\n", path)
-            break
+            statements.extend(_parse_line(line, number, path, builder))
         except UnexpectedInput as error:
-            line = _error_line(error, lines)
             if len(diagnostics) >= MAX_SYNTAX_ERRORS:
-                rest = _count_remaining_errors(lines, path)
+                rest = sum(not _parses(later, n, path, builder)
+                           for n, later in enumerate(lines[number - 1:], start=number))
                 diagnostics.append(cat.SYNTAX_ERROR.at(
-                    Span(path, line, 1), f"... and {rest} more syntax errors not shown",
+                    Span(path, number, 1), f"... and {rest} more syntax errors not shown",
                     hint="fix the errors above first"))
+                # Past the limit the file is likely not a policy at all: build nothing from it.
+                statements = []
                 break
-            diagnostics.append(_describe(error, line, lines, path))
-            lines[line - 1] = ""
+            diagnostics.append(_describe(error, number, line, path))
     return ParseResult(source, tuple(statements), tuple(diagnostics))
 
 
-def _parse(text: str, path: str) -> list[Statement]:
-    tree = build_parser().parse(text)
-    return StatementBuilder(path).transform(tree)
+def _parse_line(line: str, number: int, path: str, builder: StatementBuilder) -> tuple[Statement, ...]:
+    """Return the statements of one line (none or one); raise lark's error if it is not a statement."""
+    found = fast_statement(line, number, path)
+    if found is not None:
+        return found
+    builder.line_offset = number - 1
+    return tuple(builder.transform(build_parser().parse(line + "\n")))
 
 
-def _error_line(error: UnexpectedInput, lines: list[str]) -> int:
-    line = getattr(error, "line", -1)
-    if line is None or line < 1:
-        # End of input: blame the last line that has text.
-        line = max((i + 1 for i, text in enumerate(lines) if text.strip()), default=1)
-    if isinstance(error, UnexpectedToken) and error.token.type == "_NL":
-        # A statement cut short is reported on its own line, not on the newline's.
-        line = error.token.line
-    return min(line, len(lines))
-
-
-def _count_remaining_errors(lines: list[str], path: str) -> int:
-    count = 0
-    while True:
-        try:
-            _parse("\n".join(lines) + "\n", path)
-            return count
-        except UnexpectedInput as error:
-            count += 1
-            lines[_error_line(error, lines) - 1] = ""
+def _parses(line: str, number: int, path: str, builder: StatementBuilder) -> bool:
+    try:
+        _parse_line(line, number, path, builder)
+    except UnexpectedInput:
+        return False
+    return True
 
 
 def _control_characters(lines: list[str], path: str) -> list[Diagnostic]:
@@ -104,10 +98,9 @@ def _control_characters(lines: list[str], path: str) -> list[Diagnostic]:
     return found
 
 
-def _describe(error: UnexpectedInput, line: int, lines: list[str], path: str) -> Diagnostic:
-    text = lines[line - 1]
+def _describe(error: UnexpectedInput, line: int, text: str, path: str) -> Diagnostic:
     column = getattr(error, "column", None)
-    if not isinstance(column, int) or column < 1 or getattr(error, "line", line) != line:
+    if not isinstance(column, int) or column < 1 or getattr(error, "line", 1) != 1:
         column = len(text) + 1 if isinstance(error, (UnexpectedEOF, UnexpectedToken)) else 1
     first = len(text) - len(text.lstrip()) + 1
     span = Span(path, line, column, column + 1)

@@ -8,7 +8,7 @@ from mailpolicy.model import statements as st
 from mailpolicy.source import Span
 
 
-def _unquote(text: str) -> str:
+def unquote(text: str) -> str:
     """Return a STRING token's content; `\\"` and `\\\\` are the only escapes."""
     body = text[1:-1]
     out: list[str] = []
@@ -25,25 +25,30 @@ def _unquote(text: str) -> str:
 
 @v_args(meta=True)
 class StatementBuilder(Transformer):
-    """Build `mailpolicy.model.statements` objects that remember their file, line and column."""
+    """Build `mailpolicy.model.statements` objects that remember their file, line and column.
 
-    def __init__(self, path: str) -> None:
+    `line_offset` is added to every line number: the parser hands lark one line at a time.
+    """
+
+    def __init__(self, path: str, line_offset: int = 0) -> None:
         super().__init__()
         self.path = path
+        self.line_offset = line_offset
 
     def _span(self, meta) -> Span:
-        return Span(self.path, meta.line, meta.column, meta.end_column if meta.end_line == meta.line else None)
+        end = meta.end_column if meta.end_line == meta.line else None
+        return Span(self.path, meta.line + self.line_offset, meta.column, end)
 
     def _token_span(self, token: Token) -> Span:
         end = token.end_column if token.end_line == token.line else None
-        return Span(self.path, token.line, token.column, end)
+        return Span(self.path, token.line + self.line_offset, token.column, end)
 
     # --- values -------------------------------------------------------------------------------
     def value(self, meta, children) -> st.Word:
         (token,) = children
         span = self._token_span(token)
         if token.type == "STRING":
-            return st.Word(_unquote(str(token)), span, quoted=True)
+            return st.Word(unquote(str(token)), span, quoted=True)
         return st.Word(str(token), span)
 
     def value_list(self, meta, children) -> tuple[st.Word, ...]:
