@@ -22,9 +22,11 @@ def cli() -> None:
 def _register() -> None:
     from mailpolicy.cli import compile_cmd
     from mailpolicy.cli import check_cmd
+    from mailpolicy.cli import audit_cmd
 
     cli.add_command(compile_cmd.compile_command)
     cli.add_command(check_cmd.check_command)
+    cli.add_command(audit_cmd.audit_command)
 
 
 _register()

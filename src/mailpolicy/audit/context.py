@@ -1,0 +1,66 @@
+"""What every audit check reads: the files, one view per smtpd service, and the target version."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import attrs
+
+from mailpolicy.analyze.parameter_names import TAKES_ARGUMENT
+from mailpolicy.audit.effective import Origin, ServiceView, Word
+from mailpolicy.audit.files import ConfigFiles
+from mailpolicy.maincf import MainCf
+from mailpolicy.model.policy import Setting
+
+# The SMTP server's restriction lists, in the order smtpd evaluates them at RCPT TO
+# (smtpd_delay_reject = yes, the default): a reject in any of them rejects.
+SMTPD_LISTS = (
+    "smtpd_client_restrictions",
+    "smtpd_helo_restrictions",
+    "smtpd_sender_restrictions",
+    "smtpd_relay_restrictions",
+    "smtpd_recipient_restrictions",
+)
+MISMATCH_RESTRICTIONS = frozenset({
+    "reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
+    "reject_known_sender_login_mismatch", "reject_unauthenticated_sender_login_mismatch",
+    "reject_unauth_sender_login_mismatch",
+})
+
+
+@attrs.frozen
+class AuditContext:
+    files: ConfigFiles
+    views: tuple[ServiceView, ...]
+    version: str
+    login_tables: tuple = ()  # LoginTable of every smtpd_sender_login_maps text table, read once
+
+    @property
+    def main(self) -> MainCf:
+        return self.files.main_cf
+
+    def written(self) -> Iterator[tuple[Setting, Origin]]:
+        """Yield every main.cf definition and smtpd -o override as a `set`-like setting, with its origin."""
+        for definition in self.main.definitions:
+            yield (Setting(definition.name, definition.value, definition.name_span, definition.name_span,
+                           definition.value_span or definition.name_span), Origin(definition=definition))
+        if self.files.master_cf is not None:
+            for service in self.files.master_cf.smtpd_services:
+                for override in service.overrides:
+                    yield (Setting(override.name, override.value, override.span, override.span,
+                                   override.value_span or override.span), Origin(override=override))
+
+    def settings(self) -> tuple[Setting, ...]:
+        return tuple(setting for setting, _ in self.written())
+
+    def restrictions(self, view: ServiceView, name: str) -> list[Word]:
+        """Return the restriction names of list `name` as the view sees it, arguments left out."""
+        found: list[Word] = []
+        skip = False
+        for word in view.words(name):
+            if skip:
+                skip = False
+                continue
+            skip = bool(TAKES_ARGUMENT.match(word.text.lower()))
+            found.append(word)
+        return found

@@ -1,0 +1,197 @@
+"""The configuration one smtpd service really runs with: Postfix's defaults, main.cf, then its -o overrides.
+
+A value is looked up as Postfix looks it up: a `-o name=value` of the service (the last one),
+else the last definition in main.cf, else the default of the target version, whose
+`${{$compatibility_level} <level ...}` expressions are evaluated against the configuration's
+own compatibility_level. Every word of a list value remembers where it was written (the line of
+a continued list it stands on, or the `$name` it came from), so a finding about one restriction
+points at that restriction's line.
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+from mailpolicy.audit.expand import Expander, ExpansionError
+from mailpolicy.audit.master_cf import Override, Service
+from mailpolicy.maincf import Definition, MainCf
+from mailpolicy.postfix import parameters as pf
+from mailpolicy.source import Span
+
+# Defaults postconf computes from the machine (postconf -d prints them as host-dependent); the
+# audit must not depend on the machine it runs on, so these expand to nothing unless set.
+_HOST_DEPENDENT = frozenset({"myhostname", "mydomain", "mynetworks", "process_id"})
+_SEPARATORS = " \t\n,"
+_REFERENCE = re.compile(r"\$(?:\{|\()?([A-Za-z0-9_]+)")
+
+
+@attrs.frozen
+class Word:
+    """One word of a list value: its text after expansion and where it was written."""
+
+    text: str
+    span: Span | None
+    via: str | None = None  # the `$name` it was expanded from, when it was
+
+
+@attrs.frozen
+class Origin:
+    """Where a value was written: a main.cf definition or a master.cf override (None: a default)."""
+
+    definition: Definition | None = None
+    override: Override | None = None
+
+    @property
+    def span(self) -> Span | None:
+        """Return the span of the parameter's name."""
+        if self.override is not None:
+            return self.override.span
+        return self.definition.name_span if self.definition is not None else None
+
+    @property
+    def value_span(self) -> Span | None:
+        """Return the span of the value's first line (the name's span when the value starts below it)."""
+        if self.override is not None:
+            return self.override.value_span or self.override.span
+        if self.definition is not None:
+            return self.definition.value_span or self.definition.name_span
+        return None
+
+    def pieces(self) -> list[tuple[str, Span | None]]:
+        """Return each line's part of the value with its span."""
+        if self.override is not None:
+            return [(self.override.value, self.override.value_span)]
+        if self.definition is None:
+            return []
+        return _definition_pieces(self.definition)
+
+    def elements(self) -> list[tuple[str, Span | None]]:
+        """Return each list element as written (unexpanded), with its span."""
+        return [(element, _element_span(span, offset, element))
+                for text, span in self.pieces() for offset, element in elements(text)]
+
+
+@attrs.frozen
+class ServiceView:
+    """Look up parameters as one smtpd service sees them."""
+
+    main: MainCf
+    service: Service
+    version: str = "3.7"
+
+    @property
+    def label(self) -> str:
+        return self.service.label
+
+    def origin(self, name: str) -> Origin:
+        """Return where the value of `name` was written (an empty Origin for a default)."""
+        override = self.service.override(name)
+        if override is not None:
+            return Origin(override=override)
+        return Origin(definition=self.main.get(name))
+
+    def is_set(self, name: str) -> bool:
+        origin = self.origin(name)
+        return origin.override is not None or origin.definition is not None
+
+    def raw(self, name: str) -> str | None:
+        """Return the unexpanded value of `name`, or None when Postfix does not know it."""
+        override = self.service.override(name)
+        if override is not None:
+            return override.value
+        written = self.main.value(name)
+        if written is not None:
+            return written
+        if name in _HOST_DEPENDENT:
+            return ""
+        known = pf.parameter(name, self.version)
+        return known.default if known is not None else None
+
+    def value(self, name: str) -> str:
+        """Return the value of `name` as smtpd uses it, references expanded (empty when unknown)."""
+        raw = self.raw(name)
+        return self._expand(raw) if raw else ""
+
+    def words(self, name: str) -> tuple[Word, ...]:
+        """Return the words of a list value, each with the span it was written at (None for defaults)."""
+        origin = self.origin(name)
+        if not self.is_set(name):
+            return tuple(Word(text, None) for _, text in elements(self.value(name)))
+        found: list[Word] = []
+        for element, where in origin.elements():
+            if "$" not in element:
+                found.append(Word(element, where))
+                continue
+            for _, part in elements(self._expand(element)):
+                found.append(Word(part, where, element))
+        return tuple(found)
+
+    def parameters(self, names: tuple[str, ...] = ()) -> dict[str, str]:
+        """Return every parameter main.cf or the service sets, plus `names`, expanded."""
+        wanted = dict.fromkeys((*(d.name for d in self.main.definitions),
+                                *(o.name for o in self.service.overrides), *names))
+        return {name: self.value(name) for name in wanted}
+
+    def _expand(self, text: str) -> str:
+        try:
+            return Expander(self.raw).expand(text)
+        except ExpansionError:
+            return text  # reported by the definitions check (MP708); the words stay as written
+
+
+def references(text: str) -> list[str]:
+    """Return the parameter names a value refers to with $name, ${name...} or $(name)."""
+    return [m.group(1) for m in _REFERENCE.finditer(text.replace("$$", ""))]
+
+
+def _definition_pieces(definition: Definition) -> list[tuple[str, Span | None]]:
+    # The reader joins the stripped lines with single spaces; each span is as wide as its line's part.
+    spans = ([definition.value_span] if definition.value_span else []) + list(definition.continuation_spans)
+    pieces: list[tuple[str, Span | None]] = []
+    start = 0
+    for span in spans:
+        width = span.end_column - span.column
+        pieces.append((definition.value[start:start + width], span))
+        start += width + 1
+    return pieces
+
+
+def _element_span(span: Span | None, offset: int, text: str) -> Span | None:
+    if span is None:
+        return None
+    column = span.column + offset
+    return span.at_column(column, column + len(text))
+
+
+def elements(value: str) -> list[tuple[int, str]]:
+    """Split a list value at commas and whitespace into (offset, element); `{...}`, `${...}` and `$(...)` stay whole."""
+    found: list[tuple[int, str]] = []
+    i = 0
+    while i < len(value):
+        if value[i] in _SEPARATORS:
+            i += 1
+            continue
+        start = i
+        while i < len(value) and value[i] not in _SEPARATORS:
+            if value[i] == "{" or (value[i] == "$" and value[i + 1:i + 2] in ("{", "(")):
+                i = _group_end(value, i + (value[i] == "$"))
+            i += 1
+        found.append((start, value[start:i]))
+    return found
+
+
+def _group_end(value: str, start: int) -> int:
+    """Return the index of the bracket closing the one at `start` (the last index when it is not closed)."""
+    opener = value[start]
+    closer = "}" if opener == "{" else ")"
+    depth = 0
+    for index in range(start, len(value)):
+        if value[index] == opener:
+            depth += 1
+        elif value[index] == closer:
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(value) - 1

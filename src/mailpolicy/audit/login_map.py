@@ -1,0 +1,133 @@
+"""Check who may send as which address: the sender login map, its entries, and the restriction that uses it.
+
+smtpd_sender_login_maps says which login owns which MAIL FROM address; only a
+reject_*sender_login_mismatch restriction makes smtpd enforce it. Either one without the other
+protects nothing (MP317, MP318), and logins without any map may send as anyone (MP315, the
+seed's fourth mistake). Where a map's source file is readable (`hash:/etc/postfix/x` is built
+from /etc/postfix/x by postmap), its entries are checked like an owners table: the key an
+address or `@domain` (a bare `user` key is valid Postfix and left alone), the value logins.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+import attrs
+
+from mailpolicy.audit.context import MISMATCH_RESTRICTIONS, SMTPD_LISTS, AuditContext
+from mailpolicy.audit.effective import ServiceView, Word
+from mailpolicy.audit.files import ConfigFiles
+from mailpolicy.audit.sasl import sasl_enabled
+from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.model.loader import read_source
+from mailpolicy.model.owner_table import read_owner_table
+from mailpolicy.model.policy import Ownership
+from mailpolicy.source import SourceFile
+
+# Table types whose source is a `key value` text file (postmap(1) builds the indexed ones from it).
+TEXT_TABLE_TYPES = frozenset({"hash", "btree", "lmdb", "cdb", "dbm", "sdbm", "texthash"})
+_BARE_KEY = re.compile(r"^\s*[^\s#@]+(\s|$)")
+
+
+@attrs.frozen
+class LoginTable:
+    """One table of smtpd_sender_login_maps: where it is named, its source (None: unreadable) and owners."""
+
+    word: Word
+    type: str
+    path: str
+    source: SourceFile | None
+    owners: tuple[Ownership, ...] = ()
+    problems: tuple[Diagnostic, ...] = ()
+
+
+def table_reference(text: str) -> tuple[str, str] | None:
+    """Return (type, path) of a text table reference such as hash:/etc/postfix/x (proxy: stripped)."""
+    if text.startswith("proxy:"):
+        text = text[len("proxy:"):]
+    kind, sep, path = text.partition(":")
+    if not sep or kind not in TEXT_TABLE_TYPES or not path.startswith("/"):
+        return None
+    return kind, path
+
+
+def read_login_tables(files: ConfigFiles, view: ServiceView) -> tuple[LoginTable, ...]:
+    """Read every text table of smtpd_sender_login_maps, as far as its source can be read."""
+    tables = []
+    for word in view.words("smtpd_sender_login_maps"):
+        reference = table_reference(word.text)
+        if reference is None:
+            continue
+        kind, path = reference
+        source, _ = read_source(files.table_path(path), str(files.table_path(path)), None)
+        if source is None:
+            tables.append(LoginTable(word, kind, path, None))
+            continue
+        owners, problems = read_owner_table(_without_bare_keys(source))
+        tables.append(LoginTable(word, kind, path, source, tuple(owners), tuple(problems)))
+    return tuple(tables)
+
+
+def check_login_map(ctx: AuditContext) -> Iterator[Diagnostic]:
+    """Report a login map nothing enforces, an enforcement without a map, and logins without a map."""
+    for view in ctx.views:
+        maps = view.words("smtpd_sender_login_maps")
+        mismatch = [w for name in SMTPD_LISTS for w in ctx.restrictions(view, name)
+                    if w.text.lower() in MISMATCH_RESTRICTIONS]
+        map_origin = view.origin("smtpd_sender_login_maps")
+        if maps and not mismatch:
+            yield cat.LOGIN_MAP_WITHOUT_MISMATCH.at(
+                map_origin.span, "smtpd_sender_login_maps is set, but no smtpd restriction list holds "
+                                 "reject_sender_login_mismatch, so smtpd never consults it",
+                hint="add `smtpd_sender_restrictions = reject_sender_login_mismatch` (alone in that list, "
+                     "so no permit_* can skip it)")
+        if mismatch and not maps:
+            yield cat.MISMATCH_WITHOUT_LOGIN_MAP.at(
+                mismatch[0].span, f"{mismatch[0].text} is used but smtpd_sender_login_maps is empty: "
+                                  "no address has an owner, so it never rejects anything",
+                hint="set smtpd_sender_login_maps = hash:/etc/postfix/controlled_envelope_senders "
+                     "(ADDRESS LOGIN lines, built with postmap)")
+        if not maps and sasl_enabled(view):
+            yield cat.SASL_WITHOUT_USERS.at(
+                view.origin("smtpd_sasl_auth_enable").span,
+                "SASL is enabled but no smtpd_sender_login_maps says who may send as which address: "
+                "any logged-in client may use any MAIL FROM",
+                hint="set smtpd_sender_login_maps to a table of ADDRESS LOGIN lines and add "
+                     "`smtpd_sender_restrictions = reject_sender_login_mismatch`")
+
+
+def check_login_map_entries(ctx: AuditContext) -> Iterator[Diagnostic]:
+    """Check the entries of every readable login map source; say which ones cannot be read."""
+    domains = _served_domains(ctx.views[0])
+    for table in ctx.login_tables:
+        if table.source is None:
+            yield cat.MAP_SOURCE_UNREADABLE.at(
+                table.word.span, f"cannot read {table.path}, the source of {table.word.text}: its "
+                                 "entries are not checked",
+                hint="audit on the server itself, or copy the file beside main.cf")
+            continue
+        yield from table.problems
+        reported: set[str] = set()
+        for owner in table.owners:
+            domain = owner.address.rpartition("@")[2]
+            if domains and domain not in domains and domain not in reported:
+                reported.add(domain)
+                yield cat.FOREIGN_DOMAIN_ADDRESS.at(
+                    owner.span, f"`{owner.address}` is in {domain}, which this server does not receive "
+                                "mail for (mydestination, virtual or relay domains)",
+                    hint=f"add {domain} to mydestination, or check the address for a typo")
+
+
+def _served_domains(view: ServiceView) -> frozenset[str]:
+    names = ("mydestination", "virtual_alias_domains", "virtual_mailbox_domains", "relay_domains")
+    return frozenset(w.text.lower().rstrip(".") for name in names for w in view.words(name)
+                     if ":" not in w.text and not w.text.startswith("/"))
+
+
+def _without_bare_keys(source: SourceFile) -> SourceFile:
+    """Blank the lines whose key is a bare `user` (valid in Postfix), keeping every line number."""
+    lines = source.text.split("\n")
+    kept = ["" if _BARE_KEY.match(line) and not line.lstrip().startswith("#") else line for line in lines]
+    return SourceFile(source.path, "\n".join(kept))
