@@ -1,0 +1,19 @@
+"""Splitting deployed values the way the semantic diff compares them."""
+
+from __future__ import annotations
+
+from mailpolicy.maincf.compare import read_map_entries, restriction_entries
+
+
+def test_restriction_entries_keep_their_arguments() -> None:
+    value = ("permit_mynetworks, check_sender_access hash:/etc/postfix/access,\n"
+             "reject_rbl_client zen.spamhaus.org=127.0.0.2 sleep 1 reject_unauth_destination")
+    assert restriction_entries(value) == (
+        "permit_mynetworks", "check_sender_access hash:/etc/postfix/access",
+        "reject_rbl_client zen.spamhaus.org=127.0.0.2", "sleep 1", "reject_unauth_destination")
+
+
+def test_map_entries_lower_case_keys_and_sort_owners() -> None:
+    text = "# comment\n\nA@Example0.com\tbob, alice\n  @example0.com   ops\nlonely\n"
+    assert read_map_entries(text) == {"a@example0.com": ("alice", "bob"), "@example0.com": ("ops",),
+                                      "lonely": ()}
