@@ -50,8 +50,11 @@ def grammar_path() -> Path:
 @functools.lru_cache(maxsize=None)
 def build_parser() -> Lark:
     """Return the parser: loaded from the cache when its entry matches the grammar, else built and cached."""
-    grammar = grammar_path().read_text(encoding="utf-8")
-    folder = cache_dir()
+    return make_parser(grammar_path().read_text(encoding="utf-8"), cache_dir())
+
+
+def make_parser(grammar: str, folder: Path | None) -> Lark:
+    """Return a parser for `grammar`, using and filling the cache in `folder` (None: no cache)."""
     entry = folder / f"parser-{cache_key(grammar)}.marshal" if folder else None
     if entry is not None:
         cached = _load(entry)

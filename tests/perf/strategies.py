@@ -1,0 +1,43 @@
+"""Hypothesis strategies for policy text: plausible statements, near misses and junk, line by line."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+# Words the grammar knows, values of every shape, and the characters that end or break a token.
+_PIECES = (
+    "allow", "user", "users", "as", "from", "postfix", "3.7", "hostname", "local", "domains", "trusted",
+    "networks", "sasl", "dovecot", "chroot", "off", "relay", "only", "authenticated", "or", "nobody",
+    "sender", "map", "set", "=", "include", "expect", "accept", "reject", "anonymous", "sending", "to",
+    "bob", "jim.my", "a@example0.com", "@example0.com", "x+y@b.example", "allowuser", "as\"q@x\"",
+    '"q@x.example"', '"a \\" b"', '"open', '""', ",", ", ", " ,", "#", "# note", "#c", "=v",
+    "\u00a0", "\x00", "\r", "\u2028", "é@ü.example", "[::1]/128", "10.0.0.0/8", "\\",
+)
+_GAPS = ("", " ", "  ", "\t", " \t ")
+
+
+@st.composite
+def policy_lines(draw, max_pieces: int = 9) -> str:
+    """Return one line: mostly `allow user` shapes, sometimes any sequence of pieces."""
+    if draw(st.booleans()):
+        login = draw(st.sampled_from(("bob", "as", "u_1", '"q"', '"q\\"x"', "jim.my", "a@b")))
+        count = draw(st.integers(1, 4))
+        addresses = [draw(st.sampled_from(("a@example0.com", "@example0.com", '"x y@b.example"', "as",
+                                           "b@c#d", "é@ü.example", '"a\\\\b@c.example"')))
+                     for _ in range(count)]
+        gap = draw(st.sampled_from(_GAPS[1:]))
+        comma = draw(st.sampled_from((",", ", ", " , ", "\t,")))
+        tail = draw(st.sampled_from(("", " ", " # note", "#x", ",", " junk")))
+        lead = draw(st.sampled_from(("", " ", "\t")))
+        return f"{lead}allow{gap}user{gap}{login}{gap}as{gap}{comma.join(addresses)}{tail}"
+    pieces = draw(st.lists(st.sampled_from(_PIECES), max_size=max_pieces))
+    gaps = draw(st.lists(st.sampled_from(_GAPS), min_size=len(pieces), max_size=len(pieces)))
+    return "".join(g + p for g, p in zip(gaps, pieces))
+
+
+@st.composite
+def policy_texts(draw, max_lines: int = 12) -> str:
+    """Return a policy text of several lines, with or without a final newline."""
+    lines = draw(st.lists(policy_lines(), max_size=max_lines))
+    ending = draw(st.sampled_from(("", "\n", "\r\n")))
+    return "\n".join(lines) + ending

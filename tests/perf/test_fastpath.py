@@ -1,0 +1,98 @@
+"""The fast path and line-by-line parsing build exactly what lark builds from the whole file."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from lark.exceptions import UnexpectedInput
+
+from mailpolicy.model import statements as st
+from mailpolicy.parse import parse_text
+from mailpolicy.parse import fastpath
+from mailpolicy.parse.grammar import build_parser
+from mailpolicy.parse.parser import MAX_SYNTAX_ERRORS
+from mailpolicy.parse.transformer import StatementBuilder
+from tests.perf.strategies import policy_lines, policy_texts
+
+FEW = settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def lark_line(line: str, number: int = 7):
+    """Return what lark alone makes of one line, or the error it raises."""
+    try:
+        return tuple(StatementBuilder("p", number - 1).transform(build_parser().parse(line + "\n")))
+    except UnexpectedInput as error:
+        return type(error)
+
+
+def whole_file_oracle(text: str) -> tuple[tuple, list[int]]:
+    """Parse the whole text with lark, blanking each failing line, as the parser first did."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    bad: list[int] = []
+    while True:
+        try:
+            tree = build_parser().parse("\n".join(lines) + "\n")
+            return tuple(StatementBuilder("p").transform(tree)), bad
+        except UnexpectedInput as error:
+            line = error.token.line if hasattr(error, "token") and error.token.type == "_NL" else error.line
+            bad.append(line)
+            lines[line - 1] = ""
+
+
+@pytest.mark.parametrize("name", ["VALUE", "STRING", "WS", "COMMENT"])
+def test_fast_path_terminals_are_the_grammars(name: str) -> None:
+    # lark turns the grammar's `\t` and `\n` escapes into the characters themselves.
+    grammar = build_parser().get_terminal(name).pattern.value.replace("\t", "\\t").replace("\n", "\\n")
+    assert grammar == getattr(fastpath, name)
+
+
+@FEW
+@given(policy_lines())
+def test_a_line_the_fast_path_takes_is_the_line_lark_builds(line: str) -> None:
+    found = fastpath.fast_statement(line, 7, "p")
+    if found is not None:
+        assert found == lark_line(line)
+
+
+def test_the_fast_path_takes_plain_quoted_and_commented_lines() -> None:
+    for line in ("allow user bob as a@b.example", '\tallow  user "b b"  as "x@y.example" ,c@d.example  # why',
+                 "allow user as as as", "   ", "# only a comment", ""):
+        found = fastpath.fast_statement(line, 3, "p")
+        assert found is not None, line
+        assert found == lark_line(line, 3)
+    assert fastpath.fast_statement("allow user bob as a@b.example", 3, "p")[0].addresses[0].span.line == 3
+
+
+@pytest.mark.parametrize("line", ["allowuser bob as a@b.example", 'allow user bob as"a@b.example"',
+                                  "allow user bob as a@b.example,", "allow user bob as", "allow users from x",
+                                  "allow user bob as a@b.example junk", "allow user bob\u00a0as a@b.example"])
+def test_near_misses_go_to_lark(line: str) -> None:
+    assert fastpath.fast_statement(line, 1, "p") is None
+
+
+@FEW
+@given(policy_texts())
+def test_parsing_line_by_line_finds_what_the_whole_file_parse_finds(text: str) -> None:
+    result = parse_text(text, "p")
+    if any(d.code == "MP110" for d in result.diagnostics):
+        return  # control characters are blanked before either parse; covered in tests/parse
+    statements, bad_lines = whole_file_oracle(text)
+    assert [d.span.line for d in result.diagnostics] == bad_lines
+    assert result.statements == statements
+
+
+def test_past_the_error_limit_the_rest_is_counted_and_nothing_is_built() -> None:
+    text = "\n".join("allow user a as b@c.example" if i % 2 else f"junk {i}" for i in range(2 * MAX_SYNTAX_ERRORS + 20))
+    result = parse_text(text, "p")
+    assert len(result.diagnostics) == MAX_SYNTAX_ERRORS + 1
+    assert result.diagnostics[-1].message == "... and 10 more syntax errors not shown"
+    assert result.diagnostics[-1].span.line == 2 * MAX_SYNTAX_ERRORS + 1
+    assert result.statements == ()
+
+
+def test_every_kind_of_statement_still_parses_through_lark() -> None:
+    text = ("postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\nsasl dovecot private/auth\n"
+            "relay only authenticated\nallow user bob as bob@example0.com\nset smtpd_banner = $myhostname\n")
+    kinds = [type(s) for s in parse_text(text, "p").statements]
+    assert kinds == [st.PostfixVersion, st.Hostname, st.LocalDomains, st.Sasl, st.Relay, st.AllowUser,
+                     st.SetParameter]
