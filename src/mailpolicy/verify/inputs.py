@@ -1,0 +1,88 @@
+"""Turn a compiled policy into what the sandbox boots: main.cf, the sender map, logins."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+import attrs
+
+from mailpolicy.compiler import Compilation
+from mailpolicy.emit.main_cf import render_main_cf
+from mailpolicy.emit.provenance import Provenance
+from mailpolicy.model.policy import Policy
+from mailpolicy.plan.model import ConfigPlan, Parameter
+from mailpolicy.verify.standins import StandIns, stand_ins
+
+# The site's mailboxes are not on this machine: by default (local_recipient_maps =
+# proxy:unix:passwd.byname $alias_maps) smtpd would answer "550 5.1.1 User unknown in local
+# recipient table" for every local address that is no Unix user here. An empty value makes
+# smtpd accept every address of mydestination (postconf(5), local_recipient_maps), so the
+# verdicts are the policy's, not this machine's user list. A policy that sets it keeps its own.
+LOCAL_RECIPIENTS = Parameter("local_recipient_maps", "",
+                             "mailpolicy verify: every address of the local domains exists in the sandbox", None)
+EVERY_RECIPIENT_EXISTS = ("recipients: every address of the local domains exists "
+                          "(the sandbox's local_recipient_maps is empty)")
+
+
+@attrs.frozen
+class SandboxInputs:
+    """Everything `Sandbox(...)` needs for one policy, and how its clients are stood in for."""
+
+    main_cf: str
+    maps: dict[str, str]
+    logins: dict[str, str]
+    chroot: bool
+    stand_ins: StandIns
+    notes: tuple[str, ...] = ()
+
+    def sandbox_kwargs(self) -> dict:
+        """Return the keyword arguments of `Sandbox` for these inputs."""
+        return {"maps": self.maps, "logins": self.logins, "chroot": self.chroot}
+
+
+def sandbox_inputs(compilation: Compilation, extra_logins: Iterable[str] = ()) -> SandboxInputs:
+    """Return the sandbox inputs of a clean compilation (every login gets a fresh password)."""
+    if not compilation.ok or compilation.plan is None or compilation.policy is None:
+        raise ValueError(f"{compilation.path} did not compile; there is nothing to boot")
+    plan, policy = compilation.plan, compilation.policy
+    mynetworks = plan.parameter("mynetworks")
+    standins = stand_ins(mynetworks.value if mynetworks else "")
+    maps = {}
+    if plan.sender_map is not None:
+        maps[plan.sender_map.path] = compilation.outputs[plan.sender_map.filename]
+    logins = {login: secrets.token_hex(12) for login in _logins(policy, extra_logins)}
+    sandbox_plan = _with_stand_ins(plan, standins)
+    notes = [standins.describe()]
+    if plan.parameter(LOCAL_RECIPIENTS.name) is None:
+        sandbox_plan = attrs.evolve(sandbox_plan, parameters=(*sandbox_plan.parameters, LOCAL_RECIPIENTS))
+        notes.append(EVERY_RECIPIENT_EXISTS)
+    return SandboxInputs(
+        main_cf=render_main_cf(sandbox_plan, Provenance(compilation.path)),
+        maps=maps,
+        logins=logins,
+        # `chroot off` is master.cf's chroot column "n"; any chroot folder is the sandbox's queue.
+        chroot=policy.chroot.value is not None,
+        stand_ins=standins,
+        notes=tuple(notes),
+    )
+
+
+def _logins(policy: Policy, extra: Iterable[str]) -> list[str]:
+    """Return every login an `allow` or `expect` line names, in order of first mention."""
+    named = [o.login for o in policy.owners]
+    named += [e.login for e in policy.expectations if e.login is not None]
+    return list(dict.fromkeys([*named, *extra]))
+
+
+def _with_stand_ins(plan: ConfigPlan, standins: StandIns) -> ConfigPlan:
+    """Return the plan with the sandbox's mynetworks, its reason saying why."""
+    if not standins.changed:
+        return plan
+    parameters = tuple(
+        attrs.evolve(p, value=standins.sandbox_mynetworks,
+                     reason=f"mailpolicy verify's loopback stand-ins for `{standins.policy_mynetworks}`")
+        if p.name == "mynetworks" else p
+        for p in plan.parameters
+    )
+    return attrs.evolve(plan, parameters=parameters)

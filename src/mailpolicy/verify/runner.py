@@ -1,0 +1,130 @@
+"""Run a policy's `expect` lines against a real Postfix in the sandbox, one session each."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterable
+
+import attrs
+
+from mailpolicy.compiler import Compilation
+from mailpolicy.model.policy import Expectation
+from mailpolicy.sandbox import Attempt, Sandbox
+from mailpolicy.sandbox.client import NO_REPLY
+from mailpolicy.verify.inputs import SandboxInputs, sandbox_inputs
+
+# Short: a server that does not answer at all has an smtpd that died at startup, and master
+# then throttles the service for 60 s; waiting longer learns nothing more.
+ATTEMPT_TIMEOUT = 5.0
+
+# "Nov 25 15:27:58 vm postfix/smtpd[4731]: " -> "postfix/smtpd: ", so a report is the same every run.
+_LOG_PREFIX = re.compile(r"^\w{3} +\d+ [\d:]{8} \S+ (\S+?)\[\d+\]: ")
+# Every smtpd says this once on a machine without NIS; it never explains a failure.
+_NOISE = "dict_nis_init: NIS domain name not set"
+
+ACCEPT, REJECT, DEFER, NO_ANSWER, NOT_RUN = "accept", "reject", "defer", "no answer", "not run"
+
+
+@attrs.frozen
+class Outcome:
+    """One expectation, the loopback address it was sent from, and what the server did."""
+
+    expectation: Expectation
+    source: str
+    attempt: Attempt | None
+
+    @property
+    def got(self) -> str:
+        """Return accept, reject (5xx), defer (4xx), no answer, or not run."""
+        if self.attempt is None:
+            return NOT_RUN
+        if self.attempt.accepted:
+            return ACCEPT
+        if self.attempt.code == NO_REPLY:
+            return NO_ANSWER
+        # A temporary 4xx is not the permanent "reject" an expect line states: the
+        # client would retry, and the mail might yet be relayed.
+        return REJECT if self.attempt.code >= 500 else DEFER
+
+    @property
+    def expected(self) -> str:
+        return ACCEPT if self.expectation.accept else REJECT
+
+    @property
+    def confirmed(self) -> bool:
+        return self.got == self.expected
+
+
+@attrs.frozen
+class Verification:
+    """Every outcome of one policy, with the sandbox inputs and the server's log where it failed."""
+
+    inputs: SandboxInputs
+    outcomes: tuple[Outcome, ...]
+    log_excerpt: str = ""
+
+    @property
+    def confirmed(self) -> bool:
+        return all(o.confirmed for o in self.outcomes)
+
+
+def run_expectations(sandbox: Sandbox, inputs: SandboxInputs,
+                     expectations: Iterable[Expectation]) -> tuple[tuple[Outcome, ...], str]:
+    """Send each expectation's request; stop at the first one the server does not answer.
+
+    Returns the outcomes (those after a silent server marked not run) and, when the server
+    went silent, the warning and fatal lines of its log.
+    """
+    outcomes: list[Outcome] = []
+    silent = False
+    for expectation in expectations:
+        source = inputs.stand_ins.source_for(expectation.client)
+        if silent:
+            outcomes.append(Outcome(expectation, source, None))
+            continue
+        login = expectation.login
+        password = inputs.logins.get(login) if login is not None else None
+        attempt = sandbox.try_send(source, login, password, expectation.sender, expectation.recipient,
+                                   timeout=ATTEMPT_TIMEOUT)
+        outcomes.append(Outcome(expectation, source, attempt))
+        silent = not attempt.accepted and attempt.code == NO_REPLY
+    excerpt = _problems(sandbox.wait_log("fatal:", timeout=2.0)) if silent else ""
+    return tuple(outcomes), excerpt
+
+
+def verify_compilation(compilation: Compilation, expectations: Iterable[Expectation] | None = None) -> Verification:
+    """Boot the compiled policy in a sandbox and run its expect lines (or the ones given).
+
+    Raises SandboxUnavailable when the machine cannot run the sandbox or Postfix will not start.
+    """
+    inputs = sandbox_inputs(compilation)
+    chosen = tuple(compilation.policy.expectations if expectations is None else expectations)
+    with Sandbox(inputs.main_cf, **inputs.sandbox_kwargs()) as sandbox:
+        outcomes, excerpt = run_expectations(sandbox, inputs, chosen)
+    return Verification(inputs, outcomes, excerpt)
+
+
+def server_versions() -> str:
+    """Return e.g. "Postfix 3.7.11, Dovecot 2.3.19" for the report (unknown parts say so)."""
+    postfix = _output(["/usr/sbin/postconf", "-dh", "mail_version"]) or "unknown"
+    dovecot = (_output(["/usr/sbin/dovecot", "--version"]) or "unknown").split(" ")[0]
+    return f"Postfix {postfix}, Dovecot {dovecot}"
+
+
+def _output(command: list[str]) -> str:
+    """Return a command's first output line, or "" if it cannot run."""
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    lines = result.stdout.strip().splitlines()
+    return lines[0].strip() if result.returncode == 0 and lines else ""
+
+
+def _problems(log: str, limit: int = 8) -> str:
+    """Return the last warning/fatal/panic lines of a maillog, without time, host and pid."""
+    marks = ("warning:", "fatal:", "panic:", "error:")
+    lines = [_LOG_PREFIX.sub(r"\1: ", line) for line in log.splitlines()
+             if any(mark in line for mark in marks) and _NOISE not in line]
+    return "\n".join(lines[-limit:])
