@@ -63,6 +63,7 @@ INCLUDE_TOO_DEEP = _code("MP108", "include-too-deep", ERROR, "includes are neste
 INPUT_TOO_LARGE = _code("MP109", "input-too-large", ERROR, "a file or a line is larger than the limit")
 CONTROL_CHARACTER = _code("MP110", "control-character", ERROR, "a control character (NUL, CR, ...) is in the text")
 INCLUDE_REPEATED = _code("MP111", "include-repeated", ERROR, "a file is included or read as an owners table twice")
+UNSAFE_FILE_NAME = _code("MP112", "unsafe-file-name", ERROR, "a file name holds a control character or look-alike letters")
 
 # --- MP2xx: values and statements ---------------------------------------------------------------
 INVALID_ADDRESS = _code("MP201", "invalid-address", ERROR, "an e-mail address or @domain is malformed")

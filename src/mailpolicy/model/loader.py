@@ -15,12 +15,14 @@ from __future__ import annotations
 import os
 import re
 import stat
+import unicodedata
 from pathlib import Path
 
 import attrs
 
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.model import lookalikes
 from mailpolicy.model import statements as st
 from mailpolicy.parse import parse_text
 from mailpolicy.source import SourceFile, Span
@@ -34,6 +36,9 @@ MAX_TOTAL_BYTES = 256 * 1024 * 1024    # all files of one compile together
 MAX_LINE_CHARS = 64 * 1024             # one line; a longer statement can be split over lines
 MAX_STATEMENTS = 2_000_000             # statements (and owners-table lines) of all files
 MAX_VALUES = 8_000_000                 # statements plus list commas of all files: bounds tokens
+
+# Lines of an owners table with a control character that are reported; the rest are not.
+_MAX_TABLE_PROBLEMS = 50
 
 # A line that can hold a statement: neither blank nor a comment. Counted before parsing, as an
 # upper bound on the statements a file yields (every statement is on its own line).
@@ -188,8 +193,31 @@ class _Loader:
         return False
 
     # --- reading -------------------------------------------------------------------------------
+    def safe_name(self, link: _Link) -> bool:
+        """Refuse a file name with a control character or look-alike letters."""
+        where = link.span or Span(link.display, 1, 1)
+        odd = next((ch for ch in link.display if not ch.isprintable() and ch != " "), None)
+        if odd is not None:
+            shown = link.display.encode("unicode_escape").decode("ascii")
+            # main.cf and the map cite files in comments, `# reason (name:3)`: a newline in a
+            # name would start a main.cf line of its own.
+            self.diagnostics.append(cat.UNSAFE_FILE_NAME.at(where, f"the file name {shown} holds U+{ord(odd):04X}",
+                                                            hint="rename the file with printable characters only"))
+            return False
+        if link.span is None:
+            return True  # the top file was named on the command line, not in a reviewed policy
+        # Word by word, so that `пользователи.mailpolicy` is one Cyrillic and one Latin word.
+        for word in re.findall(r"[^\W\d_]+", str(link.path.relative_to(self.root))):
+            found = lookalikes.problem(word)
+            if found:
+                # A reviewer reading `include "users.mailpolicy"` must not get `usеrs.mailpolicy`.
+                self.diagnostics.append(cat.UNSAFE_FILE_NAME.at(where, f"the file name {link.display}: {found}",
+                                                                hint="rename the file in plain letters of one script"))
+                return False
+        return True
+
     def load(self, link: _Link, chain: tuple[_Link, ...]) -> None:
-        if not self.admit(link.path, link.display, link.span):
+        if not self.safe_name(link) or not self.admit(link.path, link.display, link.span):
             return
         self.read[link.path] = link.span
         source, problems = read_source(link.path, link.display, link.span)
@@ -268,15 +296,33 @@ class _Loader:
         if link.path in self.read:
             self.repeated(link, "read")
             return
-        if not self.admit(link.path, link.display, link.span):
+        if not self.safe_name(link) or not self.admit(link.path, link.display, link.span):
             return
         self.read[link.path] = link.span
         source, problems = read_source(link.path, link.display, link.span)
         self.diagnostics.extend(problems)
         if source is not None:
             self.sources.append(source)
-            if self.count(source, link.span):
+            if self.count(source, link.span) and self.printable(source):
                 self.tables[statement.span] = source
+
+    def printable(self, source: SourceFile) -> bool:
+        """Refuse an owners table holding control or invisible characters (the parser does this for policies)."""
+        # Checked on the whole text first: a million-line table is almost always clean.
+        if source.text.replace("\r\n", "\n").replace("\n", "").replace("\t", "").isprintable():
+            return True
+        found = 0
+        for number, line in enumerate(source.text.split("\n"), start=1):
+            line = line[:-1] if line.endswith("\r") else line
+            column = next((i for i, ch in enumerate(line) if not ch.isprintable() and ch != "\t"), None)
+            if column is not None and found < _MAX_TABLE_PROBLEMS:
+                found += 1
+                self.diagnostics.append(cat.CONTROL_CHARACTER.at(
+                    Span(source.path, number, column + 1, column + 2),
+                    f"U+{ord(line[column]):04X} {unicodedata.name(line[column], '(a control character)')} "
+                    "in the owners table",
+                    hint="remove it; a table line may hold only printable text, spaces and tabs"))
+        return False
 
     def regular_file(self, link: _Link, what: str) -> bool:
         if link.path.is_file():

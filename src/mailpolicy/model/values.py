@@ -153,8 +153,9 @@ def login(text: str) -> str:
         raise ValueProblem("the login is longer than 255 characters")
     if not _LOGIN.fullmatch(text):
         bad = _unsafe_characters(text) or sorted(set(re.sub(r"[A-Za-z0-9._+@-]", "", text)))
-        raise ValueProblem(f"the login `{text}` contains {' '.join(repr(c) for c in bad) or 'a leading symbol'}",
-                           "a login holds letters, digits and . _ + @ - and starts with a letter, digit or _")
+        shown = " ".join(lookalikes.describe(c) if not c.isascii() else repr(c) for c in bad)
+        raise ValueProblem(f"the login `{text}` contains {shown or 'a leading symbol'}",
+                           "a login holds ASCII letters, digits and . _ + @ - and starts with a letter, digit or _")
     return text
 
 
