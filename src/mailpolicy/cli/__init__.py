@@ -24,13 +24,17 @@ def _register() -> None:
     from mailpolicy.cli import check_cmd
     from mailpolicy.cli import verify_cmd
     from mailpolicy.cli import audit_cmd
+    from mailpolicy.cli import import_cmd
     from mailpolicy.cli import diff_cmd
+    from mailpolicy.cli import fmt_cmd
 
     cli.add_command(compile_cmd.compile_command)
     cli.add_command(check_cmd.check_command)
     cli.add_command(verify_cmd.verify_command)
     cli.add_command(audit_cmd.audit_command)
+    cli.add_command(import_cmd.import_command)
     cli.add_command(diff_cmd.diff_command)
+    cli.add_command(fmt_cmd.fmt_command)
 
 
 _register()

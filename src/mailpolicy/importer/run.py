@@ -1,0 +1,129 @@
+"""Import a configuration in use as a policy: the statements it means, `set` lines for the rest.
+
+The import reads the configuration exactly as the audit does (and runs the audit), translates
+what the policy statements manage (importer/statements.py), copies every other main.cf
+parameter as a `set` line, and comments what it cannot say: master.cf overrides, table-driven
+values, lists `relay` cannot express. Each audit error or warning is written as a comment above
+the statement it concerns, so the reader sees why compiling the import refuses it.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+
+import attrs
+
+from mailpolicy.audit.run import Audit, audit_config
+from mailpolicy.audit.services import DECISIVE
+from mailpolicy.diagnostics import Diagnostic, Severity, sort_key
+from mailpolicy.importer.blocks import Block, Section, render_policy
+from mailpolicy.importer.statements import Translator
+from mailpolicy.maincf import Definition
+from mailpolicy.plan.config import MANAGED
+from mailpolicy.source import Span
+
+# What every import checks at each compile: no anonymous outside client relays.
+RELAY_TEST = "expect reject anonymous sending as spam@relay-test.invalid to victim@relay-test.invalid"
+
+
+@attrs.frozen
+class Imported:
+    """The policy text, the warnings about what it could not say, and the audit it was made with."""
+
+    text: str
+    diagnostics: tuple[Diagnostic, ...]
+    audit: Audit
+
+
+def import_config(path: str | os.PathLike, *, version: str = "3.7") -> Imported:
+    """Import the configuration at `path` (a folder or a main.cf); raise ConfigUnreadable if there is none."""
+    audit = audit_config(path, version=version)
+    ctx = audit.context
+    view = next((v for v in ctx.views if v.label == "smtp/inet"), ctx.views[0])
+    t = Translator(ctx, view)
+    identity = [t.version(), t.hostname(), t.local_domains()]
+    relay = [t.trusted_networks(), t.relay()]
+    logins = [t.sasl(), *t.senders(ctx.login_tables)]
+    sender_note = t.sender_restrictions()
+    if sender_note:
+        logins.append(Block((), (sender_note,), (view.origin("smtpd_sender_restrictions").span,)))
+    sections = [
+        Section("who this server is", _present(identity)),
+        Section("who may relay", _present(relay)),
+        Section("who may log in and send as whom", _present(logins)),
+        Section("other main.cf parameters, as set", tuple(_settings(t))),
+        Section("not imported: master.cf overrides", tuple(_overrides(t))),
+        Section("tests run at every compile", (Block((RELAY_TEST,)),)),
+    ]
+    sections = [attrs.evolve(s, blocks=_with_findings(s.blocks, audit)) for s in sections]
+    names = [posixpath.basename(s.path) for s in audit.files.sources]
+    header = (f"Imported by mailpolicy from {' and '.join(names)} (Postfix {version}).",
+              "It says what that configuration does. Compile it and read every diagnostic before",
+              "deploying: comments below say what could not be imported and what the audit found.")
+    return Imported(render_policy(header, sections), tuple(sorted(dict.fromkeys(t.warnings), key=sort_key)), audit)
+
+
+def _present(blocks: list[Block | None]) -> tuple[Block, ...]:
+    return tuple(b for b in blocks if b is not None and (b.statements or b.notes))
+
+
+def _settings(t: Translator) -> list[Block]:
+    """Return one `set` line per main.cf parameter no statement manages, in file order."""
+    blocks = []
+    for name, definition in t.ctx.main.parameters.items():
+        if name in MANAGED:
+            continue
+        value = definition.value
+        statement = f"set {name} = {value}".rstrip()
+        problem = _unsayable(name, value)
+        if problem:
+            note = t.lossy(definition.name_span, f"{name} cannot be a `set` line: {problem}",
+                           "keep it in main.cf beside the compiled parameters")
+            blocks.append(Block((f"# {statement}",), (note,), (definition.name_span,)))
+        else:
+            blocks.append(Block((statement,), origins=(definition.name_span,)))
+    return blocks
+
+
+def _unsayable(name: str, value: str) -> str | None:
+    if not name.replace("_", "a").isalnum() or not name.isascii() or not name[0].isalpha():
+        return "the name holds characters other than letters, digits and _"
+    if "#" in value and any(value[i - 1].isspace() for i in range(1, len(value)) if value[i] == "#"):
+        return "` #` starts a comment in a policy, but is part of this value"
+    return None
+
+
+def _overrides(t: Translator) -> list[Block]:
+    blocks = []
+    for view in t.ctx.views:
+        for override in view.service.overrides:
+            if override.name not in DECISIVE:
+                continue
+            note = t.lossy(override.span, f"{view.label} overrides {override.name} in master.cf; the policy "
+                                          "describes main.cf, so the import leaves the override out",
+                           "keep master.cf as it is, or remove the override so main.cf decides")
+            blocks.append(Block((f"# master.cf {view.label}: -o {override.name}={override.value}",), (note,)))
+    return blocks
+
+
+def _with_findings(blocks: tuple[Block, ...], audit: Audit) -> tuple[Block, ...]:
+    """Write each audit error and warning as a comment above the block made from the line it is about."""
+    definitions = audit.files.main_cf.definitions
+    placed = []
+    for block in blocks:
+        lines = {_definition_line(span, definitions) for span in block.origins if span is not None}
+        found = [d for d in audit.diagnostics
+                 if d.severity is not Severity.NOTE and d.span is not None
+                 and d.span.path == audit.files.main_cf.path and _definition_line(d.span, definitions) in lines]
+        notes = tuple(f"audit: {d.severity.value} {d.code} at line {d.span.line}: {d.message}" for d in found)
+        placed.append(attrs.evolve(block, notes=(*notes, *block.notes)) if notes else block)
+    return tuple(placed)
+
+
+def _definition_line(span: Span, definitions: tuple[Definition, ...]) -> int | None:
+    """Return the first line of the definition holding `span` (continuation lines included)."""
+    for definition in definitions:
+        if definition.line <= span.line <= definition.last_line and span.path == definition.name_span.path:
+            return definition.line
+    return None

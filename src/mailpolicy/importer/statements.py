@@ -1,0 +1,245 @@
+"""Turn the parameters a policy statement manages back into that statement.
+
+Each function reads the effective configuration of the main smtpd service (main.cf with
+Postfix's defaults; master.cf decides the chroot) and returns the blocks of policy text that
+say the same, and MP709 warnings for what the language cannot say exactly. Unsafe values are
+kept as they are (`mynetworks = 0.0.0.0/0` becomes `trusted networks 0.0.0.0/0`), so compiling
+the import refuses them just as the audit reported them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from mailpolicy.audit.context import MISMATCH_RESTRICTIONS, AuditContext
+from mailpolicy.audit.effective import ServiceView, Word
+from mailpolicy.audit.login_map import LoginTable, table_reference
+from mailpolicy.audit.sasl import sasl_enabled
+from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.importer.blocks import Block
+from mailpolicy.model import values
+from mailpolicy.model.policy import DEFAULT_CHROOT
+from mailpolicy.plan.config import compatibility_level
+from mailpolicy.source import Span
+
+UNAUTH_DESTINATION = ("reject_unauth_destination", "defer_unauth_destination")
+RELAY_PERMITS = ("permit_mynetworks", "permit_sasl_authenticated")
+
+
+class Translator:
+    """Collect blocks and warnings while translating one configuration."""
+
+    def __init__(self, ctx: AuditContext, view: ServiceView) -> None:
+        self.ctx = ctx
+        self.view = view
+        self.warnings: list[Diagnostic] = []
+
+    def lossy(self, span: Span | None, message: str, hint: str) -> str:
+        """Record an MP709 warning and return its message for the comment beside the statement."""
+        self.warnings.append(cat.NOT_IMPORTABLE.at(span, message, hint=hint))
+        return message
+
+    def origin_span(self, name: str) -> Span | None:
+        return self.view.origin(name).span
+
+    # --- identity -------------------------------------------------------------------------------
+    def version(self) -> Block:
+        level = self.ctx.main.get("compatibility_level")
+        emitted = compatibility_level(self.ctx.version)
+        block = Block((f"postfix {self.ctx.version}",), origins=(level.name_span,) if level else ())
+        written = level.value.strip() if level else None
+        if written == emitted or (written is None and emitted is None):
+            return block
+        was = f"compatibility_level = {written}" if written else "no compatibility_level (Postfix's default 0)"
+        return block.with_notes(self.lossy(
+            level.name_span if level else None,
+            f"main.cf has {was}; the policy's `postfix {self.ctx.version}` compiles to "
+            f"compatibility_level = {emitted or '(none)'}, which changes the defaults of parameters it does not set",
+            "check the defaults COMPATIBILITY_README lists for the levels in between"))
+
+    def hostname(self) -> Block | None:
+        definition = self.ctx.main.get("myhostname")
+        if definition is None:
+            return None
+        name = self.view.value("myhostname").strip()
+        try:
+            return Block((f"hostname {values.hostname(name)}",), origins=(definition.name_span,))
+        except values.ValueProblem as problem:
+            note = self.lossy(definition.value_span, f"myhostname = {name}: {problem.message}; the policy "
+                                                     "language needs a fully qualified name, so the import leaves "
+                                                     "myhostname to Postfix's default (this machine's name)",
+                              "write `hostname` with the server's full DNS name")
+            return Block((f"# hostname {name}",), (note,), (definition.name_span,))
+
+    def local_domains(self) -> Block | None:
+        if not self.view.is_set("mydestination"):
+            return None
+        domains, notes = [], []
+        for word in self.view.words("mydestination"):
+            try:
+                domain = values.domain(word.text)
+            except values.ValueProblem as problem:
+                notes.append(self.lossy(word.span, f"mydestination entry `{word.text}` cannot be imported: "
+                                                   f"{problem.message}", "list the domains themselves"))
+                continue
+            if domain not in domains:
+                domains.append(domain)
+        statements = (f"local domains {', '.join(domains)}",) if domains else ()
+        return Block(statements, tuple(notes), (self.origin_span("mydestination"),))
+
+    def trusted_networks(self) -> Block:
+        if not self.view.is_set("mynetworks"):
+            style = self.view.value("mynetworks_style").strip() or "host"
+            return Block((), (f"mynetworks was not set: Postfix trusted what mynetworks_style = {style} derives "
+                              "from this host's interfaces; the policy trusts only this host (127.0.0.0/8, [::1]/128)",))
+        networks, notes = [], []
+        for word in self.view.words("mynetworks"):
+            try:
+                values.network(word.text)
+            except values.ValueProblem:
+                notes.append(self.lossy(word.span, f"mynetworks entry `{word.text}` is not a network (a file, a "
+                                                   "table or a host name) and cannot be imported",
+                                        "list the networks it stands for in `trusted networks`"))
+                continue
+            networks.append(word.text)
+        statements = (f"trusted networks {', '.join(networks)}",) if networks else ()
+        return Block(statements, tuple(notes), (self.origin_span("mynetworks"),))
+
+    # --- logins ---------------------------------------------------------------------------------
+    def sasl(self) -> Block | None:
+        if not sasl_enabled(self.view):
+            return None
+        kind = self.view.value("smtpd_sasl_type").strip() or "cyrus"
+        path = self.view.value("smtpd_sasl_path").strip()
+        span = self.origin_span("smtpd_sasl_auth_enable")
+        if kind not in values.SASL_TYPES:
+            note = self.lossy(self.origin_span("smtpd_sasl_type"), f"smtpd_sasl_type = {kind} is not a SASL type "
+                                                                   "the policy language supports",
+                              "use Dovecot or Cyrus SASL")
+            return Block((f"# sasl {kind} {path}",), (note,), (span,))
+        statements = [f"sasl {kind} {path}" if kind == "dovecot" or path != "smtpd" else f"sasl {kind}"]
+        chroot = self._chroot()
+        if chroot is not None and kind == "dovecot":
+            statements.append(chroot)
+        return Block(tuple(statements), origins=(span,))
+
+    def _chroot(self) -> str | None:
+        """Return the `chroot` statement master.cf implies, or None for the default."""
+        service = self.view.service
+        major, minor = self.ctx.version.split(".")
+        if not service.chrooted((int(major), int(minor))):
+            return "chroot off"
+        queue = posixpath.normpath(self.view.value("queue_directory").strip() or DEFAULT_CHROOT)
+        return None if queue == DEFAULT_CHROOT else f"chroot {queue}"
+
+    def relay(self) -> Block:
+        """Return the relay statement the effective relay list (or, when empty, the recipient list) means."""
+        name = "smtpd_relay_restrictions"
+        words = self.ctx.restrictions(self.view, name)
+        if not words:
+            name = "smtpd_recipient_restrictions"
+            words = self.ctx.restrictions(self.view, name)
+        span = self.origin_span(name)
+        guard = next((i for i, w in enumerate(words) if w.text.lower() in UNAUTH_DESTINATION), None)
+        before = words if guard is None else words[:guard]
+        permits = {w.text.lower() for w in before}
+        mode = ("authenticated or trusted" if "permit_mynetworks" in permits
+                else "only authenticated" if "permit_sasl_authenticated" in permits else "nobody")
+        notes = []
+        if guard is None:
+            notes.append(self.lossy(span, f"{name} has no reject_unauth_destination: whatever passes it may relay "
+                                          "anywhere; the policy always ends the relay list with it",
+                                    "this closes what the audit reports as an open relay (MP301)"))
+        others = [w.text for w in before if w.text.lower() not in RELAY_PERMITS]
+        if others and name == "smtpd_relay_restrictions":
+            notes.append(self.lossy(span, f"smtpd_relay_restrictions also holds {', '.join(others)}, which `relay` "
+                                          "cannot say; the import leaves them out",
+                                    "move them to smtpd_recipient_restrictions (a `set` line)"))
+        if guard is not None and words[guard].text.lower() == "defer_unauth_destination":
+            notes.append(f"{name} ends in defer_unauth_destination (4xx, try later); the policy answers 5xx "
+                         "(reject_unauth_destination), the same refusal made final")
+        if mode == "authenticated or trusted" and "permit_sasl_authenticated" not in permits:
+            notes.append(self.lossy(span, f"{name} lets trusted networks relay but not logged-in clients; the "
+                                          "language says `relay authenticated or trusted`",
+                                    "without SASL enabled nobody can log in, so nobody else may relay"))
+        return Block((f"relay {mode}",), tuple(notes), (span,) if span else ())
+
+    def senders(self, tables: tuple[LoginTable, ...]) -> list[Block]:
+        """Return `sender map` and one `allow user` line per login, from the readable login map."""
+        words = self.view.words("smtpd_sender_login_maps")
+        if not words:
+            return []
+        span = self.origin_span("smtpd_sender_login_maps")
+        usable = [w for w in words if _map_statement(w) is not None]
+        blocks: list[Block] = []
+        for word in words:
+            if word not in usable[:1]:
+                blocks.append(Block((), (self.lossy(word.span, f"sender login map `{word.text}` cannot be imported: "
+                                                               "the language names one table of type "
+                                                               f"{', '.join(values.MAP_TYPES)}",
+                                                    "merge its entries into the first table"),)))
+        if not usable:
+            return blocks
+        table = next((t for t in tables if t.word.text == usable[0].text), None)
+        blocks.insert(0, Block((_map_statement(usable[0]),), origins=(span,) if span else ()))
+        if table is None or table.source is None:
+            blocks.append(Block((), (self.lossy(usable[0].span, f"cannot read the source of {usable[0].text}: no "
+                                                                "`allow user` lines imported, so the compiled "
+                                                                "policy has no sender login map",
+                                                "import on the server, or copy the file beside main.cf"),)))
+            return blocks
+        blocks.append(self._allow_users(table))
+        return blocks
+
+    def _allow_users(self, table: LoginTable) -> Block:
+        by_login: dict[str, list[str]] = {}
+        for owner in table.owners:
+            addresses = by_login.setdefault(owner.login, [])
+            if owner.address not in addresses:
+                addresses.append(owner.address)
+        notes = []
+        if table.problems:
+            notes.append(self.lossy(table.problems[0].span, f"{len(table.problems)} line(s) of {table.path} are "
+                                                            "not ADDRESS LOGIN pairs and are left out",
+                                    "see the audit's diagnostics for that file"))
+        bare = _bare_keys(table)
+        if bare:
+            notes.append(self.lossy(bare[0], f"{len(bare)} key(s) of {table.path} are a bare user name, which the "
+                                             "language cannot say; they are left out",
+                                    "write them as user@domain for each local domain"))
+        statements = tuple(f"allow user {login} as {', '.join(addresses)}" for login, addresses in by_login.items())
+        return Block(statements, tuple(notes), (table.word.span,) if table.word.span else ())
+
+    def sender_restrictions(self) -> str | None:
+        """Say what happens to smtpd_sender_restrictions, which the policy writes itself."""
+        words = self.ctx.restrictions(self.view, "smtpd_sender_restrictions")
+        extra = [w.text for w in self.view.words("smtpd_sender_restrictions")
+                 if w.text.lower() not in MISMATCH_RESTRICTIONS]
+        if not extra:
+            return None
+        span = self.origin_span("smtpd_sender_restrictions")
+        kept = "reject_sender_login_mismatch alone" if words and len(extra) < len(words) else "nothing"
+        return self.lossy(span, f"smtpd_sender_restrictions holds {', '.join(extra)}; the policy writes {kept} in "
+                                "that list, so these are left out",
+                          "move them to smtpd_recipient_restrictions (a `set` line), after the permits they need")
+
+
+def _map_statement(word: Word) -> str | None:
+    reference = table_reference(word.text)
+    if reference is None or reference[0] not in values.MAP_TYPES or word.text.startswith("proxy:"):
+        return None
+    try:
+        kind, path = values.sender_map(f"{reference[0]}:{reference[1]}")
+    except values.ValueProblem:
+        return None
+    return f"sender map {kind}:{path}"
+
+
+def _bare_keys(table: LoginTable) -> list[Span]:
+    found = []
+    for number, line in enumerate(table.source.text.split("\n"), start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and not line[0].isspace() and "@" not in stripped.split()[0]:
+            found.append(Span(table.source.path, number, 1, len(stripped.split()[0]) + 1))
+    return found
