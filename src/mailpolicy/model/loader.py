@@ -12,6 +12,7 @@ line, a wide or deep include tree) ends in MP108/MP109, not in memory exhaustion
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -325,9 +326,9 @@ class _Loader:
         return False
 
     def regular_file(self, link: _Link, what: str) -> bool:
-        if link.path.is_file():
+        problem = _not_a_file(link.path)
+        if problem is None:
             return True
-        problem = "is not a regular file" if link.path.exists() else "does not exist"
         self.diagnostics.append(cat.INCLUDE_NOT_FOUND.at(link.span, f"the {what} {link.display} {problem}",
                                                          hint="check the name; it is relative to the file naming it"))
         return False
@@ -341,12 +342,21 @@ class _Loader:
             link.span, f"{link.display} is already {how}", hint="name each file once", related=related))
 
 
+def _not_a_file(path: Path) -> str | None:
+    """Return why `path` is not a regular file, or None when it is one."""
+    try:
+        info = path.stat()
+    except OSError as error:  # Path.is_file() raises for some errors, e.g. a name too long
+        return "does not exist" if error.errno == errno.ENOENT else f"cannot be read: {error.strerror or error}"
+    return None if stat.S_ISREG(info.st_mode) else "is not a regular file"
+
+
 def load_policy(path: str | os.PathLike) -> LoadedPolicy:
     """Read `path` and its includes; report unreadable files and include problems as diagnostics."""
     top = Path(path)
     display = str(path)
-    if not top.is_file():
-        problem = "is not a regular file" if top.exists() else "does not exist"
+    problem = _not_a_file(top)
+    if problem is not None:
         return LoadedPolicy((), (), {}, (cat.FILE_UNREADABLE.at(Span(display, 1, 1), f"the policy file {display} "
                                                                 f"{problem}", hint="check the path"),))
     loader = _Loader(top, display)

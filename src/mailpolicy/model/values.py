@@ -205,7 +205,8 @@ def path(text: str) -> str:
         raise ValueProblem(f"the path is {len(text):,} characters long, over {MAX_PATH:,}")
     if not _PATH.fullmatch(text):
         bad = _unsafe_characters(text) or sorted(set(re.sub(r"[A-Za-z0-9._/+@:-]", "", text)))
-        raise ValueProblem(f"the path contains {' '.join(repr(c) for c in bad)}",
+        shown = " ".join(lookalikes.describe(c) if not c.isascii() else repr(c) for c in bad)
+        raise ValueProblem(f"the path contains {shown}",
                            "a path holds letters, digits and . _ / + @ : - only")
     if text.startswith("-"):
         raise ValueProblem("the path starts with `-`", "write it as ./" + text)
