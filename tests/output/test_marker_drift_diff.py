@@ -80,10 +80,10 @@ def test_first_difference() -> None:
 
 
 def test_unified_diff_labels_and_missing_files() -> None:
-    diff = unified_diff("a\nb\n", "a\nc\n", "out/main.cf", "site.mailpolicy")
+    diff = unified_diff("a\nb\n", "a\nc\n", "out/main.cf", "compiled from site.mailpolicy")
     assert diff.splitlines()[:2] == ["--- out/main.cf\t(on disk)", "+++ out/main.cf\t(compiled from site.mailpolicy)"]
     assert "-b\n+c\n" in diff
-    created = unified_diff(None, "a\n", "out/map", "site.mailpolicy")
+    created = unified_diff(None, "a\n", "out/map", "compiled from site.mailpolicy")
     assert created.startswith("--- /dev/null\n+++ out/map\t(compiled from site.mailpolicy)\n")
     removed = unified_diff("a\n", None, "out/map", "site.mailpolicy")
     assert "+++ /dev/null" in removed

@@ -177,5 +177,5 @@ def _write_host(run: _Run, folder: Path, wanted: dict[str, str], source: str, fo
 def _print_diffs(status, source: str) -> None:
     colour = use_colour(sys.stdout)
     for file in status.changes:
-        diff = unified_diff(file.old, file.new, str(file.path), source)
+        diff = unified_diff(file.old, file.new, str(file.path), f"compiled from {source}")
         click.echo(colourise(diff) if colour else diff, nl=False)

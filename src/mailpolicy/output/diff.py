@@ -9,14 +9,14 @@ _BOLD = "\x1b[1m"
 _RESET = "\x1b[0m"
 
 
-def unified_diff(old: str | None, new: str | None, path: str, source: str) -> str:
-    """Return the unified diff from the file on disk (`old`, None if absent) to what `source` compiles to."""
+def unified_diff(old: str | None, new: str | None, path: str, label: str) -> str:
+    """Return the unified diff from the file on disk (`old`, None if absent) to `new`, described by `label`."""
     before = (old or "").splitlines(keepends=True)
     after = (new or "").splitlines(keepends=True)
     lines = list(difflib.unified_diff(
         before, after,
         fromfile=f"{path}\t(on disk)" if old is not None else "/dev/null",
-        tofile=f"{path}\t(compiled from {source})" if new is not None else "/dev/null",
+        tofile=f"{path}\t({label})" if new is not None else "/dev/null",
     ))
     # A last line without a newline would run into the next header; say so the way diff(1) does.
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
