@@ -1,0 +1,111 @@
+"""Round trip: compile a policy, import the main.cf and map it wrote, compile the import: same parameters.
+
+Parameters are compared after normalising what Postfix does not care about: whitespace and
+commas between list elements, and the order of mynetworks and mydestination (sets to Postfix).
+Restriction lists keep their order, because order decides them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mailpolicy.compiler import compile_policy
+from mailpolicy.importer.run import import_config
+from mailpolicy.maincf import read_main_cf
+from mailpolicy.output.atomic import write_files
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((REPO / "examples").glob("*.mailpolicy"))
+UNORDERED = {"mynetworks", "mydestination"}
+
+
+def normalised(main_cf: str) -> dict[str, tuple[str, ...]]:
+    """Return name -> value words, as sets (sorted) where Postfix treats the list as a set."""
+    parsed = read_main_cf(main_cf, "main.cf")
+    result = {}
+    for name, definition in parsed.parameters.items():
+        words = definition.words
+        result[name] = tuple(sorted(words)) if name in UNORDERED else words
+    return result
+
+
+def map_lines(text: str) -> dict[str, list[str]]:
+    """Return key -> owners; the owners of one key are a set to Postfix."""
+    entries = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, owners = line.split("\t")
+            entries[key] = sorted(owners.split(", "))
+    return entries
+
+
+def round_trip(policy: Path, work: Path) -> tuple[dict, dict]:
+    """Compile `policy` into work/first, import that, compile the import into work/second."""
+    first = compile_policy(policy)
+    assert first.ok, [d.message for d in first.diagnostics]
+    write_files(work / "first", first.outputs)
+    imported = import_config(work / "first")
+    (work / "imported.mailpolicy").write_text(imported.text, encoding="utf-8")
+    second = compile_policy(work / "imported.mailpolicy")
+    assert second.ok, [f"{d.span}: {d.message}" for d in second.diagnostics if d.is_error]
+    assert imported.diagnostics == ()  # nothing the language could not say
+    assert set(first.outputs) == set(second.outputs)
+    for name in first.outputs:
+        if name != "main.cf":
+            assert map_lines(first.outputs[name]) == map_lines(second.outputs[name])
+    return normalised(first.outputs["main.cf"]), normalised(second.outputs["main.cf"])
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_round_trip(example: Path, tmp_path: Path):
+    before, after = round_trip(example, tmp_path)
+    assert after == before
+
+
+DOMAINS = st.sampled_from(["example0.com", "example1.org", "mail.example2.net", "xn--bcher-kva.example"])
+NETWORKS = st.sampled_from(["192.168.10.0/24", "10.1.2.0/24", "198.51.100.7/32", "[2001:db8:10::]/48",
+                            "127.0.0.0/8", "[::1]/128"])
+LOGINS = st.sampled_from(["alice", "bob", "jimminey", "postmaster"])
+LOCALS = st.sampled_from(["alice", "a.smith", "sales", "jcricket", ""])
+SETS = st.sampled_from(["set smtpd_tls_security_level = may", "set smtpd_helo_required = yes",
+                        "set smtpd_helo_restrictions = reject_invalid_helo_hostname",
+                        "set smtpd_recipient_restrictions = reject_non_fqdn_recipient, permit_mynetworks, "
+                        "permit_sasl_authenticated, reject_unauth_destination",
+                        "set message_size_limit = 20480000"])
+
+
+@st.composite
+def policies(draw) -> str:
+    """Draw a safe policy from the language's statements."""
+    domains = draw(st.lists(DOMAINS, min_size=1, max_size=3, unique=True))
+    lines = ["postfix 3.7", "hostname mx.example0.com", f"local domains {', '.join(domains)}"]
+    networks = draw(st.lists(NETWORKS, max_size=3, unique=True))
+    if networks:
+        lines.append(f"trusted networks {', '.join(networks)}")
+    sasl = draw(st.booleans())
+    if sasl:
+        lines.append(draw(st.sampled_from(["sasl dovecot private/auth", "sasl dovecot private/auth-client"])))
+        lines.append(draw(st.sampled_from(["relay only authenticated", "relay authenticated or trusted"])))
+        lines.append(draw(st.sampled_from(["sender map hash:/etc/postfix/controlled_envelope_senders",
+                                           "sender map lmdb:/etc/postfix/sender_owners"])))
+        for login in draw(st.lists(LOGINS, max_size=3, unique=True)):
+            addresses = draw(st.lists(st.tuples(LOCALS, st.sampled_from(domains)), min_size=1, max_size=2, unique=True))
+            lines.append(f"allow user {login} as {', '.join(f'{local}@{domain}' for local, domain in addresses)}")
+    else:
+        lines.append("relay nobody")
+    lines.extend(draw(st.lists(SETS, max_size=3, unique=True)))
+    return "\n".join(draw(st.permutations(lines))) + "\n"
+
+
+@settings(max_examples=25, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(policies())
+def test_generated_policies_round_trip(tmp_path_factory, text: str):
+    work = tmp_path_factory.mktemp("round-trip")
+    (work / "site.mailpolicy").write_text(text, encoding="utf-8")
+    before, after = round_trip(work / "site.mailpolicy", work)
+    assert after == before
