@@ -38,17 +38,18 @@ def check_references(ctx: AuditContext) -> Iterator[Diagnostic]:
     defined = {s.name for s in ctx.settings()}
     view = ctx.views[0]
     for setting, origin in ctx.written():
-        for name in dict.fromkeys(references(setting.value)):
-            if name not in defined and pf.parameter(name, ctx.version) is None:
-                yield cat.UNDEFINED_REFERENCE.at(
-                    origin.value_span, f"`${name}` in {setting.name} names no parameter: it expands to nothing",
-                    hint=_suggestion(name, ctx.version))
         try:
             Expander(view.raw).expand(setting.value)
         except ExpansionError as error:
             yield cat.UNDEFINED_REFERENCE.at(origin.value_span, f"{setting.name} cannot be expanded: {error}",
                                              hint="Postfix cannot expand it either; fix the `$`, `{` or `}`",
                                              severity=Severity.ERROR)
+            continue
+        for name in dict.fromkeys(references(setting.value)):
+            if name not in defined and pf.parameter(name, ctx.version) is None:
+                yield cat.UNDEFINED_REFERENCE.at(
+                    origin.value_span, f"`${name}` in {setting.name} names no parameter: it expands to nothing",
+                    hint=_suggestion(name, ctx.version))
 
 
 def _suggestion(name: str, version: str) -> str:
