@@ -1,0 +1,48 @@
+"""Debian's stock configuration (apt-get install postfix): the audit reports only real findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mailpolicy.audit.run import audit_config
+from mailpolicy.importer.run import import_config
+from mailpolicy.maincf import read_main_cf
+
+DEBIAN = Path(__file__).resolve().parents[1] / "fixtures" / "debian"
+INSTALLED = Path("/etc/postfix")
+
+
+def test_stock_configuration_reports_only_its_host_name():
+    audit = audit_config(DEBIAN)
+    assert [(d.code, d.severity.value, d.span.line) for d in audit.diagnostics] == [("MP208", "warning", 26)]
+    assert audit.ok
+    assert [view.label for view in audit.context.views] == ["smtp/inet"]
+
+
+def test_stock_configuration_imports_with_its_parameters_as_set_lines():
+    imported = import_config(DEBIAN)
+    statements = [line for line in imported.text.splitlines() if line and not line.startswith("#")]
+    assert statements[:4] == ["postfix 3.7", "local domains vm, localhost.localdomain, localhost",
+                              "trusted networks 127.0.0.0/8, [::ffff:127.0.0.0]/104, [::1]/128",
+                              "relay authenticated or trusted"]
+    assert "set alias_maps = hash:/etc/aliases" in statements
+    assert "# hostname vm" in imported.text.splitlines()
+    assert [d.code for d in imported.diagnostics] == ["MP709"]
+
+
+def _stock_installed() -> bool:
+    """Tell whether /etc/postfix holds Debian's stock main.cf (the same parameters as the fixture)."""
+    if not (INSTALLED / "main.cf").is_file():
+        return False
+    names = {name for name in read_main_cf((INSTALLED / "main.cf").read_text(), "main.cf").parameters}
+    return names == set(read_main_cf((DEBIAN / "main.cf").read_text(), "main.cf").parameters)
+
+
+@pytest.mark.skipif(not _stock_installed(), reason="/etc/postfix does not hold Debian's stock main.cf")
+def test_installed_configuration_reports_nothing_but_a_host_name():
+    # The machine's own stock /etc/postfix (scripts/test installs Debian's package when it is
+    # missing): a fully qualified host name gives no finding at all, a short one MP208.
+    audit = audit_config(INSTALLED)
+    assert {d.code for d in audit.diagnostics} <= {"MP208"}
