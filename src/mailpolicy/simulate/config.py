@@ -1,0 +1,144 @@
+"""Main.cf parameters as smtpd reads them: the value set, else the target version's default, expanded.
+
+Defaults are `postconf -d` of the target version (`mailpolicy.postfix.parameters`), including
+the compatibility_level-dependent ones: smtpd_relay_restrictions is empty below level 1,
+mynetworks_style is `subnet` and relay_domains `$mydestination` below level 2 (postconf(5),
+COMPATIBILITY_README). postconf computes myhostname, mydomain and mynetworks from the machine;
+here they come from `Host`, so the model never depends on the machine it runs on.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Mapping
+
+import attrs
+
+from mailpolicy.audit.expand import Expander, ExpansionError
+from mailpolicy.postfix import parameters as pf
+
+_SEPARATORS = " \t\r\n,"
+
+
+@attrs.frozen
+class Host:
+    """What postconf(1) reads from the machine: its name and its interface addresses with prefix lengths."""
+
+    hostname: str = "mail.example.invalid"
+    interfaces: tuple[tuple[str, int], ...] = (("127.0.0.1", 8), ("::1", 128))
+
+    @property
+    def domain(self) -> str:
+        # postconf(5) mydomain: "$myhostname minus the first component", or "localdomain".
+        first, dot, rest = self.hostname.partition(".")
+        return rest if dot and rest else "localdomain"
+
+    def networks(self, style: str) -> str:
+        """Return mynetworks for mynetworks_style `host`, `subnet` or `class`, as postconf -d prints it."""
+        found: list[str] = []
+        for address, prefix in self.interfaces:
+            ip = ipaddress.ip_address(address)
+            if style == "host":
+                prefix = ip.max_prefixlen
+            elif style == "class" and ip.version == 4:
+                # Class A, B, C by the first octet (postconf(5) mynetworks_style).
+                first = int(str(ip).split(".")[0])
+                prefix = 8 if first < 128 else 16 if first < 192 else 24
+            network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+            text = f"{network.network_address}/{network.prefixlen}"
+            found.append(text if ip.version == 4 else f"[{network.network_address}]/{network.prefixlen}")
+        v4 = [n for n in found if not n.startswith("[")]
+        return " ".join(dict.fromkeys(v4 + [n for n in found if n.startswith("[")]))
+
+
+def split_list(value: str) -> tuple[str, ...]:
+    """Split a list value at commas and white space; `{...}` keeps its inside in one element.
+
+    smtpd splits restriction lists the same way (mystrtokq with brace quoting), so
+    `check_sender_access inline:{ a=OK, b=REJECT }` is two elements, not five.
+    """
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for ch in value:
+        if depth == 0 and ch in _SEPARATORS:
+            if current:
+                items.append("".join(current))
+                current = []
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}" and depth:
+            depth -= 1
+        current.append(ch)
+    if current:
+        items.append("".join(current))
+    return tuple(items)
+
+
+class Config:
+    """Look up main.cf parameters by name, expanded as Postfix expands them."""
+
+    def __init__(self, params: Mapping[str, str], version: str = "3.7", host: Host = Host()) -> None:
+        self.params = dict(params)
+        self.version = version
+        self.host = host
+        self._expander = Expander(self.raw)
+        self._cache: dict[str, str] = {}
+        self.errors: list[str] = []
+
+    def raw(self, name: str) -> str | None:
+        """Return a parameter's unexpanded value: as set, else its default, else None (not a parameter)."""
+        if name in self.params:
+            return self.params[name]
+        if name == "myhostname":
+            return self.host.hostname
+        if name == "mydomain":
+            return self.host.domain
+        if name == "mynetworks":
+            return self.host.networks(self.value("mynetworks_style").strip())
+        info = pf.parameter(name, self.version)
+        return info.default if info is not None else None
+
+    def is_set(self, name: str) -> bool:
+        return name in self.params
+
+    def value(self, name: str) -> str:
+        """Return a parameter's value with every `$name` expanded ("" for an unknown name)."""
+        if name not in self._cache:
+            raw = self.raw(name)
+            try:
+                self._cache[name] = self._expander.expand(raw) if raw is not None else ""
+            except ExpansionError as error:
+                # Postfix stops with a fatal error on a value it cannot expand.
+                self.errors.append(f"{name}: {error}")
+                self._cache[name] = ""
+        return self._cache[name]
+
+    def expand(self, text: str) -> str:
+        """Expand `$name` references in a value that is not a parameter (a table's result)."""
+        try:
+            return self._expander.expand(text)
+        except ExpansionError:
+            return text
+
+    def words(self, name: str) -> tuple[str, ...]:
+        """Return a list parameter's elements."""
+        return split_list(self.value(name))
+
+    def flag(self, name: str) -> bool:
+        """Return a yes/no parameter (Postfix accepts yes/no, true/false in any case)."""
+        return self.value(name).strip().lower() in ("yes", "true")
+
+    def number(self, name: str, fallback: int) -> int:
+        try:
+            return int(self.value(name).strip())
+        except ValueError:
+            return fallback
+
+    def compatibility(self) -> tuple[int, ...]:
+        """Return compatibility_level as a tuple (0 when unset or malformed, as Postfix treats it)."""
+        try:
+            return tuple(int(p) for p in self.value("compatibility_level").strip().split("."))
+        except ValueError:
+            return (0,)

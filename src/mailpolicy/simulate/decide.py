@@ -1,0 +1,233 @@
+"""PostfixModel: Postfix 3.7's SMTP access decision for one request, on main.cf-level parameters.
+
+The order is smtpd's (SMTPD_ACCESS_README, "Delayed evaluation"; postconf(5)): with
+smtpd_delay_reject = yes (the default) smtpd_client_restrictions, smtpd_helo_restrictions,
+smtpd_sender_restrictions, smtpd_relay_restrictions and smtpd_recipient_restrictions are all
+evaluated at RCPT TO, in that order; a reject in any list rejects, a permit ends only its own
+list. Before them: AUTH fails with "503 5.5.1 Error: authentication not enabled" when
+smtpd_sasl_auth_enable = no; an address whose domain is empty or numeric gets "501 5.1.7 Bad
+sender address syntax" / "501 5.1.3 Bad recipient address syntax"; RCPT TO:<postmaster> is
+always accepted. After them: a defer_if_permit still pending defers, and
+smtpd_reject_unlisted_recipient checks the recipient tables. All measured on Postfix 3.7.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from mailpolicy.simulate.address import DomainClass, Resolver, unquote
+from mailpolicy.simulate.config import Config, Host
+from mailpolicy.simulate.context import CLIENT, HELO, PERMIT, RECIPIENT, REJECT, SENDER, Context
+from mailpolicy.simulate.explore import explore
+from mailpolicy.simulate.lookup import Maps, Tables
+from mailpolicy.simulate.matchlist import UNKNOWN, match_domain, match_interfaces
+from mailpolicy.simulate.recipients import unlisted
+from mailpolicy.simulate.request import ACCEPTED, Decision, Request, Verdict
+from mailpolicy.simulate.runner import Runner, entries
+
+LISTS = ("smtpd_client_restrictions", "smtpd_helo_restrictions", "smtpd_sender_restrictions",
+         "smtpd_relay_restrictions", "smtpd_recipient_restrictions")
+# postconf(5) smtpd_relay_restrictions: "Either the smtpd_relay_restrictions or the
+# smtpd_recipient_restrictions parameter must specify at least one of the following
+# restrictions. Otherwise Postfix will refuse to receive mail". Measured (3.7): check_relay_domains
+# counts too, and so does a restriction class holding one; anything after `permit` does not.
+REQUIRED = frozenset({"reject_unauth_destination", "defer_unauth_destination", "reject", "defer",
+                      "defer_if_permit", "check_relay_domains"})
+ALL_PARTS = frozenset({"client", "helo", "login", "sender", "recipient"})
+
+
+class PostfixModel:
+    """One Postfix configuration, ready to decide requests."""
+
+    def __init__(self, config: Config, tables: Tables) -> None:
+        self.config = config
+        self.tables = tables
+        self.version = config.version
+        self.sasl_enabled = config.flag("smtpd_sasl_auth_enable")
+        self.soft_bounce = config.flag("soft_bounce")
+        self.login_maps = Maps(tables, config.words("smtpd_sender_login_maps"))
+        self.classes = frozenset(w.lower() for w in config.words("smtpd_restriction_classes"))
+        self.lists = {name: config.words(name) for name in LISTS}
+        self.resolver = Resolver(
+            self._classify, self._is_local,
+            percent_hack=config.flag("allow_percent_hack"), swap_bangpath=config.flag("swap_bangpath"),
+            dequote=config.flag("resolve_dequoted_address"), myorigin=config.value("myorigin").strip().lower(),
+            null_domain=config.flag("resolve_null_domain"), numeric_domain=config.flag("resolve_numeric_domain"))
+        self.fatal = self._startup_problem()
+
+    @classmethod
+    def from_parameters(cls, params: Mapping[str, str], tables: Mapping[str, Mapping[str, str]] | None = None,
+                        version: str = "3.7", host: Host = Host()) -> PostfixModel:
+        """Build a model from main.cf parameters (name -> value) and the tables whose contents are known."""
+        return cls(Config(params, version, host), Tables(tables or {}))
+
+    # --- configuration facts ----------------------------------------------------------------
+
+    def parent_matches(self, feature: str) -> bool:
+        """Tell whether `example.com` also matches subdomains for a feature (parent_domain_matches_subdomains)."""
+        return feature in self.config.words("parent_domain_matches_subdomains")
+
+    def _is_local(self, domain: str):
+        # trivial-rewrite's resolve_local(): $mydestination, or an address literal of
+        # $inet_interfaces / $proxy_interfaces.
+        if domain.startswith("["):
+            interfaces = self.config.words("inet_interfaces") + self.config.words("proxy_interfaces")
+            return match_interfaces(interfaces, domain, tuple(a for a, _ in self.config.host.interfaces))
+        found = match_domain(self.config.words("mydestination"), domain, self.tables, False)
+        return None if found is UNKNOWN else found
+
+    def _classify(self, domain: str) -> tuple[DomainClass, tuple[str, ...]]:
+        unknown: list[str] = []
+        local = self._is_local(domain)
+        if local:
+            return DomainClass.LOCAL, ()
+        if local is None:
+            unknown.append("mydestination")
+        for klass, parameter, parent in ((DomainClass.VIRTUAL_ALIAS, "virtual_alias_domains", False),
+                                         (DomainClass.VIRTUAL_MAILBOX, "virtual_mailbox_domains", False),
+                                         (DomainClass.RELAY, "relay_domains", self.parent_matches("relay_domains"))):
+            found = match_domain(self.config.words(parameter), domain, self.tables, parent)
+            if found is UNKNOWN:
+                unknown.append(parameter)
+            elif found:
+                return klass, tuple(unknown)
+        return DomainClass.DEFAULT, tuple(unknown)
+
+    def _startup_problem(self) -> str | None:
+        if self.config.errors:
+            return "; ".join(self.config.errors)
+        if self._has_required(self.lists["smtpd_relay_restrictions"], 0) or \
+                self._has_required(self.lists["smtpd_recipient_restrictions"], 0):
+            return None
+        return ("in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one "
+                "working instance of: reject_unauth_destination, defer_unauth_destination, reject, defer, "
+                "defer_if_permit or check_relay_domains")
+
+    def _has_required(self, words: tuple[str, ...], depth: int) -> bool:
+        for _position, name, _argument in entries(words):
+            if name in REQUIRED:
+                return True
+            if name == "permit":
+                return False  # smtpd: "restriction ... after `permit' is ignored"
+            if name in self.classes and depth < 10 and self._has_required(self.config.words(name), depth + 1):
+                return True
+        return False
+
+    # --- deciding ---------------------------------------------------------------------------
+
+    def decide(self, request: Request) -> Decision:
+        """Return Postfix's decision for a request; DEPENDS when DNS or an unknown table decides."""
+        return explore(lambda choose: self._decide_once(request, choose))
+
+    def run_nested(self, ctx: Context, step, value: str, where: str):
+        """Evaluate a restriction list an access table answered with (called by check_*_access)."""
+        return ctx.runner.nested(step, value, where, 1)
+
+    def _decide_once(self, request: Request, choose) -> Decision:
+        trace: list[str] = []
+        if self.fatal:
+            return Decision(Verdict.DEFER, "smtpd_relay_restrictions", None,
+                            f"(no reply: smtpd does not start: fatal: {self.fatal})", (self.fatal,))
+        if request.sasl_login is not None and not self.sasl_enabled:
+            return Decision(Verdict.REJECT, "smtpd_sasl_auth_enable", None,
+                            "503 5.5.1 Error: authentication not enabled",
+                            ("AUTH: smtpd_sasl_auth_enable = no",), sources=("smtpd_sasl_auth_enable",))
+        delay = self.config.flag("smtpd_delay_reject")
+        session = _Session(self, request, choose, trace)
+        # With smtpd_delay_reject = no each list runs when its command arrives, knowing only
+        # what was said so far (SMTPD_ACCESS_README); with yes, all run at RCPT TO.
+        stages = ((("smtpd_client_restrictions",), frozenset({"client"})),
+                  (("smtpd_helo_restrictions",), frozenset({"client", "helo"})),
+                  (("smtpd_sender_restrictions",), frozenset({"client", "helo", "login", "sender"})))
+        if not delay:
+            for names, known in stages[:2]:
+                if (ended := session.lists(names, known)) is not None:
+                    return ended
+        if (bad := session.syntax(request.sender, "sender")) is not None:
+            return bad
+        if not delay and (ended := session.lists(*stages[2])) is not None:
+            return ended
+        if (bad := session.syntax(request.recipient, "recipient")) is not None:
+            return bad
+        if request.recipient.lower() == "postmaster":
+            trace.append("RCPT TO:<postmaster> is always accepted (smtpd skips the restrictions)")
+            return Decision(Verdict.ACCEPT, None, None, ACCEPTED, tuple(trace), possible=frozenset({Verdict.ACCEPT}))
+        names = LISTS if delay else LISTS[3:]
+        if (ended := session.lists(names, ALL_PARTS)) is not None:
+            return ended
+        return session.finish()
+
+
+class _Session:
+    """The state of one request while its lists run."""
+
+    def __init__(self, model: PostfixModel, request: Request, choose, trace: list[str]) -> None:
+        self.model = model
+        self.request = request
+        self.trace = trace
+        self.ctx = Context(model, request, lambda label, options: choose((label, self._where()), options),
+                           ALL_PARTS)
+        self.runner = Runner(self.ctx, trace)
+        self.ctx.runner = self.runner
+        self.permits: dict[str, tuple] = {}
+
+    def _where(self):
+        step = self.runner.current
+        return (step.parameter, step.name, step.position) if step else (None, None, None)
+
+    def _names(self, parameter: str) -> tuple[str, str]:
+        request = self.request
+        return {
+            "smtpd_client_restrictions": (f"{request.client_name}[{request.client_address}]", CLIENT),
+            "smtpd_helo_restrictions": (request.helo, HELO),
+            "smtpd_sender_restrictions": (unquote(request.sender), SENDER),
+        }.get(parameter, (unquote(request.recipient), RECIPIENT))
+
+    def lists(self, names: tuple[str, ...], known: frozenset[str]) -> Decision | None:
+        """Run lists in order; return the decision if one rejects, else None."""
+        self.ctx.known = known
+        for name in names:
+            words = self.model.lists[name]
+            self.trace.append(f"{name} = {' '.join(words) or '(empty)'}")
+            reply_name, reply_class = self._names(name)
+            ended = self.runner.run(name, words, reply_name, reply_class)
+            if ended.outcome.kind == REJECT:
+                step = ended.step
+                return self._decision(ended.outcome.reply, step.parameter, step.name, step.position,
+                                      ended.outcome.sources)
+            if ended.outcome.kind == PERMIT:
+                self.permits[name] = (ended.step, ended.outcome)
+        return None
+
+    def syntax(self, address: str, what: str) -> Decision | None:
+        if not address:
+            return None
+        resolved = self.ctx.resolve(address)
+        if not resolved.error:
+            return None
+        reply = "501 5.1.7 Bad sender address syntax" if what == "sender" else "501 5.1.3 Bad recipient address syntax"
+        self.trace.append(f"{'MAIL FROM' if what == 'sender' else 'RCPT TO'}: the domain of <{address}> is empty "
+                          "or numeric (resolve_null_domain, resolve_numeric_domain = no)")
+        return self._decision(reply, None, None, None, ())
+
+    def finish(self) -> Decision:
+        flags = self.runner.flags
+        if flags.defer_if_permit is not None:
+            self.trace.append("a defer_if_permit is pending and nothing rejected: the request is deferred")
+            return self._decision(flags.defer_if_permit.reply, None, "defer_if_permit", None, ())
+        if self.model.config.flag("smtpd_reject_unlisted_recipient"):
+            self.ctx.known = ALL_PARTS
+            outcome = unlisted(self.ctx, self.request.recipient, RECIPIENT, "5.1.1")
+            self.trace.append(f"smtpd_reject_unlisted_recipient: {outcome.note}")
+            if outcome.kind == REJECT:
+                return self._decision(outcome.reply, "smtpd_reject_unlisted_recipient", None, None, outcome.sources)
+        for name in ("smtpd_relay_restrictions", "smtpd_recipient_restrictions"):
+            if name in self.permits:
+                step, outcome = self.permits[name]
+                return self._decision(ACCEPTED, name, step.name, step.position, outcome.sources)
+        return self._decision(ACCEPTED, None, None, None, ())
+
+    def _decision(self, reply: str, parameter, restriction, position, sources) -> Decision:
+        verdict = Verdict.of_reply(reply)
+        return Decision(verdict, parameter, restriction, reply, tuple(self.trace), position, tuple(sources),
+                        frozenset({verdict}))

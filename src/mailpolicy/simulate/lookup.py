@@ -1,0 +1,199 @@
+"""Lookup tables and the orders in which smtpd searches them.
+
+A table is known when its contents were given (by reference, e.g. `hash:/etc/postfix/x`),
+or written in main.cf itself (`inline:{ key=value, ... }`, `static:value`). Any other table
+is unknown: a search that reaches it has no answer (UNKNOWN), and the caller turns that into
+a DEPENDS outcome. Keys of indexed tables (hash, lmdb, cdb, btree, dbm, texthash, inline) are
+case-insensitive, as postmap(1) folds them to lower case.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Iterable, Mapping
+
+from mailpolicy.simulate.config import split_list
+
+
+class _Unknown:
+    """The answer of a table whose contents are not known."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+Answer = "str | None | _Unknown"
+
+_CIDR_TYPES = ("cidr",)
+_PATTERN_TYPES = ("pcre", "regexp", "cidr", "tcp", "socketmap", "ldap", "mysql", "pgsql", "sqlite",
+                  "memcache", "nis", "nisplus", "netinfo", "unix", "fail", "environ", "randmap",
+                  "pipemap", "unionmap", "sdbm")
+
+
+class Table:
+    """One table with known contents; `find` returns the value for a key, or None."""
+
+    def __init__(self, kind: str, entries: Mapping[str, str]) -> None:
+        self.kind = kind
+        if kind == "cidr":
+            self.networks = [(_network(k), v) for k, v in entries.items()]
+            self.entries: dict[str, str] = {}
+        else:
+            self.entries = {k.lower(): v for k, v in entries.items()}
+
+    def find(self, key: str) -> str | None:
+        if self.kind == "static":
+            return self.entries[""]
+        if self.kind == "cidr":
+            # cidr_table(5): patterns are tried in the order written; the first that matches wins.
+            try:
+                address = ipaddress.ip_address(key.strip("[]"))
+            except ValueError:
+                return None
+            return next((v for net, v in self.networks if net is not None and address in net), None)
+        return self.entries.get(key.lower())
+
+
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(text.replace("[", "").replace("]", ""), strict=False)
+    except ValueError:
+        return None
+
+
+def parse_inline(body: str) -> dict[str, str]:
+    """Parse the inside of `inline:{ key=value, { key = text with spaces } }` (Postfix 3.0, postconf(5))."""
+    entries: dict[str, str] = {}
+    for item in split_list(body):
+        if item.startswith("{") and item.endswith("}"):
+            item = item[1:-1].strip()
+        key, eq, value = item.partition("=")
+        if eq:
+            entries[key.strip()] = value.strip()
+    return entries
+
+
+class Tables:
+    """Every table whose contents the model knows, found by its `type:name` reference."""
+
+    def __init__(self, known: Mapping[str, Mapping[str, str]]) -> None:
+        self.known = {ref: dict(entries) for ref, entries in known.items()}
+
+    def table(self, ref: str) -> Table | None:
+        """Return the table a reference names, or None when its contents are unknown."""
+        ref = ref.strip()
+        if ref.startswith("proxy:"):
+            ref = ref[len("proxy:"):]
+        kind, colon, name = ref.partition(":")
+        if not colon:
+            return None
+        kind = kind.lower()
+        if kind == "inline" and name.startswith("{") and name.endswith("}"):
+            return Table(kind, parse_inline(name[1:-1]))
+        if kind == "static":
+            value = name[1:-1].strip() if name.startswith("{") and name.endswith("}") else name
+            return Table("static", {"": value})
+        entries = self.known.get(ref) if ref in self.known else self.known.get(f"{kind}:{name}")
+        if entries is None:
+            return None
+        return Table("cidr" if kind in _CIDR_TYPES else kind, entries)
+
+
+class Maps:
+    """A list of tables searched in order for each key (Postfix's maps_find)."""
+
+    def __init__(self, tables: Tables, refs: Iterable[str]) -> None:
+        self.refs = tuple(refs)
+        self.tables = [(ref, tables.table(ref)) for ref in self.refs]
+
+    def __bool__(self) -> bool:
+        return bool(self.refs)
+
+    def find(self, key: str) -> str | None | _Unknown:
+        for _ref, table in self.tables:
+            if table is None:
+                return UNKNOWN
+            found = table.find(key)
+            if found is not None:
+                return found
+        return None
+
+    def search(self, keys: Iterable[str]) -> tuple[str | None, str | None | _Unknown]:
+        """Return the first key found and its value, trying keys in order (UNKNOWN: no answer)."""
+        for key in keys:
+            found = self.find(key)
+            if found is UNKNOWN:
+                return key, UNKNOWN
+            if found is not None:
+                return key, found
+        return None, None
+
+
+def split_local(local: str, delimiter: str) -> tuple[str, str | None]:
+    """Split `user+ext` at the first recipient_delimiter character: ("user", "+ext"), or (local, None)."""
+    if delimiter:
+        for index, ch in enumerate(local):
+            if ch in delimiter and index > 0:
+                return local[:index], local[index:]
+    return local, None
+
+
+def owner_keys(local: str, domain: str, local_domain: bool, delimiter: str) -> list[str]:
+    """Return the keys smtpd_sender_login_maps (and the recipient maps) are searched with.
+
+    postconf(5) smtpd_sender_login_maps: `user@domain` always, then `user` only when the domain
+    matches $myorigin, $mydestination, $inet_interfaces or $proxy_interfaces, then `@domain`;
+    an address extension is tried with and without (`user+foo@domain` before `user@domain`).
+    """
+    base, extension = split_local(local, delimiter)
+    keys = [f"{local}@{domain}"]
+    if extension:
+        keys.append(f"{base}@{domain}")
+    if local_domain:
+        keys.append(local)
+        if extension:
+            keys.append(base)
+    keys.append(f"@{domain}")
+    return list(dict.fromkeys(keys))
+
+
+def domain_keys(domain: str, parent_matches: bool) -> list[str]:
+    """Return the access(5) keys for a domain: itself, then its parents (`.parent` without parent matching)."""
+    labels = domain.split(".")
+    keys = [domain]
+    for index in range(1, len(labels)):
+        parent = ".".join(labels[index:])
+        keys.append(parent if parent_matches else "." + parent)
+    return keys
+
+
+def address_keys(local: str, domain: str, delimiter: str, parent_matches: bool) -> list[str]:
+    """Return access(5) keys for an address: user+ext@domain, user@domain, domain (and parents), user+ext@, user@."""
+    base, extension = split_local(local, delimiter)
+    keys = [f"{local}@{domain}"]
+    if extension:
+        keys.append(f"{base}@{domain}")
+    keys.extend(domain_keys(domain, parent_matches))
+    keys.append(f"{local}@")
+    if extension:
+        keys.append(f"{base}@")
+    return list(dict.fromkeys(keys))
+
+
+def client_keys(name: str, address: str, parent_matches: bool) -> list[str]:
+    """Return access(5) keys for a client: its name and parents (if known), its address, then shorter prefixes."""
+    keys = domain_keys(name.lower(), parent_matches) if name and name != "unknown" else []
+    ip = ipaddress.ip_address(address)
+    text = str(ip)
+    keys.append(text)
+    if ip.version == 4:
+        parts = text.split(".")
+        keys.extend(".".join(parts[:n]) for n in (3, 2, 1))
+    else:
+        # access(5): "repeatedly truncating the last :octetpair from the compressed-form" address.
+        while text.count(":") > 2 and ":" in text.rstrip(":"):
+            text = text[:text.rstrip(":").rfind(":")]
+            if text and not text.endswith(":"):
+                keys.append(text)
+    return keys

@@ -1,0 +1,20 @@
+"""Build the simulator's model from a compiled plan: its parameters and its sender login map."""
+
+from __future__ import annotations
+
+from mailpolicy.plan.model import ConfigPlan
+from mailpolicy.simulate.config import Host
+from mailpolicy.simulate.decide import PostfixModel
+
+
+def plan_tables(plan: ConfigPlan) -> dict[str, dict[str, str]]:
+    """Return the tables a plan writes, by the reference main.cf uses for them."""
+    if plan.sender_map is None:
+        return {}
+    # The map file holds `address<TAB>owner, owner`; Postfix splits owners at commas or spaces.
+    return {plan.sender_map.reference: {e.key: ", ".join(e.owners) for e in plan.sender_map.entries}}
+
+
+def model_from_plan(plan: ConfigPlan, host: Host = Host()) -> PostfixModel:
+    """Return the model of the main.cf and sender map a plan compiles to."""
+    return PostfixModel.from_parameters(plan.values(), plan_tables(plan), plan.version, host)
