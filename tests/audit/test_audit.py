@@ -11,23 +11,8 @@ from click.testing import CliRunner
 from mailpolicy.audit.files import ConfigUnreadable
 from mailpolicy.audit.run import audit_config
 from mailpolicy.cli import cli
-
-STOCK_SMTPD = "smtp inet n - y - - smtpd\n"
-BASE = """\
-myhostname = mx.example0.com
-mydestination = $myhostname, example0.com, localhost
-mynetworks = 127.0.0.0/8 [::1]/128
-compatibility_level = 3.6
-"""
-
-
-def folder(tmp_path: Path, main_cf: str, master_cf: str | None = STOCK_SMTPD, **files: str) -> Path:
-    (tmp_path / "main.cf").write_text(main_cf, encoding="utf-8")
-    if master_cf is not None:
-        (tmp_path / "master.cf").write_text(master_cf, encoding="utf-8")
-    for name, text in files.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    return tmp_path
+from tests.audit.config_folder import BASE, STOCK_SMTPD
+from tests.audit.config_folder import config_folder as folder
 
 
 def findings(path: Path, **options) -> list[tuple[str, str, int, int]]:

@@ -14,7 +14,7 @@ import re
 
 import attrs
 
-from mailpolicy.audit.expand import Expander, ExpansionError
+from mailpolicy.audit.expand import Expander, ExpansionError, matching
 from mailpolicy.audit.master_cf import Override, Service
 from mailpolicy.maincf import Definition, MainCf
 from mailpolicy.postfix import parameters as pf
@@ -184,14 +184,7 @@ def elements(value: str) -> list[tuple[int, str]]:
 
 def _group_end(value: str, start: int) -> int:
     """Return the index of the bracket closing the one at `start` (the last index when it is not closed)."""
-    opener = value[start]
-    closer = "}" if opener == "{" else ")"
-    depth = 0
-    for index in range(start, len(value)):
-        if value[index] == opener:
-            depth += 1
-        elif value[index] == closer:
-            depth -= 1
-            if depth == 0:
-                return index
-    return len(value) - 1
+    try:
+        return matching(value, start)
+    except ExpansionError:
+        return len(value) - 1

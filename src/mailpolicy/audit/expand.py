@@ -57,7 +57,7 @@ class Expander:
                 out.append("$")
                 i += 2
             elif nxt in _CLOSE:
-                end = _matching(text, i + 1)
+                end = matching(text, i + 1)
                 out.append(self._braced(text[i + 2:end], depth, active))
                 i = end + 1
             else:
@@ -93,7 +93,7 @@ class Expander:
         if operator not in "?:":
             raise ExpansionError(f"`${{{inner}}}`: expected `?` or `:` after {name}")
         if operator == "?" and rest.startswith("{"):
-            first_end = _matching(rest, 0)
+            first_end = matching(rest, 0)
             when_set, tail = rest[1:first_end], rest[first_end + 1:].strip()
             if tail:
                 if not (tail.startswith(":") and tail[1:].strip().startswith("{")):
@@ -107,7 +107,7 @@ class Expander:
         return "" if operator == "?" else value
 
     def _relation(self, inner: str, depth: int, active: tuple[str, ...]) -> str:
-        left_end = _matching(inner, 0)
+        left_end = matching(inner, 0)
         left = self._expand(inner[1:left_end], depth + 1, active).strip()
         match = _RELATION.match(inner, left_end + 1)
         if match is None:
@@ -115,13 +115,13 @@ class Expander:
         rest = inner[match.end():]
         if not rest.startswith("{"):
             raise ExpansionError(f"`${{{inner}}}`: the second operand must be in {{}}")
-        right_end = _matching(rest, 0)
+        right_end = matching(rest, 0)
         right = self._expand(rest[1:right_end], depth + 1, active).strip()
         choice = rest[right_end + 1:].strip()
         if not choice.startswith("?"):
             raise ExpansionError(f"`${{{inner}}}`: expected `? {{value}} : {{value}}`")
         choice = choice[1:].strip()
-        true_end = _matching(choice, 0) if choice.startswith("{") else -1
+        true_end = matching(choice, 0) if choice.startswith("{") else -1
         if true_end < 0:
             raise ExpansionError(f"`${{{inner}}}`: the values must be in {{}}")
         when_true, tail = choice[1:true_end], choice[true_end + 1:].strip()
@@ -130,7 +130,7 @@ class Expander:
         return self._expand(when_true if holds else when_false, depth + 1, active)
 
 
-def _matching(text: str, start: int) -> int:
+def matching(text: str, start: int) -> int:
     """Return the index of the bracket closing the one at `start`."""
     opener = text[start]
     closer = _CLOSE[opener]
@@ -148,7 +148,7 @@ def _matching(text: str, start: int) -> int:
 def _unbrace(text: str) -> str:
     text = text.strip()
     if text.startswith("{"):
-        end = _matching(text, 0)
+        end = matching(text, 0)
         return text[1:end]
     return text
 

@@ -11,7 +11,9 @@ from mailpolicy.audit import definitions, login_map, names, networks, sasl, serv
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView
 from mailpolicy.audit.files import ConfigFiles, read_config, stock_master_cf
-from mailpolicy.diagnostics import Diagnostic, Severity, has_errors, sort_key
+# The compiler's ordering: unique, sorted by file, line and column; warnings made errors with -W.
+from mailpolicy.compiler import _ordered
+from mailpolicy.diagnostics import Diagnostic, has_errors
 from mailpolicy.source import SourceFile
 
 AuditCheck = Callable[[AuditContext], Iterable[Diagnostic]]
@@ -67,11 +69,3 @@ def audit_config(path: str | os.PathLike, *, version: str = "3.7", warnings_as_e
         found.extend(check(ctx))
     sources = files.sources + tuple(t.source for t in ctx.login_tables if t.source is not None)
     return Audit(str(path), files, ctx, sources, _ordered(found, warnings_as_errors))
-
-
-def _ordered(diagnostics: list[Diagnostic], warnings_as_errors: bool) -> tuple[Diagnostic, ...]:
-    unique = list(dict.fromkeys(diagnostics))
-    if warnings_as_errors:
-        unique = [attrs.evolve(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d
-                  for d in unique]
-    return tuple(sorted(unique, key=sort_key))

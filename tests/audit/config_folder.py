@@ -1,0 +1,23 @@
+"""Write a Postfix configuration folder for audit and import tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+STOCK_SMTPD = "smtp inet n - y - - smtpd\n"
+BASE = """\
+myhostname = mx.example0.com
+mydestination = $myhostname, example0.com, localhost
+mynetworks = 127.0.0.0/8 [::1]/128
+compatibility_level = 3.6
+"""
+
+
+def config_folder(tmp_path: Path, main_cf: str, master_cf: str | None = STOCK_SMTPD, **files: str) -> Path:
+    """Write main.cf, master.cf (unless None) and other files (name=text) into tmp_path; return it."""
+    (tmp_path / "main.cf").write_text(main_cf, encoding="utf-8")
+    if master_cf is not None:
+        (tmp_path / "master.cf").write_text(master_cf, encoding="utf-8")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
