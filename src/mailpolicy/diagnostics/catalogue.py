@@ -139,3 +139,4 @@ UNDEFINED_REFERENCE = _code("MP708", "undefined-reference", WARNING, "a $name re
 NOT_IMPORTABLE = _code("MP709", "not-importable", WARNING, "a main.cf setting the policy language cannot say exactly; the import changes or drops it")
 MAIN_CF_SYNTAX = _code("MP710", "main-cf-syntax", ERROR, "a main.cf line is one Postfix refuses (or ignores with a warning)")
 IMPLICIT_MYNETWORKS = _code("MP711", "implicit-mynetworks", WARNING, "mynetworks is not set, so whom Postfix trusts depends on this host's interfaces (mynetworks_style)")
+SMTPD_CANNOT_START = _code("MP712", "smtpd-cannot-start", ERROR, "smtpd stops with a fatal error at every connection (e.g. no working reject_unauth_destination)")
