@@ -33,6 +33,9 @@ LISTS = ("smtpd_client_restrictions", "smtpd_helo_restrictions", "smtpd_sender_r
 # counts too, and so does a restriction class holding one; anything after `permit` does not.
 REQUIRED = frozenset({"reject_unauth_destination", "defer_unauth_destination", "reject", "defer",
                       "defer_if_permit", "check_relay_domains"})
+CLASS_SOURCES = {DomainClass.LOCAL: ("mydestination",), DomainClass.RELAY: ("relay_domains",),
+                 DomainClass.VIRTUAL_ALIAS: ("virtual_alias_domains",),
+                 DomainClass.VIRTUAL_MAILBOX: ("virtual_mailbox_domains",)}
 ALL_PARTS = frozenset({"client", "helo", "login", "sender", "recipient"})
 
 
@@ -225,7 +228,9 @@ class _Session:
             if name in self.permits:
                 step, outcome = self.permits[name]
                 return self._decision(ACCEPTED, name, step.name, step.position, outcome.sources)
-        return self._decision(ACCEPTED, None, None, None, ())
+        # No permit ended a list: the recipient passed because of where it goes.
+        resolved = self.ctx.resolve(self.request.recipient)
+        return self._decision(ACCEPTED, None, None, None, CLASS_SOURCES.get(resolved.domain_class, ()))
 
     def _decision(self, reply: str, parameter, restriction, position, sources) -> Decision:
         verdict = Verdict.of_reply(reply)

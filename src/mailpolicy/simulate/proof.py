@@ -1,3 +1,260 @@
-from mailpolicy.simulate.request import Request
-def prove_no_open_relay(*a, **k): return []
-class Counterexample: pass
+"""Search every kind of request a client could send for one that relays.
+
+A relay is an accepted request whose recipient this server is not the final destination of: a
+domain outside $mydestination, $inet_interfaces, $proxy_interfaces and $virtual_*_domains, or
+an address with sender-specified routing. Mail for $relay_domains counts: `relay_domains = test`
+forwards mail for every .test domain to anyone, which is an open relay for them. The search is exact over
+*classes* of requests, and linear in the size of the configuration:
+
+1. For each part of a request the client chooses (its address, HELO name, MAIL FROM, RCPT TO),
+   candidates are drawn from the configuration: documentation addresses and the addresses just
+   outside each mynetworks network; every key of every known access table, written as a value
+   that matches it; every owned address of the sender login map; the four relay tricks against
+   every local domain. Each is O(size of what it is drawn from).
+2. Each candidate is evaluated against every restriction in every list, alone; candidates that
+   every restriction treats alike (same outcome and reply code, same possible answers from DNS
+   or unknown tables) form one class. Owned addresses all get "not logged in", so a map of
+   10,000 addresses is one class.
+3. One representative of each class is combined with one of every other part's classes and
+   decided in full. The product is over classes, not candidates: 1 x 1 x 2 x 1 for every plan
+   the compiler emits. It is capped (MAX_COMBINATIONS); a configuration over the cap raises
+   ProofTooLarge rather than claim a proof it did not finish.
+
+Simplifications: the client's reverse DNS name is `unknown` (an attacker cannot claim this
+server's names, which need forward-confirmed DNS); a table value that is itself a restriction
+list is classified by what it does for the first outside client; SASL logins are tried only as
+the caller names them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+from typing import Iterable
+
+import attrs
+
+from mailpolicy.simulate.context import Context, Step
+from mailpolicy.simulate.decide import ALL_PARTS, LISTS, PostfixModel
+from mailpolicy.simulate.matchlist import parse_network
+from mailpolicy.simulate.request import Decision, Request, Verdict
+from mailpolicy.simulate.restrictions import READS, TAKES_ARGUMENT
+from mailpolicy.simulate.runner import Runner, entries
+
+# Clients from the documentation ranges (RFC 5737, RFC 3849): on the Internet, trusted by nobody.
+OUTSIDE_CLIENTS = ("203.0.113.9", "198.51.100.9", "2001:db8::9")
+REMOTE_RECIPIENTS = ("victim@gmail.test", "victim@example.net")
+# What a real open-relay scanner tries against a server's own domain (POSTFIX-NOTES.md).
+RELAY_TRICKS = ("victim%gmail.test@{0}", "gmail.test!victim@{0}", '"victim@gmail.test"@{0}',
+                "victim@gmail.test@{0}")
+BASE_SENDER = "anyone@elsewhere.test"
+BASE_HELO = "client.example.test"
+MAX_COMBINATIONS = 20000
+# A trusted network at least this narrow that holds a documentation address was trusted on
+# purpose (a test's network); a wider one is the Internet, whatever it was meant to be.
+NARROW = {4: 8, 6: 32}
+
+
+class ProofTooLarge(Exception):
+    """The configuration has more classes of requests than the search is allowed to combine."""
+
+
+@attrs.frozen
+class Counterexample:
+    """A request that relays (or may, when DNS or an unknown table decides), and the decision."""
+
+    request: Request
+    decision: Decision
+
+    @property
+    def certain(self) -> bool:
+        return self.decision.verdict is Verdict.ACCEPT
+
+
+def prove_no_open_relay(model: PostfixModel, *, login: str | None = None, clients: Iterable[str] | None = None,
+                        senders: Iterable[str] | None = None,
+                        limit: int = MAX_COMBINATIONS) -> list[Counterexample]:
+    """Return requests by which a client relays; empty when none can (an anonymous outside client by default)."""
+    search = _Search(model, login)
+    parts = {
+        "client_address": list(clients) if clients is not None else search.outside_clients(),
+        "helo": search.helos(),
+        "sender": list(senders) if senders is not None else search.senders(),
+        "recipient": search.recipients(),
+    }
+    classes = {part: search.classes(part, values) for part, values in parts.items()}
+    total = 1
+    for representatives in classes.values():
+        total *= max(1, len(representatives))
+    if total > limit:
+        raise ProofTooLarge(f"{total} combinations of request classes (limit {limit})")
+    found: dict[tuple, Counterexample] = {}
+    for client, helo, sender, recipient in itertools.product(*classes.values()):
+        request = Request(client, login, sender, recipient, helo)
+        decision = model.decide(request)
+        if Verdict.ACCEPT in decision.possible or decision.verdict is Verdict.ACCEPT:
+            # One request per way of relaying: the same deciding entry and verdict is one finding.
+            key = (decision.verdict, decision.parameter, decision.restriction, decision.position)
+            found.setdefault(key, Counterexample(request, decision))
+    return list(found.values())
+
+
+class _Search:
+    def __init__(self, model: PostfixModel, login: str | None) -> None:
+        self.model = model
+        self.config = model.config
+        self.login = login
+        self.steps = self._steps()
+        self._base_request: Request | None = None
+
+    # --- the restrictions to classify by --------------------------------------------------
+
+    def _steps(self) -> list[tuple[str, str, str | None]]:
+        seen: set[tuple[str, str, str | None]] = set()
+        found: list[tuple[str, str, str | None]] = []
+        todo = [(name, self.model.lists[name]) for name in LISTS]
+        while todo:
+            parameter, words = todo.pop(0)
+            for _position, name, argument in entries(words):
+                if (parameter, name, argument) in seen:
+                    continue
+                seen.add((parameter, name, argument))
+                found.append((parameter, name, argument))
+                if name in self.model.classes and len(seen) < 1000:
+                    todo.append((name, self.config.words(name)))
+        return found
+
+    def tables(self, reads: str) -> list[tuple[str, object]]:
+        """Return the known access tables the lists search for one part of the request."""
+        result = []
+        for _parameter, name, argument in self.steps:
+            if argument and name in TAKES_ARGUMENT and READS.get(name) == reads:
+                table = self.model.tables.table(argument)
+                if table is not None:
+                    result.append((argument, table))
+        return result
+
+    # --- candidates -------------------------------------------------------------------------
+
+    def outside_clients(self) -> list[str]:
+        networks = [n for n in (parse_network(w.lstrip("!")) for w in self.config.words("mynetworks"))
+                    if isinstance(n, (ipaddress.IPv4Network, ipaddress.IPv6Network))]
+        for _ref, table in self.tables("client"):
+            if table.kind == "cidr":
+                networks.extend(net for net, _ in table.networks if net is not None)
+        candidates = list(OUTSIDE_CLIENTS)
+        for network in networks:
+            if network.prefixlen < NARROW[network.version]:
+                candidates.append(str(network.network_address + 1))
+            for neighbour in (int(network.network_address) - 1, int(network.broadcast_address) + 1):
+                if 0 <= neighbour <= (2 ** network.max_prefixlen) - 1:
+                    candidates.append(str(ipaddress.ip_address(neighbour) if network.version == 4
+                                          else ipaddress.IPv6Address(neighbour)))
+        narrow = [n for n in networks if n.prefixlen >= NARROW[n.version]]
+        chosen = [c for c in dict.fromkeys(candidates) if not _inside(c, narrow) and _public(c)]
+        return chosen or list(OUTSIDE_CLIENTS[:1])
+
+    def helos(self) -> list[str]:
+        keys = [BASE_HELO]
+        for _ref, table in self.tables("helo"):
+            keys.extend(_host_for_key(k) for k in table.entries)
+        return list(dict.fromkeys(k for k in keys if k))
+
+    def senders(self) -> list[str]:
+        found = [BASE_SENDER, ""]
+        found.extend(f"anyone@{d}" for d in self.local_domains())
+        for _ref, table in self.model.login_maps.tables:
+            if table is not None:
+                found.extend(self._address_for_key(k) for k in table.entries)
+        for _ref, table in self.tables("sender"):
+            found.extend(self._address_for_key(k) for k in table.entries)
+        return list(dict.fromkeys(found))
+
+    def recipients(self) -> list[str]:
+        found = list(REMOTE_RECIPIENTS)
+        for domain in [*self.local_domains(), *self._relay_domains()]:
+            found.extend(trick.format(domain) for trick in RELAY_TRICKS)
+        for _ref, table in self.tables("recipient"):
+            found.extend(self._address_for_key(k) for k in table.entries)
+        return [r for r in dict.fromkeys(found) if r and self._relays(r)]
+
+    def local_domains(self) -> list[str]:
+        return [w.lower() for w in self.config.words("mydestination") if ":" not in w and not w.startswith("/")]
+
+    def _relay_domains(self) -> list[str]:
+        return [w.lstrip(".").lower() for w in self.config.words("relay_domains") if ":" not in w and "/" not in w]
+
+    def _relays(self, recipient: str) -> bool:
+        resolved = self.model.resolver.resolve(recipient)
+        final = resolved.domain_class.final and not resolved.routed
+        return not resolved.error and (not final or bool(resolved.unknown))
+
+    def _address_for_key(self, key: str) -> str:
+        """Return an address a table key matches: itself, someone@domain, user@elsewhere, the null sender."""
+        if key == (self.config.value("smtpd_null_access_lookup_key").strip() or "<>"):
+            return ""
+        if key.endswith("@"):
+            return key + "elsewhere.test"
+        if key.startswith("@"):
+            return "someone" + key
+        if "@" in key:
+            return key
+        if key.startswith("."):
+            return "someone@sub" + key
+        if "." in key:
+            return "someone@" + key
+        origin = self.config.value("myorigin").strip()
+        return f"{key}@{origin}"
+
+    # --- classes ----------------------------------------------------------------------------
+
+    def classes(self, part: str, values: list[str]) -> list[str]:
+        """Return one value per class of values the restrictions cannot tell apart."""
+        representatives: dict[tuple, str] = {}
+        for value in values:
+            signature = self._signature(part, value)
+            representatives.setdefault(signature, value)
+        return list(representatives.values())
+
+    def _signature(self, part: str, value: str) -> tuple:
+        request = attrs.evolve(self._base(), **{part: value})
+        facts: list = []
+        if part == "recipient":
+            resolved = self.model.resolver.resolve(value)
+            facts.append((resolved.domain_class, resolved.routed, resolved.error, resolved.unknown))
+        elif part == "sender" and value:
+            facts.append(self.model.resolver.resolve(value).error)
+        for parameter, name, argument in self.steps:
+            options: list = []
+
+            def choose(key, outcomes, options=options):
+                options.append(tuple((o.kind, o.reply[:3]) for o in outcomes))
+                return outcomes[0]
+
+            ctx = Context(self.model, request, choose, ALL_PARTS)
+            runner = Runner(ctx, [])
+            ctx.runner = runner
+            outcome = runner.evaluate(Step(name, argument, parameter, 0, "x", "x"), 0)
+            facts.append((outcome.kind, outcome.reply[:3], tuple(options)))
+        return tuple(facts)
+
+    def _base(self) -> Request:
+        if self._base_request is None:
+            self._base_request = Request(self.outside_clients()[0], self.login, BASE_SENDER, REMOTE_RECIPIENTS[0],
+                                         BASE_HELO)
+        return self._base_request
+
+
+def _inside(address: str, networks: list) -> bool:
+    ip = ipaddress.ip_address(address)
+    return any(ip.version == n.version and ip in n for n in networks)
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    return not (ip.is_loopback or ip.is_unspecified or ip.is_multicast or ip.is_link_local)
+
+
+def _host_for_key(key: str) -> str:
+    return ("host" + key) if key.startswith(".") else key
+

@@ -71,7 +71,7 @@ class Runner:
         """Evaluate a list; return the permit or reject that ended it, or dunno when none did."""
         for position, name, argument in entries(words):
             step = Step(name, argument, parameter, position, reply_name, reply_class)
-            outcome = self._evaluate(step, depth)
+            outcome = self.evaluate(step, depth)
             shown = f"{name} {argument}" if argument else name
             if outcome.kind == WARN_IF_REJECT:
                 self.flags.warn = True
@@ -94,7 +94,8 @@ class Runner:
                 return Ended(outcome, step)
         return Ended(dunno(), None)
 
-    def _evaluate(self, step: Step, depth: int) -> Outcome:
+    def evaluate(self, step: Step, depth: int) -> Outcome:
+        """Return one restriction's outcome (a restriction class is evaluated in place)."""
         self.current = step
         ctx = self.ctx
         model = ctx.model
