@@ -102,6 +102,8 @@ UNKNOWN_RESTRICTION = _code("MP316", "unknown-restriction", ERROR, "a restrictio
 LOGIN_MAP_WITHOUT_MISMATCH = _code("MP317", "login-map-unused", ERROR, "a sender login map exists but no reject_sender_login_mismatch uses it")
 MISMATCH_WITHOUT_LOGIN_MAP = _code("MP318", "mismatch-without-map", ERROR, "reject_sender_login_mismatch is used but no sender login map is set")
 CHROOT_INVALID = _code("MP319", "chroot-invalid", ERROR, "the chroot is not an absolute path or off")
+# MP320 was retired before release (its meaning is MP703); it stays reserved.
+RELAY_WIDER_THAN_STATED = _code("MP321", "relay-wider-than-stated", ERROR, "trusted or logged-in clients can relay although the relay statement does not allow it")
 
 # --- MP4xx: main.cf parameters ------------------------------------------------------------------
 UNKNOWN_PARAMETER = _code("MP401", "unknown-parameter", ERROR, "a main.cf parameter Postfix does not know (it would be ignored silently)")
