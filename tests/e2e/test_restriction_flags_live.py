@@ -1,0 +1,84 @@
+"""How far defer_if_reject, warn_if_reject and defer_if_permit reach, on the model and on a real Postfix.
+
+Found by the differential test: the simulator carried defer_if_reject and warn_if_reject from
+one restriction list into the next. The replies here are the ones Postfix 3.7.11 gave; each
+case is checked on the model always, and on the real server when there is one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mailpolicy.sandbox import Sandbox
+from mailpolicy.simulate import PostfixModel, Request
+from mailpolicy.verify import OUTSIDE_SOURCE
+from tests.postfix_support import require_postfix
+
+BASE = {"compatibility_level": "3.6", "mydestination": "example0.com", "mynetworks": "127.0.0.1/32",
+        "local_recipient_maps": ""}
+SENDER, RECIPIENT = "a@example0.com", "info@example0.com"
+SENDER_DENIED = f"554 5.7.1 <{SENDER}>: Sender address rejected: Access denied"
+RECIPIENT_DENIED = f"554 5.7.1 <{RECIPIENT}>: Recipient address rejected: Access denied"
+FATAL = "(no reply: smtpd does not start"
+
+CASES = {
+    # defer_if_reject: only its own list, except that the relay list reaches the recipient list.
+    "defer_if_reject in the client list, reject in the sender list": (
+        {"smtpd_client_restrictions": "defer_if_reject", "smtpd_sender_restrictions": "reject",
+         "smtpd_relay_restrictions": "reject_unauth_destination"}, SENDER_DENIED),
+    "defer_if_reject in the helo list, reject in the sender list": (
+        {"smtpd_helo_restrictions": "defer_if_reject", "smtpd_sender_restrictions": "reject",
+         "smtpd_relay_restrictions": "reject_unauth_destination"}, SENDER_DENIED),
+    "defer_if_reject in the sender list, reject in the relay list": (
+        {"smtpd_sender_restrictions": "defer_if_reject", "smtpd_relay_restrictions": "reject"}, RECIPIENT_DENIED),
+    "defer_if_reject in the client list, smtpd_delay_reject = no": (
+        {"smtpd_delay_reject": "no", "smtpd_client_restrictions": "defer_if_reject",
+         "smtpd_relay_restrictions": "reject"}, RECIPIENT_DENIED),
+    "defer_if_reject and reject in one list": (
+        {"smtpd_sender_restrictions": "defer_if_reject, reject", "smtpd_relay_restrictions": "reject_unauth_destination"},
+        f"450 4.7.0 <{SENDER}>: Sender address rejected: defer_if_reject requested"),
+    "defer_if_reject in the relay list, reject in the recipient list": (
+        {"smtpd_relay_restrictions": "defer_if_reject, permit_mynetworks, reject_unauth_destination",
+         "smtpd_recipient_restrictions": "reject"},
+        f"450 4.7.0 <{RECIPIENT}>: Recipient address rejected: defer_if_reject requested"),
+    # defer_if_permit waits for the end of all lists.
+    "defer_if_permit in the client list": (
+        {"smtpd_client_restrictions": "defer_if_permit", "smtpd_relay_restrictions": "reject_unauth_destination"},
+        f"450 4.7.0 <unknown[{OUTSIDE_SOURCE}]>: Client host rejected: defer_if_permit requested"),
+    # warn_if_reject: the next restriction of its own list only.
+    "warn_if_reject at the end of the sender list": (
+        {"smtpd_sender_restrictions": "warn_if_reject", "smtpd_relay_restrictions": "reject"}, RECIPIENT_DENIED),
+    "warn_if_reject at the end of the relay list": (
+        {"smtpd_relay_restrictions": "reject_unauth_destination, warn_if_reject",
+         "smtpd_recipient_restrictions": "reject"}, RECIPIENT_DENIED),
+    # ...and a required restriction right after it does not count when smtpd starts.
+    "warn_if_reject before the only reject_unauth_destination": (
+        {"smtpd_relay_restrictions": "warn_if_reject, reject_unauth_destination"}, FATAL),
+    "warn_if_reject before one of two reject_unauth_destination": (
+        {"smtpd_relay_restrictions": "warn_if_reject, reject_unauth_destination, reject_unauth_destination"},
+        "250 2.1.5 Ok"),
+}
+
+
+def decide(params: dict[str, str]) -> str:
+    model = PostfixModel.from_parameters({**BASE, **params}, {}, "3.7")
+    return model.decide(Request(OUTSIDE_SOURCE, None, SENDER, RECIPIENT, helo="sandbox-client.test")).reply
+
+
+@pytest.mark.parametrize(("params", "reply"), CASES.values(), ids=CASES.keys())
+def test_the_model_gives_the_measured_reply(params, reply) -> None:
+    assert decide(params).startswith(reply)
+
+
+@pytest.mark.postfix
+@pytest.mark.parametrize(("params", "reply"), CASES.values(), ids=CASES.keys())
+def test_the_real_server_gives_the_measured_reply(params, reply) -> None:
+    require_postfix()
+    main_cf = "".join(f"{name} = {value}\n" for name, value in {**BASE, **params}.items())
+    with Sandbox(main_cf, chroot=False) as sandbox:
+        # A fatal smtpd gets one short try: master then throttles it for 60 s.
+        attempt = sandbox.try_send(OUTSIDE_SOURCE, None, None, SENDER, RECIPIENT, timeout=2)
+        if reply == FATAL:
+            assert attempt.code == 0 and "fatal: in parameter smtpd_relay_restrictions" in sandbox.wait_log("fatal:")
+        else:
+            assert f"{attempt.code} {attempt.reply}" == reply
