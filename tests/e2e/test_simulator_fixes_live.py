@@ -1,8 +1,9 @@
-"""How far defer_if_reject, warn_if_reject and defer_if_permit reach, on the model and on a real Postfix.
+"""Where the differential test found the simulator wrong, pinned on the model and on a real Postfix.
 
-Found by the differential test: the simulator carried defer_if_reject and warn_if_reject from
-one restriction list into the next. The replies here are the ones Postfix 3.7.11 gave; each
-case is checked on the model always, and on the real server when there is one.
+It carried defer_if_reject and warn_if_reject from one restriction list into the next, counted a
+required restriction right after warn_if_reject, and let a logged-in client use any sender when
+smtpd_sender_login_maps is empty. The replies here are the ones Postfix 3.7.11 gave; each case
+is checked on the model always, and on the real server when there is one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from tests.postfix_support import require_postfix
 
 BASE = {"compatibility_level": "3.6", "mydestination": "example0.com", "mynetworks": "127.0.0.1/32",
         "local_recipient_maps": ""}
+SASL = {"smtpd_sasl_auth_enable": "yes", "smtpd_sasl_type": "dovecot", "smtpd_sasl_path": "private/auth"}
 SENDER, RECIPIENT = "a@example0.com", "info@example0.com"
 SENDER_DENIED = f"554 5.7.1 <{SENDER}>: Sender address rejected: Access denied"
 RECIPIENT_DENIED = f"554 5.7.1 <{RECIPIENT}>: Recipient address rejected: Access denied"
@@ -57,12 +59,31 @@ CASES = {
     "warn_if_reject before one of two reject_unauth_destination": (
         {"smtpd_relay_restrictions": "warn_if_reject, reject_unauth_destination, reject_unauth_destination"},
         "250 2.1.5 Ok"),
+    # No login map: no address has an owner, so a logged-in client owns no sender at all.
+    "reject_sender_login_mismatch without smtpd_sender_login_maps, logged in": (
+        {**SASL, "smtpd_sender_restrictions": "reject_sender_login_mismatch", "login": "mallory"},
+        f"553 5.7.1 <{SENDER}>: Sender address rejected: not owned by user mallory"),
+    "reject_authenticated_sender_login_mismatch without smtpd_sender_login_maps, logged in": (
+        {**SASL, "smtpd_sender_restrictions": "reject_authenticated_sender_login_mismatch", "login": "mallory"},
+        f"553 5.7.1 <{SENDER}>: Sender address rejected: not owned by user mallory"),
+    "reject_known_sender_login_mismatch without smtpd_sender_login_maps, logged in": (
+        {**SASL, "smtpd_sender_restrictions": "reject_known_sender_login_mismatch", "login": "mallory"},
+        "250 2.1.5 Ok"),
+    "reject_sender_login_mismatch without smtpd_sender_login_maps, not logged in": (
+        {**SASL, "smtpd_sender_restrictions": "reject_sender_login_mismatch"}, "250 2.1.5 Ok"),
 }
 
 
-def decide(params: dict[str, str]) -> str:
-    model = PostfixModel.from_parameters({**BASE, **params}, {}, "3.7")
-    return model.decide(Request(OUTSIDE_SOURCE, None, SENDER, RECIPIENT, helo="sandbox-client.test")).reply
+def split(case: dict[str, str]) -> tuple[dict[str, str], str | None]:
+    """Return a case's main.cf parameters and the login its client uses (None: anonymous)."""
+    params = {**BASE, **case}
+    return params, params.pop("login", None)
+
+
+def decide(case: dict[str, str]) -> str:
+    params, login = split(case)
+    model = PostfixModel.from_parameters(params, {}, "3.7")
+    return model.decide(Request(OUTSIDE_SOURCE, login, SENDER, RECIPIENT, helo="sandbox-client.test")).reply
 
 
 @pytest.mark.parametrize(("params", "reply"), CASES.values(), ids=CASES.keys())
@@ -74,10 +95,11 @@ def test_the_model_gives_the_measured_reply(params, reply) -> None:
 @pytest.mark.parametrize(("params", "reply"), CASES.values(), ids=CASES.keys())
 def test_the_real_server_gives_the_measured_reply(params, reply) -> None:
     require_postfix()
-    main_cf = "".join(f"{name} = {value}\n" for name, value in {**BASE, **params}.items())
-    with Sandbox(main_cf, chroot=False) as sandbox:
+    main_cf, login = split(params)
+    main_cf = "".join(f"{name} = {value}\n" for name, value in main_cf.items())
+    with Sandbox(main_cf, logins={"mallory": "pw"}, chroot=False) as sandbox:
         # A fatal smtpd gets one short try: master then throttles it for 60 s.
-        attempt = sandbox.try_send(OUTSIDE_SOURCE, None, None, SENDER, RECIPIENT, timeout=2)
+        attempt = sandbox.try_send(OUTSIDE_SOURCE, login, "pw", SENDER, RECIPIENT, timeout=2)
         if reply == FATAL:
             assert attempt.code == 0 and "fatal: in parameter smtpd_relay_restrictions" in sandbox.wait_log("fatal:")
         else:
