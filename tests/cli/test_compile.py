@@ -242,3 +242,15 @@ def test_an_unwritable_output_is_an_io_error(run, tmp_path: Path) -> None:
     result = run("site.mailpolicy", "-o", "taken/out", **{"site.mailpolicy": POLICY, "taken": "a file\n"})
     assert result.exit_code == 2
     assert "error[MP603]: cannot write to taken/out: Not a directory" in result.stderr
+
+
+def test_merging_into_the_main_cf_that_is_the_base_replaces_it_in_place(run, tmp_path: Path) -> None:
+    base = "# hand-made\nbiff = no\nmynetworks = 0.0.0.0/0\n"
+    result = run("--base", "etc/main.cf", "site.mailpolicy", "-o", "etc",
+                 **{"site.mailpolicy": POLICY, "etc__main.cf": base})
+    assert result.exit_code == 0, result.output
+    merged = (tmp_path / "etc" / "main.cf").read_text()
+    assert is_intact(merged) and "# hand-made\nbiff = no\nmynetworks = 127.0.0.0/8 [::1]/128\n" in merged
+    again = run("--base", "etc/main.cf", "site.mailpolicy", "-o", "etc")
+    assert again.exit_code == 0 and "etc: unchanged" in again.stderr
+    assert (tmp_path / "etc" / "main.cf").read_text() == merged

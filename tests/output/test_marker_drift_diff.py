@@ -70,7 +70,7 @@ def test_drift_diagnostics_name_each_file_at_its_first_different_line(tmp_path: 
 def test_refusals_say_which_file_and_why(tmp_path: Path) -> None:
     new = {"main.cf": add_marker("x\n", "s"), "map": add_marker("y\n", "s")}
     folder = _folder(tmp_path, {"main.cf": "hand-made\n", "map": add_marker("y\n", "s") + "edit\n"})
-    found = refusal_diagnostics(inspect_folder(folder, new, "s"))
+    found = refusal_diagnostics(inspect_folder(folder, new, "s").protected)
     assert [(d.code, Path(d.span.path).name) for d in found] == [("MP605", "main.cf"), ("MP602", "map")]
 
 

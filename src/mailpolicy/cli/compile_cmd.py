@@ -138,7 +138,10 @@ def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
         outputs[MAIN_CF] = merged.text
     wanted = {name: add_marker(text, source) for name, text in outputs.items()}
     if not (check or show_diff):
-        _write_host(run, folder, wanted, source, force)
+        # `--base /etc/postfix/main.cf -o /etc/postfix` merges in place: the hand-made main.cf is
+        # the base, every line of it is carried over, so replacing it is what was asked for.
+        merging_in_place = base is not None and _same_file(Path(base.path), folder / MAIN_CF)
+        _write_host(run, folder, wanted, source, force, adopt={MAIN_CF} if merging_in_place else set())
         return
     status = inspect_folder(folder, wanted, source)
     if show_diff:
@@ -148,15 +151,24 @@ def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
         run.report(drift_diagnostics(status, source))
 
 
-def _write_host(run: _Run, folder: Path, wanted: dict[str, str], source: str, force: bool) -> None:
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
+def _write_host(run: _Run, folder: Path, wanted: dict[str, str], source: str, force: bool,
+                adopt: set[str]) -> None:
     try:
         restored = recover(folder)
         if restored:
             run.say(f"restored the previous {', '.join(restored)} in {folder} after an interrupted write")
         status = inspect_folder(folder, wanted, source)
-        if status.protected and not force:
-            run.sources.extend(SourceFile(str(f.path), f.old) for f in status.protected)
-            run.report(refusal_diagnostics(status))
+        refused = [f for f in status.protected if f.name not in adopt]
+        if refused and not force:
+            run.sources.extend(SourceFile(str(f.path), f.old) for f in refused)
+            run.report(refusal_diagnostics(refused))
             return
         changes = status.changes
         write_files(folder, {f.name: f.new for f in changes if f.new is not None},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
+from typing import Iterable
 
 import attrs
 
@@ -150,10 +151,10 @@ def drift_diagnostics(status: FolderStatus, source: str) -> list[Diagnostic]:
     return found
 
 
-def refusal_diagnostics(status: FolderStatus) -> list[Diagnostic]:
+def refusal_diagnostics(files: Iterable[FileStatus]) -> list[Diagnostic]:
     """Return an error for each file compile must not overwrite without --force (MP602, MP605)."""
     found = []
-    for file in status.protected:
+    for file in files:
         if file.state is State.HAND_EDITED:
             found.append(cat.HAND_EDITED.at(
                 Span(str(file.path), 1, 1),
