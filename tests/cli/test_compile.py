@@ -254,3 +254,12 @@ def test_merging_into_the_main_cf_that_is_the_base_replaces_it_in_place(run, tmp
     again = run("--base", "etc/main.cf", "site.mailpolicy", "-o", "etc")
     assert again.exit_code == 0 and "etc: unchanged" in again.stderr
     assert (tmp_path / "etc" / "main.cf").read_text() == merged
+
+
+def test_an_output_file_that_is_a_folder_is_an_io_error_in_every_mode(run, tmp_path: Path) -> None:
+    (tmp_path / "out" / "main.cf").mkdir(parents=True)
+    for mode in ([], ["--check"], ["--diff"]):
+        result = run(*mode, "site.mailpolicy", "-o", "out", **{"site.mailpolicy": POLICY})
+        assert result.exit_code == 2, (mode, result.output)
+        assert "out/main.cf" in result.stderr
+    assert run("--check", "site.mailpolicy", "-o", "file/out", **{"file": "x"}).exit_code == 1

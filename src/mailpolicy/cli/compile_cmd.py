@@ -22,7 +22,7 @@ from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.maincf.merge import merge_main_cf
 from mailpolicy.maincf.reader import MainCf, read_main_cf
-from mailpolicy.output.atomic import recover, write_files
+from mailpolicy.output.atomic import RESERVED_PREFIX, recover, write_files
 from mailpolicy.output.diff import colourise, unified_diff
 from mailpolicy.output.drift import State, drift_diagnostics, inspect_folder, refusal_diagnostics
 from mailpolicy.output.marker import add_marker
@@ -143,7 +143,12 @@ def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
         merging_in_place = base is not None and _same_file(Path(base.path), folder / MAIN_CF)
         _write_host(run, folder, wanted, source, force, adopt={MAIN_CF} if merging_in_place else set())
         return
-    status = inspect_folder(folder, wanted, source)
+    try:
+        status = inspect_folder(folder, wanted, source)
+    except OSError as error:
+        click.echo(f"mailpolicy: cannot read {error.filename or folder}: {error.strerror or error}", err=True)
+        run.fail(exit_codes.USAGE)
+        return
     if show_diff:
         _print_diffs(status, source)
     if check:
@@ -175,7 +180,11 @@ def _write_host(run: _Run, folder: Path, wanted: dict[str, str], source: str, fo
                     remove=[f.name for f in changes if f.state is State.STALE])
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or error
-        run.diagnostics.append(cat.WRITE_FAILED.at(None, f"cannot write to {folder}: {reason}",
+        # os.replace names the temporary first and the target second: the target is the one to name.
+        where = getattr(error, "filename2", None) or getattr(error, "filename", None) or folder
+        if Path(where).name.startswith(RESERVED_PREFIX):
+            where = folder  # a temporary's name says nothing to the user
+        run.diagnostics.append(cat.WRITE_FAILED.at(None, f"cannot write to {where}: {reason}",
                                                    hint="check the folder and its permissions; "
                                                         "the previous files are as they were"))
         run.fail(exit_codes.USAGE)

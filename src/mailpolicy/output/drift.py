@@ -69,7 +69,7 @@ def read_existing(path: Path) -> str | None:
     """Return a file's text (undecodable bytes kept as surrogates), or None when there is no file."""
     try:
         return path.read_bytes().decode("utf-8", "surrogateescape")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
 
 
