@@ -1,4 +1,17 @@
-"""Read an owners table (`allow users from FILE`): `ADDRESS LOGIN[, LOGIN...]` a line, like a postmap source."""
+"""Read an owners table (`allow users from FILE`): `ADDRESS LOGIN[, LOGIN...]` a line, as postmap(1) reads it.
+
+The format is a postmap source file, so a table exported for Postfix reads the same here:
+the key ends at the first space or tab; blank lines and lines whose first non-blank character
+is `#` are skipped; a line that starts with a space or tab continues the entry above it, even
+across comments (postmap joins it to that entry's value). A `#` after the key is data, as in
+postmap, so it fails the login check instead of hiding a login.
+
+Where postmap only warns (an indented first line, a key without a value), the table is refused
+with a located error. One difference is deliberate: an address on several lines keeps the owners
+of every line (postmap keeps the first line only), so an export of one `address login` pair per
+line works. A first line `address login` (or `logins`, `owner`, `owners`) is a column header
+and skipped, for tables exported from a spreadsheet or a directory.
+"""
 
 from __future__ import annotations
 
@@ -10,37 +23,118 @@ from mailpolicy.model import values
 from mailpolicy.model.policy import Ownership
 from mailpolicy.source import SourceFile, Span
 
-_OWNERS_SEPARATOR = re.compile(r"[,\s]+")
+# One address and one login and nothing else: nearly every line of a large table.
+_SIMPLE = re.compile(r"([^ \t#][^ \t]*)[ \t]+([^ \t,#]+)[ \t]*")
+_KEY = re.compile(r"[^ \t]*")
+_LOGIN_AT = re.compile(r"[^ \t,]+")
+# A line that continues the entry above it (postmap: "a line that starts with whitespace").
+_CONTINUATION = re.compile(r"^[ \t]+[^ \t\r\n#]", re.MULTILINE)
+_HEADER_VALUES = ("login", "logins", "owner", "owners")
+
+Piece = tuple[int, str]  # a physical line of a logical entry: its number and text
 
 
 def read_owner_table(source: SourceFile) -> tuple[list[Ownership], list[Diagnostic]]:
-    """Return one ownership per (address, login) pair of the table; tab or space separated, `#` comments."""
-    owners: list[Ownership] = []
-    problems: list[Diagnostic] = []
-    for number, raw in enumerate(source.text.split("\n"), start=1):
-        line = raw.rstrip("\r")
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
+    """Return one ownership per (address, login) pair of the table, and every problem at its line and column."""
+    reader = _TableReader(source.path)
+    lines = source.text.split("\n")
+    if _CONTINUATION.search(source.text) is None:
+        # No entry spans lines: each line is read on its own, most by one regular expression.
+        for number, line in enumerate(lines, start=1):
+            if line.endswith("\r"):
+                line = line[:-1]
+            if not line or line[0] in "# \t":
+                continue  # blank, comment, or (no continuations here) an indented blank or comment
+            simple = _SIMPLE.fullmatch(line)
+            if simple:
+                reader.simple(number, simple)
+            else:
+                reader.entry([(number, line)])
+    else:
+        for entry in _logical_lines(lines, reader):
+            reader.entry(entry)
+    return reader.owners, reader.problems
+
+
+def _logical_lines(lines: list[str], reader: _TableReader) -> list[list[Piece]]:
+    """Group physical lines into entries as postmap does; report an indented line that continues nothing."""
+    entries: list[list[Piece]] = []
+    for number, line in enumerate(lines, start=1):
+        if line.endswith("\r"):
+            line = line[:-1]
+        text = line.lstrip(" \t")
+        if not text or text[0] == "#":
             continue
-        indent = len(line) - len(line.lstrip())
-        parts = stripped.split(None, 1)
-        span = Span(source.path, number, indent + 1, indent + 1 + len(parts[0]))
-        if len(parts) < 2:
-            problems.append(cat.INVALID_OWNER_TABLE.at(span, f"`{parts[0]}` has no owner",
-                                                       hint="write ADDRESS LOGIN[, LOGIN...] on each line"))
-            continue
+        if text is line:
+            entries.append([(number, line)])
+        elif entries:
+            entries[-1].append((number, line))
+        else:
+            reader.problem(cat.INVALID_OWNER_TABLE, Span(reader.path, number, len(line) - len(text) + 1),
+                           "an indented line continues the entry above it, and there is none",
+                           "remove the indentation: each entry starts at the beginning of its line")
+    return entries
+
+
+class _TableReader:
+    """Validate entries and collect owners and problems."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.owners: list[Ownership] = []
+        self.problems: list[Diagnostic] = []
+        self.first = True
+
+    def problem(self, code: cat.Code, span: Span, message: str, hint: str | None) -> None:
+        self.problems.append(code.at(span, message, hint=hint))
+
+    def simple(self, number: int, match: re.Match) -> None:
+        """Read a line of one address and one login."""
+        if self.first and self._header(match.group(1), [match.group(2)]):
+            return
+        address = self._address(match.group(1), number)
+        column = match.start(2) + 1
+        login = match.group(2)
+        self._own(address, login, Span(self.path, number, column, column + len(login)))
+
+    def entry(self, pieces: list[Piece]) -> None:
+        """Read a logical line: the key, then the logins of its first line and of every continuation."""
+        number, line = pieces[0]
+        key = _KEY.match(line).group()
+        logins: list[tuple[str, Span]] = []
+        for piece_number, text in pieces:
+            start = len(key) if piece_number == number else 0
+            for found in _LOGIN_AT.finditer(text, start):
+                column = found.start() + 1
+                logins.append((found.group(), Span(self.path, piece_number, column, column + len(found.group()))))
+        if self.first and self._header(key, [login for login, _ in logins]):
+            return
+        key_span = Span(self.path, number, 1, 1 + len(key))
+        if not logins:
+            self.problem(cat.INVALID_OWNER_TABLE, key_span, f"`{key}` has no owner",
+                         "write ADDRESS LOGIN[, LOGIN...] on each line")
+            return
+        address = self._address(key, number)
+        for login, span in logins:
+            self._own(address, login, span)
+
+    def _header(self, key: str, logins: list[str]) -> bool:
+        self.first = False
+        return key.lower() == "address" and len(logins) == 1 and logins[0].lower() in _HEADER_VALUES
+
+    def _address(self, key: str, number: int) -> str | None:
         try:
-            address = values.address(parts[0])
+            return values.address(key)
         except values.ValueProblem as problem:
-            problems.append(cat.INVALID_ADDRESS.at(span, problem.message, hint=problem.hint))
-            continue
-        column = line.index(parts[1], indent + len(parts[0])) + 1
-        for login in filter(None, _OWNERS_SEPARATOR.split(parts[1])):
-            start = line.index(login, column - 1) + 1
-            login_span = Span(source.path, number, start, start + len(login))
-            column = start + len(login)
-            try:
-                owners.append(Ownership(address, values.login(login), login_span))
-            except values.ValueProblem as problem:
-                problems.append(cat.INVALID_LOGIN.at(login_span, problem.message, hint=problem.hint))
-    return owners, problems
+            self.problem(cat.INVALID_ADDRESS, Span(self.path, number, 1, 1 + len(key)),
+                         problem.message, problem.hint)
+            return None
+
+    def _own(self, address: str | None, login: str, span: Span) -> None:
+        try:
+            checked = values.login(login)
+        except values.ValueProblem as problem:
+            self.problem(cat.INVALID_LOGIN, span, problem.message, problem.hint)
+            return
+        if address is not None:
+            self.owners.append(Ownership(address, checked, span))
