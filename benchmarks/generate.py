@@ -78,16 +78,19 @@ def table_policy_text(count: int, table_name: str = "owners.tsv") -> str:
 
 
 def write(count: int, folder: Path, seed: int = 7) -> dict[str, Path]:
-    """Write `statements.mailpolicy`, `table.mailpolicy` and `owners.tsv` for `count` into `folder`."""
+    """Write the statement form, the table form (with owners.tsv) and the bare header for `count`."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {
         "statements": folder / "statements.mailpolicy",
         "table": folder / "table.mailpolicy",
         "owners": folder / "owners.tsv",
+        "header": folder / "header.mailpolicy",
     }
     paths["statements"].write_text(policy_text(count, seed), encoding="utf-8")
     paths["owners"].write_text(table_text(count, seed), encoding="utf-8")
     paths["table"].write_text(table_policy_text(count), encoding="utf-8")
+    # The same server without owners: what a compile costs before the first entry.
+    paths["header"].write_text(HEADER.format(count=0, domains=", ".join(domains())), encoding="utf-8")
     return paths
 
 

@@ -1,0 +1,130 @@
+"""Run the benchmarks of issue 7 in one go and write the results into docs/benchmarks.md.
+
+    python benchmarks/run.py            # 1k to 1M statements, 5 repeats (about a quarter of an hour)
+    python benchmarks/run.py --quick    # 1k to 100k, 3 repeats, printed only (a few minutes)
+
+Everything is measured in one run on one machine, round-robin, and reported as medians and as
+ratios to a reference measured alongside: `python -c "import lark, attrs, click"` for start-up,
+`postmap hash:` / `postmap lmdb:` on the emitted map for size. Nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generate  # noqa: E402
+import report  # noqa: E402
+from timing import child_env, measure  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "examples" / "seed.mailpolicy"
+FULL_SIZES = (1_000, 10_000, 100_000, 1_000_000)
+QUICK_SIZES = (1_000, 10_000, 100_000)
+
+
+def mailpolicy_argv() -> list[str]:
+    """Return how to start the installed `mailpolicy` script with this interpreter (no shell shims)."""
+    script = Path(sys.executable).parent / "mailpolicy"
+    if script.is_file():
+        return [sys.executable, str(script)]
+    return [sys.executable, "-c", "from mailpolicy.cli import main; main()"]
+
+
+def startup(workdir: Path, env: dict[str, str], repeats: int) -> dict:
+    """Time the import floor against `check`, `compile` and `--help` on the seed example."""
+    tool = mailpolicy_argv()
+    cache = workdir / "cache"
+    commands = {
+        "floor": [sys.executable, "-c", "import lark, attrs, click"],
+        "check": [*tool, "check", str(SEED)],
+        "compile": [*tool, "compile", str(SEED), "-o", str(workdir / "seed-out")],
+        "help": [*tool, "--help"],
+        "check, no parser cache": [*tool, "check", str(SEED)],
+    }
+
+    def before(name: str) -> None:
+        if name == "check, no parser cache":
+            shutil.rmtree(cache, ignore_errors=True)
+
+    return measure(commands, env, repeats, before)
+
+
+def by_size(size: int, workdir: Path, env: dict[str, str], repeats: int, postmap: str | None) -> dict:
+    """Time compiling `size` statements, the same owners as a table, and postmap on the emitted map."""
+    folder = workdir / f"size-{size}"
+    paths = generate.write(size, folder)
+    tool = mailpolicy_argv()
+    out = folder / "out"
+    first = subprocess.run([*tool, "compile", str(paths["statements"]), "-o", str(out)], env=env,
+                           capture_output=True, text=True, check=False)
+    if first.returncode != 0:
+        raise SystemExit(f"compiling {paths['statements']} failed:\n{first.stderr[-2000:]}")
+    emitted = next(p for p in out.iterdir() if p.name != "main.cf" and not p.name.startswith("."))
+    commands = {
+        "compile": [*tool, "compile", str(paths["statements"]), "-o", str(out)],
+        "table": [*tool, "compile", str(paths["table"]), "-o", str(folder / "out-table")],
+        "header": [*tool, "compile", str(paths["header"]), "-o", str(folder / "out-header")],
+    }
+    if postmap:
+        for kind in ("hash", "lmdb"):
+            copy = folder / f"map-{kind}"
+            shutil.copyfile(emitted, copy)
+            commands[f"postmap {kind}"] = [postmap, f"{kind}:{copy}"]
+    samples = measure(commands, env, repeats)
+    keys = sum(1 for line in emitted.read_text().splitlines() if line and not line.startswith("#"))
+    stages = {form: stage_timings(paths[form], env) for form in ("statements", "table")}
+    return {"size": size, "keys": keys, "samples": samples, "stages": stages}
+
+
+def stage_timings(policy: Path, env: dict[str, str]) -> dict:
+    """Return the in-process stage timings of one compile (benchmarks/stages.py)."""
+    script = Path(__file__).resolve().parent / "stages.py"
+    run = subprocess.run([sys.executable, str(script), str(policy)], env=env, capture_output=True, text=True,
+                         check=True)
+    return json.loads(run.stdout)
+
+
+def main() -> None:
+    """Parse the options, run every measurement, print the report and write it."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="sizes up to 100k, 3 repeats, print only")
+    parser.add_argument("--sizes", help="comma-separated statement counts, e.g. 1000,10000")
+    parser.add_argument("--repeats", type=int, help="timed runs per command (default 5, 3 with --quick)")
+    parser.add_argument("--output", type=Path, help="markdown file to write the results into "
+                                                    "(default docs/benchmarks.md; none with --quick)")
+    parser.add_argument("--workdir", type=Path, help="keep generated inputs and outputs here")
+    args = parser.parse_args()
+    sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else (QUICK_SIZES if args.quick else FULL_SIZES)
+    repeats = args.repeats or (3 if args.quick else 5)
+    output = args.output or (None if args.quick else REPO / "docs" / "benchmarks.md")
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mailpolicy-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = child_env(workdir)
+    postmap = shutil.which("postmap") or shutil.which("postmap", path="/usr/sbin:/usr/local/sbin")
+    try:
+        print(f"start-up ({repeats} repeats) ...", file=sys.stderr)
+        results = {"startup": startup(workdir, env, max(4 * repeats, 11)), "sizes": [],
+                   "repeats": repeats, "command": " ".join(["python benchmarks/run.py", *sys.argv[1:]])}
+        for size in sizes:
+            print(f"{size:,} statements ...", file=sys.stderr)
+            results["sizes"].append(by_size(size, workdir, env, repeats, postmap))
+    finally:
+        if not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    text = report.render(results, report.environment(postmap))
+    print(text)
+    if output:
+        report.write_into(output, text)
+        print(f"wrote {output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
