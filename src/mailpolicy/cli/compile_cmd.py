@@ -56,7 +56,8 @@ class _Run:
 
 
 @click.command("compile")
-@click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("policies", nargs=-1, required=True, metavar="POLICY...",
+                type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("build"), show_default=True,
               help="Folder to write into; with several policies, the folder of their folders.")
