@@ -18,11 +18,11 @@ def render_main_cf(plan: ConfigPlan, provenance: Provenance) -> str:
     ]
     for parameter in plan.parameters:
         lines.append("")
-        lines.extend(_render_parameter(parameter, provenance))
+        lines.extend(render_parameter(parameter, provenance))
     return "\n".join(lines) + "\n"
 
 
-def _render_parameter(parameter: Parameter, provenance: Provenance) -> list[str]:
+def render_parameter(parameter: Parameter, provenance: Provenance) -> list[str]:
     where = provenance.cite(parameter.source)
     lines = [f"# {parameter.reason} ({where})"]
     if parameter.entries is None:

@@ -21,7 +21,7 @@ import attrs
 
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.emit.main_cf import _render_parameter
+from mailpolicy.emit.main_cf import render_parameter
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.maincf.reader import Definition, MainCf, split_words
 from mailpolicy.output.marker import split_marker
@@ -106,14 +106,14 @@ def _previous_output(base: MainCf) -> set[int]:
 def _block(parameters: list[Parameter], provenance: Provenance) -> list[str]:
     lines = [f"{BLOCK_BEGIN}: set by {provenance.top_name}, missing from the base main.cf >>>"]
     for parameter in parameters:
-        lines.extend(["", *_render_parameter(parameter, provenance)])
+        lines.extend(["", *render_parameter(parameter, provenance)])
     lines.append(BLOCK_END)
     return lines
 
 
 def _value_lines(parameter: Parameter, provenance: Provenance) -> list[str]:
     """Return the parameter as main.cf lines without the reasons a compiled main.cf puts above it."""
-    return [line for line in _render_parameter(parameter, provenance) if not line.startswith("#")]
+    return [line for line in render_parameter(parameter, provenance) if not line.startswith("#")]
 
 
 def _conflict(definition: Definition, parameter: Parameter, provenance: Provenance) -> Diagnostic:
