@@ -23,6 +23,7 @@ def render_main_cf(plan: ConfigPlan, provenance: Provenance) -> str:
 
 
 def render_parameter(parameter: Parameter, provenance: Provenance) -> list[str]:
+    """Return one parameter's lines: its reason and source, each entry's reason, then the value."""
     where = provenance.cite(parameter.source)
     lines = [f"# {parameter.reason} ({where})"]
     if parameter.entries is None:
