@@ -1,0 +1,118 @@
+"""Seeded generators for the differential test: policies, raw main.cf settings, and requests.
+
+Every address, network and login comes from small fixed palettes, so generated owners, trusted
+networks and requests collide often (an owned sender, a client inside a trusted network) and
+every interesting case shows up within a few hundred policies. All clients are loopback
+addresses and all trusted networks loopback networks, so the real server and the simulator see
+the very same addresses: no stand-in sits between them.
+"""
+
+from __future__ import annotations
+
+import random
+
+import attrs
+
+DOMAINS = ("example0.com", "example1.org")
+OTHER_DOMAIN = "gmail.test"
+LOGINS = ("alice", "bob", "carol")
+STRANGER = "mallory"  # a login no map line names
+CLIENTS = ("127.0.0.1", "127.0.0.2", "127.0.0.9", "127.0.1.5", "127.0.3.3")
+NETWORKS = ("127.0.0.1/32", "127.0.0.0/30", "127.0.0.8/29", "127.0.1.0/24", "127.0.0.0/16",
+            "10.0.0.0/8", "192.168.10.0/24", "[2001:db8:10::]/48")
+LOCAL_PARTS = ("info", "sales", "jcricket", "Postmaster")
+MAP_TYPES = ("hash", "btree", "lmdb", "cdb", "texthash")
+RELAY_MODES = ("nobody", "only authenticated", "authenticated or trusted")
+# What open-relay scanners send: routing hidden in the local part of a local address.
+RELAY_TRICKS = ("victim%gmail.test@{d}", "gmail.test!victim@{d}", '"victim@gmail.test"@{d}',
+                "victim@gmail.test@{d}")
+
+
+@attrs.frozen
+class GeneratedPolicy:
+    """Policy text and what requests against it should draw from."""
+
+    text: str
+    logins: tuple[str, ...]
+    owned: tuple[str, ...]
+    sasl: bool
+
+
+@attrs.frozen
+class Probe:
+    """One request to send to both the server and the simulator."""
+
+    client: str
+    login: str | None
+    sender: str
+    recipient: str
+
+    def describe(self) -> str:
+        who = f"user {self.login}" if self.login else "anonymous"
+        return f"{who} from {self.client}: MAIL FROM:<{self.sender}> RCPT TO:<{self.recipient}>"
+
+
+def address(rng: random.Random, domains=DOMAINS) -> str:
+    return f"{rng.choice(LOCAL_PARTS).lower()}@{rng.choice(domains)}"
+
+
+def policy(rng: random.Random) -> GeneratedPolicy:
+    """Return a random policy in the mailpolicy language that compiles."""
+    lines = ["postfix 3.7", "hostname mx.example0.com"]
+    lines.append("local domains " + ", ".join(rng.sample(DOMAINS, rng.randint(1, 2))))
+    if rng.random() < 0.7:
+        lines.append("trusted networks " + ", ".join(rng.sample(NETWORKS, rng.randint(1, 3))))
+    relay = rng.choice(RELAY_MODES)
+    owners = []
+    for _ in range(rng.randint(0, 5)):
+        owned = f"@{rng.choice(DOMAINS)}" if rng.random() < 0.2 else address(rng)
+        owners.append((rng.choice(LOGINS), owned))
+    # SASL is needed to relay by login or to own addresses; without either it is optional.
+    sasl = relay != "nobody" or bool(owners) or rng.random() < 0.5
+    lines.append(f"relay {relay}")
+    if sasl:
+        lines.append("sasl dovecot private/auth")
+        lines.append(f"sender map {rng.choice(MAP_TYPES)}:/etc/postfix/sender_owners")
+        lines += [f"allow user {login} as {owned}" for login, owned in owners]
+    if rng.random() < 0.2:
+        lines.append("chroot off")
+    logins = tuple(sorted({login for login, _ in owners} | {STRANGER})) if sasl else ()
+    return GeneratedPolicy("\n".join(lines) + "\n", logins, tuple(o for _, o in owners if sasl), sasl)
+
+
+def probes(rng: random.Random, generated: GeneratedPolicy, count: int) -> list[Probe]:
+    """Return `count` distinct random requests for a generated policy."""
+    found: dict[Probe, None] = {}
+    for _ in range(count * 20):
+        if len(found) == count:
+            break
+        found[_probe(rng, generated)] = None
+    return list(found)
+
+
+def _probe(rng: random.Random, generated: GeneratedPolicy) -> Probe:
+    login = rng.choice(generated.logins) if generated.logins and rng.random() < 0.5 else None
+    return Probe(rng.choice(CLIENTS), login, _sender(rng, generated), _recipient(rng))
+
+
+def _sender(rng: random.Random, generated: GeneratedPolicy) -> str:
+    roll = rng.random()
+    if generated.owned and roll < 0.4:
+        owned = rng.choice(generated.owned)
+        # An @domain owner owns every other address of the domain.
+        sender = f"{rng.choice(LOCAL_PARTS)}{owned}" if owned.startswith("@") else owned
+        return sender.upper() if rng.random() < 0.15 else sender
+    if roll < 0.55:
+        return ""  # the null sender of bounces
+    if roll < 0.8:
+        return address(rng)
+    return address(rng, (OTHER_DOMAIN, "evil.test"))
+
+
+def _recipient(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.4:
+        return address(rng)
+    if roll < 0.8:
+        return f"victim@{OTHER_DOMAIN}"
+    return rng.choice(RELAY_TRICKS).format(d=rng.choice(DOMAINS))
