@@ -75,3 +75,17 @@ def test_a_policy_with_errors_has_nothing_to_boot(tmp_path) -> None:
     compilation = compile_text(tmp_path, HEAD + "trusted networks 0.0.0.0/0\n")
     with pytest.raises(ValueError, match="did not compile"):
         sandbox_inputs(compilation)
+
+
+@pytest.mark.parametrize(
+    ("lines", "says"),
+    [
+        ("sasl cyrus\n", "with `sasl cyrus` no `user LOGIN` line can log in"),
+        ("sasl dovecot private/auth\nset smtpd_tls_auth_only = yes\n", "smtpd_tls_auth_only = yes"),
+    ],
+)
+def test_a_sandbox_where_no_login_can_work_says_so_up_front(tmp_path, lines, says) -> None:
+    compilation = compile_text(tmp_path, HEAD + lines + "allow user alice as alice@example0.com\n")
+    assert compilation.ok, [str(d) for d in compilation.diagnostics]
+    notes = sandbox_inputs(compilation).notes
+    assert len(notes) == 3 and says in notes[2]

@@ -57,6 +57,7 @@ def sandbox_inputs(compilation: Compilation, extra_logins: Iterable[str] = ()) -
     if plan.parameter(LOCAL_RECIPIENTS.name) is None:
         sandbox_plan = attrs.evolve(sandbox_plan, parameters=(*sandbox_plan.parameters, LOCAL_RECIPIENTS))
         notes.append(EVERY_RECIPIENT_EXISTS)
+    notes += _login_limits(plan.values())
     return SandboxInputs(
         main_cf=render_main_cf(sandbox_plan, Provenance(compilation.path)),
         maps=maps,
@@ -66,6 +67,19 @@ def sandbox_inputs(compilation: Compilation, extra_logins: Iterable[str] = ()) -
         stand_ins=standins,
         notes=tuple(notes),
     )
+
+
+def _login_limits(values: dict[str, str]) -> list[str]:
+    """Say up front why `user LOGIN` lines cannot log in to this sandbox, when they cannot."""
+    limits = []
+    if values.get("smtpd_sasl_auth_enable") == "yes" and values.get("smtpd_sasl_type", "cyrus") != "dovecot":
+        limits.append("logins: the sandbox runs Dovecot as its only SASL server; with `sasl cyrus` no "
+                      "`user LOGIN` line can log in")
+    if values.get("smtpd_tls_auth_only", "no").strip().lower() == "yes":
+        # smtpd offers AUTH only after STARTTLS then, and the sandbox's client never starts TLS.
+        limits.append("logins: smtpd_tls_auth_only = yes, and the sandbox's client does not use TLS; "
+                      "no `user LOGIN` line can log in")
+    return limits
 
 
 def _logins(policy: Policy, extra: Iterable[str]) -> list[str]:
