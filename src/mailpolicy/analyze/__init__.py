@@ -10,11 +10,14 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.analyze.expectations import check_expectations
+from mailpolicy.analyze.open_relay import check_open_relay
 from mailpolicy.analyze.owners import (
     check_duplicate_allows, check_owned_domains, check_owners_need_sasl, check_sasl_without_owners,
 )
 from mailpolicy.analyze.parameter_names import check_parameter_names, check_restriction_names
 from mailpolicy.analyze.sasl_paths import check_sasl_path
+from mailpolicy.analyze.shading import check_shading
 from mailpolicy.analyze.settings import check_duplicate_settings, check_managed_settings
 from mailpolicy.analyze.trusted_networks import check_trusted_networks
 from mailpolicy.diagnostics import Diagnostic
@@ -22,6 +25,9 @@ from mailpolicy.diagnostics import Diagnostic
 Check = Callable[[AnalysisContext], Iterable[Diagnostic]]
 
 CHECKS: tuple[Check, ...] = (
+    check_open_relay,  # MP301: every compile proves no anonymous client can relay
+    check_shading,
+    check_expectations,
     check_sasl_path,
     check_owners_need_sasl,
     check_sasl_without_owners,

@@ -57,22 +57,27 @@ def split_list(value: str) -> tuple[str, ...]:
     smtpd splits restriction lists the same way (mystrtokq with brace quoting), so
     `check_sender_access inline:{ a=OK, b=REJECT }` is two elements, not five.
     """
-    items: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for ch in value:
+    return tuple(text for _offset, text in split_list_at(value))
+
+
+def split_list_at(value: str) -> tuple[tuple[int, str], ...]:
+    """Split a list value like split_list, keeping where in the value each element starts."""
+    items: list[tuple[int, str]] = []
+    start, depth = -1, 0
+    for index, ch in enumerate(value):
         if depth == 0 and ch in _SEPARATORS:
-            if current:
-                items.append("".join(current))
-                current = []
+            if start >= 0:
+                items.append((start, value[start:index]))
+                start = -1
             continue
+        if start < 0:
+            start = index
         if ch == "{":
             depth += 1
         elif ch == "}" and depth:
             depth -= 1
-        current.append(ch)
-    if current:
-        items.append("".join(current))
+    if start >= 0:
+        items.append((start, value[start:]))
     return tuple(items)
 
 

@@ -18,7 +18,7 @@ from typing import Mapping
 from mailpolicy.simulate.address import DomainClass, Resolver, unquote
 from mailpolicy.simulate.config import Config, Host
 from mailpolicy.simulate.context import CLIENT, HELO, PERMIT, RECIPIENT, REJECT, SENDER, Context
-from mailpolicy.simulate.explore import explore
+from mailpolicy.simulate.explore import Branch, branches, explore
 from mailpolicy.simulate.lookup import Maps, Tables
 from mailpolicy.simulate.matchlist import UNKNOWN, match_domain, match_interfaces
 from mailpolicy.simulate.recipients import unlisted
@@ -33,6 +33,7 @@ LISTS = ("smtpd_client_restrictions", "smtpd_helo_restrictions", "smtpd_sender_r
 # counts too, and so does a restriction class holding one; anything after `permit` does not.
 REQUIRED = frozenset({"reject_unauth_destination", "defer_unauth_destination", "reject", "defer",
                       "defer_if_permit", "check_relay_domains"})
+RELAY_CHECKS = frozenset({"reject_unauth_destination", "defer_unauth_destination", "check_relay_domains"})
 CLASS_SOURCES = {DomainClass.LOCAL: ("mydestination",), DomainClass.RELAY: ("relay_domains",),
                  DomainClass.VIRTUAL_ALIAS: ("virtual_alias_domains",),
                  DomainClass.VIRTUAL_MAILBOX: ("virtual_mailbox_domains",)}
@@ -126,6 +127,14 @@ class PostfixModel:
         """Return Postfix's decision for a request; DEPENDS when DNS or an unknown table decides."""
         return explore(lambda choose: self._decide_once(request, choose))
 
+    def branches(self, request: Request) -> list[Branch]:
+        """Return the decision for every answer DNS and unknown tables could give, the nominal one first.
+
+        Nominal: no DNS list lists the client, every domain is in DNS, an unknown table holds none
+        of the request's keys, a policy server answers DUNNO.
+        """
+        return branches(lambda choose: self._decide_once(request, choose))
+
     def run_nested(self, ctx: Context, step, value: str, where: str):
         """Evaluate a restriction list an access table answered with (called by check_*_access)."""
         return ctx.runner.nested(step, value, where, 1)
@@ -134,11 +143,13 @@ class PostfixModel:
         trace: list[str] = []
         if self.fatal:
             return Decision(Verdict.DEFER, "smtpd_relay_restrictions", None,
-                            f"(no reply: smtpd does not start: fatal: {self.fatal})", (self.fatal,))
+                            f"(no reply: smtpd does not start: fatal: {self.fatal})", (self.fatal,),
+                            possible=frozenset({Verdict.DEFER}), reason="smtpd does not start")
         if request.sasl_login is not None and not self.sasl_enabled:
             return Decision(Verdict.REJECT, "smtpd_sasl_auth_enable", None,
                             "503 5.5.1 Error: authentication not enabled",
-                            ("AUTH: smtpd_sasl_auth_enable = no",), sources=("smtpd_sasl_auth_enable",))
+                            ("AUTH: smtpd_sasl_auth_enable = no",), sources=("smtpd_sasl_auth_enable",),
+                            possible=frozenset({Verdict.REJECT}), reason="SASL authentication is not enabled")
         delay = self.config.flag("smtpd_delay_reject")
         session = _Session(self, request, choose, trace)
         # With smtpd_delay_reject = no each list runs when its command arrives, knowing only
@@ -158,7 +169,8 @@ class PostfixModel:
             return bad
         if request.recipient.lower() == "postmaster":
             trace.append("RCPT TO:<postmaster> is always accepted (smtpd skips the restrictions)")
-            return Decision(Verdict.ACCEPT, None, None, ACCEPTED, tuple(trace), possible=frozenset({Verdict.ACCEPT}))
+            return Decision(Verdict.ACCEPT, None, None, ACCEPTED, tuple(trace), possible=frozenset({Verdict.ACCEPT}),
+                            reason="RCPT TO:<postmaster> is always accepted")
         names = LISTS if delay else LISTS[3:]
         if (ended := session.lists(names, ALL_PARTS)) is not None:
             return ended
@@ -201,7 +213,7 @@ class _Session:
             if ended.outcome.kind == REJECT:
                 step = ended.step
                 return self._decision(ended.outcome.reply, step.parameter, step.name, step.position,
-                                      ended.outcome.sources)
+                                      ended.outcome.sources, ended.outcome.note)
             if ended.outcome.kind == PERMIT:
                 self.permits[name] = (ended.step, ended.outcome)
         return None
@@ -215,28 +227,43 @@ class _Session:
         reply = "501 5.1.7 Bad sender address syntax" if what == "sender" else "501 5.1.3 Bad recipient address syntax"
         self.trace.append(f"{'MAIL FROM' if what == 'sender' else 'RCPT TO'}: the domain of <{address}> is empty "
                           "or numeric (resolve_null_domain, resolve_numeric_domain = no)")
-        return self._decision(reply, None, None, None, ())
+        return self._decision(reply, None, None, None, (), f"the domain of <{address}> is empty or numeric")
 
     def finish(self) -> Decision:
         flags = self.runner.flags
         if flags.defer_if_permit is not None:
             self.trace.append("a defer_if_permit is pending and nothing rejected: the request is deferred")
-            return self._decision(flags.defer_if_permit.reply, None, "defer_if_permit", None, ())
+            return self._decision(flags.defer_if_permit.reply, None, "defer_if_permit", None, (),
+                                  "an earlier defer_if_permit defers what nothing rejected")
         if self.model.config.flag("smtpd_reject_unlisted_recipient"):
             self.ctx.known = ALL_PARTS
             outcome = unlisted(self.ctx, self.request.recipient, RECIPIENT, "5.1.1")
             self.trace.append(f"smtpd_reject_unlisted_recipient: {outcome.note}")
             if outcome.kind == REJECT:
-                return self._decision(outcome.reply, "smtpd_reject_unlisted_recipient", None, None, outcome.sources)
-        for name in ("smtpd_relay_restrictions", "smtpd_recipient_restrictions"):
-            if name in self.permits:
-                step, outcome = self.permits[name]
-                return self._decision(ACCEPTED, name, step.name, step.position, outcome.sources)
-        # No permit ended a list: the recipient passed because of where it goes.
+                return self._decision(outcome.reply, "smtpd_reject_unlisted_recipient", None, None, outcome.sources,
+                                      outcome.note)
+        # The permit that let the request skip a relay check answers for the acceptance; failing
+        # that, where the recipient goes (a local or relay_domains destination passes the check).
+        for name in ("smtpd_relay_restrictions", "smtpd_recipient_restrictions", *LISTS[:3]):
+            if name in self.permits and self._blocker_after(name, self.permits[name][0].position):
+                return self._accepted_by(name)
         resolved = self.ctx.resolve(self.request.recipient)
-        return self._decision(ACCEPTED, None, None, None, CLASS_SOURCES.get(resolved.domain_class, ()))
+        if resolved.domain_class is DomainClass.DEFAULT or resolved.routed:
+            for name in ("smtpd_relay_restrictions", "smtpd_recipient_restrictions"):
+                if name in self.permits:
+                    return self._accepted_by(name)
+        why = ("no restriction rejected it" if resolved.domain_class is DomainClass.DEFAULT
+               else f"no restriction rejected it, and {resolved.domain} is a {resolved.domain_class.value} destination")
+        return self._decision(ACCEPTED, None, None, None, CLASS_SOURCES.get(resolved.domain_class, ()), why)
 
-    def _decision(self, reply: str, parameter, restriction, position, sources) -> Decision:
+    def _accepted_by(self, name: str) -> Decision:
+        step, outcome = self.permits[name]
+        return self._decision(ACCEPTED, name, step.name, step.position, outcome.sources, outcome.note)
+
+    def _blocker_after(self, name: str, position: int) -> bool:
+        return any(n in RELAY_CHECKS and p > position for p, n, _ in entries(self.model.lists[name]))
+
+    def _decision(self, reply: str, parameter, restriction, position, sources, reason: str = "") -> Decision:
         verdict = Verdict.of_reply(reply)
         return Decision(verdict, parameter, restriction, reply, tuple(self.trace), position, tuple(sources),
-                        frozenset({verdict}))
+                        frozenset({verdict}), reason)

@@ -18,6 +18,14 @@ MAX_RUNS = 256
 
 
 @attrs.frozen
+class Branch:
+    """One combination of answers and the decision it leads to; `answers` lists the non-nominal ones."""
+
+    decision: Decision
+    answers: tuple[str, ...]
+
+
+@attrs.frozen
 class _Choice:
     label: str
     where: tuple
@@ -28,6 +36,17 @@ class _Choice:
 
 def explore(run, limit: int = MAX_RUNS) -> Decision:
     """Call `run(choose)` for every combination of answers; combine the decisions."""
+    results, truncated = _runs(run, limit)
+    return _combine(results, truncated)
+
+
+def branches(run, limit: int = MAX_RUNS) -> list[Branch]:
+    """Return the decision of every combination of answers, the all-nominal one first."""
+    results, _truncated = _runs(run, limit)
+    return [Branch(decision, tuple(c.note for c in taken if c.index)) for decision, taken in results]
+
+
+def _runs(run, limit: int) -> tuple[list, bool]:
     results: list[tuple[Decision, list[_Choice]]] = []
     pending: list[tuple[int, ...]] = [()]
     truncated = False
@@ -48,7 +67,7 @@ def explore(run, limit: int = MAX_RUNS) -> Decision:
         if len(results) >= limit and pending:
             truncated = True
             break
-    return _combine(results, truncated)
+    return results, truncated
 
 
 def _combine(results: list[tuple[Decision, list[_Choice]]], truncated: bool) -> Decision:
@@ -70,4 +89,5 @@ def _combine(results: list[tuple[Decision, list[_Choice]]], truncated: bool) -> 
     parameter, restriction, position = first.where if first else (nominal.parameter, nominal.restriction, None)
     trace = nominal.trace + (f"depends on {labels}:",) + tuple("  " + a for a in dict.fromkeys(alternatives))
     return Decision(Verdict.DEPENDS, parameter, restriction, nominal.reply, trace, position, nominal.sources,
-                    verdicts | ({Verdict.ACCEPT, Verdict.REJECT, Verdict.DEFER} if truncated else frozenset()))
+                    verdicts | ({Verdict.ACCEPT, Verdict.REJECT, Verdict.DEFER} if truncated else frozenset()),
+                    f"the outcome depends on {labels}")

@@ -61,14 +61,18 @@ class ProofTooLarge(Exception):
 
 @attrs.frozen
 class Counterexample:
-    """A request that relays (or may, when DNS or an unknown table decides), and the decision."""
+    """A request that relays, and the decision that accepts it.
+
+    `certain` when it relays with the nominal answers of DNS and unknown tables (no DNS list
+    lists the client, unknown tables do not hold its keys): any client not on a blocklist
+    relays. Otherwise `answers` says what must be true for it to relay (a policy server or an
+    unknown table saying OK).
+    """
 
     request: Request
     decision: Decision
-
-    @property
-    def certain(self) -> bool:
-        return self.decision.verdict is Verdict.ACCEPT
+    certain: bool = True
+    answers: tuple[str, ...] = ()
 
 
 def prove_no_open_relay(model: PostfixModel, *, login: str | None = None, clients: Iterable[str] | None = None,
@@ -91,11 +95,14 @@ def prove_no_open_relay(model: PostfixModel, *, login: str | None = None, client
     found: dict[tuple, Counterexample] = {}
     for client, helo, sender, recipient in itertools.product(*classes.values()):
         request = Request(client, login, sender, recipient, helo)
-        decision = model.decide(request)
-        if Verdict.ACCEPT in decision.possible or decision.verdict is Verdict.ACCEPT:
-            # One request per way of relaying: the same deciding entry and verdict is one finding.
-            key = (decision.verdict, decision.parameter, decision.restriction, decision.position)
-            found.setdefault(key, Counterexample(request, decision))
+        outcomes = model.branches(request)
+        accepting = next((b for b in outcomes if b.decision.verdict is Verdict.ACCEPT), None)
+        if accepting is None:
+            continue
+        decision = accepting.decision
+        # One request per way of relaying: the same accepting entry is one finding.
+        key = (accepting is outcomes[0], decision.parameter, decision.restriction, decision.position)
+        found.setdefault(key, Counterexample(request, decision, accepting is outcomes[0], accepting.answers))
     return list(found.values())
 
 

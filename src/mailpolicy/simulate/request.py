@@ -55,12 +55,15 @@ class Request:
 class Decision:
     """The outcome of a request and what decided it.
 
-    `parameter` and `restriction` name the list and the entry that decided (for an accepted
-    request: the permit that ended the relay or recipient list, or None when no list decided);
+    `parameter` and `restriction` name the list and the entry that decided. For an accepted
+    request that is the permit that let it skip a relay check (reject_unauth_destination and
+    the like) later in its list; else, when the recipient is local or a relay_domains
+    destination, None, with `sources` naming the parameter that made it one;
     `position` is the entry's index among the list's restrictions. `reply` is what Postfix
     answers; for DEPENDS it is the answer when every DNS list and unknown table says "not
     found", and `possible` holds every verdict some answer could give. `sources` are the
-    main.cf parameters whose values the deciding step read (mynetworks, relay_domains, ...).
+    main.cf parameters whose values the deciding step read (mynetworks, relay_domains, ...), and
+    `reason` says in words why that step decided as it did.
     """
 
     verdict: Verdict
@@ -71,6 +74,7 @@ class Decision:
     position: int | None = None
     sources: tuple[str, ...] = ()
     possible: frozenset[Verdict] = frozenset()
+    reason: str = ""
 
     @property
     def summary(self) -> str:

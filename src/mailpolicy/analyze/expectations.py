@@ -1,0 +1,85 @@
+"""Run every `expect` line against the simulator (MP501 failed, MP502 cannot be decided).
+
+Each line is one request: `anonymous` comes from 203.0.113.9, an Internet address no trusted
+network holds; `trusted` from an address inside the first trusted network (127.0.0.1 when
+there is none); `user LOGIN` from 203.0.113.9, logged in as LOGIN. `expect accept` holds when
+Postfix answers 2xx; `expect reject` only when it answers 5xx (a 4xx deferral is not a
+rejection: the client will try again). A failure says which list and restriction decided, why,
+and the reply Postfix would give.
+
+What DNS or an unknown table would answer is taken to be the nominal answer: no DNS list lists
+the client, every domain is in DNS, an unknown table holds none of the request's keys, a policy
+server answers DUNNO. A failure that holds only under that assumption says so. An expectation
+cannot be evaluated (MP502) when smtpd would not start at all.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.analyze.simulation import entry_span, model_of, parameter_span, request_for
+from mailpolicy.diagnostics import Diagnostic, Related
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.model.policy import Expectation
+from mailpolicy.simulate import Decision, Verdict
+
+_WORDS = {Verdict.ACCEPT: "accepts", Verdict.REJECT: "rejects", Verdict.DEFER: "defers (temporary error)"}
+
+
+def check_expectations(ctx: AnalysisContext) -> Iterator[Diagnostic]:
+    """Report each `expect` line the compiled configuration does not honour."""
+    if not ctx.policy.expectations:
+        return
+    model = model_of(ctx)
+    if model.fatal:
+        yield cat.EXPECTATION_INVALID.at(
+            ctx.policy.expectations[0].span, f"no expectation can be evaluated: smtpd would not start ({model.fatal})",
+            hint="fix the restriction lists so smtpd starts")
+        return
+    for expectation in ctx.policy.expectations:
+        request = request_for(ctx, expectation.client, expectation.login, expectation.sender, expectation.recipient)
+        outcomes = model.branches(request)
+        decision = outcomes[0].decision
+        wanted = Verdict.ACCEPT if expectation.accept else Verdict.REJECT
+        if decision.verdict is wanted:
+            continue
+        assumed = ""
+        if len({b.decision.verdict for b in outcomes}) > 1:
+            assumed = " (assuming no DNS list lists the client and unknown tables hold none of its keys)"
+        yield cat.EXPECTATION_FAILED.at(
+            expectation.span,
+            f"expected {wanted.value}, but Postfix {_WORDS[decision.verdict]} {_request(expectation)}{assumed}: "
+            f"{_decided_by(decision)} - \"{decision.reply}\"",
+            hint=_hint(decision, wanted), related=_related(ctx, decision))
+
+def _request(expectation: Expectation) -> str:
+    who = {"anonymous": "an anonymous client", "trusted": "a trusted client"}.get(
+        expectation.client.value, f"user {expectation.login}")
+    return f"{who} sending as <{expectation.sender}> to <{expectation.recipient}>"
+
+
+def _decided_by(decision: Decision) -> str:
+    if decision.restriction and decision.parameter:
+        return f"{decision.restriction} in {decision.parameter} decided ({decision.reason})"
+    if decision.parameter:
+        return f"{decision.parameter} decided ({decision.reason})"
+    return decision.reason or "no restriction decided"
+
+
+def _hint(decision: Decision, wanted: Verdict) -> str:
+    if wanted is Verdict.ACCEPT:
+        return "the line that decided is shown below; if the expectation is right, the policy is not"
+    return "nothing refused this request; add the statement that should refuse it, or correct the expectation"
+
+
+def _related(ctx: AnalysisContext, decision: Decision) -> tuple[Related, ...]:
+    related = []
+    span = entry_span(ctx, decision.parameter, decision.position)
+    if span is not None:
+        related.append(Related(span, f"{decision.restriction or decision.parameter} decided here"))
+    for name in decision.sources:
+        source = parameter_span(ctx, name)
+        if source is not None and source != span:
+            related.append(Related(source, f"{name} is decided here"))
+    return tuple(related)

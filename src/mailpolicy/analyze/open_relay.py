@@ -1,0 +1,120 @@
+"""Prove that the compiled configuration is no open relay (MP301), on every compile.
+
+The simulator searches every class of request an anonymous client on the Internet could send
+(its address, HELO, MAIL FROM, and RCPT TO including the relay tricks scanners try) for one
+Postfix would accept for a domain this server is not the destination of. Each way found is an
+error at the policy line that made it possible: the permit that let it through (a `set` list's
+own column, or the `relay` statement), or the trusted network / `set` that widened what the
+permit matches. The other client classes are held to the `relay` statement: trusted networks
+may relay only with `relay authenticated or trusted`, logged-in clients only with
+`relay only authenticated` or that (MP321).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Iterator
+
+from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.analyze.simulation import (
+    OUTSIDE_CLIENT, entry_span, fallback_span, model_of, parameter_span, trusted_client,
+)
+from mailpolicy.diagnostics import Diagnostic, Related
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.model.statements import RelayMode
+from mailpolicy.simulate import PostfixModel, prove_no_open_relay
+from mailpolicy.simulate.proof import Counterexample, ProofTooLarge
+from mailpolicy.source import Span
+
+_HINTS = {
+    "permit_mynetworks": "trust only the networks whose hosts really send through this server; a client whose "
+                         "address changes should log in (`sasl ...`, `relay only authenticated`)",
+    "permit": "an unconditional `permit` before the relay check accepts mail for every destination; remove it",
+    None: "mail for other domains must be refused unless the client is trusted or logged in",
+}
+
+
+def check_open_relay(ctx: AnalysisContext) -> Iterator[Diagnostic]:
+    """Report every way an anonymous outside client could relay, and classes relaying beyond `relay`."""
+    model = model_of(ctx)
+    if model.fatal:
+        return  # smtpd would not start; nothing relays (the audit reports the startup failure)
+    try:
+        found = prove_no_open_relay(model)
+    except ProofTooLarge as error:
+        yield cat.OPEN_RELAY.at(fallback_span(ctx), f"cannot prove that no anonymous client can relay: {error}",
+                                hint="split large access tables out of the restriction lists")
+        return
+    for counterexample in found:
+        yield _diagnostic(ctx, counterexample, "an anonymous client outside the trusted networks", cat.OPEN_RELAY)
+    yield from _stated_classes(ctx, model)
+
+
+def _stated_classes(ctx: AnalysisContext, model: PostfixModel) -> Iterator[Diagnostic]:
+    mode = ctx.policy.relay.value
+    if mode is not RelayMode.AUTHENTICATED_OR_TRUSTED and ctx.policy.trusted_networks:
+        client = trusted_client(ctx)
+        for counterexample in prove_no_open_relay(model, clients=[client])[:1]:
+            yield _diagnostic(ctx, counterexample, f"a trusted client ({client})", cat.RELAY_WIDER_THAN_STATED,
+                              f" although `relay {mode.value}` does not let trusted networks relay")
+    if mode is RelayMode.NOBODY and ctx.plan.sender_map is not None:
+        for entry in ctx.plan.sender_map.entries[:1]:
+            login = entry.owners[0]
+            sender = entry.key if not entry.key.startswith("@") else "someone" + entry.key
+            for counterexample in prove_no_open_relay(model, login=login, clients=[OUTSIDE_CLIENT],
+                                                      senders=[sender])[:1]:
+                yield _diagnostic(ctx, counterexample, f"the logged-in client {login}", cat.RELAY_WIDER_THAN_STATED,
+                                  " although `relay nobody` lets nobody relay")
+
+
+def _diagnostic(ctx: AnalysisContext, counterexample: Counterexample, who: str, code,
+                suffix: str = "") -> Diagnostic:
+    decision = counterexample.decision
+    related = tuple(Related(span, f"{name} is decided here") for name, span in _source_spans(ctx, counterexample))
+    span = entry_span(ctx, decision.parameter, decision.position)
+    if span is None and related:
+        span, related = related[0].span, related[1:]
+    return code.at(span or fallback_span(ctx), relay_message(counterexample, who, suffix),
+                   hint=relay_hint(decision), related=related)
+
+
+def relay_message(counterexample: Counterexample, who: str, suffix: str = "") -> str:
+    """Return the message for a way to relay: who, the envelope, what accepted it and why."""
+    request, decision = counterexample.request, counterexample.decision
+    by = f" by {decision.restriction} in {decision.parameter}" if decision.restriction else ""
+    envelope = _envelope(request)
+    if counterexample.certain:
+        return f"open relay: {who} can relay{suffix}: {envelope} is accepted{by} ({decision.reason})"
+    return (f"possible open relay: {who} may relay{suffix}: {envelope} is accepted{by} "
+            f"({decision.reason}) if {'; '.join(counterexample.answers)}")
+
+
+def relay_hint(decision) -> str:
+    """Return what to do about a way to relay, by what accepted it."""
+    if decision.restriction is None and "relay_domains" in decision.sources:
+        return ("relay_domains lists domains this server forwards mail to for anyone (a backup MX); "
+                "list only domains that really use this server as their MX")
+    return _HINTS.get(decision.restriction, _HINTS[None])
+
+
+def _envelope(request) -> str:
+    login = f" logged in as {request.sasl_login}," if request.sasl_login else ""
+    return f"from {request.client_address},{login} MAIL FROM:<{request.sender}> RCPT TO:<{request.recipient}>"
+
+
+def _source_spans(ctx: AnalysisContext, counterexample: Counterexample) -> list[tuple[str, Span]]:
+    found: list[tuple[str, Span]] = []
+    for name in counterexample.decision.sources:
+        span = _network_span(ctx, counterexample.request.client_address) if name == "mynetworks" else None
+        span = span or parameter_span(ctx, name)
+        if span is not None:
+            found.append((name, span))
+    return found
+
+
+def _network_span(ctx: AnalysisContext, address: str) -> Span | None:
+    """Return the `trusted networks` entry that holds the client, to point at the very network."""
+    ip = ipaddress.ip_address(address)
+    return next((n.span for n in ctx.policy.trusted_networks if n.network.version == ip.version and ip in n.network),
+                None)
+

@@ -1,0 +1,201 @@
+"""Find rejections an earlier permit makes dead (MP307), in every list the plan holds.
+
+postconf(5): in a restriction list "the first restriction that matches wins", and a permit ends
+the list. A reject_* is shaded when, for every request it would reject, a permit earlier in the
+same list matches first, so it never fires (as aerleon's _DetectShading finds a term that an
+earlier term makes unreachable). The simulator decides it: each reject_* (and reject, defer,
+defer_*) is evaluated alone for requests of every client class - an anonymous outside client,
+a trusted one, logged-in clients - with owned, unowned and null senders and local and remote
+recipients; then the list is run up to it for the same requests.
+
+Reported: a rejection dead for every client it could reject; and a *_sender_login_mismatch
+dead for every logged-in client (the seed's `permit_sasl_authenticated,
+reject_sender_login_mismatch`: a login may then send as anyone). A rejection that only trusted
+or logged-in clients skip (`permit_mynetworks, reject_unauth_destination`) is what such a list
+is for, and is not reported; nor is a compiler-written list shaded by permit_mynetworks, which
+only happens when the trusted networks hold every address (MP302/MP303 and MP301 report that).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterator
+
+import attrs
+
+from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, entry_span, fallback_span, model_of, trusted_client
+from mailpolicy.diagnostics import Diagnostic, Related
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.simulate import PostfixModel, Request
+from mailpolicy.simulate.context import PERMIT, REJECT, Context, Step
+from mailpolicy.simulate.decide import ALL_PARTS, LISTS
+from mailpolicy.simulate.runner import Runner, entries
+
+_LOGIN_CHECKS = ("reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
+                 "reject_known_sender_login_mismatch")
+STRANGER = "nobody-owns-this-login"
+
+
+@attrs.frozen
+class Shading:
+    """A rejection an earlier permit beats: where both stand, and for whom it never fires."""
+
+    parameter: str
+    position: int
+    name: str
+    permit_position: int
+    permit_name: str
+    who: str  # "any client" or "a logged-in client"
+
+
+def check_shading(ctx: AnalysisContext) -> Iterator[Diagnostic]:
+    """Report each reject_* that an earlier permit_* in its list always beats."""
+    model = model_of(ctx)
+    for found in find_shading(model, _requests(ctx)):
+        if found.permit_name == "permit_mynetworks" and _compiled(ctx, found.parameter):
+            continue  # the trusted networks hold everyone: MP302/MP303 and MP301 name that line
+        span = entry_span(ctx, found.parameter, found.position) or fallback_span(ctx)
+        permit_span = entry_span(ctx, found.parameter, found.permit_position)
+        yield cat.SHADED_RESTRICTION.at(
+            span, shading_message(found), hint=shading_hint(found, _compiled(ctx, found.parameter)),
+            related=(Related(permit_span, f"{found.permit_name} permits first here"),) if permit_span else ())
+
+
+def shading_message(found: Shading) -> str:
+    """Return the message for a shaded rejection."""
+    whom = "them" if found.who != "any client" else "every client it would reject"
+    return (f"{found.name} in {found.parameter} can never reject {found.who}: {found.permit_name} before it "
+            f"permits {whom} first, and a permit ends the list")
+
+
+def find_shading(model: PostfixModel, classes: dict[str, list[Request]]) -> list[Shading]:
+    """Return every rejection in every list of a model that an earlier permit always beats."""
+    found: list[Shading] = []
+    for parameter in [*LISTS, *sorted(model.classes)]:
+        listed = entries(model.config.words(parameter))
+        for position, name, _argument in listed:
+            if position == 0 or not _rejects_only(name):
+                continue
+            shaded = _shading(model, parameter, listed, position, classes)
+            if shaded is not None:
+                who, permit_position = shaded
+                found.append(Shading(parameter, position, name, permit_position, listed[permit_position][1], who))
+    return found
+
+
+def client_requests(outside: str, trusted: str, local_domain: str,
+                    owned: list[tuple[str, str]]) -> dict[str, list[Request]]:
+    """Return requests of each client class: anonymous, trusted, and logged-in clients.
+
+    `owned` is a few (address, login) pairs of the sender login map; a login nobody's map
+    names is added, as are an unowned and the null sender and a local and a remote recipient.
+    """
+    local, remote = f"someone@{local_domain}", "victim@gmail.test"
+    senders = ["anyone@elsewhere.test", "", *(address for address, _ in owned)]
+    logins = list(dict.fromkeys([*(login for _, login in owned), STRANGER]))
+
+    def requests(client: str, login: str | None) -> list[Request]:
+        return [Request(client, login, s, r) for s in senders for r in (local, remote)]
+
+    return {
+        "anonymous clients": requests(outside, None),
+        "trusted clients": requests(trusted, None),
+        "logged-in clients": [r for login in logins for r in requests(outside, login)],
+    }
+
+
+def _requests(ctx: AnalysisContext) -> dict[str, list[Request]]:
+    domains = [d.value for d in ctx.policy.local_domains] or [ctx.plan.values().get("myhostname", "localhost")]
+    owned: list[tuple[str, str]] = []
+    if ctx.plan.sender_map is not None:
+        for entry in ctx.plan.sender_map.entries[:3]:
+            owned.append((entry.key if not entry.key.startswith("@") else "someone" + entry.key, entry.owners[0]))
+    return client_requests(OUTSIDE_CLIENT, trusted_client(ctx), domains[0], owned)
+
+
+def _compiled(ctx: AnalysisContext, parameter: str) -> bool:
+    planned = ctx.plan.parameter(parameter)
+    return planned is not None and planned.entries is not None
+
+
+def _rejects_only(name: str) -> bool:
+    return name in ("reject", "defer") or name.startswith(("reject_", "defer_")) and name not in (
+        "defer_if_permit", "defer_if_reject")
+
+
+def _shading(model: PostfixModel, parameter: str, listed, position: int,
+             classes: dict[str, list[Request]]) -> tuple[str, int] | None:
+    """Return (whom it never rejects, the position of the permit that shades it), or None."""
+    name, argument = listed[position][1], listed[position][2]
+    prefix = tuple(w for _, n, a in listed[:position] for w in ((n, a) if a else (n,)))
+    per_class: dict[str, Counter] = {}
+    reachable: set[str] = set()
+    for who, requests in classes.items():
+        permits: Counter = Counter()
+        for request in requests:
+            if not _would_reject(model, request, parameter, name, argument):
+                continue
+            ended = _run(model, request, parameter, prefix)
+            if ended is None:
+                reachable.add(who)
+            elif ended.outcome.kind == PERMIT:
+                permits[ended.step.position] += 1
+        if permits:
+            per_class[who] = permits
+    dead = {who: permits for who, permits in per_class.items() if who not in reachable}
+    if not dead:
+        return None
+    if not reachable:
+        return "any client", _most_common(dead)
+    if name in _LOGIN_CHECKS and "logged-in clients" in dead:
+        return "a logged-in client", dead["logged-in clients"].most_common(1)[0][0]
+    return None
+
+
+def _most_common(dead: dict[str, Counter]) -> int:
+    total: Counter = Counter()
+    for permits in dead.values():
+        total.update(permits)
+    return total.most_common(1)[0][0]
+
+
+def _context(model: PostfixModel, request: Request) -> Context:
+    ctx = Context(model, request, lambda key, outcomes: outcomes[0], ALL_PARTS)
+    ctx.runner = Runner(ctx, [])
+    return ctx
+
+
+def _would_reject(model: PostfixModel, request: Request, parameter: str, name: str, argument: str | None) -> bool:
+    """Tell whether the restriction alone rejects the request for some answer of DNS or a table."""
+    rejects = []
+
+    def choose(key, outcomes):
+        rejects.extend(o.kind == REJECT for o in outcomes)
+        return outcomes[0]
+
+    ctx = _context(model, request)
+    ctx.choose = choose
+    outcome = ctx.runner.evaluate(Step(name, argument, parameter, 0, "x", "x"), 0)
+    return outcome.kind == REJECT or any(rejects)
+
+
+def _run(model: PostfixModel, request: Request, parameter: str, prefix: tuple[str, ...]):
+    """Run the list up to the restriction; return how it ended before it, or None if it was reached."""
+    ctx = _context(model, request)
+    ended = ctx.runner.run(parameter, prefix, "x", "x")
+    return ended if ended.outcome.kind in (PERMIT, REJECT) else None
+
+
+def shading_hint(found: Shading, compiled: bool) -> str:
+    """Return what to do about a shaded rejection (`compiled`: the compiler wrote the list)."""
+    name, permit_name = found.name, found.permit_name
+    if permit_name == "permit_mynetworks":
+        return "the trusted networks hold every client address; trust only the networks that really send here"
+    if compiled:
+        return f"the compiler wrote this list; what {permit_name} matches comes from the statement it cites"
+    if name in _LOGIN_CHECKS:
+        return (f"put {name} before {permit_name}, or leave it to smtpd_sender_restrictions, where the "
+                "policy's `allow user` lines already place it with no permit before it")
+    return f"move {name} before {permit_name}, or remove it if it is not meant to apply"
+

@@ -1,0 +1,93 @@
+"""What the simulator-based checks share: the model of a plan, the clients, and source locations.
+
+A decision names a main.cf parameter and a restriction's position in it; the policy line
+responsible is the planned entry's source (the `relay` statement, an `allow user` line), or
+for a list the author wrote with `set`, the restriction's own column on that `set` line.
+"""
+
+from __future__ import annotations
+
+from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.model.statements import ClientKind
+from mailpolicy.simulate import PostfixModel, Request, model_from_plan
+from mailpolicy.simulate.config import split_list_at
+from mailpolicy.simulate.restrictions import TAKES_ARGUMENT
+from mailpolicy.source import Span
+
+# An Internet client (RFC 5737 documentation address): trusted by no sane configuration.
+OUTSIDE_CLIENT = "203.0.113.9"
+LOOPBACK_CLIENT = "127.0.0.1"
+
+
+def model_of(ctx: AnalysisContext) -> PostfixModel:
+    """Return the simulator's model of the main.cf and sender map the plan compiles to."""
+    return model_from_plan(ctx.plan)
+
+
+def trusted_client(ctx: AnalysisContext) -> str:
+    """Return an address inside the first trusted network (127.0.0.1 when none is stated)."""
+    networks = ctx.policy.trusted_networks
+    if not networks:
+        return LOOPBACK_CLIENT
+    network = networks[0].network
+    if network.num_addresses > 2:
+        return str(network.network_address + 1)
+    return str(network.network_address)
+
+
+def request_for(ctx: AnalysisContext, kind: ClientKind, login: str | None, sender: str, recipient: str) -> Request:
+    """Return the request an `expect` client kind stands for."""
+    if kind is ClientKind.TRUSTED:
+        return Request(trusted_client(ctx), None, sender, recipient)
+    return Request(OUTSIDE_CLIENT, login if kind is ClientKind.USER else None, sender, recipient)
+
+
+def entry_span(ctx: AnalysisContext, parameter: str | None, position: int | None) -> Span | None:
+    """Return the policy location of a list entry (or of the parameter when no entry is known)."""
+    if parameter is None:
+        return None
+    planned = ctx.plan.parameter(parameter)
+    if planned is not None and planned.entries is not None:
+        if position is not None and position < len(planned.entries) and planned.entries[position].source:
+            return planned.entries[position].source
+        return planned.source
+    setting = next((s for s in ctx.policy.settings if s.name == parameter), None)
+    if setting is None:
+        return planned.source if planned is not None else None
+    if position is None:
+        return setting.span
+    found = _word_at(setting.value, position)
+    if found is None:
+        return setting.span
+    offset, text = found
+    column = setting.value_span.column + offset
+    return setting.value_span.at_column(column, column + len(text))
+
+
+def fallback_span(ctx: AnalysisContext) -> Span:
+    """Return where a finding with no line of its own is reported: the `relay` statement, else line 1."""
+    if ctx.policy.relay.span is not None:
+        return ctx.policy.relay.span
+    path = ctx.policy.sources[0].path if ctx.policy.sources else "<policy>"
+    return Span(path, 1, 1)
+
+
+def parameter_span(ctx: AnalysisContext, name: str) -> Span | None:
+    """Return the policy line that decided a parameter (None for a default)."""
+    planned = ctx.plan.parameter(name)
+    if planned is not None and planned.source is not None:
+        return planned.source
+    setting = next((s for s in ctx.policy.settings if s.name == name), None)
+    return setting.span if setting is not None else None
+
+
+def _word_at(value: str, position: int) -> tuple[int, str] | None:
+    """Return (offset, text) of the restriction at `position` in a list value (arguments skipped)."""
+    words = split_list_at(value)
+    index = count = 0
+    while index < len(words):
+        if count == position:
+            return words[index]
+        index += 2 if words[index][1].lower() in TAKES_ARGUMENT else 1
+        count += 1
+    return None
