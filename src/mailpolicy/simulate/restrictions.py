@@ -10,8 +10,6 @@ clients present no TLS certificate and talk plaintext; a verified client name is
 
 from __future__ import annotations
 
-from typing import Callable
-
 from mailpolicy.simulate.access import ACCESS, access_outcomes
 from mailpolicy.simulate.context import (
     CLIENT, DEFER_IF_PERMIT, DEFER_IF_REJECT, HELO, RECIPIENT, SENDER, WARN_IF_REJECT,
@@ -22,25 +20,7 @@ from mailpolicy.simulate.logins import sender_login_mismatch
 from mailpolicy.simulate.matchlist import BAD_PATTERN, match_client, match_interfaces
 from mailpolicy.simulate.lookup import UNKNOWN
 from mailpolicy.simulate.recipients import unlisted
-
-Evaluator = Callable[[Context, Step], Outcome]
-EVALUATORS: dict[str, Evaluator] = {}
-# The part of the request each restriction reads (the shading and proof analyses group by it).
-READS: dict[str, str] = {}
-
-
-def restriction(*names: str, reads: str = "none") -> Callable[[Evaluator], Evaluator]:
-    def register(function: Evaluator) -> Evaluator:
-        for name in names:
-            EVALUATORS[name] = function
-            READS[name] = reads
-        return function
-    return register
-
-
-def _recipient(ctx: Context) -> str:
-    return unquote(ctx.request.recipient)
-
+from mailpolicy.simulate.registry import EVALUATORS, READS, restriction
 
 # --- generic ----------------------------------------------------------------------------------
 
@@ -338,98 +318,8 @@ def _unverified(ctx: Context, step: Step) -> Outcome:
 READS["reject_unverified_recipient"] = "recipient"
 
 
-# --- recipient: relay control -----------------------------------------------------------------
-
-@restriction("reject_unauth_destination", "defer_unauth_destination", reads="recipient")
-def _unauth_destination(ctx: Context, step: Step) -> Outcome:
-    # "Reject the request unless ... the resolved RCPT TO domain matches $relay_domains or a
-    # subdomain thereof, and contains no sender-specified routing (user@elsewhere@domain), [or]
-    # matches $mydestination, $inet_interfaces, $proxy_interfaces, $virtual_alias_domains, or
-    # $virtual_mailbox_domains ... relay_domains_reject_code (default: 554)".
-    # defer_unauth_destination: measured 454 4.7.1 with the default 554, 450 with 550.
-    if not ctx.has("recipient"):
-        return dunno("no recipient yet")
-    resolved = ctx.resolve(ctx.request.recipient)
-    denied = _relay_denied(ctx, step.name.startswith("defer"))
-    allowed = dunno(_why_authorized(resolved), _destination_sources(resolved))
-    if resolved.unknown:
-        return ctx.choose(" and ".join(resolved.unknown) + " tables", (allowed, denied))
-    return allowed if resolved.authorized else denied
-
-
-def _relay_denied(ctx: Context, defer: bool) -> Outcome:
-    code = ctx.config.value("relay_domains_reject_code").strip() or "554"
-    if defer:
-        code = "4" + code[1:]
-    resolved = ctx.resolve(ctx.request.recipient)
-    why = ("the address routes elsewhere (sender-specified routing)" if resolved.routed
-           else f"{resolved.domain} is not a domain this server receives or relays for")
-    return reject(ctx.reply(code, "5.7.1", f"<{_recipient(ctx)}>: Relay access denied"), why,
-                  ("mydestination", "relay_domains"))
-
-
-def _why_authorized(resolved) -> str:
-    return f"{resolved.domain} is a {resolved.domain_class.value} destination"
-
-
-def _destination_sources(resolved) -> tuple[str, ...]:
-    return {"local": ("mydestination",), "relay": ("relay_domains",),
-            "virtual alias": ("virtual_alias_domains",), "virtual mailbox": ("virtual_mailbox_domains",)
-            }.get(resolved.domain_class.value, ())
-
-
-@restriction("permit_auth_destination", reads="recipient")
-def _permit_auth_destination(ctx: Context, step: Step) -> Outcome:
-    # "Permit the request when ... the resolved RCPT TO domain matches $relay_domains ... [or]
-    # $mydestination, ... and the address contains no sender-specified routing".
-    if not ctx.has("recipient"):
-        return dunno()
-    resolved = ctx.resolve(ctx.request.recipient)
-    if resolved.unknown:
-        return ctx.choose(" and ".join(resolved.unknown) + " tables",
-                          (dunno("not an authorized destination"), permit(_why_authorized(resolved))))
-    if resolved.authorized:
-        return permit(_why_authorized(resolved), _destination_sources(resolved))
-    return dunno("not an authorized destination")
-
-
-@restriction("permit_mx_backup", reads="recipient")
-def _permit_mx_backup(ctx: Context, step: Step) -> Outcome:
-    # "Permit the request when the local mail system is a backup MX for the RCPT TO domain, or
-    # when the domain is an authorized destination"; never with sender-specified routing. DNS decides.
-    if not ctx.has("recipient"):
-        return dunno()
-    resolved = ctx.resolve(ctx.request.recipient)
-    if resolved.authorized:
-        return permit(_why_authorized(resolved))
-    if resolved.routed:
-        return dunno("sender-specified routing")
-    return ctx.choose(f"MX records of {resolved.domain}", (dunno("this host is not an MX of the domain"),
-                                                            permit("this host is a backup MX of the domain")))
-
-
-@restriction("check_relay_domains", reads="recipient")
-def _check_relay_domains(ctx: Context, step: Step) -> Outcome:
-    # Obsolete (warns since 2.2, removed in 3.9). Measured on 3.7: permits an authorized
-    # destination, else "554 5.7.1 <rcpt>: Recipient address rejected: Relay access denied".
-    if not ctx.has("recipient"):
-        return dunno()
-    resolved = ctx.resolve(ctx.request.recipient)
-    if resolved.authorized:
-        return permit(_why_authorized(resolved), _destination_sources(resolved))
-    code = ctx.config.value("relay_domains_reject_code").strip() or "554"
-    return reject(ctx.reply(code, "5.7.1", f"<{step.reply_name}>: {step.reply_class} rejected: Relay access denied"),
-                  f"{resolved.domain} is not an authorized destination", ("relay_domains",))
-
-
-@restriction("reject_unlisted_recipient", "check_recipient_maps", reads="recipient")
-def _unlisted_recipient(ctx: Context, step: Step) -> Outcome:
-    # "Reject the request when the RCPT TO address is not listed in the list of valid recipients
-    # for its domain class."
-    if not ctx.has("recipient"):
-        return dunno()
-    return unlisted(ctx, ctx.request.recipient, RECIPIENT, "5.1.1")
-
+# The recipient and relay restrictions register themselves in their own module.
+import mailpolicy.simulate.destinations  # noqa: E402,F401
 
 for _name, (_reads, _what) in ACCESS.items():
     EVALUATORS[_name] = _what
