@@ -8,6 +8,7 @@ change what the line means (a second owner, a comment, a parameter expansion).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import unicodedata
@@ -52,6 +53,9 @@ def _unsafe_characters(text: str) -> list[str]:
     return sorted({ch for ch in text if ch.isspace() or ch in ',#=$"{}\\' or not ch.isprintable()})
 
 
+# A large policy names a few domains hundreds of thousands of times (one per owned address);
+# the checks are pure, so each spelling is checked once. Refusals raise and are not cached.
+@functools.lru_cache(maxsize=4096)
 def domain(text: str) -> str:
     """Return a domain in lower case, international names as punycode (IDNA 2003, Python's codec)."""
     if not text:
@@ -134,7 +138,7 @@ def address(text: str) -> str:
         raise ValueProblem(f"`{text}` is not an address", "write user@domain, or @domain for every address of a domain")
     local, _, dom = text.rpartition("@")
     if local:
-        if any(ch in local for ch in "%!@"):
+        if "%" in local or "!" in local or "@" in local:
             raise ValueProblem(f"`{text}` has source routing in its local part (`%`, `!` or `@`)",
                                "those are relay tricks, not addresses; write the plain user@domain")
         if not local.isascii():
