@@ -27,12 +27,6 @@ class Host:
     hostname: str = "mail.example.invalid"
     interfaces: tuple[tuple[str, int], ...] = (("127.0.0.1", 8), ("::1", 128))
 
-    @property
-    def domain(self) -> str:
-        # postconf(5) mydomain: "$myhostname minus the first component", or "localdomain".
-        first, dot, rest = self.hostname.partition(".")
-        return rest if dot and rest else "localdomain"
-
     def networks(self, style: str) -> str:
         """Return mynetworks for mynetworks_style `host`, `subnet` or `class`, as postconf -d prints it."""
         found: list[str] = []
@@ -99,7 +93,9 @@ class Config:
         if name == "myhostname":
             return self.host.hostname
         if name == "mydomain":
-            return self.host.domain
+            # postconf(5) mydomain: "$myhostname minus the first component", or "localdomain".
+            _first, dot, rest = self.value("myhostname").strip().partition(".")
+            return rest if dot and rest else "localdomain"
         if name == "mynetworks":
             return self.host.networks(self.value("mynetworks_style").strip())
         info = pf.parameter(name, self.version)

@@ -98,6 +98,8 @@ class PostfixModel:
         return DomainClass.DEFAULT, tuple(unknown)
 
     def _startup_problem(self) -> str | None:
+        for name in self.config.params:
+            self.config.value(name)  # a value Postfix cannot expand stops it (mail_conf_eval)
         if self.config.errors:
             return "; ".join(self.config.errors)
         if self._has_required(self.lists["smtpd_relay_restrictions"], 0) or \
@@ -248,7 +250,9 @@ class _Session:
             if name in self.permits and self._blocker_after(name, self.permits[name][0].position):
                 return self._accepted_by(name)
         resolved = self.ctx.resolve(self.request.recipient)
-        if resolved.domain_class is DomainClass.DEFAULT or resolved.routed:
+        # For mail that stays here (or goes nowhere known), the permit that ended a list accepted
+        # it; mail for $relay_domains passed the relay check because relay_domains names it.
+        if resolved.domain_class is not DomainClass.RELAY or resolved.routed:
             for name in ("smtpd_relay_restrictions", "smtpd_recipient_restrictions"):
                 if name in self.permits:
                     return self._accepted_by(name)

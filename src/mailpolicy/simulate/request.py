@@ -57,8 +57,9 @@ class Decision:
 
     `parameter` and `restriction` name the list and the entry that decided. For an accepted
     request that is the permit that let it skip a relay check (reject_unauth_destination and
-    the like) later in its list; else, when the recipient is local or a relay_domains
-    destination, None, with `sources` naming the parameter that made it one;
+    the like) later in its list; else the permit that ended the relay or recipient list; else
+    (and always for a $relay_domains recipient) None, with `sources` naming the parameter that
+    made the recipient's domain one this server accepts mail for;
     `position` is the entry's index among the list's restrictions. `reply` is what Postfix
     answers; for DEPENDS it is the answer when every DNS list and unknown table says "not
     found", and `possible` holds every verdict some answer could give. `sources` are the
