@@ -86,8 +86,9 @@ def relay_message(counterexample: Counterexample, who: str, suffix: str = "") ->
     envelope = _envelope(request)
     if counterexample.certain:
         return f"open relay: {who} can relay{suffix}: {envelope} is accepted{by} ({decision.reason})"
-    return (f"possible open relay: {who} may relay{suffix}: {envelope} is accepted{by} "
-            f"({decision.reason}) if {'; '.join(counterexample.answers)}")
+    answers = "; ".join(counterexample.answers)
+    reason = f" ({decision.reason})" if answers not in decision.reason else ""
+    return f"possible open relay: {who} may relay{suffix}: {envelope} is accepted{by}{reason} if {answers}"
 
 
 def relay_hint(decision) -> str:

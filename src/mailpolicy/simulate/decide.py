@@ -256,9 +256,12 @@ class _Session:
             for name in ("smtpd_relay_restrictions", "smtpd_recipient_restrictions"):
                 if name in self.permits:
                     return self._accepted_by(name)
+        sources = CLASS_SOURCES.get(resolved.domain_class, ())
         why = ("no restriction rejected it" if resolved.domain_class is DomainClass.DEFAULT
                else f"no restriction rejected it, and {resolved.domain} is a {resolved.domain_class.value} destination")
-        return self._decision(ACCEPTED, None, None, None, CLASS_SOURCES.get(resolved.domain_class, ()), why)
+        if resolved.unknown and resolved.domain_class is DomainClass.DEFAULT:
+            why, sources = f"{why}, and {' or '.join(resolved.unknown)} lists {resolved.domain}", resolved.unknown
+        return self._decision(ACCEPTED, None, None, None, sources, why)
 
     def _accepted_by(self, name: str) -> Decision:
         step, outcome = self.permits[name]

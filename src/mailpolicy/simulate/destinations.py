@@ -29,10 +29,13 @@ def _unauth_destination(ctx: Context, step: Step) -> Outcome:
         return dunno("no recipient yet")
     resolved = ctx.resolve(ctx.request.recipient)
     denied = _relay_denied(ctx, step.name.startswith("defer"))
-    allowed = dunno(_why_authorized(resolved), _destination_sources(resolved))
+    if resolved.authorized:
+        return dunno(_why_authorized(resolved), _destination_sources(resolved))
     if resolved.unknown:
-        return ctx.choose(" and ".join(resolved.unknown) + " tables", (allowed, denied))
-    return allowed if resolved.authorized else denied
+        # A table of mydestination or relay_domains whose contents are not known may list the domain.
+        maybe = dunno(f"{' or '.join(resolved.unknown)} lists {resolved.domain}", resolved.unknown)
+        return ctx.choose(" and ".join(resolved.unknown) + " tables", (denied, maybe))
+    return denied
 
 
 def _relay_denied(ctx: Context, defer: bool) -> Outcome:
@@ -63,11 +66,12 @@ def _permit_auth_destination(ctx: Context, step: Step) -> Outcome:
     if not ctx.has("recipient"):
         return dunno()
     resolved = ctx.resolve(ctx.request.recipient)
-    if resolved.unknown:
-        return ctx.choose(" and ".join(resolved.unknown) + " tables",
-                          (dunno("not an authorized destination"), permit(_why_authorized(resolved))))
     if resolved.authorized:
         return permit(_why_authorized(resolved), _destination_sources(resolved))
+    if resolved.unknown:
+        return ctx.choose(" and ".join(resolved.unknown) + " tables", (
+            dunno("not an authorized destination"),
+            permit(f"{' or '.join(resolved.unknown)} lists {resolved.domain}", resolved.unknown)))
     return dunno("not an authorized destination")
 
 

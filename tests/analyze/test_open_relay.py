@@ -1,0 +1,73 @@
+"""MP301 on every compile: the simulator proves no anonymous outside client can relay, or says how."""
+
+from __future__ import annotations
+
+import attrs
+
+from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.analyze.open_relay import check_open_relay
+from tests.helpers import compile_text
+
+HEAD = "postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\n"
+SASL = "sasl dovecot private/auth\nallow user jim as jim@example0.com\n"
+
+
+def relays(compilation):
+    return [d for d in compilation.diagnostics if d.code == "MP301"]
+
+
+def test_the_examples_are_proven_safe(repo) -> None:
+    from mailpolicy.compiler import compile_policy
+    for path in sorted((repo / "examples").glob("*.mailpolicy")):
+        assert relays(compile_policy(path)) == [], path
+
+
+def test_trusting_everyone_relays_and_points_at_the_network(tmp_path) -> None:
+    c = compile_text(tmp_path, HEAD + SASL + "relay authenticated or trusted\ntrusted networks 127.0.0.0/8, 0.0.0.0/0\n")
+    (d,) = relays(c)
+    assert d.is_error and d.span.line == 6  # the relay statement wrote permit_mynetworks
+    assert "can relay" in d.message and "permit_mynetworks in smtpd_relay_restrictions" in d.message
+    assert "203.0.113.9 is in mynetworks" in d.message
+    (related,) = d.related
+    assert (related.span.line, related.span.column) == (7, 31)  # `0.0.0.0/0` itself
+    assert not c.outputs
+
+
+def test_set_permit_in_the_recipient_list_opens_nothing(tmp_path) -> None:
+    # smtpd_relay_restrictions (the compiler's, ending in reject_unauth_destination) runs before
+    # smtpd_recipient_restrictions, and a reject there is final: a later permit cannot undo it.
+    c = compile_text(tmp_path, HEAD + SASL + "relay only authenticated\nset smtpd_recipient_restrictions = permit\n")
+    assert relays(c) == [] and c.ok
+
+
+def test_set_relay_domains_naming_other_domains_relays_at_the_set_line(tmp_path) -> None:
+    c = compile_text(tmp_path, HEAD + "relay nobody\nset relay_domains = $mydestination, gmail.test\n")
+    (d,) = relays(c)
+    assert d.span.line == 5 and "gmail.test is a relay destination" in d.message
+    assert "relay_domains" in d.hint
+
+
+def test_references_are_expanded_before_judging(tmp_path) -> None:
+    # relay_domains = $mydomain, and mydomain is `test`: every .test domain is relayed for anyone.
+    c = compile_text(tmp_path, HEAD + "relay nobody\nset mydomain = test\nset relay_domains = $mydomain\n")
+    (d,) = relays(c)
+    assert d.span.line == 6 and "RCPT TO:<victim@gmail.test>" in d.message
+
+
+def test_what_only_dns_or_a_table_decides_is_a_possible_relay(tmp_path) -> None:
+    c = compile_text(tmp_path, HEAD + "relay nobody\nset relay_domains = hash:/etc/postfix/relay_domains\n")
+    (d,) = relays(c)
+    assert d.message.startswith("possible open relay") and d.message.endswith("if relay_domains lists gmail.test")
+    assert d.span.line == 5
+
+
+def test_a_class_relaying_beyond_the_relay_statement_is_mp321(tmp_path) -> None:
+    # The compiler never writes this; the check holds any future list to the `relay` statement.
+    c = compile_text(tmp_path, HEAD + SASL + "relay only authenticated\ntrusted networks 10.1.0.0/16\n")
+    relay = c.plan.parameter("smtpd_relay_restrictions")
+    widened = attrs.evolve(relay, value="permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination",
+                           entries=None)
+    plan = attrs.evolve(c.plan, parameters=tuple(widened if p is relay else p for p in c.plan.parameters))
+    (d,) = check_open_relay(AnalysisContext(c.policy, plan))
+    assert d.code == "MP321" and "a trusted client (10.1.0.1) can relay" in d.message
+    assert "relay only authenticated" in d.message
