@@ -1,0 +1,142 @@
+"""`mailpolicy explain POLICY`: the restriction lists with their reasons, and who may do what.
+
+Plain text, the same bytes for the same policy: every restriction list the compiled main.cf
+holds, in the order smtpd evaluates them, each entry with the reason it stands there and the
+policy line it comes from; then the decision table the simulator computes on that main.cf:
+client classes (an anonymous outside client, a trusted one, each login up to MAX_LOGINS) x
+sender ownership (unowned, owned by this login, owned by another) x recipient (local, remote).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, trusted_client
+from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.cli import exit_codes
+from mailpolicy.cli.report import print_diagnostics
+from mailpolicy.compiler import Compilation, compile_policy
+from mailpolicy.plan.model import ConfigPlan
+from mailpolicy.simulate import Decision, Request, Verdict, model_from_plan
+from mailpolicy.simulate.config import split_list
+from mailpolicy.simulate.decide import LISTS
+from mailpolicy.simulate.runner import entries
+
+MAX_LOGINS = 10
+REMOTE = "friend@gmail.test"
+UNOWNED_LOCAL = "nobody-owns-this"
+
+
+@click.command("explain", epilog=exit_codes.EXIT_CODES_HELP)
+@click.argument("policy", type=click.Path(dir_okay=False, path_type=Path))
+def explain_command(policy: Path) -> None:
+    """Explain POLICY: each restriction list with every entry's reason and source line, then the
+    decision table (client x sender ownership x local/remote recipient) the simulator computes.
+
+    Diagnostics go to stderr. Exit 0 when the policy has no errors, 1 when it has (the
+    explanation of what could be planned is still printed), 2 when POLICY cannot be read.
+    """
+    if not policy.is_file():
+        click.echo(f"mailpolicy: cannot read {policy}: no such file", err=True)
+        raise SystemExit(exit_codes.USAGE)
+    compilation = compile_policy(policy)
+    print_diagnostics(list(compilation.diagnostics), compilation.sources, "text")
+    if compilation.plan is None:
+        raise SystemExit(exit_codes.PROBLEMS)
+    click.echo(explain(compilation), nl=False)
+    if not compilation.ok:
+        raise SystemExit(exit_codes.PROBLEMS)
+
+
+def explain(compilation: Compilation) -> str:
+    """Return the whole explanation of a compiled policy."""
+    plan = compilation.plan
+    lines = [f"mailpolicy explain {compilation.path} (Postfix {plan.version})", "",
+             "Restriction lists, in the order smtpd evaluates them (all at RCPT TO):", ""]
+    lines.extend(_lists(plan))
+    lines.extend(["Decisions, simulated on the compiled main.cf (and sender map):", ""])
+    lines.extend(_table(compilation))
+    lines.extend(["", "Assumed: every local recipient exists (passwd and aliases are not read); no DNS list lists "
+                      "the client; the login's password is right."])
+    return "\n".join(lines) + "\n"
+
+
+def _lists(plan: ConfigPlan) -> list[str]:
+    lines: list[str] = []
+    for name in LISTS:
+        parameter = plan.parameter(name)
+        if parameter is None:
+            lines.extend([f"{name} = (not set: Postfix's default)", ""])
+            continue
+        lines.append(f"{name} = {parameter.value or '(empty)'}")
+        lines.append(f"    why: {parameter.reason}{_at(parameter.source)}")
+        if parameter.entries is not None:
+            for index, entry in enumerate(parameter.entries, start=1):
+                lines.append(f"  {index}. {entry.name}")
+                lines.append(f"       {entry.reason}{_at(entry.source)}")
+        else:
+            for position, restriction, argument in entries(split_list(parameter.value)):
+                shown = f"{restriction} {argument}" if argument else restriction
+                lines.append(f"  {position + 1}. {shown}")
+                lines.append(f"       written by the author{_at(parameter.source)}")
+        lines.append("")
+    return lines
+
+
+def _at(source) -> str:
+    return f" ({source.short})" if source is not None else ""
+
+
+def _table(compilation: Compilation) -> list[str]:
+    policy, plan = compilation.policy, compilation.plan
+    model = model_from_plan(plan)
+    ctx = AnalysisContext(policy, plan)
+    owners = _owners(plan)
+    domain = policy.local_domains[0].value if policy.local_domains else plan.values().get("myhostname", "localhost")
+    local = f"someone@{domain}"
+    unowned = next(f"{UNOWNED_LOCAL}{n or ''}@{domain}" for n in range(len(owners) + 1)
+                   if f"{UNOWNED_LOCAL}{n or ''}@{domain}" not in owners)
+    logins = sorted({login for names in owners.values() for login in names})
+    anyone_owned = next(iter(owners), None)
+    rows: list[tuple[str, str, str, str]] = []
+    clients = [("anonymous", OUTSIDE_CLIENT, None), ("trusted", trusted_client(ctx), None)]
+    clients += [(f"user {login}", OUTSIDE_CLIENT, login) for login in logins[:MAX_LOGINS]]
+    for label, address, login in clients:
+        senders = [("unowned", unowned)]
+        if login is None and anyone_owned:
+            senders.append(("owned by a login", anyone_owned))
+        if login is not None:
+            own = next((a for a, names in owners.items() if login in names), None)
+            other = next((a for a, names in owners.items() if login not in names), None)
+            senders += [("own address", own)] if own else []
+            senders += [("another's address", other)] if other else []
+        for ownership, sender in senders:
+            for where, recipient in (("local", local), ("remote", REMOTE)):
+                request = Request(address, login, sender, recipient)
+                decision = model.decide(request)
+                cell = _cell(decision)
+                if decision.verdict is Verdict.DEPENDS:
+                    # Say what happens with the nominal answers (nothing listed, nothing found).
+                    cell = f"DEPENDS ({decision.reason}); else {_cell(model.branches(request)[0].decision)}"
+                rows.append((f"{label} ({address})", f"{ownership} <{sender}>", f"{where} <{recipient}>", cell))
+    header = ("client", "MAIL FROM", "RCPT TO", "verdict, decided by, reply")
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(3)]
+    lines = ["  " + "  ".join(text.ljust(widths[i]) if i < 3 else text for i, text in enumerate(row)).rstrip()
+             for row in (header, *rows)]
+    if len(logins) > MAX_LOGINS:
+        lines.append(f"  ... and {len(logins) - MAX_LOGINS} more logins, not shown")
+    return lines
+
+
+def _owners(plan: ConfigPlan) -> dict[str, tuple[str, ...]]:
+    """Return each owned address (an `@domain` key as someone@domain) and its logins."""
+    if plan.sender_map is None:
+        return {}
+    return {(f"someone{e.key}" if e.key.startswith("@") else e.key): e.owners for e in plan.sender_map.entries}
+
+
+def _cell(decision: Decision) -> str:
+    by = f"{decision.restriction} ({decision.parameter})" if decision.restriction else "no restriction"
+    return f"{decision.verdict.value.upper()}, {by}: {decision.reply}"
