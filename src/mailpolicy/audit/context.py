@@ -6,11 +6,11 @@ from typing import Iterator
 
 import attrs
 
-from mailpolicy.analyze.parameter_names import TAKES_ARGUMENT
 from mailpolicy.audit.effective import Origin, ServiceView, Word
 from mailpolicy.audit.files import ConfigFiles
 from mailpolicy.maincf import MainCf
 from mailpolicy.model.policy import Setting
+from mailpolicy.simulate.runner import entries
 
 # The SMTP server's restriction lists, in the order smtpd evaluates them at RCPT TO
 # (smtpd_delay_reject = yes, the default): a reject in any of them rejects.
@@ -54,13 +54,15 @@ class AuditContext:
         return tuple(setting for setting, _ in self.written())
 
     def restrictions(self, view: ServiceView, name: str) -> list[Word]:
-        """Return the restriction names of list `name` as the view sees it, arguments left out."""
+        """Return the restrictions of list `name` as the view sees it, arguments left out.
+
+        Positions match the simulator's: entry i of this list is the restriction a Decision's
+        `position` i names.
+        """
+        words = view.words(name)
         found: list[Word] = []
-        skip = False
-        for word in view.words(name):
-            if skip:
-                skip = False
-                continue
-            skip = bool(TAKES_ARGUMENT.match(word.text.lower()))
-            found.append(word)
+        index = 0
+        for _position, _name, argument in entries(tuple(w.text for w in words)):
+            found.append(words[index])
+            index += 1 if argument is None else 2
         return found

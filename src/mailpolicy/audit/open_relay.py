@@ -1,0 +1,64 @@
+"""Prove each smtpd service of a configuration in use is no open relay (MP301), or say how it relays.
+
+The same search as on every compile (analyze/open_relay.py): every class of request an anonymous
+client on the Internet could send, relay tricks included, decided by the simulator on what the
+service really runs with. Each way found is reported at the restriction that accepted it (its own
+line of a continued list, or the master.cf -o that set the list), with the parameter entries that
+let the client match (the mynetworks network holding it) as related locations. A service only
+this host can reach (a unix socket, a loopback port such as a content filter's reinjection
+service) is not searched. A configuration smtpd refuses to start with is reported instead (MP712).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from mailpolicy.analyze.open_relay import relay_hint, relay_message
+from mailpolicy.audit.context import AuditContext
+from mailpolicy.audit.effective import ServiceView
+from mailpolicy.audit.simulation import (
+    entry_span, fallback_span, model_for, reachable_from_outside, source_span,
+)
+from mailpolicy.diagnostics import Diagnostic, Related
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.simulate import prove_no_open_relay
+from mailpolicy.simulate.proof import Counterexample, ProofTooLarge
+
+
+def check_open_relay(ctx: AuditContext) -> Iterator[Diagnostic]:
+    """Report every way an anonymous outside client could relay through a service reachable from outside."""
+    for view in ctx.views:
+        if not reachable_from_outside(view):
+            continue
+        model = model_for(ctx, view)
+        if model.fatal:
+            yield cat.SMTPD_CANNOT_START.at(
+                fallback_span(ctx, view), f"{view.label}: smtpd stops at every connection: fatal: {model.fatal}",
+                hint="end smtpd_relay_restrictions with reject_unauth_destination, with no `permit` before it")
+            continue
+        try:
+            found = prove_no_open_relay(model)
+        except ProofTooLarge as error:
+            yield cat.OPEN_RELAY.at(fallback_span(ctx, view),
+                                    f"{view.label}: cannot prove that no anonymous client can relay: {error}",
+                                    hint="split large access tables out of the restriction lists")
+            continue
+        for counterexample in found:
+            yield _diagnostic(ctx, view, counterexample)
+
+
+def _diagnostic(ctx: AuditContext, view: ServiceView, counterexample: Counterexample) -> Diagnostic:
+    request, decision = counterexample.request, counterexample.decision
+    who = "an anonymous client on the Internet"
+    if len(ctx.views) > 1:
+        who += f" of {view.label}"
+    related = []
+    for name in decision.sources:
+        span = source_span(view, name, request.client_address)
+        if span is not None:
+            related.append(Related(span, f"{name} is set here"))
+    span = entry_span(ctx, view, decision.parameter, decision.position)
+    if span is None and related:
+        span, related = related[0].span, related[1:]
+    return cat.OPEN_RELAY.at(span or fallback_span(ctx, view), relay_message(counterexample, who),
+                             hint=relay_hint(decision), related=tuple(related))

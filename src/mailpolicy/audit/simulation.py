@@ -1,0 +1,123 @@
+"""The simulator's model of each smtpd service, built from main.cf, master.cf and the readable tables.
+
+`PostfixModel` reads main.cf-level parameters, so the audit hands it what the service sees:
+main.cf's values with the service's -o overrides on top (Postfix's defaults fill the rest). A
+table named by path (hash:/etc/postfix/access, cidr:/etc/postfix/clients) is known to the model
+when its source file can be read (postmap builds the indexed file from it); any other table stays
+unknown, and a decision that depends on it is a "possible" one. A decision names a list and a
+restriction's position; the audit points at that restriction's own line, or, for a list main.cf
+does not set, at the parameter whose value let the request through (the mynetworks entry that
+holds the client).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from mailpolicy.audit.context import AuditContext
+from mailpolicy.audit.effective import ServiceView, Word
+from mailpolicy.audit.login_map import TEXT_TABLE_TYPES
+from mailpolicy.model.loader import read_source
+from mailpolicy.model.values import ValueProblem, network
+from mailpolicy.simulate import Host, PostfixModel
+from mailpolicy.source import Span
+
+# Table types whose source is `key value` lines the model can hold.
+MODEL_TABLE_TYPES = TEXT_TABLE_TYPES | {"cidr"}
+_TABLE = re.compile(r"^(?:proxy:)?(?P<kind>[a-z0-9]+):(?P<path>/\S+)$")
+
+
+def model_for(ctx: AuditContext, view: ServiceView) -> PostfixModel:
+    """Return the simulator's model of one smtpd service."""
+    params = {d.name: d.value for d in ctx.main.definitions}
+    params.update({o.name: o.value for o in view.service.overrides})
+    hostname = view.value("myhostname").strip() or Host().hostname
+    return PostfixModel.from_parameters(params, known_tables(ctx, params), ctx.version, Host(hostname=hostname))
+
+
+def known_tables(ctx: AuditContext, params: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Return the contents of every readable text table the parameters name, by reference."""
+    tables: dict[str, dict[str, str]] = {}
+    for value in params.values():
+        for word in re.split(r"[\s,]+", value):
+            match = _TABLE.match(word)
+            if match is None or match.group("kind") not in MODEL_TABLE_TYPES or word in tables:
+                continue
+            path = ctx.files.table_path(match.group("path"))
+            source, _ = read_source(path, str(path), None)
+            if source is not None:
+                tables[word] = parse_table(source.text)
+    return tables
+
+
+def parse_table(text: str) -> dict[str, str]:
+    """Read a postmap source: `key value` lines, `#` comments, lines starting with whitespace continue."""
+    entries: dict[str, str] = {}
+    key = None
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if line[0].isspace() and key is not None:
+            entries[key] = f"{entries[key]} {stripped}".strip()
+            continue
+        key, *value = stripped.split(None, 1)
+        entries[key] = value[0] if value else ""
+    return entries
+
+
+def entry_span(ctx: AuditContext, view: ServiceView, parameter: str | None, position: int | None) -> Span | None:
+    """Return where the restriction at `position` of a list was written (None for a default list)."""
+    if parameter is None:
+        return None
+    if position is not None:
+        restrictions = ctx.restrictions(view, parameter)
+        if position < len(restrictions) and restrictions[position].span is not None:
+            return restrictions[position].span
+    return view.origin(parameter).span
+
+
+def source_span(view: ServiceView, name: str, client: str | None = None) -> Span | None:
+    """Return where a parameter a decision read was set; for mynetworks, the entry holding the client."""
+    if name == "mynetworks" and client is not None:
+        word = network_holding(view, client)
+        if word is not None:
+            return word.span
+    return view.origin(name).span
+
+
+def network_holding(view: ServiceView, client: str) -> Word | None:
+    """Return the mynetworks entry that holds a client address."""
+    address = ipaddress.ip_address(client)
+    for word in view.words("mynetworks"):
+        try:
+            net = network(word.text).network
+        except ValueProblem:
+            continue
+        if net.version == address.version and address in net:
+            return word
+    return None
+
+
+def fallback_span(ctx: AuditContext, view: ServiceView) -> Span | None:
+    """Return where a finding about the relay decision as a whole is reported."""
+    for name in ("smtpd_relay_restrictions", "smtpd_recipient_restrictions", "mynetworks"):
+        span = view.origin(name).span
+        if span is not None:
+            return span
+    return ctx.main.definitions[0].name_span if ctx.main.definitions else None
+
+
+def reachable_from_outside(view: ServiceView) -> bool:
+    """Tell whether clients on the Internet can connect to the service (not a unix socket or loopback port)."""
+    service = view.service
+    if service.type not in ("inet", "pass"):
+        return False
+    host = service.name.rpartition(":")[0].strip("[]") if ":" in service.name else ""
+    if host in ("localhost",):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True

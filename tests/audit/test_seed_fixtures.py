@@ -1,0 +1,50 @@
+"""Each of the seed's configurations, audited: its mistake named at its line, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mailpolicy.audit.run import audit_config
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
+
+# fixture -> every (code, file, line) the audit must report; line 0 for a finding about no line.
+EXPECTED = {
+    # permit_mynetworks with 0.0.0.0/0; the ::fff: typo; check_relay_domains (deprecated in 3.7).
+    "open_relay": {("MP703", "main.cf", 7), ("MP302", "main.cf", 8), ("MP305", "main.cf", 8),
+                   ("MP301", "main.cf", 8)},
+    # smtp_ for smtpd_ twice; the login map nothing enforces as a consequence.
+    "misspelled_parameter": {("MP317", "main.cf", 12), ("MP402", "main.cf", 13), ("MP402", "main.cf", 14)},
+    # an absolute socket path under the chroot smtpd runs in.
+    "absolute_sasl_path": {("MP310", "main.cf", 11)},
+    # reject_sender_login_mismatch (line 16) after permit_sasl_authenticated (line 15).
+    "misordered_restrictions": {("MP307", "main.cf", 16)},
+    # logins without a sender login map; no master.cf in the folder (a note, not an error).
+    "missing_sender_map": {("MP706", "", 0), ("MP315", "main.cf", 9)},
+    "fixed": set(),
+}
+
+
+def located(path: Path) -> set[tuple[str, str, int]]:
+    audit = audit_config(path)
+    return {(d.code, Path(d.span.path).name if d.span else "", d.span.line if d.span else 0)
+            for d in audit.diagnostics}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_seed_fixture_is_audited_at_its_lines(name: str):
+    assert located(SEED / name) == EXPECTED[name]
+
+
+def test_every_fixture_is_listed():
+    assert {p.name for p in SEED.iterdir() if p.is_dir()} == set(EXPECTED)
+
+
+def test_a_finding_in_a_continued_list_points_at_its_entry_line():
+    audit = audit_config(SEED / "misordered_restrictions")
+    shaded = next(d for d in audit.diagnostics if d.code == "MP307")
+    line = (SEED / "misordered_restrictions" / "main.cf").read_text().splitlines()[shaded.span.line - 1]
+    assert line[shaded.span.column - 1:shaded.span.end_column - 1] == "reject_sender_login_mismatch"
+    assert any(r.span.line == 15 for r in shaded.related)  # the permit_sasl_authenticated that shades it

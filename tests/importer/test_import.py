@@ -1,0 +1,160 @@
+"""Import: what each main.cf setting becomes, what is flagged, and that compiling the import refuses what the audit did."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mailpolicy.cli import cli
+from mailpolicy.compiler import compile_policy
+from mailpolicy.importer.run import import_config
+from tests.audit.config_folder import BASE, STOCK_SMTPD
+from tests.audit.config_folder import config_folder as folder
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
+
+
+def compile_import(path: Path, work: Path):
+    imported = import_config(path)
+    policy = work / "imported.mailpolicy"
+    policy.write_text(imported.text, encoding="utf-8")
+    return imported, compile_policy(policy)
+
+
+def statements(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+# What compiling each seed fixture's import reports: the audit's own codes where the language can
+# say the mistake (trusted networks, set names), the compiler's fix where it makes it impossible.
+SEED_COMPILES = {
+    # MP501: the import's own `expect reject anonymous ...` line fails, as it should on an open relay.
+    "open_relay": {"MP301", "MP302", "MP305", "MP309", "MP501", "MP703"},
+    "misspelled_parameter": {"MP402"},
+    "absolute_sasl_path": {"MP311"},          # rewritten chroot-relative (the audit's MP310)
+    "misordered_restrictions": {"MP307"},     # the `set smtpd_recipient_restrictions` keeps the order
+    "missing_sender_map": {"MP315"},
+    "fixed": set(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEED_COMPILES))
+def test_compiling_a_seed_import_reports_what_the_audit_did(name, tmp_path):
+    imported, compiled = compile_import(SEED / name, tmp_path)
+    assert {d.code for d in compiled.diagnostics} == SEED_COMPILES[name]
+
+
+def test_open_relay_is_imported_as_is_and_flagged(tmp_path):
+    imported, compiled = compile_import(SEED / "open_relay", tmp_path)
+    lines = imported.text.splitlines()
+    trusted = lines.index("trusted networks 0.0.0.0/0, 127.0.0.0/8, [::fff:127.0.0.0]/104, [::1]/128")
+    assert lines[trusted - 2].startswith("# audit: error MP302 at line 8:")
+    [everyone] = [d for d in compiled.diagnostics if d.code == "MP302"]
+    assert everyone.span.line == trusted + 1
+    assert "set smtpd_recipient_restrictions = permit_mynetworks, check_relay_domains" in lines
+
+
+def test_statements_of_a_full_configuration(tmp_path):
+    main = BASE + """\
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = private/auth
+smtpd_sender_login_maps = lmdb:/etc/postfix/sender_owners
+smtpd_sender_restrictions = reject_sender_login_mismatch
+smtpd_relay_restrictions = permit_sasl_authenticated,
+    reject_unauth_destination
+smtpd_tls_security_level = may
+"""
+    owners = "alice@example0.com alice\nsales@example0.com alice, bob\n@example0.com postmaster\n"
+    imported = import_config(folder(tmp_path, main, "smtp inet n - n - - smtpd\n", sender_owners=owners))
+    assert statements(imported.text) == [
+        "postfix 3.7", "hostname mx.example0.com", "local domains mx.example0.com, example0.com, localhost",
+        "trusted networks 127.0.0.0/8, [::1]/128", "relay only authenticated",
+        "sasl dovecot private/auth", "chroot off", "sender map lmdb:/etc/postfix/sender_owners",
+        "allow user alice as alice@example0.com, sales@example0.com", "allow user bob as sales@example0.com",
+        "allow user postmaster as @example0.com",
+        "set smtpd_tls_security_level = may",
+        "expect reject anonymous sending as spam@relay-test.invalid to victim@relay-test.invalid",
+    ]
+    assert imported.diagnostics == ()
+
+
+@pytest.mark.parametrize("main, master, code_line, statement", [
+    # a table in mydestination cannot be listed as domains
+    (BASE.replace("localhost\n", "hash:/etc/postfix/domains\n"), STOCK_SMTPD, ("main.cf", 2),
+     "local domains mx.example0.com, example0.com"),
+    # a file in mynetworks
+    (BASE.replace("[::1]/128", "/etc/postfix/networks"), STOCK_SMTPD, ("main.cf", 3), "trusted networks 127.0.0.0/8"),
+    # master.cf overrides the relay list for one service
+    (BASE, STOCK_SMTPD + "submission inet n - y - - smtpd -o smtpd_relay_restrictions=permit\n",
+     ("master.cf", 2), "relay authenticated or trusted"),
+    # a value holding ` #`, which a policy would read as a comment
+    (BASE + "smtpd_banner = $myhostname ESMTP #1\n", STOCK_SMTPD, ("main.cf", 5), "postfix 3.7"),
+    # relay list entries `relay` cannot say
+    (BASE + "smtpd_relay_restrictions = permit_mynetworks, check_client_access hash:/etc/postfix/relay, "
+            "reject_unauth_destination\n", STOCK_SMTPD, ("main.cf", 5), "relay authenticated or trusted"),
+    # no reject_unauth_destination at all: the policy closes the relay
+    (BASE + "smtpd_relay_restrictions = permit_mynetworks, permit\n", STOCK_SMTPD, ("main.cf", 5),
+     "relay authenticated or trusted"),
+])
+def test_what_the_language_cannot_say_is_a_located_warning(tmp_path, main, master, code_line, statement):
+    imported = import_config(folder(tmp_path, main, master))
+    assert ("MP709", *code_line) in {(d.code, Path(d.span.path).name, d.span.line) for d in imported.diagnostics}
+    assert statement in statements(imported.text)
+
+
+def test_login_map_bare_keys_and_unreadable_sources(tmp_path):
+    main = BASE + ("smtpd_sasl_auth_enable = yes\nsmtpd_sasl_type = dovecot\nsmtpd_sasl_path = private/auth\n"
+                   "smtpd_sender_login_maps = hash:/etc/postfix/senders\n"
+                   "smtpd_sender_restrictions = reject_sender_login_mismatch\n")
+    imported = import_config(folder(tmp_path, main, senders="root root\njo@example0.com jo\n"))
+    assert "allow user jo as jo@example0.com" in statements(imported.text)
+    assert [(d.code, Path(d.span.path).name, d.span.line) for d in imported.diagnostics] == [("MP709", "senders", 1)]
+    (tmp_path / "senders").unlink()
+    imported = import_config(tmp_path)
+    assert not any(s.startswith("allow user") for s in statements(imported.text))
+    assert [(d.code, d.span.line) for d in imported.diagnostics] == [("MP709", 8)]
+
+
+def test_non_fqdn_hostname_is_left_to_postfix(tmp_path):
+    imported = import_config(folder(tmp_path, BASE.replace("myhostname = mx.example0.com", "myhostname = vm")))
+    assert "# hostname vm" in imported.text.splitlines()
+    assert not any(s.startswith("hostname") for s in statements(imported.text))
+
+
+def test_output_is_byte_identical_whatever_the_working_folder(tmp_path):
+    path = folder(tmp_path, BASE)
+    first = import_config(path).text
+    here = os.getcwd()
+    try:
+        os.chdir(tmp_path)
+        second = import_config(Path(".")).text
+    finally:
+        os.chdir(here)
+    assert first == second
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_cli(tmp_path):
+    path = folder(tmp_path, BASE)
+    result = run("import", str(path))
+    assert result.exit_code == 0 and result.stdout == import_config(path).text
+    target = tmp_path / "site.mailpolicy"
+    assert run("import", str(path), "-o", str(target)).exit_code == 0
+    assert target.read_text() == result.stdout
+    assert run("import", str(path), "-o", str(target)).exit_code == 2
+    assert run("import", str(path), "-o", str(target), "--force").exit_code == 0
+    assert run("import", str(path), "--format", "json").exit_code == 2
+    assert run("import", str(tmp_path / "nowhere")).exit_code == 2
+
+
+def test_warnings_as_errors_print_no_policy(tmp_path):
+    path = folder(tmp_path, BASE.replace("mx.example0.com", "vm"))
+    result = run("import", str(path), "-W")
+    assert result.exit_code == 1 and "postfix 3.7" not in result.stdout
