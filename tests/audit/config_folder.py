@@ -11,6 +11,13 @@ mydestination = $myhostname, example0.com, localhost
 mynetworks = 127.0.0.0/8 [::1]/128
 compatibility_level = 3.6
 """
+SASL = BASE + """\
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = private/auth
+smtpd_sender_login_maps = hash:/etc/postfix/senders
+smtpd_sender_restrictions = reject_sender_login_mismatch
+"""
 
 
 def config_folder(tmp_path: Path, main_cf: str, master_cf: str | None = STOCK_SMTPD, **files: str) -> Path:

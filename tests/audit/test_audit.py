@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from mailpolicy.audit.files import ConfigUnreadable
 from mailpolicy.audit.run import audit_config
 from mailpolicy.cli import cli
-from tests.audit.config_folder import BASE, STOCK_SMTPD
+from tests.audit.config_folder import BASE, SASL, STOCK_SMTPD
 from tests.audit.config_folder import config_folder as folder
 
 
@@ -71,15 +71,6 @@ def test_missing_configuration_raises(tmp_path):
         audit_config(tmp_path / "nowhere")
     with pytest.raises(ConfigUnreadable):
         audit_config(tmp_path)  # a folder without main.cf
-
-
-SASL = BASE + """\
-smtpd_sasl_auth_enable = yes
-smtpd_sasl_type = dovecot
-smtpd_sasl_path = private/auth
-smtpd_sender_login_maps = hash:/etc/postfix/senders
-smtpd_sender_restrictions = reject_sender_login_mismatch
-"""
 
 
 def test_login_map_entries_are_checked_in_the_map_file(tmp_path):

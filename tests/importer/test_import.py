@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from mailpolicy.cli import cli
 from mailpolicy.compiler import compile_policy
 from mailpolicy.importer.run import import_config
-from tests.audit.config_folder import BASE, STOCK_SMTPD
+from tests.audit.config_folder import BASE, SASL, STOCK_SMTPD
 from tests.audit.config_folder import config_folder as folder
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
@@ -58,12 +58,7 @@ def test_open_relay_is_imported_as_is_and_flagged(tmp_path):
 
 
 def test_statements_of_a_full_configuration(tmp_path):
-    main = BASE + """\
-smtpd_sasl_auth_enable = yes
-smtpd_sasl_type = dovecot
-smtpd_sasl_path = private/auth
-smtpd_sender_login_maps = lmdb:/etc/postfix/sender_owners
-smtpd_sender_restrictions = reject_sender_login_mismatch
+    main = SASL.replace("hash:/etc/postfix/senders", "lmdb:/etc/postfix/sender_owners") + """\
 smtpd_relay_restrictions = permit_sasl_authenticated,
     reject_unauth_destination
 smtpd_tls_security_level = may
@@ -107,9 +102,7 @@ def test_what_the_language_cannot_say_is_a_located_warning(tmp_path, main, maste
 
 
 def test_login_map_bare_keys_and_unreadable_sources(tmp_path):
-    main = BASE + ("smtpd_sasl_auth_enable = yes\nsmtpd_sasl_type = dovecot\nsmtpd_sasl_path = private/auth\n"
-                   "smtpd_sender_login_maps = hash:/etc/postfix/senders\n"
-                   "smtpd_sender_restrictions = reject_sender_login_mismatch\n")
+    main = SASL
     imported = import_config(folder(tmp_path, main, senders="root root\njo@example0.com jo\n"))
     assert "allow user jo as jo@example0.com" in statements(imported.text)
     assert [(d.code, Path(d.span.path).name, d.span.line) for d in imported.diagnostics] == [("MP709", "senders", 1)]
