@@ -37,6 +37,13 @@ class DomainClass(str, enum.Enum):
     def final(self) -> bool:
         return self in (DomainClass.LOCAL, DomainClass.VIRTUAL_ALIAS, DomainClass.VIRTUAL_MAILBOX)
 
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Return the parameter that puts a domain in this class."""
+        return {"local": ("mydestination",), "relay": ("relay_domains",),
+                "virtual alias": ("virtual_alias_domains",),
+                "virtual mailbox": ("virtual_mailbox_domains",)}.get(self.value, ())
+
 
 @attrs.frozen
 class Resolved:
@@ -90,23 +97,8 @@ def valid_address_literal(text: str) -> bool:
         return False
 
 
-def _last_unquoted(text: str, chars: str) -> int:
-    """Return the index of the last character of `chars` outside double quotes, or -1."""
-    quoted, found, index = False, -1, 0
-    while index < len(text):
-        ch = text[index]
-        if ch == "\\" and quoted:
-            index += 2
-            continue
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted and ch in chars:
-            found = index
-        index += 1
-    return found
-
-
-def _first_unquoted(text: str, chars: str) -> int:
+def _unquoted(text: str, chars: str):
+    """Yield the index of every character of `chars` that stands outside double quotes."""
     quoted, index = False, 0
     while index < len(text):
         ch = text[index]
@@ -116,9 +108,16 @@ def _first_unquoted(text: str, chars: str) -> int:
         if ch == '"':
             quoted = not quoted
         elif not quoted and ch in chars:
-            return index
+            yield index
         index += 1
-    return -1
+
+
+def _last_unquoted(text: str, chars: str) -> int:
+    return max(_unquoted(text, chars), default=-1)
+
+
+def _first_unquoted(text: str, chars: str) -> int:
+    return next(_unquoted(text, chars), -1)
 
 
 def unquote(text: str) -> str:

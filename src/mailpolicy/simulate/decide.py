@@ -34,9 +34,6 @@ LISTS = ("smtpd_client_restrictions", "smtpd_helo_restrictions", "smtpd_sender_r
 REQUIRED = frozenset({"reject_unauth_destination", "defer_unauth_destination", "reject", "defer",
                       "defer_if_permit", "check_relay_domains"})
 RELAY_CHECKS = frozenset({"reject_unauth_destination", "defer_unauth_destination", "check_relay_domains"})
-CLASS_SOURCES = {DomainClass.LOCAL: ("mydestination",), DomainClass.RELAY: ("relay_domains",),
-                 DomainClass.VIRTUAL_ALIAS: ("virtual_alias_domains",),
-                 DomainClass.VIRTUAL_MAILBOX: ("virtual_mailbox_domains",)}
 ALL_PARTS = frozenset({"client", "helo", "login", "sender", "recipient"})
 
 
@@ -256,7 +253,7 @@ class _Session:
             for name in ("smtpd_relay_restrictions", "smtpd_recipient_restrictions"):
                 if name in self.permits:
                     return self._accepted_by(name)
-        sources = CLASS_SOURCES.get(resolved.domain_class, ())
+        sources = resolved.domain_class.sources
         why = ("no restriction rejected it" if resolved.domain_class is DomainClass.DEFAULT
                else f"no restriction rejected it, and {resolved.domain} is a {resolved.domain_class.value} destination")
         if resolved.unknown and resolved.domain_class is DomainClass.DEFAULT:

@@ -30,7 +30,7 @@ def _unauth_destination(ctx: Context, step: Step) -> Outcome:
     resolved = ctx.resolve(ctx.request.recipient)
     denied = _relay_denied(ctx, step.name.startswith("defer"))
     if resolved.authorized:
-        return dunno(_why_authorized(resolved), _destination_sources(resolved))
+        return dunno(_why_authorized(resolved), resolved.domain_class.sources)
     if resolved.unknown:
         # A table of mydestination or relay_domains whose contents are not known may list the domain.
         maybe = dunno(f"{' or '.join(resolved.unknown)} lists {resolved.domain}", resolved.unknown)
@@ -53,12 +53,6 @@ def _why_authorized(resolved) -> str:
     return f"{resolved.domain} is a {resolved.domain_class.value} destination"
 
 
-def _destination_sources(resolved) -> tuple[str, ...]:
-    return {"local": ("mydestination",), "relay": ("relay_domains",),
-            "virtual alias": ("virtual_alias_domains",), "virtual mailbox": ("virtual_mailbox_domains",)
-            }.get(resolved.domain_class.value, ())
-
-
 @restriction("permit_auth_destination", reads="recipient")
 def _permit_auth_destination(ctx: Context, step: Step) -> Outcome:
     # "Permit the request when ... the resolved RCPT TO domain matches $relay_domains ... [or]
@@ -67,7 +61,7 @@ def _permit_auth_destination(ctx: Context, step: Step) -> Outcome:
         return dunno()
     resolved = ctx.resolve(ctx.request.recipient)
     if resolved.authorized:
-        return permit(_why_authorized(resolved), _destination_sources(resolved))
+        return permit(_why_authorized(resolved), resolved.domain_class.sources)
     if resolved.unknown:
         return ctx.choose(" and ".join(resolved.unknown) + " tables", (
             dunno("not an authorized destination"),
@@ -98,7 +92,7 @@ def _check_relay_domains(ctx: Context, step: Step) -> Outcome:
         return dunno()
     resolved = ctx.resolve(ctx.request.recipient)
     if resolved.authorized:
-        return permit(_why_authorized(resolved), _destination_sources(resolved))
+        return permit(_why_authorized(resolved), resolved.domain_class.sources)
     code = ctx.config.value("relay_domains_reject_code").strip() or "554"
     return reject(ctx.reply(code, "5.7.1", f"<{step.reply_name}>: {step.reply_class} rejected: Relay access denied"),
                   f"{resolved.domain} is not an authorized destination", ("relay_domains",))
