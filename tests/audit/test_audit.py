@@ -143,3 +143,28 @@ def test_warnings_as_errors(tmp_path):
     path = folder(tmp_path, BASE.replace("mx.example0.com", "vm"))
     assert run("audit", str(path)).exit_code == 0
     assert run("audit", str(path), "-W").exit_code == 1
+
+
+def test_a_finding_of_one_service_only_names_it(tmp_path):
+    master = STOCK_SMTPD + "submission inet n - y - - smtpd\n  -o smtpd_sender_restrictions=\n"
+    audit = audit_config(folder(tmp_path, SASL, master, senders="a@example0.com a\n"))
+    [unused] = [d for d in audit.diagnostics if d.code == "MP317"]
+    assert unused.message.startswith("submission/inet: ") and unused.span.line == 8
+
+
+def test_open_relay_through_a_master_cf_override_points_into_master_cf(tmp_path):
+    master = STOCK_SMTPD + "submission inet n - y - - smtpd\n  -o mynetworks=0.0.0.0/0\n"
+    audit = audit_config(folder(tmp_path, BASE, master))
+    [relay] = [d for d in audit.diagnostics if d.code == "MP301"]
+    assert relay.message.startswith("submission/inet: open relay")
+    assert (Path(relay.span.path).name, relay.span.line, relay.span.column) == ("master.cf", 3, 17)
+
+
+def test_loopback_only_services_are_not_searched_for_relays(tmp_path):
+    master = STOCK_SMTPD + "127.0.0.1:10025 inet n - n - - smtpd -o mynetworks=0.0.0.0/0\n"
+    assert "MP301" not in {d.code for d in audit_config(folder(tmp_path, BASE, master)).diagnostics}
+
+
+def test_smtpd_that_cannot_start(tmp_path):
+    main = BASE + "smtpd_relay_restrictions = permit_mynetworks, permit, reject_unauth_destination\n"
+    assert ("MP712", "main.cf", 5, 1) in findings(folder(tmp_path, main))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 import attrs
 
 from mailpolicy.audit.effective import Origin, ServiceView, Word
 from mailpolicy.audit.files import ConfigFiles
+from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.maincf import MainCf
 from mailpolicy.model.policy import Setting
 from mailpolicy.simulate.runner import entries
@@ -49,6 +50,18 @@ class AuditContext:
                 for override in service.overrides:
                     yield (Setting(override.name, override.value, override.span, override.span,
                                    override.value_span or override.span), Origin(override=override))
+
+    def per_service(self, check: Callable[[ServiceView], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
+        """Run a check for every smtpd service; a finding only some services have names them."""
+        found: dict[Diagnostic, list[str]] = {}
+        for view in self.views:
+            for diagnostic in check(view):
+                found.setdefault(diagnostic, []).append(view.label)
+        for diagnostic, labels in found.items():
+            if len(labels) == len(self.views):
+                yield diagnostic
+            else:
+                yield attrs.evolve(diagnostic, message=f"{', '.join(labels)}: {diagnostic.message}")
 
     def settings(self) -> tuple[Setting, ...]:
         return tuple(setting for setting, _ in self.written())

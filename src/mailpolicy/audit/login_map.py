@@ -72,30 +72,33 @@ def read_login_tables(files: ConfigFiles, view: ServiceView) -> tuple[LoginTable
 
 def check_login_map(ctx: AuditContext) -> Iterator[Diagnostic]:
     """Report a login map nothing enforces, an enforcement without a map, and logins without a map."""
-    for view in ctx.views:
-        maps = view.words("smtpd_sender_login_maps")
-        mismatch = [w for name in SMTPD_LISTS for w in ctx.restrictions(view, name)
-                    if w.text.lower() in MISMATCH_RESTRICTIONS]
-        map_origin = view.origin("smtpd_sender_login_maps")
-        if maps and not mismatch:
-            yield cat.LOGIN_MAP_WITHOUT_MISMATCH.at(
-                map_origin.span, "smtpd_sender_login_maps is set, but no smtpd restriction list holds "
-                                 "reject_sender_login_mismatch, so smtpd never consults it",
-                hint="add `smtpd_sender_restrictions = reject_sender_login_mismatch` (alone in that list, "
-                     "so no permit_* can skip it)")
-        if mismatch and not maps:
-            yield cat.MISMATCH_WITHOUT_LOGIN_MAP.at(
-                mismatch[0].span, f"{mismatch[0].text} is used but smtpd_sender_login_maps is empty: "
-                                  "no address has an owner, so it never rejects anything",
-                hint="set smtpd_sender_login_maps = hash:/etc/postfix/controlled_envelope_senders "
-                     "(ADDRESS LOGIN lines, built with postmap)")
-        if not maps and sasl_enabled(view):
-            yield cat.SASL_WITHOUT_USERS.at(
-                view.origin("smtpd_sasl_auth_enable").span,
-                "SASL is enabled but no smtpd_sender_login_maps says who may send as which address: "
-                "any logged-in client may use any MAIL FROM",
-                hint="set smtpd_sender_login_maps to a table of ADDRESS LOGIN lines and add "
-                     "`smtpd_sender_restrictions = reject_sender_login_mismatch`")
+    return ctx.per_service(lambda view: _login_map(ctx, view))
+
+
+def _login_map(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:
+    maps = view.words("smtpd_sender_login_maps")
+    mismatch = [w for name in SMTPD_LISTS for w in ctx.restrictions(view, name)
+                if w.text.lower() in MISMATCH_RESTRICTIONS]
+    map_origin = view.origin("smtpd_sender_login_maps")
+    if maps and not mismatch:
+        yield cat.LOGIN_MAP_WITHOUT_MISMATCH.at(
+            map_origin.span, "smtpd_sender_login_maps is set, but no smtpd restriction list holds "
+                             "reject_sender_login_mismatch, so smtpd never consults it",
+            hint="add `smtpd_sender_restrictions = reject_sender_login_mismatch` (alone in that list, "
+                 "so no permit_* can skip it)")
+    if mismatch and not maps:
+        yield cat.MISMATCH_WITHOUT_LOGIN_MAP.at(
+            mismatch[0].span, f"{mismatch[0].text} is used but smtpd_sender_login_maps is empty: "
+                              "no address has an owner, so it never rejects anything",
+            hint="set smtpd_sender_login_maps = hash:/etc/postfix/controlled_envelope_senders "
+                 "(ADDRESS LOGIN lines, built with postmap)")
+    if not maps and sasl_enabled(view):
+        yield cat.SASL_WITHOUT_USERS.at(
+            view.origin("smtpd_sasl_auth_enable").span,
+            "SASL is enabled but no smtpd_sender_login_maps says who may send as which address: "
+            "any logged-in client may use any MAIL FROM",
+            hint="set smtpd_sender_login_maps to a table of ADDRESS LOGIN lines and add "
+                 "`smtpd_sender_restrictions = reject_sender_login_mismatch`")
 
 
 def check_login_map_entries(ctx: AuditContext) -> Iterator[Diagnostic]:

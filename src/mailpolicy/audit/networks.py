@@ -16,6 +16,7 @@ import attrs
 
 from mailpolicy.analyze.trusted_networks import network_problems
 from mailpolicy.audit.context import AuditContext
+from mailpolicy.audit.effective import ServiceView
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model import values
@@ -24,21 +25,24 @@ from mailpolicy.model.policy import TrustedNetwork
 
 def check_mynetworks(ctx: AuditContext) -> Iterator[Diagnostic]:
     """Report trusted networks that trust everyone, too much, a typo, or not what was written."""
-    for view in ctx.views:
-        if not view.is_set("mynetworks"):
-            yield from _implicit(ctx, view)
+    return ctx.per_service(lambda view: _mynetworks(ctx, view))
+
+
+def _mynetworks(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:
+    if not view.is_set("mynetworks"):
+        yield from _implicit(ctx, view)
+        return
+    for word in view.words("mynetworks"):
+        try:
+            parsed = values.network(word.text)
+        except values.ValueProblem as problem:
+            # Not a network: a `/file/name`, a `type:table`, `!pattern` or a host name, which
+            # Postfix reads at run time; only what starts like an address is a broken network.
+            if word.text[:1].isdigit() or word.text.startswith("["):
+                yield cat.INVALID_NETWORK.at(word.span, problem.message, hint=problem.hint)
             continue
-        for word in view.words("mynetworks"):
-            try:
-                parsed = values.network(word.text)
-            except values.ValueProblem as problem:
-                # Not a network: a `/file/name`, a `type:table`, `!pattern` or a host name, which
-                # Postfix reads at run time; only what starts like an address is a broken network.
-                if word.text[:1].isdigit() or word.text.startswith("["):
-                    yield cat.INVALID_NETWORK.at(word.span, problem.message, hint=problem.hint)
-                continue
-            for found in network_problems(TrustedNetwork(parsed.network, word.text, parsed.host_bits, word.span)):
-                yield _main_cf_hint(found)
+        for found in network_problems(TrustedNetwork(parsed.network, word.text, parsed.host_bits, word.span)):
+            yield _main_cf_hint(found)
 
 
 def _main_cf_hint(diagnostic: Diagnostic) -> Diagnostic:

@@ -27,31 +27,32 @@ from mailpolicy.simulate.proof import Counterexample, ProofTooLarge
 
 def check_open_relay(ctx: AuditContext) -> Iterator[Diagnostic]:
     """Report every way an anonymous outside client could relay through a service reachable from outside."""
-    for view in ctx.views:
-        if not reachable_from_outside(view):
-            continue
-        model = model_for(ctx, view)
-        if model.fatal:
-            yield cat.SMTPD_CANNOT_START.at(
-                fallback_span(ctx, view), f"{view.label}: smtpd stops at every connection: fatal: {model.fatal}",
-                hint="end smtpd_relay_restrictions with reject_unauth_destination, with no `permit` before it")
-            continue
-        try:
-            found = prove_no_open_relay(model)
-        except ProofTooLarge as error:
-            yield cat.OPEN_RELAY.at(fallback_span(ctx, view),
-                                    f"{view.label}: cannot prove that no anonymous client can relay: {error}",
-                                    hint="split large access tables out of the restriction lists")
-            continue
-        for counterexample in found:
-            yield _diagnostic(ctx, view, counterexample)
+    return ctx.per_service(lambda view: _open_relay(ctx, view))
+
+
+def _open_relay(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:
+    if not reachable_from_outside(view):
+        return
+    model = model_for(ctx, view)
+    if model.fatal:
+        yield cat.SMTPD_CANNOT_START.at(
+            fallback_span(ctx, view), f"smtpd stops at every connection: fatal: {model.fatal}",
+            hint="end smtpd_relay_restrictions with reject_unauth_destination, with no `permit` before it")
+        return
+    try:
+        found = prove_no_open_relay(model)
+    except ProofTooLarge as error:
+        yield cat.OPEN_RELAY.at(fallback_span(ctx, view),
+                                f"cannot prove that no anonymous client can relay: {error}",
+                                hint="split large access tables out of the restriction lists")
+        return
+    for counterexample in found:
+        yield _diagnostic(ctx, view, counterexample)
 
 
 def _diagnostic(ctx: AuditContext, view: ServiceView, counterexample: Counterexample) -> Diagnostic:
     request, decision = counterexample.request, counterexample.decision
     who = "an anonymous client on the Internet"
-    if len(ctx.views) > 1:
-        who += f" of {view.label}"
     related = []
     for name in decision.sources:
         span = source_span(view, name, request.client_address)

@@ -25,19 +25,22 @@ from mailpolicy.model import values
 
 def check_shading(ctx: AuditContext) -> Iterator[Diagnostic]:
     """Report each reject_* that an earlier permit_* in its list always beats, at its own line."""
-    for view in ctx.views:
-        model = model_for(ctx, view)
-        if model.fatal:
-            continue  # reported by the open-relay check (MP712)
-        classes = client_requests(OUTSIDE_CLIENT, _trusted_client(view), _local_domain(view), _owned(ctx))
-        for shaded in find_shading(model, classes):
-            if shaded.permit_name == "permit_mynetworks" and shaded.who == "any client":
-                continue  # mynetworks holds everyone: MP302/MP303 and MP301 name that entry
-            permit = entry_span(ctx, view, shaded.parameter, shaded.permit_position)
-            yield cat.SHADED_RESTRICTION.at(
-                entry_span(ctx, view, shaded.parameter, shaded.position) or fallback_span(ctx, view),
-                shading_message(shaded), hint=shading_hint(shaded, compiled=False),
-                related=(Related(permit, f"{shaded.permit_name} permits first here"),) if permit else ())
+    return ctx.per_service(lambda view: _shading(ctx, view))
+
+
+def _shading(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:
+    model = model_for(ctx, view)
+    if model.fatal:
+        return  # reported by the open-relay check (MP712)
+    classes = client_requests(OUTSIDE_CLIENT, _trusted_client(view), _local_domain(view), _owned(ctx))
+    for shaded in find_shading(model, classes):
+        if shaded.permit_name == "permit_mynetworks" and shaded.who == "any client":
+            continue  # mynetworks holds everyone: MP302/MP303 and MP301 name that entry
+        permit = entry_span(ctx, view, shaded.parameter, shaded.permit_position)
+        yield cat.SHADED_RESTRICTION.at(
+            entry_span(ctx, view, shaded.parameter, shaded.position) or fallback_span(ctx, view),
+            shading_message(shaded), hint=shading_hint(shaded, compiled=False),
+            related=(Related(permit, f"{shaded.permit_name} permits first here"),) if permit else ())
 
 
 def _local_domain(view: ServiceView) -> str:
