@@ -84,6 +84,7 @@ class Config:
         self.host = host
         self._expander = Expander(self.raw)
         self._cache: dict[str, str] = {}
+        self._words: dict[str, tuple[str, ...]] = {}
         self.errors: list[str] = []
 
     def raw(self, name: str) -> str | None:
@@ -125,7 +126,12 @@ class Config:
 
     def words(self, name: str) -> tuple[str, ...]:
         """Return a list parameter's elements."""
-        return split_list(self.value(name))
+        # The open-relay proof asks for the same lists once per candidate request (hundreds of
+        # thousands with a large sender map); values never change, so each is split once.
+        found = self._words.get(name)
+        if found is None:
+            found = self._words[name] = split_list(self.value(name))
+        return found
 
     def flag(self, name: str) -> bool:
         """Return a yes/no parameter (Postfix accepts yes/no, true/false in any case)."""
