@@ -113,15 +113,21 @@ def _unquoted(text: str, chars: str):
 
 
 def _last_unquoted(text: str, chars: str) -> int:
+    if '"' not in text:  # the common case, without a character loop
+        return max(text.rfind(ch) for ch in chars)
     return max(_unquoted(text, chars), default=-1)
 
 
 def _first_unquoted(text: str, chars: str) -> int:
+    if '"' not in text:
+        return min((i for i in (text.find(ch) for ch in chars) if i >= 0), default=-1)
     return next(_unquoted(text, chars), -1)
 
 
 def unquote(text: str) -> str:
     """Return an address in Postfix's internal form: quotes removed, backslash escapes resolved."""
+    if '"' not in text:
+        return text
     out: list[str] = []
     index, quoted = 0, False
     while index < len(text):
@@ -158,9 +164,16 @@ class Resolver:
         self.myorigin = myorigin
         self.null_domain = null_domain
         self.numeric_domain = numeric_domain
+        self._cache: dict[str, Resolved] = {}
 
     def resolve(self, address: str) -> Resolved:
         """Return where `address` (external form, quotes as sent) resolves."""
+        found = self._cache.get(address)
+        if found is None:
+            found = self._cache[address] = self._resolve(address)
+        return found
+
+    def _resolve(self, address: str) -> Resolved:
         local, domain = split_address(address)
         saved: str | None = None
         unknown: list[str] = []

@@ -9,12 +9,12 @@ forwards mail for every .test domain to anyone, which is an open relay for them.
 1. For each part of a request the client chooses (its address, HELO name, MAIL FROM, RCPT TO),
    candidates are drawn from the configuration: documentation addresses and the addresses just
    outside each mynetworks network; every key of every known access table, written as a value
-   that matches it; every owned address of the sender login map; the four relay tricks against
-   every local domain. Each is O(size of what it is drawn from).
-2. Each candidate is evaluated against every restriction in every list, alone; candidates that
-   every restriction treats alike (same outcome and reply code, same possible answers from DNS
-   or unknown tables) form one class. Owned addresses all get "not logged in", so a map of
-   10,000 addresses is one class.
+   that matches it; one owned address per form and domain of the sender login map (to an
+   anonymous client an owned address is an owned address); the four relay tricks against every
+   local domain. Each is O(size of what it is drawn from).
+2. Each candidate is evaluated against every restriction that reads its part, alone;
+   candidates that every such restriction treats alike (same outcome and reply code, same
+   possible answers from DNS or unknown tables) form one class.
 3. One representative of each class is combined with one of every other part's classes and
    decided in full. The product is over classes, not candidates: 1 x 1 x 2 x 1 for every plan
    the compiler emits. It is capped (MAX_COMBINATIONS); a configuration over the cap raises
@@ -113,6 +113,7 @@ class _Search:
         self.login = login
         self.steps = self._steps()
         self._base_request: Request | None = None
+        self._steps_for: dict[str, list[tuple[str, str, str | None]]] = {}
 
     # --- the restrictions to classify by --------------------------------------------------
 
@@ -172,7 +173,7 @@ class _Search:
         found.extend(f"anyone@{d}" for d in self.local_domains())
         for _ref, table in self.model.login_maps.tables:
             if table is not None:
-                found.extend(self._address_for_key(k) for k in table.entries)
+                found.extend(self._address_for_key(k) for k in _one_key_per_form(table.entries))
         for _ref, table in self.tables("sender"):
             found.extend(self._address_for_key(k) for k in table.entries)
         return list(dict.fromkeys(found))
@@ -223,6 +224,24 @@ class _Search:
             representatives.setdefault(signature, value)
         return list(representatives.values())
 
+    def _reading(self, part: str) -> list[tuple[str, str, str | None]]:
+        """Return the steps whose outcome can depend on one part of the request.
+
+        A step reads its own part (READS); a restriction class, an unknown name, or an access
+        table with a restriction list among its values may read any part, so it counts for all.
+        """
+        if part not in self._steps_for:
+            reads = {"client_address": "client", "helo": "helo", "sender": "sender", "recipient": "recipient"}[part]
+            self._steps_for[part] = [s for s in self.steps if READS.get(s[1]) == reads or self._reads_anything(s)]
+        return self._steps_for[part]
+
+    def _reads_anything(self, step: tuple[str, str, str | None]) -> bool:
+        _parameter, name, argument = step
+        if name not in READS or READS[name] == "all":
+            return True
+        table = self.model.tables.table(argument) if argument and name in TAKES_ARGUMENT else None
+        return table is not None and any(not _plain_action(v) for v in table.entries.values())
+
     def _signature(self, part: str, value: str) -> tuple:
         request = attrs.evolve(self._base(), **{part: value})
         facts: list = []
@@ -231,7 +250,7 @@ class _Search:
             facts.append((resolved.domain_class, resolved.routed, resolved.error, resolved.unknown))
         elif part == "sender" and value:
             facts.append(self.model.resolver.resolve(value).error)
-        for parameter, name, argument in self.steps:
+        for parameter, name, argument in self._reading(part):
             options: list = []
 
             def choose(key, outcomes, options=options):
@@ -250,6 +269,31 @@ class _Search:
             self._base_request = Request(self.outside_clients()[0], self.login, BASE_SENDER, REMOTE_RECIPIENTS[0],
                                          BASE_HELO)
         return self._base_request
+
+
+def _one_key_per_form(keys) -> list[str]:
+    """Return one login-map key per form and domain (`user@domain`, `user`, `@domain`).
+
+    To an anonymous client only whether a MAIL FROM has an owner matters, and every address of
+    one form in one domain resolves and is looked up alike; so one witness each is enough, and a
+    map of a million addresses costs one pass over its keys.
+    """
+    chosen: dict[tuple[str, str], str] = {}
+    for key in keys:
+        local, at, domain = key.rpartition("@")
+        form = "user" if not at else ("@domain" if not local else "address")
+        chosen.setdefault((form, domain.lower()), key)
+    return list(chosen.values())
+
+
+_PLAIN = ("OK", "DUNNO", "REJECT", "DEFER", "DEFER_IF_REJECT", "DEFER_IF_PERMIT", "DISCARD", "FILTER", "HOLD",
+          "PREPEND", "REDIRECT", "BCC", "INFO", "WARN")
+
+
+def _plain_action(value: str) -> bool:
+    """Tell whether an access(5) value is an action, not a restriction list to evaluate."""
+    word = value.strip().split(" ", 1)[0].upper()
+    return word in _PLAIN or word.isdigit() or (len(word) == 3 and word[0] in "45" and word.isdigit())
 
 
 def _inside(address: str, networks: list) -> bool:
