@@ -85,7 +85,6 @@ class Config:
         self._expander = Expander(self.raw)
         self._cache: dict[str, str] = {}
         self._words: dict[str, tuple[str, ...]] = {}
-        self._words: dict[str, tuple[str, ...]] = {}
         self.errors: list[str] = []
 
     def raw(self, name: str) -> str | None:
