@@ -62,7 +62,8 @@ def render(results: dict, env: dict[str, str]) -> str:
     """Return the results as markdown tables with ratios and the targets they are held to."""
     out = [f"Measured at commit `{env['commit']}` with `{results['command']}`.", "",
            f"- Machine: {env['machine']}", f"- Software: {env['software']}",
-           f"- Medians over {results['repeats']} runs (start-up: more), commands run round-robin.", ""]
+           f"- Medians over {results['repeats']} runs (start-up: more; 1M and over: see the command), "
+           "commands run round-robin.", ""]
     out += _startup(results["startup"])
     out += _sizes(results["sizes"])
     out += _tables(results["sizes"])

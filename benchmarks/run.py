@@ -28,6 +28,8 @@ REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "examples" / "seed.mailpolicy"
 FULL_SIZES = (1_000, 10_000, 100_000, 1_000_000)
 QUICK_SIZES = (1_000, 10_000, 100_000)
+# From this many statements on, each command is run `--large-repeats` times (a run takes minutes).
+LARGE = 1_000_000
 
 
 def mailpolicy_argv() -> list[str]:
@@ -78,7 +80,8 @@ def by_size(size: int, workdir: Path, env: dict[str, str], repeats: int, postmap
             copy = folder / f"map-{kind}"
             shutil.copyfile(emitted, copy)
             commands[f"postmap {kind}"] = [postmap, f"{kind}:{copy}"]
-    samples = measure(commands, env, repeats)
+    # The first compile above warmed the caches; a large size is timed without another warm-up.
+    samples = measure(commands, env, repeats, warm=size < LARGE)
     keys = sum(1 for line in emitted.read_text().splitlines() if line and not line.startswith("#"))
     stages = {form: stage_timings(paths[form], env) for form in ("statements", "table")}
     return {"size": size, "keys": keys, "samples": samples, "stages": stages}
@@ -98,6 +101,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="sizes up to 100k, 3 repeats, print only")
     parser.add_argument("--sizes", help="comma-separated statement counts, e.g. 1000,10000")
     parser.add_argument("--repeats", type=int, help="timed runs per command (default 5, 3 with --quick)")
+    parser.add_argument("--large-repeats", type=int, default=1,
+                        help=f"timed runs per command from {LARGE:,} statements on (default 1)")
     parser.add_argument("--output", type=Path, help="markdown file to write the results into "
                                                     "(default docs/benchmarks.md; none with --quick)")
     parser.add_argument("--workdir", type=Path, help="keep generated inputs and outputs here")
@@ -115,7 +120,8 @@ def main() -> None:
                    "repeats": repeats, "command": " ".join(["python benchmarks/run.py", *sys.argv[1:]])}
         for size in sizes:
             print(f"{size:,} statements ...", file=sys.stderr)
-            results["sizes"].append(by_size(size, workdir, env, repeats, postmap))
+            results["sizes"].append(by_size(size, workdir, env, repeats if size < LARGE else args.large_repeats,
+                                            postmap))
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -54,12 +54,12 @@ def run_once(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float, in
 
 
 def measure(commands: dict[str, Sequence[str]], env: dict[str, str], repeats: int,
-            before: Callable[[str], None] | None = None) -> dict[str, Sample]:
-    """Warm each command up once, then run all of them `repeats` times round-robin."""
+            before: Callable[[str], None] | None = None, warm: bool = True) -> dict[str, Sample]:
+    """Warm each command up once (unless `warm` is false), then run all of them `repeats` times round-robin."""
     runs: dict[str, list[float]] = {name: [] for name in commands}
     rss: dict[str, float] = {name: 0.0 for name in commands}
     codes: dict[str, int] = {}
-    for name, argv in commands.items():
+    for name, argv in commands.items() if warm else ():
         if before:
             before(name)
         codes[name] = run_once(argv, env)[2]
