@@ -24,11 +24,11 @@ from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model.loader import read_source
 from mailpolicy.model.owner_table import read_owner_table
 from mailpolicy.model.policy import Ownership
-from mailpolicy.source import SourceFile
+from mailpolicy.source import SourceFile, Span
 
 # Table types whose source is a `key value` text file (postmap(1) builds the indexed ones from it).
 TEXT_TABLE_TYPES = frozenset({"hash", "btree", "lmdb", "cdb", "dbm", "sdbm", "texthash"})
-_BARE_KEY = re.compile(r"^\s*[^\s#@]+(\s|$)")
+_BARE_KEY = re.compile(r"^([^\s#@]+)(\s|$)")
 
 
 @attrs.frozen
@@ -41,6 +41,7 @@ class LoginTable:
     source: SourceFile | None
     owners: tuple[Ownership, ...] = ()
     problems: tuple[Diagnostic, ...] = ()
+    bare_keys: tuple[Span, ...] = ()  # `user` keys: valid Postfix, not addresses
 
 
 def table_reference(text: str) -> tuple[str, str] | None:
@@ -65,8 +66,9 @@ def read_login_tables(files: ConfigFiles, view: ServiceView) -> tuple[LoginTable
         if source is None:
             tables.append(LoginTable(word, kind, path, None))
             continue
-        owners, problems = read_owner_table(_without_bare_keys(source))
-        tables.append(LoginTable(word, kind, path, source, tuple(owners), tuple(problems)))
+        bare = _bare_keys(source)
+        owners, problems = read_owner_table(_blanked(source, {span.line for span in bare}))
+        tables.append(LoginTable(word, kind, path, source, tuple(owners), tuple(problems), bare))
     return tuple(tables)
 
 
@@ -129,8 +131,18 @@ def _served_domains(view: ServiceView) -> frozenset[str]:
                      if ":" not in w.text and not w.text.startswith("/"))
 
 
-def _without_bare_keys(source: SourceFile) -> SourceFile:
-    """Blank the lines whose key is a bare `user` (valid in Postfix), keeping every line number."""
-    lines = source.text.split("\n")
-    kept = ["" if _BARE_KEY.match(line) and not line.lstrip().startswith("#") else line for line in lines]
-    return SourceFile(source.path, "\n".join(kept))
+def _bare_keys(source: SourceFile) -> tuple[Span, ...]:
+    """Return the keys that are a bare `user` (valid in Postfix: user@ any local domain), located."""
+    found = []
+    for number, line in enumerate(source.text.split("\n"), start=1):
+        match = _BARE_KEY.match(line)
+        if match and not line[:1].isspace():
+            found.append(Span(source.path, number, 1, len(match.group(1)) + 1))
+    return tuple(found)
+
+
+def _blanked(source: SourceFile, lines: set[int]) -> SourceFile:
+    """Return the source with some lines emptied, every line number kept."""
+    text = "\n".join("" if number in lines else line
+                     for number, line in enumerate(source.text.split("\n"), start=1))
+    return SourceFile(source.path, text)

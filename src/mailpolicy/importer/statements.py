@@ -203,7 +203,7 @@ class Translator:
             notes.append(self.lossy(table.problems[0].span, f"{len(table.problems)} line(s) of {table.path} are "
                                                             "not ADDRESS LOGIN pairs and are left out",
                                     "see the audit's diagnostics for that file"))
-        bare = _bare_keys(table)
+        bare = table.bare_keys
         if bare:
             notes.append(self.lossy(bare[0], f"{len(bare)} key(s) of {table.path} are a bare user name, which the "
                                              "language cannot say; they are left out",
@@ -234,12 +234,3 @@ def _map_statement(word: Word) -> str | None:
     except values.ValueProblem:
         return None
     return f"sender map {kind}:{path}"
-
-
-def _bare_keys(table: LoginTable) -> list[Span]:
-    found = []
-    for number, line in enumerate(table.source.text.split("\n"), start=1):
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#") and not line[0].isspace() and "@" not in stripped.split()[0]:
-            found.append(Span(table.source.path, number, 1, len(stripped.split()[0]) + 1))
-    return found
