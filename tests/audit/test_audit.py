@@ -168,3 +168,9 @@ def test_loopback_only_services_are_not_searched_for_relays(tmp_path):
 def test_smtpd_that_cannot_start(tmp_path):
     main = BASE + "smtpd_relay_restrictions = permit_mynetworks, permit, reject_unauth_destination\n"
     assert ("MP712", "main.cf", 5, 1) in findings(folder(tmp_path, main))
+
+
+def test_network_on_a_continuation_line_after_a_comment_is_located_there(tmp_path):
+    main = BASE.replace("mynetworks = 127.0.0.0/8 [::1]/128\n",
+                        "mynetworks =\n    127.0.0.0/8,\n# the office\n    10.1.0.0/24, 0.0.0.0/0\n")
+    assert findings(folder(tmp_path, main)) == [("MP301", "main.cf", 6, 18), ("MP302", "main.cf", 6, 18)]
