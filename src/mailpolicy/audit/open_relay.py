@@ -37,7 +37,8 @@ def _open_relay(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:
     if model.fatal:
         yield cat.SMTPD_CANNOT_START.at(
             fallback_span(ctx, view), f"smtpd stops at every connection: fatal: {model.fatal}",
-            hint="end smtpd_relay_restrictions with reject_unauth_destination, with no `permit` before it")
+            hint=("end smtpd_relay_restrictions with reject_unauth_destination, with no `permit` before it"
+                  if "working instance" in model.fatal else "fix the values Postfix cannot expand (MP708)"))
         return
     try:
         found = prove_no_open_relay(model)

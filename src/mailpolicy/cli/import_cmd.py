@@ -65,6 +65,6 @@ def import_command(path: Path, output: Path | None, force: bool, version: str, o
     if output_format == "text":
         audit = imported.audit
         errors = sum(d.is_error for d in audit.diagnostics)
-        found = (f"the audit found {errors} error{'s' if errors != 1 else ''}, which compiling the import reports too "
-                 f"(run `mailpolicy audit {path}`)" if errors else "the audit found no errors")
+        found = (f"the audit found {errors} error{'s' if errors != 1 else ''} (`mailpolicy audit {path}`); "
+                 "compile the import to see which the policy still has" if errors else "the audit found no errors")
         click.echo(f"imported {path}: {found}", err=True)
