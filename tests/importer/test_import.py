@@ -90,10 +90,10 @@ smtpd_tls_security_level = may
     (BASE + "smtpd_banner = $myhostname ESMTP #1\n", STOCK_SMTPD, ("main.cf", 5), "postfix 3.7"),
     # relay list entries `relay` cannot say
     (BASE + "smtpd_relay_restrictions = permit_mynetworks, check_client_access hash:/etc/postfix/relay, "
-            "reject_unauth_destination\n", STOCK_SMTPD, ("main.cf", 5), "relay authenticated or trusted"),
+            "reject_unauth_destination\n", STOCK_SMTPD, ("main.cf", 5), "relay only trusted"),
     # no reject_unauth_destination at all: the policy closes the relay
     (BASE + "smtpd_relay_restrictions = permit_mynetworks, permit\n", STOCK_SMTPD, ("main.cf", 5),
-     "relay authenticated or trusted"),
+     "relay only trusted"),
 ])
 def test_what_the_language_cannot_say_is_a_located_warning(tmp_path, main, master, code_line, statement):
     imported = import_config(folder(tmp_path, main, master))
@@ -151,3 +151,16 @@ def test_warnings_as_errors_print_no_policy(tmp_path):
     path = folder(tmp_path, BASE.replace("mx.example0.com", "vm"))
     result = run("import", str(path), "-W")
     assert result.exit_code == 1 and "postfix 3.7" not in result.stdout
+
+
+def test_debian_stock_configuration_imports_to_a_policy_that_compiles(tmp_path):
+    # Debian's main.cf leaves smtpd_relay_restrictions at its default (permit_mynetworks,
+    # permit_sasl_authenticated, defer_unauth_destination) with SASL off: only trusted networks relay.
+    imported = import_config(Path(__file__).resolve().parents[1] / "fixtures" / "debian")
+    assert "relay only trusted" in statements(imported.text)
+    policy = tmp_path / "debian.mailpolicy"
+    policy.write_text(imported.text)
+    compiled = compile_policy(policy)
+    assert compiled.ok, [d.message for d in compiled.diagnostics]
+    relay = compiled.plan.parameter("smtpd_relay_restrictions")
+    assert [e.name for e in relay.entries] == ["permit_mynetworks", "reject_unauth_destination"]

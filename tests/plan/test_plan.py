@@ -16,6 +16,7 @@ def relay_list(tmp_path, text: str) -> list[str]:
 @pytest.mark.parametrize("mode,entries", [
     ("relay nobody", ["reject_unauth_destination"]),
     ("relay only authenticated", ["permit_sasl_authenticated", "reject_unauth_destination"]),
+    ("relay only trusted", ["permit_mynetworks", "reject_unauth_destination"]),
     ("relay authenticated or trusted", ["permit_mynetworks", "permit_sasl_authenticated", "reject_unauth_destination"]),
 ])
 def test_relay_list_always_ends_in_reject_unauth_destination(tmp_path, mode, entries) -> None:

@@ -53,7 +53,7 @@ def check_open_relay(ctx: AnalysisContext) -> Iterator[Diagnostic]:
 
 def _stated_classes(ctx: AnalysisContext, model: PostfixModel) -> Iterator[Diagnostic]:
     mode = ctx.policy.relay.value
-    if mode is not RelayMode.AUTHENTICATED_OR_TRUSTED and ctx.policy.trusted_networks:
+    if mode not in (RelayMode.TRUSTED, RelayMode.AUTHENTICATED_OR_TRUSTED) and ctx.policy.trusted_networks:
         client = trusted_client(ctx)
         for counterexample in prove_no_open_relay(model, clients=[client])[:1]:
             yield _diagnostic(ctx, counterexample, f"a trusted client ({client})", cat.RELAY_WIDER_THAN_STATED,

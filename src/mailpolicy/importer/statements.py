@@ -144,8 +144,12 @@ class Translator:
         guard = next((i for i, w in enumerate(words) if w.text.lower() in UNAUTH_DESTINATION), None)
         before = words if guard is None else words[:guard]
         permits = {w.text.lower() for w in before}
-        mode = ("authenticated or trusted" if "permit_mynetworks" in permits
-                else "only authenticated" if "permit_sasl_authenticated" in permits else "nobody")
+        # permit_sasl_authenticated matches nobody while SASL is off (Debian's stock main.cf keeps
+        # it in the default relay list), so it does not make the relay statement an `authenticated` one.
+        trusted = "permit_mynetworks" in permits
+        authenticated = "permit_sasl_authenticated" in permits and sasl_enabled(self.view)
+        mode = ("authenticated or trusted" if trusted and authenticated else "only trusted" if trusted
+                else "only authenticated" if authenticated else "nobody")
         notes = []
         if guard is None:
             notes.append(self.lossy(span, f"{name} has no reject_unauth_destination: whatever passes it may relay "
@@ -159,10 +163,6 @@ class Translator:
         if guard is not None and words[guard].text.lower() == "defer_unauth_destination":
             notes.append(f"{name} ends in defer_unauth_destination (4xx, try later); the policy answers 5xx "
                          "(reject_unauth_destination), the same refusal made final")
-        if mode == "authenticated or trusted" and "permit_sasl_authenticated" not in permits:
-            notes.append(self.lossy(span, f"{name} lets trusted networks relay but not logged-in clients; the "
-                                          "language says `relay authenticated or trusted`",
-                                    "without SASL enabled nobody can log in, so nobody else may relay"))
         return Block((f"relay {mode}",), tuple(notes), (span,) if span else ())
 
     def senders(self, tables: tuple[LoginTable, ...]) -> list[Block]:

@@ -27,6 +27,7 @@ class RelayMode(str, enum.Enum):
 
     NOBODY = "nobody"
     AUTHENTICATED = "only authenticated"
+    TRUSTED = "only trusted"
     AUTHENTICATED_OR_TRUSTED = "authenticated or trusted"
 
 

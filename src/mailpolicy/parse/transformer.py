@@ -82,6 +82,9 @@ class StatementBuilder(Transformer):
     def relay_authenticated(self, meta, children):
         return st.RelayMode.AUTHENTICATED
 
+    def relay_trusted(self, meta, children):
+        return st.RelayMode.TRUSTED
+
     def relay_authenticated_or_trusted(self, meta, children):
         return st.RelayMode.AUTHENTICATED_OR_TRUSTED
 

@@ -12,7 +12,7 @@ USAGE: dict[str, str] = {
     "trusted networks": "trusted networks NETWORK[, NETWORK...]   e.g. trusted networks 127.0.0.0/8, [::1]/128",
     "sasl": "sasl dovecot SOCKET   or   sasl cyrus [NAME]   e.g. sasl dovecot private/auth",
     "chroot": "chroot /var/spool/postfix   or   chroot off",
-    "relay": "relay only authenticated | relay authenticated or trusted | relay nobody",
+    "relay": "relay only authenticated | relay only trusted | relay authenticated or trusted | relay nobody",
     "sender map": "sender map TYPE:/absolute/path   e.g. sender map hash:/etc/postfix/controlled_envelope_senders",
     "allow user": "allow user LOGIN as ADDRESS[, ADDRESS...]   e.g. allow user jimminey as jcricket@example0.com",
     "allow users": 'allow users from "owners.tsv"',

@@ -10,8 +10,8 @@ Hence the rules below, each written where it is applied:
    (the seed's server put it after permit_sasl_authenticated, where it never did).
 2. smtpd_relay_restrictions always ends in reject_unauth_destination: whatever no permit_* has
    admitted may deliver only to this server's own domains (no open relay).
-3. permit_mynetworks appears only for `relay authenticated or trusted`, and only before
-   reject_unauth_destination: trusting a network is a choice the author states.
+3. permit_mynetworks appears only for `relay authenticated or trusted` and `relay only trusted`,
+   and only before reject_unauth_destination: trusting a network is a choice the author states.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def relay_restrictions(policy: Policy) -> Parameter:
     mode = policy.relay.value
     source = policy.relay.span
     entries: list[Entry] = []
-    if mode is RelayMode.AUTHENTICATED_OR_TRUSTED:
+    if mode in (RelayMode.TRUSTED, RelayMode.AUTHENTICATED_OR_TRUSTED):
         entries.append(Entry("permit_mynetworks",
                              "rule 3: clients in mynetworks (the trusted networks) may relay, as stated",
                              source))
