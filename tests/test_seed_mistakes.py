@@ -64,8 +64,6 @@ def test_no_sender_map_warns_and_fails_with_warnings_as_errors() -> None:
     assert not compile_policy(path, warnings_as_errors=True).outputs
 
 
-@pytest.mark.xfail(strict=True, reason="MP307 (shaded restriction) is the shading check another helper "
-                                       "is writing for issue 3; not in the tree yet")
 def test_misordered_permit_before_reject_sender_login_mismatch() -> None:
     path = CASES / "misordered.mailpolicy"
     line, _ = line_of(path, "reject_sender_login_mismatch")

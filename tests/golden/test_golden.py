@@ -35,11 +35,7 @@ def render_statements(relative: str) -> str:
 
 
 def _fields(statement) -> str:
-    parts = []
-    for name, value in vars(statement).items() if hasattr(statement, "__dict__") else _attrs_items(statement):
-        if name != "span":
-            parts.append(f"{name}={_show(value)}")
-    return " ".join(parts)
+    return " ".join(f"{name}={_show(value)}" for name, value in _attrs_items(statement) if name != "span")
 
 
 def _attrs_items(obj):
@@ -109,9 +105,13 @@ def test_golden(policy: Path, update_goldens: bool, monkeypatch: pytest.MonkeyPa
         "diagnostics.txt": render_text(compilation.diagnostics, line_lookup(compilation.sources)),
         **compilation.outputs,
     }
-    if not update_goldens and folder.exists():
+    if folder.exists():
         stale = {p.name for p in folder.iterdir() if not p.name.endswith(".actual")} - set(outputs)
-        assert not stale, f"expected files no longer produced: {sorted(stale)}"
+        if update_goldens:
+            for name in stale:
+                (folder / name).unlink()
+        else:
+            assert not stale, f"expected files no longer produced: {sorted(stale)}"
     mismatched = [m for name, text in outputs.items() for m in check_golden(folder, name, text, update_goldens)]
     assert not mismatched, f"{relative}: {mismatched} differ; see the .actual files in {folder}"
 
