@@ -7,7 +7,7 @@ import os
 import attrs
 
 from mailpolicy.analyze import AnalysisContext, analyze
-from mailpolicy.diagnostics import Diagnostic, Severity, has_errors, sort_key
+from mailpolicy.diagnostics import Diagnostic, finalize, has_errors
 from mailpolicy.emit.main_cf import render_main_cf
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.emit.sender_map import render_sender_map
@@ -42,12 +42,12 @@ def compile_policy(path: str | os.PathLike, *, warnings_as_errors: bool = False)
     loaded = load_policy(path)
     diagnostics = list(loaded.diagnostics)
     if has_errors(diagnostics) and not loaded.statements:
-        return Compilation(path, loaded.sources, _ordered(diagnostics, warnings_as_errors))
+        return Compilation(path, loaded.sources, finalize(diagnostics, warnings_as_errors))
     policy, problems = build_policy(loaded)
     diagnostics.extend(problems)
     plan = plan_config(policy)
     diagnostics.extend(analyze(AnalysisContext(policy, plan)))
-    ordered = _ordered(diagnostics, warnings_as_errors)
+    ordered = finalize(diagnostics, warnings_as_errors)
     if has_errors(ordered):
         return Compilation(path, loaded.sources, ordered, policy, plan)
     return Compilation(path, loaded.sources, ordered, policy, plan, emit(plan, path))
@@ -60,11 +60,3 @@ def emit(plan: ConfigPlan, path: str) -> dict[str, str]:
     if plan.sender_map is not None:
         outputs[plan.sender_map.filename] = render_sender_map(plan.sender_map, provenance)
     return outputs
-
-
-def _ordered(diagnostics: list[Diagnostic], warnings_as_errors: bool) -> tuple[Diagnostic, ...]:
-    unique = list(dict.fromkeys(diagnostics))
-    if warnings_as_errors:
-        unique = [attrs.evolve(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d
-                  for d in unique]
-    return tuple(sorted(unique, key=sort_key))

@@ -12,8 +12,7 @@ from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView
 from mailpolicy.audit.files import ConfigFiles, read_config, stock_master_cf
 # The compiler's ordering: unique, sorted by file, line and column; warnings made errors with -W.
-from mailpolicy.compiler import _ordered
-from mailpolicy.diagnostics import Diagnostic, has_errors
+from mailpolicy.diagnostics import Diagnostic, finalize, has_errors
 from mailpolicy.source import SourceFile
 
 AuditCheck = Callable[[AuditContext], Iterable[Diagnostic]]
@@ -70,4 +69,4 @@ def audit_config(path: str | os.PathLike, *, version: str = "3.7", warnings_as_e
     for check in checks:
         found.extend(check(ctx))
     sources = files.sources + tuple(t.source for t in ctx.login_tables if t.source is not None)
-    return Audit(str(path), files, ctx, sources, _ordered(found, warnings_as_errors))
+    return Audit(str(path), files, ctx, sources, finalize(found, warnings_as_errors))

@@ -52,3 +52,12 @@ def sort_key(diagnostic: Diagnostic) -> tuple:
     span = diagnostic.span
     where = (span.path, span.line, span.column) if span else ("", 0, 0)
     return (*where, diagnostic.code, diagnostic.message)
+
+
+def finalize(diagnostics: Iterable[Diagnostic], warnings_as_errors: bool = False) -> tuple[Diagnostic, ...]:
+    """Return diagnostics without repeats, warnings made errors if asked, in file and line order."""
+    unique = list(dict.fromkeys(diagnostics))
+    if warnings_as_errors:
+        unique = [attrs.evolve(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d
+                  for d in unique]
+    return tuple(sorted(unique, key=sort_key))
