@@ -26,7 +26,7 @@ def test_stock_configuration_imports_with_its_parameters_as_set_lines():
     statements = [line for line in imported.text.splitlines() if line and not line.startswith("#")]
     assert statements[:4] == ["postfix 3.7", "local domains vm, localhost.localdomain, localhost",
                               "trusted networks 127.0.0.0/8, [::ffff:127.0.0.0]/104, [::1]/128",
-                              "relay authenticated or trusted"]
+                              "relay only trusted"]
     assert "set alias_maps = hash:/etc/aliases" in statements
     assert "# hostname vm" in imported.text.splitlines()
     assert [d.code for d in imported.diagnostics] == ["MP709"]

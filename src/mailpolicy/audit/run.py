@@ -11,7 +11,6 @@ from mailpolicy.audit import definitions, login_map, names, networks, open_relay
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView
 from mailpolicy.audit.files import ConfigFiles, read_config, stock_master_cf
-# The compiler's ordering: unique, sorted by file, line and column; warnings made errors with -W.
 from mailpolicy.diagnostics import Diagnostic, finalize, has_errors
 from mailpolicy.source import SourceFile
 
