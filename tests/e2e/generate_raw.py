@@ -33,6 +33,9 @@ ACCESS = (
 )
 LISTS = ("smtpd_client_restrictions", "smtpd_helo_restrictions", "smtpd_sender_restrictions",
          "smtpd_relay_restrictions", "smtpd_recipient_restrictions")
+# In these lists smtpd 3.7's reject_unlisted_sender answers identical sessions differently (550,
+# then 250, ...: see test_simulator_fixes_live.py); no verdict of one request can be compared there.
+BEFORE_SENDER = ("smtpd_client_restrictions", "smtpd_helo_restrictions")
 REQUIRED = ("reject_unauth_destination", "defer_unauth_destination", "reject", "defer_if_permit")
 
 
@@ -90,8 +93,9 @@ def _restrictions(rng: random.Random, params: dict[str, str], owned: str) -> Non
     for name in LISTS:
         if rng.random() < 0.4 and name not in ("smtpd_relay_restrictions", "smtpd_recipient_restrictions"):
             continue
+        plain = PLAIN if name not in BEFORE_SENDER else tuple(r for r in PLAIN if r != "reject_unlisted_sender")
         lists[name] = [rng.choice(ACCESS).format(sender=sender, domain=domain) if rng.random() < 0.15
-                       else rng.choice(PLAIN) for _ in range(rng.randint(0, 4))]
+                       else rng.choice(plain) for _ in range(rng.randint(0, 4))]
     relay = lists["smtpd_relay_restrictions"]
     if not _reachable(relay) and not _reachable(lists["smtpd_recipient_restrictions"]):
         places = [at for at in range(_first_permit(relay) + 1) if at == 0 or relay[at - 1] != "warn_if_reject"]

@@ -38,7 +38,7 @@ RAW = int(os.environ.get("MAILPOLICY_DIFF_RAW", "100"))
 PROBES = 12
 WORKERS = 4
 HELO = "sandbox-client.test"  # what mailpolicy.sandbox's client says in EHLO
-# Postfix's own words when the sandbox is not to blame for a missing reply.
+# Generous for a loaded CI machine; a server that does not answer ends its case at once.
 ATTEMPT_TIMEOUT = 5.0
 
 
@@ -154,11 +154,12 @@ def test_simulator_and_real_postfix_agree_on_every_request(tmp_path, capsys) -> 
     compared = sum(r.compared for r in results)
     depends = sum(r.depends for r in results)
     disagreements = [d for r in results for d in r.disagreements]
-    accepted = sum(1 for c in cases for _ in c.probes)  # requests planned
+    planned = sum(len(c.probes) for c in cases)
     with capsys.disabled():
         print(f"\ndifferential (seed {SEED}): {len(cases)} configurations ({POLICIES} compiled policies, {RAW} "
               f"hand-written main.cf), {compared} requests compared ({depends} where the simulator said "
               f"DEPENDS), {len(disagreements)} disagreements")
     assert not disagreements, f"{len(disagreements)} disagreements:\n" + "\n".join(disagreements[:20])
-    assert compared == accepted
-    assert len(cases) >= 200 and compared >= 2000 or (POLICIES + RAW) < 200
+    assert compared == planned, "a server stopped answering; its case's disagreement says which"
+    if (SEED, POLICIES, RAW) == (7, 140, 100):  # the CI run: the numbers docs/verify.md states
+        assert (len(cases), compared) == (240, 2880)

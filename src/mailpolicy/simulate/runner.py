@@ -29,7 +29,15 @@ class Flags:
 
     defer_if_permit: Outcome | None = None
     defer_if_reject: Outcome | None = None
+    defer_if_reject_list: str | None = None  # the list whose defer_if_reject is in force
     warn: bool = False
+
+    def deferred(self, outcome: Outcome) -> Outcome:
+        """Return a 5xx reject as the 4xx deferral a defer_if_reject in force asks for."""
+        if self.defer_if_reject is None or outcome.kind != REJECT or not outcome.reply.startswith("5"):
+            return outcome
+        return attrs.evolve(outcome, reply=self.defer_if_reject.reply,
+                            note=outcome.note + "; deferred by an earlier defer_if_reject")
 
 
 @attrs.frozen
@@ -77,7 +85,7 @@ class Runner:
             # defer_if_permit waits for the end of all lists.
             self.flags.warn = False
             if parameter != "smtpd_recipient_restrictions":
-                self.flags.defer_if_reject = None
+                self.flags.defer_if_reject = self.flags.defer_if_reject_list = None
         for position, name, argument in entries(words):
             step = Step(name, argument, parameter, position, reply_name, reply_class)
             outcome = self.evaluate(step, depth)
@@ -90,14 +98,21 @@ class Runner:
             if outcome.kind == DEFER_IF_PERMIT:
                 self.flags.defer_if_permit = self.flags.defer_if_permit or outcome
             elif outcome.kind == DEFER_IF_REJECT:
-                self.flags.defer_if_reject = self.flags.defer_if_reject or outcome
+                if self.flags.defer_if_reject is None:
+                    self.flags.defer_if_reject, self.flags.defer_if_reject_list = outcome, parameter
             elif outcome.kind == REJECT and warned:
                 self.trace.append(f"  {parameter}: {shown}: would reject ({outcome.reply}); logged as reject_warning")
                 continue
-            elif outcome.kind == REJECT and self.flags.defer_if_reject and outcome.reply.startswith("5"):
+            elif self.flags.deferred(outcome) is not outcome:
+                if self.flags.defer_if_permit is not None and self.flags.defer_if_reject_list == parameter:
+                    # Measured on 3.7: with a defer_if_permit pending, a 5xx in the very list of
+                    # the defer_if_reject is dropped and ends that list; later lists still run
+                    # (and the pending defer_if_permit answers if none of them rejects).
+                    self.trace.append(f"  {parameter}: {shown}: would reject ({outcome.reply}); dropped "
+                                      "(defer_if_reject in this list, defer_if_permit pending): the list ends")
+                    return Ended(dunno(), None)
                 # A later 5xx turns into the deferral defer_if_reject asked for (measured on 3.7).
-                outcome = attrs.evolve(outcome, reply=self.flags.defer_if_reject.reply,
-                                       note=outcome.note + "; deferred by an earlier defer_if_reject")
+                outcome = self.flags.deferred(outcome)
             self.trace.append(f"  {parameter}: {shown}: {_describe(outcome)}")
             if outcome.kind in (PERMIT, REJECT):
                 return Ended(outcome, step)
