@@ -16,7 +16,7 @@ from mailpolicy.cli import cli, verify_cmd
 from mailpolicy.compiler import compile_policy, emit
 from mailpolicy.model.policy import Expectation
 from mailpolicy.model.statements import ClientKind
-from mailpolicy.sandbox import Sandbox
+from mailpolicy.sandbox import Sandbox, SandboxUnavailable
 from mailpolicy.source import Span
 from mailpolicy.verify import run_expectations, sandbox_inputs, verify_compilation
 from mailpolicy.verify.runner import NO_ANSWER, NOT_RUN
@@ -131,3 +131,15 @@ def test_a_policy_without_expect_lines_has_nothing_to_verify(tmp_path, monkeypat
     result = verify(str(policy))
     assert result.exit_code == 0
     assert "has no expect lines: nothing to verify" in result.stderr
+
+
+def test_a_sandbox_that_will_not_start_exits_1_with_its_report(monkeypatch) -> None:
+    # sandbox_available() passes, yet Postfix refuses to start: the compiled configuration is blamed.
+    def refuse(*args):
+        raise SandboxUnavailable("Postfix sandbox failed to boot: postfix start exited with status 1")
+
+    monkeypatch.setattr(verify_cmd, "sandbox_available", lambda: None)
+    monkeypatch.setattr(verify_cmd, "verify_compilation", refuse)
+    result = verify(str(SEED))
+    assert result.exit_code == 1
+    assert "the sandbox did not start with the compiled configuration:\nPostfix sandbox failed to boot" in result.stderr

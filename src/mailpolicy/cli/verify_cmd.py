@@ -45,9 +45,9 @@ def verify_command(policy: Path, output_format: str, warnings_as_errors: bool) -
     try:
         verification = verify_compilation(compilation)
     except SandboxUnavailable as error:
-        # sandbox_available() said this machine can run Postfix, so the compiled
-        # configuration itself is what Postfix refused.
-        click.echo(f"mailpolicy: Postfix did not start with the compiled configuration:\n{error}", err=True)
+        # sandbox_available() said this machine can run Postfix and Dovecot, so the compiled
+        # configuration is the likely culprit; the report quotes their own words.
+        click.echo(f"mailpolicy: the sandbox did not start with the compiled configuration:\n{error}", err=True)
         raise SystemExit(exit_codes.PROBLEMS)
     click.echo(render_table(verification, compilation.policy, compilation.path, server_versions()), nl=False)
     if not verification.confirmed:
