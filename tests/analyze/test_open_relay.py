@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import attrs
+import pytest
 
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.analyze.open_relay import check_open_relay
@@ -71,3 +72,30 @@ def test_a_class_relaying_beyond_the_relay_statement_is_mp321(tmp_path) -> None:
     (d,) = check_open_relay(AnalysisContext(c.policy, plan))
     assert d.code == "MP321" and "a trusted client (10.1.0.1) can relay" in d.message
     assert "relay only authenticated" in d.message
+
+
+XCLIENT_EVERYWHERE = "set smtpd_authorized_xclient_hosts = 0.0.0.0/0, [::]/0\n"
+
+
+@pytest.mark.parametrize("relay, claims", [
+    ("sasl dovecot private/auth\nrelay only authenticated\n", "logged in as"),
+    ("trusted networks 192.0.2.0/24\nrelay only trusted\n", "posing with XCLIENT as 192.0.2.1"),
+])
+def test_xclient_from_the_internet_is_an_open_relay_at_its_set_line(tmp_path, relay, claims) -> None:
+    # XCLIENT_README: a client in smtpd_authorized_xclient_hosts may claim any ADDR and LOGIN.
+    c = compile_text(tmp_path, "local domains example0.com\n" + relay + XCLIENT_EVERYWHERE)
+    relays = [d for d in c.diagnostics if d.code == "MP301"]
+    assert relays and all(d.span.line == relay.count("\n") + 2 for d in relays)
+    assert any("posing with XCLIENT" in d.message and claims in d.message for d in relays)
+    assert "smtpd_authorized_xclient_hosts" in relays[0].hint
+
+
+def test_xclient_for_a_local_proxy_only_is_no_relay(tmp_path) -> None:
+    c = compile_text(tmp_path, "local domains example0.com\nsasl dovecot private/auth\nrelay only authenticated\n"
+                               "allow user bob as bob@example0.com\nset smtpd_authorized_xclient_hosts = 127.0.0.1\n")
+    assert not [d for d in c.diagnostics if d.code == "MP301"]
+
+
+def test_xclient_cannot_open_what_no_permit_opens(tmp_path) -> None:
+    c = compile_text(tmp_path, "local domains example0.com\nrelay nobody\n" + XCLIENT_EVERYWHERE)
+    assert not [d for d in c.diagnostics if d.code == "MP301"]

@@ -73,17 +73,24 @@ def _diagnostic(ctx: AnalysisContext, counterexample: Counterexample, who: str, 
     decision = counterexample.decision
     related = tuple(Related(span, f"{name} is decided here") for name, span in _source_spans(ctx, counterexample))
     span = entry_span(ctx, decision.parameter, decision.position)
+    if counterexample.xclient:
+        # The line that let an outside client pose as another is the one to change.
+        posing = parameter_span(ctx, "smtpd_authorized_xclient_hosts")
+        if posing is not None:
+            if span is not None:
+                related = (Related(span, f"{decision.restriction} accepts the posing client here"), *related)
+            span = posing
     if span is None and related:
         span, related = related[0].span, related[1:]
     return code.at(span or fallback_span(ctx), relay_message(counterexample, who, suffix),
-                   hint=relay_hint(decision), related=related)
+                   hint=counterexample_hint(counterexample), related=related)
 
 
 def relay_message(counterexample: Counterexample, who: str, suffix: str = "") -> str:
     """Return the message for a way to relay: who, the envelope, what accepted it and why."""
     request, decision = counterexample.request, counterexample.decision
     by = f" by {decision.restriction} in {decision.parameter}" if decision.restriction else ""
-    envelope = _envelope(request)
+    envelope = _envelope(counterexample)
     if counterexample.certain:
         return f"open relay: {who} can relay{suffix}: {envelope} is accepted{by} ({decision.reason})"
     answers = "; ".join(counterexample.answers)
@@ -99,9 +106,21 @@ def relay_hint(decision) -> str:
     return _HINTS.get(decision.restriction, _HINTS[None])
 
 
-def _envelope(request) -> str:
+def counterexample_hint(counterexample: Counterexample) -> str:
+    """Return what to do about one way to relay."""
+    if counterexample.xclient:
+        return ("smtpd_authorized_xclient_hosts lets its clients claim any address and login (XCLIENT); "
+                "list only the hosts of your own proxies or filters, never networks of the Internet")
+    return relay_hint(counterexample.decision)
+
+
+def _envelope(counterexample: Counterexample) -> str:
+    request = counterexample.request
     login = f" logged in as {request.sasl_login}," if request.sasl_login else ""
-    return f"from {request.client_address},{login} MAIL FROM:<{request.sender}> RCPT TO:<{request.recipient}>"
+    client = request.client_address
+    if counterexample.xclient:
+        client = f"{counterexample.xclient} posing with XCLIENT as {client}"
+    return f"from {client},{login} MAIL FROM:<{request.sender}> RCPT TO:<{request.recipient}>"
 
 
 def _source_spans(ctx: AnalysisContext, counterexample: Counterexample) -> list[tuple[str, Span]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from mailpolicy.analyze.open_relay import relay_hint, relay_message
+from mailpolicy.analyze.open_relay import counterexample_hint, relay_message
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView
 from mailpolicy.audit.simulation import (
@@ -63,4 +63,4 @@ def _diagnostic(ctx: AuditContext, view: ServiceView, counterexample: Counterexa
     if span is None and related:
         span, related = related[0].span, related[1:]
     return cat.OPEN_RELAY.at(span or fallback_span(ctx, view), relay_message(counterexample, who),
-                             hint=relay_hint(decision), related=tuple(related))
+                             hint=counterexample_hint(counterexample), related=tuple(related))

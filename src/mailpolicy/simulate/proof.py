@@ -36,7 +36,7 @@ import attrs
 
 from mailpolicy.simulate.context import Context, Step
 from mailpolicy.simulate.decide import ALL_PARTS, LISTS, PostfixModel
-from mailpolicy.simulate.matchlist import parse_network
+from mailpolicy.simulate.matchlist import match_client, parse_network
 from mailpolicy.simulate.request import Decision, Request, Verdict
 from mailpolicy.simulate.restrictions import READS, TAKES_ARGUMENT
 from mailpolicy.simulate.runner import Runner, entries
@@ -50,6 +50,8 @@ RELAY_TRICKS = ("victim%gmail.test@{0}", "gmail.test!victim@{0}", '"victim@gmail
 BASE_SENDER = "anyone@elsewhere.test"
 BASE_HELO = "client.example.test"
 MAX_COMBINATIONS = 20000
+# The SASL login an XCLIENT impostor claims (XCLIENT LOGIN=...): one that owns no address.
+XCLIENT_LOGIN = "xclient-impostor"
 # A trusted network at least this narrow that holds a documentation address was trusted on
 # purpose (a test's network); a wider one is the Internet, whatever it was meant to be.
 NARROW = {4: 8, 6: 32}
@@ -73,12 +75,53 @@ class Counterexample:
     decision: Decision
     certain: bool = True
     answers: tuple[str, ...] = ()
+    # The client that really connected, when it sent XCLIENT to pose as `request`'s client/login.
+    xclient: str | None = None
 
 
 def prove_no_open_relay(model: PostfixModel, *, login: str | None = None, clients: Iterable[str] | None = None,
                         senders: Iterable[str] | None = None,
                         limit: int = MAX_COMBINATIONS) -> list[Counterexample]:
     """Return requests by which a client relays; empty when none can (an anonymous outside client by default)."""
+    found = _prove(model, login, clients, senders, limit)
+    if login is None and clients is None:
+        found.extend(_via_xclient(model, senders, limit))
+    return found
+
+
+def _via_xclient(model: PostfixModel, senders: Iterable[str] | None, limit: int) -> list[Counterexample]:
+    """Return the relays an outside client reaches by posing as another client with XCLIENT.
+
+    A client in smtpd_authorized_xclient_hosts may send `XCLIENT ADDR=... LOGIN=...` and is then
+    judged as that address and that SASL login (XCLIENT_README); measured on Postfix 3.7: after
+    `XCLIENT LOGIN=bob`, permit_sasl_authenticated accepts it. Such a client relays wherever a
+    trusted or logged-in client would.
+    """
+    search = _Search(model, None)
+    posers = [c for c in search.outside_clients() if _xclient_authorized(model, c)]
+    if not posers:
+        return []
+    poser = posers[0]
+    # One login stands for all: a login that owns nothing is what an impostor would claim.
+    found = _prove(model, XCLIENT_LOGIN, [poser], senders, limit)
+    trusted = [str(n.network_address + (1 if n.num_addresses > 1 else 0))
+               for n in (parse_network(w) for w in model.config.words("mynetworks"))
+               if isinstance(n, (ipaddress.IPv4Network, ipaddress.IPv6Network))]
+    if trusted:
+        found.extend(_prove(model, None, trusted[:1], senders, limit))
+    return [attrs.evolve(cx, xclient=poser) for cx in found]
+
+
+def _xclient_authorized(model: PostfixModel, address: str) -> bool:
+    patterns = model.config.words("smtpd_authorized_xclient_hosts")
+    if not patterns:
+        return False
+    return match_client(patterns, address, "unknown", model.tables,
+                        model.parent_matches("smtpd_authorized_xclient_hosts")) is True
+
+
+def _prove(model: PostfixModel, login: str | None, clients: Iterable[str] | None,
+           senders: Iterable[str] | None, limit: int) -> list[Counterexample]:
     search = _Search(model, login)
     parts = {
         "client_address": list(clients) if clients is not None else search.outside_clients(),
