@@ -2,8 +2,8 @@
 
 It carried defer_if_reject and warn_if_reject from one restriction list into the next, did not
 apply defer_if_reject to the recipient check after the lists, did not drop a reject that meets a
-defer_if_reject while a defer_if_permit is pending, counted a required restriction right after
-warn_if_reject, and let a logged-in client use any sender when smtpd_sender_login_maps is empty. The replies here are the ones Postfix 3.7.11 gave; each case
+defer_if_reject while a defer_if_permit is pending, let warn_if_reject leave defer_if_permit in
+force, counted a required restriction right after warn_if_reject, and let a logged-in client use any sender when smtpd_sender_login_maps is empty. The replies here are the ones Postfix 3.7.11 gave; each case
 is checked on the model always, and on the real server when there is one.
 """
 
@@ -54,6 +54,8 @@ CASES = {
     "warn_if_reject at the end of the relay list": (
         {"smtpd_relay_restrictions": "reject_unauth_destination, warn_if_reject",
          "smtpd_recipient_restrictions": "reject"}, RECIPIENT_DENIED),
+    "warn_if_reject before defer_if_permit": (
+        {"smtpd_relay_restrictions": "warn_if_reject, defer_if_permit, reject_unauth_destination"}, "250 2.1.5 Ok"),
     # ...and a required restriction right after it does not count when smtpd starts.
     "warn_if_reject before the only reject_unauth_destination": (
         {"smtpd_relay_restrictions": "warn_if_reject, reject_unauth_destination"}, FATAL),

@@ -95,6 +95,10 @@ class Runner:
                 self.trace.append(f"  {parameter}: {shown}: the next rejection only warns")
                 continue
             warned, self.flags.warn = self.flags.warn, False
+            if outcome.kind == DEFER_IF_PERMIT and warned:
+                # Measured on 3.7: smtpd logs it as a reject_warning and sets nothing.
+                self.trace.append(f"  {parameter}: {shown}: logged as reject_warning ({outcome.reply})")
+                continue
             if outcome.kind == DEFER_IF_PERMIT:
                 self.flags.defer_if_permit = self.flags.defer_if_permit or outcome
             elif outcome.kind == DEFER_IF_REJECT:
