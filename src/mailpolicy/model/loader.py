@@ -35,8 +35,8 @@ MAX_FILES = 1024                       # policy files and owners tables read for
 MAX_FILE_BYTES = 128 * 1024 * 1024     # one file
 MAX_TOTAL_BYTES = 256 * 1024 * 1024    # all files of one compile together
 MAX_LINE_CHARS = 64 * 1024             # one line; a longer statement can be split over lines
-MAX_STATEMENTS = 2_000_000             # statements (and owners-table lines) of all files
-MAX_VALUES = 8_000_000                 # statements plus list commas of all files: bounds tokens
+MAX_STATEMENTS = 2_000_000             # statements of all files
+MAX_VALUES = 6_000_000                 # statements, owners-table lines and list commas: bounds tokens
 
 # Lines of an owners table with a control character that are reported; the rest are not.
 _MAX_TABLE_PROBLEMS = 50
@@ -90,7 +90,11 @@ def _read_bytes(path: Path, display: str, span: Span) -> tuple[bytes | None, Dia
 
 
 def read_source(path: Path, display: str, span: Span | None) -> tuple[SourceFile | None, list[Diagnostic]]:
-    """Read a UTF-8 text file within the size limits; report why not, at `span` (the line that named it)."""
+    """Read a UTF-8 text file within the size limits; report why not, at `span` (the line that named it).
+
+    A file that is not UTF-8 comes back with its problem and its text decoded with U+FFFD in place of
+    the bad bytes: to show the line, never to be parsed.
+    """
     where = span or Span(display, 1, 1)
     data, problem = _read_bytes(path, display, where)
     if problem is not None:
@@ -99,9 +103,11 @@ def read_source(path: Path, display: str, span: Span | None) -> tuple[SourceFile
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        return None, [cat.FILE_UNREADABLE.at(Span(display, line, column), f"{display} is not UTF-8 text "
-                                             f"(byte 0x{data[error.start]:02x})", hint="save the file as UTF-8")]
+        before = data[data.rfind(b"\n", 0, error.start) + 1:error.start].decode("utf-8", "replace")
+        shown = SourceFile(display, data.decode("utf-8", "replace"))
+        return shown, [cat.FILE_UNREADABLE.at(Span(display, line, len(before) + 1, len(before) + 2),
+                                              f"{display} is not UTF-8 text (byte 0x{data[error.start]:02x})",
+                                              hint="save the file as UTF-8")]
     if text.startswith("\ufeff"):
         text = text[1:]
     long_line = _first_long_line(text)
@@ -174,11 +180,15 @@ class _Loader:
         self.total_bytes += size
         return True
 
-    def count(self, source: SourceFile, span: Span | None) -> bool:
-        """Count the statements and values a file may yield before parsing it; refuse it over budget."""
-        statements = len(_CONTENT_LINE.findall(source.text))
-        values = statements + source.text.count(",")
-        self.total_statements += statements
+    def count(self, source: SourceFile, span: Span | None, table: bool = False) -> bool:
+        """Count the statements and values a file may yield before parsing it; refuse it over budget.
+
+        An owners-table line is one value (an address) rather than a statement: it is read by a
+        simple split, not by the parser, and a table states each address once.
+        """
+        lines = len(_CONTENT_LINE.findall(source.text))
+        values = lines + source.text.count(",")
+        self.total_statements += 0 if table else lines
         self.total_values += values
         over = None
         if self.total_statements > MAX_STATEMENTS:
@@ -223,10 +233,9 @@ class _Loader:
         self.read[link.path] = link.span
         source, problems = read_source(link.path, link.display, link.span)
         self.diagnostics.extend(problems)
-        if source is None:
-            return
-        self.sources.append(source)
-        if not self.count(source, link.span):
+        if source is not None:
+            self.sources.append(source)
+        if problems or not self.count(source, link.span):
             return
         parsed = parse_text(source.text, link.display)
         self.diagnostics.extend(parsed.diagnostics)
@@ -304,8 +313,8 @@ class _Loader:
         self.diagnostics.extend(problems)
         if source is not None:
             self.sources.append(source)
-            if self.count(source, link.span) and self.printable(source):
-                self.tables[statement.span] = source
+        if not problems and self.count(source, link.span, table=True) and self.printable(source):
+            self.tables[statement.span] = source
 
     def printable(self, source: SourceFile) -> bool:
         """Refuse an owners table holding control or invisible characters (the parser does this for policies)."""
