@@ -65,7 +65,7 @@ def _logical_lines(lines: list[str], reader: _TableReader) -> list[list[Piece]]:
         text = line.lstrip(" \t")
         if not text or text[0] == "#":
             continue
-        if text is line:
+        if len(text) == len(line):
             entries.append([(number, line)])
         elif entries:
             entries[-1].append((number, line))
