@@ -63,7 +63,14 @@ def render(results: dict, env: dict[str, str]) -> str:
     out = [f"Measured at commit `{env['commit']}` with `{results['command']}`.", "",
            f"- Machine: {env['machine']}", f"- Software: {env['software']}",
            f"- Medians over {results['repeats']} runs (start-up: more; 1M and over: see the command), "
-           "commands run round-robin.", ""]
+           "commands run round-robin.",
+           f"- Load average (1 min) at the start and end of the run: {results['load'][0]:.1f}, "
+           f"{results['load'][1]:.1f} (other work on the machine slows every command alike, not the ratios).", ""]
+    failed = [f"{name} ({sample.exit_code})" for name, sample in results["startup"].items() if sample.exit_code]
+    failed += [f"{name} at {entry['size']:,} ({sample.exit_code})" for entry in results["sizes"]
+               for name, sample in entry["samples"].items() if sample.exit_code]
+    if failed:
+        out += ["**Commands that did not exit 0 (their times are not comparable):** " + ", ".join(failed), ""]
     out += _startup(results["startup"])
     out += _sizes(results["sizes"])
     out += _tables(results["sizes"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -114,6 +115,7 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     env = child_env(workdir)
     postmap = shutil.which("postmap") or shutil.which("postmap", path="/usr/sbin:/usr/local/sbin")
+    load = [os.getloadavg()[0]]
     try:
         print(f"start-up ({repeats} repeats) ...", file=sys.stderr)
         results = {"startup": startup(workdir, env, max(4 * repeats, 11)), "sizes": [],
@@ -122,6 +124,7 @@ def main() -> None:
             print(f"{size:,} statements ...", file=sys.stderr)
             results["sizes"].append(by_size(size, workdir, env, repeats if size < LARGE else args.large_repeats,
                                             postmap))
+        results["load"] = (load[0], os.getloadavg()[0])
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
