@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 # Keyed by the words that begin the statement; the longest matching key wins.
 USAGE: dict[str, str] = {
     "postfix": "postfix VERSION            e.g. postfix 3.7",
@@ -36,5 +34,7 @@ def usage_for(line: str) -> str | None:
 
 def closest_statement(word: str) -> str | None:
     """Return the statement keyword a mistyped first word most likely meant."""
+    import difflib  # only a misspelled statement needs it; start-up does not
+
     match = difflib.get_close_matches(word.lower(), STATEMENT_WORDS, n=1, cutoff=0.6)
     return match[0] if match else None
