@@ -92,7 +92,9 @@ def stage_timings(policy: Path, env: dict[str, str]) -> dict:
     """Return the in-process stage timings of one compile (benchmarks/stages.py)."""
     script = Path(__file__).resolve().parent / "stages.py"
     run = subprocess.run([sys.executable, str(script), str(policy)], env=env, capture_output=True, text=True,
-                         check=True)
+                         check=False)
+    if run.returncode != 0:
+        raise SystemExit(f"timing the stages of {policy} failed:\n{run.stderr[-2000:]}")
     return json.loads(run.stdout)
 
 
