@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailpolicy.analyze.parameter_names import is_restriction_list, split_restrictions
+from mailpolicy.analyze.parameter_names import is_restriction_list
 from tests.helpers import codes, compile_text
 
 
@@ -112,11 +112,3 @@ def test_values_of_other_parameters_are_not_restriction_lists(tmp_path) -> None:
 def test_which_parameters_hold_restriction_lists(name, expected) -> None:
     assert is_restriction_list(name, "3.7") is expected
     assert is_restriction_list("freemail", "3.7", frozenset({"freemail"}))
-
-
-def test_split_keeps_braced_arguments_whole_and_offsets_exact() -> None:
-    value = "check_policy_service { inet:127.0.0.1:9998, timeout=10s },reject\tpermit"
-    elements = split_restrictions(value)
-    assert [e.text for e in elements] == ["check_policy_service", "{ inet:127.0.0.1:9998, timeout=10s }",
-                                          "reject", "permit"]
-    assert all(value[e.offset:e.offset + len(e.text)] == e.text for e in elements)

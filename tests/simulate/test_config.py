@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mailpolicy.simulate import Host, PostfixModel
-from mailpolicy.simulate.config import Config, split_list, split_list_at
+from mailpolicy.simulate.config import Config
 
 
 def test_defaults_follow_the_compatibility_level_like_postconf() -> None:
@@ -29,13 +29,6 @@ def test_references_expand_and_set_values_win() -> None:
     assert config.value("mydestination") == "mx.example0.com, example0.com"
     assert config.value("myorigin") == "mx.example0.com"
     assert config.value("no_such_parameter") == ""
-
-
-def test_lists_split_at_commas_and_spaces_but_not_inside_braces() -> None:
-    value = "permit_mynetworks,  check_sender_access inline:{ a=OK, {b = REJECT x} }, reject"
-    assert split_list(value) == ("permit_mynetworks", "check_sender_access", "inline:{ a=OK, {b = REJECT x} }",
-                                 "reject")
-    assert [offset for offset, _ in split_list_at(value)] == [0, 20, 40, 73]
 
 
 def test_a_value_postfix_cannot_expand_stops_smtpd() -> None:

@@ -19,41 +19,18 @@ import functools
 import re
 from typing import Iterable, Iterator
 
-import attrs
-
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model.policy import Setting
 from mailpolicy.postfix import parameters as pf
+from mailpolicy.postfix.restriction_lists import entries, split_list
 from mailpolicy.source import Span
 
 RESTRICTION_CLASSES = "smtpd_restriction_classes"
 
-# Restrictions written `name argument` in postconf(5): the next list element is a table, a
-# policy server, a DNS list or a number of seconds, never a restriction name.
-TAKES_ARGUMENT = re.compile(
-    r"^(check_\w+_access|check_policy_service|reject_rbl_client|reject_rhsbl_\w+|"
-    r"permit_dnswl_client|permit_rhswl_client|sleep)$")
-# List elements are separated by commas and/or whitespace; `{ ... }` groups an argument that
-# holds either (Postfix 3.0 and later).
-_ELEMENT = re.compile(r"\{[^}]*\}?|[^\s,{]+")
-
 _WRONG_SIDE = {"smtp_": "the SMTP *client* (mail this server sends)",
                "smtpd_": "the SMTP *server* (mail this server receives)"}
-
-
-@attrs.frozen
-class Element:
-    """One element of a restriction list value, and where it stands in the value."""
-
-    text: str
-    offset: int
-
-
-def split_restrictions(value: str) -> list[Element]:
-    """Split a restriction list value into its elements, as smtpd does."""
-    return [Element(m.group(), m.start()) for m in _ELEMENT.finditer(value)]
 
 
 def restriction_classes(settings: tuple[Setting, ...]) -> frozenset[str]:
@@ -61,7 +38,8 @@ def restriction_classes(settings: tuple[Setting, ...]) -> frozenset[str]:
     names: set[str] = set()
     for setting in settings:
         if setting.name == RESTRICTION_CLASSES:
-            names.update(e.text for e in split_restrictions(setting.value) if not e.text.startswith(("$", "{")))
+            names.update(e.text for e in split_list(setting.value, references=True)
+                         if not e.text.startswith(("$", "{")))
     return frozenset(names)
 
 
@@ -93,22 +71,19 @@ def restriction_list_problems(elements: Iterable[tuple[str, Span]], version: str
                               classes: frozenset[str]) -> Iterator[Diagnostic]:
     """Check the elements (text, span) of one restriction list; the audit passes main.cf's, line by line."""
     lowered = [c.lower() for c in classes]
-    after_argument_taker = False
-    for text, span in elements:
-        if after_argument_taker:
-            after_argument_taker = False
-            continue
-        name = text.lower()
-        if name.startswith(("$", "{")) or ":" in name:
+    located = list(elements)
+    # An argument is a table, a policy server, a DNS list or a number of seconds, never a name.
+    for entry in entries([text for text, _span in located], guess_unknown=True):
+        text, span = located[entry.index]
+        if entry.name.startswith(("$", "{")) or ":" in entry.name:
             continue  # a $parameter expands at run time; type:table is a short-hand access map
-        after_argument_taker = bool(TAKES_ARGUMENT.match(name))
-        problem = pf.check_restriction(name, version, classes=lowered)
+        problem = pf.check_restriction(entry.name, version, classes=lowered)
         if problem is not None:
             yield restriction_diagnostic(span, text, problem, version)
 
 
 def _located_elements(setting: Setting) -> Iterator[tuple[str, Span]]:
-    for element in split_restrictions(setting.value):
+    for element in split_list(setting.value, references=True):
         column = setting.value_span.column + element.offset
         yield element.text, setting.value_span.at_column(column, column + len(element.text))
 

@@ -27,10 +27,11 @@ from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, entry_span, fallback_span, model_of, trusted_client
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.postfix.restriction_lists import Entry, entries
 from mailpolicy.simulate import PostfixModel, Request
 from mailpolicy.simulate.context import PERMIT, REJECT, Context, Step
 from mailpolicy.simulate.decide import ALL_PARTS, LISTS
-from mailpolicy.simulate.runner import Runner, entries
+from mailpolicy.simulate.runner import Runner
 
 _LOGIN_CHECKS = ("reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
                  "reject_known_sender_login_mismatch")
@@ -73,14 +74,16 @@ def find_shading(model: PostfixModel, classes: dict[str, list[Request]]) -> list
     """Return every rejection in every list of a model that an earlier permit always beats."""
     found: list[Shading] = []
     for parameter in [*LISTS, *sorted(model.classes)]:
-        listed = entries(model.config.words(parameter))
-        for position, name, _argument in listed:
-            if position == 0 or not _rejects_only(name):
+        words = model.config.words(parameter)
+        listed = entries(words)
+        for entry in listed:
+            if entry.position == 0 or not _rejects_only(entry.name):
                 continue
-            shaded = _shading(model, parameter, listed, position, classes)
+            shaded = _shading(model, parameter, entry, words[:entry.index], classes)
             if shaded is not None:
                 who, permit_position = shaded
-                found.append(Shading(parameter, position, name, permit_position, listed[permit_position][1], who))
+                found.append(Shading(parameter, entry.position, entry.name, permit_position,
+                                     listed[permit_position].name, who))
     return found
 
 
@@ -124,11 +127,13 @@ def _rejects_only(name: str) -> bool:
         "defer_if_permit", "defer_if_reject")
 
 
-def _shading(model: PostfixModel, parameter: str, listed, position: int,
+def _shading(model: PostfixModel, parameter: str, entry: Entry, prefix: tuple[str, ...],
              classes: dict[str, list[Request]]) -> tuple[str, int] | None:
-    """Return (whom it never rejects, the position of the permit that shades it), or None."""
-    name, argument = listed[position][1], listed[position][2]
-    prefix = tuple(w for _, n, a in listed[:position] for w in ((n, a) if a else (n,)))
+    """Return (whom it never rejects, the position of the permit that shades it), or None.
+
+    `prefix` is the list's elements before the restriction.
+    """
+    name, argument = entry.name, entry.argument
     per_class: dict[str, Counter] = {}
     reachable: set[str] = set()
     for who, requests in classes.items():

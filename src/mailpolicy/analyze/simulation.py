@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.model.statements import ClientKind
+from mailpolicy.postfix.restriction_lists import Element, entries, split_list
 from mailpolicy.simulate import PostfixModel, Request, model_from_plan
-from mailpolicy.simulate.config import split_list_at
-from mailpolicy.simulate.restrictions import TAKES_ARGUMENT
 from mailpolicy.source import Span
 
 # An Internet client (RFC 5737 documentation address): trusted by no sane configuration.
@@ -59,9 +58,8 @@ def entry_span(ctx: AnalysisContext, parameter: str | None, position: int | None
     found = _word_at(setting.value, position)
     if found is None:
         return setting.span
-    offset, text = found
-    column = setting.value_span.column + offset
-    return setting.value_span.at_column(column, column + len(text))
+    column = setting.value_span.column + found.offset
+    return setting.value_span.at_column(column, column + len(found.text))
 
 
 def fallback_span(ctx: AnalysisContext) -> Span:
@@ -81,13 +79,8 @@ def parameter_span(ctx: AnalysisContext, name: str) -> Span | None:
     return setting.span if setting is not None else None
 
 
-def _word_at(value: str, position: int) -> tuple[int, str] | None:
-    """Return (offset, text) of the restriction at `position` in a list value (arguments skipped)."""
-    words = split_list_at(value)
-    index = count = 0
-    while index < len(words):
-        if count == position:
-            return words[index]
-        index += 2 if words[index][1].lower() in TAKES_ARGUMENT else 1
-        count += 1
-    return None
+def _word_at(value: str, position: int) -> Element | None:
+    """Return the element naming the restriction at `position` in a list value (arguments skipped)."""
+    elements = split_list(value)
+    listed = entries([element.text for element in elements])
+    return elements[listed[position].index] if position < len(listed) else None

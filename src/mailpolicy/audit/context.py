@@ -11,7 +11,7 @@ from mailpolicy.audit.files import ConfigFiles
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.maincf import MainCf
 from mailpolicy.model.policy import Setting
-from mailpolicy.simulate.runner import entries
+from mailpolicy.postfix.restriction_lists import entries
 
 # The SMTP server's restriction lists, in the order smtpd evaluates them at RCPT TO
 # (smtpd_delay_reject = yes, the default): a reject in any of them rejects.
@@ -73,9 +73,4 @@ class AuditContext:
         `position` i names.
         """
         words = view.words(name)
-        found: list[Word] = []
-        index = 0
-        for _position, _name, argument in entries(tuple(w.text for w in words)):
-            found.append(words[index])
-            index += 1 if argument is None else 2
-        return found
+        return [words[entry.index] for entry in entries([w.text for w in words])]

@@ -14,16 +14,16 @@ import re
 
 import attrs
 
-from mailpolicy.audit.expand import Expander, ExpansionError, matching
+from mailpolicy.audit.expand import Expander, ExpansionError
 from mailpolicy.audit.master_cf import Override, Service
 from mailpolicy.maincf import Definition, MainCf
 from mailpolicy.postfix import parameters as pf
+from mailpolicy.postfix.restriction_lists import split_list
 from mailpolicy.source import Span
 
 # Defaults postconf computes from the machine (postconf -d prints them as host-dependent); the
 # audit must not depend on the machine it runs on, so these expand to nothing unless set.
 _HOST_DEPENDENT = frozenset({"myhostname", "mydomain", "mynetworks", "process_id"})
-_SEPARATORS = " \t\n,"
 _REFERENCE = re.compile(r"\$(?:\{|\()?([A-Za-z0-9_]+)")
 
 
@@ -70,7 +70,7 @@ class Origin:
     def elements(self) -> list[tuple[str, Span | None]]:
         """Return each list element as written (unexpanded), with its span."""
         return [(element, _element_span(span, offset, element))
-                for text, span in self.pieces() for offset, element in elements(text)]
+                for text, span in self.pieces() for offset, element in _elements(text)]
 
 
 @attrs.frozen
@@ -118,13 +118,13 @@ class ServiceView:
         """Return the words of a list value, each with the span it was written at (None for defaults)."""
         origin = self.origin(name)
         if not self.is_set(name):
-            return tuple(Word(text, None) for _, text in elements(self.value(name)))
+            return tuple(Word(text, None) for _, text in _elements(self.value(name)))
         found: list[Word] = []
         for element, where in origin.elements():
             if "$" not in element:
                 found.append(Word(element, where))
                 continue
-            for _, part in elements(self._expand(element)):
+            for _, part in _elements(self._expand(element)):
                 found.append(Word(part, where, element))
         return tuple(found)
 
@@ -165,26 +165,6 @@ def _element_span(span: Span | None, offset: int, text: str) -> Span | None:
     return span.at_column(column, column + len(text))
 
 
-def elements(value: str) -> list[tuple[int, str]]:
-    """Split a list value at commas and whitespace into (offset, element); `{...}`, `${...}` and `$(...)` stay whole."""
-    found: list[tuple[int, str]] = []
-    i = 0
-    while i < len(value):
-        if value[i] in _SEPARATORS:
-            i += 1
-            continue
-        start = i
-        while i < len(value) and value[i] not in _SEPARATORS:
-            if value[i] == "{" or (value[i] == "$" and value[i + 1:i + 2] in ("{", "(")):
-                i = _group_end(value, i + (value[i] == "$"))
-            i += 1
-        found.append((start, value[start:i]))
-    return found
-
-
-def _group_end(value: str, start: int) -> int:
-    """Return the index of the bracket closing the one at `start` (the last index when it is not closed)."""
-    try:
-        return matching(value, start)
-    except ExpansionError:
-        return len(value) - 1
+def _elements(value: str) -> list[tuple[int, str]]:
+    """Split a list value as written into (offset, element); `{...}`, `${...}` and `$(...)` stay whole."""
+    return [(element.offset, element.text) for element in split_list(value, references=True)]

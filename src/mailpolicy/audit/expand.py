@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from mailpolicy.postfix.restriction_lists import closing_bracket
+
 # Postfix gives up on references nested deeper than this (mac_expand: "unreasonable macro call nesting").
 MAX_DEPTH = 100
 
@@ -132,17 +134,10 @@ class Expander:
 
 def matching(text: str, start: int) -> int:
     """Return the index of the bracket closing the one at `start`."""
-    opener = text[start]
-    closer = _CLOSE[opener]
-    depth = 0
-    for index in range(start, len(text)):
-        if text[index] == opener:
-            depth += 1
-        elif text[index] == closer:
-            depth -= 1
-            if depth == 0:
-                return index
-    raise ExpansionError(f"`{text[start:]}`: `{opener}` is not closed")
+    end = closing_bracket(text, start)
+    if end is None:
+        raise ExpansionError(f"`{text[start:]}`: `{text[start]}` is not closed")
+    return end
 
 
 def _unbrace(text: str) -> str:

@@ -19,10 +19,9 @@ from mailpolicy.cli import exit_codes
 from mailpolicy.cli.report import print_diagnostics
 from mailpolicy.compiler import Compilation, compile_policy
 from mailpolicy.plan.model import ConfigPlan
+from mailpolicy.postfix.restriction_lists import entries, split_words
 from mailpolicy.simulate import Decision, Request, Verdict, model_from_plan
-from mailpolicy.simulate.config import split_list
 from mailpolicy.simulate.decide import LISTS
-from mailpolicy.simulate.runner import entries
 
 MAX_LOGINS = 10
 REMOTE = "friend@gmail.test"
@@ -77,9 +76,8 @@ def _lists(plan: ConfigPlan) -> list[str]:
                 lines.append(f"  {index}. {entry.name}")
                 lines.append(f"       {entry.reason}{_at(entry.source)}")
         else:
-            for position, restriction, argument in entries(split_list(parameter.value)):
-                shown = f"{restriction} {argument}" if argument else restriction
-                lines.append(f"  {position + 1}. {shown}")
+            for entry in entries(split_words(parameter.value)):
+                lines.append(f"  {entry.position + 1}. {entry.shown}")
                 lines.append(f"       written by the author{_at(parameter.source)}")
         lines.append("")
     return lines

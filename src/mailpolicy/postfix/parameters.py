@@ -37,8 +37,8 @@ import attrs
 
 __all__ = [
     "HOST_DEPENDENT", "NameProblem", "ParamInfo", "check_name", "check_restriction",
-    "daemon_twin", "known_versions", "parameter", "parse_params_text", "restriction_lists",
-    "restriction_names", "suggest",
+    "daemon_twin", "known_versions", "obsolete_restriction_names", "parameter", "parse_params_text",
+    "restriction_argument", "restriction_lists", "restriction_names", "suggest",
 ]
 
 #: Default written for myhostname, mydomain, mynetworks and process_id, which
@@ -270,6 +270,22 @@ def check_name(
 def restriction_names() -> frozenset[str]:
     """The SMTP access restriction names postconf(5) of Postfix 3.7 documents."""
     return frozenset(_restrictions()["restrictions"])
+
+
+@functools.lru_cache(maxsize=None)
+def obsolete_restriction_names() -> frozenset[str]:
+    """The old SMTP access restriction names: deprecated, renamed or removed ones."""
+    return frozenset(_restrictions()["obsolete"])
+
+
+def restriction_argument(name: str) -> str | None:
+    """What restriction ``name`` takes as its argument, as postconf(5) writes it (``type:table``).
+
+    None for a name that takes none, and for an unknown name.
+    """
+    data = _restrictions()
+    entry = data["restrictions"].get(name) or data["obsolete"].get(name)
+    return entry.get("argument") if entry is not None else None
 
 
 def restriction_lists(name: str) -> tuple[str, ...] | None:

@@ -16,8 +16,7 @@ import attrs
 
 from mailpolicy.audit.expand import Expander, ExpansionError
 from mailpolicy.postfix import parameters as pf
-
-_SEPARATORS = " \t\r\n,"
+from mailpolicy.postfix.restriction_lists import split_words
 
 
 @attrs.frozen
@@ -43,36 +42,6 @@ class Host:
             found.append(text if ip.version == 4 else f"[{network.network_address}]/{network.prefixlen}")
         v4 = [n for n in found if not n.startswith("[")]
         return " ".join(dict.fromkeys(v4 + [n for n in found if n.startswith("[")]))
-
-
-def split_list(value: str) -> tuple[str, ...]:
-    """Split a list value at commas and white space; `{...}` keeps its inside in one element.
-
-    smtpd splits restriction lists the same way (mystrtokq with brace quoting), so
-    `check_sender_access inline:{ a=OK, b=REJECT }` is two elements, not five.
-    """
-    return tuple(text for _offset, text in split_list_at(value))
-
-
-def split_list_at(value: str) -> tuple[tuple[int, str], ...]:
-    """Split a list value like split_list, keeping where in the value each element starts."""
-    items: list[tuple[int, str]] = []
-    start, depth = -1, 0
-    for index, ch in enumerate(value):
-        if depth == 0 and ch in _SEPARATORS:
-            if start >= 0:
-                items.append((start, value[start:index]))
-                start = -1
-            continue
-        if start < 0:
-            start = index
-        if ch == "{":
-            depth += 1
-        elif ch == "}" and depth:
-            depth -= 1
-    if start >= 0:
-        items.append((start, value[start:]))
-    return tuple(items)
 
 
 class Config:
@@ -130,7 +99,7 @@ class Config:
         # thousands with a large sender map); values never change, so each is split once.
         found = self._words.get(name)
         if found is None:
-            found = self._words[name] = split_list(self.value(name))
+            found = self._words[name] = split_words(self.value(name))
         return found
 
     def flag(self, name: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Iterable, Mapping
 
-from mailpolicy.simulate.config import split_list
+from mailpolicy.postfix.restriction_lists import split_words
 
 
 class _Unknown:
@@ -65,7 +65,7 @@ def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
 def parse_inline(body: str) -> dict[str, str]:
     """Parse the inside of `inline:{ key=value, { key = text with spaces } }` (Postfix 3.0, postconf(5))."""
     entries: dict[str, str] = {}
-    for item in split_list(body):
+    for item in split_words(body):
         if item.startswith("{") and item.endswith("}"):
             item = item[1:-1].strip()
         key, eq, value = item.partition("=")

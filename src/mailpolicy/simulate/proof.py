@@ -38,8 +38,9 @@ from mailpolicy.simulate.context import Context, Step
 from mailpolicy.simulate.decide import ALL_PARTS, LISTS, PostfixModel
 from mailpolicy.simulate.matchlist import match_client, parse_network
 from mailpolicy.simulate.request import Decision, Request, Verdict
-from mailpolicy.simulate.restrictions import READS, TAKES_ARGUMENT
-from mailpolicy.simulate.runner import Runner, entries
+from mailpolicy.postfix.restriction_lists import entries
+from mailpolicy.simulate.restrictions import READS
+from mailpolicy.simulate.runner import Runner
 
 # Clients from the documentation ranges (RFC 5737, RFC 3849): on the Internet, trusted by nobody.
 OUTSIDE_CLIENTS = ("203.0.113.9", "198.51.100.9", "2001:db8::9")
@@ -166,20 +167,21 @@ class _Search:
         todo = [(name, self.model.lists[name]) for name in LISTS]
         while todo:
             parameter, words = todo.pop(0)
-            for _position, name, argument in entries(words):
-                if (parameter, name, argument) in seen:
+            for entry in entries(words):
+                step = (parameter, entry.name, entry.argument)
+                if step in seen:
                     continue
-                seen.add((parameter, name, argument))
-                found.append((parameter, name, argument))
-                if name in self.model.classes and len(seen) < 1000:
-                    todo.append((name, self.config.words(name)))
+                seen.add(step)
+                found.append(step)
+                if entry.name in self.model.classes and len(seen) < 1000:
+                    todo.append((entry.name, self.config.words(entry.name)))
         return found
 
     def tables(self, reads: str) -> list[tuple[str, object]]:
         """Return the known access tables the lists search for one part of the request."""
         result = []
         for _parameter, name, argument in self.steps:
-            if argument and name in TAKES_ARGUMENT and READS.get(name) == reads:
+            if argument and READS.get(name) == reads:
                 table = self.model.tables.table(argument)
                 if table is not None:
                     result.append((argument, table))
@@ -282,7 +284,7 @@ class _Search:
         _parameter, name, argument = step
         if name not in READS or READS[name] == "all":
             return True
-        table = self.model.tables.table(argument) if argument and name in TAKES_ARGUMENT else None
+        table = self.model.tables.table(argument) if argument else None
         return table is not None and any(not _plain_action(v) for v in table.entries.values())
 
     def _signature(self, part: str, value: str) -> tuple:

@@ -325,11 +325,6 @@ for _name, (_reads, _what) in ACCESS.items():
     EVALUATORS[_name] = _what
     READS[_name] = _reads
 
-# Restrictions written `name argument`: the next list element is their argument.
-TAKES_ARGUMENT = frozenset({*ACCESS, "check_policy_service", "reject_rbl_client", "reject_rhsbl_client",
-                            "reject_rhsbl_reverse_client", "reject_rhsbl_helo", "reject_rhsbl_sender",
-                            "reject_rhsbl_recipient", "permit_dnswl_client", "permit_rhswl_client", "sleep",
-                            "check_ccert_access"})
 LIST_CLASS = {"smtpd_client_restrictions": CLIENT, "smtpd_helo_restrictions": HELO,
               "smtpd_sender_restrictions": SENDER, "smtpd_relay_restrictions": RECIPIENT,
               "smtpd_recipient_restrictions": RECIPIENT}

@@ -13,11 +13,11 @@ from __future__ import annotations
 import attrs
 
 from mailpolicy.postfix import parameters as pf
-from mailpolicy.simulate.config import split_list
+from mailpolicy.postfix.restriction_lists import entries, split_words, takes_argument
 from mailpolicy.simulate.context import (
     DEFER_IF_PERMIT, DEFER_IF_REJECT, DUNNO, PERMIT, REJECT, WARN_IF_REJECT, Context, Outcome, Step, dunno, reject,
 )
-from mailpolicy.simulate.restrictions import EVALUATORS, TAKES_ARGUMENT
+from mailpolicy.simulate.restrictions import EVALUATORS
 
 SERVER_ERROR = "451 4.3.5 Server configuration error"
 MAX_NESTING = 20
@@ -48,23 +48,6 @@ class Ended:
     step: Step | None
 
 
-def entries(value_words: tuple[str, ...]) -> list[tuple[int, str, str | None]]:
-    """Return a list's restrictions as (position, name, argument); the argument is the next element."""
-    found: list[tuple[int, str, str | None]] = []
-    index = 0
-    while index < len(value_words):
-        name = value_words[index].lower()
-        argument = None
-        if name in TAKES_ARGUMENT and index + 1 < len(value_words):
-            index += 1
-            argument = value_words[index]
-            if argument.startswith("{") and argument.endswith("}"):
-                argument = argument[1:-1].strip()
-        found.append((len(found), name, argument))
-        index += 1
-    return found
-
-
 class Runner:
     """Run restriction lists for one request, keeping a trace and the flags as far as smtpd keeps them."""
 
@@ -86,10 +69,10 @@ class Runner:
             self.flags.warn = False
             if parameter != "smtpd_recipient_restrictions":
                 self.flags.defer_if_reject = self.flags.defer_if_reject_list = None
-        for position, name, argument in entries(words):
-            step = Step(name, argument, parameter, position, reply_name, reply_class)
+        for entry in entries(words):
+            step = Step(entry.name, entry.argument, parameter, entry.position, reply_name, reply_class)
             outcome = self.evaluate(step, depth)
-            shown = f"{name} {argument}" if argument else name
+            shown = entry.shown
             if outcome.kind == WARN_IF_REJECT:
                 self.flags.warn = True
                 self.trace.append(f"  {parameter}: {shown}: the next rejection only warns")
@@ -129,7 +112,7 @@ class Runner:
         model = ctx.model
         known = step.name in EVALUATORS and _available(step.name, model.version)
         if known:
-            if step.name in TAKES_ARGUMENT and step.argument is None:
+            if takes_argument(step.name) and step.argument is None:
                 return reject(SERVER_ERROR, f"{step.name} needs an argument; smtpd logs a configuration error")
             return EVALUATORS[step.name](ctx, step)
         if step.name in model.classes:
@@ -142,7 +125,7 @@ class Runner:
         if depth >= MAX_NESTING:
             return reject(SERVER_ERROR, f"{where}: restriction lists nest too deep")
         self.trace.append(f"  {step.parameter}: {step.name}: evaluates {where} = {value}")
-        ended = self.run(parameter or step.parameter, split_list(value), step.reply_name, step.reply_class,
+        ended = self.run(parameter or step.parameter, split_words(value), step.reply_name, step.reply_class,
                          depth + 1)
         if ended.step is not None:
             self.current = ended.step
