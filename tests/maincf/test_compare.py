@@ -17,3 +17,10 @@ def test_map_entries_lower_case_keys_and_sort_owners() -> None:
     text = "# comment\n\nA@Example0.com\tbob, alice\n  @example0.com   ops\nlonely\n"
     assert read_map_entries(text) == {"a@example0.com": ("alice", "bob"), "@example0.com": ("ops",),
                                       "lonely": ()}
+
+
+def test_restriction_entries_keep_a_braced_argument_whole() -> None:
+    value = "check_sender_access inline:{ a@x.test=REJECT, {b@x.test = REJECT no} }, permit_mynetworks hash:/x"
+    # hash:/x after permit_mynetworks is a short-hand access table, a restriction of its own.
+    assert restriction_entries(value) == (
+        "check_sender_access inline:{ a@x.test=REJECT, {b@x.test = REJECT no} }", "permit_mynetworks", "hash:/x")

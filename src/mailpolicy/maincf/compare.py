@@ -13,19 +13,16 @@ deployed file does not set counts as its Postfix default (postconf -d of the tar
 from __future__ import annotations
 
 import posixpath
-import re
 
 import attrs
 
-from mailpolicy.maincf.reader import MainCf, split_words
+from mailpolicy.maincf.reader import MainCf
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.plan.model import ConfigPlan, Parameter, SenderMapPlan
 from mailpolicy.postfix.parameters import parameter as postfix_parameter
+from mailpolicy.postfix.restriction_lists import entries, split_words
 from mailpolicy.source import Span
 
-# A word that is an argument of the restriction before it, not a restriction: a table
-# (hash:/etc/postfix/access), a domain (zen.spamhaus.org), a reply filter (=127.0.0.2), a number.
-_ARGUMENT = re.compile(r".*[:./=].*|\d+")
 
 
 @attrs.frozen
@@ -73,14 +70,10 @@ class SemanticDiff:
 
 
 def restriction_entries(value: str) -> tuple[str, ...]:
-    """Split a restriction list into entries, each with its arguments (`check_sender_access hash:/x`)."""
-    entries: list[str] = []
-    for word in split_words(value):
-        if entries and _ARGUMENT.fullmatch(word):
-            entries[-1] += " " + word
-        else:
-            entries.append(word)
-    return tuple(entries)
+    """Split a restriction list into entries, each with its argument (`check_sender_access hash:/x`)."""
+    words = split_words(value)
+    return tuple(" ".join(words[e.index:e.index + (1 if e.argument is None else 2)])
+                 for e in entries(words, guess_unknown=True))
 
 
 def compare_parameters(deployed: MainCf, plan: ConfigPlan) -> tuple[list[ParameterChange], int]:

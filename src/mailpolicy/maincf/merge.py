@@ -23,10 +23,11 @@ from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.emit.main_cf import render_parameter
 from mailpolicy.emit.provenance import Provenance
-from mailpolicy.maincf.reader import Definition, MainCf, split_words
+from mailpolicy.maincf.reader import Definition, MainCf
 from mailpolicy.output.marker import split_marker
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.plan.model import ConfigPlan, Parameter
+from mailpolicy.postfix.restriction_lists import split_words
 
 BLOCK_BEGIN = "# >>> mailpolicy"
 BLOCK_END = "# <<< mailpolicy <<<"

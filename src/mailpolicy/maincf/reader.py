@@ -19,6 +19,7 @@ import re
 
 import attrs
 
+from mailpolicy.postfix.restriction_lists import split_words
 from mailpolicy.source import SourceFile, Span
 
 # split_nameval(): the name runs up to whitespace or `=`; whitespace around `=` is optional.
@@ -72,7 +73,7 @@ class Definition:
 
     @property
     def words(self) -> tuple[str, ...]:
-        """Return the value split as Postfix splits lists: at commas and whitespace."""
+        """Return the value split as Postfix splits lists: at commas and whitespace, `{...}` whole."""
         return split_words(self.value)
 
 
@@ -143,11 +144,6 @@ class MainCf:
     def definitions_of(self, name: str) -> tuple[Definition, ...]:
         """Return every definition of `name`, overridden ones included, in file order."""
         return tuple(d for d in self.definitions if d.name == name)
-
-
-def split_words(value: str) -> tuple[str, ...]:
-    """Split a value as Postfix splits list values (mynetworks, restriction lists): at commas and whitespace."""
-    return tuple(word for word in re.split(r"[\s,]+", value) if word)
 
 
 def split_lines(text: str) -> list[tuple[str, str]]:
