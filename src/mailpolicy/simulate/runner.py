@@ -133,8 +133,8 @@ class Runner:
 
 
 def _available(name: str, version: str) -> bool:
-    # check_recipient_maps (the Postfix 2.0 name of reject_unlisted_recipient) is not in the
-    # documented list but smtpd 3.7 still knows it; only a version that lacks a name refuses it.
+    # A deprecated name (check_recipient_maps, the Postfix 2.0 name of reject_unlisted_recipient)
+    # still works in 3.7; only a version that lacks a name refuses it.
     problem = pf.check_restriction(name, version)
     return problem is None or problem.kind not in ("too_new", "removed")
 
