@@ -265,3 +265,15 @@ def test_reject_unlisted_recipient_uses_known_tables_only() -> None:
                    smtpd_sender_restrictions="reject_unlisted_sender")
     assert ask(sender, "nobody@example0.com", "known@example0.com").reply == \
         "550 5.1.0 <nobody@example0.com>: Sender address rejected: User unknown in local recipient table"
+
+
+def test_old_names_smtpd_3_7_accepts_work_as_their_new_names() -> None:
+    # Measured on 3.7.11: reject_unknown_address answers as reject_unknown_sender_domain does.
+    old = model(smtpd_recipient_restrictions="reject_unknown_address")
+    d = ask(old, "a@nonexistent.invalid")
+    assert d.verdict is Verdict.DEPENDS and d.restriction == "reject_unknown_address"
+    assert any("450 4.1.8 <a@nonexistent.invalid>: Sender address rejected: Domain not found" in t for t in d.trace)
+    assert ask(old, "a@example0.com", recipient="u@example0.com").verdict is Verdict.ACCEPT
+    rbl = ask(model(smtpd_client_restrictions="reject_rbl zen.example"))
+    assert rbl.verdict is Verdict.DEPENDS and rbl.restriction == "reject_rbl"
+    assert any("blocked using zen.example" in line for line in rbl.trace)
