@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from mailpolicy.audit.files import read_config
 from mailpolicy.cli import cli
 
 POLICY = """postfix 3.7
@@ -119,3 +120,14 @@ def test_a_policy_with_errors_is_reported_not_compared(run) -> None:
     Path("site.mailpolicy").write_text("postfix 3.7\ntrusted networks 0.0.0.0/0\n")
     result = run("--against", "-", stdin="")
     assert result.exit_code == 1 and "MP302" in result.stderr and result.stdout == ""
+
+
+def test_the_map_is_read_from_the_folder_by_the_audits_rule(run, tmp_path: Path) -> None:
+    main_cf = f"config_directory = /srv/pf/\nsmtpd_sender_login_maps = hash:/srv/pf/./{MAP}\n"
+    result = run("--against", "etc", **{"etc__main.cf": main_cf, f"etc__{MAP}": "old@example0.com alice\n"})
+    assert f"~ sender login map etc/{MAP}\n" in result.stdout
+    assert "    - old@example0.com (owned by alice) removed\n" in result.stdout
+    # The same rule the audit reads tables by: outside config_directory is read where it is.
+    files = read_config(tmp_path / "etc")
+    assert files.table_path(f"/srv/pf/{MAP}") == tmp_path / "etc" / MAP
+    assert files.table_path("/srv/pf/../shadow") == Path("/srv/shadow")

@@ -44,11 +44,17 @@ class ConfigFiles:
 
     def table_path(self, path: str) -> Path:
         """Return where to read a table named `path` in main.cf (see the module docstring)."""
-        config_directory = posixpath.normpath(self.main_cf.value("config_directory") or DEFAULT_CONFIG_DIRECTORY)
-        normal = posixpath.normpath(path)
-        if normal.startswith(config_directory + "/"):
-            return self.folder / normal[len(config_directory) + 1:]
-        return Path(normal)
+        return table_path(self.main_cf, self.folder, path)
+
+
+def table_path(main_cf: MainCf, folder: Path, path: str) -> Path:
+    """Return where to read a table `main_cf` names as `path`: from `folder` when under config_directory."""
+    # So a copy of a server's /etc/postfix (in a repository, a backup) reads like the server itself.
+    config_directory = posixpath.normpath(main_cf.value("config_directory") or DEFAULT_CONFIG_DIRECTORY)
+    normal = posixpath.normpath(path)
+    if normal.startswith(config_directory + "/"):
+        return folder / normal[len(config_directory) + 1:]
+    return Path(normal)
 
 
 def read_config(path: str | os.PathLike) -> ConfigFiles:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import posixpath
 from pathlib import Path
 
 import click
 
+from mailpolicy.audit.files import table_path
 from mailpolicy.cli import exit_codes
 from mailpolicy.cli.report import print_diagnostics
 from mailpolicy.compiler import MAIN_CF, compile_policy
@@ -16,8 +16,6 @@ from mailpolicy.maincf.compare import (
 )
 from mailpolicy.maincf.reader import MainCf, read_main_cf
 from mailpolicy.plan.model import ConfigPlan
-
-DEFAULT_CONFIG_DIRECTORY = "/etc/postfix"
 
 
 @click.command("diff")
@@ -60,7 +58,7 @@ def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan) -> Se
         if plan.sender_map is not None:
             sender_map = compare_map({}, plan.sender_map, "(no sender login map deployed)")
     else:
-        source = _table_path(deployed, folder, path)
+        source = table_path(deployed, folder, path)
         try:
             text = source.read_text(encoding="utf-8", errors="replace")
         except OSError as error:
@@ -68,15 +66,6 @@ def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan) -> Se
         else:
             sender_map = compare_map(read_map_entries(text), plan.sender_map, str(source))
     return SemanticDiff(tuple(changes), sender_map, tuple(notes), unrelated)
-
-
-def _table_path(deployed: MainCf, folder: Path, path: str) -> Path:
-    # A table under config_directory is read from the folder compared, so a copy of a server's
-    # /etc/postfix (in a repository, a backup) compares like the server itself.
-    config_directory = posixpath.normpath(deployed.value("config_directory") or DEFAULT_CONFIG_DIRECTORY)
-    if path.startswith(config_directory + "/"):
-        return folder / path[len(config_directory) + 1:]
-    return Path(path)
 
 
 def _read_deployed(against: str) -> tuple[MainCf, Path | None]:
