@@ -6,6 +6,16 @@ from pathlib import Path
 
 from mailpolicy.compiler import Compilation, compile_policy
 
+# The seed's server done right, in six lines: one local domain, SASL through Dovecot, relaying for
+# logged-in clients only, one sender address owned by one login. Tests add or replace lines.
+SMALL_POLICY = """postfix 3.7
+hostname mx.example0.com
+local domains example0.com
+sasl dovecot private/auth
+relay only authenticated
+allow user jimminey as jcricket@example0.com
+"""
+
 
 def compile_text(tmp_path: Path, text: str, name: str = "site.mailpolicy", **files: str) -> Compilation:
     """Write `text` (and any extra files) into tmp_path and compile it."""

@@ -17,14 +17,9 @@ from pathlib import Path
 import pytest
 
 from mailpolicy.output.marker import is_intact
+from tests.helpers import SMALL_POLICY
 
-POLICY = """postfix 3.7
-hostname mx.example0.com
-local domains example0.com
-sasl dovecot private/auth
-relay only authenticated
-allow user jimminey as jcricket@example0.com
-"""
+POLICY = SMALL_POLICY
 MAP = "build/controlled_envelope_senders"
 
 # Loaded by the interpreter that runs the installed `mailpolicy` (PYTHONPATH): after the first

@@ -13,14 +13,9 @@ from mailpolicy.cli import cli, compile_cmd
 from mailpolicy.cli.report import use_colour
 from mailpolicy.output.atomic import JOURNAL
 from mailpolicy.output.marker import is_intact
+from tests.helpers import SMALL_POLICY
 
-POLICY = """postfix 3.7
-hostname mx.example0.com
-local domains example0.com
-sasl dovecot private/auth
-relay only authenticated
-allow user jimminey as jcricket@example0.com
-"""
+POLICY = SMALL_POLICY
 MAP = "controlled_envelope_senders"
 
 

@@ -8,16 +8,9 @@ from mailpolicy.emit.provenance import Provenance
 from mailpolicy.maincf import read_main_cf
 from mailpolicy.maincf.merge import BLOCK_BEGIN, BLOCK_END, merge_main_cf
 from mailpolicy.output.marker import add_marker
-from tests.helpers import compile_text
+from tests.helpers import SMALL_POLICY, compile_text
 
-POLICY = """postfix 3.7
-hostname mx.example0.com
-local domains example0.com
-sasl dovecot private/auth
-relay only authenticated
-allow user jimminey as jcricket@example0.com
-set smtpd_tls_security_level = may
-"""
+POLICY = SMALL_POLICY + "set smtpd_tls_security_level = may\n"
 
 BASE = (
     "# Debian's main.cf\r\n"
