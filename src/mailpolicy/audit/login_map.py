@@ -24,10 +24,9 @@ from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model.loader import read_source
 from mailpolicy.model.owner_table import read_owner_table
 from mailpolicy.model.policy import Ownership
+from mailpolicy.postfix.tables import table_reference
 from mailpolicy.source import SourceFile, Span
 
-# Table types whose source is a `key value` text file (postmap(1) builds the indexed ones from it).
-TEXT_TABLE_TYPES = frozenset({"hash", "btree", "lmdb", "cdb", "dbm", "sdbm", "texthash"})
 _BARE_KEY = re.compile(r"^([^\s#@]+)(\s|$)")
 
 
@@ -42,16 +41,6 @@ class LoginTable:
     owners: tuple[Ownership, ...] = ()
     problems: tuple[Diagnostic, ...] = ()
     bare_keys: tuple[Span, ...] = ()  # `user` keys: valid Postfix, not addresses
-
-
-def table_reference(text: str) -> tuple[str, str] | None:
-    """Return (type, path) of a text table reference such as hash:/etc/postfix/x (proxy: stripped)."""
-    if text.startswith("proxy:"):
-        text = text[len("proxy:"):]
-    kind, sep, path = text.partition(":")
-    if not sep or kind not in TEXT_TABLE_TYPES or not path.startswith("/"):
-        return None
-    return kind, path
 
 
 def read_login_tables(files: ConfigFiles, view: ServiceView) -> tuple[LoginTable, ...]:

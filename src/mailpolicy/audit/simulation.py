@@ -13,19 +13,18 @@ holds the client).
 from __future__ import annotations
 
 import ipaddress
-import re
 
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView, Word
-from mailpolicy.audit.login_map import TEXT_TABLE_TYPES
 from mailpolicy.model.loader import read_source
 from mailpolicy.model.values import ValueProblem, network
+from mailpolicy.postfix.restriction_lists import split_words
+from mailpolicy.postfix.tables import TEXT_TABLE_TYPES, table_reference
 from mailpolicy.simulate import Host, PostfixModel
 from mailpolicy.source import Span
 
 # Table types whose source is `key value` lines the model can hold.
 MODEL_TABLE_TYPES = TEXT_TABLE_TYPES | {"cidr"}
-_TABLE = re.compile(r"^(?:proxy:)?(?P<kind>[a-z0-9]+):(?P<path>/\S+)$")
 
 
 def model_for(ctx: AuditContext, view: ServiceView) -> PostfixModel:
@@ -40,11 +39,11 @@ def known_tables(ctx: AuditContext, params: dict[str, str]) -> dict[str, dict[st
     """Return the contents of every readable text table the parameters name, by reference."""
     tables: dict[str, dict[str, str]] = {}
     for value in params.values():
-        for word in re.split(r"[\s,]+", value):
-            match = _TABLE.match(word)
-            if match is None or match.group("kind") not in MODEL_TABLE_TYPES or word in tables:
+        for word in split_words(value):
+            reference = table_reference(word, MODEL_TABLE_TYPES)
+            if reference is None or word in tables:
                 continue
-            path = ctx.files.table_path(match.group("path"))
+            path = ctx.files.table_path(reference[1])
             source, _ = read_source(path, str(path), None)
             if source is not None:
                 tables[word] = parse_table(source.text)

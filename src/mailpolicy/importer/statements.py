@@ -13,7 +13,7 @@ import posixpath
 
 from mailpolicy.audit.context import MISMATCH_RESTRICTIONS, AuditContext
 from mailpolicy.audit.effective import ServiceView, Word
-from mailpolicy.audit.login_map import LoginTable, table_reference
+from mailpolicy.audit.login_map import LoginTable
 from mailpolicy.audit.sasl import sasl_enabled
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
@@ -21,6 +21,7 @@ from mailpolicy.importer.blocks import Block
 from mailpolicy.model import values
 from mailpolicy.model.policy import DEFAULT_CHROOT
 from mailpolicy.plan.config import compatibility_level
+from mailpolicy.postfix.tables import table_reference
 from mailpolicy.source import Span
 
 UNAUTH_DESTINATION = ("reject_unauth_destination", "defer_unauth_destination")

@@ -21,6 +21,7 @@ from mailpolicy.plan.config import MANAGED
 from mailpolicy.plan.model import ConfigPlan, Parameter, SenderMapPlan
 from mailpolicy.postfix.parameters import parameter as postfix_parameter
 from mailpolicy.postfix.restriction_lists import entries, split_words
+from mailpolicy.postfix.tables import table_reference
 from mailpolicy.source import Span
 
 
@@ -131,9 +132,9 @@ def deployed_map_path(deployed: MainCf, plan: ConfigPlan) -> str | None:
     """Return the path of the deployed sender login map source: the policy's own, else the first text table."""
     paths = []
     for word in split_words(deployed.value("smtpd_sender_login_maps") or ""):
-        kind, sep, path = word.removeprefix("proxy:").partition(":")
-        if sep and path.startswith("/") and kind in ("hash", "btree", "lmdb", "cdb", "dbm", "sdbm", "texthash"):
-            paths.append(posixpath.normpath(path))
+        reference = table_reference(word)
+        if reference is not None:
+            paths.append(posixpath.normpath(reference[1]))
     if plan.sender_map is not None and plan.sender_map.path in paths:
         return plan.sender_map.path
     return paths[0] if paths else None
