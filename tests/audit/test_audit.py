@@ -174,3 +174,20 @@ def test_network_on_a_continuation_line_after_a_comment_is_located_there(tmp_pat
     main = BASE.replace("mynetworks = 127.0.0.0/8 [::1]/128\n",
                         "mynetworks =\n    127.0.0.0/8,\n# the office\n    10.1.0.0/24, 0.0.0.0/0\n")
     assert findings(folder(tmp_path, main)) == [("MP301", "main.cf", 6, 18), ("MP302", "main.cf", 6, 18)]
+
+
+@pytest.mark.parametrize("restriction, says, anyone", [
+    # Measured on Postfix 3.7 (tests/e2e/test_simulator_fixes_live.py): with no login map a logged-in
+    # client owns nothing, so these refuse every sender it uses.
+    ("reject_sender_login_mismatch", "refuses every sender of every logged-in client", False),
+    ("reject_authenticated_sender_login_mismatch", "refuses every sender of every logged-in client", False),
+    ("reject_unauthenticated_sender_login_mismatch", "never rejects anything", True),
+])
+def test_mismatch_without_a_map_says_what_it_really_does(tmp_path, restriction, says, anyone):
+    main = SASL.replace("smtpd_sender_login_maps = hash:/etc/postfix/senders\n", "").replace(
+        "reject_sender_login_mismatch", restriction)
+    audit = audit_config(folder(tmp_path, main))
+    (finding,) = [d for d in audit.diagnostics if d.code == "MP318"]
+    assert says in finding.message
+    # "Any login may send as anyone" (MP315) only where nothing refuses a logged-in client.
+    assert ("MP315" in {d.code for d in audit.diagnostics}) is anyone
