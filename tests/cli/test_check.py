@@ -110,12 +110,12 @@ def test_a_dangling_symlink_is_exit_2(run, tmp_path) -> None:
 
 
 def test_an_unreadable_file_is_exit_2(run, monkeypatch) -> None:
-    from mailpolicy.cli import check_cmd
+    from mailpolicy.cli import report
 
     def refuse(path, mode="r"):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(check_cmd, "open", refuse, raising=False)  # root could read a chmod 0 file
+    monkeypatch.setattr(report, "open", refuse, raising=False)  # root could read a chmod 0 file
     result = run("clean.mailpolicy", clean=CLEAN)
     assert result.exit_code == 2
     assert result.stderr == "mailpolicy: cannot read clean.mailpolicy: Permission denied\n"

@@ -98,4 +98,4 @@ def rows_accept_remote(out: str) -> bool:
 def test_an_unreadable_file_exits_2(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["explain", "missing.mailpolicy"])
-    assert result.exit_code == 2 and "cannot read missing.mailpolicy" in result.stderr
+    assert result.exit_code == 2 and "no such file: missing.mailpolicy" in result.stderr

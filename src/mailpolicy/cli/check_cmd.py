@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from mailpolicy.cli import exit_codes
-from mailpolicy.cli.report import format_option, print_diagnostics, warnings_option
+from mailpolicy.cli.report import exit_if_unreadable, format_option, print_diagnostics, warnings_option
 from mailpolicy.compiler import Compilation, compile_policy
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics.render_json import as_dict
@@ -28,11 +28,7 @@ def check_command(files: tuple[Path, ...], output_format: str, warnings_as_error
     error, 1 when any has (warnings count with --warnings-as-errors), 2 when a FILE
     cannot be read.
     """
-    unreadable = [message for message in map(_unreadable, files) if message]
-    if unreadable:
-        for message in unreadable:
-            click.echo(f"mailpolicy: {message}", err=True)
-        raise SystemExit(exit_codes.USAGE)
+    exit_if_unreadable(files)
     results = [compile_policy(path, warnings_as_errors=warnings_as_errors) for path in files]
     diagnostics = list(dict.fromkeys(d for c in results for d in c.diagnostics))
     if output_format == "json":
@@ -61,17 +57,6 @@ def render_check_json(results: list[Compilation], diagnostics: list[Diagnostic])
 
 def _counts(diagnostics) -> dict[str, int]:
     return {s: sum(1 for d in diagnostics if d.severity.value == s) for s in SEVERITIES}
-
-
-def _unreadable(path: Path) -> str | None:
-    """Say why a FILE cannot be checked at all (an I/O problem, exit 2), or None."""
-    try:
-        with open(path, "rb"):
-            return None
-    except FileNotFoundError:
-        return f"no such file: {path}"
-    except OSError as error:
-        return f"cannot read {path}: {error.strerror or error}"
 
 
 def _files(count: int) -> str:

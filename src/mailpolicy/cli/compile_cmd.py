@@ -15,7 +15,7 @@ import attrs
 import click
 
 from mailpolicy.cli import exit_codes
-from mailpolicy.cli.report import format_option, print_diagnostics, use_colour, warnings_option
+from mailpolicy.cli.report import exit_if_unreadable, format_option, print_diagnostics, use_colour, warnings_option
 from mailpolicy.compiler import MAIN_CF, compile_policy
 from mailpolicy.diagnostics import Diagnostic, Severity, has_errors
 from mailpolicy.diagnostics import catalogue as cat
@@ -87,6 +87,7 @@ def compile_command(policies: tuple[Path, ...], output_dir: Path, check: bool, s
     if show_diff and output_format == "json":
         raise click.UsageError("--diff prints the diff on stdout, where --format json prints too; "
                                "use --format text or github with --diff")
+    exit_if_unreadable(policies)
     folders = _folders(policies, output_dir, per_host)
     base = _read_base(base_path) if base_path else None
     run = _Run(output_format, warnings_as_errors)

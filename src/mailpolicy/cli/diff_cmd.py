@@ -9,7 +9,7 @@ import click
 
 from mailpolicy.audit.files import table_path
 from mailpolicy.cli import exit_codes
-from mailpolicy.cli.report import print_diagnostics
+from mailpolicy.cli.report import exit_if_unreadable, print_diagnostics
 from mailpolicy.compiler import MAIN_CF, compile_policy
 from mailpolicy.maincf.compare import (
     MapChange, ParameterChange, SemanticDiff, compare_map, compare_parameters, deployed_map_path, read_map_entries,
@@ -32,6 +32,7 @@ def diff_command(policy: Path, against: str, output_format: str) -> None:
     Exit 0 when the deployed configuration already says what the policy says, 1 when it differs
     (or the policy has errors), 2 when the deployed files cannot be read.
     """
+    exit_if_unreadable([policy])
     compilation = compile_policy(policy)
     if not compilation.ok:
         print_diagnostics(list(compilation.diagnostics), compilation.sources, "text")

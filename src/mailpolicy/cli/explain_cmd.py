@@ -16,7 +16,7 @@ import click
 from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, trusted_client
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.cli import exit_codes
-from mailpolicy.cli.report import print_diagnostics
+from mailpolicy.cli.report import exit_if_unreadable, print_diagnostics
 from mailpolicy.compiler import Compilation, compile_policy
 from mailpolicy.plan.model import ConfigPlan
 from mailpolicy.postfix.restriction_lists import entries, split_words
@@ -37,9 +37,7 @@ def explain_command(policy: Path) -> None:
     Diagnostics go to stderr. Exit 0 when the policy has no errors, 1 when it has (the
     explanation of what could be planned is still printed), 2 when POLICY cannot be read.
     """
-    if not policy.is_file():
-        click.echo(f"mailpolicy: cannot read {policy}: no such file", err=True)
-        raise SystemExit(exit_codes.USAGE)
+    exit_if_unreadable([policy])
     compilation = compile_policy(policy)
     print_diagnostics(list(compilation.diagnostics), compilation.sources, "text")
     if compilation.plan is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Iterable
 
 import click
@@ -48,3 +49,27 @@ def print_diagnostics(diagnostics: list[Diagnostic], sources: Iterable[SourceFil
         click.echo(render_github(diagnostics), nl=False)
     elif diagnostics:
         click.echo(render_text(diagnostics, line_lookup(sources), colour=use_colour()), nl=False, err=True)
+
+
+def unreadable(path: Path) -> str | None:
+    """Say why a policy file cannot be read at all (an I/O problem, exit 2), or None."""
+    try:
+        with open(path, "rb"):
+            return None
+    except FileNotFoundError:
+        return f"no such file: {path}"
+    except IsADirectoryError:
+        return f"{path} is a folder, not a policy file"
+    except OSError as error:
+        return f"cannot read {path}: {error.strerror or error}"
+
+
+def exit_if_unreadable(paths: Iterable[Path]) -> None:
+    """Exit 2 naming every policy file that cannot be read, before anything is compiled."""
+    messages = [message for message in map(unreadable, paths) if message]
+    for message in messages:
+        click.echo(f"mailpolicy: {message}", err=True)
+    if messages:
+        from mailpolicy.cli.exit_codes import USAGE
+
+        raise SystemExit(USAGE)

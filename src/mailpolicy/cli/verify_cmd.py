@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from mailpolicy.cli import exit_codes
-from mailpolicy.cli.check_cmd import _unreadable
-from mailpolicy.cli.report import format_option, print_diagnostics, warnings_option
+from mailpolicy.cli.report import exit_if_unreadable, format_option, print_diagnostics, warnings_option
 from mailpolicy.compiler import compile_policy
 from mailpolicy.sandbox import SandboxUnavailable, sandbox_available
 from mailpolicy.verify import render_table, server_versions, verify_compilation
@@ -27,10 +26,7 @@ def verify_command(policy: Path, output_format: str, warnings_as_errors: bool) -
     expectation, 2 when POLICY cannot be read or this machine cannot run the sandbox (Postfix or
     Dovecot missing, or not root). Nothing is installed or changed outside a temporary folder.
     """
-    unreadable = _unreadable(policy)
-    if unreadable:
-        click.echo(f"mailpolicy: {unreadable}", err=True)
-        raise SystemExit(exit_codes.USAGE)
+    exit_if_unreadable([policy])
     compilation = compile_policy(policy, warnings_as_errors=warnings_as_errors)
     print_diagnostics(list(compilation.diagnostics), compilation.sources, output_format)
     if not compilation.ok:
