@@ -19,7 +19,7 @@ from mailpolicy.audit.effective import ServiceView, Word
 from mailpolicy.model.loader import read_source
 from mailpolicy.model.values import ValueProblem, network
 from mailpolicy.postfix.restriction_lists import split_words
-from mailpolicy.postfix.tables import TEXT_TABLE_TYPES, table_reference
+from mailpolicy.postfix.tables import TEXT_TABLE_TYPES, read_text_table, table_reference
 from mailpolicy.simulate import Host, PostfixModel
 from mailpolicy.source import Span
 
@@ -46,24 +46,8 @@ def known_tables(ctx: AuditContext, params: dict[str, str]) -> dict[str, dict[st
             path = ctx.files.table_path(reference[1])
             source, _ = read_source(path, str(path), None)
             if source is not None:
-                tables[word] = parse_table(source.text)
+                tables[word] = read_text_table(source.text)
     return tables
-
-
-def parse_table(text: str) -> dict[str, str]:
-    """Read a postmap source: `key value` lines, `#` comments, lines starting with whitespace continue."""
-    entries: dict[str, str] = {}
-    key = None
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if line[0].isspace() and key is not None:
-            entries[key] = f"{entries[key]} {stripped}".strip()
-            continue
-        key, *value = stripped.split(None, 1)
-        entries[key] = value[0] if value else ""
-    return entries
 
 
 def entry_span(ctx: AuditContext, view: ServiceView, parameter: str | None, position: int | None) -> Span | None:

@@ -21,7 +21,7 @@ from mailpolicy.plan.config import MANAGED
 from mailpolicy.plan.model import ConfigPlan, Parameter, SenderMapPlan
 from mailpolicy.postfix.parameters import parameter as postfix_parameter
 from mailpolicy.postfix.restriction_lists import entries, split_words
-from mailpolicy.postfix.tables import table_reference
+from mailpolicy.postfix.tables import read_text_table, table_reference
 from mailpolicy.source import Span
 
 
@@ -107,15 +107,8 @@ def _compare(name: str, deployed: MainCf, planned: Parameter | None, version: st
 
 
 def read_map_entries(text: str) -> dict[str, tuple[str, ...]]:
-    """Read a postmap source (`key value` a line, `#` comments): key (lower case, as postmap stores it) -> owners."""
-    entries: dict[str, tuple[str, ...]] = {}
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        key, *value = stripped.split(None, 1)
-        entries[key.lower()] = tuple(sorted(split_words(value[0] if value else "")))
-    return entries
+    """Read a postmap source as postmap does: key (lower case, as postmap stores it) -> sorted owners."""
+    return {key.lower(): tuple(sorted(split_words(value))) for key, value in read_text_table(text).items()}
 
 
 def compare_map(deployed: dict[str, tuple[str, ...]], table: SenderMapPlan | None, source: str) -> MapChange:
