@@ -53,6 +53,7 @@ class Field:
     place: Callable[[str], tuple[str, dict[str, str]]]
     codes: frozenset[str]  # the codes a refusal of this field may carry
     overlong: str
+    replaces: bool = False  # the field's line replaces the base policy's line of the same statement
 
 
 def _line(template: str) -> Callable[[str], tuple[str, dict[str, str]]]:
@@ -66,17 +67,17 @@ FIELDS = [
     Field("address domain", "example0.com", 3, _line('allow user bob as "bob@{v}"'),
           frozenset({"MP201"}), "e" * 64 + ".com"),
     Field("local domain", "example0.com", 3, _line('local domains "{v}"'), frozenset({"MP202"}),
-          ("e" * 60 + ".") * 5 + "com"),
-    Field("hostname", "mx.example0.com", 4, _line('hostname "{v}"'), frozenset({"MP208", "MP209"}),
-          "mx." + "e" * 64 + ".com"),
+          ("e" * 60 + ".") * 5 + "com", replaces=True),
+    Field("hostname", "mx.example0.com", 4, _line('hostname "{v}"'), frozenset({"MP208"}),
+          "mx." + "e" * 64 + ".com", replaces=True),
     Field("trusted network", "10.0.0.0/8", 2, _line('trusted networks "{v}"'), frozenset({"MP204"}),
           "10.0.0.0/8" + "0" * 300),
-    Field("sasl socket path", "private/auth", 9, _line('sasl dovecot "{v}"'), frozenset({"MP205", "MP209"}),
-          "private/" + "a" * 4100),
+    Field("sasl socket path", "private/auth", 9, _line('sasl dovecot "{v}"'), frozenset({"MP205"}),
+          "private/" + "a" * 4100, replaces=True),
     Field("chroot path", "/var/spool/postfix", 5, _line('chroot "{v}"'), frozenset({"MP205"}),
           "/var/" + "s" * 4100),
     Field("sender map path", "hash:/etc/postfix/owners", 14, _line('sender map "{v}"'),
-          frozenset({"MP206", "MP209"}), "hash:/etc/" + "o" * 4100),
+          frozenset({"MP206"}), "hash:/etc/" + "o" * 4100, replaces=True),
     Field("set name", "smtpd_banner", 5, _line('set "{v}" = ESMTP'), frozenset({"MP212", "MP401"}),
           "smtpd_banner" + "x" * 300),
     Field("set value", "ESMTP ready", 5, _line("set smtpd_banner = {v}"), frozenset({"MP212"}),
@@ -162,8 +163,7 @@ def _policy(field: Field, value: str) -> tuple[str, dict[str, str], int]:
     """Return the policy text with the field's line, the extra files, and the line number it is on."""
     line, files = field.place(value)
     lines = list(BASE)
-    replaced = next((i for i, b in enumerate(lines) if line.split()[0] == b.split()[0]
-                     and field.name in ("hostname", "sasl socket path", "sender map path", "local domain")), None)
+    replaced = next((i for i, b in enumerate(lines) if b.split()[0] == line.split()[0]), None) if field.replaces else None
     if replaced is not None:
         lines[replaced] = line
         number = replaced + 1
