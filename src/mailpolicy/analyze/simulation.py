@@ -7,6 +7,8 @@ for a list the author wrote with `set`, the restriction's own column on that `se
 
 from __future__ import annotations
 
+import weakref
+
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.model.statements import ClientKind
 from mailpolicy.postfix.restriction_lists import Element, entries, split_list
@@ -19,8 +21,22 @@ LOOPBACK_CLIENT = "127.0.0.1"
 
 
 def model_of(ctx: AnalysisContext) -> PostfixModel:
-    """Return the simulator's model of the main.cf and sender map the plan compiles to."""
-    return model_from_plan(ctx.plan)
+    """Return the simulator's model of the main.cf and sender map the plan compiles to, built once per plan."""
+    # Every simulator check of a compile asks for the same model, and building one copies the
+    # whole sender map: with a million owners that is seconds and as much memory as the plan.
+    # The plan is held weakly, so the model goes when the compilation does.
+    plan, model = _last_model
+    if plan is None or plan() is not ctx.plan:
+        model = model_from_plan(ctx.plan)
+        _last_model[:] = [weakref.ref(ctx.plan, _forget_model), model]
+    return model
+
+
+_last_model: list = [None, None]  # a weak reference to the last plan, and its model
+
+
+def _forget_model(_plan: weakref.ref) -> None:
+    _last_model[:] = [None, None]
 
 
 def trusted_client(ctx: AnalysisContext) -> str:
