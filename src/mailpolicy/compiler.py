@@ -45,12 +45,15 @@ def compile_policy(path: str | os.PathLike, *, warnings_as_errors: bool = False)
         return Compilation(path, loaded.sources, finalize(diagnostics, warnings_as_errors))
     policy, problems = build_policy(loaded)
     diagnostics.extend(problems)
+    # The statements are a third of a large compile's memory and the policy holds what they said.
+    sources = loaded.sources
+    del loaded
     plan = plan_config(policy)
     diagnostics.extend(analyze(AnalysisContext(policy, plan)))
     ordered = finalize(diagnostics, warnings_as_errors)
     if has_errors(ordered):
-        return Compilation(path, loaded.sources, ordered, policy, plan)
-    return Compilation(path, loaded.sources, ordered, policy, plan, emit(plan, path))
+        return Compilation(path, sources, ordered, policy, plan)
+    return Compilation(path, sources, ordered, policy, plan, emit(plan, path))
 
 
 def emit(plan: ConfigPlan, path: str) -> dict[str, str]:
