@@ -133,3 +133,13 @@ def test_ipv4_verdicts_follow_the_documented_thresholds(address, prefix) -> None
     assert ("MP303" in found) == (not private and not loopback and prefix < 8)
     assert ("MP306" in found) == (private and (prefix < 16 or str(net) in blocks))
     assert "MP304" not in found and "MP302" not in found
+
+
+@pytest.mark.parametrize("written", ["64:ff9b::/96", "[64:ff9b::]/96", "64:ff9b:1::/48", "64:ff9b::/64"])
+def test_nat64_prefixes_trust_every_ipv4_client(written) -> None:
+    # RFC 6052 / RFC 8215: behind a NAT64 translator every IPv4 client comes from these prefixes.
+    assert only(written).code == "MP302"
+
+
+def test_a_nat64_slice_is_judged_as_the_ipv4_network_it_embeds() -> None:
+    assert problems("[64:ff9b::c000:200]/120") == []  # 192.0.2.0/24

@@ -15,7 +15,9 @@ from mailpolicy.analyze.open_relay import check_open_relay
 from mailpolicy.analyze.owners import (
     check_duplicate_allows, check_owned_domains, check_owners_need_sasl, check_sasl_without_owners,
 )
+from mailpolicy.analyze.output_names import check_sender_map_name
 from mailpolicy.analyze.parameter_names import check_parameter_names, check_restriction_names
+from mailpolicy.analyze.sasl_options import check_sasl_security_options
 from mailpolicy.analyze.sasl_paths import check_sasl_path
 from mailpolicy.analyze.shading import check_shading
 from mailpolicy.analyze.settings import check_duplicate_settings, check_managed_settings
@@ -29,6 +31,8 @@ CHECKS: tuple[Check, ...] = (
     check_shading,
     check_expectations,
     check_sasl_path,
+    check_sender_map_name,
+    check_sasl_security_options,
     check_owners_need_sasl,
     check_sasl_without_owners,
     check_owned_domains,

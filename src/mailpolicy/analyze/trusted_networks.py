@@ -4,7 +4,8 @@ The seed's server trusted `0.0.0.0/0 ... [::fff:127.0.0.0]/104`: every address o
 plus a typo of Postfix's own `[::ffff:127.0.0.0]/104`. Each entry is judged on its own:
 
 - MP302 (error): a prefix of length 0, `0.0.0.0/0` or `::/0`, or `[::ffff:0.0.0.0]/96` (every
-  IPv4 client, written IPv4-mapped): it trusts every address.
+  IPv4 client, written IPv4-mapped), or a NAT64 prefix (`64:ff9b::/96`, `64:ff9b:1::/48`), from
+  which every IPv4 client connects behind a translator: it trusts every address.
 - MP303 (error): a network that reaches beyond private and loopback address space and is wider
   than /8 (IPv4) or /32 (IPv6, the smallest allocation a registry gives an ISP).
 - MP304 (error): host bits set, `192.168.1.5/24`. Postfix's cidr matching refuses it ("non-null
@@ -58,6 +59,11 @@ WHOLE_BLOCKS: tuple[IPNetwork, ...] = (_net("fd00::/8"),)
 LOOPBACK: tuple[IPNetwork, ...] = (_net("127.0.0.0/8"), _net("::1/128"))
 
 _MAPPED = _net("::ffff:0:0/96")
+# NAT64 prefixes (RFC 6052 well-known /96, RFC 8215 local-use /48): behind a translator every
+# IPv4 client on the Internet connects from an address in them, so they are judged as IPv4 too.
+_NAT64_WELL_KNOWN = _net("64:ff9b::/96")
+_NAT64_REGION = _net("64:ff9b::/32")
+_NAT64_PREFIXES = (_NAT64_WELL_KNOWN, _net("64:ff9b:1::/48"))
 # An IPv6 address written with an IPv4 tail: `::fff:127.0.0.0`, `0:0:0:0:0:fff:1.2.3.4`.
 _DOTTED_TAIL = re.compile(r"^[0-9a-f:]*:(\d{1,3}(?:\.\d{1,3}){3})$", re.IGNORECASE)
 
@@ -144,10 +150,14 @@ def _mapped_typo(trusted: TrustedNetwork) -> Diagnostic | None:
 
 
 def _as_ipv4(net: IPNetwork) -> IPNetwork | None:
-    """Return the IPv4 network an IPv4-mapped IPv6 network stands for."""
-    if net.version != 6 or net.prefixlen < 96 or not net.subnet_of(_MAPPED):
+    """Return the IPv4 network an IPv4-mapped or NAT64 IPv6 network stands for."""
+    if net.version != 6:
         return None
-    return ipaddress.ip_network((int(net.network_address) & 0xFFFFFFFF, net.prefixlen - 96))
+    if net.prefixlen >= 96 and (net.subnet_of(_MAPPED) or net.subnet_of(_NAT64_WELL_KNOWN)):
+        return ipaddress.ip_network((int(net.network_address) & 0xFFFFFFFF, net.prefixlen - 96))
+    if net.subnet_of(_NAT64_REGION) and any(prefix.subnet_of(net) for prefix in _NAT64_PREFIXES):
+        return ipaddress.ip_network("0.0.0.0/0")  # holds a whole translation prefix: all of IPv4
+    return None
 
 
 def _private_block(net: IPNetwork) -> tuple[IPNetwork, str] | None:
