@@ -8,7 +8,7 @@ import sys
 import click
 
 from mailpolicy import __version__
-from mailpolicy.cli.exit_codes import EXIT_CODES_HELP, INTERNAL_ERROR
+from mailpolicy.cli.exit_codes import EXIT_CODES_HELP, INTERNAL_ERROR, USAGE
 from mailpolicy.cli.lazy import LazyGroup
 
 
@@ -65,6 +65,13 @@ def main() -> None:
         cli.main(standalone_mode=True)
     except SystemExit:
         raise
+    except OSError as error:
+        # Output that cannot be written (a full disk, a closed pipe) is an I/O error, not a bug.
+        try:
+            click.echo(f"mailpolicy: {error.strerror or error}", err=True)
+        except OSError:
+            pass
+        sys.exit(USAGE)
     except Exception as error:  # pragma: no cover - the last guard, tested through a fault injection
         click.echo(f"mailpolicy: internal error: {type(error).__name__}: {error}\n"
                    "This is a bug in mailpolicy; please report it with the input that caused it.", err=True)

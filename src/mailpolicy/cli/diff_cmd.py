@@ -71,7 +71,8 @@ def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan) -> Se
 
 def _read_deployed(against: str) -> tuple[MainCf, Path | None]:
     if against == "-":
-        return read_main_cf(click.get_text_stream("stdin").read(), "postconf -n (stdin)"), None
+        data = click.get_binary_stream("stdin").read()
+        return read_main_cf(data.decode("utf-8", "replace"), "postconf -n (stdin)"), None
     given = Path(against)
     folder = given if given.is_dir() else None
     path = given / MAIN_CF if folder else given

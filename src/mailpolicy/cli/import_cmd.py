@@ -32,7 +32,9 @@ def import_command(path: Path, output: Path | None, force: bool, version: str, o
     sender map, one `allow user` line per login of a readable sender login map); every other
     main.cf parameter becomes a `set` line. Unsafe values are imported as they are, so compiling
     the import refuses them as the audit does; what the language cannot say is commented and
-    reported as a warning (MP709). Diagnostics go to standard error.
+    reported as a warning (MP709). Diagnostics go to standard error. Exit 1 when the audit
+    of the imported configuration found errors (the policy is still written), or the import
+    itself has errors.
     """
     version = parse_version(version)
     if output_format != "text" and output is None:
@@ -68,3 +70,7 @@ def import_command(path: Path, output: Path | None, force: bool, version: str, o
         found = (f"the audit found {errors} error{'s' if errors != 1 else ''} (`mailpolicy audit {path}`); "
                  "compile the import to see which the policy still has" if errors else "the audit found no errors")
         click.echo(f"imported {path}: {found}", err=True)
+    if any(d.is_error for d in imported.audit.diagnostics):
+        # The policy is written (keeping the unsafe values, flagged), but what was imported is
+        # not safe as it stands: a pipeline must not read exit 0 as "all is well".
+        raise SystemExit(exit_codes.PROBLEMS)
