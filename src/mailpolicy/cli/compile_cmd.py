@@ -22,6 +22,7 @@ from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.maincf.merge import merge_main_cf
 from mailpolicy.maincf.reader import MainCf, read_main_cf
+from mailpolicy.maincf.relay_proof import prove_merged
 from mailpolicy.output.atomic import RESERVED_PREFIX, recover, write_files
 from mailpolicy.output.diff import colourise, unified_diff
 from mailpolicy.output.drift import State, drift_diagnostics, inspect_folder, refusal_diagnostics
@@ -136,6 +137,13 @@ def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
         run.sources.append(base.source)
         run.report(merged.diagnostics)
         if has_errors(merged.diagnostics):
+            return
+        # The base's own parameters (relay_domains, smtpd_authorized_xclient_hosts) can open a relay
+        # past the policy's restrictions: what is written must pass the same proof as the policy.
+        proof = prove_merged(base, merged, compilation.plan.version)
+        run.sources.extend(proof.sources)
+        run.report(proof.diagnostics)
+        if has_errors(proof.diagnostics):
             return
         outputs[MAIN_CF] = merged.text
     wanted = {name: add_marker(text, source) for name, text in outputs.items()}

@@ -34,18 +34,27 @@ BLOCK_END = "# <<< mailpolicy <<<"
 
 
 @attrs.frozen
+class LineOrigin:
+    """Where one line of the merged text comes from: a base line, the plan, or both (a replaced value)."""
+
+    base_line: int | None  # the base line kept here, or the name line of the base definition replaced
+    parameter: Parameter | None = None  # the plan's parameter this line writes; None for a base line kept
+
+
+@attrs.frozen
 class Merged:
-    """The merged main.cf text and what the merge reports about the base."""
+    """The merged main.cf text, where each of its lines comes from, and what the merge reports about the base."""
 
     text: str
     diagnostics: tuple[Diagnostic, ...]
+    origins: tuple[LineOrigin, ...] = ()  # one per line of `text`
 
 
 def merge_main_cf(base: MainCf, plan: ConfigPlan, provenance: Provenance) -> Merged:
     """Return `base` with the plan's parameters in it; never changes a line the plan does not manage."""
     dropped = _previous_output(base)
     planned = {p.name: p for p in plan.parameters}
-    replaced: dict[int, list[str]] = {}  # first line of a definition -> its new lines
+    replaced: dict[int, tuple[Parameter, list[str]]] = {}  # first line of a definition -> its new lines
     removed: set[int] = set(dropped)
     diagnostics: list[Diagnostic] = [_invalid(problem) for problem in base.problems]
     seen: set[str] = set()
@@ -55,7 +64,7 @@ def merge_main_cf(base: MainCf, plan: ConfigPlan, provenance: Provenance) -> Mer
         parameter = planned.get(definition.name)
         if parameter is not None:
             seen.add(definition.name)
-            replaced[definition.line] = _value_lines(parameter, provenance)
+            replaced[definition.line] = (parameter, _value_lines(parameter, provenance))
             removed.update(span.line for span in definition.continuation_spans)
             if split_words(definition.value) != split_words(parameter.value):
                 diagnostics.append(_conflict(definition, parameter, provenance))
@@ -67,19 +76,26 @@ def merge_main_cf(base: MainCf, plan: ConfigPlan, provenance: Provenance) -> Mer
                 hint="state it in the policy (or delete the line from the base) so one place decides it"))
     newline = _line_ending(base, dropped)
     out: list[str] = []
+    origins: list[LineOrigin] = []
     for line in base.lines:
         if line.number in replaced:
-            out.extend(text + (line.ending or newline) for text in replaced[line.number])
+            parameter, texts = replaced[line.number]
+            out.extend(text + (line.ending or newline) for text in texts)
+            origins.extend(LineOrigin(line.number, parameter) for _ in texts)
         elif line.number not in removed:
             out.append(line.text + line.ending)
+            origins.append(LineOrigin(line.number))
     missing = [p for p in plan.parameters if p.name not in seen]
     if missing:
         if out and not out[-1].endswith("\n"):
             out[-1] += newline
         if out and out[-1].strip():
             out.append(newline)  # one blank line before the block; a re-merge finds it there already
-        out.extend(text + newline for text in _block(missing, provenance))
-    return Merged("".join(out), tuple(diagnostics))
+            origins.append(LineOrigin(None))
+        for parameter, text in _block(missing, provenance):
+            out.append(text + newline)
+            origins.append(LineOrigin(None, parameter))
+    return Merged("".join(out), tuple(diagnostics), tuple(origins))
 
 
 def _line_ending(base: MainCf, dropped: set[int]) -> str:
@@ -104,11 +120,14 @@ def _previous_output(base: MainCf) -> set[int]:
     return lines
 
 
-def _block(parameters: list[Parameter], provenance: Provenance) -> list[str]:
-    lines = [f"{BLOCK_BEGIN}: set by {provenance.top_name}, missing from the base main.cf >>>"]
+def _block(parameters: list[Parameter], provenance: Provenance) -> list[tuple[Parameter | None, str]]:
+    """Return the appended block's lines, each with the parameter it writes (None for the frame)."""
+    lines: list[tuple[Parameter | None, str]] = [
+        (None, f"{BLOCK_BEGIN}: set by {provenance.top_name}, missing from the base main.cf >>>")]
     for parameter in parameters:
-        lines.extend(["", *render_parameter(parameter, provenance)])
-    lines.append(BLOCK_END)
+        lines.append((None, ""))
+        lines.extend((parameter, text) for text in render_parameter(parameter, provenance))
+    lines.append((None, BLOCK_END))
     return lines
 
 
