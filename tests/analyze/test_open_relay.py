@@ -99,3 +99,47 @@ def test_xclient_for_a_local_proxy_only_is_no_relay(tmp_path) -> None:
 def test_xclient_cannot_open_what_no_permit_opens(tmp_path) -> None:
     c = compile_text(tmp_path, "local domains example0.com\nrelay nobody\n" + XCLIENT_EVERYWHERE)
     assert not [d for d in c.diagnostics if d.code == "MP301"]
+
+
+# cleanup(8) rewrites accepted recipients after smtpd's relay check (canonical(5), virtual(5)).
+STEERED = r"regexp:{{/^(.*)\.at\.(.*)@example0\.com$$/ $$1@$$2}}"
+
+
+def rewrites(compilation):
+    # virtual_alias_domains defaults to $virtual_alias_maps: a pattern table there is also a
+    # (separate, possible) relay-domain finding, which these tests do not count.
+    return [d for d in relays(compilation) if "address rewriting" in d.message]
+
+
+@pytest.mark.parametrize("parameter", ["recipient_canonical_maps", "canonical_maps", "virtual_alias_maps"])
+def test_rewriting_to_the_clients_text_relays_at_the_set_line(tmp_path, parameter) -> None:
+    c = compile_text(tmp_path, HEAD + f"relay nobody\nset {parameter} = {STEERED}\n")
+    (d,) = rewrites(c)
+    assert d.is_error and d.span.line == 5 and d.message.startswith("open relay:")
+    assert "RCPT TO:<victim.at.gmail.test@example0.com>" in d.message and "to <victim@gmail.test>" in d.message
+    assert "exact-key" in d.hint and not c.outputs
+
+
+def test_rewriting_read_through_a_reference_is_judged_expanded(tmp_path) -> None:
+    text = HEAD + f"relay nobody\nset smtp_generic_maps = {STEERED}\nset recipient_canonical_maps = $smtp_generic_maps\n"
+    (d,) = relays(compile_text(tmp_path, text))
+    assert d.span.line == 6 and d.message.startswith("open relay:")
+
+
+@pytest.mark.parametrize("table", ["regexp:/etc/postfix/recipient_canonical", "pcre:/etc/postfix/virtual",
+                                   "tcp:127.0.0.1:9000", "proxy:socketmap:inet:127.0.0.1:9000:virtual",
+                                   r"pcre:{{/^(.+)@example0\.com$$/ $$1@gone.example0.com}}"])
+def test_rewriting_the_compiler_cannot_prove_safe_is_a_possible_relay(tmp_path, table) -> None:
+    (d,) = rewrites(compile_text(tmp_path, HEAD + f"relay nobody\nset virtual_alias_maps = {table}\n"))
+    assert d.span.line == 5 and d.message.startswith("possible open relay:") and "address rewriting" in d.message
+
+
+@pytest.mark.parametrize("table", ["hash:/etc/postfix/virtual", "lmdb:/etc/postfix/canonical",
+                                   "inline:{ postmaster@example0.com=admin@elsewhere.test }",
+                                   r"regexp:{{/^postmaster@example0\.com$$/ admin@elsewhere.test}}"])
+def test_rewriting_the_client_cannot_steer_stays_clean(tmp_path, table) -> None:
+    # An alias the administrator wrote to a remote address is forwarding, not relaying.
+    c = compile_text(tmp_path, HEAD + f"relay nobody\nset recipient_canonical_maps = {table}\n")
+    assert relays(c) == [] and c.ok
+    # virtual_alias_domains defaults to $virtual_alias_maps, whose unknown keys are a separate finding.
+    assert rewrites(compile_text(tmp_path, HEAD + f"relay nobody\nset virtual_alias_maps = {table}\n")) == []

@@ -191,3 +191,14 @@ def test_mismatch_without_a_map_says_what_it_really_does(tmp_path, restriction, 
     assert says in finding.message
     # "Any login may send as anyone" (MP315) only where nothing refuses a logged-in client.
     assert ("MP315" in {d.code for d in audit.diagnostics}) is anyone
+
+
+def test_recipient_rewriting_the_client_steers_relays_at_its_main_cf_line(tmp_path):
+    main = BASE + "smtpd_relay_restrictions = reject_unauth_destination\n" \
+                  "recipient_canonical_maps = regexp:{{/^(.*)\\.at\\.(.*)@example0\\.com$$/ $$1@$$2}}\n"
+    [relay] = [d for d in audit_config(folder(tmp_path, main)).diagnostics if d.code == "MP301"]
+    assert relay.message.startswith("open relay") and "to <victim@gmail.test>" in relay.message
+    assert (Path(relay.span.path).name, relay.span.line) == ("main.cf", 6)
+    clean = BASE + "virtual_alias_maps = hash:/etc/postfix/virtual\n"
+    audit = audit_config(folder(tmp_path, clean, virtual="postmaster@example0.com admin@elsewhere.test\n"))
+    assert "MP301" not in {d.code for d in audit.diagnostics}

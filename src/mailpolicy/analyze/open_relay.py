@@ -7,7 +7,10 @@ error at the policy line that made it possible: the permit that let it through (
 own column, or the `relay` statement), or the trusted network / `set` that widened what the
 permit matches. The other client classes are held to the `relay` statement: trusted networks
 may relay only with `relay authenticated or trusted`, logged-in clients only with
-`relay only authenticated` or that (MP321).
+`relay only authenticated` or that (MP321). Recipient rewriting the client can steer
+(simulate/rewrite.py: a `set` canonical_maps, recipient_canonical_maps or virtual_alias_maps
+whose pattern result uses the client's text, or whose contents are unknown) relays after
+smtpd's check: it is reported at that `set` line.
 """
 
 from __future__ import annotations
@@ -73,7 +76,12 @@ def _diagnostic(ctx: AnalysisContext, counterexample: Counterexample, who: str, 
     decision = counterexample.decision
     related = tuple(Related(span, f"{name} is decided here") for name, span in _source_spans(ctx, counterexample))
     span = entry_span(ctx, decision.parameter, decision.position)
-    if counterexample.xclient:
+    if counterexample.rewrite is not None:
+        # The rewriting table relays, not the restriction that rightly accepted a local recipient.
+        rewriting = parameter_span(ctx, counterexample.rewrite.parameter)
+        if rewriting is not None:
+            span, related = rewriting, ()
+    elif counterexample.xclient:
         # The line that let an outside client pose as another is the one to change.
         posing = parameter_span(ctx, "smtpd_authorized_xclient_hosts")
         if posing is not None:
@@ -91,11 +99,25 @@ def relay_message(counterexample: Counterexample, who: str, suffix: str = "") ->
     request, decision = counterexample.request, counterexample.decision
     by = f" by {decision.restriction} in {decision.parameter}" if decision.restriction else ""
     envelope = _envelope(counterexample)
+    if counterexample.rewrite is not None:
+        return _rewrite_message(counterexample, who, envelope, by)
     if counterexample.certain:
         return f"open relay: {who} can relay{suffix}: {envelope} is accepted{by} ({decision.reason})"
     answers = "; ".join(counterexample.answers)
     reason = f" ({decision.reason})" if answers not in decision.reason else ""
     return f"possible open relay: {who} may relay{suffix}: {envelope} is accepted{by}{reason} if {answers}"
+
+
+def _rewrite_message(counterexample: Counterexample, who: str, envelope: str, by: str) -> str:
+    rewrite, decision = counterexample.rewrite, counterexample.decision
+    table = f"{rewrite.parameter} ({rewrite.table})"
+    if counterexample.certain:
+        return (f"open relay: {who} can relay through address rewriting: {envelope} is accepted{by} "
+                f"({decision.reason}), then cleanup rewrites the recipient with {table} to <{rewrite.result}>")
+    condition = f" if {'; '.join(counterexample.answers)}" if counterexample.answers else ""
+    return (f"possible open relay: {who} may relay through address rewriting: {envelope} is accepted{by}{condition}, "
+            f"then cleanup rewrites the recipient with {table}, which may send it to a remote address of the "
+            f"client's choosing: {rewrite.reason}")
 
 
 def relay_hint(decision) -> str:
@@ -108,6 +130,9 @@ def relay_hint(decision) -> str:
 
 def counterexample_hint(counterexample: Counterexample) -> str:
     """Return what to do about one way to relay."""
+    if counterexample.rewrite is not None:
+        return ("cleanup rewrites recipients after smtpd's relay check; build no destination from the client's text: "
+                "list each address in an exact-key table (hash:, lmdb:), or write results with a fixed local domain")
     if counterexample.xclient:
         return ("smtpd_authorized_xclient_hosts lets its clients claim any address and login (XCLIENT); "
                 "list only the hosts of your own proxies or filters, never networks of the Internet")

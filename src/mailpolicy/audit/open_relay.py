@@ -6,7 +6,9 @@ service really runs with. Each way found is reported at the restriction that acc
 line of a continued list, or the master.cf -o that set the list), with the parameter entries that
 let the client match (the mynetworks network holding it) as related locations. A service only
 this host can reach (a unix socket, a loopback port such as a content filter's reinjection
-service) is not searched. A configuration smtpd refuses to start with is reported instead (MP712).
+service) is not searched. Recipient rewriting the client can steer (a canonical_maps,
+recipient_canonical_maps or virtual_alias_maps pattern whose result uses the client's text, or an
+opaque table) relays after smtpd's check and is reported at that parameter's main.cf line. A configuration smtpd refuses to start with is reported instead (MP712).
 """
 
 from __future__ import annotations
@@ -60,6 +62,10 @@ def _diagnostic(ctx: AuditContext, view: ServiceView, counterexample: Counterexa
         if span is not None:
             related.append(Related(span, f"{name} is set here"))
     span = entry_span(ctx, view, decision.parameter, decision.position)
+    if counterexample.rewrite is not None:
+        # The rewriting table relays, not the restriction that rightly accepted a local recipient.
+        span = source_span(view, counterexample.rewrite.parameter) or span
+        related = []
     if span is None and related:
         span, related = related[0].span, related[1:]
     return cat.OPEN_RELAY.at(span or fallback_span(ctx, view), relay_message(counterexample, who),

@@ -20,6 +20,11 @@ forwards mail for every .test domain to anyone, which is an open relay for them.
    the compiler emits. It is capped (MAX_COMBINATIONS); a configuration over the cap raises
    ProofTooLarge rather than claim a proof it did not finish.
 
+Recipient rewriting counts (simulate/rewrite.py): cleanup(8) rewrites an accepted recipient with
+canonical_maps, recipient_canonical_maps and virtual_alias_maps before delivery, so a pattern or
+opaque table whose result can carry the client's text turns an accepted local recipient into a
+remote one: each such table with an accepted request for a local address is a way to relay.
+
 Simplifications: the client's reverse DNS name is `unknown` (an attacker cannot claim this
 server's names, which need forward-confirmed DNS); a table value that is itself a restriction
 list is classified by what it does for the first outside client; SASL logins are tried only as
@@ -40,6 +45,7 @@ from mailpolicy.simulate.matchlist import match_client, parse_network
 from mailpolicy.simulate.request import Decision, Request, Verdict
 from mailpolicy.postfix.restriction_lists import entries
 from mailpolicy.simulate.restrictions import READS
+from mailpolicy.simulate.rewrite import PROBE_PAYLOADS, Rewrite, steerable_rewrites
 from mailpolicy.simulate.runner import Runner
 
 # Clients from the documentation ranges (RFC 5737, RFC 3849): on the Internet, trusted by nobody.
@@ -78,6 +84,8 @@ class Counterexample:
     answers: tuple[str, ...] = ()
     # The client that really connected, when it sent XCLIENT to pose as `request`'s client/login.
     xclient: str | None = None
+    # The table cleanup(8) rewrites the accepted (local) recipient with, to a remote address.
+    rewrite: Rewrite | None = None
 
 
 def prove_no_open_relay(model: PostfixModel, *, login: str | None = None, clients: Iterable[str] | None = None,
@@ -87,6 +95,28 @@ def prove_no_open_relay(model: PostfixModel, *, login: str | None = None, client
     found = _prove(model, login, clients, senders, limit)
     if login is None and clients is None:
         found.extend(_via_xclient(model, senders, limit))
+        found.extend(_via_rewrite(model, senders))
+    return found
+
+
+def _via_rewrite(model: PostfixModel, senders: Iterable[str] | None) -> list[Counterexample]:
+    """Return the local recipients an outside client gets accepted that cleanup rewrites to a remote address."""
+    search = _Search(model, None)
+    domains = search.local_domains()
+    client = search.outside_clients()[0]
+    sender = next(iter(senders), BASE_SENDER) if senders is not None else BASE_SENDER
+    found = []
+    for rewrite in steerable_rewrites(model.config.words, domains, search._relays):
+        recipients = [rewrite.recipient] if rewrite.recipient else [f"{PROBE_PAYLOADS[0]}@{d}" for d in domains]
+        for recipient in recipients:
+            request = Request(client, None, sender, recipient, BASE_HELO)
+            outcomes = model.branches(request)
+            accepting = next((b for b in outcomes if b.decision.verdict is Verdict.ACCEPT), None)
+            if accepting is not None:
+                certain = rewrite.certain and accepting is outcomes[0]
+                found.append(Counterexample(request, accepting.decision, certain, accepting.answers,
+                                            rewrite=rewrite))
+                break
     return found
 
 
