@@ -191,7 +191,7 @@ def _has_file_name_char(value: str) -> bool:
     return "\0" not in value and "\n" not in value and "\r" not in value and len(value) < 255
 
 
-@pytest.mark.parametrize("field, name", _cells())
+@pytest.mark.parametrize("field, name", list(_cells()))
 def test_cell(tmp_path, field: Field, name: str) -> None:
     value = CLASSES[name](field)
     assert value != field.base

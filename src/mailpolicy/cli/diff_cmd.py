@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -71,7 +72,7 @@ def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan) -> Se
 
 def _read_deployed(against: str) -> tuple[MainCf, Path | None]:
     if against == "-":
-        data = click.get_binary_stream("stdin").read()
+        data = sys.stdin.buffer.read()  # bytes: postconf output need not be UTF-8
         return read_main_cf(data.decode("utf-8", "replace"), "postconf -n (stdin)"), None
     given = Path(against)
     folder = given if given.is_dir() else None
