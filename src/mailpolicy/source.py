@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import attrs
 
 
@@ -36,7 +38,17 @@ class SourceFile:
 
     def line_text(self, line: int) -> str:
         """Return the text of a 1-based line, or an empty string past the end."""
-        lines = self.text.splitlines()
+        lines = _lines(self.text)
         if 1 <= line <= len(lines):
             return lines[line - 1]
         return ""
+
+
+@functools.lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[str, ...]:
+    """Split a file into lines once, however many diagnostics show its lines.
+
+    Only `\n` ends a line, as in the parser and the loader: str.splitlines() also splits at form
+    feeds, `\x1c`-`\x1e` and U+2028, so every line after one of those was shown off by one.
+    """
+    return tuple(line[:-1] if line.endswith("\r") else line for line in text.split("\n"))
