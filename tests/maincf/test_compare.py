@@ -30,3 +30,8 @@ def test_restriction_entries_keep_a_braced_argument_whole() -> None:
     # hash:/x after permit_mynetworks is a short-hand access table, a restriction of its own.
     assert restriction_entries(value) == (
         "check_sender_access inline:{ a@x.test=REJECT, {b@x.test = REJECT no} }", "permit_mynetworks", "hash:/x")
+
+
+def test_a_repeated_key_keeps_its_first_value_as_postmap_does() -> None:
+    # postmap 3.7: "duplicate entry" warning, the first value kept; keys compared lower-cased.
+    assert read_map_entries("a@x.test\tbob\n  carol\nA@x.test\tmallory\n") == {"a@x.test": ("bob", "carol")}

@@ -16,22 +16,28 @@ def table_reference(text: str, types: frozenset[str] = TEXT_TABLE_TYPES) -> tupl
 
 
 def read_text_table(text: str) -> dict[str, str]:
-    """Read a postmap source as postmap(1) does: key -> value, keys as written.
+    """Read a postmap source as postmap(1) does: key -> value, keys as first written.
 
     `key value` a line; `#` lines and blank lines are skipped; a line that starts with
     whitespace continues the previous one; a key without a value is skipped (postmap warns
-    "expected format: key whitespace value" and leaves it out; measured on Postfix 3.7).
+    "expected format: key whitespace value" and leaves it out); a key seen again (postmap
+    compares them lower-cased) is a duplicate postmap warns about and ignores: the first wins.
+    Measured on Postfix 3.7.
     """
     entries: dict[str, str] = {}
-    key = None
+    seen: set[str] = set()
+    current = None
     for line in text.split("\n"):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        if line[0].isspace() and key is not None:
-            entries[key] = f"{entries[key]} {stripped}".strip()
+        if line[0].isspace():
+            if current is not None:
+                entries[current] = f"{entries[current]} {stripped}".strip()
             continue
         key, *value = stripped.split(None, 1)
-        entries[key] = value[0] if value else ""
+        current = None if key.lower() in seen else key
+        seen.add(key.lower())
+        if current is not None:
+            entries[current] = value[0] if value else ""
     return {k: v for k, v in entries.items() if v}
-
