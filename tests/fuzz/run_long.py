@@ -45,7 +45,8 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=15000, help="examples per property")
     parser.add_argument("--jobs", type=int, default=2, help="properties run at once")
     args = parser.parse_args()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                            text=True).stdout.strip() or "unknown (not a git checkout)"
     started = time.monotonic()
     results = []
     with tempfile.TemporaryDirectory() as folder, concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
