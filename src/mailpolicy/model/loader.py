@@ -225,14 +225,22 @@ class _Loader:
                 return False
         return True
 
-    def load(self, link: _Link, chain: tuple[_Link, ...]) -> None:
+    def open(self, link: _Link) -> tuple[SourceFile | None, list[Diagnostic]] | None:
+        """Read a file the policy names, within the limits, and record it; None when it may not be read."""
         if not self.safe_name(link) or not self.admit(link.path, link.display, link.span):
-            return
+            return None
         self.read[link.path] = link.span
         source, problems = read_source(link.path, link.display, link.span)
         self.diagnostics.extend(problems)
         if source is not None:
             self.sources.append(source)
+        return source, problems
+
+    def load(self, link: _Link, chain: tuple[_Link, ...]) -> None:
+        opened = self.open(link)
+        if opened is None:
+            return
+        source, problems = opened
         if problems or not self.count(source, link.span):
             return
         parsed = parse_text(source.text, link.display)
@@ -304,13 +312,10 @@ class _Loader:
         if link.path in self.read:
             self.repeated(link, "read")
             return
-        if not self.safe_name(link) or not self.admit(link.path, link.display, link.span):
+        opened = self.open(link)
+        if opened is None:
             return
-        self.read[link.path] = link.span
-        source, problems = read_source(link.path, link.display, link.span)
-        self.diagnostics.extend(problems)
-        if source is not None:
-            self.sources.append(source)
+        source, problems = opened
         if not problems and self.count(source, link.span, table=True) and self.printable(source):
             self.tables[statement.span] = source
 
