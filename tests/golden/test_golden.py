@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import attrs
 import pytest
 
 from mailpolicy.cli.report import line_lookup
@@ -39,14 +40,10 @@ def _fields(statement) -> str:
 
 
 def _attrs_items(obj):
-    import attrs
-
     return ((a.name, getattr(obj, a.name)) for a in attrs.fields(type(obj)))
 
 
 def _show(value) -> str:
-    import attrs
-
     if isinstance(value, tuple):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     if hasattr(value, "text") and hasattr(value, "span"):
