@@ -20,6 +20,7 @@ from mailpolicy.cli.report import line_lookup
 from mailpolicy.compiler import compile_policy
 from mailpolicy.diagnostics.render_text import render_text
 from mailpolicy.model.loader import load_policy
+from mailpolicy.model.statements import expanded
 
 REPO = Path(__file__).resolve().parents[2]
 EXPECTED = Path(__file__).parent / "expected"
@@ -32,7 +33,7 @@ def case_name(path: Path) -> str:
 
 def render_statements(relative: str) -> str:
     loaded = load_policy(relative)
-    return "".join(f"{type(s).__name__} {s.span}: {_fields(s)}\n" for s in loaded.statements)
+    return "".join(f"{type(s).__name__} {s.span}: {_fields(s)}\n" for s in expanded(loaded.statements))
 
 
 def _fields(statement) -> str:
@@ -67,9 +68,11 @@ def render_plan(compilation) -> str:
             lines.append(f"  - {e.name}    [{e.source.short if e.source else 'default'}]")
     if plan.sender_map:
         lines.append(f"sender map {plan.sender_map.reference}")
+        sources: dict[str, list[str]] = {}
+        for ownership in compilation.policy.owners:
+            sources.setdefault(ownership.address, []).append(ownership.span.short)
         for entry in plan.sender_map.entries:
-            lines.append(f"  {entry.key} -> {', '.join(entry.owners)}    "
-                         f"[{', '.join(s.short for s in entry.sources)}]")
+            lines.append(f"  {entry.key} -> {', '.join(entry.owners)}    [{', '.join(sources[entry.key])}]")
     return "\n".join(lines) + "\n"
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from mailpolicy.model import owner_table
 from mailpolicy.model.owner_table import read_owner_table
+from mailpolicy.model.owners import OwnersBuilder
 from mailpolicy.source import SourceFile
 
 
@@ -73,11 +74,11 @@ def test_the_one_line_fast_path_reads_as_the_full_reader(address: str, logins: l
     simple = owner_table._SIMPLE.fullmatch(line)
     if simple is None:
         return
-    fast, full = owner_table._TableReader("t"), owner_table._TableReader("t")
+    fast, full = owner_table._TableReader("t", OwnersBuilder()), owner_table._TableReader("t", OwnersBuilder())
     fast.first = full.first = False
     fast.simple(4, simple)
     full.entry([(4, line)])
-    assert (fast.owners, fast.problems) == (full.owners, full.problems)
+    assert (list(fast.owners.finish()), fast.problems) == (list(full.owners.finish()), full.problems)
 
 
 @pytest.mark.postfix

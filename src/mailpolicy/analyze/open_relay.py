@@ -62,9 +62,10 @@ def _stated_classes(ctx: AnalysisContext, model: PostfixModel) -> Iterator[Diagn
             yield _diagnostic(ctx, counterexample, f"a trusted client ({client})", cat.RELAY_WIDER_THAN_STATED,
                               f" although `relay {mode.value}` does not let trusted networks relay")
     if mode is RelayMode.NOBODY and ctx.plan.sender_map is not None:
-        for entry in ctx.plan.sender_map.entries[:1]:
-            login = entry.owners[0]
-            sender = entry.key if not entry.key.startswith("@") else "someone" + entry.key
+        table = ctx.plan.sender_map
+        for key in table.keys[:1]:
+            login = table.owners_of(key)[0]
+            sender = key if not key.startswith("@") else "someone" + key
             for counterexample in prove_no_open_relay(model, login=login, clients=[OUTSIDE_CLIENT],
                                                       senders=[sender])[:1]:
                 yield _diagnostic(ctx, counterexample, f"the logged-in client {login}", cat.RELAY_WIDER_THAN_STATED,

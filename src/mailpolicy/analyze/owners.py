@@ -41,24 +41,27 @@ def check_owned_domains(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     domains = ctx.policy.domain_names
     if not domains:
         return
-    reported: set[str] = set()
-    for ownership in ctx.policy.owners:
-        domain = ownership.address.rpartition("@")[2]
-        if domain not in domains and domain not in reported:
-            reported.add(domain)
+    owners = ctx.policy.owners
+    # One finding per domain, at the first address that names it: the policy keeps that index.
+    for domain, index in owners.domains.items():
+        if domain not in domains:
             yield cat.FOREIGN_DOMAIN_ADDRESS.at(
-                ownership.span, f"`{ownership.address}` is in {domain}, which is not a local domain",
+                owners.span(index), f"`{owners.addresses[index]}` is in {domain}, which is not a local domain",
                 hint=f"add {domain} to `local domains`, or check the address for a typo")
 
 
 def check_duplicate_allows(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     """Warn when one login is allowed the same address twice."""
-    first: dict[tuple[str, str], object] = {}
-    for ownership in ctx.policy.owners:
-        key = (ownership.address, ownership.login)
+    owners = ctx.policy.owners
+    table = ctx.plan.sender_map
+    if table is not None and table.pairs == len(owners):
+        return  # the plan merged every pair into the map and none repeated: nothing to look for
+    first: dict[tuple[str, str], int] = {}
+    for index, key in enumerate(zip(owners.addresses, owners.logins)):
         if key in first:
+            address, login = key
             yield cat.DUPLICATE_ALLOW.at(
-                ownership.span, f"`{ownership.login}` is already allowed `{ownership.address}`",
-                hint="remove the repetition", related=(Related(first[key], "first allowed here"),))
+                owners.span(index), f"`{login}` is already allowed `{address}`",
+                hint="remove the repetition", related=(Related(owners.span(first[key]), "first allowed here"),))
         else:
-            first[key] = ownership.span
+            first[key] = index

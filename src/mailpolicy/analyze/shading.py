@@ -112,8 +112,9 @@ def _requests(ctx: AnalysisContext) -> dict[str, list[Request]]:
     domains = [d.value for d in ctx.policy.local_domains] or [ctx.plan.values().get("myhostname", "localhost")]
     owned: list[tuple[str, str]] = []
     if ctx.plan.sender_map is not None:
-        for entry in ctx.plan.sender_map.entries[:3]:
-            owned.append((entry.key if not entry.key.startswith("@") else "someone" + entry.key, entry.owners[0]))
+        table = ctx.plan.sender_map
+        for key in table.keys[:3]:
+            owned.append((key if not key.startswith("@") else "someone" + key, table.owners_of(key)[0]))
     return client_requests(OUTSIDE_CLIENT, trusted_client(ctx), domains[0], owned)
 
 

@@ -130,7 +130,8 @@ def _owners(plan: ConfigPlan) -> dict[str, tuple[str, ...]]:
     """Return each owned address (an `@domain` key as someone@domain) and its logins."""
     if plan.sender_map is None:
         return {}
-    return {(f"someone{e.key}" if e.key.startswith("@") else e.key): e.owners for e in plan.sender_map.entries}
+    table = plan.sender_map
+    return {(f"someone{key}" if key.startswith("@") else key): table.owners_of(key) for key in table.keys}
 
 
 def _cell(decision: Decision) -> str:

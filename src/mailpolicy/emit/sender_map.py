@@ -15,5 +15,6 @@ def render_sender_map(table: SenderMapPlan, provenance: Provenance) -> str:
         f"# smtpd_sender_login_maps source for {table.reference}; {build}\n"
         "# address (or @domain for every address of it)  login[, login...]\n"
     )
-    body = "".join(f"{entry.key}\t{', '.join(entry.owners)}\n" for entry in table.entries)
+    owners = table.owners
+    body = "".join([f"{key}\t{owners[key]}\n" for key in table.keys])
     return header + body

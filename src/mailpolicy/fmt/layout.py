@@ -19,6 +19,7 @@ import attrs
 from mailpolicy.diagnostics import Diagnostic, has_errors
 from mailpolicy.fmt.render import render_set, render_statement
 from mailpolicy.model import statements as st
+from mailpolicy.model.statements import expanded
 from mailpolicy.parse import parse_text
 
 
@@ -36,7 +37,7 @@ def format_text(text: str, path: str) -> FormatResult:
     if has_errors(parsed.diagnostics):
         return FormatResult(None, parsed.diagnostics)
     lines = text.replace("\r\n", "\n").split("\n")
-    by_line = {s.span.line: s for s in parsed.statements}
+    by_line = {s.span.line: s for s in expanded(parsed.statements)}
     out = [_line(raw, by_line.get(number)) for number, raw in enumerate(lines, start=1)]
     while out and not out[-1]:
         out.pop()

@@ -113,7 +113,7 @@ def read_map_entries(text: str) -> dict[str, tuple[str, ...]]:
 
 def compare_map(deployed: dict[str, tuple[str, ...]], table: SenderMapPlan | None, source: str) -> MapChange:
     """Return the keys the policy's map adds, removes, or gives other owners than `deployed`."""
-    compiled = {e.key: tuple(sorted(e.owners)) for e in table.entries} if table else {}
+    compiled = {key: tuple(sorted(table.owners_of(key))) for key in table.keys} if table else {}
     return MapChange(
         source,
         tuple((k, compiled[k]) for k in sorted(compiled) if k not in deployed),

@@ -12,10 +12,10 @@ from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model import statements as st
 from mailpolicy.model import lookalikes, values
 from mailpolicy.model.loader import LoadedPolicy
-from mailpolicy.model.owner_table import read_owner_table
-from mailpolicy.model.policy import (
-    Expectation, Located, Ownership, Policy, SaslConfig, Setting, TrustedNetwork,
-)
+from mailpolicy.model.owner_table import read_owner_table_into
+from mailpolicy.model.owners import OwnersBuilder
+from mailpolicy.model.policy import Expectation, Located, Policy, SaslConfig, Setting, TrustedNetwork
+from mailpolicy.source import Span
 
 # Statements that may appear once: a second one is an error pointing at both.
 _ONCE = (st.PostfixVersion, st.Hostname, st.Sasl, st.Chroot, st.SenderMap)
@@ -27,8 +27,9 @@ class _Builder:
     def __init__(self, loaded: LoadedPolicy) -> None:
         self.loaded = loaded
         self.fields: dict = {}
-        self.lists: dict[str, list] = {"local_domains": [], "trusted_networks": [], "owners": [],
+        self.lists: dict[str, list] = {"local_domains": [], "trusted_networks": [],
                                        "settings": [], "expectations": []}
+        self.owners = OwnersBuilder()
         self.first: dict[type, st.Statement] = {}
         self.relay: st.Relay | None = None
         self.diagnostics: list[Diagnostic] = []
@@ -37,7 +38,8 @@ class _Builder:
         for statement in self.loaded.statements:
             if self._once(statement):
                 getattr(self, "_build_" + type(statement).__name__.lower())(statement)
-        return Policy(**self.fields, **{k: tuple(v) for k, v in self.lists.items()}, sources=self.loaded.sources)
+        return Policy(**self.fields, **{k: tuple(v) for k, v in self.lists.items()}, owners=self.owners.finish(),
+                      sources=self.loaded.sources)
 
     def _once(self, statement: st.Statement) -> bool:
         kind = type(statement)
@@ -146,14 +148,46 @@ class _Builder:
         for word in s.addresses:
             address = self._value(word, values.address, cat.INVALID_ADDRESS)
             if login and address:
-                self.lists["owners"].append(Ownership(address, login, word.span))
+                span = word.span
+                self.owners.add(address, login, span.path, span.line, span.column, span.end_column)
+
+    def _build_allowuserrows(self, s: st.AllowUserRows) -> None:
+        # The statement form of a million owners: the same checks as `_build_allowuser`, written
+        # out over the columns, so no word or span is made unless a value is refused.
+        owners, path, problems = self.owners, s.path, self.diagnostics
+        file, addresses, columns, first = owners.file(path), s.addresses, s.columns, s.first_address
+        owned, logins, domains = owners.addresses, owners.logins, owners.domains
+        check_address, check_login = values.address, values.login
+        for row, number in enumerate(s.lines):
+            login = s.logins[row]
+            try:
+                check_login(login)
+            except values.ValueProblem as problem:
+                column = s.login_columns[row]
+                problems.append(cat.INVALID_LOGIN.at(Span(path, number, column, column + len(login)),
+                                                     problem.message, hint=problem.hint))
+                login = None
+            for index in range(first[row], first[row + 1]):
+                try:
+                    address = check_address(addresses[index])
+                except values.ValueProblem as problem:
+                    column = columns[index]
+                    problems.append(cat.INVALID_ADDRESS.at(
+                        Span(path, number, column, column + len(addresses[index])), problem.message, hint=problem.hint))
+                    continue
+                if login is not None:
+                    domains.setdefault(address[address.rfind("@") + 1:], len(owned))
+                    owned.append(address)
+                    logins.append(login)
+                    owners.files.append(file)
+                    owners.lines.append(number)
+                    owners.columns.append(columns[index])
+                    owners.ends.append(columns[index] + len(addresses[index]))
 
     def _build_allowusersfrom(self, s: st.AllowUsersFrom) -> None:
         table = self.loaded.tables.get(s.span)
         if table is not None:
-            owners, problems = read_owner_table(table)
-            self.lists["owners"].extend(owners)
-            self.diagnostics.extend(problems)
+            self.diagnostics.extend(read_owner_table_into(table, self.owners))
 
     def _build_setparameter(self, s: st.SetParameter) -> None:
         name = s.name.text

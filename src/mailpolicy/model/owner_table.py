@@ -20,7 +20,7 @@ import re
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model import values
-from mailpolicy.model.policy import Ownership
+from mailpolicy.model.owners import Owners, OwnersBuilder
 from mailpolicy.source import SourceFile, Span
 
 # One address and one login and nothing else: nearly every line of a large table.
@@ -34,9 +34,16 @@ _HEADER_VALUES = ("login", "logins", "owner", "owners")
 Piece = tuple[int, str]  # a physical line of a logical entry: its number and text
 
 
-def read_owner_table(source: SourceFile) -> tuple[list[Ownership], list[Diagnostic]]:
+def read_owner_table(source: SourceFile) -> tuple[Owners, list[Diagnostic]]:
     """Return one ownership per (address, login) pair of the table, and every problem at its line and column."""
-    reader = _TableReader(source.path)
+    owners = OwnersBuilder()
+    problems = read_owner_table_into(source, owners)
+    return owners.finish(), problems
+
+
+def read_owner_table_into(source: SourceFile, owners: OwnersBuilder) -> list[Diagnostic]:
+    """Add the table's ownerships to `owners`; return every problem at its line and column."""
+    reader = _TableReader(source.path, owners)
     lines = source.text.split("\n")
     if _CONTINUATION.search(source.text) is None:
         # No entry spans lines: each line is read on its own, most by one regular expression.
@@ -53,7 +60,7 @@ def read_owner_table(source: SourceFile) -> tuple[list[Ownership], list[Diagnost
     else:
         for entry in _logical_lines(lines, reader):
             reader.entry(entry)
-    return reader.owners, reader.problems
+    return reader.problems
 
 
 def _logical_lines(lines: list[str], reader: _TableReader) -> list[list[Piece]]:
@@ -79,9 +86,9 @@ def _logical_lines(lines: list[str], reader: _TableReader) -> list[list[Piece]]:
 class _TableReader:
     """Validate entries and collect owners and problems."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, owners: OwnersBuilder) -> None:
         self.path = path
-        self.owners: list[Ownership] = []
+        self.owners = owners
         self.problems: list[Diagnostic] = []
         self.first = True
 
@@ -92,22 +99,17 @@ class _TableReader:
         """Read a line of one address and one login."""
         if self.first and self._header(match.group(1), [match.group(2)]):
             return
-        address = self._address(match.group(1), number)
-        column = match.start(2) + 1
-        login = match.group(2)
-        self._own(address, login, Span(self.path, number, column, column + len(login)))
+        self._own(self._address(match.group(1), number), match.group(2), number, match.start(2) + 1)
 
     def entry(self, pieces: list[Piece]) -> None:
         """Read a logical line: the key, then the logins of its first line and of every continuation."""
         number, line = pieces[0]
         key = _KEY.match(line).group()
-        logins: list[tuple[str, Span]] = []
+        logins: list[tuple[str, int, int]] = []
         for piece_number, text in pieces:
             start = len(key) if piece_number == number else 0
-            for found in _LOGIN_AT.finditer(text, start):
-                column = found.start() + 1
-                logins.append((found.group(), Span(self.path, piece_number, column, column + len(found.group()))))
-        if self.first and self._header(key, [login for login, _ in logins]):
+            logins.extend((found.group(), piece_number, found.start() + 1) for found in _LOGIN_AT.finditer(text, start))
+        if self.first and self._header(key, [login for login, _, _ in logins]):
             return
         key_span = Span(self.path, number, 1, 1 + len(key))
         if not logins:
@@ -115,8 +117,8 @@ class _TableReader:
                          "write ADDRESS LOGIN[, LOGIN...] on each line")
             return
         address = self._address(key, number)
-        for login, span in logins:
-            self._own(address, login, span)
+        for login, line, column in logins:
+            self._own(address, login, line, column)
 
     def _header(self, key: str, logins: list[str]) -> bool:
         self.first = False
@@ -130,11 +132,12 @@ class _TableReader:
                          problem.message, problem.hint)
             return None
 
-    def _own(self, address: str | None, login: str, span: Span) -> None:
+    def _own(self, address: str | None, login: str, line: int, column: int) -> None:
         try:
             checked = values.login(login)
         except values.ValueProblem as problem:
-            self.problem(cat.INVALID_LOGIN, span, problem.message, problem.hint)
+            self.problem(cat.INVALID_LOGIN, Span(self.path, line, column, column + len(login)),
+                         problem.message, problem.hint)
             return
         if address is not None:
-            self.owners.append(Ownership(address, checked, span))
+            self.owners.add(address, checked, self.path, line, column, column + len(login))

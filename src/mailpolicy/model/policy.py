@@ -6,6 +6,7 @@ from typing import Generic, TypeVar
 
 import attrs
 
+from mailpolicy.model.owners import Owners, Ownership  # noqa: F401  (Ownership: one pair, part of the model)
 from mailpolicy.model.statements import ClientKind, RelayMode
 from mailpolicy.model.values import IPNetwork
 from mailpolicy.source import SourceFile, Span
@@ -44,15 +45,6 @@ class SaslConfig:
 
 
 @attrs.frozen
-class Ownership:
-    """One `allow user LOGIN as ADDRESS` pair; `address` is `local@domain` or `@domain`."""
-
-    address: str
-    login: str
-    span: Span
-
-
-@attrs.frozen
 class Setting:
     """A `set NAME = VALUE` line."""
 
@@ -87,7 +79,7 @@ class Policy:
     chroot: Located[str | None] = Located(DEFAULT_CHROOT)
     relay: Located[RelayMode] = Located(RelayMode.NOBODY)
     sender_map: Located[tuple[str, str]] = Located(DEFAULT_SENDER_MAP)
-    owners: tuple[Ownership, ...] = ()
+    owners: Owners = attrs.field(factory=Owners, converter=Owners.of)
     settings: tuple[Setting, ...] = ()
     expectations: tuple[Expectation, ...] = ()
     sources: tuple[SourceFile, ...] = ()

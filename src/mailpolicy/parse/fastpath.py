@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-from mailpolicy.model.statements import AllowUser, Word
+from array import array
+
+from mailpolicy.model.statements import AllowUser, AllowUserRows, Word
 from mailpolicy.parse.transformer import unquote
 from mailpolicy.source import Span
 
@@ -29,6 +31,9 @@ _TRAILER = rf"(?:[ \t]*{COMMENT})?[ \t]*"
 _ALLOW = re.compile(
     rf"([ \t]*)allow{WS}user{WS}({_WORD}){WS}as{WS}({_WORD}(?:[ \t]*,[ \t]*{_WORD})*){_TRAILER}")
 _NOTHING = re.compile(_TRAILER)
+# The same line without quoted words: nearly every line of a large policy.
+_PLAIN_ALLOW = re.compile(
+    rf"([ \t]*)allow{WS}user{WS}({VALUE}){WS}as{WS}({VALUE}(?:[ \t]*,[ \t]*{VALUE})*){_TRAILER}")
 
 # What `fast_statement` returns for a line that holds no statement.
 EMPTY = ()
@@ -58,3 +63,48 @@ def _word(text: str, number: int, start: int, path: str) -> Word:
     if text[0] == '"':
         return Word(unquote(text), span, quoted=True)
     return Word(text, span)
+
+
+class RowCollector:
+    """Collect consecutive plain `allow user` lines into `AllowUserRows`, without an object per line."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._start()
+
+    def _start(self) -> None:
+        self.lines, self.starts, self.stops = array("I"), array("I"), array("I")
+        self.logins: list[str] = []
+        self.login_columns, self.first_address = array("I"), array("I", [0])
+        self.addresses: list[str] = []
+        self.columns = array("I")
+
+    def take(self, line: str, number: int) -> bool:
+        """Collect the line if it is a plain `allow user` statement; False leaves it to the parser."""
+        if '"' in line:
+            return False
+        match = _PLAIN_ALLOW.fullmatch(line)
+        if match is None:
+            return False
+        start, end = match.span(3)
+        self.lines.append(number)
+        self.starts.append(match.end(1) + 1)
+        self.stops.append(end + 1)
+        self.logins.append(match.group(2))
+        self.login_columns.append(match.start(2) + 1)
+        addresses, columns = self.addresses, self.columns
+        for found in _VALUE_AT.finditer(line, start, end):
+            addresses.append(found.group())
+            columns.append(found.start() + 1)
+        self.first_address.append(len(addresses))
+        return True
+
+    def flush(self) -> tuple[AllowUserRows, ...]:
+        """Return the lines collected since the last flush as one statement (none when there are none)."""
+        if not self.lines:
+            return EMPTY
+        rows = AllowUserRows(Span(self.path, self.lines[0], self.starts[0], self.stops[0]), self.path,
+                             self.lines, self.starts, self.stops, self.logins, self.login_columns,
+                             self.first_address, self.addresses, self.columns)
+        self._start()
+        return (rows,)

@@ -10,7 +10,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model.statements import Statement
-from mailpolicy.parse.fastpath import fast_statement
+from mailpolicy.parse.fastpath import RowCollector, fast_statement
 from mailpolicy.parse.grammar import build_parser
 from mailpolicy.parse.transformer import StatementBuilder
 from mailpolicy.parse.usage import STATEMENT_WORDS, closest_statement, usage_for
@@ -52,9 +52,15 @@ def parse_text(text: str, path: str) -> ParseResult:
     # Every statement is one line, so each line is parsed on its own: a syntax error costs
     # one line, not a re-parse of the file, and most lines never reach lark at all.
     builder = StatementBuilder(path)
+    rows = RowCollector(path)
     for number, line in enumerate(lines, start=1):
+        if rows.take(line, number):
+            continue
         try:
-            statements.extend(_parse_line(line, number, path, builder))
+            found = _parse_line(line, number, path, builder)
+            if found:
+                statements.extend(rows.flush())
+                statements.extend(found)
         except UnexpectedInput as error:
             if len(diagnostics) >= MAX_SYNTAX_ERRORS:
                 rest = sum(not _parses(later, n, path, builder)
@@ -66,6 +72,8 @@ def parse_text(text: str, path: str) -> ParseResult:
                 statements = []
                 break
             diagnostics.append(_describe(error, number, line, path))
+    else:
+        statements.extend(rows.flush())
     return ParseResult(source, tuple(statements), tuple(diagnostics))
 
 

@@ -40,16 +40,38 @@ class MapEntry:
 
     key: str
     owners: tuple[str, ...]
-    sources: tuple[Span, ...]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class SenderMapPlan:
-    """The smtpd_sender_login_maps table: where Postfix reads it and what it holds."""
+    """The smtpd_sender_login_maps table: where Postfix reads it and what it holds.
+
+    `owners` maps each key to its value in the map file (`login[, login...]`), `keys` lists them
+    sorted. A million keys are a dictionary and a list, not a million objects: the map file is
+    written from them and the simulator looks keys up in the very same dictionary.
+    """
 
     type: str
     path: str
-    entries: tuple[MapEntry, ...]
+    keys: list[str]
+    owners: dict[str, str]
+    pairs: int  # distinct (key, login) pairs: fewer than the policy's ownerships when one repeats
+
+    @property
+    def entries(self) -> tuple[MapEntry, ...]:
+        """Return every key with its owners, as objects (for small maps and tests)."""
+        return tuple(MapEntry(key, self.owners_of(key)) for key in self.keys)
+
+    def owners_of(self, key: str) -> tuple[str, ...]:
+        """Return the logins that own a key, in the order the policy first names them."""
+        return tuple(self.owners[key].split(", "))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SenderMapPlan):
+            return NotImplemented
+        return (self.type, self.path, self.keys, self.owners) == (other.type, other.path, other.keys, other.owners)
+
+    __hash__ = None
 
     @property
     def filename(self) -> str:

@@ -31,14 +31,29 @@ _PATTERN_TYPES = ("pcre", "regexp", "cidr", "tcp", "socketmap", "ldap", "mysql",
                   "pipemap", "unionmap", "sdbm")
 
 
+class FoldedTable:
+    """Table contents whose keys are lower case already (a compiled sender map): used as they are.
+
+    A compiled map of a million owners would otherwise be copied, key by key, for each model.
+    """
+
+    def __init__(self, entries: dict[str, str]) -> None:
+        self.entries = entries
+
+    def items(self):
+        return self.entries.items()
+
+
 class Table:
     """One table with known contents; `find` returns the value for a key, or None."""
 
-    def __init__(self, kind: str, entries: Mapping[str, str]) -> None:
+    def __init__(self, kind: str, entries: Mapping[str, str] | FoldedTable) -> None:
         self.kind = kind
         if kind == "cidr":
             self.networks = [(_network(k), v) for k, v in entries.items()]
             self.entries: dict[str, str] = {}
+        elif isinstance(entries, FoldedTable):
+            self.entries = entries.entries
         else:
             self.entries = {k.lower(): v for k, v in entries.items()}
 
@@ -77,11 +92,19 @@ def parse_inline(body: str) -> dict[str, str]:
 class Tables:
     """Every table whose contents the model knows, found by its `type:name` reference."""
 
-    def __init__(self, known: Mapping[str, Mapping[str, str]]) -> None:
-        self.known = {ref: dict(entries) for ref, entries in known.items()}
+    def __init__(self, known: Mapping[str, Mapping[str, str] | FoldedTable]) -> None:
+        self.known = {ref: entries if isinstance(entries, FoldedTable) else dict(entries)
+                      for ref, entries in known.items()}
+        self._tables: dict[str, Table | None] = {}
 
     def table(self, ref: str) -> Table | None:
         """Return the table a reference names, or None when its contents are unknown."""
+        # Each search names its tables again; a table is built once (a sender map can hold millions of keys).
+        if ref not in self._tables:
+            self._tables[ref] = self._build(ref)
+        return self._tables[ref]
+
+    def _build(self, ref: str) -> Table | None:
         ref = ref.strip()
         if ref.startswith("proxy:"):
             ref = ref[len("proxy:"):]

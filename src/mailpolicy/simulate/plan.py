@@ -5,6 +5,7 @@ from __future__ import annotations
 from mailpolicy.plan.model import ConfigPlan
 from mailpolicy.simulate.config import Host
 from mailpolicy.simulate.decide import PostfixModel
+from mailpolicy.simulate.lookup import FoldedTable
 
 
 def plan_tables(plan: ConfigPlan) -> dict[str, dict[str, str]]:
@@ -12,7 +13,8 @@ def plan_tables(plan: ConfigPlan) -> dict[str, dict[str, str]]:
     if plan.sender_map is None:
         return {}
     # The map file holds `address<TAB>owner, owner`; Postfix splits owners at commas or spaces.
-    return {plan.sender_map.reference: {e.key: ", ".join(e.owners) for e in plan.sender_map.entries}}
+    # The plan's own dictionary is the table, not a copy: its keys are lower case already.
+    return {plan.sender_map.reference: FoldedTable(plan.sender_map.owners)}
 
 
 def model_from_plan(plan: ConfigPlan, host: Host = Host()) -> PostfixModel:

@@ -84,7 +84,7 @@ def _login_limits(values: dict[str, str]) -> list[str]:
 
 def _logins(policy: Policy, extra: Iterable[str]) -> list[str]:
     """Return every login an `allow` or `expect` line names, in order of first mention."""
-    named = [o.login for o in policy.owners]
+    named = list(policy.owners.logins)
     named += [e.login for e in policy.expectations if e.login is not None]
     return list(dict.fromkeys([*named, *extra]))
 
