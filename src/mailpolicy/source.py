@@ -6,8 +6,10 @@ import functools
 
 import attrs
 
+from mailpolicy.frozen import frozen
 
-@attrs.frozen(order=True)
+
+@frozen(order=True)
 class Span:
     """A position in a source file: 1-based line and column, with an end column on the same line."""
 
@@ -29,7 +31,7 @@ class Span:
         return attrs.evolve(self, column=column, end_column=end_column)
 
 
-@attrs.frozen
+@frozen
 class SourceFile:
     """The text of one policy file, kept so diagnostics can show the offending line."""
 

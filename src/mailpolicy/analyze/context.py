@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import attrs
-
+from mailpolicy.frozen import frozen
 from mailpolicy.model.policy import Policy
 from mailpolicy.plan.model import ConfigPlan
 
 
-@attrs.frozen
+@frozen
 class AnalysisContext:
     policy: Policy
     plan: ConfigPlan

@@ -12,15 +12,14 @@ Codes never change meaning once released; a retired code stays reserved. Ranges:
 
 from __future__ import annotations
 
-import attrs
-
 from mailpolicy.diagnostics.diagnostic import Diagnostic, Related, Severity
+from mailpolicy.frozen import frozen
 from mailpolicy.source import Span
 
 ERROR, WARNING, NOTE = Severity.ERROR, Severity.WARNING, Severity.NOTE
 
 
-@attrs.frozen
+@frozen
 class Code:
     """A catalogue entry: the stable code, a short slug, its severity and what it means."""
 

@@ -7,6 +7,7 @@ from typing import Iterable
 
 import attrs
 
+from mailpolicy.frozen import frozen
 from mailpolicy.source import Span
 
 
@@ -18,7 +19,7 @@ class Severity(str, enum.Enum):
     NOTE = "note"
 
 
-@attrs.frozen
+@frozen
 class Related:
     """A second location that explains a diagnostic (the other line of a conflict)."""
 
@@ -26,7 +27,7 @@ class Related:
     message: str
 
 
-@attrs.frozen
+@frozen
 class Diagnostic:
     """One finding, located in a source file, with a hint that says what to do."""
 

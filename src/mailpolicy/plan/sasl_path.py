@@ -11,8 +11,7 @@ from __future__ import annotations
 import enum
 import posixpath
 
-import attrs
-
+from mailpolicy.frozen import frozen
 from mailpolicy.model.policy import SaslConfig
 
 
@@ -24,7 +23,7 @@ class PathVerdict(enum.Enum):
     RELATIVE_UNCHROOTED = "relative-unchrooted"  # fine, but relative to the queue directory
 
 
-@attrs.frozen
+@frozen
 class SaslPath:
     """The smtpd_sasl_path to emit (None when it cannot be made right) and what was done to it."""
 

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from importlib.resources import files
 from typing import Any, Literal
 
-import attrs
+from mailpolicy.frozen import frozen
 
 __all__ = [
     "HOST_DEPENDENT", "NameProblem", "ParamInfo", "check_name", "check_restriction",
@@ -48,14 +48,14 @@ HOST_DEPENDENT = "(host-dependent)"
 ProblemKind = Literal["unknown", "wrong_daemon", "too_new", "removed", "deprecated"]
 
 
-@attrs.frozen
+@frozen
 class ParamInfo:
     name: str
     default: str
     introduced: str | None  # major.minor, when postconf(5) dates it (2.10 and later)
 
 
-@attrs.frozen
+@frozen
 class NameProblem:
     kind: ProblemKind
     message: str

@@ -16,8 +16,7 @@ import functools
 import re
 from typing import Sequence
 
-import attrs
-
+from mailpolicy.frozen import frozen
 from mailpolicy.postfix import parameters as pf
 
 SEPARATORS = ", \t\r\n"
@@ -30,7 +29,7 @@ _CLOSERS = {"{": "}", "(": ")"}
 _ARGUMENT_SHAPED = re.compile(r"check_\w+_access|reject_rhsbl_\w+")
 
 
-@attrs.frozen
+@frozen
 class Element:
     """One element of a list value, and where in the value it starts."""
 
@@ -38,7 +37,7 @@ class Element:
     offset: int
 
 
-@attrs.frozen
+@frozen
 class Entry:
     """One restriction of a list: its name (lower case), its argument, and where both stand."""
 

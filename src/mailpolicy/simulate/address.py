@@ -18,7 +18,7 @@ import enum
 import ipaddress
 import re
 
-import attrs
+from mailpolicy.frozen import frozen
 
 _LABEL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?\Z")
 _ROUTING = "@%!"
@@ -45,7 +45,7 @@ class DomainClass(str, enum.Enum):
                 "virtual mailbox": ("virtual_mailbox_domains",)}.get(self.value, ())
 
 
-@attrs.frozen
+@frozen
 class Resolved:
     """Where an address goes: its resolved form, class, and whether it carries sender routing.
 

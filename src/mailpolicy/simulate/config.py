@@ -12,14 +12,13 @@ from __future__ import annotations
 import ipaddress
 from typing import Mapping
 
-import attrs
-
 from mailpolicy.audit.expand import Expander, ExpansionError
+from mailpolicy.frozen import frozen
 from mailpolicy.postfix import parameters as pf
 from mailpolicy.postfix.restriction_lists import split_words
 
 
-@attrs.frozen
+@frozen
 class Host:
     """What postconf(1) reads from the machine: its name and its interface addresses with prefix lengths."""
 

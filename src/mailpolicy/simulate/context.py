@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-import attrs
-
+from mailpolicy.frozen import frozen
 from mailpolicy.simulate.address import Resolved
 from mailpolicy.simulate.request import Request
 
@@ -20,7 +19,7 @@ WARN_IF_REJECT = "warn_if_reject"
 CLIENT, HELO, SENDER, RECIPIENT = "Client host", "Helo command", "Sender address", "Recipient address"
 
 
-@attrs.frozen
+@frozen
 class Outcome:
     """A restriction's answer: dunno (next restriction), permit, reject (with reply), or a flag."""
 
@@ -46,7 +45,7 @@ def reject(reply: str, note: str = "", sources: tuple[str, ...] = ()) -> Outcome
     return Outcome(REJECT, reply, note, sources)
 
 
-@attrs.frozen
+@frozen
 class Step:
     """One restriction being evaluated: its name, argument, the list it is in, and how replies name things."""
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import attrs
 
+from mailpolicy.frozen import frozen
 from mailpolicy.simulate.request import Decision, Verdict
 
 # More combinations than this and the decision is DEPENDS without looking further.
 MAX_RUNS = 256
 
 
-@attrs.frozen
+@frozen
 class Branch:
     """One combination of answers and the decision it leads to; `answers` lists the non-nominal ones."""
 
@@ -25,7 +26,7 @@ class Branch:
     answers: tuple[str, ...]
 
 
-@attrs.frozen
+@frozen
 class _Choice:
     label: str
     where: tuple

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-import attrs
+from mailpolicy.frozen import frozen
 
 ACCEPTED = "250 2.1.5 Ok"
 
@@ -28,7 +28,7 @@ class Verdict(str, enum.Enum):
         return cls.DEFER
 
 
-@attrs.frozen
+@frozen
 class Request:
     """EHLO, an optional AUTH, MAIL FROM and one RCPT TO, from one client address.
 
@@ -51,7 +51,7 @@ class Request:
         return (f"{who} from {self.client_address} sending as <{self.sender}> to <{self.recipient}>")
 
 
-@attrs.frozen
+@frozen
 class Decision:
     """The outcome of a request and what decided it.
 

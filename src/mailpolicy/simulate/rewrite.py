@@ -30,6 +30,7 @@ from typing import Callable, Iterator
 
 import attrs
 
+from mailpolicy.frozen import frozen
 from mailpolicy.postfix.restriction_lists import split_words
 
 # postconf(5): cleanup applies canonical_maps and recipient_canonical_maps to recipients, then
@@ -46,7 +47,7 @@ _TARGET = "gmail.test"  # the remote domain every payload carries
 _SUBSTITUTION = re.compile(r"\$(?:(\d)|\{(\d+)\}|\((\d+)\))")
 
 
-@attrs.frozen
+@frozen
 class Rewrite:
     """A rewriting table the client may steer: the parameter naming it, the table, and a witness.
 

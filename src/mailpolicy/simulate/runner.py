@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import attrs
 
+from mailpolicy.frozen import frozen, mutable
 from mailpolicy.postfix import parameters as pf
 from mailpolicy.postfix.restriction_lists import entries, split_words, takes_argument
 from mailpolicy.simulate.context import (
@@ -23,7 +24,7 @@ SERVER_ERROR = "451 4.3.5 Server configuration error"
 MAX_NESTING = 20
 
 
-@attrs.define
+@mutable
 class Flags:
     """What earlier restrictions asked for: defer_if_permit, defer_if_reject, warn_if_reject."""
 
@@ -40,7 +41,7 @@ class Flags:
                             note=outcome.note + "; deferred by an earlier defer_if_reject")
 
 
-@attrs.frozen
+@frozen
 class Ended:
     """How a list ended: the outcome and the step that gave it (None: the list ran out)."""
 

@@ -1,0 +1,91 @@
+"""Frozen attrs classes whose `__repr__`, `__eq__` and `__hash__` are shared, not generated per class.
+
+attrs writes the source of each method of each class and compiles it when the module is
+imported: for the ~60 classes `mailpolicy check` loads, that is a fifth of its start-up. Only
+`__init__` gains from being generated (it runs once per object, validators and defaults
+inline); the methods here read the same fields through one `operator.attrgetter` per class and
+give what attrs would: `Name(field=value, ...)`, equality of same-class objects field by
+field, a hash from the same fields, and with `order=True` ordering as tuples of the fields.
+The classes stay attrs classes: `attrs.fields`, `attrs.evolve` and validators work unchanged.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Callable, TypeVar
+
+import attrs
+
+C = TypeVar("C", bound=type)
+
+
+def frozen(maybe_cls: C | None = None, /, *, order: bool = False, **options: Any) -> Any:
+    """Return `attrs.frozen(cls, **options)` with the shared methods; usable bare or with options."""
+
+    def build(cls: C) -> C:
+        made = attrs.frozen(cls, repr=False, eq=False, order=False, **options)
+        _add_methods(made, hashable=True, order=order)
+        return made
+
+    return build if maybe_cls is None else build(maybe_cls)
+
+
+def mutable(maybe_cls: C | None = None, /, **options: Any) -> Any:
+    """Return `attrs.define(cls, **options)` with the shared `__repr__` and `__eq__` (unhashable, as attrs makes it)."""
+
+    def build(cls: C) -> C:
+        made = attrs.define(cls, repr=False, eq=False, order=False, **options)
+        _add_methods(made, hashable=False, order=False)
+        return made
+
+    return build if maybe_cls is None else build(maybe_cls)
+
+
+def _add_methods(cls: type, *, hashable: bool, order: bool) -> None:
+    fields = attrs.fields(cls)
+    if any(f.eq_key or f.order_key or not isinstance(f.repr, bool) or f.hash is not None for f in fields):
+        raise TypeError(f"{cls.__qualname__}: a field with its own eq, order, hash or repr needs attrs.frozen")
+    key = _key([f.name for f in fields if f.eq])
+    shown = [f.name for f in fields if f.repr]
+    own = vars(cls)
+
+    def __repr__(self: Any) -> str:
+        text = ", ".join(f"{n}={getattr(self, n, attrs.NOTHING)!r}" for n in shown)
+        return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}({text})"
+
+    def __eq__(self: Any, other: Any) -> Any:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return key(self) == key(other)
+
+    methods: dict[str, Callable[..., Any] | None] = {"__repr__": __repr__}
+    # attrs leaves an exception class its identity equality and hash (auto_exc); so does this.
+    if not issubclass(cls, BaseException):
+        methods["__eq__"] = __eq__
+        methods["__hash__"] = (lambda self: hash(key(self))) if hashable else None
+        if order:
+            methods.update(_ordering(key))
+    for method, function in methods.items():
+        # A method the class body wrote itself wins, as with attrs' auto-detection.
+        if method not in own:
+            if function is not None:
+                function.__qualname__ = f"{cls.__qualname__}.{method}"
+            setattr(cls, method, function)
+
+
+def _key(names: list[str]) -> Callable[[Any], Any]:
+    # attrgetter of several names gives their tuple, of one name the bare value: equal, ordered
+    # and hashed alike as attrs' 1-tuple of it, one allocation less.
+    return operator.attrgetter(*names) if names else (lambda _: ())
+
+
+def _ordering(key: Callable[[Any], Any]) -> dict[str, Callable[..., Any]]:
+    def compare(test: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
+        def method(self: Any, other: Any) -> Any:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return test(key(self), key(other))
+        return method
+
+    return {"__lt__": compare(operator.lt), "__le__": compare(operator.le),
+            "__gt__": compare(operator.gt), "__ge__": compare(operator.ge)}
