@@ -21,7 +21,7 @@ from mailpolicy.simulate.config import Config, Host
 from mailpolicy.simulate.context import CLIENT, HELO, PERMIT, RECIPIENT, REJECT, SENDER, Context
 from mailpolicy.simulate.explore import Branch, branches, explore
 from mailpolicy.simulate.lookup import Maps, Tables
-from mailpolicy.simulate.matchlist import UNKNOWN, match_domain, match_interfaces
+from mailpolicy.simulate.matchlist import UNKNOWN, ClientList, DomainList, match_interfaces
 from mailpolicy.simulate.recipients import unlisted
 from mailpolicy.simulate.request import ACCEPTED, Decision, Request, Verdict
 from mailpolicy.simulate.runner import Runner
@@ -50,6 +50,9 @@ class PostfixModel:
         self.login_maps = Maps(tables, config.words("smtpd_sender_login_maps"))
         self.classes = frozenset(w.lower() for w in config.words("smtpd_restriction_classes"))
         self.lists = {name: config.words(name) for name in LISTS}
+        # Match lists indexed once per model (matchlist.py): the proof matches thousands of candidates.
+        self._domain_lists: dict[tuple[str, bool], DomainList] = {}
+        self._client_lists: dict[str, ClientList] = {}
         self.resolver = Resolver(
             self._classify, self._is_local,
             percent_hack=config.flag("allow_percent_hack"), swap_bangpath=config.flag("swap_bangpath"),
@@ -75,8 +78,25 @@ class PostfixModel:
         if domain.startswith("["):
             interfaces = self.config.words("inet_interfaces") + self.config.words("proxy_interfaces")
             return match_interfaces(interfaces, domain, tuple(a for a, _ in self.config.host.interfaces))
-        found = match_domain(self.config.words("mydestination"), domain, self.tables, False)
+        found = self._domain_list("mydestination", False).match(domain, self.tables)
         return None if found is UNKNOWN else found
+
+    def _domain_list(self, parameter: str, parent_matches: bool) -> DomainList:
+        # Every address resolved matches against these lists, and the open-relay proof
+        # resolves a few addresses per domain they name.
+        key = (parameter, parent_matches)
+        found = self._domain_lists.get(key)
+        if found is None:
+            found = self._domain_lists[key] = DomainList(self.config.words(parameter), parent_matches)
+        return found
+
+    def client_list(self, parameter: str) -> ClientList:
+        """Return a host list parameter (mynetworks, smtpd_authorized_xclient_hosts) indexed for matching."""
+        found = self._client_lists.get(parameter)
+        if found is None:
+            found = self._client_lists[parameter] = ClientList(self.config.words(parameter),
+                                                               self.parent_matches(parameter))
+        return found
 
     def _classify(self, domain: str) -> tuple[DomainClass, tuple[str, ...]]:
         unknown: list[str] = []
@@ -88,7 +108,7 @@ class PostfixModel:
         for klass, parameter, parent in ((DomainClass.VIRTUAL_ALIAS, "virtual_alias_domains", False),
                                          (DomainClass.VIRTUAL_MAILBOX, "virtual_mailbox_domains", False),
                                          (DomainClass.RELAY, "relay_domains", self.parent_matches("relay_domains"))):
-            found = match_domain(self.config.words(parameter), domain, self.tables, parent)
+            found = self._domain_list(parameter, parent).match(domain, self.tables)
             if found is UNKNOWN:
                 unknown.append(parameter)
             elif found:

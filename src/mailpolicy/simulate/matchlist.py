@@ -40,11 +40,63 @@ def parse_network(pattern: str):
         return BAD_PATTERN
 
 
-def _domain_match(name: str, pattern: str, parent_matches: bool) -> bool:
-    name, pattern = name.lower().rstrip("."), pattern.lower()
-    if pattern.startswith("."):
-        return name.endswith(pattern)
-    return name == pattern or (parent_matches and name.endswith("." + pattern))
+class _Names:
+    """Host and domain name patterns indexed by name: `example.com`, `.example.com`.
+
+    A pattern matches a name equal to it; `.example.com` matches every name ending in it, and
+    so does `example.com` when parent_domain_matches_subdomains names the feature (postconf(5)).
+    Only the first pattern written for a key counts: a later one can never decide.
+    """
+
+    def __init__(self, parent_matches: bool) -> None:
+        self.parent_matches = parent_matches
+        self._exact: dict[str, tuple[int, bool]] = {}
+        self._suffix: dict[str, tuple[int, bool]] = {}
+
+    def add(self, position: int, negated: bool, pattern: str) -> None:
+        pattern = pattern.lower()
+        if pattern.startswith("."):
+            self._suffix.setdefault(pattern, (position, negated))
+            return
+        self._exact.setdefault(pattern, (position, negated))
+        if self.parent_matches:
+            self._suffix.setdefault("." + pattern, (position, negated))
+
+    def first(self, name: str) -> tuple[int, bool] | None:
+        """Return (position, negated) of the first pattern that matches `name`, or None."""
+        name = name.lower().rstrip(".")
+        found = self._exact.get(name)
+        dot = name.find(".")
+        while dot >= 0:
+            # A name ends in ".suffix" exactly when the suffix starts at one of its dots.
+            candidate = self._suffix.get(name[dot:])
+            if candidate is not None and (found is None or candidate[0] < found[0]):
+                found = candidate
+            dot = name.find(".", dot + 1)
+        return found
+
+
+class NetworkIndex:
+    """Networks indexed by prefix length: which of them holds an address costs one probe per length."""
+
+    def __init__(self) -> None:
+        # (version, prefix length) -> network number -> the value of the first network added.
+        self._by_length: dict[tuple[int, int], dict[int, object]] = {}
+
+    def add(self, network, value) -> None:
+        numbers = self._by_length.setdefault((network.version, network.prefixlen), {})
+        numbers.setdefault(int(network.network_address), value)
+
+    def values(self, ip) -> list:
+        """Return the value of every network holding `ip` (one per prefix length)."""
+        found = []
+        for (version, length), numbers in self._by_length.items():
+            if version == ip.version:
+                host_bits = ip.max_prefixlen - length
+                value = numbers.get(int(ip) >> host_bits << host_bits)
+                if value is not None:
+                    found.append(value)
+        return found
 
 
 def _table_match(table: Table | None, keys: list[str]):
@@ -55,49 +107,103 @@ def _table_match(table: Table | None, keys: list[str]):
 
 def match_client(patterns: tuple[str, ...], address: str, name: str, tables: Tables, parent_matches: bool):
     """Tell whether a client (address, verified name) matches a host list such as mynetworks."""
-    ip = ipaddress.ip_address(address)
-    for pattern in patterns:
-        negated = pattern.startswith("!")
-        body = pattern[1:] if negated else pattern
-        if body.startswith("/"):
-            return UNKNOWN  # a file of patterns, read when smtpd starts
-        if ":" in body and not body.startswith("[") and parse_network(body) is None:
-            found = _table_match(tables.table(body), [str(ip)] + ([name] if name != "unknown" else []))
-            if found is UNKNOWN:
-                return UNKNOWN
-            matched = found
-        else:
+    return ClientList(patterns, parent_matches).match(address, name, tables)
+
+
+class ClientList:
+    """A host list (mynetworks, smtpd_authorized_xclient_hosts) indexed once.
+
+    Every candidate client of the open-relay proof is matched against $mynetworks, and the
+    candidates are drawn from $mynetworks: scanning the list would make that quadratic in the
+    number of trusted networks. The answer is the scan's: the first pattern in the order written
+    that matches decides; a table, `/file` or unusable network written before it decides instead.
+    """
+
+    def __init__(self, patterns: tuple[str, ...], parent_matches: bool) -> None:
+        self._networks = NetworkIndex()
+        self._names = _Names(parent_matches)
+        # Tables, files and unusable networks, in order: consulted only when written before the match.
+        self._lookups: list[tuple[int, bool, str]] = []
+        for position, pattern in enumerate(patterns):
+            negated = pattern.startswith("!")
+            body = pattern[1:] if negated else pattern
+            if body.startswith("/") or (":" in body and not body.startswith("[") and parse_network(body) is None):
+                self._lookups.append((position, negated, body))
+                continue
             network = parse_network(body)
             if network is BAD_PATTERN:
-                return BAD_PATTERN
-            if network is not None:
-                matched = ip.version == network.version and ip in network
+                self._lookups.append((position, negated, BAD_PATTERN))
+            elif network is not None:
+                self._networks.add(network, (position, negated))
             else:
-                matched = name != "unknown" and _domain_match(name, body, parent_matches)
-        if matched:
-            return not negated
-    return False
+                self._names.add(position, negated, body)
+
+    def match(self, address: str, name: str, tables: Tables):
+        """Return True, False, UNKNOWN or BAD_PATTERN for a client (address, verified name)."""
+        ip = ipaddress.ip_address(address)
+        candidates = self._networks.values(ip)
+        if name != "unknown":
+            named = self._names.first(name)
+            if named is not None:
+                candidates.append(named)
+        found = min(candidates, default=None)
+        for position, negated, body in self._lookups:
+            if found is not None and position > found[0]:
+                break
+            if body is BAD_PATTERN:
+                return BAD_PATTERN
+            if body.startswith("/"):
+                return UNKNOWN  # a file of patterns, read when smtpd starts
+            matched = _table_match(tables.table(body), [str(ip)] + ([name] if name != "unknown" else []))
+            if matched is UNKNOWN:
+                return UNKNOWN
+            if matched:
+                return not negated
+        return found is not None and not found[1]
 
 
 def match_domain(patterns: tuple[str, ...], domain: str, tables: Tables, parent_matches: bool):
     """Tell whether a domain matches a domain list (mydestination, relay_domains, virtual_*_domains)."""
-    for pattern in patterns:
-        negated = pattern.startswith("!")
-        body = pattern[1:] if negated else pattern
-        if body.startswith("/"):
-            return UNKNOWN
-        if ":" in body:
-            table = tables.table(body)
-            keys = [domain] + ([k for k in _parents(domain)] if parent_matches else [])
-            found = _table_match(table, keys)
-            if found is UNKNOWN:
+    return DomainList(patterns, parent_matches).match(domain, tables)
+
+
+class DomainList:
+    """A domain list (mydestination, relay_domains, virtual_*_domains) indexed once.
+
+    The open-relay proof resolves a few addresses per local domain, and each resolution matches
+    against $mydestination: scanning the list would make that quadratic in the number of domains.
+    The answer is the scan's: the first pattern in the order written that matches decides, and a
+    table or `/file` written before it makes the answer UNKNOWN or comes from the table.
+    """
+
+    def __init__(self, patterns: tuple[str, ...], parent_matches: bool) -> None:
+        self.parent_matches = parent_matches
+        self._names = _Names(parent_matches)
+        # Tables and files, in order: consulted only when written before the match.
+        self._lookups: list[tuple[int, bool, str]] = []
+        for position, pattern in enumerate(patterns):
+            negated = pattern.startswith("!")
+            body = pattern[1:] if negated else pattern
+            if body.startswith("/") or ":" in body:
+                self._lookups.append((position, negated, body))
+            else:
+                self._names.add(position, negated, body)
+
+    def match(self, domain: str, tables: Tables):
+        """Return True, False or UNKNOWN, as the first pattern that decides for `domain` says."""
+        found = self._names.first(domain)
+        for position, negated, body in self._lookups:
+            if found is not None and position > found[0]:
+                break
+            if body.startswith("/"):
                 return UNKNOWN
-            matched = found
-        else:
-            matched = _domain_match(domain, body, parent_matches)
-        if matched:
-            return not negated
-    return False
+            keys = [domain] + (_parents(domain) if self.parent_matches else [])
+            matched = _table_match(tables.table(body), keys)
+            if matched is UNKNOWN:
+                return UNKNOWN
+            if matched:
+                return not negated
+        return found is not None and not found[1]
 
 
 def _parents(domain: str) -> list[str]:

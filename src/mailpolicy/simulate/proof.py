@@ -41,7 +41,7 @@ import attrs
 
 from mailpolicy.simulate.context import Context, Step
 from mailpolicy.simulate.decide import ALL_PARTS, LISTS, PostfixModel
-from mailpolicy.simulate.matchlist import match_client, parse_network
+from mailpolicy.simulate.matchlist import NetworkIndex, parse_network
 from mailpolicy.simulate.request import Decision, Request, Verdict
 from mailpolicy.postfix.restriction_lists import entries
 from mailpolicy.simulate.restrictions import READS
@@ -144,11 +144,9 @@ def _via_xclient(model: PostfixModel, senders: Iterable[str] | None, limit: int)
 
 
 def _xclient_authorized(model: PostfixModel, address: str) -> bool:
-    patterns = model.config.words("smtpd_authorized_xclient_hosts")
-    if not patterns:
+    if not model.config.words("smtpd_authorized_xclient_hosts"):
         return False
-    return match_client(patterns, address, "unknown", model.tables,
-                        model.parent_matches("smtpd_authorized_xclient_hosts")) is True
+    return model.client_list("smtpd_authorized_xclient_hosts").match(address, "unknown", model.tables) is True
 
 
 def _prove(model: PostfixModel, login: str | None, clients: Iterable[str] | None,
@@ -233,7 +231,10 @@ class _Search:
                 if 0 <= neighbour <= (2 ** network.max_prefixlen) - 1:
                     candidates.append(str(ipaddress.ip_address(neighbour) if network.version == 4
                                           else ipaddress.IPv6Address(neighbour)))
-        narrow = [n for n in networks if n.prefixlen >= NARROW[n.version]]
+        narrow = NetworkIndex()
+        for network in networks:
+            if network.prefixlen >= NARROW[network.version]:
+                narrow.add(network, network)
         chosen = [c for c in dict.fromkeys(candidates) if not _inside(c, narrow) and _public(c)]
         return chosen or list(OUTSIDE_CLIENTS[:1])
 
@@ -371,9 +372,8 @@ def _plain_action(value: str) -> bool:
     return word in _PLAIN or word.isdigit() or (len(word) == 3 and word[0] in "45" and word.isdigit())
 
 
-def _inside(address: str, networks: list) -> bool:
-    ip = ipaddress.ip_address(address)
-    return any(ip.version == n.version and ip in n for n in networks)
+def _inside(address: str, networks: NetworkIndex) -> bool:
+    return bool(networks.values(ipaddress.ip_address(address)))
 
 
 def _public(address: str) -> bool:

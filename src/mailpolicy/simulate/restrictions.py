@@ -17,7 +17,7 @@ from mailpolicy.simulate.context import (
 )
 from mailpolicy.simulate.address import fully_qualified, split_address, unquote, valid_address_literal, valid_hostname
 from mailpolicy.simulate.logins import sender_login_mismatch
-from mailpolicy.simulate.matchlist import BAD_PATTERN, match_client, match_interfaces
+from mailpolicy.simulate.matchlist import BAD_PATTERN, match_interfaces
 from mailpolicy.simulate.lookup import UNKNOWN
 from mailpolicy.simulate.recipients import unlisted
 from mailpolicy.simulate.registry import EVALUATORS, READS, restriction
@@ -92,9 +92,8 @@ def _policy_service(ctx: Context, step: Step) -> Outcome:
 def _permit_mynetworks(ctx: Context, step: Step) -> Outcome:
     # "Permit the request when the client IP address matches any network or network address
     # listed in $mynetworks."
-    model = ctx.model
-    found = match_client(ctx.config.words("mynetworks"), ctx.request.client_address, ctx.request.client_name,
-                         model.tables, model.parent_matches("mynetworks"))
+    found = ctx.model.client_list("mynetworks").match(ctx.request.client_address, ctx.request.client_name,
+                                                      ctx.model.tables)
     where = ("mynetworks",)
     if found is BAD_PATTERN:
         return reject(ctx.reply("451", "4.3.0", f"<{step.reply_name}>: Temporary lookup failure"),
