@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 
 from mailpolicy.model import values
 
@@ -86,3 +88,21 @@ def test_versions() -> None:
     for bad in ("3", "2.9", "4.0", "3.7.11", "x"):
         with pytest.raises(values.ValueProblem):
             values.version(bad)
+
+
+_ADDRESS_PIECES = ("a", "B", "x.y", "..", ".", "+", "'", "é", "%", "!", "@", "-", "xn--bcher-kva", "example0",
+                   ".com", "COM", "a" * 64, "-bad-", "1", "_")
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(hst.lists(hst.sampled_from(_ADDRESS_PIECES), max_size=7))
+def test_the_canonical_shortcut_answers_as_the_full_check(pieces: list[str]) -> None:
+    text = "".join(pieces)
+
+    def outcome(check):
+        try:
+            return check(text)
+        except values.ValueProblem as problem:
+            return problem.message
+
+    assert outcome(values.address) == outcome(values.checked_address)

@@ -6,6 +6,9 @@ from mailpolicy.emit.provenance import Provenance
 from mailpolicy.plan.model import SenderMapPlan
 
 
+_SLICE = 1 << 16
+
+
 def render_sender_map(table: SenderMapPlan, provenance: Provenance) -> str:
     """Return the map source text; keys are already lower case and sorted by the plan."""
     build = ("no postmap needed (texthash is read as text)" if table.type == "texthash"
@@ -15,6 +18,8 @@ def render_sender_map(table: SenderMapPlan, provenance: Provenance) -> str:
         f"# smtpd_sender_login_maps source for {table.reference}; {build}\n"
         "# address (or @domain for every address of it)  login[, login...]\n"
     )
-    owners = table.owners
-    body = "".join([f"{key}\t{owners[key]}\n" for key in table.keys])
-    return header + body
+    owners, keys = table.owners, table.keys
+    # Joined a slice of keys at a time: a list of one line per key would, for a million owners,
+    # hold twice the memory of the text it makes.
+    return "".join([header, *("".join([f"{key}\t{owners[key]}\n" for key in keys[start:start + _SLICE]])
+                              for start in range(0, len(keys), _SLICE))])

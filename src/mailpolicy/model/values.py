@@ -30,6 +30,8 @@ class ValueProblem(Exception):
 # All used with fullmatch: `$` would also match before a final newline.
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _LOCAL_PART = re.compile(r"[A-Za-z0-9_+'&*-]+(\.[A-Za-z0-9_+'&*-]+)*")
+# A local part already in canonical form: _LOCAL_PART in lower case.
+_LOWER_LOCAL_PART = re.compile(r"[a-z0-9_+'&*-]+(\.[a-z0-9_+'&*-]+)*")
 _LOGIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._+@-]*")
 _PATH = re.compile(r"[A-Za-z0-9._/+@:-]+")
 _VERSION = re.compile(r"([0-9]+)\.([0-9]+)")
@@ -134,6 +136,16 @@ def address(text: str) -> str:
     Postfix's hash and lmdb tables lower-case their keys (postmap(1)), so the map holds
     addresses in lower case and two spellings of one address are one key.
     """
+    local, at, dom = text.rpartition("@")
+    if at and len(local) <= 64 and _LOWER_LOCAL_PART.fullmatch(local) and domain(dom) == dom:
+        # Already canonical, as nearly every address of a large policy is: the text itself is
+        # returned, so the policy keeps one string per address instead of a copy.
+        return text
+    return checked_address(text)
+
+
+def checked_address(text: str) -> str:
+    """Return what `address` returns, every check made in full (the reference for its shortcut)."""
     if "@" not in text:
         raise ValueProblem(f"`{text}` is not an address", "write user@domain, or @domain for every address of a domain")
     local, _, dom = text.rpartition("@")

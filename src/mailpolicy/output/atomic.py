@@ -30,6 +30,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from mailpolicy.output.marker import encoded_chunks
+
 RESERVED_PREFIX = ".mailpolicy-"
 TEMP_PREFIX = RESERVED_PREFIX
 JOURNAL = ".mailpolicy-journal"
@@ -122,14 +124,17 @@ def _stage(folder: Path, name: str, text: str | None, backup: bool = True) -> di
     target = folder / name
     entry: dict = {"name": name, "temp": None, "backup": None, "sha256": None}
     if text is not None:
-        entry["sha256"] = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+        digest = hashlib.sha256()
         fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=folder)
         entry["temp"] = os.path.basename(temp)
         # surrogateescape: bytes of a base main.cf that are not UTF-8 go back to disk as they came.
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in encoded_chunks(text):
+                digest.update(chunk)
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
+        entry["sha256"] = digest.hexdigest()
         mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
         os.chmod(temp, mode)
     if backup and (target.exists() or target.is_symlink()):

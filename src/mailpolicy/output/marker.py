@@ -28,9 +28,23 @@ class Marker:
     digest: str
 
 
+# Text is hashed and written a slice at a time: a map of a million owners is ~100 MB of text,
+# and encoding it whole would hold as much again in bytes.
+CHUNK = 1 << 20
+
+
+def encoded_chunks(text: str):
+    """Yield `text` as written to disk (UTF-8, stray bytes of a base main.cf restored), a slice at a time."""
+    for start in range(0, len(text), CHUNK):
+        yield text[start:start + CHUNK].encode("utf-8", "surrogateescape")
+
+
 def content_hash(body: str) -> str:
     """Return the sha256 of `body` as written to disk (UTF-8)."""
-    return hashlib.sha256(body.encode("utf-8", "surrogateescape")).hexdigest()
+    digest = hashlib.sha256()
+    for chunk in encoded_chunks(body):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def add_marker(body: str, source: str) -> str:
