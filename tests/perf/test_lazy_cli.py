@@ -60,3 +60,23 @@ def test_check_imports_neither_other_commands_nor_the_sandbox_or_the_audit() -> 
     assert {m for m in loaded if m.endswith("_cmd")} == {"mailpolicy.cli.check_cmd"}
     for heavy in ("mailpolicy.sandbox", "mailpolicy.audit.run", "mailpolicy.importer", "mailpolicy.maincf.merge"):
         assert heavy not in loaded
+
+
+# What `check` of a clean policy printed as text never uses: other commands' machinery, the
+# machine output formats, the writers of output files, the formatter and the differ.
+NOT_FOR_CHECK = ("mailpolicy.diagnostics.render_json", "mailpolicy.diagnostics.render_github",
+                 "mailpolicy.output", "mailpolicy.fmt", "mailpolicy.verify", "mailpolicy.maincf",
+                 "mailpolicy.importer", "mailpolicy.sandbox", "mailpolicy.audit.run")
+
+
+def test_check_imports_no_machine_format_writer_formatter_or_differ() -> None:
+    loaded = modules_after("check", SEED)
+    assert "mailpolicy.compiler" in loaded and "mailpolicy.simulate.proof" in loaded
+    assert not {m for m in loaded if m.startswith(NOT_FOR_CHECK)}
+
+
+def test_check_imports_each_machine_format_when_asked_for_it() -> None:
+    assert "mailpolicy.diagnostics.render_json" in modules_after("check", "--format", "json", SEED)
+    github = modules_after("check", "--format", "github", SEED)
+    assert "mailpolicy.diagnostics.render_github" in github
+    assert "mailpolicy.diagnostics.render_json" not in github

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -11,7 +10,6 @@ from mailpolicy.cli import exit_codes
 from mailpolicy.cli.report import exit_if_unreadable, format_option, print_diagnostics, warnings_option
 from mailpolicy.compiler import Compilation, compile_policy
 from mailpolicy.diagnostics import Diagnostic
-from mailpolicy.diagnostics.render_json import as_dict
 
 SEVERITIES = ("error", "warning", "note")
 
@@ -47,6 +45,10 @@ def render_check_json(results: list[Compilation], diagnostics: list[Diagnostic])
     A reader of the single-file shape reads this one unchanged; `files` adds each file's own
     verdict and counts, diagnostics of included files counted under the file that included them.
     """
+    import json
+
+    from mailpolicy.diagnostics.render_json import as_dict
+
     document = {
         "diagnostics": [as_dict(d) for d in diagnostics],
         "summary": _counts(diagnostics),

@@ -10,8 +10,6 @@ from typing import Iterable
 import click
 
 from mailpolicy.diagnostics import Diagnostic
-from mailpolicy.diagnostics.render_github import render_github
-from mailpolicy.diagnostics.render_json import render_json
 from mailpolicy.diagnostics.render_text import render_text
 from mailpolicy.source import SourceFile
 
@@ -43,9 +41,14 @@ def line_lookup(sources: Iterable[SourceFile]):
 
 def print_diagnostics(diagnostics: list[Diagnostic], sources: Iterable[SourceFile], output_format: str) -> None:
     """Print diagnostics: text goes to stderr, machine formats to stdout."""
+    # The machine formats are imported when asked for: `check` in a pre-commit hook prints text.
     if output_format == "json":
+        from mailpolicy.diagnostics.render_json import render_json
+
         click.echo(render_json(diagnostics), nl=False)
     elif output_format == "github":
+        from mailpolicy.diagnostics.render_github import render_github
+
         click.echo(render_github(diagnostics), nl=False)
     elif diagnostics:
         click.echo(render_text(diagnostics, line_lookup(sources), colour=use_colour()), nl=False, err=True)
