@@ -19,12 +19,15 @@ import attrs
 C = TypeVar("C", bound=type)
 
 
-def frozen(maybe_cls: C | None = None, /, *, order: bool = False, **options: Any) -> Any:
-    """Return `attrs.frozen(cls, **options)` with the shared methods; usable bare or with options."""
+def frozen(maybe_cls: C | None = None, /, *, eq: bool = True, order: bool = False, **options: Any) -> Any:
+    """Return `attrs.frozen(cls, **options)` with the shared methods; usable bare or with options.
+
+    With `eq=False` objects keep identity equality and hash, as attrs leaves them.
+    """
 
     def build(cls: C) -> C:
         made = attrs.frozen(cls, repr=False, eq=False, order=False, **options)
-        _add_methods(made, hashable=True, order=order)
+        _add_methods(made, eq=eq, hashable=True, order=order)
         return made
 
     return build if maybe_cls is None else build(maybe_cls)
@@ -35,13 +38,13 @@ def mutable(maybe_cls: C | None = None, /, **options: Any) -> Any:
 
     def build(cls: C) -> C:
         made = attrs.define(cls, repr=False, eq=False, order=False, **options)
-        _add_methods(made, hashable=False, order=False)
+        _add_methods(made, eq=True, hashable=False, order=False)
         return made
 
     return build if maybe_cls is None else build(maybe_cls)
 
 
-def _add_methods(cls: type, *, hashable: bool, order: bool) -> None:
+def _add_methods(cls: type, *, eq: bool, hashable: bool, order: bool) -> None:
     fields = attrs.fields(cls)
     if any(f.eq_key or f.order_key or not isinstance(f.repr, bool) or f.hash is not None for f in fields):
         raise TypeError(f"{cls.__qualname__}: a field with its own eq, order, hash or repr needs attrs.frozen")
@@ -60,7 +63,7 @@ def _add_methods(cls: type, *, hashable: bool, order: bool) -> None:
 
     methods: dict[str, Callable[..., Any] | None] = {"__repr__": __repr__}
     # attrs leaves an exception class its identity equality and hash (auto_exc); so does this.
-    if not issubclass(cls, BaseException):
+    if eq and not issubclass(cls, BaseException):
         methods["__eq__"] = __eq__
         methods["__hash__"] = (lambda self: hash(key(self))) if hashable else None
         if order:

@@ -50,6 +50,11 @@ class Problem(Exception):
     message: str
 
 
+@frozen(eq=False)
+class Rows:
+    rows: list[int]
+
+
 @mutable
 class Counter:
     count: int = 0
@@ -113,6 +118,13 @@ def test_exceptions_keep_identity_equality_as_attrs_gives_them() -> None:
     first, second = Problem("m"), Problem("m")
     assert first != second and hash(first) != hash(second)
     assert repr(first) == "Problem(message='m')"
+
+
+def test_eq_false_keeps_identity_equality_and_hash() -> None:
+    rows = Rows([1])
+    assert rows == rows and rows != Rows([1])
+    assert {rows: 1}[rows] == 1  # a hash of the fields would fail: a list is unhashable
+    assert repr(rows) == "Rows(rows=[1])"
 
 
 def test_mutable_classes_compare_by_fields_and_are_unhashable() -> None:
