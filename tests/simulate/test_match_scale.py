@@ -176,3 +176,29 @@ def test_the_proof_walks_each_list_a_bounded_number_of_times(steps, dimension) -
     # ...but linearly: a scan of the list per candidate would quadruple the steps.
     assert large_steps <= 2.2 * small_steps
     assert large_addresses <= 2.2 * max(small_addresses, 1)
+
+
+def test_the_shading_check_runs_each_list_once_per_request(monkeypatch) -> None:
+    from mailpolicy.analyze.shading import client_requests, find_shading
+    from mailpolicy.simulate.runner import Runner
+
+    evaluated = []
+    real = Runner.evaluate
+    monkeypatch.setattr(Runner, "evaluate", lambda self, step, depth: evaluated.append(1) or real(self, step, depth))
+
+    def evaluations(rejections: int) -> int:
+        # Each DNS list may reject any client, so each asks how the list before it ends; with
+        # nominal answers (not listed) none of them ends it.
+        lists = ", ".join(["permit_sasl_authenticated", *(f"reject_rbl_client zen{i}.test" for i in range(rejections)),
+                           "reject_unauth_destination"])
+        model = PostfixModel.from_parameters({
+            "compatibility_level": "3.6", "myhostname": "mx.example0.com", "mydestination": "example0.com",
+            "smtpd_sasl_auth_enable": "yes", "smtpd_client_restrictions": lists})
+        requests = client_requests("203.0.113.9", "127.0.0.1", "example0.com", [])
+        evaluated.clear()
+        assert find_shading(model, requests) == []  # anonymous clients reach every one of them
+        assert len(evaluated) >= rejections * sum(len(r) for r in requests.values())
+        return len(evaluated)
+
+    small, large = evaluations(40), evaluations(80)
+    assert large <= 2.2 * small  # running the list up to each rejection would quadruple it

@@ -31,7 +31,7 @@ from mailpolicy.postfix.restriction_lists import Entry, entries
 from mailpolicy.simulate import PostfixModel, Request
 from mailpolicy.simulate.context import PERMIT, REJECT, Context, Step
 from mailpolicy.simulate.decide import ALL_PARTS, LISTS
-from mailpolicy.simulate.runner import Runner
+from mailpolicy.simulate.runner import Ended, Runner
 
 _LOGIN_CHECKS = ("reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
                  "reject_known_sender_login_mismatch")
@@ -76,10 +76,11 @@ def find_shading(model: PostfixModel, classes: dict[str, list[Request]]) -> list
     for parameter in [*LISTS, *sorted(model.classes)]:
         words = model.config.words(parameter)
         listed = entries(words)
+        runs = _Runs(model, parameter, words)
         for entry in listed:
             if entry.position == 0 or not _rejects_only(entry.name):
                 continue
-            shaded = _shading(model, parameter, entry, words[:entry.index], classes)
+            shaded = _shading(model, parameter, entry, runs, classes)
             if shaded is not None:
                 who, permit_position = shaded
                 found.append(Shading(parameter, entry.position, entry.name, permit_position,
@@ -128,12 +129,9 @@ def _rejects_only(name: str) -> bool:
         "defer_if_permit", "defer_if_reject")
 
 
-def _shading(model: PostfixModel, parameter: str, entry: Entry, prefix: tuple[str, ...],
+def _shading(model: PostfixModel, parameter: str, entry: Entry, runs: _Runs,
              classes: dict[str, list[Request]]) -> tuple[str, int] | None:
-    """Return (whom it never rejects, the position of the permit that shades it), or None.
-
-    `prefix` is the list's elements before the restriction.
-    """
+    """Return (whom it never rejects, the position of the permit that shades it), or None."""
     name, argument = entry.name, entry.argument
     per_class: dict[str, Counter] = {}
     reachable: set[str] = set()
@@ -142,7 +140,7 @@ def _shading(model: PostfixModel, parameter: str, entry: Entry, prefix: tuple[st
         for request in requests:
             if not _would_reject(model, request, parameter, name, argument):
                 continue
-            ended = _run(model, request, parameter, prefix)
+            ended = runs.ended_before(request, entry.position)
             if ended is None:
                 reachable.add(who)
             elif ended.outcome.kind == PERMIT:
@@ -186,11 +184,29 @@ def _would_reject(model: PostfixModel, request: Request, parameter: str, name: s
     return outcome.kind == REJECT or any(rejects)
 
 
-def _run(model: PostfixModel, request: Request, parameter: str, prefix: tuple[str, ...]):
-    """Run the list up to the restriction; return how it ended before it, or None if it was reached."""
-    ctx = _context(model, request)
-    ended = ctx.runner.run(parameter, prefix, "x", "x")
-    return ended if ended.outcome.kind in (PERMIT, REJECT) else None
+class _Runs:
+    """How one list ends for each request, run once: every rejection in it asks about the part before it.
+
+    Running the list up to each restriction would be quadratic in the list's length; the list up
+    to a restriction ends where the whole list does, if that is before the restriction (smtpd
+    evaluates a list in order and stops at the first permit or reject; nominal answers throughout).
+    """
+
+    def __init__(self, model: PostfixModel, parameter: str, words: tuple[str, ...]) -> None:
+        self.model = model
+        self.parameter = parameter
+        self.words = words
+        self._ended: dict[Request, Ended] = {}
+
+    def ended_before(self, request: Request, position: int) -> Ended | None:
+        """Return how the list ended before the restriction at `position`, or None if it was reached."""
+        ended = self._ended.get(request)
+        if ended is None:
+            ended = self._ended[request] = _context(self.model, request).runner.run(self.parameter, self.words,
+                                                                                   "x", "x")
+        if ended.outcome.kind in (PERMIT, REJECT) and ended.step.position < position:
+            return ended
+        return None
 
 
 def shading_hint(found: Shading, compiled: bool) -> str:
