@@ -99,3 +99,20 @@ def test_postmap_reads_the_table_as_we_do(tmp_path) -> None:
         ours.setdefault(address, []).append(login)
     assert problems == []
     assert {k: sorted(v) for k, v in ours.items()} == theirs
+
+
+_TABLE_LINES = ("a@example0.com alice", "A.B@Example0.com\tbob", "@example1.org carol", "address login",
+                "bad alice", "x@example0.com bad!", "# comment", "", "s@example0.com alice, bob", "q@b.example alice\r",
+                "u@example0.com  alice  ")
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(_TABLE_LINES), max_size=8))
+def test_a_table_read_at_once_is_the_table_read_entry_by_entry(lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n"
+    at_once = OwnersBuilder()
+    problems = owner_table.read_owner_table_into(SourceFile("t", text), at_once)
+    one_by_one = OwnersBuilder()
+    expected = owner_table.read_entries("t", text.split("\n"), False, one_by_one)
+    assert (list(at_once.finish()), problems) == (list(one_by_one.finish()), expected)
+    assert at_once.domains == one_by_one.domains

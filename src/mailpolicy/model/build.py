@@ -153,8 +153,8 @@ class _Builder:
         # The statement form of a million owners: the checks of `_build_allowuser`, over columns.
         # When nothing is refused (nearly always) the columns are taken whole; otherwise the run
         # is built statement by statement, so a refusal is reported exactly as for one line.
-        logins_ok = all(map(_passes(values.login), s.logins))
-        canonical = list(map(_canonical_address, s.addresses))
+        logins_ok = all(map(values.is_login, s.logins))
+        canonical = list(map(values.address_or_none, s.addresses))
         if logins_ok and None not in canonical:
             self.owners.extend_rows(s.path, canonical, s.columns, s.lines, s.logins, s.first_address)
             return
@@ -211,23 +211,6 @@ class _Builder:
         self.diagnostics.append(cat.DUPLICATE_VALUE.at(word.span, f"`{value}` is already listed",
                                                        hint="remove the repetition",
                                                        related=(Related(first, "first listed here"),)))
-
-
-def _passes(check: Callable[[str], str]) -> Callable[[str], bool]:
-    def passes(text: str) -> bool:
-        try:
-            check(text)
-        except values.ValueProblem:
-            return False
-        return True
-    return passes
-
-
-def _canonical_address(text: str) -> str | None:
-    try:
-        return values.address(text)
-    except values.ValueProblem:
-        return None
 
 
 def _hidden_character(value: str) -> int | None:

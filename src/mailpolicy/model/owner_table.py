@@ -16,6 +16,8 @@ and skipped, for tables exported from a spreadsheet or a directory.
 from __future__ import annotations
 
 import re
+from array import array
+from operator import add
 
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
@@ -43,9 +45,17 @@ def read_owner_table(source: SourceFile) -> tuple[Owners, list[Diagnostic]]:
 
 def read_owner_table_into(source: SourceFile, owners: OwnersBuilder) -> list[Diagnostic]:
     """Add the table's ownerships to `owners`; return every problem at its line and column."""
-    reader = _TableReader(source.path, owners)
     lines = source.text.split("\n")
-    if _CONTINUATION.search(source.text) is None:
+    continued = _CONTINUATION.search(source.text) is not None
+    if not continued and _read_simple_table(source.path, lines, owners):
+        return []
+    return read_entries(source.path, lines, continued, owners)
+
+
+def read_entries(path: str, lines: list[str], continued: bool, owners: OwnersBuilder) -> list[Diagnostic]:
+    """Read the table entry by entry, locating every problem; return the problems."""
+    reader = _TableReader(path, owners)
+    if not continued:
         # No entry spans lines: each line is read on its own, most by one regular expression.
         for number, line in enumerate(lines, start=1):
             if line.endswith("\r"):
@@ -61,6 +71,37 @@ def read_owner_table_into(source: SourceFile, owners: OwnersBuilder) -> list[Dia
         for entry in _logical_lines(lines, reader):
             reader.entry(entry)
     return reader.problems
+
+
+def _read_simple_table(path: str, lines: list[str], owners: OwnersBuilder) -> bool:
+    """Add a table of one address and one login a line, all valid, at once; False adds nothing.
+
+    Nearly every large table is such: its lines are matched one by one, checked together, and
+    its pairs recorded column by column. Anything else (a refused value, a line of several
+    logins) returns False and the table is read entry by entry, with every problem located.
+    """
+    keys: list[str] = []
+    logins: list[str] = []
+    numbers, columns = array("I"), array("I")
+    for number, line in enumerate(lines, start=1):
+        if line.endswith("\r"):
+            line = line[:-1]
+        if not line or line[0] in "# \t":
+            continue
+        simple = _SIMPLE.fullmatch(line)
+        if simple is None:
+            return False
+        keys.append(simple.group(1))
+        logins.append(simple.group(2))
+        numbers.append(number)
+        columns.append(simple.start(2) + 1)
+    if keys and keys[0].lower() == "address" and logins[0].lower() in _HEADER_VALUES:
+        del keys[0], logins[0], numbers[0], columns[0]  # a column header (see the module's docstring)
+    addresses = list(map(values.address_or_none, keys))
+    if None in addresses or not all(map(values.is_login, logins)):
+        return False
+    owners.extend(path, addresses, logins, numbers, columns, map(add, columns, map(len, logins)))
+    return True
 
 
 def _logical_lines(lines: list[str], reader: _TableReader) -> list[list[Piece]]:

@@ -109,19 +109,24 @@ class OwnersBuilder:
 
     def extend_rows(self, path: str, addresses: list[str], columns: array, lines: array, logins: list[str],
                     first_address: array) -> None:
-        """Record whole lines at once: each line's login owns its addresses (canonical, all checked).
+        """Record whole `allow user` lines at once: each line's login owns its addresses (all checked).
 
-        Used for runs of `allow user` lines with nothing refused: every column grows by
-        C-level iteration, one Python step per line, none per address.
+        Used for runs of lines with nothing refused: every column grows by C-level iteration.
         """
-        base = len(self.addresses)
         counts = list(map(int.__sub__, first_address[1:], first_address[:-1]))
+        self.extend(path, addresses, list(chain.from_iterable(map(repeat, logins, counts))),
+                    chain.from_iterable(map(repeat, lines, counts)), columns, map(add, columns, map(len, addresses)))
+
+    def extend(self, path: str, addresses: list[str], logins: list[str], lines: Iterable[int],
+               columns: Iterable[int], ends: Iterable[int]) -> None:
+        """Record many checked pairs at once, each with its line and the columns where it was written."""
+        base = len(self.addresses)
         self.addresses.extend(addresses)
-        self.logins.extend(chain.from_iterable(map(repeat, logins, counts)))
+        self.logins.extend(logins)
         self.files.extend(repeat(self.file(path), len(addresses)))
-        self.lines.extend(chain.from_iterable(map(repeat, lines, counts)))
+        self.lines.extend(lines)
         self.columns.extend(columns)
-        self.ends.extend(map(add, columns, map(len, addresses)))
+        self.ends.extend(ends)
         # The first pair naming each domain: walking backwards, the last write is the first pair.
         named = [address[address.rfind("@") + 1:] for address in addresses]
         firsts = dict(zip(reversed(named), range(base + len(named) - 1, base - 1, -1)))

@@ -144,6 +144,14 @@ def address(text: str) -> str:
     return checked_address(text)
 
 
+def address_or_none(text: str) -> str | None:
+    """Return `address(text)`, or None when it is refused (for checking many at once)."""
+    try:
+        return address(text)
+    except ValueProblem:
+        return None
+
+
 def checked_address(text: str) -> str:
     """Return what `address` returns, every check made in full (the reference for its shortcut)."""
     if "@" not in text:
@@ -173,6 +181,15 @@ def login(text: str) -> str:
         raise ValueProblem(f"the login `{text}` contains {shown or 'a leading symbol'}",
                            "a login holds ASCII letters, digits and . _ + @ - and starts with a letter, digit or _")
     return text
+
+
+def is_login(text: str) -> bool:
+    """Tell whether `login(text)` accepts the text (for checking many at once)."""
+    try:
+        login(text)
+    except ValueProblem:
+        return False
+    return True
 
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
