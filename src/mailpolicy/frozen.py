@@ -1,7 +1,8 @@
 """Frozen attrs classes whose `__repr__`, `__eq__` and `__hash__` are shared, not generated per class.
 
 attrs writes the source of each method of each class and compiles it when the module is
-imported: for the ~60 classes `mailpolicy check` loads, that is a fifth of its start-up. Only
+imported: for the ~60 classes `mailpolicy check` loads, that was a third of the time it spends
+over `import lark, attrs, click` (repr, eq and hash about two thirds of that). Only
 `__init__` gains from being generated (it runs once per object, validators and defaults
 inline); the methods here read the same fields through one `operator.attrgetter` per class and
 give what attrs would: `Name(field=value, ...)`, equality of same-class objects field by
