@@ -21,12 +21,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterator
 
-import attrs
-
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, entry_span, fallback_span, model_of, trusted_client
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.frozen import frozen
 from mailpolicy.postfix.restriction_lists import Entry, entries
 from mailpolicy.simulate import PostfixModel, Request
 from mailpolicy.simulate.context import PERMIT, REJECT, Context, Step
@@ -38,7 +37,7 @@ _LOGIN_CHECKS = ("reject_sender_login_mismatch", "reject_authenticated_sender_lo
 STRANGER = "nobody-owns-this-login"
 
 
-@attrs.frozen
+@frozen
 class Shading:
     """A rejection an earlier permit beats: where both stand, and for whom it never fires."""
 

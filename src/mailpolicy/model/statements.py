@@ -10,12 +10,11 @@ import enum
 from array import array
 from typing import Iterable, Iterator
 
-import attrs
-
+from mailpolicy.frozen import frozen
 from mailpolicy.source import Span
 
 
-@attrs.frozen
+@frozen
 class Word:
     """A value as written: its text (unquoted), where it stands, and whether it was quoted."""
 
@@ -41,61 +40,61 @@ class ClientKind(str, enum.Enum):
     USER = "user"
 
 
-@attrs.frozen
+@frozen
 class Statement:
     """Base of every statement: where it starts."""
 
     span: Span
 
 
-@attrs.frozen
+@frozen
 class PostfixVersion(Statement):
     version: Word
 
 
-@attrs.frozen
+@frozen
 class Hostname(Statement):
     name: Word
 
 
-@attrs.frozen
+@frozen
 class LocalDomains(Statement):
     domains: tuple[Word, ...]
 
 
-@attrs.frozen
+@frozen
 class TrustedNetworks(Statement):
     networks: tuple[Word, ...]
 
 
-@attrs.frozen
+@frozen
 class Sasl(Statement):
     kind: Word
     path: Word | None
 
 
-@attrs.frozen
+@frozen
 class Chroot(Statement):
     path: Word
 
 
-@attrs.frozen
+@frozen
 class Relay(Statement):
     mode: RelayMode
 
 
-@attrs.frozen
+@frozen
 class SenderMap(Statement):
     map: Word
 
 
-@attrs.frozen
+@frozen
 class AllowUser(Statement):
     login: Word
     addresses: tuple[Word, ...]
 
 
-@attrs.frozen(eq=False)
+@frozen(eq=False)
 class AllowUserRows(Statement):
     """Consecutive plain `allow user` lines of one file, as columns; `expand` gives the statements.
 
@@ -138,30 +137,30 @@ def expanded(statements: Iterable[Statement]) -> Iterator[Statement]:
             yield statement
 
 
-@attrs.frozen
+@frozen
 class AllowUsersFrom(Statement):
     path: Word
 
 
-@attrs.frozen
+@frozen
 class SetParameter(Statement):
     name: Word
     value: Word
 
 
-@attrs.frozen
+@frozen
 class Include(Statement):
     path: Word
 
 
-@attrs.frozen
+@frozen
 class Client:
     kind: ClientKind
     login: Word | None
     span: Span
 
 
-@attrs.frozen
+@frozen
 class Expect(Statement):
     verdict: Word
     client: Client

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-import attrs
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.frozen import frozen
 from mailpolicy.model.statements import Statement
 from mailpolicy.parse.fastpath import RowCollector, fast_statement
 from mailpolicy.parse.grammar import build_parser
@@ -31,7 +31,7 @@ _TOKEN_NAMES = {
 }
 
 
-@attrs.frozen
+@frozen
 class ParseResult:
     """The statements of one file, its source text, and the syntax diagnostics found."""
 
