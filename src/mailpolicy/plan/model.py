@@ -89,9 +89,15 @@ class ConfigPlan:
     version: str
     parameters: tuple[Parameter, ...]
     sender_map: SenderMapPlan | None
+    # Checks ask for parameters by name once per `set` line and per finding: one lookup each.
+    _by_name: dict[str, Parameter] = attrs.field(init=False, eq=False, repr=False)
+
+    @_by_name.default
+    def _index(self) -> dict[str, Parameter]:
+        return {p.name: p for p in reversed(self.parameters)}  # the first of a name wins, as in a scan
 
     def parameter(self, name: str) -> Parameter | None:
-        return next((p for p in self.parameters if p.name == name), None)
+        return self._by_name.get(name)
 
     def values(self) -> dict[str, str]:
         """Return the parameters as main.cf would hold them, name to value."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from mailpolicy.simulate.lookup import UNKNOWN, Tables, Table
+from mailpolicy.simulate.lookup import UNKNOWN, NetworkIndex, Tables, Table
 
 BAD_PATTERN = "bad-pattern"
 
@@ -73,29 +73,6 @@ class _Names:
             if candidate is not None and (found is None or candidate[0] < found[0]):
                 found = candidate
             dot = name.find(".", dot + 1)
-        return found
-
-
-class NetworkIndex:
-    """Networks indexed by prefix length: which of them holds an address costs one probe per length."""
-
-    def __init__(self) -> None:
-        # (version, prefix length) -> network number -> the value of the first network added.
-        self._by_length: dict[tuple[int, int], dict[int, object]] = {}
-
-    def add(self, network, value) -> None:
-        numbers = self._by_length.setdefault((network.version, network.prefixlen), {})
-        numbers.setdefault(int(network.network_address), value)
-
-    def values(self, ip) -> list:
-        """Return the value of every network holding `ip` (one per prefix length)."""
-        found = []
-        for (version, length), numbers in self._by_length.items():
-            if version == ip.version:
-                host_bits = ip.max_prefixlen - length
-                value = numbers.get(int(ip) >> host_bits << host_bits)
-                if value is not None:
-                    found.append(value)
         return found
 
 

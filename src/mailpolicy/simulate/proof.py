@@ -35,13 +35,15 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+from operator import itemgetter, methodcaller
 from typing import Iterable
 
 import attrs
 
 from mailpolicy.simulate.context import Context, Step
 from mailpolicy.simulate.decide import ALL_PARTS, LISTS, PostfixModel
-from mailpolicy.simulate.matchlist import NetworkIndex, parse_network
+from mailpolicy.simulate.lookup import NetworkIndex
+from mailpolicy.simulate.matchlist import parse_network
 from mailpolicy.simulate.request import Decision, Request, Verdict
 from mailpolicy.postfix.restriction_lists import entries
 from mailpolicy.simulate.restrictions import READS
@@ -354,12 +356,15 @@ def _one_key_per_form(keys) -> list[str]:
     one form in one domain resolves and is looked up alike; so one witness each is enough, and a
     map of a million addresses costs one pass over its keys.
     """
-    chosen: dict[tuple[str, str], str] = {}
-    for key in keys:
-        local, at, domain = key.rpartition("@")
-        form = "user" if not at else ("@domain" if not local else "address")
-        chosen.setdefault((form, domain.lower()), key)
-    return list(chosen.values())
+    keys = list(keys)
+    # A key's form and domain: whether it has a local part, its `@`, and what follows the last
+    # `@` (the whole key for a bare `user`). Computed by C-level iteration, one tuple per key.
+    parts = list(map(methodcaller("rpartition", "@"), keys))
+    forms = zip(map(bool, map(itemgetter(0), parts)), map(itemgetter(1), parts),
+                map(str.lower, map(itemgetter(2), parts)))
+    # Walking backwards, the last write for a form is its first key.
+    first = dict(zip(reversed(list(forms)), range(len(keys) - 1, -1, -1)))
+    return [keys[index] for index in sorted(first.values())]
 
 
 _PLAIN = ("OK", "DUNNO", "REJECT", "DEFER", "DEFER_IF_REJECT", "DEFER_IF_PERMIT", "DISCARD", "FILTER", "HOLD",
