@@ -175,6 +175,33 @@ def test_unreadable_base_is_an_io_error(run) -> None:
     assert "cannot read the base main.cf missing.cf" in result.stderr
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device", "too large"])
+def test_a_base_that_is_no_regular_file_or_too_large_is_refused_without_reading_it(
+        run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "base.cf")  # reading it would wait for a writer forever
+        base = "base.cf"
+    elif kind == "device":
+        base = "/dev/zero"  # reading it would fill memory
+    else:
+        monkeypatch.setattr("mailpolicy.model.loader.MAX_FILE_BYTES", 64)
+        (tmp_path / "base.cf").write_text("biff = no\n" * 10)
+        base = "base.cf"
+    result = run("--base", base, "site.mailpolicy", "-o", "out", **{"site.mailpolicy": POLICY})
+    assert result.exit_code == 2
+    assert f"cannot read the base main.cf {base}: " in result.stderr
+    assert ("not a regular file" if kind != "too large" else "over the limit of 64 bytes") in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_base_main_cf_reached_through_a_symlink_is_read(run, tmp_path: Path) -> None:
+    (tmp_path / "real.cf").write_text("biff = no\n")
+    (tmp_path / "base.cf").symlink_to(tmp_path / "real.cf")
+    result = run("--base", "base.cf", "site.mailpolicy", "-o", "out", **{"site.mailpolicy": POLICY})
+    assert result.exit_code == 0, result.stderr
+    assert "biff = no" in (tmp_path / "out" / "main.cf").read_text()
+
+
 def test_several_policies_get_one_folder_each_and_fail_alone(run, tmp_path: Path) -> None:
     files = {"hosts__common.inc": "local domains example0.com\n",
              "hosts__mx1.mailpolicy": 'postfix 3.7\ninclude "common.inc"\nrelay nobody\n',

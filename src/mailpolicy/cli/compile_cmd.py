@@ -23,6 +23,7 @@ from mailpolicy.emit.provenance import Provenance
 from mailpolicy.maincf.merge import merge_main_cf
 from mailpolicy.maincf.reader import MainCf, read_main_cf
 from mailpolicy.maincf.relay_proof import prove_merged
+from mailpolicy.model.loader import read_named_file
 from mailpolicy.output.atomic import RESERVED_PREFIX, recover, write_files
 from mailpolicy.output.diff import colourise, unified_diff
 from mailpolicy.output.drift import State, drift_diagnostics, inspect_folder, refusal_diagnostics
@@ -114,7 +115,7 @@ def _folders(policies: tuple[Path, ...], output_dir: Path, per_host: bool) -> di
 
 def _read_base(path: Path) -> MainCf:
     try:
-        data = path.read_bytes()
+        data = read_named_file(path)
     except OSError as error:
         click.echo(f"mailpolicy: cannot read the base main.cf {path}: {error.strerror or error}", err=True)
         raise SystemExit(exit_codes.USAGE)

@@ -16,6 +16,8 @@ from mailpolicy.maincf.compare import (
     MapChange, ParameterChange, SemanticDiff, compare_map, compare_parameters, deployed_map_path, read_map_entries,
 )
 from mailpolicy.maincf.reader import MainCf, read_main_cf
+from mailpolicy.model import loader
+from mailpolicy.model.loader import read_named_file
 from mailpolicy.plan.model import ConfigPlan
 
 
@@ -62,7 +64,7 @@ def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan) -> Se
     else:
         source = table_path(deployed, folder, path)
         try:
-            text = source.read_text(encoding="utf-8", errors="replace")
+            text = read_named_file(source).decode("utf-8", "replace")
         except OSError as error:
             notes.append(f"sender login map not compared: cannot read {source}: {error.strerror or error}")
         else:
@@ -72,13 +74,17 @@ def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan) -> Se
 
 def _read_deployed(against: str) -> tuple[MainCf, Path | None]:
     if against == "-":
-        data = sys.stdin.buffer.read()  # bytes: postconf output need not be UTF-8
+        limit = loader.MAX_FILE_BYTES
+        data = sys.stdin.buffer.read(limit + 1)  # bytes: postconf output need not be UTF-8
+        if len(data) > limit:
+            click.echo(f"mailpolicy: standard input is over the limit of {limit:,} bytes", err=True)
+            raise SystemExit(exit_codes.USAGE)
         return read_main_cf(data.decode("utf-8", "replace"), "postconf -n (stdin)"), None
     given = Path(against)
     folder = given if given.is_dir() else None
     path = given / MAIN_CF if folder else given
     try:
-        text = path.read_bytes().decode("utf-8", "replace")
+        text = read_named_file(path).decode("utf-8", "replace")
     except OSError as error:
         click.echo(f"mailpolicy: cannot read {path}: {error.strerror or error}", err=True)
         raise SystemExit(exit_codes.USAGE)

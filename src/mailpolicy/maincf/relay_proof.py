@@ -27,6 +27,7 @@ from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.maincf.merge import Merged
 from mailpolicy.maincf.reader import Definition, MainCf, read_main_cf
+from mailpolicy.model.loader import read_named_file
 from mailpolicy.source import SourceFile, Span
 
 _MERGED = "(merged main.cf)"  # the merged text's name while audited; every span on it is mapped back
@@ -49,7 +50,7 @@ def prove_merged(base: MainCf, merged: Merged, version: str) -> RelayProof:
     master_path = folder / "master.cf"
     if master_path.is_file():
         try:
-            text = master_path.read_bytes().decode("utf-8", "surrogateescape")
+            text = read_named_file(master_path).decode("utf-8", "surrogateescape")
         except OSError:
             text = None  # unreadable: audited as Debian's stock service, as `audit` does without one
         if text is not None:

@@ -57,12 +57,26 @@ def _too_large(span: Span, message: str, hint: str) -> Diagnostic:
     return cat.INPUT_TOO_LARGE.at(span, message, hint=hint)
 
 
-def _read_bytes(path: Path, display: str, span: Span) -> tuple[bytes | None, Diagnostic | None]:
+def read_named_file(path: Path) -> bytes:
+    """Read a file a command line names (a base main.cf, a deployed map) within the size limit.
+
+    Symlinks are followed (the user named the file), but a FIFO, a device such as /dev/zero or a
+    file over MAX_FILE_BYTES is refused instead of hanging or filling memory. Raises OSError
+    whose `strerror` says why.
+    """
+    data, problem = _read_bytes(path, str(path), Span(str(path), 1, 1), follow=True)
+    if problem is not None:
+        raise OSError(errno.EINVAL, problem.message.removeprefix(f"cannot read {path}: "), str(path))
+    return data
+
+
+def _read_bytes(path: Path, display: str, span: Span, follow: bool = False) -> tuple[bytes | None, Diagnostic | None]:
     """Read a regular file without following a final symlink, at most MAX_FILE_BYTES + 1 bytes."""
     try:
         # O_NOFOLLOW: the path was resolved and checked; a symlink put there since is refused.
         # O_NONBLOCK: opening a FIFO put there since must not hang; regular files ignore it.
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        nofollow = 0 if follow else os.O_NOFOLLOW
+        fd = os.open(path, os.O_RDONLY | nofollow | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         return None, cat.FILE_UNREADABLE.at(span, f"cannot read {display}: {error.strerror or error}",
                                             hint="check the path and its permissions")
