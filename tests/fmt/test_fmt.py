@@ -139,3 +139,12 @@ def test_syntax_errors_are_reported_and_the_file_is_left_alone(run, tmp_path: Pa
 def test_an_unreadable_file_is_an_io_error(run) -> None:
     result = run("missing.mailpolicy")
     assert result.exit_code == 2 and "MP104" in result.stderr
+
+
+def test_a_symlinked_policy_is_formatted_in_its_target_and_stays_a_link(run, tmp_path: Path) -> None:
+    (tmp_path / "real.mailpolicy").write_text("relay   nobody\n")
+    (tmp_path / "link.mailpolicy").symlink_to("real.mailpolicy")
+    result = run("link.mailpolicy")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "link.mailpolicy").is_symlink()
+    assert (tmp_path / "real.mailpolicy").read_text() == "relay nobody\n"

@@ -34,7 +34,10 @@ def fmt_command(files: tuple[Path, ...], check: bool, show_diff: bool) -> None:
     exit_code = exit_codes.OK
     changed = unchanged = 0
     for path in files:
-        source, problems = read_source(path, str(path), None)
+        # A symlinked policy is formatted where it really lives, as `check` and `compile` read
+        # it: the link stays a link and its target gets the new text.
+        real = path.resolve()
+        source, problems = read_source(real, str(path), None)
         if source is None:
             diagnostics.extend(problems)
             exit_code = exit_codes.USAGE
@@ -45,7 +48,7 @@ def fmt_command(files: tuple[Path, ...], check: bool, show_diff: bool) -> None:
             diagnostics.extend(result.diagnostics)
             exit_code = max(exit_code, exit_codes.PROBLEMS)
             continue
-        if result.text.encode("utf-8") == path.read_bytes():  # bytes: a CRLF or a BOM is a change
+        if result.text.encode("utf-8") == real.read_bytes():  # bytes: a CRLF or a BOM is a change
             unchanged += 1
             continue
         changed += 1
@@ -58,7 +61,7 @@ def fmt_command(files: tuple[Path, ...], check: bool, show_diff: bool) -> None:
                 exit_code = max(exit_code, exit_codes.PROBLEMS)
             continue
         try:
-            replace_file(path, result.text)
+            replace_file(real, result.text)
         except OSError as error:
             click.echo(f"mailpolicy: cannot write {path}: {error.strerror or error}", err=True)
             exit_code = exit_codes.USAGE
