@@ -103,16 +103,31 @@ def test_postmap_reads_the_table_as_we_do(tmp_path) -> None:
 
 _TABLE_LINES = ("a@example0.com alice", "A.B@Example0.com\tbob", "@example1.org carol", "address login",
                 "bad alice", "x@example0.com bad!", "# comment", "", "s@example0.com alice, bob", "q@b.example alice\r",
-                "u@example0.com  alice  ")
+                "u@example0.com  alice  ", "\rjunk", " # indented", "\t", "\r", "v@example0.com alice\r\r",
+                "#", "w@example0.com\tcarol # no", "address login, owner", "m@example0.com alice ,bob\tcarol")
 
 
 @settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(st.sampled_from(_TABLE_LINES), max_size=8))
-def test_a_table_read_at_once_is_the_table_read_entry_by_entry(lines: list[str]) -> None:
-    text = "\n".join(lines) + "\n"
+@given(st.lists(st.sampled_from(_TABLE_LINES), max_size=8), st.sampled_from(("", "\n")))
+def test_a_table_read_at_once_is_the_table_read_entry_by_entry(lines: list[str], end: str) -> None:
+    text = "\n".join(lines) + end
     at_once = OwnersBuilder()
     problems = owner_table.read_owner_table_into(SourceFile("t", text), at_once)
     one_by_one = OwnersBuilder()
     expected = owner_table.read_entries("t", text.split("\n"), False, one_by_one)
     assert (list(at_once.finish()), problems) == (list(one_by_one.finish()), expected)
     assert at_once.domains == one_by_one.domains
+
+
+def test_a_plain_export_takes_the_read_at_once_and_anything_else_does_not() -> None:
+    plain = ("address\tlogin\r\n# exported\r\n\r\na@example0.com alice\r\n  # note\nb@example0.com\tbob\n"
+             "s@example0.com carol,dave  erin")
+    owners = OwnersBuilder()
+    assert owner_table._read_simple_table("t", plain, owners)
+    assert [(o.address, o.login, str(o.span)) for o in owners.finish()] == [
+        ("a@example0.com", "alice", "t:4:16"), ("b@example0.com", "bob", "t:6:16"),
+        ("s@example0.com", "carol", "t:7:16"), ("s@example0.com", "dave", "t:7:22"), ("s@example0.com", "erin", "t:7:28")]
+    for other in ("a@example0.com alice,\n", "a@example0.com bad!\n", "x alice\n", "\rjunk\n", "a@example0.com a #c\n"):
+        untouched = OwnersBuilder()
+        assert not owner_table._read_simple_table("t", plain + "\n" + other, untouched)
+        assert not untouched.addresses

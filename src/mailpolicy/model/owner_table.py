@@ -32,6 +32,12 @@ _LOGIN_AT = re.compile(r"[^ \t,]+")
 # A line that continues the entry above it (postmap: "a line that starts with whitespace").
 _CONTINUATION = re.compile(r"^[ \t]+[^ \t\r\n#]", re.MULTILINE)
 _HEADER_VALUES = ("login", "logins", "owner", "owners")
+# A whole line of the text with its newline: an address and its logins (one, or several separated by commas or
+# blanks); and what may stand between such lines when no entry continues: blank lines (or a
+# lone CR), comments, and indented blanks or comments.
+_SIMPLE_LINE = re.compile(r"^([^ \t#\r\n][^ \t\r\n]*)[ \t]+([^ \t,#\r\n]+(?:(?:[ \t]*,[ \t]*|[ \t]+)[^ \t,#\r\n]+)*)"
+                          r"[ \t]*\r?(?:\n|\Z)", re.MULTILINE)
+_SKIPPED_LINES = re.compile(r"(?:(?:[# \t][^\n]*|\r)?\n)*(?:[# \t][^\n]*|\r)?")
 
 Piece = tuple[int, str]  # a physical line of a logical entry: its number and text
 
@@ -45,11 +51,10 @@ def read_owner_table(source: SourceFile) -> tuple[Owners, list[Diagnostic]]:
 
 def read_owner_table_into(source: SourceFile, owners: OwnersBuilder) -> list[Diagnostic]:
     """Add the table's ownerships to `owners`; return every problem at its line and column."""
-    lines = source.text.split("\n")
     continued = _CONTINUATION.search(source.text) is not None
-    if not continued and _read_simple_table(source.path, lines, owners):
+    if not continued and _read_simple_table(source.path, source.text, owners):
         return []
-    return read_entries(source.path, lines, continued, owners)
+    return read_entries(source.path, source.text.split("\n"), continued, owners)
 
 
 def read_entries(path: str, lines: list[str], continued: bool, owners: OwnersBuilder) -> list[Diagnostic]:
@@ -73,32 +78,49 @@ def read_entries(path: str, lines: list[str], continued: bool, owners: OwnersBui
     return reader.problems
 
 
-def _read_simple_table(path: str, lines: list[str], owners: OwnersBuilder) -> bool:
+def _read_simple_table(path: str, text: str, owners: OwnersBuilder) -> bool:
     """Add a table of one address and one login a line, all valid, at once; False adds nothing.
 
-    Nearly every large table is such: its lines are matched one by one, checked together, and
-    its pairs recorded column by column. Anything else (a refused value, a line of several
-    logins) returns False and the table is read entry by entry, with every problem located.
+    Nearly every large table is such. Its lines are found by one regular expression over the
+    text (no list of lines is made: a table of millions of lines would hold it twice), the
+    lines between them must be blank, comments or indented blanks, the values are checked
+    together and the pairs recorded column by column. Anything else (a refused value, a line
+    of several logins) returns False, and the table is read entry by entry, every problem located.
     """
     keys: list[str] = []
     logins: list[str] = []
     numbers, columns = array("I"), array("I")
-    for number, line in enumerate(lines, start=1):
-        if line.endswith("\r"):
-            line = line[:-1]
-        if not line or line[0] in "# \t":
-            continue
-        simple = _SIMPLE.fullmatch(line)
-        if simple is None:
-            return False
-        keys.append(simple.group(1))
-        logins.append(simple.group(2))
-        numbers.append(number)
-        columns.append(simple.start(2) + 1)
-    if keys and keys[0].lower() == "address" and logins[0].lower() in _HEADER_VALUES:
+    # One string per login, however many lines name it: a login owns several addresses.
+    same: dict[str, str] = {}
+    number, position = 1, 0
+    skipped = _SKIPPED_LINES.fullmatch
+    for simple in _SIMPLE_LINE.finditer(text):
+        start = simple.start()
+        if start > position:
+            if skipped(text, position, start) is None:
+                return False
+            number += text.count("\n", position, start)
+        login = simple.group(2)
+        if " " in login or "\t" in login or "," in login:
+            # An address several logins own: one pair each, at the login's own column.
+            for found in _LOGIN_AT.finditer(text, simple.start(2), simple.end(2)):
+                keys.append(simple.group(1))
+                logins.append(same.setdefault(found.group(), found.group()))
+                numbers.append(number)
+                columns.append(found.start() - start + 1)
+        else:
+            keys.append(simple.group(1))
+            logins.append(same.setdefault(login, login))
+            numbers.append(number)
+            columns.append(simple.start(2) - start + 1)
+        position = simple.end()  # past the line's end: the next simple line follows without a gap
+        number += 1
+    if skipped(text, position) is None:
+        return False
+    if keys and keys[0].lower() == "address" and logins[0].lower() in _HEADER_VALUES and numbers[1:2] != numbers[:1]:
         del keys[0], logins[0], numbers[0], columns[0]  # a column header (see the module's docstring)
     addresses = list(map(values.address_or_none, keys))
-    if None in addresses or not all(map(values.is_login, logins)):
+    if None in addresses or not all(map(values.is_login, same)):
         return False
     owners.extend(path, addresses, logins, numbers, columns, map(add, columns, map(len, logins)))
     return True
