@@ -19,7 +19,7 @@ from mailpolicy.postfix.restriction_lists import entries
 from mailpolicy.simulate.address import DomainClass, Resolver, unquote
 from mailpolicy.simulate.config import Config, Host
 from mailpolicy.simulate.context import CLIENT, HELO, PERMIT, RECIPIENT, REJECT, SENDER, Context
-from mailpolicy.simulate.explore import Branch, branches, explore
+from mailpolicy.simulate.explore import Branch, Tape, branches, explore
 from mailpolicy.simulate.lookup import Maps, Tables
 from mailpolicy.simulate.matchlist import UNKNOWN, ClientList, DomainList, match_interfaces
 from mailpolicy.simulate.recipients import unlisted
@@ -206,7 +206,8 @@ class _Session:
         self.trace = trace
         self.ctx = Context(model, request, lambda label, options: choose((label, self._where()), options),
                            ALL_PARTS)
-        self.runner = Runner(self.ctx, trace)
+        # An explored request's choose is a Tape: the runner tells it where each restriction starts.
+        self.runner = Runner(self.ctx, trace, choose if isinstance(choose, Tape) else None)
         self.ctx.runner = self.runner
         self.permits: dict[str, tuple] = {}
 

@@ -33,6 +33,14 @@ class Flags:
     defer_if_reject_list: str | None = None  # the list whose defer_if_reject is in force
     warn: bool = False
 
+    def saved(self) -> tuple:
+        """Return the flags as a tuple (`restore` sets them back)."""
+        return self.defer_if_permit, self.defer_if_reject, self.defer_if_reject_list, self.warn
+
+    def restore(self, saved: tuple) -> None:
+        """Set the flags to what `saved` returned."""
+        self.defer_if_permit, self.defer_if_reject, self.defer_if_reject_list, self.warn = saved
+
     def deferred(self, outcome: Outcome) -> Outcome:
         """Return a 5xx reject as the 4xx deferral a defer_if_reject in force asks for."""
         if self.defer_if_reject is None or outcome.kind != REJECT or not outcome.reply.startswith("5"):
@@ -52,11 +60,15 @@ class Ended:
 class Runner:
     """Run restriction lists for one request, keeping a trace and the flags as far as smtpd keeps them."""
 
-    def __init__(self, ctx: Context, trace: list[str]) -> None:
+    def __init__(self, ctx: Context, trace: list[str], tape=None) -> None:
         self.ctx = ctx
         self.trace = trace
         self.flags = Flags()
         self.current: Step | None = None
+        # explore.Tape, when the request is explored: it learns where each top-level restriction
+        # starts and in what state, so that a run taking another answer there starts there too.
+        self.tape = tape
+        self._lists = 0  # top-level lists run so far: the tape knows them by this number
 
     def run(self, parameter: str, words: tuple[str, ...], reply_name: str, reply_class: str,
             depth: int = 0) -> Ended:
@@ -70,8 +82,30 @@ class Runner:
             self.flags.warn = False
             if parameter != "smtpd_recipient_restrictions":
                 self.flags.defer_if_reject = self.flags.defer_if_reject_list = None
-        for entry in entries(words):
+        if depth or self.tape is None:
+            return self._run(parameter, words, reply_name, reply_class, depth, 0, None)
+        ordinal, self._lists = self._lists, self._lists + 1
+        resumed = self.tape.resume(ordinal)
+        if isinstance(resumed, Ended):
+            return resumed  # an earlier run with the same answers so far saw this list end so
+        start = 0
+        if resumed is not None:
+            start, (trace, length, flags) = resumed
+            self.trace[:] = trace[:length]
+            self.flags.restore(flags)
+        ended = self._run(parameter, words, reply_name, reply_class, 0, start, ordinal)
+        self.tape.unmark()
+        self.tape.list_ended(ordinal, ended)
+        return ended
+
+    def _run(self, parameter: str, words: tuple[str, ...], reply_name: str, reply_class: str, depth: int,
+             start: int, ordinal: int | None) -> Ended:
+        # `ordinal`: a top-level list whose restrictions the tape is told of; `start`: the first to evaluate.
+        listed = entries(words)
+        for entry in listed[start:] if start else listed:
             step = Step(entry.name, entry.argument, parameter, entry.position, reply_name, reply_class)
+            if ordinal is not None:
+                self.tape.mark(ordinal, entry.position, (self.trace, len(self.trace), self.flags.saved()))
             outcome = self.evaluate(step, depth)
             shown = entry.shown
             if outcome.kind == WARN_IF_REJECT:
