@@ -11,6 +11,7 @@ from mailpolicy.diagnostics import Diagnostic, finalize, has_errors
 from mailpolicy.emit.main_cf import render_main_cf
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.emit.sender_map import render_sender_map
+from mailpolicy.frozen import frozen
 from mailpolicy.model.build import build_policy
 from mailpolicy.model.loader import load_policy
 from mailpolicy.model.policy import Policy
@@ -20,7 +21,7 @@ from mailpolicy.source import SourceFile
 MAIN_CF = "main.cf"
 
 
-@attrs.frozen
+@frozen
 class Compilation:
     """What compiling one policy produced: diagnostics always, output files only when clean."""
 

@@ -11,7 +11,6 @@ from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model import statements as st
 from mailpolicy.model import lookalikes, values
 from mailpolicy.model.loader import LoadedPolicy
-from mailpolicy.model.owner_table import read_owner_table_into
 from mailpolicy.model.owners import OwnersBuilder
 from mailpolicy.model.policy import Expectation, Located, Policy, SaslConfig, Setting, TrustedNetwork
 
@@ -162,6 +161,9 @@ class _Builder:
             self._build_allowuser(statement)
 
     def _build_allowusersfrom(self, s: st.AllowUsersFrom) -> None:
+        # Imported here: most policies have no owners table, and `check` starts on every commit.
+        from mailpolicy.model.owner_table import read_owner_table_into
+
         table = self.loaded.tables.get(s.span)
         if table is not None:
             self.diagnostics.extend(read_owner_table_into(table, self.owners))

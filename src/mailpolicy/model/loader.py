@@ -19,10 +19,9 @@ import stat
 import unicodedata
 from pathlib import Path
 
-import attrs
-
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.frozen import frozen
 from mailpolicy.model import lookalikes
 from mailpolicy.model import statements as st
 from mailpolicy.parse import parse_text
@@ -43,7 +42,7 @@ _MAX_TABLE_PROBLEMS = 50
 
 
 
-@attrs.frozen
+@frozen
 class LoadedPolicy:
     """Every statement of a policy and its includes, in reading order, with the files read."""
 
@@ -142,7 +141,7 @@ def _first_long_line(text: str) -> tuple[int, int] | None:
     return None
 
 
-@attrs.frozen
+@frozen
 class _Link:
     """One file of an include chain: its real path, its name in messages, and the line naming it."""
 

@@ -16,10 +16,11 @@ from typing import Iterable, Iterator
 
 import attrs
 
+from mailpolicy.frozen import frozen
 from mailpolicy.source import Span
 
 
-@attrs.frozen
+@frozen
 class Ownership:
     """One `allow user LOGIN as ADDRESS` pair; `address` is `local@domain` or `@domain`."""
 
@@ -32,7 +33,7 @@ def _positions() -> array:
     return array("I")
 
 
-@attrs.frozen(eq=False)
+@frozen(eq=False)
 class Owners:
     """Every ownership of a policy in the order written, as columns indexed by pair."""
 

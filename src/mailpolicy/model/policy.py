@@ -6,6 +6,7 @@ from typing import Generic, TypeVar
 
 import attrs
 
+from mailpolicy.frozen import frozen
 from mailpolicy.model.owners import Owners, Ownership  # noqa: F401  (Ownership: one pair, part of the model)
 from mailpolicy.model.statements import ClientKind, RelayMode
 from mailpolicy.model.values import IPNetwork
@@ -18,7 +19,7 @@ DEFAULT_CHROOT = "/var/spool/postfix"
 DEFAULT_SENDER_MAP = ("hash", "/etc/postfix/controlled_envelope_senders")
 
 
-@attrs.frozen
+@frozen
 class Located(Generic[T]):
     """A value and the place that stated it (None for a default nobody wrote)."""
 
@@ -26,7 +27,7 @@ class Located(Generic[T]):
     span: Span | None = None
 
 
-@attrs.frozen
+@frozen
 class TrustedNetwork:
     network: IPNetwork
     written: str
@@ -34,7 +35,7 @@ class TrustedNetwork:
     span: Span
 
 
-@attrs.frozen
+@frozen
 class SaslConfig:
     """`sasl dovecot SOCKET` or `sasl cyrus [NAME]`; `path` is as written, made chroot-relative later."""
 
@@ -44,7 +45,7 @@ class SaslConfig:
     path_span: Span | None
 
 
-@attrs.frozen
+@frozen
 class Setting:
     """A `set NAME = VALUE` line."""
 
@@ -55,7 +56,7 @@ class Setting:
     value_span: Span
 
 
-@attrs.frozen
+@frozen
 class Expectation:
     """An `expect` line: a request and the verdict the author says Postfix must give it."""
 
@@ -67,7 +68,7 @@ class Expectation:
     span: Span
 
 
-@attrs.frozen
+@frozen
 class Policy:
     """Everything a policy says, validated, with defaults for what it does not say."""
 

@@ -13,12 +13,11 @@ import ipaddress
 import re
 import unicodedata
 
-import attrs
-
+from mailpolicy.frozen import frozen
 from mailpolicy.model import lookalikes
 
 
-@attrs.frozen
+@frozen
 class ValueProblem(Exception):
     """Why a value is refused, and what to write instead."""
 
@@ -195,7 +194,7 @@ def is_login(text: str) -> bool:
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-@attrs.frozen
+@frozen
 class Network:
     """A trusted network as parsed; `host_bits` tells that the address was not the network's own."""
 

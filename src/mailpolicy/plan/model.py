@@ -6,10 +6,11 @@ import posixpath
 
 import attrs
 
+from mailpolicy.frozen import frozen
 from mailpolicy.source import Span
 
 
-@attrs.frozen
+@frozen
 class Entry:
     """One restriction in a restriction list, and why it stands where it stands."""
 
@@ -18,7 +19,7 @@ class Entry:
     source: Span | None = None
 
 
-@attrs.frozen
+@frozen
 class Parameter:
     """One main.cf parameter. Restriction lists carry their entries; the value is derived from them."""
 
@@ -34,7 +35,7 @@ class Parameter:
         return cls(name, ", ".join(e.name for e in entries), reason, source, entries)
 
 
-@attrs.frozen
+@frozen
 class MapEntry:
     """One key of the sender login map with every login that owns it."""
 
@@ -42,7 +43,7 @@ class MapEntry:
     owners: tuple[str, ...]
 
 
-@attrs.frozen(eq=False)
+@frozen(eq=False)
 class SenderMapPlan:
     """The smtpd_sender_login_maps table: where Postfix reads it and what it holds.
 

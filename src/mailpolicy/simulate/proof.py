@@ -40,12 +40,13 @@ from typing import Iterable
 
 import attrs
 
+from mailpolicy.frozen import frozen
+from mailpolicy.postfix.restriction_lists import entries
 from mailpolicy.simulate.context import Context, Step
 from mailpolicy.simulate.decide import ALL_PARTS, LISTS, PostfixModel
 from mailpolicy.simulate.lookup import NetworkIndex
 from mailpolicy.simulate.matchlist import parse_network
 from mailpolicy.simulate.request import Decision, Request, Verdict
-from mailpolicy.postfix.restriction_lists import entries
 from mailpolicy.simulate.restrictions import READS
 from mailpolicy.simulate.rewrite import PROBE_PAYLOADS, Rewrite, steerable_rewrites
 from mailpolicy.simulate.runner import Runner
@@ -70,7 +71,7 @@ class ProofTooLarge(Exception):
     """The configuration has more classes of requests than the search is allowed to combine."""
 
 
-@attrs.frozen
+@frozen
 class Counterexample:
     """A request that relays, and the decision that accepts it.
 
