@@ -17,6 +17,7 @@ from mailpolicy.analyze.owners import (
 )
 from mailpolicy.analyze.output_names import check_sender_map_name
 from mailpolicy.analyze.parameter_names import check_parameter_names, check_restriction_names
+from mailpolicy.analyze.references import check_undefined_references
 from mailpolicy.analyze.sasl_options import check_sasl_security_options
 from mailpolicy.analyze.sasl_paths import check_sasl_path
 from mailpolicy.analyze.shading import check_shading
@@ -42,6 +43,7 @@ CHECKS: tuple[Check, ...] = (
     check_trusted_networks,
     check_parameter_names,
     check_restriction_names,
+    check_undefined_references,
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from mailpolicy.analyze.references import undefined, unexpandable
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import references
 from mailpolicy.audit.expand import Expander, ExpansionError
@@ -41,20 +42,11 @@ def check_references(ctx: AuditContext) -> Iterator[Diagnostic]:
         try:
             Expander(view.raw).expand(setting.value)
         except ExpansionError as error:
-            yield cat.UNDEFINED_REFERENCE.at(origin.value_span, f"{setting.name} cannot be expanded: {error}",
-                                             hint="Postfix cannot expand it either; fix the `$`, `{` or `}`",
-                                             severity=Severity.ERROR)
+            yield unexpandable(origin.value_span, setting.name, error)
             continue
         for name in dict.fromkeys(references(setting.value)):
             if name not in defined and pf.parameter(name, ctx.version) is None:
-                yield cat.UNDEFINED_REFERENCE.at(
-                    origin.value_span, f"`${name}` in {setting.name} names no parameter: it expands to nothing",
-                    hint=_suggestion(name, ctx.version))
-
-
-def _suggestion(name: str, version: str) -> str:
-    guess = pf.suggest(name, version)
-    return f"did you mean `${guess}`?" if guess else "define the parameter, or write `$$` for a literal `$`"
+                yield undefined(origin.value_span, name, setting.name, ctx.version)
 
 
 def _short(value: str, limit: int = 40) -> str:

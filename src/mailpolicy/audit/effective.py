@@ -10,11 +10,9 @@ points at that restriction's line.
 
 from __future__ import annotations
 
-import re
-
 import attrs
 
-from mailpolicy.audit.expand import Expander, ExpansionError
+from mailpolicy.audit.expand import Expander, ExpansionError, reference_sites
 from mailpolicy.audit.master_cf import Override, Service
 from mailpolicy.maincf import Definition, MainCf
 from mailpolicy.postfix import parameters as pf
@@ -24,7 +22,6 @@ from mailpolicy.source import Span
 # Defaults postconf computes from the machine (postconf -d prints them as host-dependent); the
 # audit must not depend on the machine it runs on, so these expand to nothing unless set.
 _HOST_DEPENDENT = frozenset({"myhostname", "mydomain", "mynetworks", "process_id"})
-_REFERENCE = re.compile(r"\$(?:\{|\()?([A-Za-z0-9_]+)")
 
 
 @attrs.frozen
@@ -143,7 +140,7 @@ class ServiceView:
 
 def references(text: str) -> list[str]:
     """Return the parameter names a value refers to with $name, ${name...} or $(name)."""
-    return [m.group(1) for m in _REFERENCE.finditer(text.replace("$$", ""))]
+    return [site.name for site in reference_sites(text)]
 
 
 def _definition_pieces(definition: Definition) -> list[tuple[str, Span | None]]:

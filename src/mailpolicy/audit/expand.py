@@ -3,8 +3,8 @@
 Forms: `$name`, `${name}`, `$(name)`; `${name?value}` (value when name is not empty),
 `${name:value}` (value when name is empty), each value optionally in `{}`;
 `${name?{value1}:{value2}}`; and the Postfix 3.0 relational form
-`${{text1} OP {text2} ? {value1} : {value2}}` with OP one of `==` `!=` `<` `<=` `>` `>=` (numbers)
-or the same with `level` appended (compatibility levels such as 3.6, Postfix 3.6 and later).
+`${{text1} OP {text2} ? {value1} : {value2}}` with OP one of `==` `!=` `<` `<=` `>` `>=` (as numbers
+when both are all digits, else as text) or the same with `level` appended (compatibility levels such as 3.6, Postfix 3.6 and later).
 `$$` is a literal `$`. Postfix's own defaults use the relational form, e.g. smtpd_relay_restrictions
 is `${{$compatibility_level} <level {1} ? {} : {permit_mynetworks, ...}}`, so evaluating a default
 needs this too. A name that is neither set nor known expands to nothing, as in Postfix (which
@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from mailpolicy.frozen import frozen
 from mailpolicy.postfix.restriction_lists import closing_bracket
 
 # Postfix gives up on references nested deeper than this (mac_expand: "unreasonable macro call nesting").
@@ -24,6 +25,8 @@ MAX_DEPTH = 100
 _NAME = re.compile(r"[A-Za-z0-9_]+")
 _RELATION = re.compile(r"\s*(==|!=|<=|>=|<|>)(level)?\s*")
 _CLOSE = {"{": "}", "(": ")"}
+# `$$` (a literal `$`), or `$` with the name it refers to: `$name`, `${name...}`, `$(name...)`.
+_SITE = re.compile(r"\$(?:\$|[{(]?([A-Za-z0-9_]+))")
 
 Lookup = Callable[[str], "str | None"]
 
@@ -132,6 +135,21 @@ class Expander:
         return self._expand(when_true if holds else when_false, depth + 1, active)
 
 
+@frozen
+class Site:
+    """A `$name`, `${name...}` or `$(name...)` in a value as written: the name and the reference's offsets."""
+
+    name: str
+    start: int
+    end: int
+
+
+def reference_sites(text: str) -> list[Site]:
+    """Return each reference to a parameter in a value, in order; `$$` is a literal `$` and names nothing."""
+    return [Site(match.group(1), match.start(), match.end()) for match in _SITE.finditer(text)
+            if match.group(1) is not None]
+
+
 def matching(text: str, start: int) -> int:
     """Return the index of the bracket closing the one at `start`."""
     end = closing_bracket(text, start)
@@ -161,11 +179,10 @@ def _compare(left: str, operator: str, right: str, as_level: bool) -> bool:
         a, b = _level(left or "0"), _level(right or "0")
         width = max(len(a), len(b))
         a, b = a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
-    elif operator in ("==", "!="):
-        a, b = left, right
+    elif left.isdigit() and right.isdigit():
+        a, b = int(left), int(right)
     else:
-        try:
-            a, b = int(left), int(right)
-        except ValueError:
-            raise ExpansionError(f"`{left}` {operator} `{right}` compares text that is not a number") from None
+        # postconf(5): "numerical when both operands are all digits, otherwise lexicographical"
+        # (measured on 3.7.11: {010} == {10} holds, {10} < {9x} holds).
+        a, b = left, right
     return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[operator]
