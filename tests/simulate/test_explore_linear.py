@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 
 from mailpolicy.simulate import explore
 from mailpolicy.simulate.explore import MAX_RUNS
+from mailpolicy.simulate.context import reject
+from mailpolicy.simulate.registry import EVALUATORS
 from mailpolicy.simulate.request import Decision, Request, Verdict
 from mailpolicy.simulate.runner import Runner
 from tests.simulate.support import OUTSIDE, model
@@ -167,10 +169,30 @@ def test_a_branch_resumes_after_the_state_of_earlier_lists() -> None:
     assert all(d.restriction != "reject_rbl_client" or d.parameter != "smtpd_helo_restrictions" for d, _ in new)
 
 
+def test_a_choice_after_a_nested_list_ends_starts_from_the_enclosing_restriction(monkeypatch) -> None:
+    # No evaluator does this today; one that runs a list and then asks must still be explored
+    # right: the run for its other answers starts at the enclosing restriction, in the state
+    # the earliest run saw there, even when the run it branches from started inside the list.
+    def nested_then_choose(ctx, step):
+        inner = ctx.runner.nested(step, "warn_if_reject, reject_rbl_client a.example, reject_rbl_client b.example",
+                                  "a test list", 1)
+        if inner.kind != "dunno":
+            return inner
+        return ctx.choose("the last word", (inner, reject("554 5.7.1 no", "the last word is no")))
+
+    monkeypatch.setitem(EVALUATORS, "test_nested_then_choose", nested_then_choose)
+    m = model(TABLES, smtpd_client_restrictions="reject_rbl_client z.example, warn_if_reject, test_nested_then_choose, "
+                                                "check_client_access hash:/etc/postfix/unknown1")
+    request = Request(OUTSIDE, None, "a@evil.test", "u@example0.com", "client.example.test", "unknown")
+    new = [(b.decision, b.answers) for b in m.branches(request)]
+    assert new == _old_branches(lambda choose: m._decide_once(request, choose))
+    assert any(d.reply == "554 5.7.1 no" for d, _ in new)
+
+
 # --- work: linear in the number of unknowns ------------------------------------------------
 
 
-def _evaluations(monkeypatch, entry: str, n: int, old: bool = False) -> int:
+def _evaluations(monkeypatch, entry: str, n: int, old: bool = False, nested: bool = False) -> int:
     calls = [0]
     evaluate = Runner.evaluate
 
@@ -179,7 +201,10 @@ def _evaluations(monkeypatch, entry: str, n: int, old: bool = False) -> int:
         return evaluate(self, step, depth)
 
     monkeypatch.setattr(Runner, "evaluate", counting)
-    m = model(smtpd_client_restrictions=", ".join(entry.format(i) for i in range(n)), smtpd_sasl_auth_enable="yes",
+    entries = ", ".join(entry.format(i) for i in range(n))
+    where = {"smtpd_restriction_classes": "big", "big": entries, "smtpd_client_restrictions": "reject_rbl_client z, big"} \
+        if nested else {"smtpd_client_restrictions": entries}
+    m = model(smtpd_sasl_auth_enable="yes", **where,
               smtpd_relay_restrictions="permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination")
     request = Request(OUTSIDE, None, "a@evil.test", "u@gmail.test", "client.example.test", "unknown")
     if old:
@@ -205,3 +230,9 @@ def test_dns_lists_cost_evaluations_linear_in_their_number(monkeypatch) -> None:
     assert large <= 2.2 * small, (small, large)
     # Past the run limit the growth stays linear too (each run beyond the nominal one is short).
     assert _evaluations(monkeypatch, entry, 600) <= 2.2 * _evaluations(monkeypatch, entry, 300)
+
+
+def test_unknowns_in_a_restriction_class_cost_evaluations_linear_in_their_number(monkeypatch) -> None:
+    entry = "check_client_access hash:/etc/postfix/unknown{}"
+    small, large = _evaluations(monkeypatch, entry, 40, nested=True), _evaluations(monkeypatch, entry, 80, nested=True)
+    assert large <= 2.2 * small, (small, large)

@@ -65,10 +65,9 @@ class Runner:
         self.trace = trace
         self.flags = Flags()
         self.current: Step | None = None
-        # explore.Tape, when the request is explored: it learns where each top-level restriction
-        # starts and in what state, so that a run taking another answer there starts there too.
+        # explore.Tape, when the request is explored: it learns where each restriction starts
+        # and in what state, so that a run taking another answer there starts there too.
         self.tape = tape
-        self._lists = 0  # top-level lists run so far: the tape knows them by this number
 
     def run(self, parameter: str, words: tuple[str, ...], reply_name: str, reply_class: str,
             depth: int = 0) -> Ended:
@@ -82,30 +81,31 @@ class Runner:
             self.flags.warn = False
             if parameter != "smtpd_recipient_restrictions":
                 self.flags.defer_if_reject = self.flags.defer_if_reject_list = None
-        if depth or self.tape is None:
-            return self._run(parameter, words, reply_name, reply_class, depth, 0, None)
-        ordinal, self._lists = self._lists, self._lists + 1
-        resumed = self.tape.resume(ordinal)
+        tape = self.tape
+        if tape is None:
+            return self._run(parameter, words, reply_name, reply_class, depth, 0)
+        resumed = tape.enter(depth == 0)
         if isinstance(resumed, Ended):
             return resumed  # an earlier run with the same answers so far saw this list end so
         start = 0
         if resumed is not None:
-            start, (trace, length, flags) = resumed
-            self.trace[:] = trace[:length]
-            self.flags.restore(flags)
-        ended = self._run(parameter, words, reply_name, reply_class, 0, start, ordinal)
-        self.tape.unmark()
-        self.tape.list_ended(ordinal, ended)
+            start, state = resumed
+            if state is not None:
+                trace, length, flags = state
+                self.trace[:] = trace[:length]
+                self.flags.restore(flags)
+        ended = self._run(parameter, words, reply_name, reply_class, depth, start)
+        tape.leave(ended)
         return ended
 
     def _run(self, parameter: str, words: tuple[str, ...], reply_name: str, reply_class: str, depth: int,
-             start: int, ordinal: int | None) -> Ended:
-        # `ordinal`: a top-level list whose restrictions the tape is told of; `start`: the first to evaluate.
+             start: int) -> Ended:
+        tape = self.tape
         listed = entries(words)
         for entry in listed[start:] if start else listed:
             step = Step(entry.name, entry.argument, parameter, entry.position, reply_name, reply_class)
-            if ordinal is not None:
-                self.tape.mark(ordinal, entry.position, (self.trace, len(self.trace), self.flags.saved()))
+            if tape is not None:
+                tape.mark(entry.position, (self.trace, len(self.trace), self.flags.saved()))
             outcome = self.evaluate(step, depth)
             shown = entry.shown
             if outcome.kind == WARN_IF_REJECT:
