@@ -131,7 +131,7 @@ def configurations(draw):
     return params, request
 
 
-@settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 @given(configurations(), st.sampled_from((3, 17, MAX_RUNS)))
 def test_resuming_decides_as_replaying_did(configuration, limit) -> None:
     params, request = configuration
