@@ -202,8 +202,10 @@ def _evaluations(monkeypatch, entry: str, n: int, old: bool = False, nested: boo
 
     monkeypatch.setattr(Runner, "evaluate", counting)
     entries = ", ".join(entry.format(i) for i in range(n))
-    where = {"smtpd_restriction_classes": "big", "big": entries, "smtpd_client_restrictions": "reject_rbl_client z, big"} \
-        if nested else {"smtpd_client_restrictions": entries}
+    where = {"smtpd_client_restrictions": entries}
+    if nested:
+        where = {"smtpd_restriction_classes": "big", "big": entries,
+                 "smtpd_client_restrictions": "reject_rbl_client z, big"}
     m = model(smtpd_sasl_auth_enable="yes", **where,
               smtpd_relay_restrictions="permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination")
     request = Request(OUTSIDE, None, "a@evil.test", "u@gmail.test", "client.example.test", "unknown")
@@ -211,7 +213,8 @@ def _evaluations(monkeypatch, entry: str, n: int, old: bool = False, nested: boo
         found = _old_branches(lambda choose: m._decide_once(request, choose))
     else:
         found = [(b.decision, b.answers) for b in m.branches(request)]
-    assert found[0][0].verdict is Verdict.REJECT and len(found) >= min(n, MAX_RUNS)  # every unknown was asked (up to the limit)
+    # Every unknown was asked (up to the run limit).
+    assert found[0][0].verdict is Verdict.REJECT and len(found) >= min(n, MAX_RUNS)
     monkeypatch.setattr(Runner, "evaluate", evaluate)
     return calls[0]
 
@@ -234,5 +237,6 @@ def test_dns_lists_cost_evaluations_linear_in_their_number(monkeypatch) -> None:
 
 def test_unknowns_in_a_restriction_class_cost_evaluations_linear_in_their_number(monkeypatch) -> None:
     entry = "check_client_access hash:/etc/postfix/unknown{}"
-    small, large = _evaluations(monkeypatch, entry, 40, nested=True), _evaluations(monkeypatch, entry, 80, nested=True)
+    small = _evaluations(monkeypatch, entry, 40, nested=True)
+    large = _evaluations(monkeypatch, entry, 80, nested=True)
     assert large <= 2.2 * small, (small, large)

@@ -137,7 +137,9 @@ class Tape:
         level = len(self._frames)
         self._frames.append(frame)
         path = self._path
-        if self._follow != level or path[level][0] != key or (level and self._frames[-2].position != path[level - 1][1]):
+        if self._follow != level or path[level][0] != key:
+            return None
+        if level and self._frames[-2].position != path[level - 1][1]:
             return None
         if level:
             frame.start = self._frames[-2].count  # as in the earlier run: no choice between the two
@@ -200,7 +202,7 @@ def _runs(run, limit: int) -> tuple[list, bool]:
 
 
 def _branch(taken: list[_Choice], depth: int, alternative: int) -> tuple[Tape, int]:
-    """Return the tape of the run that answers choice `depth` of `taken` with `alternative`, and its first free choice."""
+    """Return the tape of the run answering choice `depth` of `taken` with `alternative`, and its first free choice."""
     saved = taken[depth].saved
     start = saved.count if saved is not None else 0
     forced = tuple(c.index for c in taken[start:depth]) + (alternative,)
