@@ -20,6 +20,7 @@ from mailpolicy.analyze.parameter_names import check_parameter_names, check_rest
 from mailpolicy.analyze.references import check_undefined_references
 from mailpolicy.analyze.sasl_options import check_sasl_security_options
 from mailpolicy.analyze.sasl_paths import check_sasl_path
+from mailpolicy.analyze.sender_rewriting import check_sender_rewriting
 from mailpolicy.analyze.shading import check_shading
 from mailpolicy.analyze.settings import check_duplicate_settings, check_managed_settings
 from mailpolicy.analyze.trusted_networks import check_trusted_networks
@@ -44,6 +45,7 @@ CHECKS: tuple[Check, ...] = (
     check_parameter_names,
     check_restriction_names,
     check_undefined_references,
+    check_sender_rewriting,
 )
 
 

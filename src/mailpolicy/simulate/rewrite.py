@@ -20,7 +20,8 @@ The model, conservative by design:
 - Exact-key tables (hash, lmdb, cdb, btree, texthash, inline without patterns, static) return
   only what the administrator wrote: an alias to a remote address is forwarding the
   administrator chose, not relaying, and is never reported.
-Sender rewriting (sender_canonical_maps) is not modelled here.
+Sender rewriting (sender_canonical_maps) is judged by analyze/sender_rewriting.py with the same
+table classification (`tables`) and rule evaluation (`apply_rules`).
 """
 
 from __future__ import annotations
@@ -79,36 +80,78 @@ def steerable_rewrites(words: Callable[[str], tuple[str, ...]], local_domains: l
     return found
 
 
-def _judge(parameter: str, reference: str, local_domains: list[str], remote: Callable[[str], bool]) -> Rewrite | None:
+@frozen
+class Table:
+    """One table a reference reads, as the model sees it: `exact`, `pattern` (inline rules) or `opaque`.
+
+    `reference` is what a finding names: the wrapper (`unionmap:{...}`) a table was found in, else
+    the table itself (without `proxy:`). A `pattern` table's `body` holds its inline rules.
+    """
+
+    reference: str
+    type: str
+    kind: str
+    body: str = ""
+
+    def rules(self) -> list[tuple[re.Pattern | None, str]]:
+        """Return (pattern, result) per rule of a `pattern` table; pattern None when Python cannot read it."""
+        return list(_rules(self.type, self.body)) if self.kind == "pattern" else []
+
+
+def tables(reference: str) -> Iterator[Table]:
+    """Yield each table a `type:name` reference reads, through proxy:, pipemap:{...} and unionmap:{...}."""
     kind, _colon, name = reference.partition(":")
     kind = kind.lower()
     if kind == "proxy":
-        return _judge(parameter, name, local_domains, remote)
-    if kind in _WRAPPERS and name.startswith("{") and name.endswith("}"):
-        inner = (_judge(parameter, part, local_domains, remote) for part in split_words(name[1:-1]))
-        found = next((r for r in inner if r is not None), None)
-        return attrs.evolve(found, table=reference) if found is not None else None
-    if kind not in STEERABLE_TYPES:
-        return None
-    if kind in ("regexp", "pcre") and name.startswith("{") and name.endswith("}"):
-        return _judge_inline(parameter, reference, kind, name[1:-1], local_domains, remote)
-    return Rewrite(parameter, reference, "its contents are not known and may return the client's text")
+        yield from tables(name)
+    elif kind in _WRAPPERS and name.startswith("{") and name.endswith("}"):
+        for part in split_words(name[1:-1]):
+            yield from (attrs.evolve(table, reference=reference) for table in tables(part))
+    elif kind not in STEERABLE_TYPES:
+        yield Table(reference, kind, "exact")
+    elif kind in ("regexp", "pcre") and name.startswith("{") and name.endswith("}"):
+        yield Table(reference, kind, "pattern", name[1:-1])
+    else:
+        yield Table(reference, kind, "opaque")
 
 
-def _judge_inline(parameter: str, reference: str, kind: str, body: str, local_domains: list[str],
-                  remote: Callable[[str], bool]) -> Rewrite | None:
-    rules = list(_rules(kind, body))
-    substituting = [(pattern, result) for pattern, result in rules if _SUBSTITUTION.search(result)]
-    if not substituting:
+def substitutes(result: str) -> bool:
+    """Tell whether a pattern rule's result uses text the pattern captured (`$1`, `${1}`, `$(1)`)."""
+    return _SUBSTITUTION.search(result) is not None
+
+
+def apply_rules(rules: list[tuple[re.Pattern | None, str]], address: str) -> tuple[str, list[str]] | None:
+    """Return the first matching rule's result and the addresses it gives for `address` (None: no rule matches)."""
+    # regexp_table(5), pcre_table(5): the first pattern that matches decides.
+    for pattern, result in rules:
+        match = pattern.search(address) if pattern is not None else None
+        if match is not None:
+            return result, _results(match, result)
+    return None
+
+
+def _judge(parameter: str, reference: str, local_domains: list[str], remote: Callable[[str], bool]) -> Rewrite | None:
+    for table in tables(reference):
+        if table.kind == "opaque":
+            return Rewrite(parameter, table.reference, "its contents are not known and may return the client's text")
+        if table.kind == "pattern":
+            found = _judge_inline(parameter, table.reference, table.rules(), local_domains, remote)
+            if found is not None:
+                return found
+    return None
+
+
+def _judge_inline(parameter: str, reference: str, rules: list[tuple[re.Pattern | None, str]],
+                  local_domains: list[str], remote: Callable[[str], bool]) -> Rewrite | None:
+    if not any(substitutes(result) for _pattern, result in rules):
         return None
     for domain in local_domains:
         for payload in PROBE_PAYLOADS:
             recipient = f"{payload}@{domain}"
-            # regexp_table(5), pcre_table(5): the first pattern that matches decides.
-            hit = next(((p, r) for p, r in rules if p is not None and p.search(recipient)), None)
-            if hit is None or not _SUBSTITUTION.search(hit[1]) or remote(recipient):
+            hit = apply_rules(rules, recipient)
+            if hit is None or not substitutes(hit[0]) or remote(recipient):
                 continue
-            for result in _results(hit[0].search(recipient), hit[1]):
+            for result in hit[1]:
                 # The client chose the destination when its text made the domain (a fixed remote
                 # domain with the client's local part is the administrator's forwarding).
                 if remote(result) and _TARGET in result.rpartition("@")[2].lower():

@@ -1,0 +1,192 @@
+"""Find sender rewriting that undoes the login check: sending as another login after smtpd said no (MP323).
+
+smtpd's reject_sender_login_mismatch checks MAIL FROM as the client sent it; cleanup(8) then
+rewrites the envelope sender with sender_canonical_maps and canonical_maps (canonical(5)), each
+when its classes (sender_canonical_classes, canonical_classes) hold envelope_sender, as they do
+by default, and the message is queued from the result. Measured on Postfix 3.7.11 with
+recipient_delimiter = + and the owners bob@example0.com -> bob, ceo@example0.com -> ceo: bob,
+logged in, is refused <ceo@example0.com> ("553 5.7.1 ... not owned by user bob") but owns
+<bob+ceo@example0.com> (the lookup falls back to bob@example0.com), and with
+`sender_canonical_maps = regexp:{ {/^bob\\+(.*)@(.*)$$/ $$1@$$2} }` the message is queued from
+ceo@example0.com (qmgr: "from=<ceo@example0.com>"; postcat -q: "sender: ceo@example0.com").
+
+Each table is judged by the classification the open-relay proof uses (simulate/rewrite.py):
+- `pattern` (`regexp:{...}`, `pcre:{...}` written in the value): its rules are tried with
+  Python's `re` on owned addresses, owned addresses with an extension (`+`, `-`, ... and
+  recipient_delimiter) carrying another owner's address, other addresses at the owners' and the
+  policy's domains, and the addresses the patterns spell out. Whoever may use the address (its
+  owner, or anyone when it has none) is held to the result: a rule seen to give an address
+  another login owns is an error naming both; a rule whose result uses captured text is
+  otherwise a warning: it may, for addresses not tried.
+- `opaque` (a regexp:/pcre: file, tcp:, socketmap:): a warning; nobody here can read what it returns.
+- `exact` (hash:, lmdb:, inline:, static:, ...): a note. Every result is one the administrator
+  wrote for one key, so no client chooses it, but an entry that maps an owned address to another
+  login's still lets its owner send as that login without an `allow` line saying so.
+Only when the policy has owners: without them a logged-in client may use any sender anyway
+(MP315). Header addresses are not the login check's business: no restriction reads them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.analyze.simulation import fallback_span, model_of, parameter_span
+from mailpolicy.diagnostics import Diagnostic, Severity
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.frozen import frozen
+from mailpolicy.plan.model import SenderMapPlan
+from mailpolicy.simulate.lookup import owner_keys
+from mailpolicy.simulate.rewrite import Table, apply_rules, substitutes, tables
+
+# cleanup applies sender_canonical_maps, then canonical_maps, to the envelope sender when the
+# parameter's classes name envelope_sender (postconf(5) canonical_classes, sender_canonical_classes).
+SENDER_MAPS = (("sender_canonical_maps", "sender_canonical_classes"), ("canonical_maps", "canonical_classes"))
+ENVELOPE_SENDER = "envelope_sender"
+# Bounds of the search: owners looked at, their addresses, and the addresses they try to become.
+_KEYS_SCANNED, _TARGETS = 400, 16
+_NOBODY_DOMAIN = "elsewhere.test"  # a domain no owner's address is at
+_MARKS = "+-_.="  # extension delimiters tried besides recipient_delimiter
+# `local@domain` or `@domain` as a pattern spells it once unescaped (`(.*)@old.example0.com`).
+_ADDRESS = re.compile(r"([A-Za-z0-9._+=-]*)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+
+
+@frozen
+class Spoof:
+    """A MAIL FROM `sent` that `login` (None: a client not logged in) may use and a table rewrites to `result`."""
+
+    login: str | None
+    sent: str
+    result: str
+    owners: tuple[str, ...]
+
+
+def check_sender_rewriting(ctx: AnalysisContext) -> Iterator[Diagnostic]:
+    """Report sender rewriting by which a client may send as an address another login owns."""
+    owners = ctx.plan.sender_map
+    if owners is None or not owners.keys:
+        return
+    config = model_of(ctx).config
+    delimiter = config.value("recipient_delimiter")
+    domains = sorted(ctx.policy.domain_names)
+    for parameter, classes in SENDER_MAPS:
+        if ENVELOPE_SENDER not in (word.lower() for word in config.words(classes)):
+            continue
+        for reference in config.words(parameter):
+            # One finding per table written: the worst of the tables it reads (unionmap:{...}).
+            found = [_judge(ctx, parameter, table, owners, delimiter, domains) for table in tables(reference)]
+            worst = min((d for d in found if d is not None), key=lambda d: _RANK[d.severity], default=None)
+            if worst is not None:
+                yield worst
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
+
+
+def _judge(ctx: AnalysisContext, parameter: str, table: Table, owners: SenderMapPlan, delimiter: str,
+           domains: list[str]) -> Diagnostic | None:
+    span = parameter_span(ctx, parameter) or fallback_span(ctx)
+    rewrites = f"cleanup rewrites the envelope sender with {parameter} ({table.reference})"
+    if table.kind == "exact":
+        return cat.SENDER_REWRITTEN_AFTER_LOGIN_CHECK.at(
+            span, f"{rewrites} after smtpd checked its owner: an entry that maps an owned address to another "
+                  "login's lets its owner send as that login, which no `allow` line says", severity=Severity.NOTE,
+            hint="if an entry does that on purpose, say it with `allow user LOGIN as ADDRESS` as well")
+    if table.kind == "opaque":
+        return cat.SENDER_REWRITTEN_AFTER_LOGIN_CHECK.at(
+            span, f"{rewrites} after smtpd checked its owner: its contents are not known here, and a result built "
+                  "from the client's text may be an address another login owns", severity=Severity.WARNING,
+            hint=_HINT)
+    rules = table.rules()
+    spoof = _spoof(rules, owners, delimiter, domains)
+    if spoof is not None:
+        return cat.SENDER_REWRITTEN_AFTER_LOGIN_CHECK.at(span, f"{_who(spoof)}, then {rewrites} to <{spoof.result}>",
+                                                         hint=_HINT)
+    if any(substitutes(result) for _pattern, result in rules):
+        return cat.SENDER_REWRITTEN_AFTER_LOGIN_CHECK.at(
+            span, f"{rewrites} after smtpd checked its owner: its result is built from the client's text "
+                  "($1-style substitution) and may be an address another login owns", severity=Severity.WARNING,
+            hint=_HINT)
+    return None
+
+
+_HINT = ("build no sender from the client's text after the login check: rewrite with an exact-key table (hash:, "
+         "lmdb:), or give every address a rule rewrites from to the login that owns what it becomes")
+
+
+def _who(spoof: Spoof) -> str:
+    others = ", ".join(spoof.owners)
+    if spoof.login is None:
+        return (f"a client that has not logged in can send as <{spoof.result}>, which only {others} may use: "
+                f"<{spoof.sent}> has no owner, so smtpd accepts it from anyone")
+    return (f"a client logged in as {spoof.login} can send as <{spoof.result}>, which only {others} may use: "
+            f"{spoof.login} owns <{spoof.sent}>, so smtpd accepts it")
+
+
+def _spoof(rules, owners: SenderMapPlan, delimiter: str, domains: list[str]) -> Spoof | None:
+    """Return the first MAIL FROM a client may use that a rule turns into an address another login owns."""
+    for sent in _candidates(rules, owners, delimiter, domains):
+        hit = apply_rules(rules, sent)
+        if hit is None:
+            continue
+        # Who may use `sent`: its owners (logged in as one of them), or, when it has none, anyone.
+        senders = owners_of(owners, sent, delimiter) or (None,)
+        for result in hit[1]:
+            found = owners_of(owners, result, delimiter)
+            for login in senders:
+                if found and (login is None or login.lower() not in (o.lower() for o in found)):
+                    return Spoof(login, sent, result, found)
+    return None
+
+
+def owners_of(owners: SenderMapPlan, address: str, delimiter: str) -> tuple[str, ...]:
+    """Return the logins smtpd_sender_login_maps names for an address (user+ext@domain, user@domain, @domain)."""
+    local, _at, domain = address.rpartition("@")
+    # The compiled map holds addresses and @domain keys only, so the bare `user` key never matches.
+    for key in owner_keys(local.lower(), domain.lower(), False, delimiter):
+        if key in owners.owners:
+            return owners.owners_of(key)
+    return ()
+
+
+def _candidates(rules, owners: SenderMapPlan, delimiter: str, domains: list[str]) -> Iterator[str]:
+    """Yield MAIL FROM addresses to try: owned ones, owned ones with an extension carrying another owned
+    address, other addresses at the owners' and the policy's domains, and the addresses the patterns name."""
+    keys = owners.keys[:_KEYS_SCANNED]
+    addresses = [key for key in keys if not key.startswith("@")]
+    targets = addresses[:_TARGETS] + [f"postmaster{key}" for key in keys if key.startswith("@")][:_TARGETS]
+    written, named_domains = _written(rules)
+    yield from written
+    everywhere = dict.fromkeys([*domains, *(key[1:] for key in keys if key.startswith("@")), *named_domains,
+                                _NOBODY_DOMAIN])
+    # Extensions: the configured delimiter and the usual ones, for clients of a server without one.
+    marks = "".join(dict.fromkeys(delimiter + _MARKS))
+    for key in addresses[:_TARGETS]:
+        yield key
+        local, _at, domain = key.rpartition("@")
+        for target in targets:
+            for payload in _payloads(target):
+                yield from (f"{local}{mark}{payload}@{domain}" for mark in marks)
+    for target in targets:
+        for payload in _payloads(target):
+            yield from (f"{payload}@{domain}" for domain in everywhere)
+
+
+def _written(rules) -> tuple[list[str], list[str]]:
+    """Return the addresses and the domains a table's patterns spell out (`^postmaster@example0.com$`)."""
+    addresses: dict[str, None] = {}
+    domains: dict[str, None] = {}
+    for pattern, _result in rules:
+        if pattern is not None:
+            for match in _ADDRESS.finditer(re.sub(r"\\(.)", r"\1", pattern.pattern)):
+                domains[match.group(2).lower()] = None
+                if match.group(1):
+                    addresses[match.group().lower()] = None
+    return list(addresses), list(domains)
+
+
+def _payloads(target: str) -> tuple[str, ...]:
+    """Return the ways a local part can carry another address (`ceo`, `ceo=example0.com`, ...)."""
+    local, _at, domain = target.rpartition("@")
+    return (local, f"{local}={domain}", f"{local}.at.{domain}", f"{local}_at_{domain}", f"{domain}={local}")
