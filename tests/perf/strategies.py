@@ -41,3 +41,39 @@ def policy_texts(draw, max_lines: int = 12) -> str:
     lines = draw(st.lists(policy_lines(), max_size=max_lines))
     ending = draw(st.sampled_from(("", "\n", "\r\n")))
     return "\n".join(lines) + ending
+
+
+_SLOTS = ("bob", "as", "to", "a@example0.com", "@example0.com", '"q@x.example"', '"a \\" b"', "3.7", "private/auth",
+          "hash:/etc/x", "10.0.0.0/8", "é@ü.example", '"open', '""', "x#c", "a=b", "user", "relay")
+_TEMPLATES = (
+    "postfix {v}", "hostname {v}", "local{g}domains {v}{l}", "trusted{g}networks {v}{l}", "sasl {v}", "sasl {v}{g}{v}",
+    "chroot {v}", "relay{g}nobody", "relay only{g}authenticated", "relay only trusted", "relay authenticated{g}or trusted",
+    "relay only", "sender map {v}", "allow users{g}from {v}", "include {v}", "set {v}{g}={g}{s}", "set {v}=",
+    "set {v} = # note", "expect {r}{g}anonymous sending as {v} to {v}", "expect {r} trusted sending{g}as {v}{g}to {v}",
+    "expect {r} user {v} sending as {v} to {v}", "expect maybe anonymous sending as {v} to {v}",
+)
+
+
+@st.composite
+def statement_lines(draw) -> str:
+    """Return a line shaped like one of the statements, with odd gaps, values and trailers."""
+    template = draw(st.sampled_from(_TEMPLATES))
+    gap = lambda: draw(st.sampled_from((" ", "\t", "  ", "", " \t")))  # noqa: E731
+    fill = {
+        "v": lambda: draw(st.sampled_from(_SLOTS)),
+        "g": gap,
+        "l": lambda: "".join(draw(st.sampled_from((",", ", ", " ,", ",,"))) + draw(st.sampled_from(_SLOTS))
+                             for _ in range(draw(st.integers(0, 2)))),
+        "s": lambda: draw(st.sampled_from(("$myhostname ESMTP", "yes", "a # b", "x  ", "#c", '"q"', ""))),
+        "r": lambda: draw(st.sampled_from(("accept", "reject", "acceptx"))),
+    }
+    line = ""
+    rest = template
+    while "{" in rest:
+        before, _, after = rest.partition("{")
+        key, _, rest = after.partition("}")
+        line += before + fill[key]()
+    line += rest
+    lead = draw(st.sampled_from(("", " ", "\t")))
+    tail = draw(st.sampled_from(("", " ", " # why", "#x", ",", " junk", "\t")))
+    return lead + line.replace(" ", gap() or " ", 1) + tail

@@ -9,10 +9,12 @@ from lark.exceptions import UnexpectedInput
 from mailpolicy.model import statements as st
 from mailpolicy.parse import parse_text
 from mailpolicy.parse import fastpath
+from mailpolicy.parse import oneline
+from mailpolicy.parse.oneline import one_line_statement
 from mailpolicy.parse.grammar import build_parser
 from mailpolicy.parse.parser import MAX_SYNTAX_ERRORS
 from mailpolicy.parse.transformer import StatementBuilder
-from tests.perf.strategies import policy_lines, policy_texts
+from tests.perf.strategies import policy_lines, policy_texts, statement_lines
 
 FEW = settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -39,11 +41,12 @@ def whole_file_oracle(text: str) -> tuple[tuple, list[int]]:
             lines[line - 1] = ""
 
 
-@pytest.mark.parametrize("name", ["VALUE", "STRING", "WS", "COMMENT"])
+@pytest.mark.parametrize("name", ["VALUE", "STRING", "WS", "COMMENT", "SET_VALUE", "VERDICT"])
 def test_fast_path_terminals_are_the_grammars(name: str) -> None:
     # lark turns the grammar's `\t` and `\n` escapes into the characters themselves.
     grammar = build_parser().get_terminal(name).pattern.value.replace("\t", "\\t").replace("\n", "\\n")
-    assert grammar == getattr(fastpath, name)
+    module = oneline if name in ("SET_VALUE", "VERDICT") else fastpath
+    assert grammar == getattr(module, name)
 
 
 @FEW
@@ -52,6 +55,32 @@ def test_a_line_the_fast_path_takes_is_the_line_lark_builds(line: str) -> None:
     found = fastpath.fast_statement(line, 7, "p")
     if found is not None:
         assert found == lark_line(line)
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@given(statement_lines())
+def test_a_statement_recognised_without_lark_is_the_one_lark_builds(line: str) -> None:
+    found = one_line_statement(line, 7, "p")
+    if found is not None:
+        assert (found,) == lark_line(line)
+
+
+def test_the_keywords_left_to_lark_are_the_grammars() -> None:
+    parser = build_parser()
+    anonymous = {t.pattern.value for t in parser.terminals if t.pattern.type == "str" and t.pattern.value.isalpha()}
+    assert oneline.KEYWORDS == anonymous
+
+
+def test_the_common_statements_are_recognised_without_lark() -> None:
+    lines = ("postfix 3.7", "hostname mx.example0.com  # why", "local domains a.example, b.example",
+             "trusted networks 10.0.0.0/8", "sasl dovecot private/auth", "sasl cyrus", "chroot off",
+             "relay only authenticated", "relay authenticated or trusted", "sender map hash:/etc/postfix/x",
+             'allow users from "owners.tsv"', "include more.mailpolicy", "set smtpd_banner = $myhostname ESMTP",
+             "set x =", "expect reject anonymous sending as a@b.example to c@d.example",
+             "expect accept user jim sending as a@b.example to c@d.example")
+    for line in lines:
+        found = one_line_statement(line, 7, "p")
+        assert found is not None and (found,) == lark_line(line), line
 
 
 def test_the_fast_path_takes_plain_quoted_and_commented_lines() -> None:

@@ -39,11 +39,11 @@ def test_help_lists_every_command_as_an_eager_group_would() -> None:
     assert len(commands) >= 7
 
 
-def modules_after(*argv: str) -> set[str]:
-    """Run the CLI in a fresh interpreter and return the mailpolicy modules it imported."""
+def modules_after(*argv: str, prefix: str = "mailpolicy") -> set[str]:
+    """Run the CLI in a fresh interpreter and return the modules under `prefix` it imported."""
     script = ("import sys, json\nfrom mailpolicy.cli import cli\n"
               "try:\n    cli.main(sys.argv[1:], prog_name='mailpolicy')\nexcept SystemExit:\n    pass\n"
-              "print(json.dumps(sorted(m for m in sys.modules if m.startswith('mailpolicy'))), file=sys.stderr)")
+              f"print(json.dumps(sorted(m for m in sys.modules if m.startswith({prefix!r}))), file=sys.stderr)")
     run = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, check=False)
     return set(json.loads(run.stderr.strip().splitlines()[-1]))
 
@@ -52,6 +52,14 @@ def test_help_imports_no_command() -> None:
     loaded = modules_after("--help")
     assert not {m for m in loaded if m.endswith("_cmd")}
     assert "mailpolicy.compiler" not in loaded
+
+
+def test_check_of_plain_statements_never_loads_lark(tmp_path) -> None:
+    # Every line of the seed is recognised by the fast paths (parse/fastpath.py, parse/oneline.py).
+    assert modules_after("check", SEED, prefix="lark") == set()
+    # A line only lark can judge (here: a syntax error) loads it.
+    (tmp_path / "odd.mailpolicy").write_text("relay nobody\nrelay sometimes\n")
+    assert "lark" in modules_after("check", str(tmp_path / "odd.mailpolicy"), prefix="lark")
 
 
 def test_check_imports_neither_other_commands_nor_the_sandbox_or_the_audit() -> None:

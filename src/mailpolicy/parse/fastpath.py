@@ -5,17 +5,16 @@ each, these regular expressions a few. Every statement sits on one line (`_NL` e
 the grammar), so a line can be recognised on its own. The patterns accept a subset of what the
 grammar accepts: anything unusual (`allowuser`, `as"x"`, a trailing comma) does not match and
 goes to lark, which decides and reports it. `tests/perf` checks that both paths build equal
-statements, and that the terminals below are the grammar's.
+statements, and that the terminals below are the grammar's. The other statements have their
+own patterns in `oneline.py`, so lark is loaded only for a line neither recognises.
 """
 
 from __future__ import annotations
 
 import re
-
 from array import array
 
 from mailpolicy.model.statements import AllowUser, AllowUserRows, Word
-from mailpolicy.parse.transformer import unquote
 from mailpolicy.source import Span
 
 # The grammar's terminals VALUE and STRING, and its ignored WS and COMMENT.
@@ -24,16 +23,31 @@ STRING = r'"([^"\\\n]|\\.)*"'
 WS = r"[ \t]+"
 COMMENT = r"#[^\n]*"
 
-_WORD = rf"(?:{VALUE}|{STRING.replace('(', '(?:')})"
-_WORD_AT = re.compile(_WORD)
+WORD = rf"(?:{VALUE}|{STRING.replace('(', '(?:')})"
+WORD_AT = re.compile(WORD)
 _VALUE_AT = re.compile(VALUE)
 _TRAILER = rf"(?:[ \t]*{COMMENT})?[ \t]*"
 _ALLOW = re.compile(
-    rf"([ \t]*)allow{WS}user{WS}({_WORD}){WS}as{WS}({_WORD}(?:[ \t]*,[ \t]*{_WORD})*){_TRAILER}")
+    rf"([ \t]*)allow{WS}user{WS}({WORD}){WS}as{WS}({WORD}(?:[ \t]*,[ \t]*{WORD})*){_TRAILER}")
 _NOTHING = re.compile(_TRAILER)
 # The same line without quoted words: nearly every line of a large policy.
 _PLAIN_ALLOW = re.compile(
     rf"([ \t]*)allow{WS}user{WS}({VALUE}){WS}as{WS}({VALUE}(?:[ \t]*,[ \t]*{VALUE})*){_TRAILER}")
+
+def unquote(text: str) -> str:
+    """Return a STRING token's content; `\\"` and `\\\\` are the only escapes."""
+    body = text[1:-1]
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            i += 1
+            ch = body[i]
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
 
 # What `fast_statement` returns for a line that holds no statement.
 EMPTY = ()
@@ -46,9 +60,9 @@ def fast_statement(line: str, number: int, path: str) -> tuple[AllowUser, ...] |
         return EMPTY if _NOTHING.fullmatch(line) else None
     start, end = match.span(3)
     if '"' in line:
-        addresses = [_word(found.group(), number, found.start(), path)
-                     for found in _WORD_AT.finditer(line, start, end)]
-        login = _word(match.group(2), number, match.start(2), path)
+        addresses = [word_at(found.group(), number, found.start(), path)
+                     for found in WORD_AT.finditer(line, start, end)]
+        login = word_at(match.group(2), number, match.start(2), path)
     else:
         # The common case, written out: a million of these is a large site's whole policy.
         addresses = [Word(found.group(), Span(path, number, found.start() + 1, found.end() + 1))
@@ -58,7 +72,8 @@ def fast_statement(line: str, number: int, path: str) -> tuple[AllowUser, ...] |
     return (AllowUser(Span(path, number, match.end(1) + 1, end + 1), login, tuple(addresses)),)
 
 
-def _word(text: str, number: int, start: int, path: str) -> Word:
+def word_at(text: str, number: int, start: int, path: str) -> Word:
+    """Return the word written at 0-based `start` of a line: a VALUE, or a STRING unquoted."""
     span = Span(path, number, start + 1, start + 1 + len(text))
     if text[0] == '"':
         return Word(unquote(text), span, quoted=True)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
 from mailpolicy.model.statements import Statement
 from mailpolicy.parse.fastpath import RowCollector, fast_statement
-from mailpolicy.parse.grammar import build_parser
-from mailpolicy.parse.transformer import StatementBuilder
+from mailpolicy.parse.oneline import one_line_statement
 from mailpolicy.parse.usage import STATEMENT_WORDS, closest_statement, usage_for
 from mailpolicy.source import SourceFile, Span
 
@@ -51,7 +49,7 @@ def parse_text(text: str, path: str) -> ParseResult:
     statements: list[Statement] = []
     # Every statement is one line, so each line is parsed on its own: a syntax error costs
     # one line, not a re-parse of the file, and most lines never reach lark at all.
-    builder = StatementBuilder(path)
+    builder = _LarkLines(path)
     rows = RowCollector(path)
     for number, line in enumerate(lines, start=1):
         if rows.take(line, number):
@@ -61,7 +59,8 @@ def parse_text(text: str, path: str) -> ParseResult:
             if found:
                 statements.extend(rows.flush())
                 statements.extend(found)
-        except UnexpectedInput as error:
+        except _NotAStatement as problem:
+            error = problem.error
             if len(diagnostics) >= MAX_SYNTAX_ERRORS:
                 rest = sum(not _parses(later, n, path, builder)
                            for n, later in enumerate(lines[number - 1:], start=number))
@@ -77,19 +76,51 @@ def parse_text(text: str, path: str) -> ParseResult:
     return ParseResult(source, tuple(statements), tuple(diagnostics))
 
 
-def _parse_line(line: str, number: int, path: str, builder: StatementBuilder) -> tuple[Statement, ...]:
-    """Return the statements of one line (none or one); raise lark's error if it is not a statement."""
+class _NotAStatement(Exception):
+    """Lark's error for a line that is not a statement (carried so lark is imported only when used)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _LarkLines:
+    """Parse single lines with lark, loading it (tables, lexer, transformer) at the first line that needs it."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.builder = None
+
+    def parse(self, line: str, number: int) -> tuple[Statement, ...]:
+        from lark.exceptions import UnexpectedInput
+
+        from mailpolicy.parse.grammar import build_parser
+        from mailpolicy.parse.transformer import StatementBuilder
+
+        if self.builder is None:
+            self.builder = StatementBuilder(self.path)
+        self.builder.line_offset = number - 1
+        try:
+            return tuple(self.builder.transform(build_parser().parse(line + "\n")))
+        except UnexpectedInput as error:
+            raise _NotAStatement(error) from None
+
+
+def _parse_line(line: str, number: int, path: str, lark: _LarkLines) -> tuple[Statement, ...]:
+    """Return the statements of one line (none or one); raise _NotAStatement if it is not a statement."""
     found = fast_statement(line, number, path)
     if found is not None:
         return found
-    builder.line_offset = number - 1
-    return tuple(builder.transform(build_parser().parse(line + "\n")))
+    statement = one_line_statement(line, number, path)
+    if statement is not None:
+        return (statement,)
+    return lark.parse(line, number)
 
 
-def _parses(line: str, number: int, path: str, builder: StatementBuilder) -> bool:
+def _parses(line: str, number: int, path: str, lark: _LarkLines) -> bool:
     try:
-        _parse_line(line, number, path, builder)
-    except UnexpectedInput:
+        _parse_line(line, number, path, lark)
+    except _NotAStatement:
         return False
     return True
 
@@ -106,7 +137,10 @@ def _control_characters(lines: list[str], path: str) -> list[Diagnostic]:
     return found
 
 
-def _describe(error: UnexpectedInput, line: int, text: str, path: str) -> Diagnostic:
+def _describe(error, line: int, text: str, path: str) -> Diagnostic:
+    """Return the diagnostic for lark's error on a line: where, what was expected, and a usage hint."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     column = getattr(error, "column", None)
     if not isinstance(column, int) or column < 1 or getattr(error, "line", 1) != 1:
         column = len(text) + 1 if isinstance(error, (UnexpectedEOF, UnexpectedToken)) else 1
@@ -138,7 +172,7 @@ def _describe(error: UnexpectedInput, line: int, text: str, path: str) -> Diagno
     return cat.SYNTAX_ERROR.at(span, message, hint=hint)
 
 
-def _expected(error: UnexpectedToken) -> str:
+def _expected(error) -> str:
     names = sorted({_TOKEN_NAMES.get(name, f"`{name.lower()}`") for name in error.expected})
     if not names:
         return "something else"

@@ -5,22 +5,8 @@ from __future__ import annotations
 from lark import Token, Transformer, v_args
 
 from mailpolicy.model import statements as st
+from mailpolicy.parse.fastpath import unquote
 from mailpolicy.source import Span
-
-
-def unquote(text: str) -> str:
-    """Return a STRING token's content; `\\"` and `\\\\` are the only escapes."""
-    body = text[1:-1]
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\" and i + 1 < len(body):
-            i += 1
-            ch = body[i]
-        out.append(ch)
-        i += 1
-    return "".join(out)
 
 
 @v_args(meta=True)
