@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mailpolicy.simulate.lookup import Table
+from mailpolicy.simulate import proof
 from mailpolicy.simulate.proof import _one_key_per_form
 
 FEW = settings(max_examples=300, derandomize=True, deadline=None)
@@ -25,9 +26,13 @@ def one_key_per_form_by_scan(keys: list[str]) -> list[str]:
 
 
 @FEW
-@given(st.lists(st.sampled_from(_KEYS), max_size=10))
-def test_one_key_per_form_is_the_first_of_each_form_in_order(keys: list[str]) -> None:
-    assert _one_key_per_form(keys) == one_key_per_form_by_scan(keys)
+@given(st.lists(st.sampled_from(_KEYS), max_size=10), st.sampled_from((1, 2, 3, 1 << 16)))
+def test_one_key_per_form_is_the_first_of_each_form_in_order(keys: list[str], slice_size: int) -> None:
+    saved, proof._SLICE = proof._SLICE, slice_size  # small slices: a form first seen in a later slice
+    try:
+        assert _one_key_per_form(iter(keys)) == one_key_per_form_by_scan(keys)
+    finally:
+        proof._SLICE = saved
 
 
 _NETWORKS = ("10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3/32", "0.0.0.0/0", "192.0.2.0/24",

@@ -357,15 +357,23 @@ def _one_key_per_form(keys) -> list[str]:
     one form in one domain resolves and is looked up alike; so one witness each is enough, and a
     map of a million addresses costs one pass over its keys.
     """
-    keys = list(keys)
-    # A key's form and domain: whether it has a local part, its `@`, and what follows the last
-    # `@` (the whole key for a bare `user`). Computed by C-level iteration, one tuple per key.
-    parts = list(map(methodcaller("rpartition", "@"), keys))
-    forms = zip(map(bool, map(itemgetter(0), parts)), map(itemgetter(1), parts),
-                map(str.lower, map(itemgetter(2), parts)))
-    # Walking backwards, the last write for a form is its first key.
-    first = dict(zip(reversed(list(forms)), range(len(keys) - 1, -1, -1)))
-    return [keys[index] for index in sorted(first.values())]
+    chosen: dict[tuple[bool, str, str], str] = {}
+    remaining = iter(keys)
+    # A slice at a time, at C speed: a key's form and domain are whether it has a local part,
+    # its `@`, and what follows the last `@` (the whole key for a bare `user`). Slices keep the
+    # temporary tuples small: the whole map at once would hold three strings per key.
+    while part := list(itertools.islice(remaining, _SLICE)):
+        split = list(map(methodcaller("rpartition", "@"), part))
+        forms = list(zip(map(bool, map(itemgetter(0), split)), map(itemgetter(1), split),
+                         map(str.lower, map(itemgetter(2), split))))
+        # Walking backwards, the last write for a form is its first key in the slice.
+        first = dict(zip(reversed(forms), range(len(part) - 1, -1, -1)))
+        for form, index in sorted(first.items(), key=itemgetter(1)):
+            chosen.setdefault(form, part[index])
+    return list(chosen.values())
+
+
+_SLICE = 1 << 16
 
 
 _PLAIN = ("OK", "DUNNO", "REJECT", "DEFER", "DEFER_IF_REJECT", "DEFER_IF_PERMIT", "DISCARD", "FILTER", "HOLD",
