@@ -134,20 +134,13 @@ def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
     outputs = dict(compilation.outputs)
     source = Provenance(compilation.path).top_name
     if base is not None:
-        merged = merge_main_cf(base, compilation.plan, Provenance(compilation.path))
-        run.sources.append(base.source)
-        run.report(merged.diagnostics)
-        if has_errors(merged.diagnostics):
-            return
-        # The base's own parameters (relay_domains, smtpd_authorized_xclient_hosts) can open a relay
-        # past the policy's restrictions: what is written must pass the same proof as the policy.
-        proof = prove_merged(base, merged, compilation.plan.version)
-        run.sources.extend(proof.sources)
-        run.report(proof.diagnostics)
-        if has_errors(proof.diagnostics):
-            return
-        outputs[MAIN_CF] = merged.text
-    wanted = {name: add_marker(text, source) for name, text in outputs.items()}
+        _merge_base(run, compilation, base, outputs)
+    # From here on only the texts count: for a site with a million owners the policy and plan
+    # are most of the memory, and writing (or comparing with) the old files needs as much again.
+    del compilation
+    wanted = {name: add_marker(outputs.pop(name), source) for name in list(outputs)}
+    if not wanted:
+        return  # the merge with the base failed (reported above)
     if not (check or show_diff):
         # `--base /etc/postfix/main.cf -o /etc/postfix` merges in place: the hand-made main.cf is
         # the base, every line of it is carried over, so replacing it is what was asked for.
@@ -165,6 +158,25 @@ def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
     if check:
         run.sources.extend(SourceFile(str(f.path), f.old) for f in status.files if f.old is not None)
         run.report(drift_diagnostics(status, source))
+
+
+def _merge_base(run: _Run, compilation, base: MainCf, outputs: dict[str, str]) -> None:
+    """Replace the compiled main.cf in `outputs` by the base merged with it; empty `outputs` on errors."""
+    merged = merge_main_cf(base, compilation.plan, Provenance(compilation.path))
+    run.sources.append(base.source)
+    run.report(merged.diagnostics)
+    if has_errors(merged.diagnostics):
+        outputs.clear()
+        return
+    # The base's own parameters (relay_domains, smtpd_authorized_xclient_hosts) can open a relay
+    # past the policy's restrictions: what is written must pass the same proof as the policy.
+    proof = prove_merged(base, merged, compilation.plan.version)
+    run.sources.extend(proof.sources)
+    run.report(proof.diagnostics)
+    if has_errors(proof.diagnostics):
+        outputs.clear()
+        return
+    outputs[MAIN_CF] = merged.text
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from pathlib import Path
 from typing import Iterable
 
@@ -11,7 +12,7 @@ import attrs
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.output.atomic import JOURNAL, RESERVED_PREFIX, interrupted
-from mailpolicy.output.marker import PREFIX, content_hash, split_marker
+from mailpolicy.output.marker import PREFIX, Marker, encoded_chunks, split_marker
 from mailpolicy.source import Span
 
 
@@ -33,13 +34,22 @@ class State(enum.Enum):
 
 @attrs.frozen
 class FileStatus:
-    """One file of the folder: its text on disk (None if missing) and the text compile would write."""
+    """One file of the folder: its bytes on disk (None if missing) and the text compile would write.
+
+    The bytes are kept, not the text: a map of a million owners is ~100 MB, and its decoded
+    copy is needed only to show a diff or a drift diagnostic.
+    """
 
     name: str
     path: Path
     state: State
-    old: str | None
+    raw: bytes | None
     new: str | None
+
+    @property
+    def old(self) -> str | None:
+        """Return the text on disk (undecodable bytes kept as surrogates), or None when there is no file."""
+        return None if self.raw is None else self.raw.decode("utf-8", "surrogateescape")
 
 
 @attrs.frozen
@@ -65,12 +75,36 @@ class FolderStatus:
         return not self.changes and not self.interrupted
 
 
-def read_existing(path: Path) -> str | None:
-    """Return a file's text (undecodable bytes kept as surrogates), or None when there is no file."""
+def _read_raw(path: Path) -> bytes | None:
+    """Return a file's bytes, or None when there is no file."""
     try:
-        return path.read_bytes().decode("utf-8", "surrogateescape")
+        return path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
         return None
+
+
+def _same(raw: bytes, text: str) -> bool:
+    """Tell whether `text`, written to disk, would be exactly `raw` (compared a slice at a time)."""
+    view, offset = memoryview(raw), 0
+    for chunk in encoded_chunks(text):
+        if view[offset:offset + len(chunk)] != chunk:
+            return False
+        offset += len(chunk)
+    return offset == len(raw)
+
+
+def _split_raw(raw: bytes) -> tuple[Marker | None, memoryview]:
+    """Return the marker of a file's first line (None when it is not one) and the bytes below it."""
+    newline = raw.find(b"\n")
+    if newline < 0:
+        return None, memoryview(b"")
+    marker, _ = split_marker(raw[:newline].decode("utf-8", "surrogateescape") + "\n")
+    return marker, memoryview(raw)[newline + 1:]
+
+
+def _intact(body: memoryview, marker: Marker) -> bool:
+    """Tell whether the bytes below a marker still hash to what it says (`content_hash` of their text)."""
+    return hashlib.sha256(body).hexdigest() == marker.digest
 
 
 def inspect_folder(folder: Path, wanted: dict[str, str], source: str) -> FolderStatus:
@@ -81,17 +115,17 @@ def inspect_folder(folder: Path, wanted: dict[str, str], source: str) -> FolderS
 
 
 def _status(path: Path, name: str, new: str) -> FileStatus:
-    old = read_existing(path)
-    if old is None:
+    raw = _read_raw(path)
+    if raw is None:
         return FileStatus(name, path, State.MISSING, None, new)
-    if old == new:
-        return FileStatus(name, path, State.CURRENT, old, new)
-    marker, body = split_marker(old)
+    if _same(raw, new):
+        return FileStatus(name, path, State.CURRENT, raw, new)
+    marker, body = _split_raw(raw)
     if marker is None:
-        return FileStatus(name, path, State.FOREIGN, old, new)
-    if marker.digest != content_hash(body):
-        return FileStatus(name, path, State.HAND_EDITED, old, new)
-    return FileStatus(name, path, State.OUTDATED, old, new)
+        return FileStatus(name, path, State.FOREIGN, raw, new)
+    if not _intact(body, marker):
+        return FileStatus(name, path, State.HAND_EDITED, raw, new)
+    return FileStatus(name, path, State.OUTDATED, raw, new)
 
 
 def _stale(folder: Path, wanted: dict[str, str], source: str) -> list[FileStatus]:
@@ -106,12 +140,14 @@ def _stale(folder: Path, wanted: dict[str, str], source: str) -> list[FileStatus
             with path.open("rb") as handle:
                 if not handle.readline(512).startswith(PREFIX.encode()):
                     continue
-            old = read_existing(path)
+            raw = _read_raw(path)
         except OSError:
             continue  # unreadable: not a file this user's compile wrote
-        marker, body = split_marker(old)
-        if marker is not None and marker.source == source and marker.digest == content_hash(body):
-            found.append(FileStatus(path.name, path, State.STALE, old, None))
+        if raw is None:
+            continue
+        marker, body = _split_raw(raw)
+        if marker is not None and marker.source == source and _intact(body, marker):
+            found.append(FileStatus(path.name, path, State.STALE, raw, None))
     return found
 
 
