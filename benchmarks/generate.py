@@ -77,15 +77,20 @@ def table_policy_text(count: int, table_name: str = "owners.tsv") -> str:
     return HEADER.format(count=0, domains=", ".join(domains())) + f'allow users from "{table_name}"\n'
 
 
-def write(count: int, folder: Path, seed: int = 7) -> dict[str, Path]:
-    """Write the statement form, the table form (with owners.tsv) and the bare header for `count`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = {
+def input_paths(folder: Path) -> dict[str, Path]:
+    """Return where `write` puts each input in `folder`."""
+    return {
         "statements": folder / "statements.mailpolicy",
         "table": folder / "table.mailpolicy",
         "owners": folder / "owners.tsv",
         "header": folder / "header.mailpolicy",
     }
+
+
+def write(count: int, folder: Path, seed: int = 7) -> dict[str, Path]:
+    """Write the statement form, the table form (with owners.tsv) and the bare header for `count`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = input_paths(folder)
     paths["statements"].write_text(policy_text(count, seed), encoding="utf-8")
     paths["owners"].write_text(table_text(count, seed), encoding="utf-8")
     paths["table"].write_text(table_policy_text(count), encoding="utf-8")

@@ -65,7 +65,9 @@ def render(results: dict, env: dict[str, str]) -> str:
            f"- Medians over {results['repeats']} runs (start-up: more; 1M and over: see the command), "
            "commands run round-robin.",
            f"- Load average (1 min) at the start and end of the run: {results['load'][0]:.1f}, "
-           f"{results['load'][1]:.1f} (other work on the machine slows every command alike, not the ratios).", ""]
+           f"{results['load'][1]:.1f} (other work on the machine slows every command alike, not the ratios).",
+           f"- Max RSS is each child's own peak (`wait4`); a child also counts what it inherits when forked, so "
+           f"the benchmark process stays small: its own peak was {results['parent_rss_mib']:,.0f} MiB.", ""]
     failed = [f"{name} ({sample.exit_code})" for name, sample in results["startup"].items() if sample.exit_code]
     failed += [f"{name} at {entry['size']:,} ({sample.exit_code})" for entry in results["sizes"]
                for name, sample in entry["samples"].items() if sample.exit_code]

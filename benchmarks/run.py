@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -63,7 +64,11 @@ def startup(workdir: Path, env: dict[str, str], repeats: int) -> dict:
 def by_size(size: int, workdir: Path, env: dict[str, str], repeats: int, postmap: str | None) -> dict:
     """Time compiling `size` statements, the same owners as a table, and postmap on the emitted map."""
     folder = workdir / f"size-{size}"
-    paths = generate.write(size, folder)
+    # Generated in a child: a child's peak RSS (wait4) counts what it inherited when forked, so
+    # this process must never hold a large input itself, or every measured peak includes it.
+    subprocess.run([sys.executable, str(Path(generate.__file__)), str(size), str(folder)], check=True,
+                   stdout=subprocess.DEVNULL)
+    paths = generate.input_paths(folder)
     tool = mailpolicy_argv()
     out = folder / "out"
     first = subprocess.run([*tool, "compile", str(paths["statements"]), "-o", str(out)], env=env,
@@ -83,7 +88,8 @@ def by_size(size: int, workdir: Path, env: dict[str, str], repeats: int, postmap
             commands[f"postmap {kind}"] = [postmap, f"{kind}:{copy}"]
     # The first compile above warmed the caches; a large size is timed without another warm-up.
     samples = measure(commands, env, repeats, warm=size < LARGE)
-    keys = sum(1 for line in emitted.read_text().splitlines() if line and not line.startswith("#"))
+    with emitted.open(encoding="utf-8") as lines:
+        keys = sum(1 for line in lines if line.strip() and not line.startswith("#"))
     stages = {form: stage_timings(paths[form], env) for form in ("statements", "table")}
     return {"size": size, "keys": keys, "samples": samples, "stages": stages}
 
@@ -127,6 +133,7 @@ def main() -> None:
             results["sizes"].append(by_size(size, workdir, env, repeats if size < LARGE else args.large_repeats,
                                             postmap))
         results["load"] = (load[0], os.getloadavg()[0])
+        results["parent_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
