@@ -148,3 +148,12 @@ def test_a_symlinked_policy_is_formatted_in_its_target_and_stays_a_link(run, tmp
     assert result.exit_code == 0, result.output
     assert (tmp_path / "link.mailpolicy").is_symlink()
     assert (tmp_path / "real.mailpolicy").read_text() == "relay nobody\n"
+
+
+def test_a_symlink_loop_is_an_unreadable_file_not_a_crash(run, tmp_path: Path) -> None:
+    (tmp_path / "loop.mailpolicy").symlink_to("loop.mailpolicy")
+    (tmp_path / "fine.mailpolicy").write_text("relay   nobody\n")
+    result = run("loop.mailpolicy", "fine.mailpolicy")
+    assert result.exit_code == 2
+    assert "loop.mailpolicy:1:1: error[MP104]: cannot read loop.mailpolicy" in result.output
+    assert (tmp_path / "fine.mailpolicy").read_text() == "relay nobody\n"  # the other files are still done

@@ -89,3 +89,15 @@ def test_each_foreign_domain_is_reported_once_at_its_first_address() -> None:
     policy, plan = compiled("allow user a as a@example0.com, x@other.example\nallow user b as y@other.example\n")
     found = [(str(d.span), d.message) for d in check_owned_domains(AnalysisContext(policy, plan))]
     assert found == [("p:3:33", "`x@other.example` is in other.example, which is not a local domain")]
+
+
+def test_rows_keep_the_spans_of_addresses_written_in_another_form() -> None:
+    # Punycode is longer than the name written, a trailing dot and capitals are dropped: the
+    # owner's span must still cover the word as written.
+    text = "allow user bob as a@bücher.example, B@Example0.com., x@example0.com\n"
+    assert built(text, expand=False) == built(text, expand=True)
+    owners, _ = built(text, expand=False)
+    line = text.rstrip("\n")
+    assert [line[o.span.column - 1:o.span.end_column - 1] for o in owners] == [
+        "a@bücher.example", "B@Example0.com.", "x@example0.com"]
+    assert [o.address for o in owners] == ["a@xn--bcher-kva.example", "b@example0.com", "x@example0.com"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def fmt_command(files: tuple[Path, ...], check: bool, show_diff: bool) -> None:
     for path in files:
         # A symlinked policy is formatted where it really lives, as `check` and `compile` read
         # it: the link stays a link and its target gets the new text.
-        real = path.resolve()
+        real = Path(os.path.realpath(path))  # a symlink loop stays a path, refused when read (ELOOP)
         source, problems = read_source(real, str(path), None)
         if source is None:
             diagnostics.extend(problems)

@@ -155,7 +155,7 @@ class _Builder:
         logins_ok = all(map(values.is_login, s.logins))
         canonical = list(map(values.address_or_none, s.addresses))
         if logins_ok and None not in canonical:
-            self.owners.extend_rows(s.path, canonical, s.columns, s.lines, s.logins, s.first_address)
+            self.owners.extend_rows(s.path, canonical, s.addresses, s.columns, s.lines, s.logins, s.first_address)
             return
         for statement in s.expand():
             self._build_allowuser(statement)

@@ -108,15 +108,17 @@ class OwnersBuilder:
         self.columns.append(column)
         self.ends.append(end)
 
-    def extend_rows(self, path: str, addresses: list[str], columns: array, lines: array, logins: list[str],
-                    first_address: array) -> None:
+    def extend_rows(self, path: str, addresses: list[str], written: list[str], columns: array, lines: array,
+                    logins: list[str], first_address: array) -> None:
         """Record whole `allow user` lines at once: each line's login owns its addresses (all checked).
 
-        Used for runs of lines with nothing refused: every column grows by C-level iteration.
+        `addresses` are the canonical forms, `written` the words as written (their spans end where
+        the word ends: `a@bücher.example` is longer as punycode). Used for runs of lines with
+        nothing refused: every column grows by C-level iteration.
         """
         counts = list(map(int.__sub__, first_address[1:], first_address[:-1]))
         self.extend(path, addresses, list(chain.from_iterable(map(repeat, logins, counts))),
-                    chain.from_iterable(map(repeat, lines, counts)), columns, map(add, columns, map(len, addresses)))
+                    chain.from_iterable(map(repeat, lines, counts)), columns, map(add, columns, map(len, written)))
 
     def extend(self, path: str, addresses: list[str], logins: list[str], lines: Iterable[int],
                columns: Iterable[int], ends: Iterable[int]) -> None:
