@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from typing import Callable
 
-
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model import statements as st

@@ -32,9 +32,9 @@ _LOGIN_AT = re.compile(r"[^ \t,]+")
 # A line that continues the entry above it (postmap: "a line that starts with whitespace").
 _CONTINUATION = re.compile(r"^[ \t]+[^ \t\r\n#]", re.MULTILINE)
 _HEADER_VALUES = ("login", "logins", "owner", "owners")
-# A whole line of the text with its newline: an address and its logins (one, or several separated by commas or
-# blanks); and what may stand between such lines when no entry continues: blank lines (or a
-# lone CR), comments, and indented blanks or comments.
+# A whole line of the text with its newline: an address and its logins (one, or several
+# separated by commas or blanks); and what may stand between such lines when no entry
+# continues: blank lines (or a lone CR), comments, and indented blanks or comments.
 _SIMPLE_LINE = re.compile(r"^([^ \t#\r\n][^ \t\r\n]*)[ \t]+([^ \t,#\r\n]+(?:(?:[ \t]*,[ \t]*|[ \t]+)[^ \t,#\r\n]+)*)"
                           r"[ \t]*\r?(?:\n|\Z)", re.MULTILINE)
 _SKIPPED_LINES = re.compile(r"(?:(?:[# \t][^\n]*|\r)?\n)*(?:[# \t][^\n]*|\r)?")
@@ -79,13 +79,14 @@ def read_entries(path: str, lines: list[str], continued: bool, owners: OwnersBui
 
 
 def _read_simple_table(path: str, text: str, owners: OwnersBuilder) -> bool:
-    """Add a table of one address and one login a line, all valid, at once; False adds nothing.
+    """Add a table of an address and its logins a line, all valid, at once; False adds nothing.
 
     Nearly every large table is such. Its lines are found by one regular expression over the
     text (no list of lines is made: a table of millions of lines would hold it twice), the
     lines between them must be blank, comments or indented blanks, the values are checked
-    together and the pairs recorded column by column. Anything else (a refused value, a line
-    of several logins) returns False, and the table is read entry by entry, every problem located.
+    together and the pairs recorded column by column. Anything else (a refused value, an odd
+    line such as a trailing comma) returns False, and the table is read entry by entry, every
+    problem located.
     """
     keys: list[str] = []
     logins: list[str] = []

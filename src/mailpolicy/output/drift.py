@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from pathlib import Path
 from typing import Iterable
 
@@ -12,7 +11,7 @@ import attrs
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.output.atomic import JOURNAL, RESERVED_PREFIX, interrupted
-from mailpolicy.output.marker import PREFIX, Marker, encoded_chunks, split_marker
+from mailpolicy.output.marker import PREFIX, body_intact, encoded_chunks, split_marker_bytes
 from mailpolicy.source import Span
 
 
@@ -93,20 +92,6 @@ def _same(raw: bytes, text: str) -> bool:
     return offset == len(raw)
 
 
-def _split_raw(raw: bytes) -> tuple[Marker | None, memoryview]:
-    """Return the marker of a file's first line (None when it is not one) and the bytes below it."""
-    newline = raw.find(b"\n")
-    if newline < 0:
-        return None, memoryview(b"")
-    marker, _ = split_marker(raw[:newline].decode("utf-8", "surrogateescape") + "\n")
-    return marker, memoryview(raw)[newline + 1:]
-
-
-def _intact(body: memoryview, marker: Marker) -> bool:
-    """Tell whether the bytes below a marker still hash to what it says (`content_hash` of their text)."""
-    return hashlib.sha256(body).hexdigest() == marker.digest
-
-
 def inspect_folder(folder: Path, wanted: dict[str, str], source: str) -> FolderStatus:
     """Compare `folder` with `wanted` (name -> full text, marker included) compiled from policy `source`."""
     files = [_status(folder / name, name, text) for name, text in wanted.items()]
@@ -120,10 +105,10 @@ def _status(path: Path, name: str, new: str) -> FileStatus:
         return FileStatus(name, path, State.MISSING, None, new)
     if _same(raw, new):
         return FileStatus(name, path, State.CURRENT, raw, new)
-    marker, body = _split_raw(raw)
+    marker, body = split_marker_bytes(raw)
     if marker is None:
         return FileStatus(name, path, State.FOREIGN, raw, new)
-    if not _intact(body, marker):
+    if not body_intact(marker, body):
         return FileStatus(name, path, State.HAND_EDITED, raw, new)
     return FileStatus(name, path, State.OUTDATED, raw, new)
 
@@ -145,8 +130,8 @@ def _stale(folder: Path, wanted: dict[str, str], source: str) -> list[FileStatus
             continue  # unreadable: not a file this user's compile wrote
         if raw is None:
             continue
-        marker, body = _split_raw(raw)
-        if marker is not None and marker.source == source and _intact(body, marker):
+        marker, body = split_marker_bytes(raw)
+        if marker is not None and marker.source == source and body_intact(marker, body):
             found.append(FileStatus(path.name, path, State.STALE, raw, None))
     return found
 

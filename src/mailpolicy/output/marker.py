@@ -62,6 +62,20 @@ def split_marker(text: str) -> tuple[Marker | None, str]:
     return Marker(match.group("source"), match.group("digest")), body
 
 
+def split_marker_bytes(raw: bytes) -> tuple[Marker | None, memoryview]:
+    """Return the marker of a file's first line (None when it is not one) and the bytes below it, uncopied."""
+    newline = raw.find(b"\n")
+    if newline < 0:
+        return None, memoryview(b"")
+    marker, _ = split_marker(raw[:newline].decode("utf-8", "surrogateescape") + "\n")
+    return marker, memoryview(raw)[newline + 1:]
+
+
+def body_intact(marker: Marker, body: memoryview | bytes) -> bool:
+    """Tell whether the bytes below a marker still hash to what it says (`content_hash` of their text)."""
+    return hashlib.sha256(body).hexdigest() == marker.digest
+
+
 def is_intact(text: str) -> bool:
     """Tell whether `text` carries a marker whose hash still matches the content below it."""
     marker, body = split_marker(text)

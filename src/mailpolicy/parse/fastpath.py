@@ -27,12 +27,18 @@ WORD = rf"(?:{VALUE}|{STRING.replace('(', '(?:')})"
 WORD_AT = re.compile(WORD)
 _VALUE_AT = re.compile(VALUE)
 _TRAILER = rf"(?:[ \t]*{COMMENT})?[ \t]*"
-_ALLOW = re.compile(
-    rf"([ \t]*)allow{WS}user{WS}({WORD}){WS}as{WS}({WORD}(?:[ \t]*,[ \t]*{WORD})*){_TRAILER}")
 _NOTHING = re.compile(_TRAILER)
-# The same line without quoted words: nearly every line of a large policy.
-_PLAIN_ALLOW = re.compile(
-    rf"([ \t]*)allow{WS}user{WS}({VALUE}){WS}as{WS}({VALUE}(?:[ \t]*,[ \t]*{VALUE})*){_TRAILER}")
+
+
+def _allow_user(word: str) -> re.Pattern:
+    """`allow user LOGIN as ADDRESS[, ADDRESS...]` as a whole line, each value matching `word`."""
+    return re.compile(rf"([ \t]*)allow{WS}user{WS}({word}){WS}as{WS}({word}(?:[ \t]*,[ \t]*{word})*){_TRAILER}")
+
+
+_ALLOW = _allow_user(WORD)
+# The same line without quoted words: nearly every line of a large policy (RowCollector).
+_PLAIN_ALLOW = _allow_user(VALUE)
+
 
 def unquote(text: str) -> str:
     """Return a STRING token's content; `\\"` and `\\\\` are the only escapes."""
@@ -59,16 +65,8 @@ def fast_statement(line: str, number: int, path: str) -> tuple[AllowUser, ...] |
     if match is None:
         return EMPTY if _NOTHING.fullmatch(line) else None
     start, end = match.span(3)
-    if '"' in line:
-        addresses = [word_at(found.group(), number, found.start(), path)
-                     for found in WORD_AT.finditer(line, start, end)]
-        login = word_at(match.group(2), number, match.start(2), path)
-    else:
-        # The common case, written out: a million of these is a large site's whole policy.
-        addresses = [Word(found.group(), Span(path, number, found.start() + 1, found.end() + 1))
-                     for found in _VALUE_AT.finditer(line, start, end)]
-        column = match.start(2) + 1
-        login = Word(match.group(2), Span(path, number, column, column + len(match.group(2))))
+    addresses = [word_at(found.group(), number, found.start(), path) for found in WORD_AT.finditer(line, start, end)]
+    login = word_at(match.group(2), number, match.start(2), path)
     return (AllowUser(Span(path, number, match.end(1) + 1, end + 1), login, tuple(addresses)),)
 
 

@@ -30,9 +30,6 @@ KEYWORDS = frozenset((
     "expect", "sending", "as", "to", "anonymous"))
 
 _LIST = rf"{WORD}(?:[ \t]*,[ \t]*{WORD})*"
-_RELAY_MODES = {"nobody": st.RelayMode.NOBODY, "only authenticated": st.RelayMode.AUTHENTICATED,
-                "only trusted": st.RelayMode.TRUSTED,
-                "authenticated or trusted": st.RelayMode.AUTHENTICATED_OR_TRUSTED}
 
 
 def _rule(body: str) -> re.Pattern:
@@ -102,7 +99,7 @@ def _sasl(line: _Line) -> st.Sasl:
 
 
 def _relay(line: _Line) -> st.Relay:
-    return st.Relay(line.span(), _RELAY_MODES[" ".join(line.match.group("mode").split())])
+    return st.Relay(line.span(), st.RelayMode(" ".join(line.match.group("mode").split())))
 
 
 def _set(line: _Line) -> st.SetParameter:
@@ -116,8 +113,7 @@ def _set(line: _Line) -> st.SetParameter:
 
 
 def _expect(line: _Line) -> st.Expect:
-    client_word = line.match.group("client").split(None, 1)[0]
-    kind = {"anonymous": st.ClientKind.ANONYMOUS, "trusted": st.ClientKind.TRUSTED}.get(client_word, st.ClientKind.USER)
+    kind = st.ClientKind(line.match.group("client").split(None, 1)[0])
     login = line.word("login") if kind is st.ClientKind.USER else None
     client = st.Client(kind, login, line.span("client"))
     verdict = st.Word(line.match.group("verdict"), line.span("verdict"))

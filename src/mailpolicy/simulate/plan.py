@@ -8,7 +8,7 @@ from mailpolicy.simulate.decide import PostfixModel
 from mailpolicy.simulate.lookup import FoldedTable
 
 
-def plan_tables(plan: ConfigPlan) -> dict[str, dict[str, str]]:
+def plan_tables(plan: ConfigPlan) -> dict[str, FoldedTable]:
     """Return the tables a plan writes, by the reference main.cf uses for them."""
     if plan.sender_map is None:
         return {}
