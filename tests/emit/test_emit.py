@@ -6,11 +6,13 @@ from tests.helpers import compile_text
 
 
 def test_main_cf_cites_sources_relative_to_the_policy_and_has_no_timestamp(tmp_path) -> None:
-    c = compile_text(tmp_path, "sasl dovecot private/auth\nrelay only authenticated\n"
+    c = compile_text(tmp_path, "sasl dovecot private/auth\nrelay only authenticated\nset smtpd_helo_required = yes\n"
                                'include "inc/users.mailpolicy"\n',
-                     **{"inc__users.mailpolicy": "allow user a as a@example0.com\n"})
+                     **{"inc__users.mailpolicy": 'allow user a as a@example0.com\ninclude "x.mailpolicy"\n',
+                        "inc__x.mailpolicy": "set smtpd_tls_security_level = may\n"})
     text = c.outputs["main.cf"]
-    assert "(inc/users.mailpolicy:1)" in text and "(site.mailpolicy:2)" in text
+    assert "(allow user lines)" in text and "(site.mailpolicy: relay)" in text
+    assert "(inc/x.mailpolicy: set smtpd_tls_security_level)" in text
     assert str(tmp_path) not in text
     assert "20" not in text.split("\n")[0]  # no date in the header
 

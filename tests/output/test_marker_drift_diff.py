@@ -94,3 +94,18 @@ def test_colour_marks_added_and_removed_lines() -> None:
     coloured = colourise(unified_diff("a\nb\n", "a\nc\n", "f", "s"))
     assert "\x1b[31m-b\x1b[0m\n" in coloured and "\x1b[32m+c\x1b[0m\n" in coloured
     assert "\x1b[1m--- f" in coloured
+
+
+def test_conflict_markers_are_their_own_state_at_the_first_opener(tmp_path: Path) -> None:
+    ours, theirs = add_marker("a\nb\n", "s"), add_marker("a\nc\n", "s")
+    merged = f"<<<<<<< HEAD\n{ours}=======\n{theirs}>>>>>>> bob\n"
+    folder = _folder(tmp_path, {"map": merged, "later": "x\ny\n<<<<<<< HEAD\n1\n=======\n2\n>>>>>>> b\n",
+                                "opener-only": add_marker("<<<<<<< not a conflict\n", "s")})
+    new = {name: add_marker("a\n", "s") for name in ("map", "later", "opener-only")}
+    status = inspect_folder(folder, new, "s")
+    assert {f.name: f.state for f in status.files} == {
+        "map": State.CONFLICTED, "later": State.CONFLICTED, "opener-only": State.OUTDATED}
+    found = refusal_diagnostics(status.protected)
+    assert [(d.code, Path(d.span.path).name, d.span.line) for d in found] == [("MP631", "map", 1),
+                                                                              ("MP631", "later", 3)]
+    assert "merge conflict markers" in found[0].message and "recompile" in found[0].hint

@@ -47,12 +47,12 @@ def test_sandbox_main_cf_differs_from_the_compiled_one_only_where_it_says(tmp_pa
     sandbox = inputs.main_cf.splitlines()
     changed = sorted(set(sandbox) - set(compiled))
     assert changed == [
-        "# mailpolicy verify's loopback stand-ins for `192.0.2.0/24` (site.mailpolicy:4)",
+        "# mailpolicy verify's loopback stand-ins for `192.0.2.0/24` (trusted networks lines)",
         "# mailpolicy verify: every address of the local domains exists in the sandbox (default)",
         "local_recipient_maps =",
         "mynetworks = 192.0.2.0/24 127.0.0.1/32",
     ]
-    assert sorted(set(compiled) - set(sandbox)) == ["# trusted networks, as stated (site.mailpolicy:4)",
+    assert sorted(set(compiled) - set(sandbox)) == ["# trusted networks, as stated (trusted networks lines)",
                                                     "mynetworks = 192.0.2.0/24"]
     # Every login an allow or expect line names (and the extra one) gets its own password.
     assert list(inputs.logins) == ["alice", "bob", "mallory"]

@@ -129,6 +129,7 @@ FOREIGN_OUTPUT = _code("MP605", "foreign-output", ERROR, "a file in the output f
 INTERRUPTED_WRITE = _code("MP606", "interrupted-write", ERROR, "an earlier write into the output folder was killed midway; its journal is still there")
 BASE_INVALID = _code("MP607", "base-invalid", ERROR, "a line of the base main.cf is one Postfix refuses")
 BASE_KEEPS_MANAGED = _code("MP608", "base-keeps-managed", WARNING, "the base sets a parameter the policy manages but leaves unset; the base's value stays")
+OUTPUT_CONFLICTED = _code("MP631", "output-conflicted", ERROR, "a generated file holds merge conflict markers; recompile instead of merging it by hand")
 
 # --- MP7xx: auditing and importing an existing main.cf / master.cf ----------------------------
 OVERRIDDEN_DEFINITION = _code("MP701", "overridden-definition", WARNING, "a main.cf parameter is defined again further down; only the last definition counts")

@@ -7,6 +7,12 @@ import os
 from mailpolicy.source import Span
 
 
+# Statements whose lines add up, possibly across included files: the value is decided by all of
+# them, so the citation names the statement alone (naming the first one's file would change when
+# a line of the same kind is added to another file).
+COLLECTED = frozenset({"local domains", "trusted networks", "allow user"})
+
+
 class Provenance:
     """Cite source positions relative to the folder of the top policy file."""
 
@@ -24,3 +30,16 @@ class Provenance:
             return "default"
         relative = os.path.relpath(os.path.abspath(span.path), self.base).replace(os.sep, "/")
         return f"{relative}:{span.line}"
+
+    def cite_statement(self, span: Span | None, statement: str) -> str:
+        """Return `file: statement` for generated files, or `default` for a value no line stated.
+
+        Generated files name the statement, not its line: a line added above it would otherwise
+        renumber every citation below, and a review of the output would show changes to
+        parameters whose values did not change. Explain and diagnostics keep line numbers.
+        """
+        if span is None or not statement:
+            return self.cite(span)
+        if statement in COLLECTED:
+            return f"{statement} lines"
+        return f"{self.cite(span).rpartition(':')[0]}: {statement}"

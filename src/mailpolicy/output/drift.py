@@ -24,11 +24,12 @@ class State(enum.Enum):
     HAND_EDITED = "hand-edited"  # written by mailpolicy, then edited: its content no longer matches its hash
     FOREIGN = "foreign"          # not written by mailpolicy (no marker): a hand-made file
     STALE = "stale"              # written by mailpolicy from this policy, untouched, and no longer produced
+    CONFLICTED = "conflicted"    # holds version-control conflict markers: a merge left both sides in it
 
     @property
     def protected(self) -> bool:
         """Tell whether overwriting a file in this state needs --force."""
-        return self in (State.HAND_EDITED, State.FOREIGN)
+        return self in (State.HAND_EDITED, State.FOREIGN, State.CONFLICTED)
 
 
 @attrs.frozen
@@ -105,12 +106,30 @@ def _status(path: Path, name: str, new: str) -> FileStatus:
         return FileStatus(name, path, State.MISSING, None, new)
     if _same(raw, new):
         return FileStatus(name, path, State.CURRENT, raw, new)
+    if conflict_line(raw):
+        return FileStatus(name, path, State.CONFLICTED, raw, new)
     marker, body = split_marker_bytes(raw)
     if marker is None:
         return FileStatus(name, path, State.FOREIGN, raw, new)
     if not body_intact(marker, body):
         return FileStatus(name, path, State.HAND_EDITED, raw, new)
     return FileStatus(name, path, State.OUTDATED, raw, new)
+
+
+# What git (and diff3, merge, hg) writes around each side of a conflict, at the start of a line.
+# A merge of two compiles conflicts on the marker line first (each side's hash differs), so the
+# file no longer starts with a marker and would otherwise read as "not written by mailpolicy".
+_CONFLICT_OPEN, _CONFLICT_CLOSE = b"<<<<<<< ", b">>>>>>> "
+
+
+def conflict_line(raw: bytes) -> int:
+    """Return the 1-based line of the first conflict opener when a closer follows it, else 0."""
+    opener = 0 if raw.startswith(_CONFLICT_OPEN) else raw.find(b"\n" + _CONFLICT_OPEN) + 1
+    if raw[opener:opener + len(_CONFLICT_OPEN)] != _CONFLICT_OPEN:
+        return 0
+    if raw.find(b"\n" + _CONFLICT_CLOSE, opener) < 0:
+        return 0
+    return raw.count(b"\n", 0, opener) + 1
 
 
 def _stale(folder: Path, wanted: dict[str, str], source: str) -> list[FileStatus]:
@@ -152,6 +171,7 @@ _WHY = {
     State.OUTDATED: "differs from what {source} compiles to",
     State.HAND_EDITED: "differs from what {source} compiles to, and was edited by hand since it was written",
     State.FOREIGN: "differs from what {source} compiles to, and was not written by mailpolicy",
+    State.CONFLICTED: "holds merge conflict markers; it is generated from {source}",
     State.STALE: "was compiled from {source}, which no longer produces it",
 }
 
@@ -176,7 +196,14 @@ def refusal_diagnostics(files: Iterable[FileStatus]) -> list[Diagnostic]:
     """Return an error for each file compile must not overwrite without --force (MP602, MP605)."""
     found = []
     for file in files:
-        if file.state is State.HAND_EDITED:
+        if file.state is State.CONFLICTED:
+            found.append(cat.OUTPUT_CONFLICTED.at(
+                Span(str(file.path), conflict_line(file.raw), 1),
+                f"{file.path} holds merge conflict markers: a merge combined two compiled versions of it; "
+                "refusing to overwrite it without --force",
+                hint="resolve conflicts in the policy first, then recompile with --force (the output is "
+                     "regenerated, not merged by hand); docs/output.md shows a merge driver that avoids this"))
+        elif file.state is State.HAND_EDITED:
             found.append(cat.HAND_EDITED.at(
                 Span(str(file.path), 1, 1),
                 f"{file.path} was edited by hand since mailpolicy wrote it: its content no longer matches "

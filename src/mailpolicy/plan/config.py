@@ -51,16 +51,19 @@ def plan_config(policy: Policy) -> ConfigPlan:
     if level:
         params.append(Parameter("compatibility_level", level,
                                 f"safe defaults of Postfix {version.value}, without backwards-compatibility "
-                                "warnings", version.span))
+                                "warnings", version.span, statement="postfix"))
     if policy.hostname:
-        params.append(Parameter("myhostname", policy.hostname.value, "this server's name", policy.hostname.span))
+        params.append(Parameter("myhostname", policy.hostname.value, "this server's name", policy.hostname.span,
+                                statement="hostname"))
     if policy.local_domains:
         params.append(Parameter("mydestination", ", ".join(d.value for d in policy.local_domains),
-                                "domains delivered on this server", policy.local_domains[0].span))
+                                "domains delivered on this server", policy.local_domains[0].span,
+                                statement="local domains"))
     if policy.trusted_networks:
         params.append(Parameter("mynetworks",
                                 " ".join(values.render_network(n.network) for n in policy.trusted_networks),
-                                "trusted networks, as stated", policy.trusted_networks[0].span))
+                                "trusted networks, as stated", policy.trusted_networks[0].span,
+                                statement="trusted networks"))
     else:
         params.append(Parameter("mynetworks", LOOPBACK,
                                 "no trusted networks stated: only this host (explicit, so mynetworks_style "
@@ -70,7 +73,8 @@ def plan_config(policy: Policy) -> ConfigPlan:
     if sender_map and policy.sasl:
         params.append(Parameter("smtpd_sender_login_maps", sender_map.reference,
                                 "who owns which address (keys: user@domain, user, @domain)",
-                                policy.sender_map.span or policy.owners[0].span))
+                                policy.sender_map.span or policy.owners[0].span,
+                                statement="sender map" if policy.sender_map.span else "allow user"))
     params.append(sender_restrictions(policy) if policy.sasl else sender_restrictions(_without_owners(policy)))
     params.append(relay_restrictions(policy))
     params.extend(_settings(policy))
@@ -88,15 +92,16 @@ def _sasl_parameters(policy: Policy) -> list[Parameter]:
     if sasl is None:
         return []
     params = [
-        Parameter("smtpd_sasl_auth_enable", "yes", "clients may log in", sasl.span),
-        Parameter("smtpd_sasl_type", sasl.kind, "the SASL server", sasl.span),
+        Parameter("smtpd_sasl_auth_enable", "yes", "clients may log in", sasl.span, statement="sasl"),
+        Parameter("smtpd_sasl_type", sasl.kind, "the SASL server", sasl.span, statement="sasl"),
     ]
     resolved = resolve_sasl_path(sasl, policy.chroot.value)
     if resolved.value is not None:
         where = "inside the chroot " + policy.chroot.value if policy.chroot.value else "smtpd is not chrooted"
         reason = (f"relative to the queue directory ({where})" if sasl.kind == "dovecot"
                   else "Cyrus application name (selects smtpd.conf)")
-        params.append(Parameter("smtpd_sasl_path", resolved.value, reason, sasl.path_span or sasl.span))
+        params.append(Parameter("smtpd_sasl_path", resolved.value, reason, sasl.path_span or sasl.span,
+                                statement="sasl"))
     return params
 
 
@@ -107,5 +112,6 @@ def _settings(policy: Policy) -> list[Parameter]:
         if setting.name in MANAGED or setting.name in seen:
             continue  # refused by the analysis (MP406, MP407); the first `set` is kept
         seen.add(setting.name)
-        chosen.append(Parameter(setting.name, setting.value, "set by the policy", setting.span, managed=False))
+        chosen.append(Parameter(setting.name, setting.value, "set by the policy", setting.span, managed=False,
+                                statement=f"set {setting.name}"))
     return sorted(chosen, key=lambda p: p.name)

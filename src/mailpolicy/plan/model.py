@@ -29,10 +29,15 @@ class Parameter:
     source: Span | None = None
     entries: tuple[Entry, ...] | None = None
     managed: bool = True
+    # The statement that decided the value, named without its line ("hostname", "allow user",
+    # "set smtpd_tls_security_level"): main.cf cites this, so a line added above it in the
+    # policy does not change main.cf. Empty for a value no statement decided.
+    statement: str = ""
 
     @classmethod
-    def restriction_list(cls, name: str, entries: tuple[Entry, ...], reason: str, source: Span | None) -> Parameter:
-        return cls(name, ", ".join(e.name for e in entries), reason, source, entries)
+    def restriction_list(cls, name: str, entries: tuple[Entry, ...], reason: str, source: Span | None,
+                         statement: str = "") -> Parameter:
+        return cls(name, ", ".join(e.name for e in entries), reason, source, entries, statement=statement)
 
 
 @frozen

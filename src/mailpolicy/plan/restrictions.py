@@ -34,7 +34,8 @@ def sender_restrictions(policy: Policy) -> Parameter:
     reason = ("who may send as which address" if entries
               else "empty on purpose: no address has an owner, and a value inherited from elsewhere "
                    "must not add a permit")
-    return Parameter.restriction_list("smtpd_sender_restrictions", entries, reason, source)
+    return Parameter.restriction_list("smtpd_sender_restrictions", entries, reason, source,
+                                      statement="allow user" if entries else "")
 
 
 def relay_restrictions(policy: Policy) -> Parameter:
@@ -52,4 +53,4 @@ def relay_restrictions(policy: Policy) -> Parameter:
                          "rule 2: everyone else may send only to this server's own domains (no open relay)",
                          source))
     return Parameter.restriction_list("smtpd_relay_restrictions", tuple(entries),
-                                      f"relay {mode.value}", source)
+                                      f"relay {mode.value}", source, statement="relay")
