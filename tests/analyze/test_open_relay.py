@@ -143,3 +143,27 @@ def test_rewriting_the_client_cannot_steer_stays_clean(tmp_path, table) -> None:
     assert relays(c) == [] and c.ok
     # virtual_alias_domains defaults to $virtual_alias_maps, whose unknown keys are a separate finding.
     assert rewrites(compile_text(tmp_path, HEAD + f"relay nobody\nset virtual_alias_maps = {table}\n")) == []
+
+
+# A rule whose captured text lands in the local part of a fixed local domain cannot relay
+# (simulate/rewrite.py stays_local): the "drop the +extension" rule and a rename within local domains.
+@pytest.mark.parametrize("table", [
+    r"regexp:{{/^(.*)\+.*@example0\.com$$/ $$1@example0.com}}",
+    r"pcre:{{/^([^+]*)\+[^@]*@(example0\.com)$$/ $$1@example0.com}}",
+    r"regexp:{{/^(.*)@example0\.com$$/ $$1-old@example0.com}}",
+])
+def test_rewriting_captured_text_into_a_fixed_local_domain_is_proven_safe(tmp_path, table) -> None:
+    assert not relays(compile_text(tmp_path, HEAD + f"relay nobody\nset virtual_alias_maps = {table}\n"))
+
+
+@pytest.mark.parametrize("table", [
+    # `!!` is a positive match again: the rule is read, not dropped.
+    r"regexp:{{!!/^(.*)\.at\.(.*)@example0\.com$$/ $$1@$$2}}",
+    # Captured text after the pattern's `@` (a suffix of the domain) may route: not covered.
+    r"regexp:{{/^(.*)le\.com$$/ $$1@example0.com}}",
+    # A literal `@` in the result's local part routes to what follows it.
+    r"regexp:{{/^(.*)@example0\.com$$/ $$1@gmail.test@example0.com}}",
+])
+def test_rewriting_outside_that_proof_is_still_reported(tmp_path, table) -> None:
+    (d,) = rewrites(compile_text(tmp_path, HEAD + f"relay nobody\nset virtual_alias_maps = {table}\n"))
+    assert d.span.line == 5

@@ -103,7 +103,7 @@ def _judge(ctx: AnalysisContext, parameter: str, table: Table, owners: SenderMap
     if spoof is not None:
         return cat.SENDER_REWRITTEN_AFTER_LOGIN_CHECK.at(span, f"{_who(spoof)}, then {rewrites} to <{spoof.result}>",
                                                          hint=_HINT)
-    if any(substitutes(result) for _pattern, result in rules):
+    if any(substitutes(rule.result) for rule in rules):
         return cat.SENDER_REWRITTEN_AFTER_LOGIN_CHECK.at(
             span, f"{rewrites} after smtpd checked its owner: its result is built from the client's text "
                   "($1-style substitution) and may be an address another login owns", severity=Severity.WARNING,
@@ -177,8 +177,8 @@ def _written(rules) -> tuple[list[str], list[str]]:
     """Return the addresses and the domains a table's patterns spell out (`^postmaster@example0.com$`)."""
     addresses: dict[str, None] = {}
     domains: dict[str, None] = {}
-    for pattern, _result in rules:
-        if pattern is not None:
+    for rule in rules:
+        for pattern in (c.regex for c in rule.conditions if c.match and c.regex is not None):
             for match in _ADDRESS.finditer(re.sub(r"\\(.)", r"\1", pattern.pattern)):
                 domains[match.group(2).lower()] = None
                 if match.group(1):

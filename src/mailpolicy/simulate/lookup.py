@@ -9,6 +9,7 @@ case-insensitive, as postmap(1) folds them to lower case.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from typing import Iterable, Mapping
 
@@ -151,6 +152,42 @@ class Tables:
         if entries is None:
             return None
         return Table("cidr" if kind in _CIDR_TYPES else kind, entries)
+
+
+class PatternTable:
+    """An inline `regexp:{...}`/`pcre:{...}` table (simulate/pattern_table.py): matched against the whole key only.
+
+    Postfix never looks a pattern table up with a partial key (src/util/match_ops.c match_hostname:
+    "Don't look up parent domain substrings with regexp maps"; src/util/maps.c skips tables without
+    DICT_FLAG_FIXED for partial keys), so callers give it the full name alone.
+    """
+
+    def __init__(self, kind: str, body: str) -> None:
+        from mailpolicy.simulate.pattern_table import inline_rules
+
+        self.kind = kind
+        self.rules = inline_rules(kind, body)
+        self.entries: dict[str, str] = {}
+
+    def find(self, key: str) -> "str | None | _Unknown":
+        from mailpolicy.simulate.pattern_table import UNREADABLE, lookup
+
+        found = lookup(self.rules, key)
+        if found is UNREADABLE:
+            return UNKNOWN
+        return None if found is None else ",".join(found[1]) or found[0].result
+
+
+@functools.lru_cache(maxsize=256)
+def pattern_table(ref: str) -> PatternTable | None:
+    """Return the inline pattern table a reference writes in main.cf (through proxy:), or None."""
+    ref = ref.strip()
+    if ref.startswith("proxy:"):
+        ref = ref[len("proxy:"):]
+    kind, _colon, name = ref.partition(":")
+    if kind.lower() in ("regexp", "pcre") and name.startswith("{") and name.endswith("}"):
+        return PatternTable(kind.lower(), name[1:-1])
+    return None
 
 
 class Maps:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from mailpolicy.simulate.lookup import UNKNOWN, NetworkIndex, Tables, Table
+from mailpolicy.simulate.lookup import UNKNOWN, NetworkIndex, Table, Tables, pattern_table
 
 BAD_PATTERN = "bad-pattern"
 
@@ -175,7 +175,10 @@ class DomainList:
             if body.startswith("/"):
                 return UNKNOWN
             keys = [domain] + (_parents(domain) if self.parent_matches else [])
-            matched = _table_match(tables.table(body), keys)
+            table = tables.table(body)
+            if table is None and (patterns := pattern_table(body)) is not None:
+                table, keys = patterns, keys[:1]  # match_ops.c: a pattern table sees the whole name only
+            matched = _table_match(table, keys)
             if matched is UNKNOWN:
                 return UNKNOWN
             if matched:

@@ -33,6 +33,7 @@ import attrs
 
 from mailpolicy.frozen import frozen
 from mailpolicy.postfix.restriction_lists import split_words
+from mailpolicy.simulate.pattern_table import UNREADABLE, Rule, inline_rules, lookup, substitutes
 
 # postconf(5): cleanup applies canonical_maps and recipient_canonical_maps to recipients, then
 # virtual_alias_maps (canonical_classes / recipient_canonical_classes hold envelope_recipient by default).
@@ -72,9 +73,12 @@ def steerable_rewrites(words: Callable[[str], tuple[str, ...]], local_domains: l
     address resolves outside this server's final destinations.
     """
     found = []
+    # A quoted local part is read for routing only with resolve_dequoted_address=yes (the default):
+    # the proof that a fixed-local-domain rule stays local needs it (stays_local).
+    dequoted = "no" not in (w.lower() for w in words("resolve_dequoted_address"))
     for parameter in REWRITE_MAPS:
         for reference in words(parameter):
-            rewrite = _judge(parameter, reference, local_domains, remote)
+            rewrite = _judge(parameter, reference, local_domains, remote, dequoted)
             if rewrite is not None:
                 found.append(rewrite)
     return found
@@ -93,9 +97,9 @@ class Table:
     kind: str
     body: str = ""
 
-    def rules(self) -> list[tuple[re.Pattern | None, str]]:
-        """Return (pattern, result) per rule of a `pattern` table; pattern None when Python cannot read it."""
-        return list(_rules(self.type, self.body)) if self.kind == "pattern" else []
+    def rules(self) -> list[Rule]:
+        """Return the match rules of a `pattern` table, read as Postfix reads them (simulate/pattern_table.py)."""
+        return inline_rules(self.type, self.body) if self.kind == "pattern" else []
 
 
 def tables(reference: str) -> Iterator[Table]:
@@ -115,35 +119,34 @@ def tables(reference: str) -> Iterator[Table]:
         yield Table(reference, kind, "opaque")
 
 
-def substitutes(result: str) -> bool:
-    """Tell whether a pattern rule's result uses text the pattern captured (`$1`, `${1}`, `$(1)`)."""
-    return _SUBSTITUTION.search(result) is not None
+def apply_rules(rules: list[Rule], address: str) -> tuple[str, list[str]] | None:
+    """Return the first matching rule's result and the addresses it gives for `address` (None: no rule matches,
+    or a rule Python cannot read comes first)."""
+    # regexp_table(5), pcre_table(5): the first rule whose patterns (and enclosing ifs) hold decides.
+    found = lookup(rules, address)
+    if found is None or found is UNREADABLE:
+        return None
+    rule, addresses = found
+    return rule.result, addresses
 
 
-def apply_rules(rules: list[tuple[re.Pattern | None, str]], address: str) -> tuple[str, list[str]] | None:
-    """Return the first matching rule's result and the addresses it gives for `address` (None: no rule matches)."""
-    # regexp_table(5), pcre_table(5): the first pattern that matches decides.
-    for pattern, result in rules:
-        match = pattern.search(address) if pattern is not None else None
-        if match is not None:
-            return result, _results(match, result)
-    return None
-
-
-def _judge(parameter: str, reference: str, local_domains: list[str], remote: Callable[[str], bool]) -> Rewrite | None:
+def _judge(parameter: str, reference: str, local_domains: list[str], remote: Callable[[str], bool],
+           dequoted: bool = True) -> Rewrite | None:
     for table in tables(reference):
         if table.kind == "opaque":
             return Rewrite(parameter, table.reference, "its contents are not known and may return the client's text")
         if table.kind == "pattern":
-            found = _judge_inline(parameter, table.reference, table.rules(), local_domains, remote)
+            found = _judge_inline(parameter, table.reference, table.rules(), local_domains, remote, dequoted)
             if found is not None:
                 return found
     return None
 
 
-def _judge_inline(parameter: str, reference: str, rules: list[tuple[re.Pattern | None, str]],
-                  local_domains: list[str], remote: Callable[[str], bool]) -> Rewrite | None:
-    if not any(substitutes(result) for _pattern, result in rules):
+def _judge_inline(parameter: str, reference: str, rules: list[Rule],
+                  local_domains: list[str], remote: Callable[[str], bool], dequoted: bool = True) -> Rewrite | None:
+    steering = [rule for rule in rules if substitutes(rule.result)
+                and not (dequoted and stays_local(rule, remote))]
+    if not steering:
         return None
     for domain in local_domains:
         for payload in PROBE_PAYLOADS:
@@ -160,37 +163,68 @@ def _judge_inline(parameter: str, reference: str, rules: list[tuple[re.Pattern |
     return Rewrite(parameter, reference, "its result is built from the client's text ($1-style substitution)")
 
 
-def _rules(kind: str, body: str) -> Iterator[tuple[re.Pattern | None, str]]:
-    """Yield (pattern, result) per rule of an inline pattern table; pattern None when Python cannot read it."""
-    for item in split_words(body):
-        if item.startswith("{") and item.endswith("}"):
-            item = item[1:-1].strip()
-        if not item or item.startswith("!") or item.split(" ", 1)[0].lower() in ("if", "endif"):
-            continue  # negated rules and if/endif blocks have no result of their own
-        delimiter = item[0]
-        end = item.find(delimiter, 1)
-        while end > 0 and item[end - 1] == "\\":
-            end = item.find(delimiter, end + 1)
-        if end < 0:
+def stays_local(rule: Rule, remote: Callable[[str], bool]) -> bool:
+    """Tell whether every address a rule gives is at a fixed local domain, its captured text in the local part only.
+
+    Why that cannot relay: smtpd accepts for a local domain only a recipient whose local part has
+    no sender-specified routing (src/global/resolve_clnt.h RESOLVE_FLAG_ROUTED: `@`, `%` with
+    allow_percent_hack, `!` with swap_bangpath, a quoted `@` with resolve_dequoted_address=yes;
+    src/smtpd/smtpd_check.c permit_auth_destination refuses a routed address), and the key
+    cleanup looks up is that address, with its one `@`. A group the pattern takes before a
+    literal `@` of its top level lies inside that local part, so it carries no routing either,
+    and `text@fixed-local-domain` built from it resolves to this server. Rules with captured
+    text after the `@`, in the domain, or beside a literal routing character are not covered.
+    """
+    groups = _groups_before_at(rule.pattern)
+    if groups is None:
+        return False
+    for address in re.split(r"[,\s]+", rule.result):
+        if not address:
             continue
-        pattern, rest = item[1:end], item[end + 1:]
-        flags, _space, result = rest.partition(" ")
-        yield _compile(pattern, flags), result.strip()
+        local, at, domain = address.rpartition("@")
+        if not substitutes(address):
+            continue
+        if not at or substitutes(domain) or remote(f"postmaster@{domain}"):
+            return False
+        literal = _SUBSTITUTION.sub("", local.replace("$$", ""))
+        if any(ch in literal for ch in '@%!"\\'):
+            return False
+        used = {int(next(g for g in m.groups() if g)) for m in _SUBSTITUTION.finditer(local.replace("$$", ""))}
+        if not used <= groups:
+            return False
+    return True
 
 
-def _compile(pattern: str, flags: str) -> re.Pattern | None:
-    # regexp_table(5) and pcre_table(5): matching is case-insensitive unless the `i` flag toggles it off.
-    insensitive = flags.count("i") % 2 == 0
-    try:
-        return re.compile(pattern, re.IGNORECASE if insensitive else 0)
-    except re.error:
+def _groups_before_at(pattern: re.Pattern | None) -> set[int] | None:
+    """Return the groups of a pattern that stand, at its top level, before a literal `@` (None: unreadable)."""
+    if pattern is None:
         return None
+    try:
+        from re import _parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        items = list(sre_parse.parse(pattern.pattern, pattern.flags))
+    except Exception:  # noqa: BLE001 - whatever the parser refuses is simply not covered
+        return None
+    last_at = max((i for i, (op, av) in enumerate(items) if str(op) == "LITERAL" and av == ord("@")), default=-1)
+    found: set[int] = set()
+    for op, av in items[:max(last_at, 0)]:
+        found |= _group_numbers(op, av)
+    return found
 
 
-def _results(match: re.Match, result: str) -> list[str]:
-    """Return the addresses a rule's result gives for a match (virtual(5) allows a comma-separated list)."""
-    def group(found: re.Match) -> str:
-        number = int(next(g for g in found.groups() if g is not None))
-        return (match.group(number) or "") if number <= (match.re.groups or 0) else ""
-    text = _SUBSTITUTION.sub(group, result)
-    return [a for a in re.split(r"[,\s]+", text) if a]
+def _group_numbers(op, av) -> set[int]:
+    numbers: set[int] = set()
+    if str(op) == "SUBPATTERN" and av[0] is not None:
+        numbers.add(av[0])
+    stack = [av]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            if len(item) == 2 and str(item[0]) == "SUBPATTERN" and item[1][0] is not None:
+                numbers.add(item[1][0])
+            stack.extend(item)
+        elif hasattr(item, "data"):  # SubPattern
+            stack.extend(item.data)
+    return numbers
