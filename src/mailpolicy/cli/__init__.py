@@ -45,6 +45,8 @@ def _register() -> None:
                          "by entry, sender login map entries added and removed.")
     cli.add_lazy_command("fmt", "mailpolicy.cli.fmt_cmd", "fmt_command",
                          "Format each FILE in the canonical layout, keeping its comments.")
+    cli.add_lazy_command("deploy", "mailpolicy.cli.deploy_cmd", "deploy_command",
+                         "Install the compiled BUILD folder into Postfix's configuration folder, and reload Postfix.")
     cli.add_lazy_command("explain", "mailpolicy.cli.explain_cmd", "explain_command",
                          "Explain POLICY: each restriction list with every entry's reason and source line, then "
                          "the decision table (client x sender ownership x local/remote recipient) the simulator "

@@ -129,6 +129,15 @@ FOREIGN_OUTPUT = _code("MP605", "foreign-output", ERROR, "a file in the output f
 INTERRUPTED_WRITE = _code("MP606", "interrupted-write", ERROR, "an earlier write into the output folder was killed midway; its journal is still there")
 BASE_INVALID = _code("MP607", "base-invalid", ERROR, "a line of the base main.cf is one Postfix refuses")
 BASE_KEEPS_MANAGED = _code("MP608", "base-keeps-managed", WARNING, "the base sets a parameter the policy manages but leaves unset; the base's value stays")
+# deploy (src/mailpolicy/deploy/): installing a build into a Postfix configuration folder
+DEPLOY_BAD_BUILD = _code("MP621", "deploy-bad-build", ERROR, "the folder to deploy is not a complete, unedited compile output")
+DEPLOY_MAP_ELSEWHERE = _code("MP622", "deploy-map-elsewhere", ERROR, "main.cf looks a built map up outside the configuration folder deployed to")
+DEPLOY_POSTMAP_FAILED = _code("MP623", "deploy-postmap-failed", ERROR, "postmap refused (or warned about) a map; nothing was installed")
+DEPLOY_CHECK_FAILED = _code("MP624", "deploy-check-failed", ERROR, "postfix check refused the installed files; the previous files were put back")
+DEPLOY_RELOAD_FAILED = _code("MP625", "deploy-reload-failed", ERROR, "postfix reload failed or master stopped; the previous files were put back and reloaded")
+DEPLOY_RESTORED = _code("MP626", "deploy-restored", WARNING, "an earlier deploy was killed midway; its backups were put back first")
+DEPLOY_FAILED = _code("MP627", "deploy-failed", ERROR, "deploy could not lock, read, write or run Postfix in the configuration folder")
+DEPLOY_NOT_RUNNING = _code("MP628", "deploy-not-running", NOTE, "Postfix is not running: the files are installed and checked, not loaded")
 OUTPUT_CONFLICTED = _code("MP631", "output-conflicted", ERROR, "a generated file holds merge conflict markers; recompile instead of merging it by hand")
 
 # --- MP7xx: auditing and importing an existing main.cf / master.cf ----------------------------

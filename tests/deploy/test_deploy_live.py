@@ -1,0 +1,157 @@
+"""`mailpolicy deploy` on a running, throwaway Postfix: the new policy goes live; a broken build does not.
+
+One sandboxed Postfix (its own configuration folder, tests/postfix_support.py) runs a hand-written
+main.cf. Deploying a compiled build changes what the server answers (a new local domain is
+accepted, an owned address is refused to a client that does not log in: the sender map was
+postmapped and read). Then three broken builds, each failing at a different step: a map postmap
+refuses, a main.cf `postfix check` refuses, and a master.cf on which master dies at reload. After
+each, every file of the configuration folder is byte for byte what it was, and the server still
+gives the answers of the good deploy.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mailpolicy.output.marker import add_marker, split_marker
+from mailpolicy.sandbox import Attempt
+from tests.postfix_support import booted_sandbox, requires_postfix  # noqa: F401 (fixture)
+
+pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
+
+BASE_MAIN_CF = """\
+# the administrator's own main.cf: deploy must keep these comments and other lines
+compatibility_level = 3.6
+myhostname = mx.example0.com
+mydestination = example0.com
+mynetworks = 127.0.0.1/32
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = private/auth
+smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+"""
+
+POLICY = """\
+postfix 3.7
+hostname mx.example0.com
+local domains example0.com, {domains}
+sasl dovecot private/auth
+relay only authenticated
+sender map hash:{etc}/controlled_envelope_senders
+allow user jimminey as jcricket@example0.com
+"""
+
+OUTSIDE = "127.0.0.9"
+
+
+@pytest.fixture(scope="module")
+def site():
+    yield from booted_sandbox(BASE_MAIN_CF, logins={"jimminey": "secret"})
+
+
+def mailpolicy(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from mailpolicy.cli import main; main()", *args],
+                          cwd=cwd, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=300)
+
+
+def compile_build(tmp: Path, etc: Path, name: str, domains: str) -> Path:
+    policy = tmp / f"{name}.mailpolicy"
+    policy.write_text(POLICY.format(domains=domains, etc=etc))
+    result = mailpolicy("compile", policy.name, "-o", name, cwd=tmp)
+    assert result.returncode == 0, result.stderr
+    return tmp / name
+
+
+def tamper(path: Path, edit) -> None:
+    """Change a generated file and re-seal its marker, as a broken compiler (not a hand edit) would."""
+    marker, body = split_marker(path.read_text())
+    path.write_text(add_marker(edit(body), marker.source))
+
+
+def snapshot(etc: Path) -> dict[str, bytes]:
+    """Every file of the configuration folder but the backups, by name."""
+    return {p.name: p.read_bytes() for p in etc.iterdir() if p.is_file()}
+
+
+def answer(site, mail_from: str, rcpt_to: str) -> tuple[int, str]:
+    got: Attempt = site.try_send(OUTSIDE, None, None, mail_from, rcpt_to)
+    return got.code, got.reply
+
+
+# root is a local user (local_recipient_maps reads passwd), so a local domain accepts it.
+BEFORE = {
+    "new domain": (554, "5.7.1 <root@example1.com>: Relay access denied"),
+    "owned sender, no login": (250, "2.1.5 Ok"),
+}
+AFTER = {
+    "new domain": (250, "2.1.5 Ok"),
+    "owned sender, no login": (553, "5.7.1 <jcricket@example0.com>: Sender address rejected: not logged in"),
+}
+PROBES = {
+    "new domain": ("friend@gmail.test", "root@example1.com"),
+    "owned sender, no login": ("jcricket@example0.com", "root@example0.com"),
+}
+
+
+def answers(site) -> dict[str, tuple[int, str]]:
+    return {name: answer(site, *probe) for name, probe in PROBES.items()}
+
+
+def test_deploy_goes_live_and_broken_builds_roll_back(site, tmp_path: Path) -> None:
+    etc = site.root / "etc"
+    assert answers(site) == BEFORE
+
+    good = compile_build(tmp_path, etc, "good", "example1.com")
+    dry = mailpolicy("deploy", str(good), "--to", str(etc), "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert "+mydestination = example0.com, example1.com" in dry.stdout
+    assert f"would run postfix -c {etc} reload (Postfix is running)" in dry.stderr
+    assert answers(site) == BEFORE and not (etc / "controlled_envelope_senders").exists()
+
+    done = mailpolicy("deploy", str(good), "--to", str(etc), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "postfix reload: ok" in done.stderr
+    deployed = (etc / "main.cf").read_text()
+    assert deployed.startswith("# the administrator's own main.cf") and "maillog_file = " in deployed
+    assert (etc / "controlled_envelope_senders.db").exists()
+    backups = list((etc / "mailpolicy-backups").iterdir())
+    assert len(backups) == 1 and (backups[0] / "main.cf").read_text() != deployed
+    assert answers(site) == AFTER
+    good_files = snapshot(etc)
+
+    # 1. A map line postmap cannot read (it warns and skips it; deploy counts that as a refusal).
+    bad_map = compile_build(tmp_path, etc, "bad-map", "example2.com")
+    tamper(bad_map / "controlled_envelope_senders", lambda body: body + "a-key-without-a-value\n")
+    # 2. A main.cf postfix check refuses: a queue directory that does not exist.
+    bad_check = compile_build(tmp_path, etc, "bad-check", "example2.com")
+    tamper(bad_check / "main.cf", lambda body: body + "queue_directory = /nonexistent/mailpolicy-test\n")
+    # 3. A master.cf on which master dies when it re-reads it: a service on a port already taken.
+    bad_reload = compile_build(tmp_path, etc, "bad-reload", "example2.com")
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    (bad_reload / "master.cf").write_text((etc / "master.cf").read_text()
+                                          + f"127.0.0.1:{port} inet n - n - - smtpd\n")
+    expected = {
+        bad_map: ("MP623", "nothing was installed"),
+        bad_check: ("MP624", "the previous files are back in place"),
+        bad_reload: ("MP625", "the previous files are back in place"),
+    }
+    try:
+        for build, (code, says) in expected.items():
+            result = mailpolicy("deploy", str(build), "--to", str(etc), cwd=tmp_path)
+            assert result.returncode == 1, (build.name, result.stderr)
+            assert f"error[{code}]" in result.stderr and says in result.stderr, result.stderr
+            assert snapshot(etc) == good_files, build.name
+            assert answers(site) == AFTER, build.name
+    finally:
+        taken.close()
+    assert "postfix -c" in result.stderr and "start: ok" in result.stderr  # master was brought back
+    assert not any(p.name.startswith(".mailpolicy-") for p in etc.iterdir())
