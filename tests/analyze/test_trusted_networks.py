@@ -143,3 +143,28 @@ def test_nat64_prefixes_trust_every_ipv4_client(written) -> None:
 
 def test_a_nat64_slice_is_judged_as_the_ipv4_network_it_embeds() -> None:
     assert problems("[64:ff9b::c000:200]/120") == []  # 192.0.2.0/24
+
+
+# MP325: the public networks measured as a union. (trusted networks, the entry reported or None)
+UNIONS = [
+    ("11.0.0.0/9, 11.128.0.0/9", None),  # together exactly one /8: the limit, not over it
+    ("11.0.0.0/9, 11.128.0.0/9, 12.0.0.0/24", "12.0.0.0/24"),
+    ("11.0.0.0/8, 11.0.0.0/9, 11.128.0.0/9", None),  # overlaps count once
+    (", ".join(f"{n}.0.0.0/12" for n in range(20, 37)), "36.0.0.0/12"),  # seventeen /12s: more than a /8
+    ("10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 11.0.0.0/8", None),  # private space is not counted
+    ("2001:db8::/33, 2001:db9::/33", None),
+    ("2001:db8::/33, 2001:db9::/33, 2001:dba::/48", "2001:dba::/48"),
+    ("0.0.0.0/0, 11.0.0.0/24", None),  # MP302 already says it, alone
+]
+
+
+@pytest.mark.parametrize(("written", "reported"), UNIONS)
+def test_many_narrow_public_networks_count_as_one_wide_one(tmp_path, written, reported) -> None:
+    c = compile_text(tmp_path, f"local domains example0.com\ntrusted networks {written}\n")
+    found = [d for d in c.diagnostics if d.code == "MP325"]
+    if reported is None:
+        assert found == []
+    else:
+        (d,) = found
+        assert d.is_error and f"`{reported}`" in d.message
+        assert d.span.column == 18 + written.index(reported)

@@ -18,6 +18,7 @@ from mailpolicy.analyze.owners import (
 from mailpolicy.analyze.output_names import check_sender_map_name
 from mailpolicy.analyze.parameter_names import check_parameter_names, check_restriction_names
 from mailpolicy.analyze.references import check_undefined_references
+from mailpolicy.analyze.relay_declaration import check_relay_declaration
 from mailpolicy.analyze.sasl_options import check_sasl_security_options
 from mailpolicy.analyze.sasl_paths import check_sasl_path
 from mailpolicy.analyze.sender_rewriting import check_sender_rewriting
@@ -30,6 +31,7 @@ Check = Callable[[AnalysisContext], Iterable[Diagnostic]]
 
 CHECKS: tuple[Check, ...] = (
     check_open_relay,  # MP301: every compile proves no anonymous client can relay
+    check_relay_declaration,  # MP324: relay_domains entries judged by the Public Suffix List
     check_shading,
     check_expectations,
     check_sasl_path,

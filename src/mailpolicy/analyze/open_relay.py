@@ -19,6 +19,7 @@ import ipaddress
 from typing import Iterator
 
 from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.analyze.relay_declaration import foreign_relay_domains
 from mailpolicy.analyze.simulation import (
     OUTSIDE_CLIENT, entry_span, fallback_span, model_of, parameter_span, trusted_client,
 )
@@ -48,10 +49,20 @@ def check_open_relay(ctx: AnalysisContext) -> Iterator[Diagnostic]:
         yield cat.OPEN_RELAY.at(fallback_span(ctx), f"cannot prove that no anonymous client can relay: {error}",
                                 hint="split large access tables out of the restriction lists")
         return
+    if foreign_relay_domains(model.config.words):
+        # MP324 reports each relay_domains entry that relays for others, at the entry: a
+        # request accepted only because its domain is a relay destination is that same cause.
+        found = [cx for cx in found if not _declared(cx)]
     for counterexample in found:
         yield _diagnostic(ctx, counterexample, "an anonymous client outside the trusted networks", cat.OPEN_RELAY)
     if not found:  # what lets anyone relay lets trusted and logged-in clients relay too: said once
         yield from _stated_classes(ctx, model)
+
+
+def _declared(counterexample: Counterexample) -> bool:
+    decision = counterexample.decision
+    return (counterexample.certain and counterexample.rewrite is None and counterexample.xclient is None
+            and decision.restriction is None and "relay_domains" in decision.sources)
 
 
 def _stated_classes(ctx: AnalysisContext, model: PostfixModel) -> Iterator[Diagnostic]:

@@ -70,8 +70,57 @@ _DOTTED_TAIL = re.compile(r"^[0-9a-f:]*:(\d{1,3}(?:\.\d{1,3}){3})$", re.IGNORECA
 
 def check_trusted_networks(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     """Report trusted networks that trust everyone, too much, a typo, or not what was written."""
+    judged_alone = []
     for trusted in ctx.policy.trusted_networks:
-        yield from network_problems(trusted)
+        problems = network_problems(trusted)
+        yield from problems
+        if not any(p.code in (cat.TRUSTED_EVERYONE.code, cat.TRUSTED_TOO_WIDE.code) for p in problems):
+            judged_alone.append(trusted)
+    yield from union_too_wide(judged_alone)
+
+
+def union_too_wide(networks: list[TrustedNetwork]) -> list[Diagnostic]:
+    """MP325: the public networks together hold more than one /8 (IPv4) or /32 (IPv6) would.
+
+    Measured as a union (overlaps count once), so sixteen /12s are as wrong as one /8 wider; the
+    entry reported is the first whose addition crosses the limit, found by bisection over the
+    entries in policy order (each step collapses the networks once: O(n log^2 n) in all).
+    """
+    found = []
+    for version in (4, 6):
+        public = [(t, j) for t in networks if (j := _as_ipv4(t.network) or t.network).version == version
+                  and _private_block(j) is None]
+        limit = 2 ** (public[0][1].max_prefixlen - MAX_PUBLIC_WIDTH[version]) if public else 0
+        if not public or _public_size([j for _t, j in public]) <= limit:
+            continue
+        low, high = 1, len(public)
+        while low < high:  # the shortest prefix of the entries whose union is over the limit
+            middle = (low + high) // 2
+            if _public_size([j for _t, j in public[:middle]]) > limit:
+                high = middle
+            else:
+                low = middle + 1
+        crossing = public[low - 1][0]
+        total = _public_size([j for _t, j in public])
+        shown = f"2^{total.bit_length() - 1}" if total > 2**32 else f"{total:,}"
+        found.append(cat.TRUSTED_UNION_TOO_WIDE.at(
+            crossing.span, f"the trusted public IPv{version} networks together hold {shown} addresses, more than one "
+                           f"/{MAX_PUBLIC_WIDTH[version]}; with `{crossing.written}` they cross that limit",
+            hint="trust only the networks your own clients use; many narrow public networks trust as much of the "
+                 "Internet as one wide one: clients elsewhere should authenticate with SASL"))
+    return found
+
+
+def _public_size(networks: list[IPNetwork]) -> int:
+    """Return how many addresses of the networks' union lie outside private and loopback space."""
+    total = 0
+    for net in ipaddress.collapse_addresses(networks):
+        size = net.num_addresses
+        for block in (*LOOPBACK, *(b for b, _kind in PRIVATE_BLOCKS)):
+            if block.version == net.version and block.subnet_of(net):
+                size -= block.num_addresses
+        total += size
+    return total
 
 
 def network_problems(trusted: TrustedNetwork) -> list[Diagnostic]:

@@ -1,0 +1,139 @@
+"""Relaying by declaration (MP324): relay_domains naming a public suffix or a domain that is not the policy's own.
+
+smtpd's reject_unauth_destination (src/smtpd/smtpd_check.c permit_auth_destination) accepts mail
+for every domain $relay_domains matches, from anyone: that is what a backup MX does for its own
+organisation's domains. An entry naming a public suffix (`com`, `co.uk`, `test`, `github.io`)
+relays for every domain registered under it; an entry naming another organisation's registrable
+domain (`gmail.test`, `example.org` when the policy serves example0.com) relays mail for it from
+anyone on the Internet. Both are errors, at the entry, whatever sample recipients the request
+search happens to try: the check reads every entry, so it does not depend on samples.
+
+"The policy's own" is decided with the Public Suffix List (the maintained `publicsuffixlist`
+package; imported only when relay_domains has something to judge, so start-up stays fast): an
+entry is the policy's own when its registrable domain is the registrable domain of a local domain
+($mydestination), $myhostname, $myorigin, $mydomain or a virtual domain. A TLD the list does not
+know (`.test`, `.example`) is a public suffix, as the list's default rule `*` says.
+
+Judged entries: plain names and `.name` (main.cf text after `$name` expansion), the keys of an
+inline table (`inline:{ partner.example=OK }`), and `static:` (every domain). Other tables (a hash
+file, SQL, LDAP) cannot be read here: the open-relay search (MP301) treats them as possibly
+listing any domain.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Iterator
+
+from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.analyze.simulation import model_of, parameter_span
+from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.postfix.restriction_lists import split_list
+from mailpolicy.simulate.lookup import parse_inline
+from mailpolicy.source import Span
+
+# Parameters whose domains are this server's final destinations: what "the policy's own" means.
+OWN_DOMAIN_PARAMETERS = ("mydestination", "virtual_alias_domains", "virtual_mailbox_domains")
+OWN_NAME_PARAMETERS = ("myhostname", "myorigin", "mydomain")
+
+
+def check_relay_declaration(ctx: AnalysisContext) -> Iterator[Diagnostic]:
+    """Report each relay_domains entry that relays for a public suffix or another organisation's domain."""
+    words = model_of(ctx).config.words
+    for finding in foreign_relay_domains(words):
+        yield cat.RELAY_DOMAIN_NOT_OWN.at(_span(ctx, finding.written), finding.message, hint=finding.hint)
+
+
+class Finding:
+    """One relay_domains entry that relays for others: what was written, and why it is wrong."""
+
+    def __init__(self, written: str, message: str, hint: str) -> None:
+        self.written, self.message, self.hint = written, message, hint
+
+
+def foreign_relay_domains(words) -> list[Finding]:
+    """Return the relay_domains entries naming a public suffix or a domain not the policy's own.
+
+    `words(parameter)` gives a parameter's expanded list (simulate.config.Config.words).
+    """
+    entries = [w for w in words("relay_domains") if not w.startswith("!")]
+    if not entries:
+        return []
+    psl = _suffix_list()
+    own = {r for r in (_registrable(psl, d) for d in _own_names(words)) if r}
+    found = []
+    for written in entries:
+        for domain in _named_domains(written):
+            if domain is None:
+                found.append(Finding(written, f"relay_domains = {written} relays mail for every domain from anyone",
+                                     _HINT))
+                continue
+            if psl.is_public(domain):
+                found.append(Finding(written, f"relay_domains names `{domain}`, a public suffix: mail for every "
+                                              f"domain registered under it is relayed for anyone", _HINT))
+            elif _registrable(psl, domain) not in own:
+                found.append(Finding(written, f"relay_domains names `{domain}`, which is not this policy's own "
+                                              f"domain ({_listed(own)}): mail for it is relayed for anyone", _HINT))
+    return found
+
+
+_HINT = ("relay_domains is for domains this server is a backup MX for; list only your own organisation's domains "
+         "(and their subdomains), never a public suffix or someone else's domain")
+
+
+def _named_domains(written: str) -> list[str | None]:
+    """Return the domains an entry names (None: every domain); [] for what cannot be read here."""
+    kind, colon, name = written.partition(":")
+    if not colon or written.startswith("/"):
+        if written.startswith("/"):
+            return []
+        domain = written.lstrip(".").rstrip(".").lower()
+        return [domain] if domain and "$" not in domain else []
+    kind = kind.lower()
+    if kind == "static":
+        return [None]
+    if kind == "inline" and name.startswith("{") and name.endswith("}"):
+        return [k.lstrip(".").rstrip(".").lower() for k in parse_inline(name[1:-1]) if k.strip(".")]
+    return []
+
+
+def _own_names(words) -> list[str]:
+    names = []
+    for parameter in OWN_DOMAIN_PARAMETERS:
+        names.extend(w for w in words(parameter) if ":" not in w and not w.startswith(("/", "!")))
+    for parameter in OWN_NAME_PARAMETERS:
+        names.extend(words(parameter)[:1])
+    return [n.lstrip(".").rstrip(".").lower() for n in names if n and "$" not in n]
+
+
+def _registrable(psl, domain: str) -> str | None:
+    return psl.privatesuffix(domain)
+
+
+def _listed(own: set[str]) -> str:
+    return "its own: " + ", ".join(sorted(own)) if own else "it names no domain of its own"
+
+
+@functools.lru_cache(maxsize=1)
+def _suffix_list():
+    # Imported here: parsing the list takes ~0.2 s, paid only by policies that set relay_domains.
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+def _span(ctx: AnalysisContext, written: str) -> Span:
+    """Return the column of the entry on the `set relay_domains` line, else the line that decided relay_domains."""
+    setting = next((s for s in ctx.policy.settings if s.name == "relay_domains"), None)
+    if setting is not None:
+        element = next((e for e in split_list(setting.value) if e.text == written), None)
+        if element is not None:
+            column = setting.value_span.column + element.offset
+            return setting.value_span.at_column(column, column + len(written))
+        return setting.span
+    span = parameter_span(ctx, "relay_domains")
+    if span is not None:
+        return span
+    path = ctx.policy.sources[0].path if ctx.policy.sources else "<policy>"
+    return Span(path, 1, 1)
