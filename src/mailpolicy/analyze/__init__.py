@@ -17,6 +17,7 @@ from mailpolicy.analyze.owners import (
 )
 from mailpolicy.analyze.output_names import check_sender_map_name
 from mailpolicy.analyze.parameter_names import check_parameter_names, check_restriction_names
+from mailpolicy.analyze.privileged import check_privileged_settings
 from mailpolicy.analyze.references import check_undefined_references
 from mailpolicy.analyze.relay_declaration import check_relay_declaration
 from mailpolicy.analyze.sasl_options import check_sasl_security_options
@@ -43,6 +44,7 @@ CHECKS: tuple[Check, ...] = (
     check_duplicate_allows,
     check_managed_settings,
     check_duplicate_settings,
+    check_privileged_settings,
     check_trusted_networks,
     check_parameter_names,
     check_restriction_names,

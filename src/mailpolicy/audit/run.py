@@ -7,7 +7,7 @@ from typing import Callable, Iterable
 
 import attrs
 
-from mailpolicy.audit import definitions, login_map, names, networks, open_relay, sasl, services, shading
+from mailpolicy.audit import definitions, login_map, names, networks, open_relay, privileged, sasl, services, shading
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView
 from mailpolicy.audit.files import ConfigFiles, read_config, stock_master_cf
@@ -30,6 +30,7 @@ CHECKS: tuple[AuditCheck, ...] = (
     login_map.check_login_map_entries,
     open_relay.check_open_relay,
     shading.check_shading,
+    privileged.check_privileged_parameters,
 )
 
 

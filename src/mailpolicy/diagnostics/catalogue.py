@@ -117,6 +117,10 @@ PARAMETER_DEPRECATED = _code("MP405", "parameter-deprecated", WARNING, "a deprec
 MANAGED_PARAMETER = _code("MP406", "managed-parameter", ERROR, "set of a parameter the policy itself manages")
 DUPLICATE_SET = _code("MP407", "duplicate-set", ERROR, "the same parameter is set twice")
 SET_REENABLES = _code("MP408", "set-reenables", ERROR, "a set value would re-enable what the policy forbids")
+PRIVILEGED_PARAMETER = _code("MP409", "privileged-parameter", ERROR, "set of a parameter that chooses programs, libraries, users or folders Postfix uses as root, without `privileged`")
+NOT_PRIVILEGED = _code("MP410", "not-privileged", ERROR, "`set privileged` on a parameter that needs no acknowledgement")
+PRIVILEGED_ACKNOWLEDGED = _code("MP411", "privileged-acknowledged", NOTE, "a privileged parameter is set with `set privileged`; verify replaces it with Postfix's default")
+PRIVILEGED_DEPLOYED = _code("MP412", "privileged-deployed", WARNING, "a deployed main.cf sets a parameter that chooses programs, libraries, users or folders Postfix uses as root")
 
 # --- MP5xx: expectations ------------------------------------------------------------------------
 EXPECTATION_FAILED = _code("MP501", "expectation-failed", ERROR, "an expect line does not hold for the compiled configuration")

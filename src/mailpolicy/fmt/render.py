@@ -74,5 +74,6 @@ def split_set_value(raw: str) -> tuple[str, str]:
 def render_set(statement: st.SetParameter) -> tuple[str, str]:
     """Return a `set` line's canonical text and its trailing comment."""
     value, comment = split_set_value(statement.value.text)
-    head = f"set {word(statement.name)} ="
+    marker = "privileged " if statement.privileged is not None else ""
+    head = f"set {marker}{word(statement.name)} ="
     return (f"{head} {value}" if value else head), comment

@@ -197,7 +197,7 @@ class _Builder:
                                                              problem.message, hint=problem.hint))
             return
         value_span = s.value.span.at_column(s.value.span.column, s.value.span.column + len(value))
-        self.lists["settings"].append(Setting(name, value, s.span, s.name.span, value_span))
+        self.lists["settings"].append(Setting(name, value, s.span, s.name.span, value_span, s.privileged))
 
     def _build_expect(self, s: st.Expect) -> None:
         sender = self._value(s.sender, _address_or_null, cat.INVALID_ADDRESS)

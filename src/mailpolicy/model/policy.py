@@ -54,6 +54,8 @@ class Setting:
     span: Span
     name_span: Span
     value_span: Span
+    # Where the line acknowledges a privileged parameter (`set privileged NAME = ...`), or None.
+    privileged: Span | None = None
 
 
 @frozen

@@ -146,6 +146,8 @@ class AllowUsersFrom(Statement):
 class SetParameter(Statement):
     name: Word
     value: Word
+    # Where the line says `privileged` (acknowledging a parameter Postfix uses as root), or None.
+    privileged: Span | None = None
 
 
 @frozen

@@ -27,7 +27,7 @@ VERDICT = r"(?:accept|reject)"
 KEYWORDS = frozenset((
     "postfix", "hostname", "local", "domains", "trusted", "networks", "sasl", "chroot", "relay", "only",
     "authenticated", "or", "nobody", "sender", "map", "allow", "user", "users", "from", "set", "include",
-    "expect", "sending", "as", "to", "anonymous"))
+    "expect", "sending", "as", "to", "anonymous", "privileged"))
 
 _LIST = rf"{WORD}(?:[ \t]*,[ \t]*{WORD})*"
 
@@ -50,7 +50,7 @@ _RULES: dict[str, re.Pattern] = {
     "allow": _rule(rf"allow{WS}users{WS}from{WS}(?P<a>{WORD})"),
     "include": _rule(rf"include{WS}(?P<a>{WORD})"),
     # SET_VALUE runs to the end of the line (comments inside it are the builder's to strip).
-    "set": _rule(rf"set{WS}(?P<a>{WORD})[ \t]*=(?:[ \t]*(?P<value>{SET_VALUE}))?"),
+    "set": _rule(rf"set(?:{WS}(?P<privileged>privileged))?{WS}(?P<a>{WORD})[ \t]*=(?:[ \t]*(?P<value>{SET_VALUE}))?"),
     "expect": _rule(rf"expect{WS}(?P<verdict>{VERDICT}){WS}(?P<client>anonymous|trusted|user{WS}(?P<login>{WORD}))"
                     rf"{WS}sending{WS}as{WS}(?P<sender>{WORD}){WS}to{WS}(?P<recipient>{WORD})"),
 }
@@ -109,7 +109,8 @@ def _set(line: _Line) -> st.SetParameter:
         value = st.Word("", name.span.at_column(name.span.end_column or name.span.column))
     else:
         value = st.Word(line.match.group("value"), line.span("value"))
-    return st.SetParameter(line.span(), name, value)
+    privileged = line.span("privileged") if line.match.group("privileged") is not None else None
+    return st.SetParameter(line.span(), name, value, privileged)
 
 
 def _expect(line: _Line) -> st.Expect:

@@ -86,14 +86,18 @@ class StatementBuilder(Transformer):
     def allow_users_from(self, meta, children):
         return st.AllowUsersFrom(self._span(meta), children[0])
 
+    def privileged(self, meta, children) -> Span:
+        return self._span(meta)
+
     def set_parameter(self, meta, children):
+        privileged = children.pop(0) if isinstance(children[0], Span) else None
         name = children[0]
         if len(children) > 1:
             token = children[1]
             value = st.Word(str(token), self._token_span(token))
         else:
             value = st.Word("", name.span.at_column(name.span.end_column or name.span.column))
-        return st.SetParameter(self._span(meta), name, value)
+        return st.SetParameter(self._span(meta), name, value, privileged)
 
     def include(self, meta, children):
         return st.Include(self._span(meta), children[0])

@@ -14,7 +14,7 @@ USAGE: dict[str, str] = {
     "sender map": "sender map TYPE:/absolute/path   e.g. sender map hash:/etc/postfix/controlled_envelope_senders",
     "allow user": "allow user LOGIN as ADDRESS[, ADDRESS...]   e.g. allow user jimminey as jcricket@example0.com",
     "allow users": 'allow users from "owners.tsv"',
-    "set": "set PARAMETER = VALUE      e.g. set smtpd_tls_security_level = may",
+    "set": "set [privileged] PARAMETER = VALUE      e.g. set smtpd_tls_security_level = may",
     "include": 'include "other.mailpolicy"',
     "expect": "expect accept|reject anonymous|trusted|user LOGIN sending as ADDRESS to ADDRESS",
 }

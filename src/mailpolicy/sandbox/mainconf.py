@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-# Parameters the sandbox owns. Everything else — restrictions, mynetworks, SASL and
-# sender-login settings — is left exactly as the user wrote it.
-OWNED_PARAMETERS = (
+from mailpolicy.postfix.privileged import PRIVILEGED
+
+# Parameters the sandbox owns: these, and every parameter that chooses programs, libraries,
+# users or folders Postfix uses as root (postfix/privileged.py), which get Postfix's built-in
+# defaults. Everything else — restrictions, mynetworks, SASL and sender-login settings — is
+# left exactly as the user wrote it.
+ISOLATION_PARAMETERS = (
     "config_directory",
     "queue_directory",
     "data_directory",
@@ -18,6 +22,7 @@ OWNED_PARAMETERS = (
     "default_transport",
     "relay_transport",
 )
+OWNED_PARAMETERS = ISOLATION_PARAMETERS + tuple(name for name in PRIVILEGED if name not in ISOLATION_PARAMETERS)
 
 # Table types whose lookups read an indexed file that `postmap` must build first.
 POSTMAP_TYPES = frozenset({"hash", "btree", "lmdb", "cdb", "dbm", "sdbm"})

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from . import procs
-from .mainconf import POSTMAP_TYPES, find_table_refs, rewrite_main_cf
+from .mainconf import ISOLATION_PARAMETERS, OWNED_PARAMETERS, POSTMAP_TYPES, find_table_refs, rewrite_main_cf
 from .mastercf import master_cf
 
 POSTFIX = "/usr/sbin/postfix"
@@ -44,6 +44,22 @@ class ConfigRejected(RuntimeError):
     """Raised when Postfix cannot even parse the main.cf; the message quotes it."""
 
 
+def builtin_defaults(empty_config_dir: Path, names: list[str]) -> dict[str, str]:
+    """Return this Postfix's compiled-in defaults of `names` (postconf -d, reading no main.cf)."""
+    # -c names a folder without main.cf, so nothing of the policy (not even a meta_directory
+    # naming other shared libraries) takes part; postconf only warns that master.cf is missing.
+    result = subprocess.run([POSTCONF, "-d", "-c", str(empty_config_dir), *names],
+                            capture_output=True, text=True, check=False)
+    # "name = value", or "name =" for an empty default.
+    values = {name.strip(): value.strip() for name, _, value in
+              (line.partition("=") for line in result.stdout.splitlines())}
+    missing = [name for name in names if name not in values]
+    if result.returncode != 0 or missing:
+        raise RuntimeError(f"postconf -d did not give the defaults of {', '.join(missing) or 'all'}:\n"
+                           f"{result.stderr.strip()}")
+    return {name: values[name] for name in names}
+
+
 def _write_aged(path: Path, text: str) -> None:
     """Write a file readable by postfix and date it a minute back."""
     path.write_text(text)
@@ -67,7 +83,10 @@ class Postfix:
         self.log_path = root / "log" / "maillog"
         self._layout()
         relocate = self._write_map_sources(maps)
-        overrides = {
+        # A policy's daemon_directory would have `postfix start` run DIR/postfix-script as
+        # root here: every privileged parameter gets the built-in default of this Postfix.
+        overrides = builtin_defaults(self.config_dir, [n for n in OWNED_PARAMETERS if n not in ISOLATION_PARAMETERS])
+        overrides |= {
             "config_directory": str(self.config_dir),
             "queue_directory": str(self.queue_dir),
             "data_directory": str(self.data_dir),
