@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from mailpolicy.parse import grammar
 from mailpolicy.parse.grammar import cache_dir, cache_key, grammar_path, make_parser
 
@@ -113,3 +115,46 @@ def test_a_read_only_installed_package_parses_and_is_left_untouched(tmp_path: Pa
             path.chmod(0o755 if path.is_dir() else 0o644)
     assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
     assert len(entries(tmp_path / "cache" / "mailpolicy")) == 1
+
+
+def test_a_cache_folder_under_a_folder_others_can_write_is_not_used(tmp_path: Path, monkeypatch) -> None:
+    # The cache folder itself is ours and 0700, but whoever can write `shared` can rename it and
+    # put a folder of theirs, with an entry that builds another parser, in its place.
+    shared = tmp_path / "shared"
+    (shared / "mailpolicy").mkdir(parents=True, mode=0o700)
+    shared.chmod(0o777)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_dir() == tmp_path / "home" / ".cache" / "mailpolicy"
+
+
+def test_a_cache_folder_reached_through_a_link_into_a_shared_folder_is_not_used(tmp_path: Path,
+                                                                                  monkeypatch) -> None:
+    shared = tmp_path / "shared"
+    (shared / "cache" / "mailpolicy").mkdir(parents=True, mode=0o700)
+    shared.chmod(0o777)
+    (tmp_path / "xdg").symlink_to(shared / "cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_dir() == tmp_path / "home" / ".cache" / "mailpolicy"
+
+
+def test_a_cache_folder_under_another_users_folder_is_not_used(tmp_path: Path, monkeypatch) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("giving a folder to another user needs root (CI runs as root for Postfix)")
+    import pwd
+
+    theirs = tmp_path / "theirs"
+    (theirs / "mailpolicy").mkdir(parents=True, mode=0o700)
+    os.chown(theirs, pwd.getpwnam("nobody").pw_uid, -1)  # 0755: only nobody can rename inside
+    monkeypatch.setenv("XDG_CACHE_HOME", str(theirs))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_dir() == tmp_path / "home" / ".cache" / "mailpolicy"
+
+
+def test_an_entry_others_can_write_is_not_loaded(tmp_path: Path) -> None:
+    text = grammar_path().read_text()
+    make_parser(text, tmp_path)
+    (entry,) = entries(tmp_path)
+    entry.chmod(0o666)
+    assert make_parser(text, tmp_path).source_path != "<deserialized>"

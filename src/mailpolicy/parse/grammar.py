@@ -7,7 +7,9 @@ so a changed grammar or an upgraded lark simply misses the cache and writes a ne
 
 The cache holds `marshal` data (dicts, lists, strings and numbers only), not a pickle: loading
 it cannot run code, so a planted file can at worst make the parser rebuild. A cache folder is
-used only if it is a real folder owned by the current user and not writable by others.
+used only if it is a real folder owned by the current user and not writable by others, and every
+folder on its way belongs to root or the current user and is writable by nobody else (a root-owned
+sticky folder such as /tmp excepted).
 """
 
 from __future__ import annotations
@@ -90,13 +92,49 @@ def cache_dir() -> Path | None:
 
 
 def _private_folder(folder: Path) -> bool:
+    if not _trusted_ancestors(folder):
+        return False  # checked before mkdir: nothing is created under a folder another user controls
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = os.lstat(folder)
     except OSError:
         return False
     return (stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid()
-            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and os.access(folder, os.W_OK))
+            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and os.access(folder, os.W_OK)
+            and _trusted_ancestors(folder))
+
+
+def _trusted_ancestors(folder: Path) -> bool:
+    """Tell whether only root and the current user can change which folder `folder` names.
+
+    Whoever can write a folder on the way can rename the next one and put their own in its
+    place (with a cache entry that makes a different parser). So every existing folder on the
+    way must belong to root or the current user and not be writable by group or others, except
+    a root-owned sticky folder such as /tmp, where others cannot rename what is not theirs.
+    Both the path as written (following links, so each link's target counts) and its resolved
+    form (each link's own folder) are checked.
+    """
+    written = Path(os.path.abspath(folder))
+    resolved = Path(os.path.realpath(folder))
+    chain = {*written.parents, written, *resolved.parents, resolved}
+    for path in chain:
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            continue  # made below by mkdir, as this user, 0700
+        except OSError:
+            return False
+        if not _trusted_folder(info):
+            return False
+    return True
+
+
+def _trusted_folder(info: os.stat_result) -> bool:
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid not in (0, os.geteuid()):
+        return False
+    if not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return True
+    return info.st_uid == 0 and bool(info.st_mode & stat.S_ISVTX)
 
 
 def _load(entry: Path) -> Lark | None:
@@ -108,7 +146,8 @@ def _load(entry: Path) -> Lark | None:
     try:
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid()
+                    or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
                 return None
             stored = marshal.loads(handle.read())
         # A damaged or foreign entry can fail in many ways inside lark; each only means "rebuild".
