@@ -24,10 +24,12 @@ TABLES = Tables({"hash:/known": {"a.test": "x", "10.0.0.1": "x", "sub.b.test": "
 
 
 def _name_matches(name: str, pattern: str, parent_matches: bool) -> bool:
+    # match_ops.c match_hostname(): with parent matching `pattern` also matches `*.pattern`
+    # (so a `.pattern` matches nothing); without it, only a `.pattern` matches subdomains.
     name, pattern = name.lower().rstrip("."), pattern.lower()
-    if pattern.startswith("."):
-        return name.endswith(pattern)
-    return name == pattern or (parent_matches and name.endswith("." + pattern))
+    if parent_matches:
+        return name == pattern or name.endswith("." + pattern)
+    return name == pattern or (pattern.startswith(".") and name.endswith(pattern))
 
 
 def _in_table(ref: str, keys: list[str]):
@@ -43,7 +45,8 @@ def scanned_domain(patterns, domain: str, parent_matches: bool):
             return UNKNOWN
         if ":" in body:
             labels = domain.split(".")
-            parents = [".".join(labels[i:]) for i in range(1, len(labels))] if parent_matches else []
+            dot = "" if parent_matches else "."  # match_hostname() searches `.parent` without parent matching
+            parents = [dot + ".".join(labels[i:]) for i in range(1, len(labels))]
             matched = _in_table(body, [domain, *parents])
             if matched is UNKNOWN:
                 return UNKNOWN
@@ -107,15 +110,18 @@ def test_an_indexed_host_list_answers_as_the_scan(patterns, address, name, paren
     assert indexed == scanned_client(patterns, address, name, parent_matches)
 
 
-@pytest.mark.parametrize("patterns, name, expected", [
-    (("!.b.test", "sub.b.test"), "sub.b.test", False),      # the earlier suffix decides, negated
-    (("sub.b.test", "!.b.test"), "sub.b.test", True),
-    (("hash:/unknown", "a.test"), "a.test", UNKNOWN),        # an unknown table reached first
-    (("a.test", "hash:/unknown"), "a.test", True),           # ...and not reached
-    (("b.test",), "sub.b.test", True),                       # parent_domain_matches_subdomains
+@pytest.mark.parametrize("patterns, name, parent, expected", [
+    (("!.b.test", "sub.b.test"), "sub.b.test", False, False),  # the earlier suffix decides, negated
+    (("!.b.test", "sub.b.test"), "sub.b.test", True, True),    # ...which matches nothing with parent matching
+    (("sub.b.test", "!.b.test"), "sub.b.test", False, True),
+    (("hash:/unknown", "a.test"), "a.test", True, UNKNOWN),    # an unknown table reached first
+    (("a.test", "hash:/unknown"), "a.test", True, True),       # ...and not reached
+    (("b.test",), "sub.b.test", True, True),                   # parent_domain_matches_subdomains
+    (("b.test",), "sub.b.test", False, False),
+    ((".b.test",), "sub.b.test", True, False),                 # measured on 3.7 (relay_domains)
 ])
-def test_order_and_precedence_survive_the_index(patterns, name, expected) -> None:
-    assert DomainList(patterns, True).match(name, TABLES) == expected
+def test_order_and_precedence_survive_the_index(patterns, name, parent, expected) -> None:
+    assert DomainList(patterns, parent).match(name, TABLES) == expected
 
 
 # --- the work grows linearly ---------------------------------------------------------------

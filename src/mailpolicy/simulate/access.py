@@ -3,8 +3,9 @@
 access(5) actions: OK or an all-numerical value permits; `4NN text` / `5NN text` reply with that
 code; REJECT and DEFER use access_map_reject_code (554) and access_map_defer_code (450) with
 "Access denied" when no text is given; DEFER_IF_REJECT / DEFER_IF_PERMIT set a flag ("Service
-unavailable"); DUNNO stops the search and does nothing; DISCARD accepts (measured on 3.7: a
-DISCARD before reject_unauth_destination lets a remote recipient through); FILTER, HOLD,
+unavailable"); DUNNO stops the search and does nothing; RELAY is OK; DISCARD accepts and ends
+every later list (measured on 3.7: a DISCARD before reject_unauth_destination lets a remote
+recipient through); HANGUP closes the connection without a reply; FILTER, HOLD,
 PREPEND, REDIRECT, BCC, INFO and WARN do not decide; anything else is a restriction list,
 evaluated in place. Every reply was measured on Postfix 3.7, e.g.
 `554 5.7.1 <x@dom.test>: Sender address rejected: text`.
@@ -43,8 +44,14 @@ def action(ctx: Context, step: Step, value: str, key: str) -> Outcome:
     upper = word.upper()
     where = f"{step.argument}: {key} -> {value}"
     prefix = f"<{step.reply_name}>: {step.reply_class} rejected: "
-    if upper == "OK" or value.isdigit():
+    # smtpd_check.c check_table_result(): "OK or RELAY means YES".
+    if upper in ("OK", "RELAY") or value.isdigit():
         return permit(where)
+    if upper == "HANGUP":
+        # check_table_result(): "Drop the connection without sending any reply" (measured on 3.7:
+        # the client sees the connection close at RCPT TO). A client that gets no reply tries
+        # again later, so it counts as a deferral; warn_if_reject does not stop it.
+        return reject(f"(no reply: {step.argument} says HANGUP: smtpd drops the connection)", where)
     if upper == "DUNNO":
         return dunno(where)
     if upper in ("REJECT", "DEFER"):
@@ -58,7 +65,13 @@ def action(ctx: Context, step: Step, value: str, key: str) -> Outcome:
         kind = DEFER_IF_PERMIT if upper == "DEFER_IF_PERMIT" else DEFER_IF_REJECT
         return Outcome(kind, ctx.reply(code, dsn, prefix + (text or "Service unavailable")), where)
     if upper == "DISCARD":
-        return permit(where + " (accepted, then discarded)")
+        # check_table_result() sets state->discard and permits; generic_checks() then stops at
+        # the top of every list, nested or not, and smtpd_check_mail()/smtpd_check_rcpt() skip
+        # the unlisted-sender and unlisted-recipient checks (measured on 3.7: a DISCARD in the
+        # client list accepts a remote recipient that reject_unauth_destination would refuse).
+        if ctx.runner is not None:
+            ctx.runner.flags.discarded = True
+        return permit(where + " (accepted, then discarded; later restrictions are skipped)")
     if upper in _NO_DECISION:
         return dunno(where)
     numeric = _NUMERIC_REPLY.match(value)

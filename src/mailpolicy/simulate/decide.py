@@ -13,10 +13,11 @@ smtpd_reject_unlisted_recipient checks the recipient tables. All measured on Pos
 
 from __future__ import annotations
 
+import sys
 from typing import Mapping
 
 from mailpolicy.postfix.restriction_lists import entries
-from mailpolicy.simulate.address import DomainClass, Resolver, unquote
+from mailpolicy.simulate.address import DomainClass, Resolver, strip_source_route, unquote
 from mailpolicy.simulate.config import Config, Host
 from mailpolicy.simulate.context import CLIENT, HELO, PERMIT, RECIPIENT, REJECT, SENDER, Context
 from mailpolicy.simulate.explore import Branch, Tape, branches, explore
@@ -50,6 +51,9 @@ class PostfixModel:
         self.login_maps = Maps(tables, config.words("smtpd_sender_login_maps"))
         self.classes = frozenset(w.lower() for w in config.words("smtpd_restriction_classes"))
         self.lists = {name: config.words(name) for name in LISTS}
+        # smtpd_check.c smtpd_check_rcpt(): the relay list runs first only with
+        # smtpd_relay_before_recipient_restrictions = yes (the default from compatibility_level 3.6).
+        self.rcpt_lists = LISTS[3:] if config.flag("smtpd_relay_before_recipient_restrictions") else LISTS[:2:-1]
         # Match lists indexed once per model (matchlist.py): the proof matches thousands of candidates.
         self._domain_lists: dict[tuple[str, bool], DomainList] = {}
         self._client_lists: dict[str, ClientList] = {}
@@ -120,31 +124,50 @@ class PostfixModel:
             self.config.value(name)  # a value Postfix cannot expand stops it (mail_conf_eval)
         if self.config.errors:
             return "; ".join(self.config.errors)
-        if self._has_required(self.lists["smtpd_relay_restrictions"], 0) or \
-                self._has_required(self.lists["smtpd_recipient_restrictions"], 0):
-            return None
+        # smtpd_check.c smtpd_check_init(): has_required() on the recipient list, then the relay list.
+        try:
+            if self._has_required(self.lists["smtpd_recipient_restrictions"], ()) or \
+                    self._has_required(self.lists["smtpd_relay_restrictions"], ()):
+                return None
+        except _ClassLoop as loop:
+            return (f"smtpd crashes when it starts: restriction class {loop.args[0]} includes itself before any "
+                    "of reject_unauth_destination, defer_unauth_destination, reject, defer, defer_if_permit or "
+                    "check_relay_domains (has_required() recurses without end)")
         return ("in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one "
                 "working instance of: reject_unauth_destination, defer_unauth_destination, reject, defer, "
                 "defer_if_permit or check_relay_domains")
 
-    def _has_required(self, words: tuple[str, ...], depth: int) -> bool:
-        warned = False
-        for name in (entry.name for entry in entries(words)):
-            # Measured on 3.7: one right after warn_if_reject (which turns it into a log line)
-            # does not count; `warn_if_reject, reject_unauth_destination` alone is fatal.
-            if name in REQUIRED and not warned:
-                return True
+    def _has_required(self, words: tuple[str, ...], stack: tuple[str, ...]) -> bool:
+        # smtpd_check.c has_required(): a word right after warn_if_reject is skipped (measured on
+        # 3.7: `warn_if_reject, reject_unauth_destination` alone is fatal); `permit` ends the
+        # search; a restriction class is searched in place, with no limit: one that reaches
+        # itself before a required restriction recurses until smtpd dies.
+        listed = entries(words)
+        skip = False
+        for entry in listed:
+            name = entry.name
+            if skip:
+                skip = False
+                continue
+            if name == "warn_if_reject" and entry is not listed[-1]:
+                skip = True
+                continue
             if name == "permit":
                 return False  # smtpd: "restriction ... after `permit' is ignored"
-            if name in self.classes and depth < 10 and self._has_required(self.config.words(name), depth + 1):
+            if name in REQUIRED:
                 return True
-            warned = name == "warn_if_reject"
+            if name in self.classes:
+                if name in stack:
+                    raise _ClassLoop(name)
+                if self._has_required(self.config.words(name), (*stack, name)):
+                    return True
         return False
 
     # --- deciding ---------------------------------------------------------------------------
 
     def decide(self, request: Request) -> Decision:
         """Return Postfix's decision for a request; DEPENDS when DNS or an unknown table decides."""
+        _deep_enough()
         return explore(lambda choose: self._decide_once(request, choose))
 
     def branches(self, request: Request) -> list[Branch]:
@@ -153,11 +176,12 @@ class PostfixModel:
         Nominal: no DNS list lists the client, every domain is in DNS, an unknown table holds none
         of the request's keys, a policy server answers DUNNO.
         """
+        _deep_enough()
         return branches(lambda choose: self._decide_once(request, choose))
 
     def run_nested(self, ctx: Context, step, value: str, where: str):
         """Evaluate a restriction list an access table answered with (called by check_*_access)."""
-        return ctx.runner.nested(step, value, where, 1)
+        return ctx.runner.nested(step, value, where, ctx.runner.depth)
 
     def _decide_once(self, request: Request, choose) -> Decision:
         trace: list[str] = []
@@ -170,6 +194,7 @@ class PostfixModel:
                             "503 5.5.1 Error: authentication not enabled",
                             ("AUTH: smtpd_sasl_auth_enable = no",), sources=("smtpd_sasl_auth_enable",),
                             possible=frozenset({Verdict.REJECT}), reason="SASL authentication is not enabled")
+        request = strip_source_routes(request)
         delay = self.config.flag("smtpd_delay_reject")
         session = _Session(self, request, choose, trace)
         # With smtpd_delay_reject = no each list runs when its command arrives, knowing only
@@ -191,10 +216,33 @@ class PostfixModel:
             trace.append("RCPT TO:<postmaster> is always accepted (smtpd skips the restrictions)")
             return Decision(Verdict.ACCEPT, None, None, ACCEPTED, tuple(trace), possible=frozenset({Verdict.ACCEPT}),
                             reason="RCPT TO:<postmaster> is always accepted")
-        names = LISTS if delay else LISTS[3:]
+        names = (LISTS[:3] if delay else ()) + self.rcpt_lists
         if (ended := session.lists(names, ALL_PARTS)) is not None:
             return ended
         return session.finish()
+
+
+def _deep_enough() -> None:
+    # Lists nest as deep as smtpd lets them (runner.MAX_TABLE_RECURSION, class_loop_depth), about
+    # ten Python frames a level: more than Python's default limit of 1,000 frames. Python 3.11
+    # keeps Python-to-Python calls off the C stack, so a higher limit is safe.
+    if sys.getrecursionlimit() < _FRAMES:
+        sys.setrecursionlimit(_FRAMES)
+
+
+_FRAMES = 10_000
+
+
+class _ClassLoop(Exception):
+    """has_required() met a restriction class already being searched."""
+
+
+def strip_source_routes(request: Request) -> Request:
+    """Return the request with the source routes of MAIL FROM and RCPT TO dropped, as smtpd does."""
+    sender, recipient = strip_source_route(request.sender), strip_source_route(request.recipient)
+    if (sender, recipient) == (request.sender, request.recipient):
+        return request
+    return Request(request.client_address, request.sasl_login, sender, recipient, request.helo, request.client_name)
 
 
 class _Session:
@@ -237,7 +285,23 @@ class _Session:
                                       ended.outcome.sources, ended.outcome.note)
             if ended.outcome.kind == PERMIT:
                 self.permits[name] = (ended.step, ended.outcome)
+            if name == "smtpd_sender_restrictions" and (unlisted_sender := self._unlisted_sender()) is not None:
+                return unlisted_sender
         return None
+
+    def _unlisted_sender(self) -> Decision | None:
+        # smtpd_check.c smtpd_check_mail(): with smtpd_reject_unlisted_sender = yes, right after
+        # the sender list (unless it rejected or a DISCARD came first) the sender must be listed
+        # for its domain class like a recipient (measured on 3.7: 550 5.1.0 <nobody@example0.com>:
+        # Sender address rejected: User unknown in local recipient table).
+        sender = unquote(self.request.sender)
+        if not sender or self.runner.flags.discarded or not self.model.config.flag("smtpd_reject_unlisted_sender"):
+            return None
+        outcome = self.runner.flags.deferred(unlisted(self.ctx, self.request.sender, SENDER, "5.1.0"))
+        self.trace.append(f"smtpd_reject_unlisted_sender: {outcome.note}")
+        if outcome.kind != REJECT:
+            return None
+        return self._decision(outcome.reply, "smtpd_reject_unlisted_sender", None, None, outcome.sources, outcome.note)
 
     def syntax(self, address: str, what: str) -> Decision | None:
         if not address:
@@ -256,7 +320,7 @@ class _Session:
             self.trace.append("a defer_if_permit is pending and nothing rejected: the request is deferred")
             return self._decision(flags.defer_if_permit.reply, None, "defer_if_permit", None, (),
                                   "an earlier defer_if_permit defers what nothing rejected")
-        if self.model.config.flag("smtpd_reject_unlisted_recipient"):
+        if self.model.config.flag("smtpd_reject_unlisted_recipient") and not flags.discarded:
             self.ctx.known = ALL_PARTS
             # A defer_if_reject of the relay or recipient list still holds here (measured on 3.7).
             outcome = flags.deferred(unlisted(self.ctx, self.request.recipient, RECIPIENT, "5.1.1"))

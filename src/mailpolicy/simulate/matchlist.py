@@ -43,9 +43,12 @@ def parse_network(pattern: str):
 class _Names:
     """Host and domain name patterns indexed by name: `example.com`, `.example.com`.
 
-    A pattern matches a name equal to it; `.example.com` matches every name ending in it, and
-    so does `example.com` when parent_domain_matches_subdomains names the feature (postconf(5)).
-    Only the first pattern written for a key counts: a later one can never decide.
+    A pattern matches a name equal to it. match_ops.c match_hostname(): when
+    parent_domain_matches_subdomains names the feature, `example.com` also matches every name
+    ending in `.example.com` and a `.example.com` pattern matches nothing at all (measured on
+    3.7: relay_domains = .example1.org refuses v@sub.example1.org); when it does not,
+    `.example.com` matches every name ending in it. Only the first pattern written for a key
+    counts: a later one can never decide.
     """
 
     def __init__(self, parent_matches: bool) -> None:
@@ -56,7 +59,8 @@ class _Names:
     def add(self, position: int, negated: bool, pattern: str) -> None:
         pattern = pattern.lower()
         if pattern.startswith("."):
-            self._suffix.setdefault(pattern, (position, negated))
+            if not self.parent_matches:
+                self._suffix.setdefault(pattern, (position, negated))
             return
         self._exact.setdefault(pattern, (position, negated))
         if self.parent_matches:
@@ -174,7 +178,10 @@ class DomainList:
                 break
             if body.startswith("/"):
                 return UNKNOWN
-            keys = [domain] + (_parents(domain) if self.parent_matches else [])
+            # match_hostname(): a fixed-key table is also searched for the parent domains, as
+            # `example.com` with parent matching and as `.example.com` without; a pattern table
+            # sees the whole name only.
+            keys = [domain] + _parents(domain, self.parent_matches)
             table = tables.table(body)
             if table is None and (patterns := pattern_table(body)) is not None:
                 table, keys = patterns, keys[:1]  # match_ops.c: a pattern table sees the whole name only
@@ -186,9 +193,10 @@ class DomainList:
         return found is not None and not found[1]
 
 
-def _parents(domain: str) -> list[str]:
+def _parents(domain: str, parent_matches: bool) -> list[str]:
     labels = domain.split(".")
-    return [".".join(labels[i:]) for i in range(1, len(labels))]
+    dot = "" if parent_matches else "."
+    return [dot + ".".join(labels[i:]) for i in range(1, len(labels))]
 
 
 def match_interfaces(patterns: tuple[str, ...], address: str, host_addresses: tuple[str, ...]) -> bool:

@@ -21,7 +21,20 @@ from mailpolicy.simulate.context import (
 from mailpolicy.simulate.restrictions import EVALUATORS
 
 SERVER_ERROR = "451 4.3.5 Server configuration error"
-MAX_NESTING = 20
+# smtpd_check.c check_table_result(): "Don't get carried away with recursion": an access table's
+# restriction-list result evaluated with state->recursion (the number of generic_checks() calls
+# in progress) above 100 gets a server configuration error.
+MAX_TABLE_RECURSION = 100
+# Restriction classes have no such limit: a class that reaches itself again recurses until smtpd
+# runs out of stack and dies (measured on 3.7: "smtpd ... killed by signal 11", the client sees
+# the connection close). The request and the class list do not change between rounds and the
+# flags only ever get set, so a class nesting this much deeper than the table limit is a loop.
+CRASH = "(no reply: smtpd crashes"
+
+
+def class_loop_depth(classes: int) -> int:
+    """Return a nesting depth only a restriction class that reaches itself forever gets past."""
+    return MAX_TABLE_RECURSION + 6 * (classes + 1)
 
 
 @mutable
@@ -32,6 +45,7 @@ class Flags:
     defer_if_reject: Outcome | None = None
     defer_if_reject_list: str | None = None  # the list whose defer_if_reject is in force
     warn: bool = False
+    discarded: bool = False  # an access table said DISCARD: every later list stops at once
 
     def saved(self) -> tuple:
         """Return the flags as a tuple (`restore` sets them back)."""
@@ -65,6 +79,7 @@ class Runner:
         self.trace = trace
         self.flags = Flags()
         self.current: Step | None = None
+        self.depth = 0  # how many lists are being evaluated inside the top one
         # explore.Tape, when the request is explored: it learns where each restriction starts
         # and in what state, so that a run taking another answer there starts there too.
         self.tape = tape
@@ -79,8 +94,19 @@ class Runner:
             # into the recipient list (smtpd checks those two together, at RCPT TO). Only
             # defer_if_permit waits for the end of all lists.
             self.flags.warn = False
-            if parameter != "smtpd_recipient_restrictions":
+            # smtpd_check.c smtpd_check_rcpt(): SMTPD_CHECK_RESET() before the relay and
+            # recipient lists, not between them, in whichever order
+            # smtpd_relay_before_recipient_restrictions puts them.
+            if parameter != self.ctx.model.rcpt_lists[1]:
                 self.flags.defer_if_reject = self.flags.defer_if_reject_list = None
+        outer, self.depth = self.depth, depth
+        try:
+            return self._run_at(parameter, words, reply_name, reply_class, depth)
+        finally:
+            self.depth = outer
+
+    def _run_at(self, parameter: str, words: tuple[str, ...], reply_name: str, reply_class: str,
+                depth: int) -> Ended:
         tape = self.tape
         if tape is None:
             return self._run(parameter, words, reply_name, reply_class, depth, 0)
@@ -103,6 +129,10 @@ class Runner:
         tape = self.tape
         listed = entries(words)
         for entry in listed[start:] if start else listed:
+            if self.flags.discarded:
+                # generic_checks(): "if (state->discard != 0) break;" at the top of every list.
+                self.trace.append(f"  {parameter}: skipped: an earlier DISCARD ends every list")
+                return Ended(dunno(), None)
             step = Step(entry.name, entry.argument, parameter, entry.position, reply_name, reply_class)
             if tape is not None:
                 tape.mark(entry.position, (self.trace, len(self.trace), self.flags.saved()))
@@ -122,7 +152,7 @@ class Runner:
             elif outcome.kind == DEFER_IF_REJECT:
                 if self.flags.defer_if_reject is None:
                     self.flags.defer_if_reject, self.flags.defer_if_reject_list = outcome, parameter
-            elif outcome.kind == REJECT and warned:
+            elif outcome.kind == REJECT and warned and not _unwarnable(outcome):
                 self.trace.append(f"  {parameter}: {shown}: would reject ({outcome.reply}); logged as reject_warning")
                 continue
             elif self.flags.deferred(outcome) is not outcome:
@@ -138,6 +168,12 @@ class Runner:
             self.trace.append(f"  {parameter}: {shown}: {_describe(outcome)}")
             if outcome.kind in (PERMIT, REJECT):
                 return Ended(outcome, step)
+            if self.flags.defer_if_permit is not None and self.flags.defer_if_reject is not None:
+                # generic_checks(): "if (state->defer_if_permit.active &&
+                # state->defer_if_reject.active) break;": nothing later in this list can change
+                # the answer, so the list ends undecided.
+                self.trace.append(f"  {parameter}: defer_if_permit and defer_if_reject both pending: the list ends")
+                return Ended(dunno(), None)
         return Ended(dunno(), None)
 
     def evaluate(self, step: Step, depth: int) -> Outcome:
@@ -157,8 +193,17 @@ class Runner:
 
     def nested(self, step: Step, value: str, where: str, depth: int, parameter: str | None = None) -> Outcome:
         """Evaluate a restriction list found inside another (a class, or an access table's result)."""
-        if depth >= MAX_NESTING:
-            return reject(SERVER_ERROR, f"{where}: restriction lists nest too deep")
+        if parameter is None:
+            # check_table_result(): a result naming a table ("do not specify lookup tables inside
+            # SMTPD access maps") or evaluated past the recursion limit is a configuration error.
+            if ":" in value:
+                return reject(SERVER_ERROR, f"{where}: an access table result may not name a table")
+            if depth + 1 > MAX_TABLE_RECURSION:
+                return reject(SERVER_ERROR, f"{where}: causes unreasonable recursion (smtpd's limit is "
+                                            f"{MAX_TABLE_RECURSION} nested lists)")
+        elif depth + 1 > class_loop_depth(len(self.ctx.model.classes)):
+            return reject(f"{CRASH}: restriction class {step.name} reaches itself without end)",
+                          f"{where} nests without end: smtpd runs out of stack and dies")
         self.trace.append(f"  {step.parameter}: {step.name}: evaluates {where} = {value}")
         ended = self.run(parameter or step.parameter, split_words(value), step.reply_name, step.reply_class,
                          depth + 1)
@@ -172,6 +217,13 @@ def _available(name: str, version: str) -> bool:
     # still works in 3.7; only a version that lacks a name refuses it.
     problem = pf.check_restriction(name, version)
     return problem is None or problem.kind not in ("too_new", "removed")
+
+
+def _unwarnable(outcome: Outcome) -> bool:
+    # smtpd_check.c smtpd_check_reject(): warn_if_reject does not soften a MAIL_ERROR_SOFTWARE
+    # reject (reject_server_error's "451 4.3.5 Server configuration error"), and a HANGUP or a
+    # crash leaves nothing to warn about.
+    return outcome.reply == SERVER_ERROR or outcome.reply.startswith("(")
 
 
 def _describe(outcome: Outcome) -> str:
