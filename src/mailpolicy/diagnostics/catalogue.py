@@ -103,7 +103,7 @@ MISMATCH_WITHOUT_LOGIN_MAP = _code("MP318", "mismatch-without-map", ERROR, "reje
 CHROOT_INVALID = _code("MP319", "chroot-invalid", ERROR, "the chroot is not an absolute path or off")
 # MP320 was retired before release (its meaning is MP703); it stays reserved.
 RELAY_WIDER_THAN_STATED = _code("MP321", "relay-wider-than-stated", ERROR, "trusted or logged-in clients can relay although the relay statement does not allow it")
-SASL_ANONYMOUS = _code("MP322", "sasl-anonymous", ERROR, "SASL security options without noanonymous let an anonymous login count as authenticated")
+SASL_ANONYMOUS = _code("MP322", "sasl-anonymous", ERROR, "SASL security options without noanonymous let anyone log in as `anonymous`, and that login owns an address")
 SENDER_REWRITTEN_AFTER_LOGIN_CHECK = _code("MP323", "sender-rewritten-after-login-check", ERROR, "sender rewriting (sender_canonical_maps, canonical_maps) can turn an address a client may use into one another login owns")
 RELAY_DOMAIN_NOT_OWN = _code("MP324", "relay-domain-not-own", ERROR, "relay_domains names a public suffix or a domain that is not the policy's own, so anyone can relay mail for it")
 TRUSTED_UNION_TOO_WIDE = _code("MP325", "trusted-union-too-wide", ERROR, "the trusted public networks together hold more addresses than one /8 (IPv4) or /32 (IPv6)")
