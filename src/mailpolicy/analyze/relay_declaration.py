@@ -11,7 +11,7 @@ search happens to try: the check reads every entry, so it does not depend on sam
 "The policy's own" is decided with the Public Suffix List (the maintained `publicsuffixlist`
 package; imported only when relay_domains has something to judge, so start-up stays fast): an
 entry is the policy's own when its registrable domain is the registrable domain of a local domain
-($mydestination), $myhostname, $myorigin, $mydomain or a virtual domain. A TLD the list does not
+($mydestination), $myhostname, $mydomain or a virtual domain. A TLD the list does not
 know (`.test`, `.example`) is a public suffix, as the list's default rule `*` says.
 
 Judged entries: plain names and `.name` (main.cf text after `$name` expansion), the keys of an
@@ -35,7 +35,7 @@ from mailpolicy.source import Span
 
 # Parameters whose domains are this server's final destinations: what "the policy's own" means.
 OWN_DOMAIN_PARAMETERS = ("mydestination", "virtual_alias_domains", "virtual_mailbox_domains")
-OWN_NAME_PARAMETERS = ("myhostname", "myorigin", "mydomain")
+OWN_NAME_PARAMETERS = ("myhostname", "mydomain")
 
 
 def check_relay_declaration(ctx: AnalysisContext) -> Iterator[Diagnostic]:
