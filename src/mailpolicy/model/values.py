@@ -28,9 +28,9 @@ class ValueProblem(Exception):
 
 # All used with fullmatch: `$` would also match before a final newline.
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
-_LOCAL_PART = re.compile(r"[A-Za-z0-9_+'&*-]+(\.[A-Za-z0-9_+'&*-]+)*")
+_LOCAL_PART = re.compile(r"[A-Za-z0-9_+'&*={}-]+(\.[A-Za-z0-9_+'&*={}-]+)*")
 # A local part already in canonical form: _LOCAL_PART in lower case.
-_LOWER_LOCAL_PART = re.compile(r"[a-z0-9_+'&*-]+(\.[a-z0-9_+'&*-]+)*")
+_LOWER_LOCAL_PART = re.compile(r"[a-z0-9_+'&*={}-]+(\.[a-z0-9_+'&*={}-]+)*")
 _LOGIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._+@-]*")
 _PATH = re.compile(r"[A-Za-z0-9._/+@:-]+")
 _VERSION = re.compile(r"([0-9]+)\.([0-9]+)")
@@ -164,7 +164,7 @@ def checked_address(text: str) -> str:
             raise ValueProblem(f"`{text}` has a non-ASCII local part", "mailpolicy supports ASCII local parts only")
         if len(local) > 64 or not _LOCAL_PART.fullmatch(local):
             raise ValueProblem(f"`{local}` is not a valid local part",
-                               "use letters, digits and . _ + - ' & * (no leading, trailing or doubled dot)")
+                               "use letters, digits and . _ + - ' & * = { } (no leading, trailing or doubled dot)")
     return f"{local.lower()}@{domain(dom)}"
 
 
