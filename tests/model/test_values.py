@@ -30,6 +30,9 @@ def test_bad_domains_are_refused(text: str) -> None:
     ("JCricket@Example0.com", "jcricket@example0.com"),
     ("@example0.com", "@example0.com"),
     ("first.last+tag@example0.com", "first.last+tag@example0.com"),
+    # RFC 5322 atext smtpd accepts and postmap keys as written.
+    ("A=B@example0.com", "a=b@example0.com"),
+    ("{Team}@example0.com", "{team}@example0.com"),
 ])
 def test_addresses_are_lower_cased_like_postmap_keys(text: str, expected: str) -> None:
     assert values.address(text) == expected
@@ -37,7 +40,7 @@ def test_addresses_are_lower_cased_like_postmap_keys(text: str, expected: str) -
 
 @pytest.mark.parametrize("text", [
     "victim%gmail.test@example0.com", "gmail.test!victim@example0.com", "a@b@example0.com",
-    ".a@example0.com", "a..b@example0.com", "nodomain", "a#b@example0.com", "a=b@example0.com",
+    ".a@example0.com", "a..b@example0.com", "nodomain", "a#b@example0.com",
     "a$b@example0.com", "ä@example0.com",
 ])
 def test_bad_addresses_are_refused(text: str) -> None:
