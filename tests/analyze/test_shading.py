@@ -49,3 +49,15 @@ def test_the_compiled_lists_shade_nothing(repo) -> None:
     from mailpolicy.compiler import compile_policy
     for path in sorted((repo / "examples").glob("*.mailpolicy")):
         assert not [d for d in compile_policy(path).diagnostics if d.code == "MP307"], path
+
+
+def test_a_rejection_after_a_bare_permit_is_a_warning_that_does_not_refuse(tmp_path) -> None:
+    # The list ends on purpose; relaying is proved on its own (MP301), so the dead entry opens nothing.
+    c = compile_text(tmp_path, HEAD + "set smtpd_recipient_restrictions = permit, reject_unauth_destination\n")
+    (d,) = [d for d in c.diagnostics if d.code == "MP307"]
+    assert not d.is_error and c.ok and c.outputs
+
+
+def test_a_login_check_after_a_bare_permit_is_still_an_error(tmp_path) -> None:
+    (d,) = shaded(tmp_path, "smtpd_recipient_restrictions = permit, reject_sender_login_mismatch")
+    assert d.is_error

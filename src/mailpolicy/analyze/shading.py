@@ -14,6 +14,8 @@ reject_sender_login_mismatch`: a login may then send as anyone). A rejection tha
 or logged-in clients skip (`permit_mynetworks, reject_unauth_destination`) is what such a list
 is for, and is not reported; nor is a compiler-written list shaded by permit_mynetworks, which
 only happens when the trusted networks hold every address (MP302/MP303 and MP301 report that).
+A rejection after a bare `permit` is a warning: the author ended the list on purpose, and the dead
+entry opens nothing (MP301 proves relaying on its own), unless it is a login check.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Iterator
 
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, entry_span, fallback_span, model_of, trusted_client
-from mailpolicy.diagnostics import Diagnostic, Related
+from mailpolicy.diagnostics import Diagnostic, Related, Severity
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
 from mailpolicy.postfix.restriction_lists import Entry, entries
@@ -57,9 +59,16 @@ def check_shading(ctx: AnalysisContext) -> Iterator[Diagnostic]:
             continue  # the trusted networks hold everyone: MP302/MP303 and MP301 name that line
         span = entry_span(ctx, found.parameter, found.position) or fallback_span(ctx)
         permit_span = entry_span(ctx, found.parameter, found.permit_position)
+        severity = {}
+        if found.permit_name == "permit" and found.name not in _LOGIN_CHECKS:
+            # A bare `permit` ends its list on purpose; what follows is dead but opens nothing the
+            # proofs do not judge on their own (relaying: MP301 over smtpd_relay_restrictions too;
+            # sender ownership: the login checks above stay errors). A warning, not a refusal.
+            severity = {"severity": Severity.WARNING}
         yield cat.SHADED_RESTRICTION.at(
             span, shading_message(found), hint=shading_hint(found, _compiled(ctx, found.parameter)),
-            related=(Related(permit_span, f"{found.permit_name} permits first here"),) if permit_span else ())
+            related=(Related(permit_span, f"{found.permit_name} permits first here"),) if permit_span else (),
+            **severity)
 
 
 def shading_message(found: Shading) -> str:
