@@ -135,3 +135,17 @@ def test_a_deploy_killed_midway_is_rolled_back_first(tmp_path: Path) -> None:
     assert sorted(transaction.roll_back(etc, backup)) == ["controlled_envelope_senders", "main.cf"]
     assert (etc / "main.cf").read_text() == "old\n" and not (etc / "controlled_envelope_senders").exists()
     assert transaction.pending_backup(etc) is None
+
+
+def test_a_deployed_parameter_that_opens_a_relay_stops_the_deploy(tmp_path: Path) -> None:
+    # The build is safe, but the deployed main.cf keeps relay_domains = static:ALL, which the merge
+    # would keep: every domain becomes a relay destination for anyone (maincf/relay_proof.py).
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    deployed = DEPLOYED + "relay_domains = static:ALL\nsmtpd_relay_restrictions = reject_unauth_destination\n"
+    (etc / "main.cf").write_text(deployed)
+    build = make_build(tmp_path / "build", etc)
+    outcome = deploy(build, etc)
+    assert outcome.exit_code == 1 and {d.code for d in outcome.diagnostics} == {"MP301"}, outcome.diagnostics
+    assert "relay_domains" in " ".join(f"{d.message} {d.hint}" for d in outcome.diagnostics)
+    assert sorted(p.name for p in etc.iterdir()) == ["main.cf"] and (etc / "main.cf").read_text() == deployed

@@ -2,9 +2,9 @@
 
 The order is what makes a failure harmless:
 1. everything that can be refused without touching the folder is refused first: a build that is
-   not an unedited compile output, a main.cf line Postfix refuses, a map main.cf looks up
-   elsewhere, a map postmap refuses (postmap runs on a staged copy, so its indexed file is made
-   before anything is installed);
+   not an unedited compile output, a main.cf line Postfix refuses, a merged main.cf that is an
+   open relay (proof.py), a map main.cf looks up elsewhere, a map postmap refuses (postmap runs
+   on a staged copy, so its indexed file is made before anything is installed);
 2. the files to be replaced are copied into the backup folder, the journal is written, and the
    staged files are renamed into place, main.cf last;
 3. `postfix check` on the installed files; then, when Postfix runs, `postfix reload` and a look
@@ -24,6 +24,7 @@ import attrs
 from mailpolicy.deploy import transaction
 from mailpolicy.deploy.build import MAIN_CF, MASTER_CF, Build, read_build
 from mailpolicy.deploy.merge import merge_into_deployed, read_deployed
+from mailpolicy.deploy.proof import open_relays
 from mailpolicy.deploy.postfix_commands import CommandMissing, PostfixCommands, Result
 from mailpolicy.deploy.tables import BuiltMap, locate_maps
 from mailpolicy.diagnostics import Diagnostic
@@ -85,8 +86,10 @@ def deploy(build_dir: Path, target: Path, *, dry_run: bool = False, reload: bool
 
 def _deploy_locked(build: Build, target: Path, outcome: Outcome, *, dry_run: bool, reload: bool,
                    backup_root: Path) -> None:
+    interrupted = transaction.pending_backup(target)
+    if dry_run and interrupted is not None:
+        outcome.steps.append(f"would first put back the files of an interrupted deploy from {interrupted}")
     if not dry_run:
-        interrupted = transaction.pending_backup(target)
         if interrupted is not None:
             restored = transaction.roll_back(target, interrupted)
             outcome.diagnostics.append(cat.DEPLOY_RESTORED.at(
@@ -114,6 +117,12 @@ def _plan(build: Build, target: Path, outcome: Outcome) -> _Plan | None:
         outcome.sources.append(deployed.source)
     if merged is None:
         outcome.fail(PROBLEMS, *problems)
+        return None
+    master_cf = build.master_cf if build.master_cf is not None else _read_text(target / MASTER_CF)
+    relays, sources = open_relays(target, merged.text, master_cf)
+    if relays:
+        outcome.sources.extend(sources)
+        outcome.fail(PROBLEMS, *relays)
         return None
     maps, problems = locate_maps(merged.text, sorted(build.maps), target)
     if problems:
