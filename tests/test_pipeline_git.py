@@ -27,8 +27,8 @@ MAP = "build/controlled_envelope_senders"
 _KILL_HOOK = """
 import os, signal
 _real = os.replace
-def _replace(src, dst):
-    _real(src, dst)
+def _replace(src, dst, **kwargs):
+    _real(src, dst, **kwargs)
     if not os.path.basename(dst).startswith(".mailpolicy-"):
         os.kill(os.getpid(), signal.SIGKILL)
 os.replace = _replace

@@ -278,10 +278,10 @@ def test_merging_into_the_main_cf_that_is_the_base_replaces_it_in_place(run, tmp
     assert (tmp_path / "etc" / "main.cf").read_text() == merged
 
 
-def test_an_output_file_that_is_a_folder_is_an_io_error_in_every_mode(run, tmp_path: Path) -> None:
+def test_an_output_file_that_is_a_folder_is_refused_in_every_mode(run, tmp_path: Path) -> None:
     (tmp_path / "out" / "main.cf").mkdir(parents=True)
     for mode in ([], ["--check"], ["--diff"]):
         result = run(*mode, "site.mailpolicy", "-o", "out", **{"site.mailpolicy": POLICY})
-        assert result.exit_code == 2, (mode, result.output)
-        assert "out/main.cf" in result.stderr
+        assert result.exit_code == 1, (mode, result.output)
+        assert "out/main.cf:1:1: error[MP609]" in result.stderr and "is a folder" in result.stderr
     assert run("--check", "site.mailpolicy", "-o", "file/out", **{"file": "x"}).exit_code == 1

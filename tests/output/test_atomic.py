@@ -12,6 +12,7 @@ import pytest
 
 from mailpolicy.output import atomic
 from mailpolicy.output.atomic import JOURNAL, interrupted, recover, replace_file, write_files
+from mailpolicy.output.folder import OutputFolder
 
 OLD = {"main.cf": "old main\n", "senders": "old map\n", "gone": "old gone\n"}
 NEW = {"main.cf": "new main\n", "senders": "new map\n", "added": "new added\n"}
@@ -40,20 +41,20 @@ def test_writes_every_file_removes_the_named_ones_and_leaves_no_helper_files(tmp
 def test_main_cf_is_renamed_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = _old_folder(tmp_path)
     order = []
-    real = os.replace
+    real = OutputFolder.replace
 
-    def spy(src, dst):
-        order.append(Path(dst).name)
-        real(src, dst)
+    def spy(self, src, dst):
+        order.append(dst)
+        real(self, src, dst)
 
-    monkeypatch.setattr(atomic.os, "replace", spy)
+    monkeypatch.setattr(OutputFolder, "replace", spy)
     write_files(folder, NEW, remove=["gone"])
     assert [name for name in order if name != JOURNAL] == ["added", "senders", "main.cf"]
 
 
 def test_a_failure_while_staging_leaves_the_old_files_untouched(tmp_path: Path, monkeypatch) -> None:
     folder = _old_folder(tmp_path)
-    real = atomic.tempfile.mkstemp
+    real = OutputFolder.write_temp
     calls = []
 
     def failing(*args, **kwargs):
@@ -62,7 +63,7 @@ def test_a_failure_while_staging_leaves_the_old_files_untouched(tmp_path: Path, 
             raise OSError(28, "No space left on device")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(atomic.tempfile, "mkstemp", failing)
+    monkeypatch.setattr(OutputFolder, "write_temp", failing)
     with pytest.raises(OSError):
         write_files(folder, NEW, remove=["gone"])
     assert _contents(folder) == OLD
@@ -70,17 +71,17 @@ def test_a_failure_while_staging_leaves_the_old_files_untouched(tmp_path: Path, 
 
 def test_a_failure_between_renames_is_rolled_back_at_once(tmp_path: Path, monkeypatch) -> None:
     folder = _old_folder(tmp_path)
-    real = os.replace
+    real = OutputFolder.replace
     renamed = []
 
-    def failing(src, dst):
-        if Path(dst).name != JOURNAL and Path(dst).parent == folder and not Path(dst).name.startswith("."):
+    def failing(self, src, dst):
+        if not dst.startswith("."):
             renamed.append(dst)
             if len(renamed) == 2:
                 raise OSError(5, "Input/output error")
-        real(src, dst)
+        real(self, src, dst)
 
-    monkeypatch.setattr(atomic.os, "replace", failing)
+    monkeypatch.setattr(OutputFolder, "replace", failing)
     with pytest.raises(OSError):
         write_files(folder, NEW, remove=["gone"])
     assert _contents(folder) == OLD
@@ -94,14 +95,15 @@ import os, signal, sys
 from pathlib import Path
 from mailpolicy.output import atomic
 folder, after = Path(sys.argv[1]), int(sys.argv[2])
-real, seen = os.replace, []
-def replace(src, dst):
-    real(src, dst)
-    if Path(dst).name != atomic.JOURNAL:
+from mailpolicy.output.folder import OutputFolder
+real, seen = OutputFolder.replace, []
+def replace(self, src, dst):
+    real(self, src, dst)
+    if dst != atomic.JOURNAL:
         seen.append(dst)
         if len(seen) == after:
             os.kill(os.getpid(), signal.SIGKILL)
-atomic.os.replace = replace
+OutputFolder.replace = replace
 atomic.write_files(folder, {new!r}, remove=["gone"])
 """
 

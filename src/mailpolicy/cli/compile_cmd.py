@@ -24,9 +24,10 @@ from mailpolicy.maincf.merge import merge_main_cf
 from mailpolicy.maincf.reader import MainCf, read_main_cf
 from mailpolicy.maincf.relay_proof import prove_merged
 from mailpolicy.model.loader import read_named_file
-from mailpolicy.output.atomic import RESERVED_PREFIX, recover, write_files
+from mailpolicy.output.atomic import RESERVED_PREFIX, recover_in, write_into
 from mailpolicy.output.diff import colourise, unified_diff
-from mailpolicy.output.drift import State, drift_diagnostics, inspect_folder, refusal_diagnostics
+from mailpolicy.output.drift import State, drift_diagnostics, inspect, inspect_folder, refusal_diagnostics
+from mailpolicy.output.folder import SENDER_MAP_MODE, OutputFolder, Refused
 from mailpolicy.output.marker import add_marker
 from mailpolicy.source import SourceFile
 
@@ -149,6 +150,9 @@ def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
         return
     try:
         status = inspect_folder(folder, wanted, source)
+    except Refused as refusal:
+        run.report([refusal.diagnostic()])
+        return
     except OSError as error:
         click.echo(f"mailpolicy: cannot read {error.filename or folder}: {error.strerror or error}", err=True)
         run.fail(exit_codes.USAGE)
@@ -158,6 +162,8 @@ def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
     if check:
         run.sources.extend(SourceFile(str(f.path), f.old) for f in status.files if f.old is not None)
         run.report(drift_diagnostics(status, source))
+    else:
+        run.report(status.refused)  # a file --diff cannot show is one compile would refuse
 
 
 def _merge_base(run: _Run, compilation, base: MainCf, outputs: dict[str, str]) -> None:
@@ -188,19 +194,29 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _write_host(run: _Run, folder: Path, wanted: dict[str, str], source: str, force: bool,
                 adopt: set[str]) -> None:
+    # One descriptor for the folder from the journal check to the last rename, all under its lock:
+    # nothing checked here can be swapped for something else before it is used (output/folder.py).
     try:
-        restored = recover(folder)
-        if restored:
-            run.say(f"restored the previous {', '.join(restored)} in {folder} after an interrupted write")
-        status = inspect_folder(folder, wanted, source)
-        refused = [f for f in status.protected if f.name not in adopt]
-        if refused and not force:
-            run.sources.extend(SourceFile(str(f.path), f.old) for f in refused)
-            run.report(refusal_diagnostics(refused))
-            return
-        changes = status.changes
-        write_files(folder, {f.name: f.new for f in changes if f.new is not None},
-                    remove=[f.name for f in changes if f.state is State.STALE])
+        with OutputFolder.open(folder, create=True) as out, out.locked():
+            restored = recover_in(out)
+            if restored:
+                run.say(f"restored the previous {', '.join(restored)} in {folder} after an interrupted write")
+            status = inspect(out, folder, wanted, source)
+            if status.refused:
+                run.report(status.refused)
+                return
+            refused = [f for f in status.protected if f.name not in adopt]
+            if refused and not force:
+                run.sources.extend(SourceFile(str(f.path), f.old) for f in refused)
+                run.report(refusal_diagnostics(refused))
+                return
+            changes = status.changes
+            write_into(out, {f.name: f.new for f in changes if f.new is not None},
+                       remove=[f.name for f in changes if f.state is State.STALE],
+                       modes={name: SENDER_MAP_MODE for name in wanted if name != MAIN_CF})
+    except Refused as refusal:
+        run.report([refusal.diagnostic()])
+        return
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or error
         # os.replace names the temporary first and the target second: the target is the one to name.

@@ -135,6 +135,11 @@ FOREIGN_OUTPUT = _code("MP605", "foreign-output", ERROR, "a file in the output f
 INTERRUPTED_WRITE = _code("MP606", "interrupted-write", ERROR, "an earlier write into the output folder was killed midway; its journal is still there")
 BASE_INVALID = _code("MP607", "base-invalid", ERROR, "a line of the base main.cf is one Postfix refuses")
 BASE_KEEPS_MANAGED = _code("MP608", "base-keeps-managed", WARNING, "the base sets a parameter the policy manages but leaves unset; the base's value stays")
+OUTPUT_NOT_REGULAR = _code("MP609", "output-not-regular", ERROR, "an output file is a symlink, FIFO, device or folder; mailpolicy reads and replaces only regular files")
+OUTPUT_TOO_LARGE = _code("MP610", "output-too-large", ERROR, "an existing file in the output folder is over the size limit, so it is not read")
+JOURNAL_REFUSED = _code("MP611", "journal-refused", ERROR, "the journal of an interrupted write is not one mailpolicy wrote here (a name outside the folder, another owner, writable by others, malformed); it is not acted on")
+OUTPUT_FOLDER_UNSAFE = _code("MP613", "output-folder-unsafe", ERROR, "the output folder is a symlink, or, as root, owned or writable by another user")
+OUTPUT_RACED = _code("MP614", "output-raced", ERROR, "a file being written was replaced by someone else during the write; the previous files were put back")
 # deploy (src/mailpolicy/deploy/): installing a build into a Postfix configuration folder
 DEPLOY_BAD_BUILD = _code("MP621", "deploy-bad-build", ERROR, "the folder to deploy is not a complete, unedited compile output")
 DEPLOY_MAP_ELSEWHERE = _code("MP622", "deploy-map-elsewhere", ERROR, "main.cf looks a built map up outside the configuration folder deployed to")

@@ -16,186 +16,218 @@ the next write). A failure while applying is rolled back at once. A kill while a
 the journal: the next write into the folder first rolls back (`recover`), putting each backup
 back in place, so the folder again holds exactly the previous set; `compile --check` reports it.
 A lock on the folder (flock) keeps two writers from interleaving.
+
+Everything goes through `OutputFolder` (output/folder.py): one descriptor for the folder, plain
+names relative to it, fchmod on open temporaries. The journal is read as hostile input
+(output/journal.py). After the renames each written name must still be the inode compile wrote:
+a temporary swapped for a symlink by someone who can write the folder is caught (MP614) and
+the previous files are put back, instead of "wrote build/main.cf" over an attacker's link.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
-import json
-import os
-import shutil
-import tempfile
+import stat
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Mapping
 
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.output.folder import (
+    DEFAULT_MODE, RESERVED_PREFIX, TEMP_NAME, OutputFolder, Refused, is_output_name, new_file_mode,
+)
+from mailpolicy.output.journal import BACKUP_PREFIX, JOURNAL, backup_name, encode, read_journal
 from mailpolicy.output.marker import encoded_chunks
 
-RESERVED_PREFIX = ".mailpolicy-"
+__all__ = ["BACKUP_PREFIX", "COMMIT_LAST", "JOURNAL", "RESERVED_PREFIX", "TEMP_PREFIX", "interrupted", "recover",
+           "recover_in", "replace_file", "write_files", "write_into"]
+
 TEMP_PREFIX = RESERVED_PREFIX
-JOURNAL = ".mailpolicy-journal"
-BACKUP_PREFIX = ".mailpolicy-backup-"
 # Renamed last: main.cf refers to the map files by path, so it is the one that makes a new set live.
 COMMIT_LAST = "main.cf"
+_Identity = tuple[int, int]
 
 
-def write_files(folder: Path, files: dict[str, str], remove: Iterable[str] = ()) -> list[Path]:
-    """Write `files` (name -> text) into `folder` and delete `remove`, all or nothing; return the paths written."""
+def write_files(folder: Path, files: dict[str, str], remove: Iterable[str] = (),
+                modes: Mapping[str, int] | None = None) -> list[Path]:
+    """Write `files` (name -> text) into `folder` and delete `remove`, all or nothing; return the paths written.
+
+    `modes` gives the mode of a file that does not exist yet (less the umask; default 0644).
+    Raises OSError, ValueError (a name that is not a plain output name) or folder.Refused.
+    """
     remove = [name for name in remove if name not in files]
-    for name in (*files, *remove):
-        if name.startswith(RESERVED_PREFIX) or "/" in name or name in ("", ".", ".."):
-            raise ValueError(f"{name!r} cannot be an output file name")
-    folder.mkdir(parents=True, exist_ok=True)
-    with _locked(folder):
-        _recover(folder)
-        entries: list[dict] = []
-        try:
-            for name in sorted(remove) + sorted(files, key=lambda n: (n == COMMIT_LAST, n)):
-                entries.append(_stage(folder, name, files.get(name)))
-            _fsync_folder(folder)
-            _write_journal(folder, entries)
-        except BaseException:
-            _recover(folder)  # nothing was renamed yet: this only deletes what was staged
-            raise
-        try:
-            for entry in entries:
-                if entry["temp"] is None:
-                    os.unlink(folder / entry["name"])
-                else:
-                    os.replace(folder / entry["temp"], folder / entry["name"])
-            _fsync_folder(folder)
-        except BaseException:
-            _recover(folder)
-            raise
-        (folder / JOURNAL).unlink()
-        _fsync_folder(folder)
-        _discard(folder, entries)
+    _check_names((*files, *remove))
+    with OutputFolder.open(folder, create=True) as out, out.locked():
+        recover_in(out)
+        write_into(out, files, remove, modes)
     return [folder / name for name in files]
 
 
-def replace_file(path: Path, text: str) -> None:
-    """Replace one file atomically, keeping its permissions."""
-    entry = _stage(path.parent, path.name, text, backup=False)
+def write_into(out: OutputFolder, files: dict[str, str], remove: Iterable[str] = (),
+               modes: Mapping[str, int] | None = None) -> None:
+    """Do `write_files` in a folder already open and locked (and recovered) by the caller."""
+    remove = [name for name in remove if name not in files]
+    _check_names((*files, *remove))
+    entries: list[dict] = []
+    identities: dict[str, _Identity] = {}
     try:
-        os.replace(path.parent / entry["temp"], path)
+        for name in sorted(remove) + sorted(files, key=lambda n: (n == COMMIT_LAST, n)):
+            entries.append(_stage(out, name, files.get(name), (modes or {}).get(name, DEFAULT_MODE), identities))
+        out.fsync()
+        _write_journal(out, entries)
     except BaseException:
-        _discard(path.parent, [entry])
+        _roll_back(out, entries)  # nothing was renamed yet: this only deletes what was staged
         raise
-    _fsync_folder(path.parent)
+    try:
+        for entry in entries:
+            if entry["temp"] is None:
+                out.unlink(entry["name"])
+                continue
+            _check_ours(out, entry["temp"], entry["name"], identities[entry["name"]])
+            out.replace(entry["temp"], entry["name"])
+        out.fsync()
+        for entry in entries:
+            if entry["temp"] is not None:
+                _check_ours(out, entry["name"], entry["name"], identities[entry["name"]])
+    except BaseException:
+        _roll_back(out, entries)
+        raise
+    out.unlink(JOURNAL)
+    out.fsync()
+    _discard(out, entries)
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Replace one file the user named atomically, keeping its permissions (less set-id and group/other write)."""
+    with OutputFolder.parent_of(path) as out:
+        mode = out.kept_mode(path.name)
+        temp, _, identity = out.write_temp(encoded_chunks(text), new_file_mode() if mode is None else mode)
+        try:
+            _check_ours(out, temp, path.name, identity)
+            out.replace(temp, path.name)
+        except BaseException:
+            out.unlink(temp, missing_ok=True)
+            raise
+        out.fsync()
 
 
 def interrupted(folder: Path) -> bool:
     """Tell whether a write into `folder` was killed after its commit point (its journal is left)."""
-    return (folder / JOURNAL).exists()
+    try:
+        return (folder / JOURNAL).lstat() is not None
+    except OSError:
+        return False
 
 
 def recover(folder: Path) -> list[str]:
-    """Roll back an interrupted write: put every backup back, delete what was new; return the names restored."""
-    if not folder.is_dir():
-        return []
-    with _locked(folder):
-        return _recover(folder)
+    """Roll back an interrupted write: put every backup back, delete what was new; return the names restored.
+
+    Raises folder.Refused (MP611) for a journal that is not one mailpolicy wrote here: nothing is done then.
+    """
+    with OutputFolder.open(folder) as out:
+        if out is None:
+            return []
+        with out.locked():
+            return recover_in(out)
 
 
-def _recover(folder: Path) -> list[str]:
-    journal = folder / JOURNAL
+def recover_in(out: OutputFolder) -> list[str]:
+    """Do `recover` in a folder already open and locked by the caller."""
+    entries = read_journal(out)
     restored: list[str] = []
-    if journal.exists():
-        entries = json.loads(journal.read_text(encoding="utf-8"))["entries"]
+    if entries is not None:
+        # Check every backup before touching anything: a journal is acted on whole or not at all.
         for entry in entries:
-            target = folder / entry["name"]
-            if entry["backup"]:
-                backup = folder / entry["backup"]
-                if backup.exists():
-                    os.replace(backup, target)
-            elif entry["sha256"] and _digest(target) == entry["sha256"]:
-                target.unlink()  # new in the interrupted write; a file someone made since stays
-            restored.append(entry["name"])
-        _fsync_folder(folder)
-        journal.unlink()
-        _fsync_folder(folder)
-    _discard(folder, [])
+            info = out.lstat(entry["backup"]) if entry["backup"] else None
+            if info is not None and not stat.S_ISREG(info.st_mode):
+                raise Refused(cat.JOURNAL_REFUSED, out.path / JOURNAL,
+                              f"{out.path / JOURNAL} names the backup {entry['backup']}, which is not a regular file; "
+                              "nothing in the journal was acted on",
+                              hint="look at the folder; delete the journal if no compile was killed while writing it")
+        restored = _restore(out, entries)
+        out.unlink(JOURNAL)
+        out.fsync()
+    _discard(out, [])
     return restored
 
 
-def _stage(folder: Path, name: str, text: str | None, backup: bool = True) -> dict:
+def _restore(out: OutputFolder, entries: list[dict]) -> list[str]:
+    """Put each backup back and delete each file the write created (only if it is still what it wrote)."""
+    for entry in entries:
+        if entry["backup"]:
+            if out.lstat(entry["backup"]) is not None:
+                out.replace(entry["backup"], entry["name"])
+        elif entry["sha256"] and _digest(out, entry["name"]) == entry["sha256"]:
+            out.unlink(entry["name"])  # new in the interrupted write; a file someone made since stays
+    out.fsync()
+    return [entry["name"] for entry in entries]
+
+
+def _roll_back(out: OutputFolder, entries: list[dict]) -> None:
+    """Undo a write that failed in this process: the same as recovery, from the entries in memory."""
+    _restore(out, entries)
+    out.unlink(JOURNAL, missing_ok=True)
+    out.fsync()
+    _discard(out, entries)
+
+
+def _check_names(names: Iterable[str]) -> None:
+    for name in names:
+        if not is_output_name(name):
+            raise ValueError(f"{name!r} cannot be an output file name")
+
+
+def _check_ours(out: OutputFolder, name: str, target: str, identity: _Identity) -> None:
+    """Raise Refused (MP614) unless the entry `name` is still the file this write made."""
+    if not out.is_inode(name, identity):
+        raise Refused(cat.OUTPUT_RACED, out.path / target,
+                      f"{out.path / target} was being written when someone else replaced it (or its temporary) "
+                      "in the folder; the previous files were put back",
+                      hint=f"find who else writes into {out.path}; write to a folder only you can change")
+
+
+def _stage(out: OutputFolder, name: str, text: str | None, new_mode: int,
+           identities: dict[str, _Identity]) -> dict:
     """Write the new content to a temporary and link a backup of the old file; return the journal entry."""
-    target = folder / name
     entry: dict = {"name": name, "temp": None, "backup": None, "sha256": None}
     if text is not None:
-        digest = hashlib.sha256()
-        fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=folder)
-        entry["temp"] = os.path.basename(temp)
-        # surrogateescape: bytes of a base main.cf that are not UTF-8 go back to disk as they came.
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in encoded_chunks(text):
-                digest.update(chunk)
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        entry["sha256"] = digest.hexdigest()
-        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
-        os.chmod(temp, mode)
-    if backup and (target.exists() or target.is_symlink()):
-        entry["backup"] = BACKUP_PREFIX + name
-        copy = folder / entry["backup"]
-        copy.unlink(missing_ok=True)
+        kept = out.kept_mode(name)  # lstat: a symlink's target never lends its mode
+        mode = new_file_mode(new_mode) if kept is None else kept
+        entry["temp"], entry["sha256"], identities[name] = out.write_temp(encoded_chunks(text), mode)
+    if out.lstat(name) is not None:
+        entry["backup"] = backup_name(name)
+        out.unlink(entry["backup"], missing_ok=True)
         try:
-            os.link(target, copy, follow_symlinks=False)
-        except OSError:
-            shutil.copy2(target, copy, follow_symlinks=False)
+            out.link(name, entry["backup"])
+        except OSError:  # a file system without hard links: a copy, read and written by descriptor
+            data = out.read(name)
+            temp, _, _ = out.write_temp([data or b""], out.kept_mode(name) or 0o600)
+            out.replace(temp, entry["backup"])
     return entry
 
 
-def _digest(path: Path) -> str | None:
+def _digest(out: OutputFolder, name: str) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        data = out.read(name)
+    except (OSError, Refused):
         return None
+    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
-def _write_journal(folder: Path, entries: list[dict]) -> None:
-    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=folder)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump({"version": 1, "entries": entries}, handle, indent=1)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, folder / JOURNAL)
-    _fsync_folder(folder)
+def _write_journal(out: OutputFolder, entries: list[dict]) -> None:
+    temp, _, _ = out.write_temp([encode(entries)], new_file_mode(0o600))
+    out.replace(temp, JOURNAL)
+    out.fsync()
 
 
-def _discard(folder: Path, entries: list[dict]) -> None:
+def _discard(out: OutputFolder, entries: list[dict]) -> None:
     """Delete temporaries and backups: those of `entries`, and strays a killed write left behind."""
     names = {e[key] for e in entries for key in ("temp", "backup") if e[key]}
-    with contextlib.suppress(OSError):
-        names.update(p.name for p in folder.iterdir()
-                     if p.name.startswith(BACKUP_PREFIX) or (p.name.startswith(TEMP_PREFIX) and p.name.endswith(".tmp")))
-    for name in names:
-        (folder / name).unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    # flock on the folder itself: no lock file to leave behind; best effort where unsupported.
-    fd = os.open(folder, os.O_RDONLY)
     try:
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
-def _fsync_folder(folder: Path) -> None:
-    # The renames are durable only once the folder itself is synced (POSIX).
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
+        names.update(n for n in out.names() if n.startswith(BACKUP_PREFIX) or TEMP_NAME.fullmatch(n))
     except OSError:
         pass
-    finally:
-        os.close(fd)
+    for name in names:
+        try:
+            out.unlink(name, missing_ok=True)
+        except OSError:
+            pass

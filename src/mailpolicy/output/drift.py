@@ -10,7 +10,8 @@ import attrs
 
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.output.atomic import JOURNAL, RESERVED_PREFIX, interrupted
+from mailpolicy.output.folder import OutputFolder, Refused, is_output_name
+from mailpolicy.output.journal import JOURNAL, read_journal
 from mailpolicy.output.marker import PREFIX, body_intact, encoded_chunks, split_marker_bytes
 from mailpolicy.source import Span
 
@@ -59,6 +60,9 @@ class FolderStatus:
     folder: Path
     files: tuple[FileStatus, ...]
     interrupted: bool
+    # Files (and a journal) mailpolicy will not read or replace: a symlink, a FIFO, a file over the
+    # limit, a journal naming files outside the folder. Any of them stops a write into the folder.
+    refused: tuple[Diagnostic, ...] = ()
 
     @property
     def changes(self) -> tuple[FileStatus, ...]:
@@ -72,15 +76,7 @@ class FolderStatus:
 
     @property
     def in_sync(self) -> bool:
-        return not self.changes and not self.interrupted
-
-
-def _read_raw(path: Path) -> bytes | None:
-    """Return a file's bytes, or None when there is no file."""
-    try:
-        return path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
+        return not self.changes and not self.interrupted and not self.refused
 
 
 def _same(raw: bytes, text: str) -> bool:
@@ -94,14 +90,37 @@ def _same(raw: bytes, text: str) -> bool:
 
 
 def inspect_folder(folder: Path, wanted: dict[str, str], source: str) -> FolderStatus:
-    """Compare `folder` with `wanted` (name -> full text, marker included) compiled from policy `source`."""
-    files = [_status(folder / name, name, text) for name, text in wanted.items()]
-    files.extend(_stale(folder, wanted, source))
-    return FolderStatus(folder, tuple(files), interrupted(folder) if folder.is_dir() else False)
+    """Compare `folder` with `wanted` (name -> full text, marker included) compiled from policy `source`.
+
+    Raises folder.Refused when the folder itself is refused (a symlink; as root, another user's).
+    """
+    with OutputFolder.open(folder) as out:
+        return inspect(out, folder, wanted, source)
 
 
-def _status(path: Path, name: str, new: str) -> FileStatus:
-    raw = _read_raw(path)
+def inspect(out: OutputFolder | None, folder: Path, wanted: dict[str, str], source: str) -> FolderStatus:
+    """Do `inspect_folder` in a folder already open (None: it does not exist yet)."""
+    if out is None:
+        return FolderStatus(folder, tuple(FileStatus(n, folder / n, State.MISSING, None, t) for n, t in wanted.items()),
+                            False)
+    files, refused = [], []
+    for name, text in wanted.items():
+        try:
+            files.append(_status(out, name, text))
+        except Refused as refusal:
+            refused.append(refusal.diagnostic())
+    files.extend(_stale(out, wanted, source))
+    try:
+        interrupted = read_journal(out) is not None
+    except Refused as refusal:
+        interrupted = False
+        refused.append(refusal.diagnostic())
+    return FolderStatus(folder, tuple(files), interrupted, tuple(refused))
+
+
+def _status(out: OutputFolder, name: str, new: str) -> FileStatus:
+    path = out.path / name
+    raw = out.read(name)  # O_NOFOLLOW, regular files only, bounded: a planted link or FIFO is refused
     if raw is None:
         return FileStatus(name, path, State.MISSING, None, new)
     if _same(raw, new):
@@ -132,26 +151,24 @@ def conflict_line(raw: bytes) -> int:
     return raw.count(b"\n", 0, opener) + 1
 
 
-def _stale(folder: Path, wanted: dict[str, str], source: str) -> list[FileStatus]:
+def _stale(out: OutputFolder, wanted: dict[str, str], source: str) -> list[FileStatus]:
     """Find untouched files this policy generated earlier that it no longer produces (a renamed map)."""
-    if not folder.is_dir():
-        return []
     found = []
-    for path in sorted(folder.iterdir()):
-        if path.name in wanted or path.name.startswith(RESERVED_PREFIX) or not path.is_file():
+    for name in out.names():
+        if name in wanted or not is_output_name(name):
             continue
         try:
-            with path.open("rb") as handle:
-                if not handle.readline(512).startswith(PREFIX.encode()):
+            with out.open_regular(name) as handle:  # not a regular file, or too large: not one compile wrote
+                if handle is None or not handle.readline(512).startswith(PREFIX.encode()):
                     continue
-            raw = _read_raw(path)
-        except OSError:
+            raw = out.read(name)
+        except (OSError, Refused):
             continue  # unreadable: not a file this user's compile wrote
         if raw is None:
             continue
         marker, body = split_marker_bytes(raw)
         if marker is not None and marker.source == source and body_intact(marker, body):
-            found.append(FileStatus(path.name, path, State.STALE, raw, None))
+            found.append(FileStatus(name, out.path / name, State.STALE, raw, None))
     return found
 
 
@@ -177,8 +194,8 @@ _WHY = {
 
 
 def drift_diagnostics(status: FolderStatus, source: str) -> list[Diagnostic]:
-    """Return one MP601 per file `compile` would change, and MP606 when an interrupted write is pending."""
-    found = []
+    """Return the refusals (MP609-MP611), one MP601 per file `compile` would change, and MP606 for a pending interrupted write."""
+    found = list(status.refused)
     if status.interrupted:
         found.append(cat.INTERRUPTED_WRITE.at(
             None, f"a write into {status.folder} was killed midway: {JOURNAL} is still there",
