@@ -27,6 +27,7 @@ the previous files are put back, instead of "wrote build/main.cf" over an attack
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -44,7 +45,6 @@ __all__ = ["BACKUP_PREFIX", "COMMIT_LAST", "JOURNAL", "RESERVED_PREFIX", "TEMP_P
 TEMP_PREFIX = RESERVED_PREFIX
 # Renamed last: main.cf refers to the map files by path, so it is the one that makes a new set live.
 COMMIT_LAST = "main.cf"
-_Identity = tuple[int, int]
 
 
 def write_files(folder: Path, files: dict[str, str], remove: Iterable[str] = (),
@@ -68,10 +68,19 @@ def write_into(out: OutputFolder, files: dict[str, str], remove: Iterable[str] =
     remove = [name for name in remove if name not in files]
     _check_names((*files, *remove))
     entries: list[dict] = []
-    identities: dict[str, _Identity] = {}
+    written: dict[str, int] = {}  # name -> descriptor of its temporary, open until the renames are checked
+    try:
+        _apply(out, files, remove, modes, entries, written)
+    finally:
+        for fd in written.values():
+            os.close(fd)
+
+
+def _apply(out: OutputFolder, files: dict[str, str], remove: list[str], modes: Mapping[str, int] | None,
+           entries: list[dict], written: dict[str, int]) -> None:
     try:
         for name in sorted(remove) + sorted(files, key=lambda n: (n == COMMIT_LAST, n)):
-            entries.append(_stage(out, name, files.get(name), (modes or {}).get(name, DEFAULT_MODE), identities))
+            entries.append(_stage(out, name, files.get(name), (modes or {}).get(name, DEFAULT_MODE), written))
         out.fsync()
         _write_journal(out, entries)
     except BaseException:
@@ -82,12 +91,12 @@ def write_into(out: OutputFolder, files: dict[str, str], remove: Iterable[str] =
             if entry["temp"] is None:
                 out.unlink(entry["name"])
                 continue
-            _check_ours(out, entry["temp"], entry["name"], identities[entry["name"]])
+            _check_ours(out, entry["temp"], entry["name"], written[entry["name"]])
             out.replace(entry["temp"], entry["name"])
         out.fsync()
         for entry in entries:
             if entry["temp"] is not None:
-                _check_ours(out, entry["name"], entry["name"], identities[entry["name"]])
+                _check_ours(out, entry["name"], entry["name"], written[entry["name"]])
     except BaseException:
         _roll_back(out, entries)
         raise
@@ -100,13 +109,15 @@ def replace_file(path: Path, text: str) -> None:
     """Replace one file the user named atomically, keeping its permissions (less set-id and group/other write)."""
     with OutputFolder.parent_of(path) as out:
         mode = out.kept_mode(path.name)
-        temp, _, identity = out.write_temp(encoded_chunks(text), new_file_mode() if mode is None else mode)
+        temp, _, fd = out.write_temp(encoded_chunks(text), new_file_mode() if mode is None else mode)
         try:
-            _check_ours(out, temp, path.name, identity)
+            _check_ours(out, temp, path.name, fd)
             out.replace(temp, path.name)
         except BaseException:
             out.unlink(temp, missing_ok=True)
             raise
+        finally:
+            os.close(fd)
         out.fsync()
 
 
@@ -176,23 +187,22 @@ def _check_names(names: Iterable[str]) -> None:
             raise ValueError(f"{name!r} cannot be an output file name")
 
 
-def _check_ours(out: OutputFolder, name: str, target: str, identity: _Identity) -> None:
-    """Raise Refused (MP614) unless the entry `name` is still the file this write made."""
-    if not out.is_inode(name, identity):
+def _check_ours(out: OutputFolder, name: str, target: str, fd: int) -> None:
+    """Raise Refused (MP614) unless the entry `name` is still the file this write made (open as `fd`)."""
+    if not out.is_file_of(name, fd):
         raise Refused(cat.OUTPUT_RACED, out.path / target,
                       f"{out.path / target} was being written when someone else replaced it (or its temporary) "
                       "in the folder; the previous files were put back",
                       hint=f"find who else writes into {out.path}; write to a folder only you can change")
 
 
-def _stage(out: OutputFolder, name: str, text: str | None, new_mode: int,
-           identities: dict[str, _Identity]) -> dict:
+def _stage(out: OutputFolder, name: str, text: str | None, new_mode: int, written: dict[str, int]) -> dict:
     """Write the new content to a temporary and link a backup of the old file; return the journal entry."""
     entry: dict = {"name": name, "temp": None, "backup": None, "sha256": None}
     if text is not None:
         kept = out.kept_mode(name)  # lstat: a symlink's target never lends its mode
         mode = new_file_mode(new_mode) if kept is None else kept
-        entry["temp"], entry["sha256"], identities[name] = out.write_temp(encoded_chunks(text), mode)
+        entry["temp"], entry["sha256"], written[name] = out.write_temp(encoded_chunks(text), mode)
     if out.lstat(name) is not None:
         entry["backup"] = backup_name(name)
         out.unlink(entry["backup"], missing_ok=True)
@@ -200,7 +210,8 @@ def _stage(out: OutputFolder, name: str, text: str | None, new_mode: int,
             out.link(name, entry["backup"])
         except OSError:  # a file system without hard links: a copy, read and written by descriptor
             data = out.read(name)
-            temp, _, _ = out.write_temp([data or b""], out.kept_mode(name) or 0o600)
+            temp, _, fd = out.write_temp([data or b""], out.kept_mode(name) or 0o600)
+            os.close(fd)
             out.replace(temp, entry["backup"])
     return entry
 
@@ -214,7 +225,8 @@ def _digest(out: OutputFolder, name: str) -> str | None:
 
 
 def _write_journal(out: OutputFolder, entries: list[dict]) -> None:
-    temp, _, _ = out.write_temp([encode(entries)], new_file_mode(0o600))
+    temp, _, fd = out.write_temp([encode(entries)], new_file_mode(0o600))
+    os.close(fd)
     out.replace(temp, JOURNAL)
     out.fsync()
 

@@ -187,8 +187,12 @@ class OutputFolder:
             return None
         return stat.S_IMODE(info.st_mode) & KEEPABLE_MODE
 
-    def write_temp(self, chunks: Iterable[bytes], mode: int) -> tuple[str, str, tuple[int, int]]:
-        """Write a new temporary file, fsync it and set its mode with fchmod; return its name, sha256 and (dev, inode)."""
+    def write_temp(self, chunks: Iterable[bytes], mode: int) -> tuple[str, str, int]:
+        """Write a new temporary file, fsync it and set its mode with fchmod; return its name, sha256 and a descriptor.
+
+        The descriptor stays open (the caller closes it) so the file's inode cannot be freed and its
+        number reused by a racer's file before `is_file_of` compares them.
+        """
         fd, name = self._create_temp()
         digest = hashlib.sha256()
         try:
@@ -200,12 +204,12 @@ class OutputFolder:
                 # fchmod on the descriptor: a chmod by name would follow a symlink put in its place.
                 os.fchmod(handle.fileno(), mode)
                 os.fsync(handle.fileno())
-                info = os.fstat(handle.fileno())
+                kept = os.dup(handle.fileno())
         except BaseException:
             with contextlib.suppress(OSError):
                 self.unlink(name)
             raise
-        return name, digest.hexdigest(), (info.st_dev, info.st_ino)
+        return name, digest.hexdigest(), kept
 
     def _create_temp(self) -> tuple[int, str]:
         for _ in range(100):
@@ -218,10 +222,10 @@ class OutputFolder:
                 continue
         raise FileExistsError(errno.EEXIST, "no free temporary name", str(self.path))
 
-    def is_inode(self, name: str, identity: tuple[int, int]) -> bool:
-        """Tell whether the entry `name` is the file whose (dev, inode) is `identity` (not a symlink or a swapped file)."""
-        info = self.lstat(name)
-        return info is not None and (info.st_dev, info.st_ino) == identity
+    def is_file_of(self, name: str, fd: int) -> bool:
+        """Tell whether the entry `name` is the regular file open as `fd` (not a symlink or a file swapped in)."""
+        info, mine = self.lstat(name), os.fstat(fd)
+        return info is not None and stat.S_ISREG(info.st_mode) and (info.st_dev, info.st_ino) == (mine.st_dev, mine.st_ino)
 
     def replace(self, source: str, target: str) -> None:
         os.replace(source, target, src_dir_fd=self.fd, dst_dir_fd=self.fd)
@@ -247,13 +251,18 @@ def new_file_mode(requested: int = DEFAULT_MODE) -> int:
     return requested & ~current_umask() & 0o777
 
 
+def running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
 def _check_owner(path: Path, info: os.stat_result) -> None:
     """As root, refuse a folder another user could change: they could plant names root then reads or renames."""
-    if os.geteuid() != 0:
+    if not running_as_root():
         return  # the kernel already keeps this user out of folders that are not theirs
     # A sticky bit does not help: others can still create the names compile reads (a journal, a missing main.cf).
-    if info.st_uid != 0:
-        why = f"is owned by uid {info.st_uid}, not root"
+    me = os.geteuid()
+    if info.st_uid != me:
+        why = f"is owned by uid {info.st_uid}, not by uid {me}"
     elif info.st_mode & stat.S_IWOTH:
         why = "is writable by every user"
     elif info.st_mode & stat.S_IWGRP and info.st_gid != 0:
