@@ -30,7 +30,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "site.mailpolicy").write_text(SMALL_POLICY)
     (tmp_path / "secret").write_text(SECRET)
-    (tmp_path / "secret").chmod(0o600)
+    (tmp_path / "secret").chmod(0o400)  # a mode no output or journal has: any chmod through a link shows
     return tmp_path
 
 
@@ -40,7 +40,7 @@ def _compile(*args: str, output: str = "build"):
 
 def _secret_untouched(site: Path) -> None:
     info = (site / "secret").stat()
-    assert (site / "secret").read_text() == SECRET and stat.S_IMODE(info.st_mode) == 0o600
+    assert (site / "secret").read_text() == SECRET and stat.S_IMODE(info.st_mode) == 0o400
 
 
 def _check_in_a_child(site: Path) -> subprocess.CompletedProcess:
@@ -154,9 +154,19 @@ def test_a_temporary_swapped_for_a_link_neither_chmods_the_target_nor_becomes_ma
         os.symlink(site / "secret", name, dir_fd=self.fd)
         return fd, name
 
+    real_replace, links_renamed = OutputFolder.replace, []
+
+    def replace(self, source, target):
+        if stat.S_ISLNK(os.stat(source, dir_fd=self.fd, follow_symlinks=False).st_mode):
+            links_renamed.append(target)
+        real_replace(self, source, target)
+
     monkeypatch.setattr(OutputFolder, "_create_temp", racer)
-    (site / "site.mailpolicy").write_text(SMALL_POLICY + "allow user bob as bob@example0.com\n")
+    monkeypatch.setattr(OutputFolder, "replace", replace)
+    (site / "site.mailpolicy").write_text(SMALL_POLICY.replace("mx.example0.com", "mx2.example0.com")
+                                          + "allow user bob as bob@example0.com\n")
     result = _compile()
+    assert links_renamed == [], "a racer's link was never, even for a moment, an output"
     assert result.exit_code == 1 and "error[MP614]" in result.stderr
     assert "wrote" not in result.stderr
     _secret_untouched(site)

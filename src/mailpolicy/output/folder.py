@@ -225,7 +225,8 @@ class OutputFolder:
     def is_file_of(self, name: str, fd: int) -> bool:
         """Tell whether the entry `name` is the regular file open as `fd` (not a symlink or a file swapped in)."""
         info, mine = self.lstat(name), os.fstat(fd)
-        return info is not None and stat.S_ISREG(info.st_mode) and (info.st_dev, info.st_ino) == (mine.st_dev, mine.st_ino)
+        # The descriptor keeps the inode alive, so no other file (or link) can have its number meanwhile.
+        return info is not None and (info.st_dev, info.st_ino) == (mine.st_dev, mine.st_ino)
 
     def replace(self, source: str, target: str) -> None:
         os.replace(source, target, src_dir_fd=self.fd, dst_dir_fd=self.fd)
