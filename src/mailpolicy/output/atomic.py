@@ -226,8 +226,11 @@ def _digest(out: OutputFolder, name: str) -> str | None:
 
 def _write_journal(out: OutputFolder, entries: list[dict]) -> None:
     temp, _, fd = out.write_temp([encode(entries)], new_file_mode(0o600))
-    os.close(fd)
-    out.replace(temp, JOURNAL)
+    try:
+        _check_ours(out, temp, JOURNAL, fd)
+        out.replace(temp, JOURNAL)
+    finally:
+        os.close(fd)
     out.fsync()
 
 
