@@ -20,6 +20,7 @@ from mailpolicy.cli import cli
 from mailpolicy.output import folder as folder_module
 from mailpolicy.output.folder import OutputFolder
 from tests.helpers import SMALL_POLICY
+from tests.postfix_support import require_postfix
 
 MAP = "controlled_envelope_senders"
 SECRET = "root:$6$secret-hash:19000:0:99999:7:::\n"
@@ -230,3 +231,20 @@ def test_as_root_a_folder_only_root_can_change_is_written(site: Path, monkeypatc
     (site / "build").chmod(0o775 if os.geteuid() == 0 and (site / "build").stat().st_gid == 0 else 0o755)
     assert _compile().exit_code == 0
     assert (site / "build" / "main.cf").is_file()
+
+
+# --- what Postfix makes of the map's mode (postmap.c: umask(022 | (~st.st_mode & 077))) ----------
+
+@pytest.mark.postfix
+def test_postmap_gives_the_table_the_private_mode_of_the_compiled_map_and_root_still_reads_it(site: Path) -> None:
+    require_postfix()
+    assert _compile().exit_code == 0
+    source = site / "build" / MAP
+    assert stat.S_IMODE(source.stat().st_mode) == 0o640
+    subprocess.run(["postmap", f"hash:{source}"], check=True, capture_output=True, timeout=60)
+    table = Path(f"{source}.db")
+    assert stat.S_IMODE(table.stat().st_mode) == 0o640, "postmap keeps the source's group/other read bits"
+    # smtpd opens the table as root before dropping privileges (smtpd_check_init in pre_jail_init).
+    found = subprocess.run(["postmap", "-q", "jcricket@example0.com", f"hash:{source}"],
+                           capture_output=True, text=True, timeout=60)
+    assert found.returncode == 0 and found.stdout.strip() == "jimminey", found
