@@ -53,3 +53,18 @@ def test_a_table_that_cannot_be_read_is_left_to_the_request_search(tmp_path) -> 
     assert not [d for d in c.diagnostics if d.code == "MP324"]
     (d,) = [d for d in c.diagnostics if d.code == "MP301"]
     assert d.message.startswith("possible open relay")
+
+
+# Below compatibility level 2 relay_domains defaults to $mydestination, which names `localhost`;
+# the Public Suffix List's `*` rule alone would call `localhost` a public suffix.
+OWN_AGAIN = [
+    ("postfix 2.11\nsasl dovecot private/auth\n", []),
+    (HEAD + "relay nobody\nset relay_domains = localhost, $mydestination, sub.example0.com, com\n", ["`com`"]),
+]
+
+
+@pytest.mark.parametrize(("policy", "expected"), OWN_AGAIN)
+def test_a_local_destination_named_again_is_the_policys_own(tmp_path, policy, expected) -> None:
+    c = compile_text(tmp_path, policy)
+    found = [d.message for d in c.diagnostics if d.code == "MP324"]
+    assert len(found) == len(expected) and all(w in m for w, m in zip(expected, found))

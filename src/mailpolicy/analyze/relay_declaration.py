@@ -61,10 +61,17 @@ def foreign_relay_domains(words) -> list[Finding]:
     if not entries:
         return []
     psl = _suffix_list()
-    own = {r for r in (_registrable(psl, d) for d in _own_names(words)) if r}
+    # `localhost` (RFC 6761) names this host wherever it is written: relaying for it reaches nobody else.
+    own_names = set(_own_names(words)) | {"localhost"}
+    own = {r for r in (_registrable(psl, d) for d in own_names) if r}
     found = []
     for written in entries:
         for domain in _named_domains(written):
+            if domain is not None and _is_own_name(domain, own_names):
+                # A local destination named again (relay_domains defaults to $mydestination below
+                # compatibility level 2, `localhost` included, which the list's `*` rule would call
+                # a public suffix): mail for it is delivered here, not relayed for anyone.
+                continue
             if domain is None:
                 found.append(Finding(written, f"relay_domains = {written} relays mail for every domain from anyone",
                                      _HINT))
@@ -105,6 +112,11 @@ def _own_names(words) -> list[str]:
     for parameter in OWN_NAME_PARAMETERS:
         names.extend(words(parameter)[:1])
     return [n.lstrip(".").rstrip(".").lower() for n in names if n and "$" not in n]
+
+
+def _is_own_name(domain: str, own_names: set[str]) -> bool:
+    """Tell whether domain is one of the policy's own names or below one."""
+    return any(domain == name or domain.endswith("." + name) for name in own_names)
 
 
 def _registrable(psl, domain: str) -> str | None:
