@@ -9,7 +9,8 @@ import click
 from mailpolicy.cli import exit_codes
 from mailpolicy.cli.report import exit_if_unreadable, format_option, print_diagnostics, warnings_option
 from mailpolicy.compiler import compile_policy
-from mailpolicy.sandbox import SandboxUnavailable, sandbox_available
+from mailpolicy.sandbox import PortUnavailable, SandboxUnavailable, sandbox_available
+from mailpolicy.sandbox.signals import Interrupted, unwinding_signals
 from mailpolicy.verify import render_table, server_versions, verify_compilation
 
 
@@ -25,7 +26,21 @@ def verify_command(policy: Path, output_format: str, warnings_as_errors: bool) -
     confirms every expectation, 1 when the policy has errors or the server disagrees with an
     expectation, 2 when POLICY cannot be read or this machine cannot run the sandbox (Postfix or
     Dovecot missing, or not root). Nothing is installed or changed outside a temporary folder.
+    Interrupted by SIGINT, SIGTERM or SIGHUP, it stops the sandbox, removes its folder and exits
+    130, 143 or 129.
     """
+    # SIGTERM and SIGHUP would otherwise end Python without any teardown, leaving root's
+    # master, smtpd and Dovecot running (sandbox/signals.py).
+    with unwinding_signals():
+        try:
+            _verify(policy, output_format, warnings_as_errors)
+        except Interrupted as interrupted:
+            click.echo(f"mailpolicy: verify interrupted by {interrupted.name}; the sandbox is stopped and removed",
+                       err=True)
+            raise
+
+
+def _verify(policy: Path, output_format: str, warnings_as_errors: bool) -> None:
     exit_if_unreadable([policy])
     compilation = compile_policy(policy, warnings_as_errors=warnings_as_errors)
     print_diagnostics(list(compilation.diagnostics), compilation.sources, output_format)
@@ -40,6 +55,10 @@ def verify_command(policy: Path, output_format: str, warnings_as_errors: bool) -
         raise SystemExit(exit_codes.USAGE)
     try:
         verification = verify_compilation(compilation)
+    except PortUnavailable as error:
+        # Another local program raced for the port: nothing is known about the policy.
+        click.echo(f"mailpolicy: cannot verify now: {error}", err=True)
+        raise SystemExit(exit_codes.USAGE)
     except SandboxUnavailable as error:
         # sandbox_available() said this machine can run Postfix and Dovecot, so the compiled
         # configuration is the likely culprit; the report quotes their own words.

@@ -6,6 +6,6 @@
 
 from .availability import sandbox_available
 from .client import Attempt
-from .sandbox import Sandbox, SandboxUnavailable
+from .sandbox import PortUnavailable, Sandbox, SandboxUnavailable
 
-__all__ = ["Attempt", "Sandbox", "SandboxUnavailable", "sandbox_available"]
+__all__ = ["Attempt", "PortUnavailable", "Sandbox", "SandboxUnavailable", "sandbox_available"]

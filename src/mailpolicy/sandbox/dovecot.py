@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import grp
 import os
 import pwd
-import shutil
 import subprocess
 import time
 from collections.abc import Mapping
@@ -73,6 +71,18 @@ service auth {{
 """
 
 
+def write_passwd(path: Path, text: str) -> None:
+    """Create the passwd file with its final owner and mode before a byte of it is written."""
+    # O_EXCL|O_NOFOLLOW: a file or link planted at the name is refused, not written through.
+    # 0600 at creation (umask can only narrow it), then group dovecot and 0640 on the open file:
+    # the auth process runs as Dovecot's internal user and must read it; nobody else ever may.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        os.fchown(fd, -1, pwd.getpwnam("dovecot").pw_gid)
+        os.fchmod(fd, 0o640)
+        handle.write(text)
+
+
 class Dovecot:
     """Start and stop one private Dovecot instance."""
 
@@ -82,10 +92,7 @@ class Dovecot:
         self.conf = home / "dovecot.conf"
         self.log_path = home / "dovecot.log"
         home.mkdir(mode=0o755)
-        (home / "passwd").write_text(passwd_file(logins))
-        # The auth process runs as Dovecot's internal user, which must read it.
-        os.chmod(home / "passwd", 0o640)
-        shutil.chown(home / "passwd", group=grp.getgrgid(pwd.getpwnam("dovecot").pw_gid).gr_name)
+        write_passwd(home / "passwd", passwd_file(logins))
         self.conf.write_text(dovecot_conf(home, socket_path))
         self._pids: set[int] = set()
 

@@ -85,3 +85,17 @@ def _signal(pid: int, sig: int) -> None:
         os.kill(pid, sig)
     except ProcessLookupError:
         pass
+
+
+def with_argument(argument: bytes) -> list[int]:
+    """Return the pids one of whose command-line arguments is exactly `argument`."""
+    # Dovecot's master keeps `-c CONF` on its command line; a sandbox's CONF is in its own folder.
+    found = []
+    for pid in _all_pids():
+        try:
+            arguments = (_PROC / str(pid) / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argument in arguments:
+            found.append(pid)
+    return found

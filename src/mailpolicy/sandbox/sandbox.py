@@ -13,12 +13,15 @@ import weakref
 from collections.abc import Mapping
 from pathlib import Path
 
+from . import signals, stale
 from .availability import sandbox_available
 from .client import Attempt, attempt, connect
 from .dovecot import Dovecot
 from .postfix import ConfigRejected, Postfix
 
 HOST = "127.0.0.1"
+PORT_TRIES = 3
+SANDBOX_PARENT = "/tmp"
 READY_TIMEOUT = 20.0
 # Where Dovecot listens when main.cf's smtpd_sasl_path is absolute: the right
 # place for a chrooted smtpd, so the test shows Postfix looking elsewhere.
@@ -31,11 +34,22 @@ class SandboxUnavailable(Exception):
     """Raised on entering a Sandbox that cannot boot; the message says why."""
 
 
-def free_port() -> int:
-    """Return a loopback TCP port that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+class PortUnavailable(SandboxUnavailable):
+    """Raised when another program took the sandbox's port on every try: not the configuration's fault."""
+
+
+class _PortTaken(RuntimeError):
+    """Something other than this sandbox's master listens on its port."""
+
+
+def hold_port() -> socket.socket:
+    """Return a socket bound (not listening) to a free loopback port, keeping it from others."""
+    # Without SO_REUSEADDR or SO_REUSEPORT no other socket can bind the port while this one is
+    # bound (Linux shares a port only when both sockets ask, and SO_REUSEPORT only within one
+    # uid), so the port stays ours until it is released just before master binds it.
+    held = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    held.bind((HOST, 0))
+    return held
 
 
 def _tail(text: str, lines: int = 25) -> str:
@@ -73,6 +87,7 @@ class Sandbox:
         self._postfix: Postfix | None = None
         self._dovecot: Dovecot | None = None
         self._final_log = ""
+        self._port_hold: socket.socket | None = None
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -80,9 +95,10 @@ class Sandbox:
         reason = sandbox_available()
         if reason is not None:
             raise SandboxUnavailable(reason)
-        # A port picked by free_port() can be taken before master binds it; that
-        # race is the only failure worth a second try.
-        for attempt_number in range(3):
+        # The port is held until `postfix start`; another local program can still take it in
+        # the moment between release and master's bind. That race is the only failure worth
+        # another try, and after three it is reported as what it is, not as the policy's fault.
+        for attempt_number in range(PORT_TRIES):
             try:
                 self._boot()
                 return self
@@ -95,9 +111,16 @@ class Sandbox:
                 # 1 s pause every Postfix fatal error takes.
                 check = "" if isinstance(error, ConfigRejected) else self._safe_check()
                 log = self.log()
+                port = self.port
                 self._teardown()
-                if "Address already in use" in log and attempt_number < 2:
+                taken = isinstance(error, _PortTaken) or "Address already in use" in log
+                if taken and attempt_number < PORT_TRIES - 1:
                     continue
+                if taken:
+                    raise PortUnavailable(
+                        f"another program took the sandbox's port ({HOST}:{port}) before Postfix could "
+                        f"listen on it, {PORT_TRIES} times; this says nothing about the configuration: "
+                        f"try again\n{error}") from error
                 raise SandboxUnavailable(_failure_report(error, log, check)) from error
         raise AssertionError("unreachable")
 
@@ -106,11 +129,15 @@ class Sandbox:
 
     def _boot(self) -> None:
         """Lay out the temp dir, start Dovecot if SASL wants it, start Postfix, wait."""
+        # A verify killed by SIGKILL left its daemons and folder: remove what is provably such.
+        stale.remove_abandoned(Path(SANDBOX_PARENT))
         # /tmp rather than $TMPDIR: every parent must be traversable by user postfix.
-        self.root = Path(tempfile.mkdtemp(prefix="mpsb-", dir="/tmp"))
+        self.root = Path(tempfile.mkdtemp(prefix=stale.PREFIX, dir=SANDBOX_PARENT))
         _live.add(self)
         os.chmod(self.root, 0o755)  # mkdtemp makes it 0700; postfix must get in.
-        self.port = free_port()
+        stale.mark(self.root)
+        self._port_hold = hold_port()
+        self.port = self._port_hold.getsockname()[1]
         self._postfix = Postfix(self.root, self.main_cf, self.maps, self.port, self.chroot)
         sasl = self._postfix.postconf("smtpd_sasl_type", "smtpd_sasl_path")
         if sasl.get("smtpd_sasl_type") == "dovecot":
@@ -121,8 +148,15 @@ class Sandbox:
             # the chroot: the one place a chrooted and an unchrooted smtpd agree on.
             self._dovecot = Dovecot(self.root / "dovecot", self._postfix.queue_dir / path, self.logins)
             self._dovecot.start(READY_TIMEOUT)
+        self._release_port()
         self._postfix.start()
         self._wait_ready()
+
+    def _release_port(self) -> None:
+        """Let master bind the port this sandbox has held since it was chosen."""
+        if self._port_hold is not None:
+            self._port_hold.close()
+            self._port_hold = None
 
     def _wait_ready(self) -> None:
         """Poll until master listens on the smtpd port, or give up after READY_TIMEOUT."""
@@ -132,7 +166,12 @@ class Sandbox:
         # wanted to watch that very failure.
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
-            if _listening(HOST, self.port):
+            inode = listener_inode(HOST, self.port)
+            if inode is not None:
+                # Only a socket master holds counts: anything else listening there would
+                # answer verify's sessions in Postfix's name.
+                if not holds_socket(self._postfix.own_pids(), inode):
+                    raise _PortTaken(f"{HOST}:{self.port} is listened on by a process of another instance")
                 return
             time.sleep(0.05)
         raise RuntimeError(f"nothing listens on {HOST}:{self.port} after {READY_TIMEOUT}s")
@@ -146,6 +185,12 @@ class Sandbox:
 
     def _teardown(self) -> None:
         """Stop Postfix and Dovecot and remove the temp dir; safe to call twice."""
+        # A SIGTERM now waits until everything is stopped and removed (signals.py).
+        with signals.deferred():
+            self._stop_everything()
+
+    def _stop_everything(self) -> None:
+        self._release_port()
         postfix, dovecot, root = self._postfix, self._dovecot, self.root
         if postfix is not None:
             # Kept so log() still answers after the with block, when the file is gone.
@@ -228,16 +273,36 @@ class Sandbox:
         return self._postfix.main_cf_text if self._postfix is not None else ""
 
 
-def _listening(host: str, port: int) -> bool:
-    """Tell whether a TCP socket is in LISTEN state on host:port (IPv4)."""
+def listener_inode(host: str, port: int) -> int | None:
+    """Return the inode of the TCP socket in LISTEN state on host:port (IPv4), or None."""
     # /proc/net/tcp writes the address as little-endian hex and the port as hex;
-    # state 0A is LISTEN.
+    # state 0A is LISTEN; field 10 is the socket's inode.
     wanted = "{}:{:04X}".format(socket.inet_aton(host)[::-1].hex().upper(), port)
     try:
         lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
     except OSError:
-        return False
-    return any(fields[1] == wanted and fields[3] == "0A" for fields in map(str.split, lines))
+        return None
+    for fields in map(str.split, lines):
+        if fields[1] == wanted and fields[3] == "0A":
+            return int(fields[9])
+    return None
+
+
+def holds_socket(pids: list[int], inode: int) -> bool:
+    """Tell whether one of `pids` has the socket with this inode open."""
+    wanted = f"socket:[{inode}]"
+    for pid in pids:
+        try:
+            descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            continue
+        for descriptor in descriptors:
+            try:
+                if os.readlink(descriptor) == wanted:
+                    return True
+            except OSError:
+                continue
+    return False
 
 
 def _failure_report(error: BaseException, log: str, check: str) -> str:

@@ -1,0 +1,105 @@
+"""Mark each sandbox folder with the process that made it; remove those whose maker is dead.
+
+A verify killed with SIGKILL (or a machine that lost power) runs no teardown: master, smtpd and
+Dovecot keep running as root and the folder keeps its passwd file. The next sandbox removes
+such leftovers, but only what is provably a sandbox's and provably abandoned:
+
+- ours: a real folder `/tmp/mpsb-*` owned by this user and writable by nobody else, holding a
+  marker file of the same kind that this module wrote;
+- dead: the marker names a process (pid, its start time in clock ticks since boot, and the boot
+  id) that no longer runs; a pid reused since then has another start time, a reboot another id;
+- its processes: Postfix's master and daemons carry MAIL_CONFIG=<folder>/etc in their
+  environment (procs.with_environment), Dovecot's master names <folder>/dovecot/dovecot.conf on
+  its command line; nothing is signalled on a pid file's word alone.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from . import procs
+
+MARKER = ".mailpolicy-sandbox"
+PREFIX = "mpsb-"
+_BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+
+
+def _boot_id() -> str:
+    try:
+        return _BOOT_ID.read_text().strip()
+    except OSError:
+        return "unknown"
+
+
+def process_start(pid: int) -> str | None:
+    """Return a process's start time (field 22 of /proc/PID/stat), or None if it is gone."""
+    try:
+        fields = (Path("/proc") / str(pid) / "stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    # After the command name: state is field 3, so start time (field 22) is index 19 here.
+    return fields[19] if len(fields) > 19 else None
+
+
+def mark(root: Path) -> None:
+    """Write the marker naming this process into a new sandbox folder."""
+    pid = os.getpid()
+    text = f"{pid} {process_start(pid)} {_boot_id()}\n"
+    fd = os.open(root / MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+def _owned(path: Path, want_dir: bool) -> bool:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    kind = stat.S_ISDIR(info.st_mode) if want_dir else stat.S_ISREG(info.st_mode)
+    return kind and info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def abandoned(root: Path) -> bool:
+    """Tell whether `root` is a sandbox folder of ours whose maker no longer runs."""
+    if not root.name.startswith(PREFIX) or not _owned(root, True) or not _owned(root / MARKER, False):
+        return False
+    try:
+        pid_text, start, boot = (root / MARKER).read_text().split()
+    except (OSError, ValueError):
+        return False
+    if not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    return boot != _boot_id() or process_start(pid) != start or not procs.is_alive(pid)
+
+
+def leftover_pids(root: Path) -> list[int]:
+    """Return the pids of the Postfix and Dovecot processes started for sandbox folder `root`."""
+    pids = set(procs.with_environment("MAIL_CONFIG", str(root / "etc")))
+    conf = str(root / "dovecot" / "dovecot.conf").encode()
+    for pid in procs.with_argument(conf):
+        pids.add(pid)
+        pids.update(procs.children_of(pid))
+    return sorted(pids)
+
+
+def remove_abandoned(parent: Path = Path("/tmp")) -> list[Path]:
+    """Stop the processes of every abandoned sandbox under `parent`, remove it; return those removed."""
+    from .sandbox import _remove_tree  # the same removal as a normal teardown
+
+    removed = []
+    try:
+        candidates = sorted(parent.glob(PREFIX + "*"))
+    except OSError:
+        return removed
+    for root in candidates:
+        if not abandoned(root):
+            continue
+        procs.terminate(leftover_pids(root), grace=3.0)
+        _remove_tree(root)
+        removed.append(root)
+    return removed
