@@ -18,6 +18,7 @@ from mailpolicy.maincf.compare import (
 from mailpolicy.maincf.reader import MainCf, read_main_cf
 from mailpolicy.model import loader
 from mailpolicy.model.loader import read_named_file
+from mailpolicy.output.folder import read_inside
 from mailpolicy.plan.model import ConfigPlan
 
 
@@ -64,7 +65,9 @@ def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan) -> Se
     else:
         source = table_path(deployed, folder, path)
         try:
-            text = read_named_file(source).decode("utf-8", "replace")
+            # Only a table really inside the folder: a copied or committed folder could name, or link
+            # to, any file this user can read, and the diff prints a table's keys (output/folder.py).
+            text = read_inside(folder, source, loader.MAX_FILE_BYTES).decode("utf-8", "replace")
         except OSError as error:
             notes.append(f"sender login map not compared: cannot read {source}: {error.strerror or error}")
         else:
@@ -84,7 +87,9 @@ def _read_deployed(against: str) -> tuple[MainCf, Path | None]:
     folder = given if given.is_dir() else None
     path = given / MAIN_CF if folder else given
     try:
-        text = read_named_file(path).decode("utf-8", "replace")
+        # A main.cf in a folder given must be in it; a main.cf named directly is read as named.
+        data = read_inside(folder, path, loader.MAX_FILE_BYTES) if folder else read_named_file(path)
+        text = data.decode("utf-8", "replace")
     except OSError as error:
         click.echo(f"mailpolicy: cannot read {path}: {error.strerror or error}", err=True)
         raise SystemExit(exit_codes.USAGE)

@@ -247,6 +247,29 @@ class OutputFolder:
             os.fsync(self.fd)
 
 
+def read_inside(root: Path, path: Path, limit: int) -> bytes:
+    """Read the regular file `path` only if it really lies in folder `root` (symlinks on the way resolved).
+
+    For files a configuration folder names (a deployed map): the folder may be a copy someone else
+    made or committed, whose main.cf or links could point at any file this user can read (a root
+    `diff --against` would print /etc/shadow's lines as map keys). The folder the file is opened
+    from is checked by its descriptor (/proc/self/fd), so a link swapped in after a check does not
+    count; the file itself is opened O_NOFOLLOW, regular and bounded. Raises OSError saying why.
+    """
+    inside = os.path.realpath(root)
+    with OutputFolder.parent_of(Path(os.path.realpath(path.parent)) / path.name) as out:
+        opened = os.readlink(f"/proc/self/fd/{out.fd}") if os.path.isdir("/proc/self/fd") else str(out.path)
+        if opened != inside and not opened.startswith(inside.rstrip("/") + "/"):
+            raise OSError(errno.EACCES, f"it is outside {root}: only files in the folder given are read", str(path))
+        try:
+            data = out.read(path.name, limit)
+        except Refused as refused:
+            raise OSError(errno.EINVAL, refused.message, str(path)) from None
+    if data is None:
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(path))
+    return data
+
+
 def new_file_mode(requested: int = DEFAULT_MODE) -> int:
     """Return the mode of a file created now: what is asked for, less the umask (`umask 077` keeps everything private)."""
     return requested & ~current_umask() & 0o777
