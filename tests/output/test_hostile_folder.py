@@ -248,3 +248,26 @@ def test_postmap_gives_the_table_the_private_mode_of_the_compiled_map_and_root_s
     found = subprocess.run(["postmap", "-q", "jcricket@example0.com", f"hash:{source}"],
                            capture_output=True, text=True, timeout=60)
     assert found.returncode == 0 and found.stdout.strip() == "jimminey", found
+
+
+@pytest.mark.parametrize("mode", [[], ["--check"]])
+def test_several_policies_do_not_write_through_a_linked_output_folder(site: Path, mode) -> None:
+    # `-o build` with several policies writes build/site/ and build/other/: `build` itself, a
+    # committed link, must not lead the host folders elsewhere.
+    (site / "other.mailpolicy").write_text(SMALL_POLICY)
+    (site / "elsewhere").mkdir()
+    (site / "build").symlink_to(site / "elsewhere")
+    result = CliRunner().invoke(cli, ["compile", *mode, "site.mailpolicy", "other.mailpolicy", "-o", "build"])
+    assert result.exit_code == 1 and "error[MP613]" in result.stderr and "is a symlink" in result.stderr
+    assert list((site / "elsewhere").iterdir()) == []
+
+
+def test_a_host_folder_that_is_a_link_is_refused(site: Path) -> None:
+    (site / "elsewhere").mkdir()
+    (site / "build").mkdir()
+    (site / "build" / "site").symlink_to(site / "elsewhere")
+    result = _compile("--per-host")
+    assert result.exit_code == 1 and "error[MP613]" in result.stderr
+    assert list((site / "elsewhere").iterdir()) == []
+    assert _compile("--per-host", output="fresh").exit_code == 0
+    assert (site / "fresh" / "site" / "main.cf").is_file()

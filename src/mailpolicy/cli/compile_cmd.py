@@ -95,7 +95,9 @@ def compile_command(policies: tuple[Path, ...], output_dir: Path, check: bool, s
     base = _read_base(base_path) if base_path else None
     run = _Run(output_format, warnings_as_errors)
     for policy, folder in folders.items():
-        _compile_host(run, policy, folder, base, check=check, show_diff=show_diff, force=force)
+        # A host's folder in OUTPUT is opened through OUTPUT, neither followed if a link.
+        top = output_dir if folder != output_dir else None
+        _compile_host(run, policy, folder, base, check=check, show_diff=show_diff, force=force, top=top)
     print_diagnostics(run.diagnostics, run.sources, output_format)
     raise SystemExit(run.exit_code)
 
@@ -125,7 +127,7 @@ def _read_base(path: Path) -> MainCf:
 
 
 def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
-                  check: bool, show_diff: bool, force: bool) -> None:
+                  check: bool, show_diff: bool, force: bool, top: Path | None = None) -> None:
     compilation = compile_policy(policy, warnings_as_errors=run.warnings_as_errors)
     run.sources.extend(compilation.sources)
     run.diagnostics.extend(compilation.diagnostics)
@@ -146,10 +148,10 @@ def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
         # `--base /etc/postfix/main.cf -o /etc/postfix` merges in place: the hand-made main.cf is
         # the base, every line of it is carried over, so replacing it is what was asked for.
         merging_in_place = base is not None and _same_file(Path(base.path), folder / MAIN_CF)
-        _write_host(run, folder, wanted, source, force, adopt={MAIN_CF} if merging_in_place else set())
+        _write_host(run, folder, wanted, source, force, adopt={MAIN_CF} if merging_in_place else set(), top=top)
         return
     try:
-        status = inspect_folder(folder, wanted, source)
+        status = inspect_folder(folder, wanted, source, top=top)
     except Refused as refusal:
         run.report([refusal.diagnostic()])
         return
@@ -193,11 +195,11 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _write_host(run: _Run, folder: Path, wanted: dict[str, str], source: str, force: bool,
-                adopt: set[str]) -> None:
+                adopt: set[str], top: Path | None = None) -> None:
     # One descriptor for the folder from the journal check to the last rename, all under its lock:
     # nothing checked here can be swapped for something else before it is used (output/folder.py).
     try:
-        with OutputFolder.open(folder, create=True) as out, out.locked():
+        with OutputFolder.open(folder, create=True, top=top) as out, out.locked():
             restored = recover_in(out)
             if restored:
                 run.say(f"restored the previous {', '.join(restored)} in {folder} after an interrupted write")

@@ -89,12 +89,13 @@ def _same(raw: bytes, text: str) -> bool:
     return offset == len(raw)
 
 
-def inspect_folder(folder: Path, wanted: dict[str, str], source: str) -> FolderStatus:
+def inspect_folder(folder: Path, wanted: dict[str, str], source: str, top: Path | None = None) -> FolderStatus:
     """Compare `folder` with `wanted` (name -> full text, marker included) compiled from policy `source`.
 
-    Raises folder.Refused when the folder itself is refused (a symlink; as root, another user's).
+    Raises folder.Refused when the folder itself is refused (a symlink; as root, another user's);
+    `top` as for OutputFolder.open.
     """
-    with OutputFolder.open(folder) as out:
+    with OutputFolder.open(folder, top=top) as out:
         return inspect(out, folder, wanted, source)
 
 

@@ -90,30 +90,34 @@ class OutputFolder:
 
     @classmethod
     @contextlib.contextmanager
-    def open(cls, path: Path, *, create: bool = False, check_owner: bool = True) -> Iterator[OutputFolder | None]:
-        """Open `path` (None when it is missing and not `create`), refusing a symlink and, as root, a shared folder."""
-        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-            if stat.S_ISLNK(os.lstat(path).st_mode):
-                raise _symlinked_folder(path)
-        if create:
-            path.mkdir(parents=True, exist_ok=True)
+    def open(cls, path: Path, *, create: bool = False, check_owner: bool = True,
+             top: Path | None = None) -> Iterator[OutputFolder | None]:
+        """Open `path` (None when it is missing and not `create`), refusing a symlink and, as root, a shared folder.
+
+        `top`: the folder the user named when `path` is a host's folder in it (`-o build` with
+        several policies writes build/mx1/): `top` is opened without following a link too, and
+        `path` relative to it, so a committed `build -> /etc` cannot redirect build/mx1/.
+        """
+        parent_fd = None
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _CLOEXEC)
-        except (FileNotFoundError, NotADirectoryError):
-            if create:
-                raise
-            yield None  # nothing there yet (or a file on the way): every output is missing
-            return
-        except OSError as error:
-            if error.errno == errno.ELOOP:
-                raise _symlinked_folder(path) from None  # made a symlink since the lstat above
-            raise
-        try:
-            if check_owner:
-                _check_owner(path, os.fstat(fd))
-            yield cls(path, fd)
+            if top is not None:
+                assert path.parent == top, (path, top)
+                parent_fd = _open_directory(top, top, create, None)
+                fd = None if parent_fd is None else _open_directory(Path(path.name), path, create, parent_fd)
+            else:
+                fd = _open_directory(path, path, create, None)
+            if fd is None:
+                yield None  # nothing there yet (or a file on the way): every output is missing
+                return
+            try:
+                if check_owner:
+                    _check_owner(path, os.fstat(fd))
+                yield cls(path, fd)
+            finally:
+                os.close(fd)
         finally:
-            os.close(fd)
+            if parent_fd is not None:
+                os.close(parent_fd)
 
     @classmethod
     @contextlib.contextmanager
@@ -268,6 +272,29 @@ def read_inside(root: Path, path: Path, limit: int) -> bytes:
     if data is None:
         raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(path))
     return data
+
+
+def _open_directory(path: Path, display: Path, create: bool, dir_fd: int | None) -> int | None:
+    """Open a folder with O_DIRECTORY|O_NOFOLLOW (relative to `dir_fd` if given); None when missing and not `create`."""
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        if stat.S_ISLNK(os.stat(path, dir_fd=dir_fd, follow_symlinks=False).st_mode):
+            raise _symlinked_folder(display)
+    if create:
+        if dir_fd is None:
+            path.mkdir(parents=True, exist_ok=True)
+        else:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(path, dir_fd=dir_fd)
+    try:
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _CLOEXEC, dir_fd=dir_fd)
+    except (FileNotFoundError, NotADirectoryError):
+        if create:
+            raise
+        return None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise _symlinked_folder(display) from None  # made a symlink since the check above
+        raise
 
 
 def new_file_mode(requested: int = DEFAULT_MODE) -> int:
