@@ -166,6 +166,16 @@ def test_replace_file_keeps_permissions(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["policy.mailpolicy"]
 
 
+@pytest.mark.parametrize("mode, kept", [(0o664, 0o664), (0o755, 0o755), (0o4755, 0o755), (0o2664, 0o664),
+                                        (0o1644, 0o644)])
+def test_replace_file_keeps_permission_bits_but_never_set_id_or_sticky_bits(tmp_path: Path, mode, kept) -> None:
+    path = tmp_path / "policy.mailpolicy"
+    path.write_text("old\n")
+    path.chmod(mode)
+    replace_file(path, "new\n")
+    assert path.stat().st_mode & 0o7777 == kept
+
+
 def test_bytes_that_are_not_utf8_are_written_back_unchanged(tmp_path: Path) -> None:
     raw = b"# caf\xe9 (Latin-1)\nbiff = no\n"
     write_files(tmp_path, {"main.cf": raw.decode("utf-8", "surrogateescape")})

@@ -34,7 +34,7 @@ from typing import Iterable, Mapping
 
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.output.folder import (
-    DEFAULT_MODE, RESERVED_PREFIX, TEMP_NAME, OutputFolder, Refused, is_output_name, new_file_mode,
+    DEFAULT_MODE, KEEPABLE_USER_MODE, RESERVED_PREFIX, TEMP_NAME, OutputFolder, Refused, is_output_name, new_file_mode,
 )
 from mailpolicy.output.journal import BACKUP_PREFIX, JOURNAL, backup_name, encode, read_journal
 from mailpolicy.output.marker import encoded_chunks
@@ -106,9 +106,9 @@ def _apply(out: OutputFolder, files: dict[str, str], remove: list[str], modes: M
 
 
 def replace_file(path: Path, text: str) -> None:
-    """Replace one file the user named atomically, keeping its permissions (less set-id and group/other write)."""
+    """Replace one file the user named atomically, keeping its permission bits (never set-id or sticky bits)."""
     with OutputFolder.parent_of(path) as out:
-        mode = out.kept_mode(path.name)
+        mode = out.kept_mode(path.name, KEEPABLE_USER_MODE)
         temp, _, fd = out.write_temp(encoded_chunks(text), new_file_mode() if mode is None else mode)
         try:
             _check_ours(out, temp, path.name, fd)

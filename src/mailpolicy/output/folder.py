@@ -48,6 +48,9 @@ SENDER_MAP_MODE = 0o640
 # What a replaced file may keep of its mode: read and owner write. Never set-id or sticky bits
 # (a setuid map), execute, or group/other write (a 0666 main.cf anyone could rewrite).
 KEEPABLE_MODE = 0o644
+# A file the user named and owns (a policy `fmt` rewrites, an `import -o` target) keeps its
+# permission bits, group write included (a shared repository under umask 002); never set-id or sticky.
+KEEPABLE_USER_MODE = 0o777
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
@@ -184,12 +187,12 @@ class OutputFolder:
         with os.fdopen(fd, "rb") as handle:
             yield handle
 
-    def kept_mode(self, name: str) -> int | None:
-        """Return the mode a replacement of `name` keeps: its own (lstat) masked by KEEPABLE_MODE; None if not a regular file."""
+    def kept_mode(self, name: str, keepable: int = KEEPABLE_MODE) -> int | None:
+        """Return the mode a replacement of `name` keeps: its own (lstat) masked by `keepable`; None if not a regular file."""
         info = self.lstat(name)
         if info is None or not stat.S_ISREG(info.st_mode):
             return None
-        return stat.S_IMODE(info.st_mode) & KEEPABLE_MODE
+        return stat.S_IMODE(info.st_mode) & keepable
 
     def write_temp(self, chunks: Iterable[bytes], mode: int) -> tuple[str, str, int]:
         """Write a new temporary file, fsync it and set its mode with fchmod; return its name, sha256 and a descriptor.
