@@ -6,12 +6,14 @@ accepted, an owned address is refused to a client that does not log in: the send
 postmapped and read). Then three broken builds, each failing at a different step: a map postmap
 refuses, a main.cf `postfix check` refuses, and a master.cf on which master dies at reload. After
 each, every file of the configuration folder is byte for byte what it was, and the server still
-gives the answers of the good deploy.
+gives the answers of the good deploy. Last, a deploy killed after its first rename leaves a mix
+and its journal; the next deploy puts the previous files back before anything else.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -21,6 +23,7 @@ import pytest
 
 from mailpolicy.output.marker import add_marker, split_marker
 from mailpolicy.sandbox import Attempt
+from mailpolicy.sandbox.postfix import Postfix
 from tests.postfix_support import booted_sandbox, requires_postfix  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
@@ -55,9 +58,23 @@ def site():
     yield from booted_sandbox(BASE_MAIN_CF, logins={"jimminey": "secret"})
 
 
-def mailpolicy(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from mailpolicy.cli import main; main()", *args],
-                          cwd=cwd, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=300)
+def mailpolicy(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from mailpolicy.cli import main; main()", *args], cwd=cwd,
+                          capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1", **(env or {})}, timeout=300)
+
+
+# Loaded by the deploying interpreter (PYTHONPATH): once the first file of the configuration
+# folder is replaced (the sender map's indexed file goes first), the process kills itself, as a
+# power cut or the OOM killer would, leaving the folder a mix of two deploys.
+_KILL_HOOK = """
+import os, signal
+_real = os.replace
+def _replace(src, dst):
+    _real(src, dst)
+    if str(dst).endswith(".db"):
+        os.kill(os.getpid(), signal.SIGKILL)
+os.replace = _replace
+"""
 
 
 def compile_build(tmp: Path, etc: Path, name: str, domains: str) -> Path:
@@ -120,8 +137,8 @@ def test_deploy_goes_live_and_broken_builds_roll_back(site, tmp_path: Path) -> N
     deployed = (etc / "main.cf").read_text()
     assert deployed.startswith("# the administrator's own main.cf") and "maillog_file = " in deployed
     assert (etc / "controlled_envelope_senders.db").exists()
-    backups = list((etc / "mailpolicy-backups").iterdir())
-    assert len(backups) == 1 and (backups[0] / "main.cf").read_text() != deployed
+    backup = Path(re.search(r"the previous files are kept in (\S+)", done.stderr).group(1))
+    assert backup.parent == etc / "mailpolicy-backups" and (backup / "main.cf").read_text() != deployed
     assert answers(site) == AFTER
     good_files = snapshot(etc)
 
@@ -155,3 +172,46 @@ def test_deploy_goes_live_and_broken_builds_roll_back(site, tmp_path: Path) -> N
         taken.close()
     assert "postfix -c" in result.stderr and "start: ok" in result.stderr  # master was brought back
     assert not any(p.name.startswith(".mailpolicy-") for p in etc.iterdir())
+
+
+def test_a_deploy_killed_midway_is_undone_by_the_next(site, tmp_path: Path) -> None:
+    etc = site.root / "etc"
+    good = compile_build(tmp_path, etc, "good", "example1.com")
+    assert mailpolicy("deploy", str(good), "--to", str(etc), cwd=tmp_path).returncode == 0
+    good_files = snapshot(etc)
+    newer = compile_build(tmp_path, etc, "newer", "example2.com")
+    (tmp_path / "newer" / "controlled_envelope_senders").write_text(add_marker(
+        "jcricket@example0.com\tjimminey\nalice@example0.com\talice\n", "newer.mailpolicy"))
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(_KILL_HOOK)
+
+    killed = mailpolicy("deploy", str(newer), "--to", str(etc), cwd=tmp_path, env={"PYTHONPATH": str(hook)})
+    assert killed.returncode == -9, killed.stderr
+    mixed = snapshot(etc)
+    assert mixed["controlled_envelope_senders.db"] != good_files["controlled_envelope_senders.db"]
+    assert mixed["main.cf"] == good_files["main.cf"] and ".mailpolicy-deploy-journal" in mixed
+
+    dry = mailpolicy("deploy", str(good), "--to", str(etc), "--dry-run", cwd=tmp_path)
+    assert "would first put back the files of an interrupted deploy" in dry.stderr and snapshot(etc) == mixed
+    again = mailpolicy("deploy", str(good), "--to", str(etc), cwd=tmp_path)
+    assert again.returncode == 0 and "warning[MP626]" in again.stderr, again.stderr
+    assert "already holds this build" in again.stderr
+    assert snapshot(etc) == good_files
+    assert answers(site) == AFTER
+
+
+def test_a_stopped_postfix_gets_the_files_checked_and_is_left_stopped(tmp_path: Path) -> None:
+    # A configuration laid out as the sandbox lays one out, but never started.
+    root = tmp_path / "stopped"
+    root.mkdir()
+    os.chmod(tmp_path, 0o755)
+    os.chmod(root, 0o755)
+    postfix = Postfix(root, BASE_MAIN_CF, {}, 2525, chroot=False)
+    etc = postfix.config_dir
+    good = compile_build(tmp_path, etc, "good", "example1.com")
+    done = mailpolicy("deploy", str(good), "--to", str(etc), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "postfix check: ok" in done.stderr and "note[MP628]" in done.stderr and "reload" not in done.stderr
+    assert "mydestination = example0.com, example1.com" in (etc / "main.cf").read_text()
+    assert not postfix.own_pids()  # nothing was started
