@@ -15,7 +15,10 @@ CASES = [
     ("test", ["`test`, a public suffix"]),  # a TLD the list does not know is a suffix (rule `*`)
     ("github.io", ["`github.io`, a public suffix"]),  # a private-section suffix: anyone registers under it
     ("example.org", ["`example.org`, which is not this policy's own"]),
-    (".example.org", ["`example.org`, which is not this policy's own"]),
+    # `.name` matches nothing while relay_domains is in parent_domain_matches_subdomains (the
+    # default; tests/corpus decl-06 on the real Postfix), and every subdomain once it is not.
+    (".example.org", []),
+    (".example.org\nset parent_domain_matches_subdomains = mynetworks", ["`example.org`, which is not"]),
     ("gmail.test", ["`gmail.test`, which is not this policy's own"]),
     ("$mydestination, partner.example", ["`partner.example`, which is not"]),
     ("inline:{ backup.example0.com=x, other.example=x }", ["`other.example`, which is not"]),

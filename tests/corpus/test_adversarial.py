@@ -1,0 +1,146 @@
+"""The adversarial corpus: policies an attacker would love, each refused with a located error or safe on Postfix.
+
+Each `adversarial/*.case` file is a policy and the SMTP requests that test it, as data:
+
+    # what the case tries (comments)
+    verdict: safe                     (or: verdict: MP324 line 5 - the error and the policy line)
+    --- policy
+    postfix 3.7
+    ...
+    --- smtp
+    anonymous  anyone@elsewhere.test  victim@gmail.test   reject
+    user:jim   jim@example0.com       victim@gmail.test   accept
+    xclient:jim jim@example0.com      victim@gmail.test   accept
+
+A request line is CLIENT SENDER RECIPIENT OUTCOME: CLIENT is `anonymous` (outside the trusted
+networks, not logged in), `trusted`, `user:LOGIN` (logged in from outside) or `xclient:LOGIN`
+(from outside, `XCLIENT LOGIN=...` before MAIL); SENDER `<>` is the null sender; OUTCOME
+`accept` (RCPT 250) or `reject` (anything else).
+
+Two tests per case. Without Postfix: a `safe` case compiles with no error, a refused case has
+the error at its line and writes nothing. On the real Postfix (booted once per case, the
+compiled main.cf and sender map, errors or not): every request gets its outcome. For a safe
+case that shows the attacks fail; for a refused one it shows the witness really is accepted, so
+the refusal is not a false error.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import attrs
+import pytest
+
+from mailpolicy.compiler import compile_policy, emit
+from mailpolicy.model.statements import ClientKind
+from mailpolicy.verify import sandbox_inputs
+from tests.postfix_support import booted_sandbox, requires_postfix  # noqa: F401 (fixture)
+
+CORPUS = Path(__file__).parent / "adversarial"
+CASES = sorted(CORPUS.glob("*.case"))
+_VERDICT = re.compile(r"verdict:\s*(?:(safe)|(MP\d{3}) line (\d+))\s*$")
+
+
+@attrs.frozen
+class Request:
+    client: str
+    sender: str
+    recipient: str
+    accepted: bool
+
+
+@attrs.frozen
+class Case:
+    name: str
+    safe: bool
+    code: str | None
+    line: int | None
+    policy: str
+    requests: tuple[Request, ...]
+
+
+def read_case(path: Path) -> Case:
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition("--- policy\n")
+    policy, _, smtp = rest.partition("--- smtp\n")
+    verdict = next(m for m in map(_VERDICT.match, head.splitlines()) if m)
+    requests = []
+    for line in smtp.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            client, sender, recipient, outcome = line.split()
+            assert outcome in ("accept", "reject"), line
+            requests.append(Request(client, "" if sender == "<>" else sender, recipient, outcome == "accept"))
+    return Case(path.stem, bool(verdict.group(1)), verdict.group(2),
+                int(verdict.group(3)) if verdict.group(3) else None, policy, tuple(requests))
+
+
+def test_the_corpus_is_large_and_every_case_has_requests() -> None:
+    cases = [read_case(p) for p in CASES]
+    assert len(cases) >= 60
+    assert all(case.requests for case in cases), [c.name for c in cases if not c.requests]
+    assert sum(case.safe for case in cases) >= 20 and sum(not case.safe for case in cases) >= 20
+
+
+def _compile(tmp_path: Path, case: Case):
+    path = tmp_path / "site.mailpolicy"
+    path.write_text(case.policy, encoding="utf-8")
+    return compile_policy(path)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_the_case_is_refused_at_its_line_or_compiles(tmp_path, path) -> None:
+    case = read_case(path)
+    result = _compile(tmp_path, case)
+    errors = [(d.code, d.span.line if d.span else 0, d.message) for d in result.diagnostics if d.is_error]
+    if case.safe:
+        assert errors == [], "a safe policy is refused"
+    else:
+        assert any(code == case.code and line == case.line for code, line, _ in errors), errors
+        assert not result.outputs
+
+
+@pytest.mark.postfix
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_the_real_postfix_agrees(tmp_path, requires_postfix, path) -> None:
+    case = read_case(path)
+    result = _compile(tmp_path, case)
+    # A refused case is booted as compiled anyway: its witness must really be accepted.
+    clean = attrs.evolve(result, diagnostics=tuple(d for d in result.diagnostics if not d.is_error),
+                         outputs=result.outputs or emit(result.plan, result.path))
+    logins = [r.client.split(":", 1)[1] for r in case.requests if ":" in r.client]
+    inputs = sandbox_inputs(clean, extra_logins=logins)
+    got = []
+    for sandbox in booted_sandbox(inputs.main_cf, **inputs.sandbox_kwargs()):
+        for request in case.requests:
+            got.append(_send(sandbox, inputs, request))
+    expected = [(r.client, r.sender, r.recipient, r.accepted) for r in case.requests]
+    assert [(r.client, r.sender, r.recipient, ok) for r, (ok, _reply) in zip(case.requests, got)] == expected, got
+
+
+def _send(sandbox, inputs, request: Request) -> tuple[bool, str]:
+    kind, _, login = request.client.partition(":")
+    if kind == "xclient":
+        return _send_with_xclient(sandbox, inputs, login, request)
+    client_kind = {"anonymous": ClientKind.ANONYMOUS, "trusted": ClientKind.TRUSTED, "user": ClientKind.USER}[kind]
+    password = inputs.logins[login] if login else None
+    attempt = sandbox.try_send(inputs.stand_ins.source_for(client_kind), login or None, password,
+                               request.sender, request.recipient, timeout=5)
+    return attempt.accepted, f"{attempt.stage} {attempt.code} {attempt.reply}"
+
+
+def _send_with_xclient(sandbox, inputs, login: str, request: Request) -> tuple[bool, str]:
+    client = sandbox.client(inputs.stand_ins.source_for(ClientKind.ANONYMOUS), timeout=5)
+    try:
+        client.ehlo("client.example.test")
+        code, reply = client.docmd("XCLIENT", f"LOGIN={login}")
+        if code != 220:
+            return False, f"xclient {code} {reply!r}"
+        client.ehlo("client.example.test")
+        code, reply = client.docmd("MAIL", f"FROM:<{request.sender}>")
+        if code != 250:
+            return False, f"mail {code} {reply!r}"
+        code, reply = client.docmd("RCPT", f"TO:<{request.recipient}>")
+        return code == 250, f"rcpt {code} {reply!r}"
+    finally:
+        client.close()
