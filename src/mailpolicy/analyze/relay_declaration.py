@@ -62,7 +62,8 @@ def foreign_relay_domains(words) -> list[Finding]:
         return []
     psl = _suffix_list()
     # `localhost` (RFC 6761) names this host wherever it is written: relaying for it reaches nobody else.
-    own_names = set(_own_names(words)) | {"localhost"}
+    # A public suffix is nobody's own name, even when the policy writes it (`set mydomain = test`).
+    own_names = {n for n in _own_names(words) if not psl.is_public(n)} | {"localhost"}
     own = {r for r in (_registrable(psl, d) for d in own_names) if r}
     # With relay_domains in parent_domain_matches_subdomains (the default), `name` also matches
     # its subdomains and `.name` matches nothing at all (src/util/match_ops.c match_hostname:
@@ -122,8 +123,9 @@ def _own_names(words) -> list[str]:
 
 
 def _is_own_name(domain: str, own_names: set[str]) -> bool:
-    """Tell whether domain is one of the policy's own names or below one."""
-    return any(domain == name or domain.endswith("." + name) for name in own_names)
+    """Tell whether domain is one of the policy's own names or below one (one set probe per label)."""
+    labels = domain.split(".")
+    return any(".".join(labels[i:]) in own_names for i in range(len(labels)))
 
 
 def _registrable(psl, domain: str) -> str | None:
