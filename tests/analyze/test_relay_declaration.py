@@ -71,3 +71,22 @@ def test_a_local_destination_named_again_is_the_policys_own(tmp_path, policy, ex
     c = compile_text(tmp_path, policy)
     found = [d.message for d in c.diagnostics if d.code == "MP324"]
     assert len(found) == len(expected) and all(w in m for w, m in zip(expected, found))
+
+
+# smtpd accepts a bare RCPT TO:<postmaster> before every restriction; cleanup appends @$myorigin.
+@pytest.mark.parametrize(("setting", "reported"), [
+    ("set myorigin = gmail.test", "`gmail.test`"),
+    ("set myorigin = com", "`com`"),
+    ("set myorigin = example0.com", None),
+    ("set myorigin = mail.example0.com", None),  # another host of the policy's own organisation
+    ("set myorigin = gmail.test\nset append_at_myorigin = no", None),
+    ("", None),  # the default, $myhostname
+])
+def test_a_foreign_myorigin_relays_the_bare_postmaster(tmp_path, setting, reported) -> None:
+    c = compile_text(tmp_path, HEAD + f"relay nobody\n{setting}\n")
+    found = [d for d in c.diagnostics if d.code == "MP324"]
+    if reported is None:
+        assert found == []
+    else:
+        (d,) = found
+        assert d.span.line == 5 and reported in d.message and "RCPT TO:<postmaster>" in d.message

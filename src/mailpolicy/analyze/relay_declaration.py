@@ -39,10 +39,48 @@ OWN_NAME_PARAMETERS = ("myhostname", "mydomain")
 
 
 def check_relay_declaration(ctx: AnalysisContext) -> Iterator[Diagnostic]:
-    """Report each relay_domains entry that relays for a public suffix or another organisation's domain."""
-    words = model_of(ctx).config.words
+    """Report each relay_domains entry that relays for a public suffix or another organisation's domain,
+    and a myorigin that sends the always-accepted bare `postmaster` to someone else's domain."""
+    model = model_of(ctx)
+    words = model.config.words
     for finding in foreign_relay_domains(words):
         yield cat.RELAY_DOMAIN_NOT_OWN.at(_span(ctx, finding.written), finding.message, hint=finding.hint)
+    origin = foreign_origin(model)
+    if origin is not None:
+        span = parameter_span(ctx, "myorigin") or parameter_span(ctx, "myhostname") or _span(ctx, "")
+        yield cat.RELAY_DOMAIN_NOT_OWN.at(
+            span, f"myorigin is `{origin}`, not this policy's own domain: smtpd accepts RCPT TO:<postmaster> from "
+                  f"anyone without a restriction (RFC 5321 requires it), and cleanup appends @{origin}, so anyone "
+                  f"can send mail to postmaster@{origin} through this server",
+            hint="set myorigin to a domain of your own (it defaults to $myhostname)")
+
+
+def foreign_origin(model) -> str | None:
+    """Return $myorigin when the bare `postmaster` smtpd always accepts goes to another organisation's domain.
+
+    src/smtpd/smtpd_check.c smtpd_check_rcpt returns before every restriction for a recipient that
+    is `postmaster` without a domain (RFC 5321 section 4.5.1); cleanup then qualifies it with
+    $myorigin (append_at_myorigin = yes, src/global/rewrite_clnt / trivial-rewrite). A myorigin
+    this server is not the destination of, outside the policy's own registrable domains, makes
+    that one address a relay for anyone.
+    """
+    words = model.config.words
+    if "no" in (w.lower() for w in words("append_at_myorigin")):
+        return None
+    resolved = model.resolver.resolve("postmaster")
+    if resolved.error or resolved.unknown or resolved.domain_class.final:
+        return None
+    origin = resolved.domain.lower().rstrip(".")
+    if origin in (w.lower().rstrip(".") for w in words("myhostname")[:1]):
+        return None  # the default ($myhostname): this very host, judged without loading the suffix list
+    psl = _suffix_list()
+    own_names = {n for n in _own_names(words) if not psl.is_public(n)} | {"localhost"}
+    if _is_own_name(origin, own_names):
+        return None
+    own = {r for r in (_registrable(psl, d) for d in own_names) if r}
+    if not psl.is_public(origin) and _registrable(psl, origin) in own:
+        return None
+    return origin
 
 
 class Finding:
