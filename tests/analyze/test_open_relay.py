@@ -169,3 +169,27 @@ def test_rewriting_captured_text_into_a_fixed_local_domain_is_proven_safe(tmp_pa
 def test_rewriting_outside_that_proof_is_still_reported(tmp_path, table) -> None:
     (d,) = rewrites(compile_text(tmp_path, HEAD + f"relay nobody\nset virtual_alias_maps = {table}\n"))
     assert d.span.line == 5
+
+
+# cleanup adds recipients from recipient_bcc_maps (keyed by each recipient) and sender_bcc_maps
+# (keyed by the MAIL FROM, which may carry routing: smtpd checks relaying only on RCPT TO).
+@pytest.mark.parametrize(("setting", "envelope"), [
+    (r"sender_bcc_maps = regexp:{{/^(.*)\.at\.(.*)@/ $$1@$$2}}", "MAIL FROM:<victim.at.gmail.test@"),
+    (r"recipient_bcc_maps = regexp:{{/^(.*)\.at\.(.*)@example0\.com$$/ $$1@$$2}}",
+     "RCPT TO:<victim.at.gmail.test@example0.com>"),
+    (r"sender_bcc_maps = regexp:{{/^(.*)@example0\.com$$/ $$1@example0.com}}",
+     "MAIL FROM:<victim%gmail.test@example0.com>"),
+])
+def test_a_bcc_recipient_built_from_the_clients_text_relays(tmp_path, setting, envelope) -> None:
+    (d,) = rewrites(compile_text(tmp_path, HEAD + f"relay nobody\nset {setting}\n"))
+    assert d.span.line == 5 and d.message.startswith("open relay:") and envelope in d.message
+    assert "adds the recipient" in d.message
+
+
+@pytest.mark.parametrize("setting", [
+    r"recipient_bcc_maps = regexp:{{/^(.*)\+.*@example0\.com$$/ $$1@example0.com}}",
+    "always_bcc = archive@elsewhere.test",  # the administrator's fixed address
+    "sender_bcc_maps = inline:{ jim@example0.com=archive@elsewhere.test }",
+])
+def test_a_bcc_the_client_cannot_steer_is_no_relay(tmp_path, setting) -> None:
+    assert not relays(compile_text(tmp_path, HEAD + f"relay nobody\nset {setting}\n"))

@@ -123,6 +123,12 @@ def relay_message(counterexample: Counterexample, who: str, suffix: str = "") ->
 def _rewrite_message(counterexample: Counterexample, who: str, envelope: str, by: str) -> str:
     rewrite, decision = counterexample.rewrite, counterexample.decision
     table = f"{rewrite.parameter} ({rewrite.table})"
+    if rewrite.parameter.endswith("_bcc_maps"):
+        added = f"adds the recipient <{rewrite.result}>" if counterexample.certain else "adds a recipient"
+        condition = f" if {'; '.join(counterexample.answers)}" if counterexample.answers else ""
+        kind = "open relay: " + who + " can" if counterexample.certain else "possible open relay: " + who + " may"
+        return (f"{kind} relay through address rewriting: {envelope} is accepted{by}{condition}, "
+                f"then cleanup {added} from {table}, built from the {rewrite.keyed_by} the client wrote")
     if counterexample.certain:
         return (f"open relay: {who} can relay through address rewriting: {envelope} is accepted{by} "
                 f"({decision.reason}), then cleanup rewrites the recipient with {table} to <{rewrite.result}>")

@@ -110,9 +110,15 @@ def _via_rewrite(model: PostfixModel, senders: Iterable[str] | None) -> list[Cou
     sender = next(iter(senders), BASE_SENDER) if senders is not None else BASE_SENDER
     found = []
     for rewrite in steerable_rewrites(model.config.words, domains, search._relays):
-        recipients = [rewrite.recipient] if rewrite.recipient else [f"{PROBE_PAYLOADS[0]}@{d}" for d in domains]
-        for recipient in recipients:
-            request = Request(client, None, sender, recipient, BASE_HELO)
+        if rewrite.keyed_by == "sender":
+            # sender_bcc_maps: the witness is the MAIL FROM; any recipient smtpd accepts carries it.
+            keys = [rewrite.recipient] if rewrite.recipient else [f"{PROBE_PAYLOADS[0]}@elsewhere.test"]
+            pairs = [(key, f"postmaster@{d}") for key in keys for d in domains[:1]]
+        else:
+            recipients = [rewrite.recipient] if rewrite.recipient else [f"{PROBE_PAYLOADS[0]}@{d}" for d in domains]
+            pairs = [(sender, recipient) for recipient in recipients]
+        for sender_used, recipient in pairs:
+            request = Request(client, None, sender_used, recipient, BASE_HELO)
             outcomes = model.branches(request)
             accepting = next((b for b in outcomes if b.decision.verdict is Verdict.ACCEPT), None)
             if accepting is not None:

@@ -38,6 +38,11 @@ from mailpolicy.simulate.pattern_table import UNREADABLE, Rule, inline_rules, lo
 # postconf(5): cleanup applies canonical_maps and recipient_canonical_maps to recipients, then
 # virtual_alias_maps (canonical_classes / recipient_canonical_classes hold envelope_recipient by default).
 REWRITE_MAPS = ("canonical_maps", "recipient_canonical_maps", "virtual_alias_maps")
+# cleanup(8) also adds recipients: recipient_bcc_maps looked up with each accepted recipient,
+# sender_bcc_maps with the envelope sender (postconf(5)); a result built from the key is a
+# destination the client wrote. The sender is the client's free choice, routing and all (smtpd
+# checks no relay on MAIL FROM), so sender-keyed tables get no fixed-local-domain proof.
+BCC_MAPS = {"recipient_bcc_maps": "recipient", "sender_bcc_maps": "sender"}
 # Table types that can answer with text taken from the key: patterns with substitutions, and
 # servers whose answers nobody here can read.
 STEERABLE_TYPES = frozenset({"regexp", "pcre", "tcp", "socketmap"})
@@ -45,6 +50,7 @@ _WRAPPERS = frozenset({"pipemap", "unionmap"})
 # A remote address written the ways a local part can carry one.
 PROBE_PAYLOADS = ("victim.at.gmail.test", "victim=gmail.test", "victim+gmail.test", "victim_at_gmail.test",
                   "victim#gmail.test", "victim-at-gmail.test", "gmail.test=victim")
+ROUTED_PAYLOADS = ("victim%gmail.test", "gmail.test!victim")
 _TARGET = "gmail.test"  # the remote domain every payload carries
 _SUBSTITUTION = re.compile(r"\$(?:(\d)|\{(\d+)\}|\((\d+)\))")
 
@@ -63,6 +69,7 @@ class Rewrite:
     certain: bool = False
     recipient: str | None = None
     result: str | None = None
+    keyed_by: str = "recipient"  # what `recipient` is in the request: the RCPT TO, or the MAIL FROM
 
 
 def steerable_rewrites(words: Callable[[str], tuple[str, ...]], local_domains: list[str],
@@ -76,11 +83,13 @@ def steerable_rewrites(words: Callable[[str], tuple[str, ...]], local_domains: l
     # A quoted local part is read for routing only with resolve_dequoted_address=yes (the default):
     # the proof that a fixed-local-domain rule stays local needs it (stays_local).
     dequoted = "no" not in (w.lower() for w in words("resolve_dequoted_address"))
-    for parameter in REWRITE_MAPS:
+    for parameter in (*REWRITE_MAPS, *BCC_MAPS):
+        keyed_by = BCC_MAPS.get(parameter, "recipient")
         for reference in words(parameter):
-            rewrite = _judge(parameter, reference, local_domains, remote, dequoted)
+            rewrite = _judge(parameter, reference, local_domains, remote, dequoted and keyed_by == "recipient",
+                             keyed_by)
             if rewrite is not None:
-                found.append(rewrite)
+                found.append(attrs.evolve(rewrite, keyed_by=keyed_by))
     return found
 
 
@@ -131,33 +140,39 @@ def apply_rules(rules: list[Rule], address: str) -> tuple[str, list[str]] | None
 
 
 def _judge(parameter: str, reference: str, local_domains: list[str], remote: Callable[[str], bool],
-           dequoted: bool = True) -> Rewrite | None:
+           dequoted: bool = True, keyed_by: str = "recipient") -> Rewrite | None:
     for table in tables(reference):
         if table.kind == "opaque":
             return Rewrite(parameter, table.reference, "its contents are not known and may return the client's text")
         if table.kind == "pattern":
-            found = _judge_inline(parameter, table.reference, table.rules(), local_domains, remote, dequoted)
+            found = _judge_inline(parameter, table.reference, table.rules(), local_domains, remote, dequoted,
+                                  keyed_by)
             if found is not None:
                 return found
     return None
 
 
-def _judge_inline(parameter: str, reference: str, rules: list[Rule],
-                  local_domains: list[str], remote: Callable[[str], bool], dequoted: bool = True) -> Rewrite | None:
+def _judge_inline(parameter: str, reference: str, rules: list[Rule], local_domains: list[str],
+                  remote: Callable[[str], bool], dequoted: bool = True, keyed_by: str = "recipient") -> Rewrite | None:
     steering = [rule for rule in rules if substitutes(rule.result)
                 and not (dequoted and stays_local(rule, remote))]
     if not steering:
         return None
-    for domain in local_domains:
-        for payload in PROBE_PAYLOADS:
+    # A recipient key must be one smtpd accepts (a local address); a sender key may be anything.
+    domains = local_domains if keyed_by == "recipient" else [*local_domains, "elsewhere.test"]
+    # A sender may carry routing itself (`victim%gmail.test@...`): smtpd refuses it only as a recipient.
+    payloads = PROBE_PAYLOADS if keyed_by == "recipient" else (*PROBE_PAYLOADS, *ROUTED_PAYLOADS)
+    for domain in domains:
+        for payload in payloads:
             recipient = f"{payload}@{domain}"
             hit = apply_rules(rules, recipient)
-            if hit is None or not substitutes(hit[0]) or remote(recipient):
+            if hit is None or not substitutes(hit[0]) or (keyed_by == "recipient" and remote(recipient)):
                 continue
             for result in hit[1]:
                 # The client chose the destination when its text made the domain (a fixed remote
                 # domain with the client's local part is the administrator's forwarding).
-                if remote(result) and _TARGET in result.rpartition("@")[2].lower():
+                chosen = _TARGET in (result.lower() if payload in ROUTED_PAYLOADS else result.rpartition("@")[2].lower())
+                if remote(result) and chosen:
                     return Rewrite(parameter, reference, f"it rewrites <{recipient}> to <{result}>", True,
                                    recipient, result)
     return Rewrite(parameter, reference, "its result is built from the client's text ($1-style substitution)")
