@@ -153,3 +153,44 @@ def _send(sandbox: Sandbox, login: str | None, password: str | None, sender: str
         return reply.decode().rsplit(" ", 1)[-1]  # "2.0.0 Ok: queued as 3B70520E74A"
     finally:
         client.quit()
+
+
+# masquerade_domains strips an unowned subdomain address down to an owned one after the login
+# check (src/cleanup/cleanup_masquerade.c: first entry equal stops, first parent truncates, `!` toggles).
+MASQUERADE_BASE = ("postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\nsasl dovecot private/auth\n"
+                   "relay only authenticated\nallow user jim as jim@example0.com\n")
+
+
+@pytest.mark.parametrize(("settings", "witness"), [
+    ("set masquerade_domains = example0.com", "<jim@masq.example0.com>"),
+    ("set masquerade_domains = !!example0.com", "<jim@masq.example0.com>"),
+    ("set masquerade_domains = !masq.example0.com, example0.com", "<jim@sub.example0.com>"),
+    ("set masquerade_domains = example0.com\nset masquerade_exceptions = root", "<jim@masq.example0.com>"),
+    ("set masquerade_domains = example0.com\nset masquerade_exceptions = jim", None),
+    ("set masquerade_domains = !example0.com", None),
+    ("set masquerade_domains = example0.com\nset masquerade_classes = header_sender", None),
+    ("set masquerade_domains = other.example0.com", None),
+])
+def test_masquerading_an_owned_domain_lets_anyone_send_as_its_owners(tmp_path, settings, witness) -> None:
+    c = compile_text(tmp_path, MASQUERADE_BASE + settings + "\n")
+    found = [d for d in c.diagnostics if d.code == "MP323"]
+    if witness is None:
+        assert found == []
+    else:
+        (d,) = found
+        assert d.is_error and d.span.line == 7 and witness in d.message and "<jim@example0.com>" in d.message
+
+
+@pytest.mark.postfix
+def test_postfix_queues_a_masqueraded_subdomain_sender_as_the_owner(tmp_path) -> None:
+    """MP323's masquerade witness replayed: bob@ is refused to a client not logged in, bob@masq. is queued as bob@."""
+    require_postfix()
+    c = compile_text(tmp_path, HEAD + "set masquerade_domains = example0.com\n")
+    (d,) = findings(c)
+    assert d.is_error and "<bob@masq.example0.com>" in d.message
+    inputs = sandbox_inputs(attrs.evolve(c, diagnostics=(), outputs=emit(c.plan, c.path)))
+    with Sandbox(inputs.main_cf, **inputs.sandbox_kwargs()) as sandbox:
+        refused = sandbox.try_send("127.0.0.9", None, None, "bob@example0.com", "ceo@example0.com")
+        assert (refused.stage, refused.code) == ("rcpt", 553) and "not logged in" in refused.reply
+        queue_id = _send(sandbox, None, None, "bob@masq.example0.com", "ceo@example0.com")
+        assert f"{queue_id}: from=<bob@example0.com>," in sandbox.wait_log(f"{queue_id}: from=")

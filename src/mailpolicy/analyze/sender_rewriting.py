@@ -81,9 +81,73 @@ def check_sender_rewriting(ctx: AnalysisContext) -> Iterator[Diagnostic]:
                 yield worst
 
 
+    yield from _masquerade(ctx, owners, config, delimiter)
+
+
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
 
 
+def _masquerade(ctx: AnalysisContext, owners: SenderMapPlan, config, delimiter: str) -> Iterator[Diagnostic]:
+    """MP323 for masquerade_domains turning an unowned subdomain address into an owned one after the login check.
+
+    cleanup(8) strips the subdomain part of the envelope sender (masquerade_classes holds
+    envelope_sender by default) with the first masquerade_domains entry the domain is below, left
+    to right, a `!domain` entry stopping without a change; users in masquerade_exceptions are left
+    alone (postconf(5); src/cleanup/cleanup_masq.c). `jim@masq.example0.com` has no owner, so smtpd
+    lets anyone use it, and it is queued as `jim@example0.com`. One witness is enough: each
+    owner key is looked at once.
+    """
+    entries = [w.lower() for w in config.words("masquerade_domains")]
+    if not entries or ENVELOPE_SENDER not in (w.lower() for w in config.words("masquerade_classes")):
+        return
+    exceptions = {w.lower() for w in config.words("masquerade_exceptions")}
+    positive = {name for truncate, name in map(_entry, entries) if truncate}
+    for key in owners.keys:
+        local, _at, domain = key.rpartition("@")
+        if domain not in positive or local.lower() in exceptions:
+            continue
+        user = local or "postmaster"
+        for label in _LABELS:  # a fresh subdomain; another if a `!` entry names this one
+            sent = f"{user}@{label}.{domain}"
+            result = f"{user}@{_masqueraded(domain_of(sent), entries)}"
+            found = owners_of(owners, result, delimiter)
+            if result != sent and found and not owners_of(owners, sent, delimiter):
+                span = parameter_span(ctx, "masquerade_domains") or fallback_span(ctx)
+                yield cat.SENDER_REWRITTEN_AFTER_LOGIN_CHECK.at(
+                    span, f"{_who(Spoof(None, sent, result, found))}, then cleanup strips its subdomain with "
+                          f"masquerade_domains to <{result}>",
+                    hint="masquerade only domains whose addresses have no owners, list the owners' users in "
+                         "masquerade_exceptions, or leave envelope_sender out of masquerade_classes")
+                return
+
+
+_LABELS = ("masq", "sub", "mx1")
+
+
+def _entry(written: str) -> tuple[bool, str]:
+    """Return (truncate, domain) of a masquerade_domains entry: each leading `!` toggles truncation."""
+    truncate = True
+    while written.startswith("!"):
+        truncate, written = not truncate, written[1:]
+    return truncate, written
+
+
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2]
+
+
+def _masqueraded(domain: str, entries: list[str]) -> str:
+    """Return the domain cleanup_masquerade_external leaves: the first entry equal to it stops, the first
+    it is below truncates it to that entry (or stops, when `!` toggled truncation off)."""
+    for written in entries:
+        truncate, name = _entry(written)
+        if not name:
+            continue
+        if name == domain:
+            return domain
+        if domain.endswith("." + name):
+            return name if truncate else domain
+    return domain
 def _judge(ctx: AnalysisContext, parameter: str, table: Table, owners: SenderMapPlan, delimiter: str,
            domains: list[str]) -> Diagnostic | None:
     span = parameter_span(ctx, parameter) or fallback_span(ctx)
