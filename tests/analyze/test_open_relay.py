@@ -193,3 +193,26 @@ def test_a_bcc_recipient_built_from_the_clients_text_relays(tmp_path, setting, e
 ])
 def test_a_bcc_the_client_cannot_steer_is_no_relay(tmp_path, setting) -> None:
     assert not relays(compile_text(tmp_path, HEAD + f"relay nobody\nset {setting}\n"))
+
+
+@pytest.mark.postfix
+def test_postfix_adds_the_bcc_recipient_the_client_wrote(tmp_path) -> None:
+    """The sender_bcc_maps witness replayed: a client not logged in gets a copy queued for a remote address."""
+    import attrs
+
+    from mailpolicy.compiler import emit
+    from mailpolicy.sandbox import Sandbox
+    from mailpolicy.verify.inputs import sandbox_inputs
+    from tests.analyze.test_sender_rewriting import _send
+    from tests.postfix_support import require_postfix
+
+    require_postfix()
+    c = compile_text(tmp_path, HEAD + "relay nobody\n"
+                     + r"set sender_bcc_maps = regexp:{{/^(.*)@example0\.com$$/ $$1@example0.com}}" + "\n")
+    (d,) = rewrites(c)
+    assert "MAIL FROM:<victim%gmail.test@example0.com>" in d.message
+    inputs = sandbox_inputs(attrs.evolve(c, diagnostics=(), outputs=emit(c.plan, c.path)))
+    with Sandbox(inputs.main_cf, **inputs.sandbox_kwargs()) as sandbox:
+        queue_id = _send(sandbox, None, None, "victim%gmail.test@example0.com", "postmaster@example0.com")
+        log = sandbox.wait_log(f"{queue_id}: to=<victim@gmail.test>", timeout=15)
+        assert f"{queue_id}: to=<victim@gmail.test>" in log
