@@ -55,13 +55,14 @@ class PostfixModel:
         # smtpd_relay_before_recipient_restrictions = yes (the default from compatibility_level 3.6).
         self.rcpt_lists = LISTS[3:] if config.flag("smtpd_relay_before_recipient_restrictions") else LISTS[:2:-1]
         # Match lists indexed once per model (matchlist.py): the proof matches thousands of candidates.
-        self._domain_lists: dict[tuple[str, bool], DomainList] = {}
+        self._domain_lists: dict[tuple[str, bool, bool], DomainList] = {}
         self._client_lists: dict[str, ClientList] = {}
         self.resolver = Resolver(
             self._classify, self._is_local,
             percent_hack=config.flag("allow_percent_hack"), swap_bangpath=config.flag("swap_bangpath"),
             dequote=config.flag("resolve_dequoted_address"), myorigin=config.value("myorigin").strip().lower(),
-            null_domain=config.flag("resolve_null_domain"), numeric_domain=config.flag("resolve_numeric_domain"))
+            null_domain=config.flag("resolve_null_domain"), numeric_domain=config.flag("resolve_numeric_domain"),
+            routing_allowed=config.flag("allow_untrusted_routing"))
         self.fatal = self._startup_problem()
 
     @classmethod
@@ -82,16 +83,19 @@ class PostfixModel:
         if domain.startswith("["):
             interfaces = self.config.words("inet_interfaces") + self.config.words("proxy_interfaces")
             return match_interfaces(interfaces, domain, tuple(a for a, _ in self.config.host.interfaces))
-        found = self._domain_list("mydestination", False).match(domain, self.tables)
+        # resolve_local.c: $mydestination is a string list (match_string()): a name matches
+        # only itself, `.example.com` is no wildcard, tables are searched for the whole name
+        # (measured on 3.7: mydestination = .example0.com does not make sub.example0.com local).
+        found = self._domain_list("mydestination", False, exact=True).match(domain, self.tables)
         return None if found is UNKNOWN else found
 
-    def _domain_list(self, parameter: str, parent_matches: bool) -> DomainList:
+    def _domain_list(self, parameter: str, parent_matches: bool, exact: bool = False) -> DomainList:
         # Every address resolved matches against these lists, and the open-relay proof
         # resolves a few addresses per domain they name.
-        key = (parameter, parent_matches)
+        key = (parameter, parent_matches, exact)
         found = self._domain_lists.get(key)
         if found is None:
-            found = self._domain_lists[key] = DomainList(self.config.words(parameter), parent_matches)
+            found = self._domain_lists[key] = DomainList(self.config.words(parameter), parent_matches, exact)
         return found
 
     def client_list(self, parameter: str) -> ClientList:
@@ -109,10 +113,13 @@ class PostfixModel:
             return DomainClass.LOCAL, ()
         if local is None:
             unknown.append("mydestination")
-        for klass, parameter, parent in ((DomainClass.VIRTUAL_ALIAS, "virtual_alias_domains", False),
-                                         (DomainClass.VIRTUAL_MAILBOX, "virtual_mailbox_domains", False),
-                                         (DomainClass.RELAY, "relay_domains", self.parent_matches("relay_domains"))):
-            found = self._domain_list(parameter, parent).match(domain, self.tables)
+        # trivial-rewrite.c: virtual_alias_domains and virtual_mailbox_domains are string lists
+        # (the whole name only, like mydestination), relay_domains a domain list.
+        for klass, parameter, exact in ((DomainClass.VIRTUAL_ALIAS, "virtual_alias_domains", True),
+                                        (DomainClass.VIRTUAL_MAILBOX, "virtual_mailbox_domains", True),
+                                        (DomainClass.RELAY, "relay_domains", False)):
+            parent = not exact and self.parent_matches(parameter)
+            found = self._domain_list(parameter, parent, exact).match(domain, self.tables)
             if found is UNKNOWN:
                 unknown.append(parameter)
             elif found:

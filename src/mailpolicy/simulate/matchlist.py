@@ -51,13 +51,17 @@ class _Names:
     counts: a later one can never decide.
     """
 
-    def __init__(self, parent_matches: bool) -> None:
+    def __init__(self, parent_matches: bool, exact: bool = False) -> None:
         self.parent_matches = parent_matches
+        self.exact = exact  # match_ops.c match_string(): the whole name only, `.name` literally
         self._exact: dict[str, tuple[int, bool]] = {}
         self._suffix: dict[str, tuple[int, bool]] = {}
 
     def add(self, position: int, negated: bool, pattern: str) -> None:
         pattern = pattern.lower()
+        if self.exact:
+            self._exact.setdefault(pattern, (position, negated))
+            return
         if pattern.startswith("."):
             if not self.parent_matches:
                 self._suffix.setdefault(pattern, (position, negated))
@@ -157,9 +161,12 @@ class DomainList:
     table or `/file` written before it makes the answer UNKNOWN or comes from the table.
     """
 
-    def __init__(self, patterns: tuple[str, ...], parent_matches: bool) -> None:
+    def __init__(self, patterns: tuple[str, ...], parent_matches: bool, exact: bool = False) -> None:
+        # exact: a string list (mydestination: resolve_local.c string_list_init), whose names
+        # and table keys are the whole domain only; else a domain list (match_hostname()).
         self.parent_matches = parent_matches
-        self._names = _Names(parent_matches)
+        self.exact = exact
+        self._names = _Names(parent_matches, exact)
         # Tables and files, in order: consulted only when written before the match.
         self._lookups: list[tuple[int, bool, str]] = []
         for position, pattern in enumerate(patterns):
@@ -181,7 +188,7 @@ class DomainList:
             # match_hostname(): a fixed-key table is also searched for the parent domains, as
             # `example.com` with parent matching and as `.example.com` without; a pattern table
             # sees the whole name only.
-            keys = [domain] + _parents(domain, self.parent_matches)
+            keys = [domain] + ([] if self.exact else _parents(domain, self.parent_matches))
             table = tables.table(body)
             if table is None and (patterns := pattern_table(body)) is not None:
                 table, keys = patterns, keys[:1]  # match_ops.c: a pattern table sees the whole name only
