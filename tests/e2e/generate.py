@@ -25,7 +25,11 @@ MAP_TYPES = ("hash", "btree", "lmdb", "cdb", "texthash")
 RELAY_MODES = ("nobody", "only authenticated", "authenticated or trusted")
 # What open-relay scanners send: routing hidden in the local part of a local address.
 RELAY_TRICKS = ("victim%gmail.test@{d}", "gmail.test!victim@{d}", '"victim@gmail.test"@{d}',
-                "victim@gmail.test@{d}")
+                "victim@gmail.test@{d}",
+                # smtpd drops a source route before anything else (smtpd.c extract_addr()).
+                "@gmail.test:info@{d}", "@{d}:victim@gmail.test",
+                # Never looked up in the recipient tables of a local domain (check_rcpt_maps()).
+                "MAILER-DAEMON@{d}", "double-bounce@{d}")
 
 
 @attrs.frozen

@@ -66,7 +66,7 @@ def wide_config(rng: random.Random) -> RawConfig:
     for name in LISTS:
         if rng.random() < 0.5 or name == "smtpd_relay_restrictions":
             words = [_restriction(rng, name, tuple(classes)) for _ in range(rng.randint(0, 3))]
-            if name == "smtpd_relay_restrictions" and rng.random() < 0.85:
+            if name == "smtpd_relay_restrictions" and rng.random() < 0.93:
                 words.insert(rng.randint(0, len(words)), "reject_unauth_destination")
             if name != "smtpd_relay_restrictions" or rng.random() < 0.95:
                 params[name] = ", ".join(words)
@@ -104,8 +104,15 @@ def _classes(rng: random.Random) -> dict[str, str]:
     classes: dict[str, str] = {}
     for name in CLASSES[:rng.randint(1, 2)]:
         # A class may name itself or the other: smtpd dies when it recurses for good (runner.py).
-        words = [rng.choice((*PLAIN, *CLASSES)) if rng.random() < 0.8 else _access(rng, CLASSES)
+        words = [rng.choice((*PLAIN, *CLASSES)) if rng.random() < 0.7 else _access(rng, CLASSES)
                  for _ in range(rng.randint(1, 3))]
+        if rng.random() < 0.25:
+            # A table that sends every IPv4 client to a class: through it a class may reach itself,
+            # which smtpd stops at its recursion limit of 100 (451) rather than dying.
+            target = rng.choice(CLASSES)
+            every = rng.choice((f"check_client_access cidr:{{ {{0.0.0.0/0 {target}}} }}",
+                                f"check_client_access static:{target}"))
+            words.insert(rng.randint(0, len(words)), every)
         classes[name] = ", ".join(words)
     return classes
 
@@ -114,7 +121,7 @@ def _restriction(rng: random.Random, list_name: str, classes: tuple[str, ...]) -
     roll = rng.random()
     if roll < 0.35:
         return _access(rng, classes)
-    if roll < 0.45 and classes:
+    if roll < 0.6 and classes:
         return rng.choice(classes)
     plain = rng.choice(PLAIN)
     return plain

@@ -64,6 +64,10 @@ def action(ctx: Context, step: Step, value: str, key: str) -> Outcome:
         dsn, text = _split_dsn(text, "4.7.1")
         kind = DEFER_IF_PERMIT if upper == "DEFER_IF_PERMIT" else DEFER_IF_REJECT
         return Outcome(kind, ctx.reply(code, dsn, prefix + (text or "Service unavailable")), where)
+    if upper == "DISCARD" and not ctx.has("sender"):
+        # smtpd_check.c not_in_client_helo(): with smtpd_delay_reject = no, a client or helo
+        # list runs before MAIL FROM and DISCARD "is always skipped" there.
+        return dunno(where + " (skipped before MAIL FROM)")
     if upper == "DISCARD":
         # check_table_result() sets state->discard and permits; generic_checks() then stops at
         # the top of every list, nested or not, and smtpd_check_mail()/smtpd_check_rcpt() skip

@@ -174,7 +174,6 @@ class PostfixModel:
 
     def decide(self, request: Request) -> Decision:
         """Return Postfix's decision for a request; DEPENDS when DNS or an unknown table decides."""
-        _deep_enough()
         return explore(lambda choose: self._decide_once(request, choose))
 
     def branches(self, request: Request) -> list[Branch]:
@@ -183,7 +182,6 @@ class PostfixModel:
         Nominal: no DNS list lists the client, every domain is in DNS, an unknown table holds none
         of the request's keys, a policy server answers DUNNO.
         """
-        _deep_enough()
         return branches(lambda choose: self._decide_once(request, choose))
 
     def run_nested(self, ctx: Context, step, value: str, where: str):
@@ -238,6 +236,7 @@ def _deep_enough() -> None:
 
 
 _FRAMES = 10_000
+_deep_enough()  # once, when the simulator is loaded: not in the middle of someone's test or call
 
 
 class _ClassLoop(Exception):
