@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from mailpolicy.analyze.class_loops import check_class_loops
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.analyze.expectations import check_expectations
 from mailpolicy.analyze.open_relay import check_open_relay
@@ -50,6 +51,7 @@ CHECKS: tuple[Check, ...] = (
     check_restriction_names,
     check_undefined_references,
     check_sender_rewriting,
+    check_class_loops,  # MP340: a restriction class that reaches itself
 )
 
 

@@ -7,7 +7,9 @@ from typing import Callable, Iterable
 
 import attrs
 
-from mailpolicy.audit import definitions, login_map, names, networks, open_relay, privileged, sasl, services, shading
+from mailpolicy.audit import (
+    class_loops, definitions, login_map, names, networks, open_relay, privileged, sasl, services, shading,
+)
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView
 from mailpolicy.audit.files import ConfigFiles, read_config, stock_master_cf
@@ -31,6 +33,7 @@ CHECKS: tuple[AuditCheck, ...] = (
     open_relay.check_open_relay,
     shading.check_shading,
     privileged.check_privileged_parameters,
+    class_loops.check_class_loops,
 )
 
 

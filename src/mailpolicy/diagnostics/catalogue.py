@@ -107,6 +107,7 @@ SASL_ANONYMOUS = _code("MP322", "sasl-anonymous", ERROR, "SASL security options 
 SENDER_REWRITTEN_AFTER_LOGIN_CHECK = _code("MP323", "sender-rewritten-after-login-check", ERROR, "sender rewriting (sender_canonical_maps, canonical_maps) can turn an address a client may use into one another login owns")
 RELAY_DOMAIN_NOT_OWN = _code("MP324", "relay-domain-not-own", ERROR, "relay_domains names a public suffix or a domain that is not the policy's own, so anyone can relay mail for it")
 TRUSTED_UNION_TOO_WIDE = _code("MP325", "trusted-union-too-wide", ERROR, "the trusted public networks together hold more addresses than one /8 (IPv4) or /32 (IPv6)")
+CLASS_LOOP = _code("MP340", "class-loop", WARNING, "a restriction class reaches itself: smtpd dies, or answers 451, on every request that gets there")
 
 # --- MP4xx: main.cf parameters ------------------------------------------------------------------
 UNKNOWN_PARAMETER = _code("MP401", "unknown-parameter", ERROR, "a main.cf parameter Postfix does not know (it would be ignored silently)")
