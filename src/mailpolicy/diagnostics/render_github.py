@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Iterable
 
 from mailpolicy.diagnostics.diagnostic import Diagnostic, Severity
+from mailpolicy.diagnostics.printable import printable
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 
 
 def _escape_data(text: str) -> str:
-    # Workflow command data escapes: % first, then CR and LF.
+    # Workflow command data escapes: % first, then CR and LF; other controls from the input
+    # (a line ending inside a message is ours, so split at it and make each piece printable).
+    text = "\n".join(printable(part) for part in text.split("\n"))
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -6,13 +6,14 @@ import json
 from typing import Iterable
 
 from mailpolicy.diagnostics.diagnostic import Diagnostic
+from mailpolicy.diagnostics.printable import printable
 from mailpolicy.source import Span
 
 
 def _span(span: Span | None) -> dict | None:
     if span is None:
         return None
-    return {"file": span.path, "line": span.line, "column": span.column, "end_column": span.end_column}
+    return {"file": printable(span.path), "line": span.line, "column": span.column, "end_column": span.end_column}
 
 
 def as_dict(d: Diagnostic) -> dict:
@@ -20,10 +21,10 @@ def as_dict(d: Diagnostic) -> dict:
     return {
         "code": d.code,
         "severity": d.severity.value,
-        "message": d.message,
+        "message": printable(d.message),
         "location": _span(d.span),
-        "hint": d.hint,
-        "related": [{"message": r.message, "location": _span(r.span)} for r in d.related],
+        "hint": printable(d.hint) if d.hint is not None else None,
+        "related": [{"message": printable(r.message), "location": _span(r.span)} for r in d.related],
     }
 
 

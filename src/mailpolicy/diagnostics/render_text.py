@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from mailpolicy.diagnostics.diagnostic import Diagnostic, Severity
+from mailpolicy.diagnostics.printable import printable
 from mailpolicy.source import Span
 
 LineLookup = Callable[[str, int], str | None]
@@ -37,14 +38,14 @@ def _block(d: Diagnostic, line_of: LineLookup, colour: bool) -> str:
     label = f"{d.severity.value}[{d.code}]"
     if colour:
         label = f"{_COLOURS[d.severity]}{label}{_RESET}"
-    where = f"{d.span}: " if d.span else ""
-    lines = [f"{where}{label}: {d.message}"]
+    where = f"{printable(str(d.span))}: " if d.span else ""
+    lines = [f"{where}{label}: {printable(d.message)}"]
     if d.span:
         lines.extend(_excerpt(d.span, line_of))
     if d.hint:
-        lines.append(f"  = hint: {d.hint}")
+        lines.append(f"  = hint: {printable(d.hint)}")
     for related in d.related:
-        lines.append(f"  = note: {related.message} at {related.span}")
+        lines.append(f"  = note: {printable(related.message)} at {printable(str(related.span))}")
         lines.extend(_excerpt(related.span, line_of))
     return "\n".join(lines)
 
@@ -57,5 +58,8 @@ def _excerpt(span: Span, line_of: LineLookup) -> list[str]:
     gutter = str(span.line)
     width = max(1, (span.end_column or span.column + 1) - span.column)
     width = min(width, max(1, len(text) - span.column + 1))
+    # Escaping widens the line: the caret goes under the escaped text, as wide as it now is.
+    before = printable(text[:span.column - 1])
+    marked = printable(text[span.column - 1:span.column - 1 + width])
     pad = " " * len(gutter)
-    return [f" {gutter} | {text}", f" {pad} | {' ' * (span.column - 1)}{'^' * width}"]
+    return [f" {gutter} | {printable(text)}", f" {pad} | {' ' * len(before)}{'^' * max(1, len(marked))}"]

@@ -1,0 +1,36 @@
+"""Make text from an input file safe to print on a terminal, in a log or in a CI annotation.
+
+A main.cf, master.cf or login map is written by someone else: its lines can hold ESC sequences
+that recolour or rewrite the reader's terminal, carriage returns that hide the start of a line,
+bidirectional overrides that show text in another order than it is read (CVE-2021-42574,
+"Trojan Source"), and bytes that are not UTF-8 (read with surrogateescape, so they round-trip).
+Every renderer passes messages, hints, paths and shown lines through `printable`, so no command
+can forget to: each such character is written as a visible escape (`\\x1b`, `\\u202e`) instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls but tab, DEL, C1 controls (U+009B is a one-character CSI on many terminals),
+# Unicode format controls that reorder or hide text, line and paragraph separators, and the
+# lone surrogates surrogateescape uses for bytes that are not UTF-8.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the original byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """Return `text` with every control, format or undecodable character written as an escape."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def is_printable(text: str) -> bool:
+    """Tell whether `text` prints as itself."""
+    return _UNSAFE.search(text) is None
