@@ -19,7 +19,7 @@ def expander(values: dict[str, str]) -> Expander:
 
 @pytest.mark.parametrize("text, expected", [
     ("$a", "A"), ("${a}", "A"), ("$(a)", "A"), ("x$a.y", "xA.y"), ("$$a", "$a"),
-    ("${a?yes}", "yes"), ("${empty?yes}", ""), ("${a:no}", "A"), ("${empty:no}", "no"),
+    ("${a?yes}", "yes"), ("${empty?yes}", ""), ("${a:no}", ""), ("${empty:no}", "no"),
     ("${a?{S}:{E}}", "S"), ("${empty?{S}:{E}}", "E"), ("${a?{$b}}", "B"),
     ("${{$a} == {A} ? {eq} : {ne}}", "eq"), ("${{2} < {10} ? {lt} : {ge}}", "lt"),
     ("${{3.6} <level {3.10} ? {older} : {newer}}", "older"), ("$nested", "A-B"),

@@ -1,14 +1,25 @@
-"""Expand `$name` references in main.cf values the way Postfix does (postconf(5), "parameter expansion").
+"""Expand `$name` references in main.cf values exactly as Postfix does (mac_parse.c, mac_expand.c).
 
-Forms: `$name`, `${name}`, `$(name)`; `${name?value}` (value when name is not empty),
-`${name:value}` (value when name is empty), each value optionally in `{}`;
-`${name?{value1}:{value2}}`; and the Postfix 3.0 relational form
-`${{text1} OP {text2} ? {value1} : {value2}}` with OP one of `==` `!=` `<` `<=` `>` `>=` (as numbers
-when both are all digits, else as text) or the same with `level` appended (compatibility levels such as 3.6, Postfix 3.6 and later).
-`$$` is a literal `$`. Postfix's own defaults use the relational form, e.g. smtpd_relay_restrictions
-is `${{$compatibility_level} <level {1} ? {} : {permit_mynetworks, ...}}`, so evaluating a default
-needs this too. A name that is neither set nor known expands to nothing, as in Postfix (which
-warns "undefined parameter"); the names met are collected for the audit to report.
+mac_parse.c splits a value into literal text and references: `$$` is a literal `$`; `$name` runs
+over ASCII letters, digits and `_`; `${...}` and `$(...)` run to the bracket of the same kind that
+balances the opening one (only that kind is counted). A `$` followed by nothing that makes a
+name ("empty macro name") and an unclosed `${` ("truncated macro reference") are errors, and
+postconf and every daemon that reads the value stop with "fatal: macro processing error".
+
+mac_expand.c gives a reference its meaning: `${name}` (whitespace around the name allowed),
+`${name?text}` (text when name is set and not empty), `${name:text}` (text when name is empty or
+undefined; nothing otherwise - *not* the value of name), `${name?{text1}:{text2}}`, each operand
+optionally in `{}`; and the relational `${{text1} OP {text2} ? {value1} : {value2}}` with OP one
+of == != < <= > >= (numbers when both sides are all digits, else text), or the same with `level`
+appended (compatibility levels, Postfix 3.6 and later). A relation alone expands to `true` or
+nothing. Expansion recurses into looked-up values (MAC_EXP_FLAG_RECURSE) and gives up past 100
+nested calls ("unreasonable macro call nesting"): that is how Postfix ends a `$name` cycle such as
+`a = $b`, `b = $a`. A name neither set nor known expands to nothing ("undefined parameter").
+
+Bounded cost: the expansion of a name is remembered with the nesting depth it needed, so a
+1,000-long chain of references or a "billion laughs" tree is expanded once per name. Postfix has
+no limit on the size of a result (it would run out of memory); mailpolicy refuses a result over
+MAX_EXPANDED_CHARS with an ExpansionError that says so, an assumption stated in docs/security.md.
 """
 
 from __future__ import annotations
@@ -19,120 +30,193 @@ from typing import Callable
 from mailpolicy.frozen import frozen
 from mailpolicy.postfix.restriction_lists import closing_bracket
 
-# Postfix gives up on references nested deeper than this (mac_expand: "unreasonable macro call nesting").
+# mac_expand.c: `if (mc->level++ > 100) ... "unreasonable macro call nesting"`.
 MAX_DEPTH = 100
+# Our own bound (Postfix has none): no real value comes near it; a billion laughs does.
+MAX_EXPANDED_CHARS = 1_000_000
 
-_NAME = re.compile(r"[A-Za-z0-9_]+")
-_RELATION = re.compile(r"\s*(==|!=|<=|>=|<|>)(level)?\s*")
-_CLOSE = {"{": "}", "(": ")"}
+# CHARS_SPACE of Postfix (sys_defs.h / stringops.h): what mac_expand skips around names and operands.
+_SPACE = " \t\r\n"
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_OPERATORS = ("==", "!=", "<=", ">=", "<", ">")
 # `$$` (a literal `$`), or `$` with the name it refers to: `$name`, `${name...}`, `$(name...)`.
-_SITE = re.compile(r"\$(?:\$|[{(]?([A-Za-z0-9_]+))")
+_SITE = re.compile(r"\$(?:\$|[{(][ \t\r\n]*([A-Za-z0-9_]+)|([A-Za-z0-9_]+))")
 
 Lookup = Callable[[str], "str | None"]
 
 
 class ExpansionError(ValueError):
-    """A value Postfix could not expand either: an unclosed `${`, a malformed condition, a loop."""
+    """A value Postfix cannot expand either (it stops with a fatal error), or one over our size limit."""
+
+    def __init__(self, message: str, kind: str = "syntax") -> None:
+        super().__init__(message)
+        self.kind = kind  # "syntax", "cycle" (nesting past MAX_DEPTH) or "size" (our own limit)
 
 
 class Expander:
     """Expand values against `lookup(name)`, which returns a raw (unexpanded) value or None if undefined."""
 
-    def __init__(self, lookup: Lookup) -> None:
+    def __init__(self, lookup: Lookup, max_chars: int = MAX_EXPANDED_CHARS) -> None:
         self.lookup = lookup
+        self.max_chars = max_chars
         self.undefined: set[str] = set()
+        # name -> (expansion, nesting its expansion needed below the reference); lookups are pure.
+        self._done: dict[str, tuple[str, int]] = {}
+        self.steps = 0  # work done, counted so tests can assert the cost is linear
 
     def expand(self, text: str) -> str:
         """Return `text` with every reference expanded; raise ExpansionError when Postfix could not."""
-        return self._expand(text, 0, ())
+        return self._parse(text, 0, ())[0]
 
-    def _expand(self, text: str, depth: int, active: tuple[str, ...]) -> str:
-        if depth > MAX_DEPTH:
-            raise ExpansionError("references nest deeper than Postfix allows")
+    # mac_parse(): literal text and references, each handed to the callback at `level`.
+    def _parse(self, text: str, level: int, active: tuple[str, ...]) -> tuple[str, int]:
         out: list[str] = []
-        i = 0
-        while i < len(text):
-            ch = text[i]
-            if ch != "$":
-                out.append(ch)
-                i += 1
+        literal: list[str] = []
+        height = 0
+        size = 0
+        i, end = 0, len(text)
+        while i < end:
+            self.steps += 1
+            dollar = text.find("$", i)
+            if dollar < 0:
+                literal.append(text[i:])
+                break
+            literal.append(text[i:dollar])
+            if text[dollar + 1:dollar + 2] == "$":
+                literal.append("$")
+                i = dollar + 2
                 continue
-            nxt = text[i + 1:i + 2]
-            if nxt == "$":
-                out.append("$")
-                i += 2
-            elif nxt in _CLOSE:
-                end = matching(text, i + 1)
-                out.append(self._braced(text[i + 2:end], depth, active))
-                i = end + 1
+            if any(literal):
+                height = max(height, self._enter(level, text))
+                out.append("".join(literal))
+            literal = []
+            i = dollar + 1
+            opener = text[i:i + 1]
+            if opener in ("{", "("):
+                close = _balanced(text, i)
+                if close is None:
+                    raise ExpansionError(f"truncated macro reference: `{_short(text)}`: `{opener}` is not closed")
+                inner, i = text[i + 1:close], close + 1
             else:
-                match = _NAME.match(text, i + 1)
-                if match is None:
-                    out.append("$")  # a lone `$` stays as written
-                    i += 1
-                    continue
-                out.append(self._value(match.group(), depth, active))
-                i = match.end()
-        return "".join(out)
+                j = i
+                while j < end and text[j] in _NAME_CHARS:
+                    j += 1
+                inner, i = text[i:j], j
+            if not inner:
+                raise ExpansionError(f"empty macro name: `{_short(text)}`: a `$` that names no parameter "
+                                     "(write `$$` for a literal `$`)")
+            piece, used = self._reference(inner, level, active)
+            height = max(height, used)
+            out.append(piece)
+            size += len(piece)
+            if size > self.max_chars:
+                raise ExpansionError(f"the expansion is over {self.max_chars:,} characters", "size")
+        if any(literal):
+            height = max(height, self._enter(level, text))
+            out.append("".join(literal))
+        result = "".join(out)
+        if len(result) > self.max_chars:
+            raise ExpansionError(f"the expansion is over {self.max_chars:,} characters", "size")
+        return result, height
 
-    def _value(self, name: str, depth: int, active: tuple[str, ...]) -> str:
+    @staticmethod
+    def _enter(level: int, text: str) -> int:
+        """Count one callback at `level`; return the nesting it needs (mac_expand: level++ > 100)."""
+        if level > MAX_DEPTH:
+            raise ExpansionError(f"unreasonable macro call nesting at `{_short(text)}`", "cycle")
+        return 1
+
+    # mac_expand_callback() for MAC_PARSE_EXPR: `inner` is the text between the brackets or the name.
+    def _reference(self, inner: str, level: int, active: tuple[str, ...]) -> tuple[str, int]:
+        self._enter(level, inner)
+        here = level + 1
+        start = _skip_space(inner, 0)
+        if inner.startswith("{", start):
+            truth, cp = self._relation(inner, start)
+            name = None
+        else:
+            cp = start
+            while cp < len(inner) and inner[cp] in _NAME_CHARS:
+                cp += 1
+            name = inner[start:cp]
+            after = _skip_space(inner, cp)
+            if after < len(inner) and inner[after] not in "?:":
+                what = "a function call" if inner[after] == "{" else "a character that is not in a name"
+                raise ExpansionError(f"attribute name syntax error in `${{{_short(inner)}}}`: {what}")
+            if not name:
+                raise ExpansionError(f"attribute name syntax error in `${{{_short(inner)}}}`: no name")
+            cp = after
+            truth = None
+        operator = inner[cp] if cp < len(inner) else ""
+        if operator not in ("", "?", ":"):
+            raise ExpansionError(f"`?` or `:` expected in `${{{_short(inner)}}}`")
+        cp += 1
+        if name is not None:
+            value, used = self._name(name, here, active, want_value=operator == "")
+            if operator == "":
+                return value, used + 1
+            truth = bool(value)
+        if operator == "?":
+            when_true, cp = _operand(inner, cp)
+            rest = inner[cp:]
+            if rest and not rest.startswith(":"):
+                raise ExpansionError(f"`:` expected in `${{{_short(inner)}}}`")
+            when_false = None
+            if rest:
+                when_false, cp = _operand(inner, cp + 1)
+                if cp < len(inner):
+                    raise ExpansionError(f"unexpected input in `${{{_short(inner)}}}`")
+            chosen = when_true if truth else when_false
+        elif operator == ":":
+            when_false, cp = _operand(inner, cp)
+            if cp < len(inner):
+                raise ExpansionError(f"unexpected input in `${{{_short(inner)}}}`")
+            chosen = None if truth else when_false
+        else:  # a relation alone: mac_expand fakes the lookup result "true" or ""
+            return ("true" if truth else ""), 1
+        if not chosen:
+            return "", 1
+        value, used = self._parse(chosen, here, active)
+        return value, used + 1
+
+    def _name(self, name: str, level: int, active: tuple[str, ...], want_value: bool) -> tuple[str | None, int]:
+        """Return the expansion of parameter `name` referenced at `level`, and the nesting it needed."""
+        if want_value and name in self._done:
+            value, used = self._done[name]
+            if level + used - 1 > MAX_DEPTH:
+                raise ExpansionError(f"unreasonable macro call nesting at `${name}`", "cycle")
+            return value, used
         if name in active:
-            raise ExpansionError(f"`${name}` refers to itself through " + " -> ".join((*active, name)))
+            cycle = " -> ".join((*active[active.index(name):], name))
+            raise ExpansionError(f"`${name}` refers to itself ({cycle}): unreasonable macro call nesting", "cycle")
         raw = self.lookup(name)
         if raw is None:
             self.undefined.add(name)
-            return ""
-        return self._expand(raw, depth + 1, (*active, name))
+            return (None if not want_value else ""), 0
+        if not want_value:
+            # `${name?...}` tests the raw value (MAC_EXP_MODE_TEST): not expanded, so no cycle through it.
+            return raw, 0
+        value, used = self._parse(raw, level, (*active, name))
+        self._done[name] = (value, used)
+        return value, used
 
-    def _braced(self, inner: str, depth: int, active: tuple[str, ...]) -> str:
-        if inner.startswith("{"):
-            return self._relation(inner, depth, active)
-        match = _NAME.match(inner)
-        if match is None:
-            raise ExpansionError(f"`${{{inner}}}` does not start with a parameter name")
-        name, rest = match.group(), inner[match.end():]
-        if not rest:
-            return self._value(name, depth, active)
-        value = self._value(name, depth, active)
-        operator, rest = rest[0], rest[1:]
-        if operator not in "?:":
-            raise ExpansionError(f"`${{{inner}}}`: expected `?` or `:` after {name}")
-        if operator == "?" and rest.startswith("{"):
-            first_end = matching(rest, 0)
-            when_set, tail = rest[1:first_end], rest[first_end + 1:].strip()
-            if tail:
-                if not (tail.startswith(":") and tail[1:].strip().startswith("{")):
-                    raise ExpansionError(f"`${{{inner}}}`: expected `:{{value}}` after `?{{value}}`")
-                when_empty = _unbrace(tail[1:].strip())
-                return self._expand(when_set if value else when_empty, depth + 1, active)
-            return self._expand(when_set, depth + 1, active) if value else ""
-        chosen = _unbrace(rest) if rest.startswith("{") else rest
-        if (operator == "?") == bool(value):
-            return self._expand(chosen, depth + 1, active)
-        return "" if operator == "?" else value
-
-    def _relation(self, inner: str, depth: int, active: tuple[str, ...]) -> str:
-        left_end = matching(inner, 0)
-        left = self._expand(inner[1:left_end], depth + 1, active).strip()
-        match = _RELATION.match(inner, left_end + 1)
-        if match is None:
-            raise ExpansionError(f"`${{{inner}}}`: expected a comparison after the first operand")
-        rest = inner[match.end():]
-        if not rest.startswith("{"):
-            raise ExpansionError(f"`${{{inner}}}`: the second operand must be in {{}}")
-        right_end = matching(rest, 0)
-        right = self._expand(rest[1:right_end], depth + 1, active).strip()
-        choice = rest[right_end + 1:].strip()
-        if not choice.startswith("?"):
-            raise ExpansionError(f"`${{{inner}}}`: expected `? {{value}} : {{value}}`")
-        choice = choice[1:].strip()
-        true_end = matching(choice, 0) if choice.startswith("{") else -1
-        if true_end < 0:
-            raise ExpansionError(f"`${{{inner}}}`: the values must be in {{}}")
-        when_true, tail = choice[1:true_end], choice[true_end + 1:].strip()
-        when_false = _unbrace(tail[1:].strip()) if tail.startswith(":") else ""
-        holds = _compare(left, match.group(1), right, bool(match.group(2)))
-        return self._expand(when_true if holds else when_false, depth + 1, active)
+    def _relation(self, inner: str, start: int) -> tuple[bool, int]:
+        """Evaluate `{left} OP {right}` at `start`; return the truth and the index after it."""
+        left, cp = _curly(inner, start)
+        operator = next((op for op in _OPERATORS if inner.startswith(op, cp)), None)
+        if operator is None:
+            raise ExpansionError(f"a comparison operator expected in `${{{_short(inner)}}}`")
+        cp += len(operator)
+        as_level = inner.startswith("level", cp)
+        if as_level:
+            cp += len("level")
+        cp = _skip_space(inner, cp)
+        if not inner.startswith("{", cp):
+            raise ExpansionError(f"`{{expression}}` expected in `${{{_short(inner)}}}`")
+        right, cp = _curly(inner, cp)
+        # mac_exp_parse_relational(): each operand is a mac_expand() of its own (its own nesting count).
+        holds = _compare(self._parse(left, 0, ())[0], operator, self._parse(right, 0, ())[0], as_level)
+        return holds, cp
 
 
 @frozen
@@ -146,24 +230,63 @@ class Site:
 
 def reference_sites(text: str) -> list[Site]:
     """Return each reference to a parameter in a value, in order; `$$` is a literal `$` and names nothing."""
-    return [Site(match.group(1), match.start(), match.end()) for match in _SITE.finditer(text)
-            if match.group(1) is not None]
+    return [Site(match.group(1) or match.group(2), match.start(), match.end()) for match in _SITE.finditer(text)
+            if (match.group(1) or match.group(2)) is not None]
 
 
 def matching(text: str, start: int) -> int:
     """Return the index of the bracket closing the one at `start`."""
     end = closing_bracket(text, start)
     if end is None:
-        raise ExpansionError(f"`{text[start:]}`: `{text[start]}` is not closed")
+        raise ExpansionError(f"`{_short(text[start:])}`: `{text[start]}` is not closed")
     return end
 
 
-def _unbrace(text: str) -> str:
-    text = text.strip()
-    if text.startswith("{"):
-        end = matching(text, 0)
-        return text[1:end]
-    return text
+def _balanced(text: str, start: int) -> int | None:
+    """mac_parse(): the index of the bracket closing text[start], counting only that kind of bracket."""
+    opener = text[start]
+    closer = "}" if opener == "{" else ")"
+    depth = 0
+    for index in range(start, len(text)):
+        ch = text[index]
+        if ch == opener:
+            depth += 1
+        elif ch == closer:
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _skip_space(text: str, index: int) -> int:
+    while index < len(text) and text[index] in _SPACE:
+        index += 1
+    return index
+
+
+def _curly(text: str, start: int) -> tuple[str, int]:
+    """mac_exp_extract_curly_payload(): the text of `{...}` at `start`, and the index after the space behind it."""
+    depth = 0
+    for index in range(start, len(text)):
+        if text[index] == "{":
+            depth += 1
+        elif text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start + 1:index], _skip_space(text, index + 1)
+    raise ExpansionError(f"unbalanced {{}} in `{_short(text)}`")
+
+
+def _operand(text: str, start: int) -> tuple[str, int]:
+    """Return a `?`/`:` operand: `{...}` after optional space, else the rest of the text."""
+    brace = _skip_space(text, start)
+    if text.startswith("{", brace):
+        return _curly(text, brace)
+    return text[start:], len(text)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _level(text: str) -> tuple[int, ...]:
@@ -171,7 +294,7 @@ def _level(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(part) for part in text.split("."))
     except ValueError:
-        raise ExpansionError(f"`{text}` is not a compatibility level") from None
+        raise ExpansionError(f"`{_short(text)}` is not a compatibility level") from None
 
 
 def _compare(left: str, operator: str, right: str, as_level: bool) -> bool:
@@ -179,7 +302,7 @@ def _compare(left: str, operator: str, right: str, as_level: bool) -> bool:
         a, b = _level(left or "0"), _level(right or "0")
         width = max(len(a), len(b))
         a, b = a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
-    elif left.isdigit() and right.isdigit():
+    elif left.isascii() and right.isascii() and left.isdigit() and right.isdigit():
         a, b = int(left), int(right)
     else:
         # postconf(5): "numerical when both operands are all digits, otherwise lexicographical"
