@@ -72,8 +72,8 @@ def test_lines_postfix_refuses_are_reported_in_its_words() -> None:
     text = "  leading = 1\n  more\nmy hostname = x\n  continued\n= value\nok = yes\n"
     conf = read_main_cf(text, "main.cf")
     assert [(p.span.line, p.message, p.fatal) for p in conf.problems] == [
-        (1, 'logical line must not start with whitespace: "  leading = 1"', False),
-        (3, "missing '=' after attribute name: \"my hostname = x\"", True),
+        (1, 'logical line must not start with whitespace: "  leading = 1  more"', False),
+        (3, "missing '=' after attribute name: \"my hostname = x  continued\"", True),
         (5, 'missing attribute name: "= value"', True),
     ]
     assert [line.kind for line in conf.lines] == [LineKind.MALFORMED] * 5 + [LineKind.PARAMETER]

@@ -144,15 +144,7 @@ def references(text: str) -> list[str]:
 
 
 def _definition_pieces(definition: Definition) -> list[tuple[str, Span | None]]:
-    # The reader joins the stripped lines with single spaces; each span is as wide as its line's part.
-    spans = ([definition.value_span] if definition.value_span else []) + list(definition.continuation_spans)
-    pieces: list[tuple[str, Span | None]] = []
-    start = 0
-    for span in spans:
-        width = span.end_column - span.column
-        pieces.append((definition.value[start:start + width], span))
-        start += width + 1
-    return pieces
+    return list(definition.pieces())
 
 
 def _element_span(span: Span | None, offset: int, text: str) -> Span | None:

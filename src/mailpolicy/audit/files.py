@@ -19,8 +19,8 @@ from mailpolicy.audit.master_cf import MasterCf, read_master_cf
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.maincf import MainCf, read_main_cf
-from mailpolicy.model.loader import read_source
-from mailpolicy.source import SourceFile
+from mailpolicy.model.loader import _read_bytes
+from mailpolicy.source import SourceFile, Span
 
 DEFAULT_CONFIG_DIRECTORY = "/etc/postfix"
 
@@ -93,7 +93,15 @@ def stock_master_cf() -> MasterCf:
 
 
 def _read(path: Path) -> SourceFile:
-    source, problems = read_source(path, str(path), None)
-    if source is None:
-        raise ConfigUnreadable(problems[0].message if problems else f"cannot read {path}")
-    return source
+    """Read main.cf or master.cf as Postfix does: bytes, whatever they are, within the size limit.
+
+    O_NOFOLLOW and regular files only (loader._read_bytes): a symlink or a FIFO planted as
+    main.cf is refused, not followed or waited on. Postfix reads bytes, so bytes that are not
+    UTF-8 and a byte-order mark are kept (surrogateescape: every byte round-trips, and the
+    renderers print undecodable ones as \\xNN); there is no line length limit, as readlline.c
+    has none - only the file size is bounded.
+    """
+    data, problem = _read_bytes(path, str(path), Span(str(path), 1, 1))
+    if problem is not None:
+        raise ConfigUnreadable(problem.message)
+    return SourceFile(str(path), data.decode("utf-8", "surrogateescape"))

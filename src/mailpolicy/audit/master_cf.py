@@ -19,6 +19,10 @@ from mailpolicy.source import SourceFile, Span
 
 FIELDS = ("service", "type", "private", "unpriv", "chroot", "wakeup", "maxproc", "command")
 SERVICE_TYPES = ("inet", "unix", "unix-dgram", "fifo", "pass")
+# readlline.c decides continuation with ISSPACE (C locale: also \v and \f, never U+00A0);
+# master_ent.c splits fields at CHARS_SPACE (space, tab, CR, LF) only.
+_ISSPACE = " \t\n\v\f\r"
+_FIELD_SPACE = " \t\r\n"
 
 
 @attrs.frozen
@@ -108,10 +112,10 @@ def _logical_lines(text: str) -> list[list[tuple[int, str]]]:
     logical: list[list[tuple[int, str]]] = []
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip("\r")
-        stripped = line.strip()
+        stripped = line.strip(_ISSPACE)
         if not stripped or stripped.startswith("#"):
             continue
-        if line[0].isspace() and logical:
+        if line[0] in _ISSPACE and logical:
             logical[-1].append((number, line))
         else:
             logical.append([(number, line)])
@@ -128,12 +132,12 @@ def _tokens(parts: list[tuple[int, str]], path: str, problems: list[Diagnostic])
     tokens: list[_Token] = []
     i = 0
     while i < len(chars):
-        if chars[i][0].isspace():
+        if chars[i][0] in _FIELD_SPACE:
             i += 1
             continue
         start = i
         depth = 0
-        while i < len(chars) and (depth or not chars[i][0].isspace()):
+        while i < len(chars) and (depth or chars[i][0] not in _FIELD_SPACE):
             if chars[i][0] == "{":
                 depth += 1
             elif chars[i][0] == "}" and depth:

@@ -1,15 +1,28 @@
 """Read a Postfix main.cf the way Postfix does, keeping every physical line so it can be written back.
 
-postconf(5): "A logical line starts with non-whitespace text. A line that starts with whitespace
-continues a logical line." Empty lines, whitespace-only lines and lines whose first non-whitespace
-character is `#` are ignored, also between the lines of one logical line (measured with Postfix
-3.7: a comment inside a continued `mynetworks` does not end it). A `#` after text is part of the
-value, not a comment. A later definition of a parameter overrides an earlier one (postconf warns
-"overriding earlier entry").
+The rules are Postfix's own code, not its manual's summary:
+- readlline.c (readllines): a physical line ends at `\n` only. A line that is empty, all
+  whitespace, or whose first non-whitespace character is `#` is skipped, also between the lines
+  of one logical line. A line that starts with whitespace continues the logical line above, with
+  its leading whitespace kept. "Whitespace" is C's isspace() in the C locale: space, tab, `\n`,
+  `\v`, `\f`, `\r` - so a line starting with a form feed or a carriage return continues the
+  line above, while a no-break space (U+00A0, bytes C2 A0) is text: ` \u00a0# x` is *not* a
+  comment but part of the value (measured with postconf -n on 3.7.11). A logical line that starts
+  with whitespace is ignored with a warning, with every line continuing it.
+- A NUL byte ends the logical line's text: Postfix handles it as a C string (warning "text after
+  null byte may be ignored"); what follows, continuation lines included, is not read.
+- split_nameval.c: the name runs from the first character to whitespace or `=`; whitespace
+  around `=` is optional; the value is the rest with leading and trailing whitespace removed.
+  No `=` ("missing '=' after attribute name") or no name ("missing attribute name") is fatal.
+- dict.c (dict_load_fp): a later definition replaces an earlier one ("overriding earlier entry").
+- Bytes, not characters: a UTF-8 byte-order mark is part of the first name (postconf: "unused
+  parameter: \ufeffmynetworks=...", so mynetworks keeps its default); other non-UTF-8 bytes are
+  read as they are (callers decode with surrogateescape so every byte round-trips).
 
-`read_main_cf(text, path)` never raises on bad input: lines Postfix refuses are kept, marked
-MALFORMED and reported in `MainCf.problems` with Postfix's own wording, for the caller to turn
-into diagnostics of its own range.
+`Definition.value` is exactly the string Postfix stores: continuation lines joined with the
+whitespace they were written with. `read_main_cf(text, path)` never raises on bad input: lines
+Postfix refuses are kept, marked MALFORMED and reported in `MainCf.problems` with Postfix's own
+wording, for the caller to turn into diagnostics of its own range.
 """
 
 from __future__ import annotations
@@ -22,9 +35,10 @@ import attrs
 from mailpolicy.postfix.restriction_lists import split_words
 from mailpolicy.source import SourceFile, Span
 
-# split_nameval(): the name runs up to whitespace or `=`; whitespace around `=` is optional.
-_NAME_VALUE = re.compile(r"(?P<name>[^\s=]+)[ \t]*=[ \t]*(?P<value>.*)")
+# ISSPACE() in Postfix's C locale (sys_defs.h); Python's str.isspace() also takes U+00A0, U+2028...
+SPACE = " \t\n\v\f\r"
 _LINE = re.compile(r"[^\n]*\n?")
+_SEPARATORS = re.compile(r"[ \t\r\n]+")
 
 
 class LineKind(enum.Enum):
@@ -56,6 +70,24 @@ class Definition:
     name_span: Span
     value_span: Span | None  # the value's text on the name line; None when it starts on a later line
     continuation_spans: tuple[Span, ...] = ()
+    # The value exactly as Postfix stores it (whitespace as written, `value` has it normalized) and
+    # where each spanned piece (value_span, then each continuation span) starts in it.
+    raw_value: str | None = None
+    piece_offsets: tuple[int, ...] = ()
+
+    def pieces(self) -> list[tuple[str, Span]]:
+        """Return each line's part of the value as written, with its span (columns stay true)."""
+        spans = ([self.value_span] if self.value_span else []) + list(self.continuation_spans)
+        raw = self.raw_value if self.raw_value is not None else self.value
+        if len(self.piece_offsets) != len(spans):  # built by hand: pieces joined by one space
+            offsets, start = [], 0
+            for span in spans:
+                offsets.append(start)
+                start += (span.end_column or span.column) - span.column + 1
+        else:
+            offsets = list(self.piece_offsets)
+        return [(raw[offset:offset + (span.end_column or span.column) - span.column], span)
+                for offset, span in zip(offsets, spans)]
 
     @property
     def line(self) -> int:
@@ -164,60 +196,115 @@ class _Reader:
         self.lines: list[PhysicalLine] = []
         self.definitions: list[Definition] = []
         self.problems: list[Problem] = []
-        self.open: dict | None = None  # the definition being read, while continuation lines may follow
-        self.in_malformed = False
+        # The logical line being read: (line number, column where the segment starts, segment text).
+        self.segments: list[tuple[int, int, str]] = []
 
     def read(self, text: str) -> MainCf:
+        kinds: list[LineKind] = []
         for number, (body, ending) in enumerate(split_lines(text), start=1):
-            self.lines.append(PhysicalLine(number, body, ending, self._classify(number, body)))
-        self._close()
-        return MainCf(self.path, tuple(self.lines), tuple(self.definitions), tuple(self.problems))
+            full = body + ("\r" if ending == "\r\n" else "")  # the `\r` is part of the line to Postfix
+            stripped = full.lstrip(SPACE)
+            if not stripped:
+                kind = LineKind.BLANK
+            elif stripped.startswith("#"):
+                kind = LineKind.COMMENT
+            else:
+                if full[0] not in SPACE:
+                    self._close(kinds)
+                    kind = LineKind.PARAMETER
+                else:
+                    kind = LineKind.CONTINUATION
+                self.segments.append((number, 1, full))
+            kinds.append(kind)
+            self.lines.append(PhysicalLine(number, body, ending, kind))
+        self._close(kinds)
+        lines = tuple(PhysicalLine(line.number, line.text, line.ending, kind) for line, kind in zip(self.lines, kinds))
+        return MainCf(self.path, lines, tuple(self.definitions), tuple(self.problems))
 
-    def _classify(self, number: int, body: str) -> LineKind:
-        stripped = body.strip()
-        if not stripped:
-            return LineKind.BLANK
-        if stripped.startswith("#"):
-            return LineKind.COMMENT
-        if body[0] in " \t":
-            return self._continuation(number, body, stripped)
-        self._close()
-        match = _NAME_VALUE.fullmatch(body.rstrip())
-        if match is None:
-            self.in_malformed = True
-            message = ("missing attribute name" if body.startswith("=")
-                       else "missing '=' after attribute name")
-            self.problems.append(Problem(Span(self.path, number, 1, len(body.rstrip()) + 1),
-                                         f'{message}: "{body.rstrip()}"'))
-            return LineKind.MALFORMED
-        name, value = match.group("name"), match.group("value").rstrip()
-        value_span = (Span(self.path, number, match.start("value") + 1, match.start("value") + 1 + len(value))
-                      if value else None)
-        self.open = {"name": name, "pieces": [value] if value else [],
-                     "name_span": Span(self.path, number, 1, len(name) + 1), "value_span": value_span,
-                     "continuations": []}
-        return LineKind.PARAMETER
+    @staticmethod
+    def _mark(kinds: list[LineKind], segments: list[tuple[int, int, str]], kind: LineKind) -> None:
+        for number, _, _ in segments:
+            kinds[number - 1] = kind
 
-    def _continuation(self, number: int, body: str, stripped: str) -> LineKind:
-        if self.open is None:
-            if not self.in_malformed:
-                self.problems.append(Problem(Span(self.path, number, 1, len(body.rstrip()) + 1),
-                                             f'logical line must not start with whitespace: "{body.rstrip()}"',
-                                             fatal=False))
-                self.in_malformed = True  # the lines continuing it are ignored with it
-            return LineKind.MALFORMED
-        column = len(body) - len(body.lstrip()) + 1
-        self.open["pieces"].append(stripped)
-        self.open["continuations"].append(Span(self.path, number, column, column + len(stripped)))
-        return LineKind.CONTINUATION
-
-    def _close(self) -> None:
-        self.in_malformed = False
-        if self.open is None:
+    def _close(self, kinds: list[LineKind]) -> None:
+        """End the logical line read so far: split it as split_nameval() does, or report why Postfix cannot."""
+        if not self.segments:
             return
-        item, self.open = self.open, None
-        self.definitions.append(Definition(item["name"], " ".join(item["pieces"]), item["name_span"],
-                                           item["value_span"], tuple(item["continuations"])))
+        segments, self.segments = self.segments, []
+        logical = "".join(text for _, _, text in segments)
+        first_line = segments[0][0]
+        starts = []  # offset in `logical` where each segment starts
+        offset = 0
+        for _, _, text in segments:
+            starts.append(offset)
+            offset += len(text)
+
+        def where(index: int, end: int | None = None) -> Span:
+            k = max(i for i, start in enumerate(starts) if start <= index) if index < len(logical) else len(segments) - 1
+            number, column, _ = segments[k]
+            column += index - starts[k]
+            return Span(self.path, number, column, None if end is None else column + (end - index))
+
+        shown = _shown(logical)
+        if logical[0] in SPACE:
+            # readllines(): "logical line must not start with whitespace"; the line is ignored.
+            self.problems.append(Problem(where(0, len(segments[0][2].rstrip(SPACE))),
+                                         f'logical line must not start with whitespace: "{shown}"', fatal=False))
+            self._mark(kinds, segments, LineKind.MALFORMED)
+            return
+        nul = logical.find("\0")
+        if nul >= 0:
+            self.problems.append(Problem(where(nul, nul + 1), "text after null byte may be ignored: Postfix "
+                                         "reads this logical line only up to the NUL byte", fatal=False))
+            logical = logical[:nul]
+        # split_nameval(): name up to whitespace or `=`, optional whitespace, `=`, the value trimmed.
+        name_end = 0
+        while name_end < len(logical) and logical[name_end] not in SPACE and logical[name_end] != "=":
+            name_end += 1
+        equals = name_end
+        while equals < len(logical) and logical[equals] in SPACE:
+            equals += 1
+        if name_end == 0 or equals == len(logical) or logical[equals] != "=":
+            message = "missing attribute name" if name_end == 0 else "missing '=' after attribute name"
+            self.problems.append(Problem(where(0, len(segments[0][2].rstrip(SPACE))), f'{message}: "{shown}"'))
+            self._mark(kinds, segments, LineKind.MALFORMED)
+            return
+        value_start = equals + 1
+        while value_start < len(logical) and logical[value_start] in SPACE:
+            value_start += 1
+        value = logical[value_start:].rstrip(SPACE)
+        value_end = value_start + len(value)
+        pieces: list[tuple[int, Span]] = []
+        for k, (number, column, text) in enumerate(segments):
+            low, high = max(starts[k], value_start), min(starts[k] + len(text), value_end)
+            part = logical[low:high] if low < high else ""
+            if not part.strip(SPACE):
+                continue
+            low += len(part) - len(part.lstrip(SPACE))
+            high -= len(part) - len(part.rstrip(SPACE))
+            pieces.append((low - value_start, where(low, high)))
+        name_span = where(0, name_end)
+        on_name_line = bool(pieces) and pieces[0][1].line == first_line
+        value_span = pieces[0][1] if on_name_line else None
+        self.definitions.append(Definition(
+            logical[:name_end], normalized(value), name_span, value_span,
+            tuple(span for _, span in pieces[1 if on_name_line else 0:]),
+            raw_value=value, piece_offsets=tuple(offset for offset, _ in pieces)))
+
+
+def normalized(value: str) -> str:
+    """Return `value` with each run of space, tab, CR and LF written as one space, as `postconf -n` prints it.
+
+    postconf_print.c (pcf_print_line) normalizes the same way. It does not change what any list
+    means - lists split at ", \\t\\r\\n" (CHARS_COMMA_SP) - only the look of free text such as
+    smtpd_banner. A form feed or vertical tab is not a separator for either and stays.
+    """
+    return " ".join(word for word in _SEPARATORS.split(value) if word)
+
+
+def _shown(logical: str, limit: int = 60) -> str:
+    text = logical.rstrip(SPACE)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def read_main_cf(text: str, path: str) -> MainCf:

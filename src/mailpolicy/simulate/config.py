@@ -54,6 +54,7 @@ class Config:
         self._cache: dict[str, str] = {}
         self._words: dict[str, tuple[str, ...]] = {}
         self.errors: list[str] = []
+        self._finding_mydomain = False
 
     def raw(self, name: str) -> str | None:
         """Return a parameter's unexpanded value: as set, else its default, else None (not a parameter)."""
@@ -62,9 +63,18 @@ class Config:
         if name == "myhostname":
             return self.host.hostname
         if name == "mydomain":
-            # postconf(5) mydomain: "$myhostname minus the first component", or "localdomain".
-            _first, dot, rest = self.value("myhostname").strip().partition(".")
-            return rest if dot and rest else "localdomain"
+            # mail_params.c (check_mydomainname): what follows the first dot of myhostname, or
+            # "localdomain" when it has none. myhostname is evaluated while mydomain is still
+            # unset, so `myhostname = mail.$mydomain` is "mail." and mydomain "" (postconf -x
+            # agrees) - not an endless loop between the two defaults.
+            if self._finding_mydomain:
+                return None
+            self._finding_mydomain = True
+            try:
+                _first, dot, rest = self.value("myhostname").strip().partition(".")
+            finally:
+                self._finding_mydomain = False
+            return rest if dot else "localdomain"
         if name == "mynetworks":
             return self.host.networks(self.value("mynetworks_style").strip())
         info = pf.parameter(name, self.version)
