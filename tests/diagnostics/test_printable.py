@@ -25,6 +25,7 @@ CASES = [
     ("line\u2028sep", "line\\u2028sep"),
     (b"caf\xe9".decode("utf-8", "surrogateescape"), "caf\\xe9"),
     ("café ok", "café ok"),
+    ("127.0.0.0/8 \u00a0# 0.0.0.0/0", "127.0.0.0/8 \\xa0# 0.0.0.0/0"),
 ]
 
 

@@ -14,9 +14,11 @@ import re
 
 # C0 controls but tab, DEL, C1 controls (U+009B is a one-character CSI on many terminals),
 # Unicode format controls that reorder or hide text, line and paragraph separators, and the
-# lone surrogates surrogateescape uses for bytes that are not UTF-8.
+# lone surrogates surrogateescape uses for bytes that are not UTF-8. Unicode spaces too: they
+# look like a space but are text to Postfix (a no-break space does not start a comment).
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+    "[\x00-\x08\x0a-\x1f\x7f-\xa0\u061c\u1680\u2000-\u200f\u2028-\u202f\u205f-\u2069\u3000\ufeff"
+    "\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:
