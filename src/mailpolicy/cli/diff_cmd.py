@@ -82,14 +82,14 @@ def _read_deployed(against: str) -> tuple[MainCf, Path | None]:
         if len(data) > limit:
             click.echo(f"mailpolicy: standard input is over the limit of {limit:,} bytes", err=True)
             raise SystemExit(exit_codes.USAGE)
-        return read_main_cf(data.decode("utf-8", "surrogateescape"), "postconf -n (stdin)"), None
+        return read_main_cf(data.decode("utf-8", "replace"), "postconf -n (stdin)"), None
     given = Path(against)
     folder = given if given.is_dir() else None
     path = given / MAIN_CF if folder else given
     try:
         # A main.cf in a folder given must be in it; a main.cf named directly is read as named.
         data = read_inside(folder, path, loader.MAX_FILE_BYTES) if folder else read_named_file(path)
-        text = data.decode("utf-8", "surrogateescape")  # Postfix reads bytes
+        text = data.decode("utf-8", "replace")
     except OSError as error:
         click.echo(f"mailpolicy: cannot read {path}: {error.strerror or error}", err=True)
         raise SystemExit(exit_codes.USAGE)
