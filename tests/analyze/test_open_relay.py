@@ -216,3 +216,59 @@ def test_postfix_adds_the_bcc_recipient_the_client_wrote(tmp_path) -> None:
         queue_id = _send(sandbox, None, None, "victim%gmail.test@example0.com", "postmaster@example0.com")
         log = sandbox.wait_log(f"{queue_id}: to=<victim@gmail.test>", timeout=15)
         assert f"{queue_id}: to=<victim@gmail.test>" in log
+
+
+# REDIRECT/BCC targets the client writes: content checks and access tables (simulate/redirects.py).
+@pytest.mark.parametrize(("setting", "parameter", "certain"), [
+    (r"header_checks = regexp:{{/^X-To: (.*)/ REDIRECT $$1}}", "header_checks", True),
+    (r"header_checks = pcre:{{/^Reply-To: (.*)/ BCC $$1}}", "header_checks", True),
+    (r"body_checks = pcre:{{/^forward to (.*)$$/ BCC $$1}}", "body_checks", False),
+    (r"smtpd_recipient_restrictions = check_sender_access regexp:{{/^(.*)\.at\.(.*)@/ REDIRECT $$1@$$2}}",
+     "smtpd_recipient_restrictions", True),
+])
+def test_a_redirect_the_client_writes_relays(tmp_path, setting, parameter, certain) -> None:
+    c = compile_text(tmp_path, HEAD + f"relay nobody\nset {setting}\n")
+    (d,) = relays(c)
+    assert d.span.line == 5 and parameter in d.message
+    assert d.message.startswith("open relay:" if certain else "possible open relay:")
+
+
+@pytest.mark.parametrize("setting", [
+    r"header_checks = regexp:{{/^Subject: spam/ REDIRECT spam@example0.com}}",
+    "header_checks = regexp:/etc/postfix/header_checks",  # not read here: left to what it says
+    r"smtpd_recipient_restrictions = check_sender_access regexp:{{/^(.*)@/ PREPEND X-Sender: $$1}}",
+])
+def test_a_redirect_the_administrator_wrote_whole_is_no_relay(tmp_path, setting) -> None:
+    assert not relays(compile_text(tmp_path, HEAD + f"relay nobody\nset {setting}\n"))
+
+
+@pytest.mark.postfix
+def test_postfix_redirects_to_the_address_a_header_names(tmp_path) -> None:
+    """The header_checks witness replayed: `X-To: victim@gmail.test` from anyone is queued for that address."""
+    import attrs
+
+    from mailpolicy.compiler import emit
+    from mailpolicy.sandbox import Sandbox
+    from mailpolicy.verify.inputs import sandbox_inputs
+    from tests.postfix_support import require_postfix
+
+    require_postfix()
+    c = compile_text(tmp_path, HEAD + "relay nobody\n" + r"set header_checks = regexp:{{/^X-To: (.*)/ REDIRECT $$1}}"
+                     + "\n")
+    (d,) = relays(c)
+    assert "`X-To: victim@gmail.test`" in d.message
+    inputs = sandbox_inputs(attrs.evolve(c, diagnostics=(), outputs=emit(c.plan, c.path)))
+    with Sandbox(inputs.main_cf, **inputs.sandbox_kwargs()) as sandbox:
+        client = sandbox.client()
+        try:
+            client.ehlo("client.test")
+            assert client.docmd("MAIL", "FROM:<anyone@elsewhere.test>")[0] == 250
+            assert client.docmd("RCPT", "TO:<postmaster@example0.com>")[0] == 250
+            assert client.docmd("DATA")[0] == 354
+            client.send(b"X-To: victim@gmail.test\r\nSubject: hi\r\n\r\nhello\r\n.\r\n")
+            code, reply = client.getreply()
+            assert code == 250, reply
+            queue_id = reply.decode().rsplit(" ", 1)[-1]
+        finally:
+            client.quit()
+        assert f"{queue_id}: to=<victim@gmail.test>" in sandbox.wait_log(f"{queue_id}: to=<", timeout=15)

@@ -27,6 +27,8 @@ from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model.statements import RelayMode
 from mailpolicy.simulate import PostfixModel, prove_no_open_relay
+from mailpolicy.simulate.decide import LISTS
+from mailpolicy.simulate.redirects import steerable_redirects
 from mailpolicy.simulate.proof import Counterexample, ProofTooLarge
 from mailpolicy.source import Span
 
@@ -55,8 +57,27 @@ def check_open_relay(ctx: AnalysisContext) -> Iterator[Diagnostic]:
         found = [cx for cx in found if not _declared(cx)]
     for counterexample in found:
         yield _diagnostic(ctx, counterexample, "an anonymous client outside the trusted networks", cat.OPEN_RELAY)
+    yield from _redirects(ctx, model)
     if not found:  # what lets anyone relay lets trusted and logged-in clients relay too: said once
         yield from _stated_classes(ctx, model)
+
+
+def _redirects(ctx: AnalysisContext, model: PostfixModel) -> Iterator[Diagnostic]:
+    """MP301 for REDIRECT/BCC targets the client writes (simulate/redirects.py), at the parameter naming the table."""
+    lists = {name: tuple(model.lists[name]) for name in LISTS}
+    lists.update({name: model.config.words(name) for name in model.classes})
+    domains = [w.lower() for w in model.config.words("mydestination") if ":" not in w and not w.startswith("/")]
+    for redirect in steerable_redirects(model.config.words, lists, domains):
+        span = parameter_span(ctx, redirect.parameter) or fallback_span(ctx)
+        what = f"{redirect.action} in {redirect.parameter} ({redirect.table})"
+        if redirect.certain:
+            message = (f"open relay: anyone can relay through {what}: a client that sends `{redirect.witness}` "
+                       f"has the message sent to <{redirect.target}>, a destination it wrote")
+        else:
+            message = (f"possible open relay: {what} builds its target from the client's text ($1-style "
+                       "substitution), so a client may choose where the message goes")
+        yield cat.OPEN_RELAY.at(span, message, hint="write REDIRECT and BCC targets whole: never build a destination "
+                                                     "from what the client sent")
 
 
 def _declared(counterexample: Counterexample) -> bool:
