@@ -149,3 +149,16 @@ def test_a_deployed_parameter_that_opens_a_relay_stops_the_deploy(tmp_path: Path
     assert outcome.exit_code == 1 and {d.code for d in outcome.diagnostics} == {"MP301"}, outcome.diagnostics
     assert "relay_domains" in " ".join(f"{d.message} {d.hint}" for d in outcome.diagnostics)
     assert sorted(p.name for p in etc.iterdir()) == ["main.cf"] and (etc / "main.cf").read_text() == deployed
+
+
+def test_a_file_to_replace_that_is_a_symbolic_link_is_refused(tmp_path: Path) -> None:
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (tmp_path / "managed-main.cf").write_text(DEPLOYED)
+    (etc / "main.cf").symlink_to(tmp_path / "managed-main.cf")
+    build = make_build(tmp_path / "build", etc)
+    outcome = deploy(build, etc)
+    assert outcome.exit_code == 2 and [d.code for d in outcome.diagnostics] == ["MP627"]
+    assert "is a symbolic link" in outcome.diagnostics[0].message
+    assert (etc / "main.cf").is_symlink() and sorted(p.name for p in etc.iterdir()) == ["main.cf"]
+    assert (tmp_path / "managed-main.cf").read_text() == DEPLOYED

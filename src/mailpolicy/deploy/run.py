@@ -139,6 +139,15 @@ def _plan(build: Build, target: Path, outcome: Outcome) -> _Plan | None:
             files[name] = text
             outcome.changes.append((name, old, text))
     touched = [*sorted(files), *(i for m in maps if m.name in files for i in m.index_files())]
+    # A rename replaces a symbolic link itself, not the file it points to, and the backup would
+    # hold the file's content: a rollback would leave a file where the link was.
+    links = [name for name in touched if (target / name).is_symlink()]
+    if links:
+        outcome.fail(USAGE, *(cat.DEPLOY_FAILED.at(
+            None, f"{target / name} is a symbolic link (to {os.readlink(target / name)}); deploy replaces files "
+                  "and would turn the link into a file", hint="deploy into the folder the link points to, "
+                                                              "or replace the link by the file") for name in links))
+        return None
     return _Plan(files, [m for m in maps if m.name in files], touched)
 
 
