@@ -271,3 +271,27 @@ def test_a_host_folder_that_is_a_link_is_refused(site: Path) -> None:
     assert list((site / "elsewhere").iterdir()) == []
     assert _compile("--per-host", output="fresh").exit_code == 0
     assert (site / "fresh" / "site" / "main.cf").is_file()
+
+
+def _unix_socket(path: Path) -> None:
+    import socket
+
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(path))
+    listener.close()
+
+
+DEVICES = {
+    "a socket": _unix_socket,
+    # /dev/zero's numbers, in the folder itself (needs root to create; a link to it is tested above).
+    "a character device": lambda p: os.mknod(p, stat.S_IFCHR | 0o600, os.makedev(1, 5)) if os.geteuid() == 0
+    else pytest.skip("creating a device node needs root"),
+}
+
+
+@pytest.mark.parametrize("kind, make", DEVICES.items(), ids=DEVICES.keys())
+def test_a_device_or_socket_in_the_folder_is_refused_without_being_opened(site: Path, kind: str, make) -> None:
+    (site / "build").mkdir()
+    make(site / "build" / MAP)
+    child = _check_in_a_child(site)
+    assert child.returncode == 1 and "error[MP609]" in child.stderr and f"is {kind}" in child.stderr, child.stderr

@@ -166,6 +166,10 @@ class OutputFolder:
     @contextlib.contextmanager
     def open_regular(self, name: str, limit: int = MAX_OUTPUT_BYTES):
         """Open a regular file for reading by its plain name (None when missing), refusing anything else."""
+        info = self.lstat(name)
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            # Refused before opening: opening a device can act (a tape rewinds, a terminal hangs up).
+            raise not_regular(self.path / name, _kind(info.st_mode))
         try:
             fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | _CLOEXEC, dir_fd=self.fd)
         except FileNotFoundError:
