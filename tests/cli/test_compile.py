@@ -210,7 +210,7 @@ def test_several_policies_get_one_folder_each_and_fail_alone(run, tmp_path: Path
     result = run("hosts/mx1.mailpolicy", "hosts/mx2.mailpolicy", "hosts/mx3.mailpolicy", "-o", "build", **files)
     assert result.exit_code == 1, "mx2's hostname is not fully qualified"
     assert sorted(os.listdir(tmp_path / "build")) == ["mx1", "mx3"]
-    assert "mydestination = example0.com" in (tmp_path / "build" / "mx1" / "main.cf").read_text()
+    assert "mydestination = $myhostname, localhost, example0.com" in (tmp_path / "build" / "mx1" / "main.cf").read_text()
     assert "myhostname = mx3.example0.com" in (tmp_path / "build" / "mx3" / "main.cf").read_text()
     check = run("--check", "hosts/mx1.mailpolicy", "hosts/mx3.mailpolicy", "-o", "build")
     assert check.exit_code == 0, check.output

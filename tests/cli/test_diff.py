@@ -13,7 +13,7 @@ from mailpolicy.cli import cli
 
 POLICY = """postfix 3.7
 local domains example0.com
-trusted networks 192.168.1.0/24
+trusted networks only 192.168.1.0/24
 sasl dovecot private/auth
 relay only authenticated
 allow user jimminey as jcricket@example0.com

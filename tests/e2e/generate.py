@@ -65,7 +65,10 @@ def policy(rng: random.Random) -> GeneratedPolicy:
     lines = ["postfix 3.7", "hostname mx.example0.com"]
     lines.append("local domains " + ", ".join(rng.sample(DOMAINS, rng.randint(1, 2))))
     if rng.random() < 0.7:
-        lines.append("trusted networks " + ", ".join(rng.sample(NETWORKS, rng.randint(1, 3))))
+        # Without `only` this host (127.0.0.0/8) stays trusted, and so would every loopback client:
+        # mostly `only`, so that clients inside and outside the stated networks both occur.
+        exact = "only " if rng.random() < 0.8 else ""
+        lines.append(f"trusted networks {exact}" + ", ".join(rng.sample(NETWORKS, rng.randint(1, 3))))
     relay = rng.choice(RELAY_MODES)
     owners = []
     for _ in range(rng.randint(0, 5)):

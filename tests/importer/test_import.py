@@ -50,7 +50,7 @@ def test_compiling_a_seed_import_reports_what_the_audit_did(name, tmp_path):
 def test_open_relay_is_imported_as_is_and_flagged(tmp_path):
     imported, compiled = compile_import(SEED / "open_relay", tmp_path)
     lines = imported.text.splitlines()
-    trusted = lines.index("trusted networks 0.0.0.0/0, 127.0.0.0/8, [::fff:127.0.0.0]/104, [::1]/128")
+    trusted = lines.index("trusted networks 0.0.0.0/0, [::fff:127.0.0.0]/104")
     assert lines[trusted - 2].startswith("# audit: error MP302 at line 8:")
     [everyone] = [d for d in compiled.diagnostics if d.code == "MP302"]
     assert everyone.span.line == trusted + 1
@@ -66,8 +66,8 @@ smtpd_tls_security_level = may
     owners = "alice@example0.com alice\nsales@example0.com alice, bob\n@example0.com postmaster\n"
     imported = import_config(folder(tmp_path, main, "smtp inet n - n - - smtpd\n", sender_owners=owners))
     assert statements(imported.text) == [
-        "postfix 3.7", "hostname mx.example0.com", "local domains mx.example0.com, example0.com, localhost",
-        "trusted networks 127.0.0.0/8, [::1]/128", "relay only authenticated",
+        "postfix 3.7", "hostname mx.example0.com", "local domains example0.com",
+        "relay only authenticated",
         "sasl dovecot private/auth", "chroot off", "sender map lmdb:/etc/postfix/sender_owners",
         "allow user alice as alice@example0.com, sales@example0.com", "allow user bob as sales@example0.com",
         "allow user postmaster as @example0.com",
@@ -80,9 +80,9 @@ smtpd_tls_security_level = may
 @pytest.mark.parametrize("main, master, code_line, statement", [
     # a table in mydestination cannot be listed as domains
     (BASE.replace("localhost\n", "hash:/etc/postfix/domains\n"), STOCK_SMTPD, ("main.cf", 2),
-     "local domains mx.example0.com, example0.com"),
+     "local domains only mx.example0.com, example0.com"),
     # a file in mynetworks
-    (BASE.replace("[::1]/128", "/etc/postfix/networks"), STOCK_SMTPD, ("main.cf", 3), "trusted networks 127.0.0.0/8"),
+    (BASE.replace("[::1]/128", "/etc/postfix/networks"), STOCK_SMTPD, ("main.cf", 3), "trusted networks only 127.0.0.0/8"),
     # master.cf overrides the relay list for one service
     # (SASL is off, so the default relay list's permit_sasl_authenticated admits nobody)
     (BASE, STOCK_SMTPD + "submission inet n - y - - smtpd -o smtpd_relay_restrictions=permit\n",

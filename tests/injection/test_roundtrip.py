@@ -111,8 +111,11 @@ def compile_generated(folder: Path, generated: Generated):
 
 def check_main_cf(values: dict[str, str], generated: Generated) -> None:
     assert values["myhostname"] == generated.hostname
-    assert words(values["mydestination"]) == generated.domains
-    assert words(values["mynetworks"]) == (generated.networks or ["127.0.0.0/8", "[::1]/128"])
+    # This host's names and networks stay unless the policy says `only` (the generator never does).
+    assert words(values["mydestination"]) == ["$myhostname", "localhost", *generated.domains]
+    networks = words(values["mynetworks"])
+    assert networks[:len(generated.networks)] == generated.networks
+    assert set(networks[len(generated.networks):]) <= {"127.0.0.0/8", "[::1]/128"}
     assert values["smtpd_sender_login_maps"] == f"hash:/etc/postfix/{MAP}"
     for name, value in generated.settings.items():
         assert values[name] == value

@@ -53,11 +53,25 @@ def explain(compilation: Compilation) -> str:
     lines = [f"mailpolicy explain {compilation.path} (Postfix {plan.version})", "",
              "Restriction lists, in the order smtpd evaluates them (all at RCPT TO):", ""]
     lines.extend(_lists(plan))
+    lines.extend(_this_host(plan))
     lines.extend(["Decisions, simulated on the compiled main.cf (and sender map):", ""])
     lines.extend(_table(compilation))
     lines.extend(["", "Assumed: every local recipient exists (passwd and aliases are not read); no DNS list lists "
                       "the client; the login's password is right."])
     return "\n".join(lines) + "\n"
+
+
+def _this_host(plan: ConfigPlan) -> list[str]:
+    """Say who counts as this host: the trusted networks and the local destinations, with why."""
+    lines = ["Who is this host (clients in mynetworks are trusted; mail to mydestination is delivered here):", ""]
+    for name in ("mynetworks", "mydestination"):
+        parameter = plan.parameter(name)
+        if parameter is None:
+            lines.append(f"{name} = (not set: Postfix's default, $myhostname, localhost.$mydomain, localhost)")
+            continue
+        lines.append(f"{name} = {parameter.value or '(empty)'}")
+        lines.append(f"    why: {parameter.reason}{_at(parameter.source)}")
+    return [*lines, ""]
 
 
 def _lists(plan: ConfigPlan) -> list[str]:

@@ -43,8 +43,8 @@ def _client(client: st.Client) -> str:
 _RENDER: dict[type, Callable] = {
     st.PostfixVersion: lambda s: f"postfix {word(s.version)}",
     st.Hostname: lambda s: f"hostname {word(s.name)}",
-    st.LocalDomains: lambda s: f"local domains {words(s.domains)}",
-    st.TrustedNetworks: lambda s: f"trusted networks {words(s.networks)}",
+    st.LocalDomains: lambda s: f"local domains {'only ' if s.only else ''}{words(s.domains)}",
+    st.TrustedNetworks: lambda s: f"trusted networks {'only ' if s.only else ''}{words(s.networks)}",
     st.Sasl: lambda s: f"sasl {word(s.kind)}" + (f" {word(s.path)}" if s.path else ""),
     st.Chroot: lambda s: f"chroot {word(s.path)}",
     st.Relay: lambda s: f"relay {s.mode.value}",

@@ -20,7 +20,7 @@ from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.importer.blocks import Block
 from mailpolicy.model import values
 from mailpolicy.model.policy import DEFAULT_CHROOT
-from mailpolicy.plan.config import compatibility_level
+from mailpolicy.plan.config import LOOPBACK, compatibility_level
 from mailpolicy.postfix.tables import table_reference
 from mailpolicy.source import Span
 
@@ -77,7 +77,19 @@ class Translator:
         if not self.view.is_set("mydestination"):
             return None
         domains, notes = [], []
-        for word in self.view.words("mydestination"):
+        words = self.view.words("mydestination")
+        # A policy keeps $myhostname and localhost unless it says `only` (plan/config.py): say
+        # `only` when either is missing, so compiling gives back no more destinations than these.
+        # The words come expanded ($myhostname is its value). The host name is dropped only when
+        # the import keeps `hostname` (a fully qualified name): otherwise $myhostname would be
+        # Postfix's default, this machine's name, and the name must stay listed.
+        hostname = self.view.value("myhostname").strip().lower()
+        texts = {w.text.lower() for w in words}
+        keeps_host = "localhost" in texts and bool(hostname) and hostname in texts
+        implied = {"localhost", hostname} if keeps_host and _qualified(hostname) else {"localhost"}
+        for word in words:
+            if keeps_host and word.text.lower() in implied:
+                continue
             try:
                 domain = values.domain(word.text)
             except values.ValueProblem as problem:
@@ -86,7 +98,8 @@ class Translator:
                 continue
             if domain not in domains:
                 domains.append(domain)
-        statements = (f"local domains {', '.join(domains)}",) if domains else ()
+        only = "" if keeps_host else "only "
+        statements = (f"local domains {only}{', '.join(domains)}",) if domains else ()
         return Block(statements, tuple(notes), (self.origin_span("mydestination"),))
 
     def trusted_networks(self) -> Block:
@@ -95,7 +108,14 @@ class Translator:
             return Block((), (f"mynetworks was not set: Postfix trusted what mynetworks_style = {style} derives "
                               "from this host's interfaces; the policy trusts only this host (127.0.0.0/8, [::1]/128)",))
         networks, notes = [], []
-        for word in self.view.words("mynetworks"):
+        words = self.view.words("mynetworks")
+        # This host stays trusted unless the policy says `only` (plan/config.py): drop the
+        # loopback networks when both are listed, say `only` when they are not.
+        loopback = [w for w in words if w.text in LOOPBACK.split()]
+        keeps_host = len({w.text for w in loopback}) == len(LOOPBACK.split())
+        for word in words:
+            if keeps_host and word in loopback:
+                continue
             try:
                 values.network(word.text)
             except values.ValueProblem:
@@ -104,7 +124,8 @@ class Translator:
                                         "list the networks it stands for in `trusted networks`"))
                 continue
             networks.append(word.text)
-        statements = (f"trusted networks {', '.join(networks)}",) if networks else ()
+        only = "" if keeps_host else "only "
+        statements = (f"trusted networks {only}{', '.join(networks)}",) if networks else ()
         return Block(statements, tuple(notes), (self.origin_span("mynetworks"),))
 
     # --- logins ---------------------------------------------------------------------------------
@@ -235,3 +256,12 @@ def _map_statement(word: Word) -> str | None:
     except values.ValueProblem:
         return None
     return f"sender map {kind}:{path}"
+
+
+def _qualified(name: str) -> bool:
+    """Tell whether a host name is one the `hostname` statement takes (and the import keeps)."""
+    try:
+        values.hostname(name)
+    except values.ValueProblem:
+        return False
+    return True

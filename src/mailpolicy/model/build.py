@@ -68,6 +68,8 @@ class _Builder:
             self.fields["hostname"] = Located(name, s.span)
 
     def _build_localdomains(self, s: st.LocalDomains) -> None:
+        if s.only:
+            self.fields["only_local_domains"] = True
         seen = {d.value: d for d in self.lists["local_domains"]}
         for word in s.domains:
             name = self._value(word, values.domain, cat.INVALID_DOMAIN)
@@ -80,6 +82,8 @@ class _Builder:
             self.lists["local_domains"].append(seen[name])
 
     def _build_trustednetworks(self, s: st.TrustedNetworks) -> None:
+        if s.only:
+            self.fields["only_trusted_networks"] = True
         seen = {n.network: n for n in self.lists["trusted_networks"]}
         for word in s.networks:
             parsed = self._value(word, values.network, cat.INVALID_NETWORK)

@@ -78,6 +78,10 @@ class Policy:
     hostname: Located[str] | None = None
     local_domains: tuple[Located[str], ...] = ()
     trusted_networks: tuple[TrustedNetwork, ...] = ()
+    # Set by `local domains only` / `trusted networks only`: the lists are exact, without this
+    # host's names ($myhostname, localhost) or its loopback networks, which are kept otherwise.
+    only_local_domains: bool = False
+    only_trusted_networks: bool = False
     sasl: SaslConfig | None = None
     chroot: Located[str | None] = Located(DEFAULT_CHROOT)
     relay: Located[RelayMode] = Located(RelayMode.NOBODY)

@@ -60,11 +60,13 @@ class Hostname(Statement):
 @frozen
 class LocalDomains(Statement):
     domains: tuple[Word, ...]
+    only: bool = False  # `local domains only ...`: without $myhostname and localhost
 
 
 @frozen
 class TrustedNetworks(Statement):
     networks: tuple[Word, ...]
+    only: bool = False  # `trusted networks only ...`: without this host (127.0.0.0/8, [::1]/128)
 
 
 @frozen

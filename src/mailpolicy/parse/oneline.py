@@ -40,8 +40,8 @@ def _rule(body: str) -> re.Pattern:
 _RULES: dict[str, re.Pattern] = {
     "postfix": _rule(rf"postfix{WS}(?P<a>{WORD})"),
     "hostname": _rule(rf"hostname{WS}(?P<a>{WORD})"),
-    "local": _rule(rf"local{WS}domains{WS}(?P<list>{_LIST})"),
-    "trusted": _rule(rf"trusted{WS}networks{WS}(?P<list>{_LIST})"),
+    "local": _rule(rf"local{WS}domains{WS}(?:(?P<only>only){WS})?(?P<list>{_LIST})"),
+    "trusted": _rule(rf"trusted{WS}networks{WS}(?:(?P<only>only){WS})?(?P<list>{_LIST})"),
     "sasl": _rule(rf"sasl{WS}(?P<a>{WORD})(?:{WS}(?P<b>{WORD}))?"),
     "chroot": _rule(rf"chroot{WS}(?P<a>{WORD})"),
     "relay": _rule(rf"relay{WS}(?P<mode>nobody|only{WS}authenticated|only{WS}trusted"
@@ -124,8 +124,8 @@ def _expect(line: _Line) -> st.Expect:
 _BUILD: dict[str, Callable[[_Line], st.Statement]] = {
     "postfix": lambda line: st.PostfixVersion(line.span(), line.word()),
     "hostname": lambda line: st.Hostname(line.span(), line.word()),
-    "local": lambda line: st.LocalDomains(line.span(), line.words()),
-    "trusted": lambda line: st.TrustedNetworks(line.span(), line.words()),
+    "local": lambda line: st.LocalDomains(line.span(), line.words(), line.match.group("only") is not None),
+    "trusted": lambda line: st.TrustedNetworks(line.span(), line.words(), line.match.group("only") is not None),
     "sasl": _sasl,
     "chroot": lambda line: st.Chroot(line.span(), line.word()),
     "relay": _relay,

@@ -50,11 +50,14 @@ class StatementBuilder(Transformer):
     def hostname(self, meta, children):
         return st.Hostname(self._span(meta), children[0])
 
+    def only(self, meta, children) -> bool:
+        return True
+
     def local_domains(self, meta, children):
-        return st.LocalDomains(self._span(meta), children[0])
+        return st.LocalDomains(self._span(meta), children[-1], only=len(children) > 1)
 
     def trusted_networks(self, meta, children):
-        return st.TrustedNetworks(self._span(meta), children[0])
+        return st.TrustedNetworks(self._span(meta), children[-1], only=len(children) > 1)
 
     def sasl(self, meta, children):
         return st.Sasl(self._span(meta), children[0], children[1] if len(children) > 1 else None)

@@ -56,18 +56,8 @@ def plan_config(policy: Policy) -> ConfigPlan:
         params.append(Parameter("myhostname", policy.hostname.value, "this server's name", policy.hostname.span,
                                 statement="hostname"))
     if policy.local_domains:
-        params.append(Parameter("mydestination", ", ".join(d.value for d in policy.local_domains),
-                                "domains delivered on this server", policy.local_domains[0].span,
-                                statement="local domains"))
-    if policy.trusted_networks:
-        params.append(Parameter("mynetworks",
-                                " ".join(values.render_network(n.network) for n in policy.trusted_networks),
-                                "trusted networks, as stated", policy.trusted_networks[0].span,
-                                statement="trusted networks"))
-    else:
-        params.append(Parameter("mynetworks", LOOPBACK,
-                                "no trusted networks stated: only this host (explicit, so mynetworks_style "
-                                "cannot widen it)", None))
+        params.append(_mydestination(policy))
+    params.append(_mynetworks(policy))
     params.extend(_sasl_parameters(policy))
     sender_map = plan_sender_map(policy)
     if sender_map and policy.sasl:
@@ -79,6 +69,47 @@ def plan_config(policy: Policy) -> ConfigPlan:
     params.append(relay_restrictions(policy))
     params.extend(_settings(policy))
     return ConfigPlan(version.value, tuple(params), sender_map if policy.sasl else None)
+
+
+# Kept in mydestination unless the policy says `local domains only`: Postfix's own default holds
+# both (postconf -d: `$myhostname, localhost.$mydomain, localhost`), and without them mail to
+# postmaster@<hostname> or root@localhost is no longer local: trivial-rewrite resolves it to the
+# smtp transport, out to the Internet (or back to this very host, a mail loop).
+HOST_DESTINATIONS = ("$myhostname", "localhost")
+
+
+def _mydestination(policy: Policy) -> Parameter:
+    stated = [d.value for d in policy.local_domains]
+    if policy.only_local_domains:
+        return Parameter("mydestination", ", ".join(stated), "domains delivered on this server, exactly as "
+                         "stated (`only`)", policy.local_domains[0].span, statement="local domains")
+    kept = [name for name in HOST_DESTINATIONS if name not in stated]
+    return Parameter("mydestination", ", ".join([*kept, *stated]),
+                     "domains delivered on this server, and this host's own names, so mail to "
+                     "postmaster@<hostname> stays here (`local domains only` leaves them out)",
+                     policy.local_domains[0].span, statement="local domains")
+
+
+def _mynetworks(policy: Policy) -> Parameter:
+    stated = [n.network for n in policy.trusted_networks]
+    if not stated:
+        return Parameter("mynetworks", LOOPBACK, "no trusted networks stated: only this host (explicit, so "
+                         "mynetworks_style cannot widen it)", None)
+    rendered = [values.render_network(n) for n in stated]
+    if policy.only_trusted_networks:
+        return Parameter("mynetworks", " ".join(rendered), "trusted networks, exactly as stated (`only`)",
+                         policy.trusted_networks[0].span, statement="trusted networks")
+    # This host stays trusted, as it was with no networks stated: a webmail or a cron job on
+    # 127.0.0.1 submits mail through smtpd and, with `relay ... or trusted`, may relay.
+    loopback = [n for n in LOOPBACK.split() if not any(_covers(s, n) for s in stated)]
+    return Parameter("mynetworks", " ".join([*rendered, *loopback]),
+                     "trusted networks, as stated, and this host (`trusted networks only` leaves it out)",
+                     policy.trusted_networks[0].span, statement="trusted networks")
+
+
+def _covers(network, written: str) -> bool:
+    loopback = values.network(written).network
+    return network.version == loopback.version and loopback.subnet_of(network)
 
 
 def _without_owners(policy: Policy) -> Policy:
