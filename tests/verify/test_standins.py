@@ -39,7 +39,7 @@ def test_each_client_kind_has_its_source_address() -> None:
 
 
 def test_sandbox_main_cf_differs_from_the_compiled_one_only_where_it_says(tmp_path) -> None:
-    compilation = compile_text(tmp_path, HEAD + "trusted networks 192.0.2.0/24\nsasl dovecot private/auth\n"
+    compilation = compile_text(tmp_path, HEAD + "trusted networks only 192.0.2.0/24\nsasl dovecot private/auth\n"
                                "allow user alice as alice@example0.com\n"
                                "expect reject user bob sending as alice@example0.com to x@gmail.test\n")
     inputs = sandbox_inputs(compilation, extra_logins=("mallory",))
@@ -52,7 +52,7 @@ def test_sandbox_main_cf_differs_from_the_compiled_one_only_where_it_says(tmp_pa
         "local_recipient_maps =",
         "mynetworks = 192.0.2.0/24 127.0.0.1/32",
     ]
-    assert sorted(set(compiled) - set(sandbox)) == ["# trusted networks, as stated (trusted networks lines)",
+    assert sorted(set(compiled) - set(sandbox)) == ["# trusted networks, exactly as stated (`only`) (trusted networks lines)",
                                                     "mynetworks = 192.0.2.0/24"]
     # Every login an allow or expect line names (and the extra one) gets its own password.
     assert list(inputs.logins) == ["alice", "bob", "mallory"]
