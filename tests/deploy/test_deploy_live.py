@@ -127,7 +127,7 @@ def test_deploy_goes_live_and_broken_builds_roll_back(site, tmp_path: Path) -> N
     good = compile_build(tmp_path, etc, "good", "example1.com")
     dry = mailpolicy("deploy", str(good), "--to", str(etc), "--dry-run", cwd=tmp_path)
     assert dry.returncode == 0, dry.stderr
-    assert "+mydestination = example0.com, example1.com" in dry.stdout
+    assert "+mydestination = $myhostname, localhost, example0.com, example1.com" in dry.stdout
     assert f"would run postfix -c {etc} reload (Postfix is running)" in dry.stderr
     assert answers(site) == BEFORE and not (etc / "controlled_envelope_senders").exists()
 
@@ -213,5 +213,5 @@ def test_a_stopped_postfix_gets_the_files_checked_and_is_left_stopped(tmp_path: 
     done = mailpolicy("deploy", str(good), "--to", str(etc), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "postfix check: ok" in done.stderr and "note[MP628]" in done.stderr and "reload" not in done.stderr
-    assert "mydestination = example0.com, example1.com" in (etc / "main.cf").read_text()
+    assert "mydestination = $myhostname, localhost, example0.com, example1.com" in (etc / "main.cf").read_text()
     assert not postfix.own_pids()  # nothing was started
