@@ -1,4 +1,4 @@
-"""Shared pytest configuration: golden-file updating and the repository root."""
+"""Shared pytest configuration: golden-file updating, the repository root, and no skips under CI."""
 
 from __future__ import annotations
 
@@ -25,7 +25,44 @@ def repo() -> Path:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    # Every test marked `postfix` skips without a real Postfix, and fails under CI=true.
+    # Every test marked `postfix` skips without a real Postfix, and fails under CI.
     from tests.postfix_support import skip_unless_postfix
 
     skip_unless_postfix(item)
+
+
+class SkipGuard:
+    """Fail a run under CI if any test skipped, so the suite cannot quietly check less.
+
+    A skip (or an xfail, which pytest reports as skipped) means a check did not run: Postfix
+    missing, a stock file absent, a module not installed. Locally that is a skip; under CI
+    (tests.postfix_support.in_ci) every test must run, whatever raised the skip.
+    """
+
+    def __init__(self) -> None:
+        self.skipped: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.skipped:
+            self.skipped.append(report.nodeid)
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if self.skipped and _in_ci():
+            terminalreporter.write_line(f"CI is set but {len(self.skipped)} test(s) skipped; "
+                                        "under CI every test must run:", red=True)
+            for nodeid in self.skipped:
+                terminalreporter.write_line(f"  {nodeid}", red=True)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.skipped and _in_ci() and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _in_ci() -> bool:
+    from tests.postfix_support import in_ci
+
+    return in_ci()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(SkipGuard(), "mailpolicy-skip-guard")

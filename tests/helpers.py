@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from mailpolicy.compiler import Compilation, compile_policy
@@ -31,3 +32,15 @@ def compile_text(tmp_path: Path, text: str, name: str = "site.mailpolicy", **fil
 def codes(compilation: Compilation) -> list[tuple[str, int]]:
     """Return (code, line) of every diagnostic."""
     return [(d.code, d.span.line if d.span else 0) for d in compilation.diagnostics]
+
+
+def mailpolicy_command() -> list[str]:
+    """Return the argv that runs this project's own `mailpolicy`, never another one on PATH.
+
+    The console script pip installed beside the running interpreter (the venv's bin/), or, when
+    there is none (the package is only importable), the same entry point through this interpreter.
+    """
+    script = Path(sys.executable).with_name("mailpolicy")
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from mailpolicy.cli import main; sys.argv[0] = 'mailpolicy'; main()"]

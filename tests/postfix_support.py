@@ -1,4 +1,8 @@
-"""Skip tests that need a real Postfix when there is none — except in CI.
+"""Skip tests that need a real Postfix (or another prerequisite) when there is none — except in CI.
+
+CI is any non-empty value of the `CI` variable other than `0` or `false` (any case): CI services
+set `CI=true`, `CI=1` or `CI=yes`, and all of them promise that every test runs. Under CI a
+missing prerequisite fails its test, and tests/conftest.py fails the run if anything skipped.
 
 Use in a test module:
 
@@ -29,25 +33,29 @@ from mailpolicy.sandbox import Sandbox, sandbox_available
 MARKER = "postfix"
 MARKER_HELP = (
     "postfix: needs a real Postfix (and Dovecot) from Debian's packages; "
-    "skipped without one unless CI=true"
+    "skipped without one unless CI is set"
 )
 
 
 def in_ci() -> bool:
-    """Tell whether we run in CI, where a missing Postfix is a broken build."""
-    return os.environ.get("CI", "").strip().lower() == "true"
+    """Tell whether we run in CI (CI set to anything but empty, 0 or false), where a skip is a broken build."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false")
+
+
+def missing_prerequisite(reason: str) -> None:
+    """Skip the current test for `reason`; under CI, fail it instead."""
+    if in_ci():
+        # CI promises every test runs; a silent skip there would hide that a check
+        # (most often a real-Postfix one) stopped checking anything.
+        pytest.fail(f"CI={os.environ.get('CI')} but {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 def require_postfix() -> None:
-    """Skip the current test if no sandbox can boot; under CI=true, fail it instead."""
+    """Skip the current test if no sandbox can boot; under CI, fail it instead."""
     reason = sandbox_available()
-    if reason is None:
-        return
-    if in_ci():
-        # CI promises these tests run; a silent skip there would hide that the
-        # real-Postfix checks stopped checking anything.
-        pytest.fail(f"CI=true but the Postfix sandbox cannot run: {reason}", pytrace=False)
-    pytest.skip(f"real Postfix sandbox unavailable: {reason}")
+    if reason is not None:
+        missing_prerequisite(f"the real Postfix sandbox cannot run: {reason}")
 
 
 @pytest.fixture(scope="session")

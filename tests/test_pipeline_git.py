@@ -1,4 +1,4 @@
-"""The installed `mailpolicy` in a git repository, run the way a build pipeline runs it.
+"""The project's installed `mailpolicy` (beside the running Python, not whatever PATH finds) in a git repository, run the way a build pipeline runs it.
 
 Commit a policy, compile, edit the policy: `compile --check` fails with the right diff until the
 output is recompiled and committed. A hand edit to a generated file is refused. A compile killed
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from mailpolicy.output.marker import is_intact
-from tests.helpers import SMALL_POLICY
+from tests.helpers import SMALL_POLICY, mailpolicy_command
 
 POLICY = SMALL_POLICY
 MAP = "build/controlled_envelope_senders"
@@ -37,7 +37,6 @@ os.replace = _replace
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    assert shutil.which("mailpolicy"), "the mailpolicy command must be installed (pip install -e .)"
     assert shutil.which("git"), "git is needed"
     work = tmp_path / "repo"
     (work / "hosts").mkdir(parents=True)
@@ -53,7 +52,7 @@ def _git(repo: Path, *args: str) -> str:
 
 def _mailpolicy(repo: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    return subprocess.run(["mailpolicy", "compile", *args, "hosts/site.mailpolicy", "-o", "build"],
+    return subprocess.run([*mailpolicy_command(), "compile", *args, "hosts/site.mailpolicy", "-o", "build"],
                           cwd=repo, capture_output=True, text=True, env=environment)
 
 
@@ -131,3 +130,16 @@ def test_a_pipeline_in_git(repo: Path, tmp_path: Path) -> None:
     assert _mailpolicy(repo, "--check").returncode == 0
     assert sorted(p.name for p in (repo / "build").iterdir()) == sorted(["main.cf", "controlled_envelope_senders"])
     assert "smtpd_relay_restrictions =\n    reject_unauth_destination\n" in main_cf.read_text()
+
+
+def test_the_command_run_is_this_projects_own(tmp_path: Path) -> None:
+    # A `mailpolicy` earlier on PATH (an old release, a different checkout) must not be the one
+    # tested: plant one that would pass everything and check it is not what runs.
+    impostor = tmp_path / "bin" / "mailpolicy"
+    impostor.parent.mkdir()
+    impostor.write_text("#!/bin/sh\nexit 0\n")
+    impostor.chmod(0o755)
+    env = {**os.environ, "PATH": f"{impostor.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    run = subprocess.run([*mailpolicy_command(), "compile", "missing.mailpolicy", "-o", "build"], cwd=tmp_path,
+                         capture_output=True, text=True, env=env)
+    assert run.returncode == 2 and "missing.mailpolicy" in run.stderr, "the impostor on PATH ran"

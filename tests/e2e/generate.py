@@ -40,6 +40,10 @@ class GeneratedPolicy:
     logins: tuple[str, ...]
     owned: tuple[str, ...]
     sasl: bool
+    # What the test wrote, kept for the intent oracle (`intended`): never read back from the
+    # compiler's output, so a compiler bug cannot make both sides of a comparison agree.
+    owners: tuple[tuple[str, str], ...] = ()
+    local_domains: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -63,7 +67,8 @@ def address(rng: random.Random, domains=DOMAINS) -> str:
 def policy(rng: random.Random) -> GeneratedPolicy:
     """Return a random policy in the mailpolicy language that compiles."""
     lines = ["postfix 3.7", "hostname mx.example0.com"]
-    lines.append("local domains " + ", ".join(rng.sample(DOMAINS, rng.randint(1, 2))))
+    local_domains = tuple(rng.sample(DOMAINS, rng.randint(1, 2)))
+    lines.append("local domains " + ", ".join(local_domains))
     if rng.random() < 0.7:
         # Without `only` this host (127.0.0.0/8) stays trusted, and so would every loopback client:
         # mostly `only`, so that clients inside and outside the stated networks both occur.
@@ -84,7 +89,41 @@ def policy(rng: random.Random) -> GeneratedPolicy:
     if rng.random() < 0.2:
         lines.append("chroot off")
     logins = tuple(sorted({login for login, _ in owners} | {STRANGER})) if sasl else ()
-    return GeneratedPolicy("\n".join(lines) + "\n", logins, tuple(o for _, o in owners if sasl), sasl)
+    return GeneratedPolicy("\n".join(lines) + "\n", logins, tuple(o for _, o in owners if sasl), sasl,
+                           tuple(owners) if sasl else (), local_domains)
+
+
+def owns(login: str, sender: str, owners: tuple[tuple[str, str], ...]) -> bool:
+    """Tell whether the `allow user` lines the test wrote give sender (any case) to login.
+
+    As docs/language.md states it: an `@domain` line owns every address of the domain that has no
+    line of its own (Postfix looks up `user@domain` before `@domain`, smtpd_check.c).
+    """
+    sender = sender.lower()
+    exact = {who for who, owned in owners if owned == sender}
+    if exact:
+        return login in exact
+    return any(who == login and owned == "@" + sender.rpartition("@")[2] for who, owned in owners)
+
+
+def intended(generated: GeneratedPolicy, probe: Probe) -> str | None:
+    """Return what the policy as written means for a logged-in client's sender, or None where it is silent.
+
+    The oracle for sender ownership, from the `allow user` lines alone: a login sending as an
+    address a line gives it, to a plain address of a local domain, is accepted; a login sending
+    as an address the lines give only to other logins is refused. Everything else (relaying,
+    unowned senders, anonymous clients) is left to the simulator comparison.
+    """
+    if probe.login is None or not probe.sender or "@" not in probe.sender:
+        return None
+    local_part, _, domain = probe.recipient.rpartition("@")
+    if domain not in generated.local_domains or local_part not in [p.lower() for p in LOCAL_PARTS]:
+        return None
+    if owns(probe.login, probe.sender, generated.owners):
+        return "accept"
+    if any(owns(login, probe.sender, generated.owners) for login, _ in generated.owners):
+        return "refuse"
+    return None
 
 
 def probes(rng: random.Random, generated: GeneratedPolicy, count: int) -> list[Probe]:

@@ -63,6 +63,7 @@ class Case:
     chroot: bool
     model: PostfixModel
     probes: tuple[generate.Probe, ...]
+    intent: generate.GeneratedPolicy | None = None  # the policy as the test wrote it (compiled cases)
 
 
 @attrs.frozen
@@ -72,6 +73,7 @@ class Result:
     depends: int
     disagreements: tuple[str, ...]
     unsent: int = 0  # requests not sent after smtpd died as the model said it would
+    judged_by_intent: int = 0  # requests also judged by the policy as the test wrote it
 
 
 def policy_case(index: int, folder) -> Case:
@@ -88,7 +90,7 @@ def policy_case(index: int, folder) -> Case:
                 compilation.outputs["main.cf"] + "local_recipient_maps =\n", maps, generated.logins,
                 compilation.policy.chroot.value is not None,
                 PostfixModel.from_parameters(params, plan_tables(plan), plan.version),
-                tuple(generate.probes(rng, generated, PROBES)))
+                tuple(generate.probes(rng, generated, PROBES)), generated)
 
 
 def raw_case(index: int) -> Case:
@@ -150,7 +152,7 @@ def _listens_itself(sandbox: Sandbox) -> bool:
 
 
 def _compare(case: Case, sandbox: Sandbox) -> Result:
-    compared = depends = 0
+    compared = depends = judged = 0
     disagreements = []
     for probe in case.probes:
         attempt = sandbox.try_send(probe.client, probe.login, f"pw-{probe.login}" if probe.login else None,
@@ -168,10 +170,19 @@ def _compare(case: Case, sandbox: Sandbox) -> Result:
             agrees = got is decision.verdict
         if not agrees:
             disagreements.append(_report(case, probe, attempt, decision))
+        # The simulator reads the compiled main.cf and map, as the server does: both would agree on a
+        # map that lost an owner. The intent oracle reads only the lines the test wrote.
+        intent = generate.intended(case.intent, probe) if case.intent is not None else None
+        if intent is not None and attempt.code != NO_REPLY:
+            judged += 1
+            if (got is Verdict.ACCEPT) != (intent == "accept"):
+                disagreements.append(f"--- {case.name}: {probe.describe()}\nreal Postfix: {attempt.stage.upper()} "
+                                     f"{attempt.code} {attempt.reply}\nthe policy as written: {intent}\n"
+                                     "configuration:\n" + "\n".join(f"    {line}" for line in case.text.splitlines()))
         if attempt.code == NO_REPLY and "HANGUP" not in decision.reply:
             # smtpd died: master throttles it for 60 s, later requests learn nothing.
-            return Result(case, compared, depends, tuple(disagreements), len(case.probes) - compared)
-    return Result(case, compared, depends, tuple(disagreements))
+            return Result(case, compared, depends, tuple(disagreements), len(case.probes) - compared, judged)
+    return Result(case, compared, depends, tuple(disagreements), judged_by_intent=judged)
 
 
 def server_verdict(attempt: Attempt) -> Verdict:
@@ -207,12 +218,15 @@ def test_simulator_and_real_postfix_agree_on_every_request(tmp_path, capsys) -> 
     disagreements = [d for r in results for d in r.disagreements]
     planned = sum(len(c.probes) for c in cases)
     unsent = sum(r.unsent for r in results)
+    judged = sum(r.judged_by_intent for r in results)
     with capsys.disabled():
         print(f"\ndifferential (seed {SEED}): {len(cases)} configurations ({POLICIES} compiled policies, {RAW} "
               f"hand-written main.cf, {WIDE} wide main.cf), {compared} requests compared ({depends} where the "
-              f"simulator said DEPENDS; {unsent} not sent after smtpd died as predicted), "
-              f"{len(disagreements)} disagreements")
+              f"simulator said DEPENDS; {unsent} not sent after smtpd died as predicted; {judged} also judged "
+              f"by the policy's intent), {len(disagreements)} disagreements")
     assert not disagreements, f"{len(disagreements)} disagreements:\n" + "\n".join(disagreements[:20])
     assert compared + unsent == planned, "a server stopped answering; its case's disagreement says which"
+    # The intent oracle must have judged enough requests to notice a lost or misplaced owner.
+    assert judged >= POLICIES // 2, f"only {judged} requests judged by the policy's intent"
     if (SEED, POLICIES, RAW, WIDE) == (7, 140, 100, 80):  # the CI run: the numbers docs/verify.md states
         assert (len(cases), compared, unsent) == (320, 4057, 103)

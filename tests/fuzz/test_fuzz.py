@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 from tests.fuzz import strategies as fs
@@ -21,8 +21,7 @@ _LONG = int(os.environ.get("MAILPOLICY_FUZZ_EXAMPLES", "0"))
 
 def fuzz(examples: int):
     """Settings for one property: `examples` in CI, derandomized; the long run's count, random, otherwise."""
-    return settings(max_examples=_LONG or examples, derandomize=not _LONG, deadline=None, database=None,
-                    suppress_health_check=list(HealthCheck))
+    return settings(max_examples=_LONG or examples, derandomize=not _LONG, deadline=None, database=None)
 
 
 def _compile(files: dict[str, str | bytes], **options):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import assume, given, settings
 from lark.exceptions import UnexpectedInput
 
 from mailpolicy.model import statements as st
@@ -16,7 +16,7 @@ from mailpolicy.parse.parser import MAX_SYNTAX_ERRORS
 from mailpolicy.parse.transformer import StatementBuilder
 from tests.perf.strategies import policy_lines, policy_texts, statement_lines
 
-FEW = settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+FEW = settings(max_examples=300, derandomize=True, deadline=None)
 
 
 def lark_line(line: str, number: int = 7):
@@ -53,16 +53,16 @@ def test_fast_path_terminals_are_the_grammars(name: str) -> None:
 @given(policy_lines())
 def test_a_line_the_fast_path_takes_is_the_line_lark_builds(line: str) -> None:
     found = fastpath.fast_statement(line, 7, "p")
-    if found is not None:
-        assert found == lark_line(line)
+    assume(found is not None)
+    assert found == lark_line(line)
 
 
-@settings(max_examples=1500, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=1500, derandomize=True, deadline=None)
 @given(statement_lines())
 def test_a_statement_recognised_without_lark_is_the_one_lark_builds(line: str) -> None:
     found = one_line_statement(line, 7, "p")
-    if found is not None:
-        assert (found,) == lark_line(line)
+    assume(found is not None)
+    assert (found,) == lark_line(line)
 
 
 def test_the_keywords_left_to_lark_are_the_grammars() -> None:
@@ -103,8 +103,8 @@ def test_near_misses_go_to_lark(line: str) -> None:
 @given(policy_texts())
 def test_parsing_line_by_line_finds_what_the_whole_file_parse_finds(text: str) -> None:
     result = parse_text(text, "p")
-    if any(d.code == "MP110" for d in result.diagnostics):
-        return  # control characters are blanked before either parse; covered in tests/parse
+    # Control characters are blanked before either parse (covered in tests/parse).
+    assume(not any(d.code == "MP110" for d in result.diagnostics))
     statements, bad_lines = whole_file_oracle(text)
     assert [d.span.line for d in result.diagnostics] == bad_lines
     assert tuple(st.expanded(result.statements)) == statements

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import attrs
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 
 from mailpolicy.analyze import AnalysisContext
 from mailpolicy.analyze.owners import check_duplicate_allows, check_owned_domains
@@ -16,7 +16,7 @@ from mailpolicy.plan import plan_config
 from mailpolicy.source import Span
 from tests.perf.strategies import policy_texts
 
-FEW = settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+FEW = settings(max_examples=300, derandomize=True, deadline=None)
 HEADER = "local domains example0.com\nsasl dovecot private/auth\n"
 
 

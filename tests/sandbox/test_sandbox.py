@@ -142,7 +142,7 @@ def test_missing_postfix_skips_locally_but_fails_under_ci(monkeypatch):
     with pytest.raises(pytest.skip.Exception, match="postfix not installed"):
         postfix_support.require_postfix()
     monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="CI=true .*postfix not installed"):
+    with pytest.raises(pytest.fail.Exception, match="CI=true but .*postfix not installed"):
         postfix_support.require_postfix()
 
 

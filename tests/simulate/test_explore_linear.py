@@ -11,7 +11,7 @@ decision, with and without the run limit cut short. Bounded and derandomized for
 from __future__ import annotations
 
 import attrs
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mailpolicy.simulate import explore
@@ -110,7 +110,7 @@ def configurations(draw):
     return params, request
 
 
-@settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=300, derandomize=True, deadline=None)
 @given(configurations(), st.sampled_from((3, 17, MAX_RUNS)))
 def test_resuming_decides_as_replaying_did(configuration, limit) -> None:
     params, request = configuration
