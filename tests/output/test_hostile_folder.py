@@ -21,6 +21,7 @@ from mailpolicy.output import folder as folder_module
 from mailpolicy.output.folder import OutputFolder
 from tests.helpers import SMALL_POLICY
 from tests.postfix_support import require_postfix
+from tests.postfix_support import missing_prerequisite
 
 MAP = "controlled_envelope_senders"
 SECRET = "root:$6$secret-hash:19000:0:99999:7:::\n"
@@ -209,7 +210,8 @@ SHARED = {
     "sticky and writable by everyone": lambda f: f.chmod(0o1777),
     "writable by a group that is not root's": lambda f: (os.chown(f, -1, 65534) if os.geteuid() == 0 else None,
                                                          f.chmod(0o770)),
-    "owned by another user": lambda f: os.chown(f, 65534, -1) if os.geteuid() == 0 else pytest.skip("needs root"),
+    "owned by another user":
+        lambda f: os.chown(f, 65534, -1) if os.geteuid() == 0 else missing_prerequisite("needs root"),
 }
 
 

@@ -22,6 +22,7 @@ from mailpolicy.output import atomic
 from mailpolicy.output.folder import Refused
 from mailpolicy.output.journal import JOURNAL
 from tests.helpers import SMALL_POLICY
+from tests.postfix_support import missing_prerequisite
 
 MAP = "controlled_envelope_senders"
 ATTACKER = "attacker's content\n"
@@ -115,7 +116,8 @@ def _other_owner(path: Path) -> None:
 
 
 JOURNAL_FILES = {
-    "owned by another user": lambda j: _other_owner(j) if os.geteuid() == 0 else pytest.skip("needs root to chown"),
+    "owned by another user":
+        lambda j: _other_owner(j) if os.geteuid() == 0 else missing_prerequisite("needs root to chown"),
     "writable by group": lambda j: j.chmod(0o620),
     "writable by everyone": lambda j: j.chmod(0o666),
     "a symlink to a journal elsewhere": lambda j: (j.rename(j.parent.parent / "elsewhere"),

@@ -14,6 +14,7 @@ import pytest
 
 from mailpolicy.parse import grammar
 from mailpolicy.parse.grammar import cache_dir, cache_key, grammar_path, make_parser
+from tests.postfix_support import missing_prerequisite
 
 TEXT = '  allow user "bob" as a@b.example, @c.example  # x\nsasl dovecot private/auth\nrelay nobody\n'
 
@@ -141,7 +142,7 @@ def test_a_cache_folder_reached_through_a_link_into_a_shared_folder_is_not_used(
 
 def test_a_cache_folder_under_another_users_folder_is_not_used(tmp_path: Path, monkeypatch) -> None:
     if os.geteuid() != 0:
-        pytest.skip("giving a folder to another user needs root (CI runs as root for Postfix)")
+        missing_prerequisite("giving a folder to another user needs root (CI runs as root for Postfix)")
     import pwd
 
     theirs = tmp_path / "theirs"

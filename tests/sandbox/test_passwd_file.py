@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from mailpolicy.sandbox import dovecot
+from tests.postfix_support import missing_prerequisite
 
 _opens: list[tuple[str, object, int]] = []
 _watching: list[bool] = []
@@ -41,9 +42,9 @@ def needs_dovecot_user() -> None:
     try:
         pwd.getpwnam("dovecot")
     except KeyError:
-        pytest.skip("no dovecot user: install dovecot-core")
+        missing_prerequisite("no dovecot user: install dovecot-core")
     if os.geteuid() != 0:
-        pytest.skip("giving the file to group dovecot needs root (CI runs as root for Postfix)")
+        missing_prerequisite("giving the file to group dovecot needs root (CI runs as root for Postfix)")
 
 
 def test_the_passwd_file_is_created_exclusively_and_private(tmp_path: Path, opens, monkeypatch) -> None:
