@@ -91,6 +91,10 @@ CASES = {
          "owners.tsv": "a@example0.com jim\nb@exa\x00mple0.com jim\r\n\tc@example0.com\u2028 jim\r\n"}, {},
         [("MP110", ("owners.tsv", 2, 6, 7), "U+0000 (a control character) in the owners table", HINT_TABLE_TEXT, ()),
          ("MP110", ("owners.tsv", 3, 16, 17), "U+2028 LINE SEPARATOR in the owners table", HINT_TABLE_TEXT, ())]),
+    "the top file named as a table": (
+        {"site.mailpolicy": 'sasl dovecot private/auth\nallow users from "site.mailpolicy"\n'}, {},
+        # The top file was named on the command line, not at a line: nothing to point back at.
+        [("MP111", ("site.mailpolicy", 2, 18, 35), "site.mailpolicy is already read", "name each file once", ())]),
 }
 
 
@@ -142,3 +146,23 @@ def test_read_named_file_refuses_a_file_over_the_limit(tmp_path, monkeypatch) ->
     assert raised.value.filename == str(big) and "over the limit of 10 bytes" in raised.value.strerror
     (tmp_path / "small").write_bytes(b"x" * 10)
     assert read_named_file(tmp_path / "small") == b"x" * 10
+
+
+def test_includes_nest_at_most_sixteen_files(tmp_path) -> None:
+    files = {"site.mailpolicy": 'include "f1.mailpolicy"\n'}
+    files |= {f"f{i}.mailpolicy": f'include "f{i + 1}.mailpolicy"\n' for i in range(1, 16)}
+    files["f16.mailpolicy"] = "relay nobody\n"
+    chain = " -> ".join(["site.mailpolicy", *(f"f{i}.mailpolicy" for i in range(1, 17))])
+    assert loaded(tmp_path, files) == [("MP108", ("f15.mailpolicy", 1, 9, 25),
+                                        f"includes nest deeper than 16 files: {chain}",
+                                        "include the inner files from a shallower file", ())]
+
+
+def test_table_lines_do_not_count_against_the_policy_line_budget(tmp_path, monkeypatch) -> None:
+    # A table line is one value, not a statement: only the value budget counts it.
+    monkeypatch.setattr(loader, "MAX_LINES", 5)
+    table = "".join(f"u{i}@example0.com jim\n" for i in range(8))
+    files = {"site.mailpolicy": "sasl dovecot private/auth\n" + ALLOW_FROM, "owners.tsv": table}
+    assert loaded(tmp_path, files) == []
+    monkeypatch.setattr(loader, "MAX_VALUES", 10)
+    assert [d[0] for d in loaded(tmp_path / "again", files)] == ["MP109"]
