@@ -165,4 +165,7 @@ def test_table_lines_do_not_count_against_the_policy_line_budget(tmp_path, monke
     files = {"site.mailpolicy": "sasl dovecot private/auth\n" + ALLOW_FROM, "owners.tsv": table}
     assert loaded(tmp_path, files) == []
     monkeypatch.setattr(loader, "MAX_VALUES", 10)
-    assert [d[0] for d in loaded(tmp_path / "again", files)] == ["MP109"]
+    (refused,) = loaded(tmp_path / "again", files)
+    assert (refused[0], refused[1], refused[3]) == ("MP109", ("site.mailpolicy", 2, 18, 30),
+                                                    "split the policy into separate policies")
+    assert refused[2] == "with owners.tsv the policy has over 10 values in all files together"
