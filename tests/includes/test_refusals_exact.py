@@ -169,3 +169,11 @@ def test_table_lines_do_not_count_against_the_policy_line_budget(tmp_path, monke
     assert (refused[0], refused[1], refused[3]) == ("MP109", ("site.mailpolicy", 2, 18, 30),
                                                     "split the policy into separate policies")
     assert refused[2] == "with owners.tsv the policy has over 10 values in all files together"
+
+
+def test_read_named_file_says_why_a_missing_file_cannot_be_read(tmp_path) -> None:
+    missing = tmp_path / "none"
+    with pytest.raises(OSError) as raised:
+        read_named_file(missing)
+    assert (raised.value.errno, raised.value.filename, raised.value.strerror) == (
+        errno.EINVAL, str(missing), "No such file or directory")
