@@ -287,7 +287,7 @@ DEVICES = {
     "a socket": _unix_socket,
     # /dev/zero's numbers, in the folder itself (needs root to create; a link to it is tested above).
     "a character device": lambda p: os.mknod(p, stat.S_IFCHR | 0o600, os.makedev(1, 5)) if os.geteuid() == 0
-    else pytest.skip("creating a device node needs root"),
+    else missing_prerequisite("creating a device node needs root"),
 }
 
 
