@@ -53,6 +53,7 @@ ATTACKS = {
     "a name that is not a string": [_entry(["main.cf"])],
     "a second entry for one name": [_entry("main.cf"), _entry("main.cf")],
     "an unknown key": [{**_entry("main.cf"), "chmod": "0777"}],
+    "a hash that is not one": [_entry("main.cf", sha256="../victim")],
 }
 
 
