@@ -16,7 +16,8 @@ from tests.conftest import REPO
 from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 
 SEED = REPO / "examples" / "seed.mailpolicy"
-CLOSED = "mydestination = example0.com\nmynetworks = 127.0.0.1/32\nsmtpd_relay_restrictions = reject_unauth_destination\n"
+CLOSED = ("mydestination = example0.com\nmynetworks = 127.0.0.1/32\n"
+          "smtpd_relay_restrictions = reject_unauth_destination\n")
 
 
 def test_a_held_port_cannot_be_bound_by_anyone_else() -> None:

@@ -35,8 +35,8 @@ def verify_command(policy: Path, output_format: str, warnings_as_errors: bool) -
         try:
             _verify(policy, output_format, warnings_as_errors)
         except Interrupted as interrupted:
-            click.echo(f"mailpolicy: verify interrupted by {interrupted.name}; the sandbox is stopped and removed",
-                       err=True)
+            click.echo(f"mailpolicy: verify interrupted by {interrupted.name}; "
+                       "any sandbox it started is stopped and removed", err=True)
             raise
 
 
