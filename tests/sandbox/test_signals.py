@@ -89,7 +89,10 @@ def test_a_killed_verify_leaves_a_sandbox_the_next_one_removes(tmp_path: Path) -
         child.kill()  # SIGKILL: no teardown can run
         child.communicate(timeout=30)
         leftovers = stale.leftover_pids(root)
-        assert leftovers and root.exists()
+        assert root.exists()
+        # Both servers are left behind, and both are found: master by MAIL_CONFIG, Dovecot by its -c.
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in leftovers]
+        assert any(b"dovecot" in c for c in commands) and any(b"master" in c for c in commands)
         with Sandbox("mydestination = example0.com\nmynetworks = 127.0.0.1/32\n"
                      "smtpd_relay_restrictions = reject_unauth_destination\n") as live:
             assert not root.exists()
