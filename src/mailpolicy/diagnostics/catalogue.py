@@ -122,6 +122,7 @@ PRIVILEGED_PARAMETER = _code("MP409", "privileged-parameter", ERROR, "set of a p
 NOT_PRIVILEGED = _code("MP410", "not-privileged", ERROR, "`set privileged` on a parameter that needs no acknowledgement")
 PRIVILEGED_ACKNOWLEDGED = _code("MP411", "privileged-acknowledged", NOTE, "a privileged parameter is set with `set privileged`; verify replaces it with Postfix's default")
 PRIVILEGED_DEPLOYED = _code("MP412", "privileged-deployed", WARNING, "a deployed main.cf sets a parameter that chooses programs, libraries, users or folders Postfix uses as root")
+PRIVILEGED_IMPORTED = _code("MP413", "privileged-imported", WARNING, "import wrote a parameter Postfix uses as root as `set privileged`, because the imported main.cf sets it")
 
 # --- MP5xx: expectations ------------------------------------------------------------------------
 EXPECTATION_FAILED = _code("MP501", "expectation-failed", ERROR, "an expect line does not hold for the compiled configuration")
@@ -139,6 +140,7 @@ BASE_KEEPS_MANAGED = _code("MP608", "base-keeps-managed", WARNING, "the base set
 OUTPUT_NOT_REGULAR = _code("MP609", "output-not-regular", ERROR, "an output file is a symlink, FIFO, device or folder; mailpolicy reads and replaces only regular files")
 OUTPUT_TOO_LARGE = _code("MP610", "output-too-large", ERROR, "an existing file in the output folder is over the size limit, so it is not read")
 JOURNAL_REFUSED = _code("MP611", "journal-refused", ERROR, "the journal of an interrupted write is not one mailpolicy wrote here (a name outside the folder, another owner, writable by others, malformed); it is not acted on")
+BASE_PRIVILEGED = _code("MP612", "base-privileged", ERROR, "a base main.cf sets a parameter Postfix uses as root that the policy does not state with `set privileged`")
 OUTPUT_FOLDER_UNSAFE = _code("MP613", "output-folder-unsafe", ERROR, "the output folder is a symlink, or, as root, owned or writable by another user")
 OUTPUT_RACED = _code("MP614", "output-raced", ERROR, "a file being written was replaced by someone else during the write; the previous files were put back")
 # deploy (src/mailpolicy/deploy/): installing a build into a Postfix configuration folder

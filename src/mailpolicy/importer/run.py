@@ -2,7 +2,7 @@
 
 The import reads the configuration exactly as the audit does (and runs the audit), translates
 what the policy statements manage (importer/statements.py), copies every other main.cf
-parameter as a `set` line, and comments what it cannot say: master.cf overrides, table-driven
+parameter as a `set` line (`set privileged` for one Postfix uses as root, with a note saying so), and comments what it cannot say: master.cf overrides, table-driven
 values, lists `relay` cannot express. Each audit error or warning is written as a comment above
 the statement it concerns, so the reader sees why compiling the import refuses it.
 """
@@ -17,10 +17,12 @@ import attrs
 from mailpolicy.audit.run import Audit, audit_config
 from mailpolicy.audit.services import DECISIVE
 from mailpolicy.diagnostics import Diagnostic, Severity, sort_key
+from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.importer.blocks import Block, Section, render_policy
 from mailpolicy.importer.statements import Translator
 from mailpolicy.maincf import Definition
 from mailpolicy.plan.config import MANAGED
+from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
 from mailpolicy.source import Span
 
 # What every import checks at each compile: no anonymous outside client relays.
@@ -81,9 +83,25 @@ def _settings(t: Translator) -> list[Block]:
             note = t.lossy(definition.name_span, f"{name} cannot be a `set` line: {problem}",
                            "keep it in main.cf beside the compiled parameters")
             blocks.append(Block((f"# {statement}",), (note,), (definition.name_span,)))
+        elif is_privileged(name) and not is_inert(name, " ".join(value.split())):
+            blocks.append(_privileged(t, definition, f"set privileged {name} = {value}".rstrip()))
         else:
             blocks.append(Block((statement,), origins=(definition.name_span,)))
     return blocks
+
+
+def _privileged(t: Translator, definition: Definition, statement: str) -> Block:
+    """Return the `set privileged` line the deployed server's value needs, with a note saying why."""
+    # The deployed server runs with this value (a Postfix built into /usr/local needs its own
+    # daemon_directory), so dropping it would change what the import means; a plain `set` would
+    # be MP409. The import is run by root on root's configuration: it may acknowledge, but says so
+    # on the line (MP413) so the reviewer of the imported policy decides whether it stays.
+    name = definition.name
+    t.warnings.append(cat.PRIVILEGED_IMPORTED.at(
+        definition.name_span, f"{name} {risk(name)}: imported as `set privileged`",
+        hint="keep the line only if this server needs that value; delete it to use Postfix's default"))
+    note = f"{name} {risk(name)}; imported as `set privileged` because this server sets it: keep it only if needed"
+    return Block((statement,), (note,), (definition.name_span,))
 
 
 def _unsayable(name: str, value: str) -> str | None:

@@ -6,6 +6,10 @@ For `compile --base /etc/postfix/main.cf`. The rules:
   a definition whose value differs from the plan's is reported (MP604), at the base's line;
 - a parameter the policy manages (plan.config.MANAGED) but leaves unset keeps the base's value,
   reported (MP608): the policy does not say, so the base decides;
+- a parameter Postfix uses as root (postfix/privileged.py: daemon_directory, import_environment,
+  mail_owner, ...) that the base sets and the policy does not state is refused (MP612): a base
+  may be a committed file, and its line would reach the deployed main.cf unreviewed; the policy
+  acknowledges it with `set privileged NAME = VALUE`, whose value then replaces the base's;
 - parameters the base lacks are appended in one block between `# >>> mailpolicy` and
   `# <<< mailpolicy` lines, each after its reasons, as in a compiled main.cf;
 - every other line, comment and continuation is kept byte for byte, line endings included.
@@ -27,6 +31,7 @@ from mailpolicy.maincf.reader import Definition, MainCf
 from mailpolicy.output.marker import split_marker
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.plan.model import ConfigPlan, Parameter
+from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
 from mailpolicy.postfix.restriction_lists import split_words
 
 BLOCK_BEGIN = "# >>> mailpolicy"
@@ -74,6 +79,8 @@ def merge_main_cf(base: MainCf, plan: ConfigPlan, provenance: Provenance) -> Mer
                 f"the base sets {definition.name}, which the policy manages but does not state; "
                 "the base's value is kept",
                 hint="state it in the policy (or delete the line from the base) so one place decides it"))
+        elif is_privileged(definition.name) and not is_inert(definition.name, " ".join(definition.value.split())):
+            diagnostics.append(_privileged(definition))
     newline = _line_ending(base, dropped)
     out: list[str] = []
     origins: list[LineOrigin] = []
@@ -149,6 +156,16 @@ def _conflict(definition: Definition, parameter: Parameter, provenance: Provenan
                 else "state the base's value in the policy")
              + " if the base was right",
         related=related)
+
+
+def _privileged(definition: Definition) -> Diagnostic:
+    # Copied silently, `daemon_directory = /home/mallory/bin` in a committed base would make the
+    # next `postfix start` run mallory's postfix-script as root; a policy must say so itself (MP409).
+    return cat.BASE_PRIVILEGED.at(
+        definition.name_span,
+        f"the base sets {definition.name}, which {risk(definition.name)}; the policy does not acknowledge it",
+        hint=f"delete the line from the base to keep Postfix's default, or state it in the policy as "
+             f"`set privileged {definition.name} = ...` if this server needs it (see docs/security.md)")
 
 
 def _invalid(problem) -> Diagnostic:
