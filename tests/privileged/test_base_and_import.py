@@ -96,3 +96,41 @@ def test_import_writes_set_privileged_with_a_warning_and_the_import_compiles(tmp
     assert "MP409" not in {d.code for d in compilation.diagnostics}
     assert "MP411" in {d.code for d in compilation.diagnostics}
     assert "daemon_directory = /usr/local/libexec/postfix" in compilation.outputs["main.cf"]
+
+
+VARIANTS = {
+    # (policy text after the small policy, extra files, codes that must be drawn)
+    "no spaces around =": ("set daemon_directory=/tmp/evil\n", {}, {"MP409"}),
+    "a quoted name": ('set "daemon_directory" = /tmp/evil\n', {}, {"MP409"}),
+    "a tab before =": ("set daemon_directory\t= /tmp/evil\n", {}, {"MP409"}),
+    # Postfix's names are case-sensitive: postconf calls DAEMON_DIRECTORY an unused parameter.
+    "upper case": ("set DAEMON_DIRECTORY = /tmp/evil\n", {}, {"MP401"}),
+    "a Cyrillic i": ("set daemon_d\u0456rectory = /tmp/evil\n", {}, {"MP212"}),
+    # No privileged default names another parameter (postconf -d), and a policy cannot make new ones.
+    "through $name": ("set daemon_directory = $mydir\nset mydir = /tmp/evil\n", {}, {"MP409", "MP401"}),
+    "in an included file": ('include "more.mailpolicy"\n', {"more.mailpolicy": "set shlib_directory = /tmp/evil\n"},
+                            {"MP409"}),
+    "a documentation folder through ..": ("set readme_directory = no/../../tmp/evil\n", {}, {"MP409"}),
+}
+
+
+@pytest.mark.parametrize(("text", "files", "codes"), VARIANTS.values(), ids=VARIANTS.keys())
+def test_spelling_indirection_and_include_variants_do_not_compile(tmp_path: Path, text: str, files: dict,
+                                                                  codes: set[str]) -> None:
+    compilation = compile_text(tmp_path, SMALL_POLICY + text, **files)
+    assert not compilation.ok
+    errors = {d.code for d in compilation.diagnostics if d.severity.value == "error"}
+    assert codes <= errors, compilation.diagnostics
+    assert "/tmp/evil" not in compilation.outputs.get("main.cf", "")
+
+
+@pytest.mark.parametrize("name", ["dynamicmaps.cf", "postfix-files", "postfix-script", "post-install"])
+def test_a_sender_map_named_like_a_file_postfix_reads_as_root_is_refused(tmp_path: Path, name: str) -> None:
+    # Before, `sender map texthash:/etc/postfix/dynamicmaps.cf` compiled and wrote build/dynamicmaps.cf;
+    # in /etc/postfix (Debian's meta_directory) its two-field lines are fatal to every Postfix program.
+    policy = SMALL_POLICY + f"sender map texthash:/etc/postfix/{name}\n"
+    compilation = compile_text(tmp_path, policy)
+    assert not compilation.ok
+    (diagnostic,) = [d for d in compilation.diagnostics if d.code == "MP206"]
+    assert diagnostic.span.line == len(SMALL_POLICY.splitlines()) + 1 and name in diagnostic.message
+    assert compilation.outputs.get(name) is None
