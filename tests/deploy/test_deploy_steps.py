@@ -162,3 +162,31 @@ def test_a_file_to_replace_that_is_a_symbolic_link_is_refused(tmp_path: Path) ->
     assert "is a symbolic link" in outcome.diagnostics[0].message
     assert (etc / "main.cf").is_symlink() and sorted(p.name for p in etc.iterdir()) == ["main.cf"]
     assert (tmp_path / "managed-main.cf").read_text() == DEPLOYED
+
+
+def test_a_build_changing_a_parameter_postfix_uses_as_root_needs_privileged(tmp_path: Path) -> None:
+    # A build is vouched for by a hash anyone who can commit could recompute: a daemon_directory
+    # added there would make deploy's own `postfix check` run DIR/postfix-script as root.
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "main.cf").write_text(DEPLOYED)
+    build = make_build(tmp_path / "build", etc)
+    main_cf = (build / "main.cf").read_text().split("\n", 1)[1] + "daemon_directory = /tmp/evil\n"
+    (build / "main.cf").write_text(add_marker(main_cf, "site.mailpolicy"))
+    outcome = deploy(build, etc)
+    assert outcome.exit_code == 1 and [d.code for d in outcome.diagnostics] == ["MP629"]
+    assert "daemon_directory = /tmp/evil (deployed: unset)" in outcome.diagnostics[0].message
+    assert sorted(p.name for p in etc.iterdir()) == ["main.cf"] and (etc / "main.cf").read_text() == DEPLOYED
+    allowed = deploy(build, etc, dry_run=True, reload=False, privileged=True)
+    assert allowed.exit_code == 0 and any("would write" in step for step in allowed.steps), allowed.diagnostics
+
+
+def test_a_build_file_that_is_a_symbolic_link_is_not_read(tmp_path: Path) -> None:
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    build = make_build(tmp_path / "build", etc)
+    (tmp_path / "secret").write_text("root only\n")
+    (build / "master.cf").symlink_to(tmp_path / "secret")
+    outcome = deploy(build, etc, dry_run=True)
+    assert outcome.exit_code == 1 and [d.code for d in outcome.diagnostics] == ["MP621"]
+    assert "it is a symbolic link" in outcome.diagnostics[0].message and not outcome.changes

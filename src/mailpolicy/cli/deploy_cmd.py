@@ -21,9 +21,11 @@ from mailpolicy.output.diff import colourise, unified_diff
 @click.option("--no-reload", is_flag=True, help="Install and check, but do not reload a running Postfix.")
 @click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the previous files under this folder [default: DIR/mailpolicy-backups].")
+@click.option("--privileged", is_flag=True,
+              help="Install a build that changes parameters Postfix uses as root (daemon_directory, ...; MP629).")
 @format_option
 def deploy_command(build: Path, target: Path, dry_run: bool, no_reload: bool, backup_dir: Path | None,
-                   output_format: str) -> None:
+                   privileged: bool, output_format: str) -> None:
     """Install the compiled BUILD folder into Postfix's configuration folder, and reload Postfix.
 
     main.cf is merged (the build's parameters replace the deployed ones in place, every other line
@@ -38,7 +40,8 @@ def deploy_command(build: Path, target: Path, dry_run: bool, no_reload: bool, ba
       mailpolicy deploy build/ --to /etc/postfix --dry-run
       mailpolicy deploy build/ --to /etc/postfix
     """
-    outcome = deploy(build, target, dry_run=dry_run, reload=not no_reload, backup_root=backup_dir)
+    outcome = deploy(build, target, dry_run=dry_run, reload=not no_reload, backup_root=backup_dir,
+                     privileged=privileged)
     if dry_run:
         colour = use_colour(sys.stdout)
         for name, old, new in outcome.changes:

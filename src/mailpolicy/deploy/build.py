@@ -9,6 +9,8 @@ is when the build holds one, since the user put it there to be deployed with the
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import attrs
@@ -52,7 +54,7 @@ def read_build(folder: Path) -> tuple[Build | None, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     texts: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(RESERVED_PREFIX) or path.is_dir():
+        if path.name.startswith(RESERVED_PREFIX) or (path.is_dir() and not path.is_symlink()):
             continue  # compile's own temporaries and journal; a host folder of a multi-policy build
         text = _read(path, problems)
         if text is None:
@@ -79,12 +81,17 @@ def read_build(folder: Path) -> tuple[Build | None, list[Diagnostic]]:
 
 def _read(path: Path, problems: list[Diagnostic]) -> str | None:
     try:
-        if not path.is_file():
-            raise OSError(f"{path} is not a regular file")
-        with path.open("rb") as handle:
+        # O_NOFOLLOW: a build/master.cf linked to a root-only file must not be installed (or shown
+        # whole by --dry-run) by a deploy running as root; O_NONBLOCK: a FIFO does not hang us.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise OSError(f"{path} is not a regular file")
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        problems.append(cat.DEPLOY_BAD_BUILD.at(None, f"cannot read {path}: {getattr(error, 'strerror', None) or error}"))
+        reason = "it is a symbolic link" if path.is_symlink() else getattr(error, "strerror", None) or error
+        problems.append(cat.DEPLOY_BAD_BUILD.at(None, f"cannot read {path}: {reason}",
+                                                hint="a build holds only the regular files compile wrote"))
         return None
     if len(data) > MAX_FILE_BYTES:
         problems.append(cat.DEPLOY_BAD_BUILD.at(None, f"{path} is larger than {MAX_FILE_BYTES} bytes"))

@@ -30,6 +30,7 @@ class MergedMainCf:
     text: str
     replaced: tuple[str, ...]  # parameters replaced in place
     appended: tuple[str, ...]  # parameters added in the block
+    values: dict[str, str] = attrs.field(factory=dict)  # the value the build gives each parameter it sets
 
 
 def merge_into_deployed(deployed: MainCf | None, build_text: str, build_path: str,
@@ -44,7 +45,7 @@ def merge_into_deployed(deployed: MainCf | None, build_text: str, build_path: st
         return None, problems
     new_lines = _definition_lines(build)
     if deployed is None:
-        return MergedMainCf(body, (), tuple(new_lines)), []
+        return MergedMainCf(body, (), tuple(new_lines), _values(build)), []
     dropped = _previous_output(deployed)
     replaced_at: dict[int, str] = {}
     removed: set[int] = set(dropped)
@@ -72,7 +73,11 @@ def merge_into_deployed(deployed: MainCf | None, build_text: str, build_path: st
             out.extend(text + "\n" for text in (*comments, *definition))
         out.append(BLOCK_END + "\n")
     replaced = tuple(dict.fromkeys(replaced_at.values()))
-    return MergedMainCf("".join(out), replaced, tuple(missing)), []
+    return MergedMainCf("".join(out), replaced, tuple(missing), _values(build)), []
+
+
+def _values(build: MainCf) -> dict[str, str]:
+    return {name: definition.value for name, definition in build.parameters.items()}
 
 
 def _definition_lines(build: MainCf) -> dict[str, tuple[list[str], list[str]]]:

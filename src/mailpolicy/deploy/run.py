@@ -29,6 +29,7 @@ from mailpolicy.deploy.postfix_commands import CommandMissing, PostfixCommands, 
 from mailpolicy.deploy.tables import BuiltMap, locate_maps
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
 from mailpolicy.source import SourceFile
 
 OK, PROBLEMS, USAGE = 0, 1, 2
@@ -59,7 +60,7 @@ class _Plan:
 
 
 def deploy(build_dir: Path, target: Path, *, dry_run: bool = False, reload: bool = True,
-           backup_root: Path | None = None) -> Outcome:
+           backup_root: Path | None = None, privileged: bool = False) -> Outcome:
     """Install the build in `build_dir` into the configuration folder `target` (see the module docstring)."""
     outcome = Outcome()
     target = Path(os.path.abspath(target))  # postfix -c and postmap -c take absolute paths only
@@ -72,7 +73,7 @@ def deploy(build_dir: Path, target: Path, *, dry_run: bool = False, reload: bool
     try:
         with transaction.locked(target):
             _deploy_locked(build, target, outcome, dry_run=dry_run, reload=reload,
-                           backup_root=backup_root or target / transaction.BACKUPS)
+                           backup_root=backup_root or target / transaction.BACKUPS, privileged=privileged)
     except transaction.Busy as busy:
         outcome.fail(USAGE, cat.DEPLOY_FAILED.at(None, str(busy)))
     except CommandMissing as missing:
@@ -85,7 +86,7 @@ def deploy(build_dir: Path, target: Path, *, dry_run: bool = False, reload: bool
 
 
 def _deploy_locked(build: Build, target: Path, outcome: Outcome, *, dry_run: bool, reload: bool,
-                   backup_root: Path) -> None:
+                   backup_root: Path, privileged: bool) -> None:
     interrupted = transaction.pending_backup(target)
     if dry_run and interrupted is not None:
         outcome.steps.append(f"would first put back the files of an interrupted deploy from {interrupted}")
@@ -95,7 +96,7 @@ def _deploy_locked(build: Build, target: Path, outcome: Outcome, *, dry_run: boo
             outcome.diagnostics.append(cat.DEPLOY_RESTORED.at(
                 None, f"a deploy into {target} was interrupted; restored {', '.join(restored)} from {interrupted}"))
         transaction.discard_staged(target)
-    plan = _plan(build, target, outcome)
+    plan = _plan(build, target, outcome, privileged)
     if plan is None:
         return
     if not plan.files:
@@ -109,7 +110,26 @@ def _deploy_locked(build: Build, target: Path, outcome: Outcome, *, dry_run: boo
     _apply(build, plan, target, commands, running, backup_root, outcome)
 
 
-def _plan(build: Build, target: Path, outcome: Outcome) -> _Plan | None:
+def _privileged_changes(values: dict[str, str], deployed) -> list[Diagnostic]:
+    """MP629 for each parameter Postfix uses as root (postfix/privileged.py) that the build changes.
+
+    A build is vouched for by a hash, not a signature: whoever can commit to build/ could add
+    `daemon_directory = DIR`, and deploy's own `postfix check` would run DIR/postfix-script as
+    root. Such a change is installed only when the person running deploy says so.
+    """
+    found = []
+    for name, value in values.items():
+        before = deployed.value(name) if deployed is not None else None
+        if not is_privileged(name) or is_inert(name, value) or " ".join(value.split()) == " ".join((before or "").split()):
+            continue
+        found.append(cat.DEPLOY_PRIVILEGED.at(
+            None, f"the build sets {name} = {value} (deployed: {before if before is not None else 'unset'}); "
+                  f"{name} {risk(name)}",
+            hint="check who wrote that line and who can write what it names, then deploy with --privileged"))
+    return found
+
+
+def _plan(build: Build, target: Path, outcome: Outcome, privileged: bool) -> _Plan | None:
     deployed_text = _read_text(target / MAIN_CF)
     deployed = read_deployed(deployed_text, str(target / MAIN_CF))
     merged, problems = merge_into_deployed(deployed, build.main_cf, str(build.folder / MAIN_CF), build.source)
@@ -118,6 +138,11 @@ def _plan(build: Build, target: Path, outcome: Outcome) -> _Plan | None:
     if merged is None:
         outcome.fail(PROBLEMS, *problems)
         return None
+    if not privileged:
+        changed = _privileged_changes(merged.values, deployed)
+        if changed:
+            outcome.fail(PROBLEMS, *changed)
+            return None
     master_cf = build.master_cf if build.master_cf is not None else _read_text(target / MASTER_CF)
     relays, sources = open_relays(target, merged.text, master_cf)
     if relays:

@@ -152,6 +152,7 @@ DEPLOY_RELOAD_FAILED = _code("MP625", "deploy-reload-failed", ERROR, "postfix re
 DEPLOY_RESTORED = _code("MP626", "deploy-restored", WARNING, "an earlier deploy was killed midway; its backups were put back first")
 DEPLOY_FAILED = _code("MP627", "deploy-failed", ERROR, "deploy could not lock, read, write or run Postfix in the configuration folder")
 DEPLOY_NOT_RUNNING = _code("MP628", "deploy-not-running", NOTE, "Postfix is not running: the files are installed and checked, not loaded")
+DEPLOY_PRIVILEGED = _code("MP629", "deploy-privileged", ERROR, "the build changes a parameter Postfix uses as root; deploy installs it only with --privileged")
 OUTPUT_CONFLICTED = _code("MP631", "output-conflicted", ERROR, "a generated file holds merge conflict markers; recompile instead of merging it by hand")
 
 # --- MP7xx: auditing and importing an existing main.cf / master.cf ----------------------------
