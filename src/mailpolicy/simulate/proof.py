@@ -57,6 +57,12 @@ REMOTE_RECIPIENTS = ("victim@gmail.test", "victim@example.net")
 # What a real open-relay scanner tries against a server's own domain (POSTFIX-NOTES.md).
 RELAY_TRICKS = ("victim%gmail.test@{0}", "gmail.test!victim@{0}", '"victim@gmail.test"@{0}',
                 "victim@gmail.test@{0}")
+# Every other form smtpd resolves differently (docs/proof.md): case, trailing dot,
+# IP literals, punycode and UTF-8, MAILER-DAEMON, a fresh domain nothing names. The bare postmaster,
+# accepted before every restriction, goes to $myorigin: analyze/relay_declaration.py judges that.
+ADDRESS_FORMS = ("VICTIM@GMAIL.TEST", "victim@gmail.test.", "victim@[203.0.113.5]",
+                 "victim@[IPv6:2001:db8::5]", "victim@xn--mnchen-3ya.test", "victim@münchen.test",
+                 "MAILER-DAEMON@gmail.test", "victim@fresh-nothing-names.example")
 BASE_SENDER = "anyone@elsewhere.test"
 BASE_HELO = "client.example.test"
 MAX_COMBINATIONS = 20000
@@ -254,7 +260,7 @@ class _Search:
         return list(dict.fromkeys(k for k in keys if k))
 
     def senders(self) -> list[str]:
-        found = [BASE_SENDER, ""]
+        found = [BASE_SENDER, "", "MAILER-DAEMON", "postmaster"]
         found.extend(f"anyone@{d}" for d in self.local_domains())
         for _ref, table in self.model.login_maps.tables:
             if table is not None:
@@ -264,9 +270,11 @@ class _Search:
         return list(dict.fromkeys(found))
 
     def recipients(self) -> list[str]:
-        found = list(REMOTE_RECIPIENTS)
+        found = [*REMOTE_RECIPIENTS, *ADDRESS_FORMS]
         for domain in [*self.local_domains(), *self._relay_domains()]:
             found.extend(trick.format(domain) for trick in RELAY_TRICKS)
+        # relay_domains entries themselves are read whole by analyze/relay_declaration.py (MP324),
+        # which tells the policy's own backup-MX domains from others'; probing them here could not.
         for _ref, table in self.tables("recipient"):
             found.extend(self._address_for_key(k) for k in table.entries)
         return [r for r in dict.fromkeys(found) if r and self._relays(r)]
