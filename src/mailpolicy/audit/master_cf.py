@@ -110,15 +110,19 @@ def read_master_cf(text: str, path: str) -> MasterCf:
 def _logical_lines(text: str) -> list[list[tuple[int, str]]]:
     """Group physical lines (number, text) into logical lines, dropping blanks and comments."""
     logical: list[list[tuple[int, str]]] = []
+    orphan = True  # no logical line yet for a whitespace-led line to continue
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip("\r")
         stripped = line.strip(_ISSPACE)
         if not stripped or stripped.startswith("#"):
             continue
-        if line[0] in _ISSPACE and logical:
-            logical[-1].append((number, line))
-        else:
-            logical.append([(number, line)])
+        if line[0] in _ISSPACE:
+            if logical and not orphan:
+                logical[-1].append((number, line))
+            # else readlline.c: "logical line must not start with whitespace" - ignored with a warning
+            continue
+        orphan = False
+        logical.append([(number, line)])
     return logical
 
 
@@ -170,12 +174,32 @@ def _service(tokens: list[_Token], path: str, problems: list[Diagnostic]) -> Ser
             _span(path, tokens[1]), f"`{kind}` is not a service type",
             hint="the second field is one of " + ", ".join(SERVICE_TYPES)))
         return None
+    bad = _bad_field(tokens)
+    if bad is not None:
+        token, message = bad
+        problems.append(cat.MASTER_CF_SYNTAX.at(
+            _span(path, token), message, hint="Postfix's master refuses to start with this line (master_ent.c)"))
+        return None
     arguments = tokens[len(FIELDS):]
     return Service(
         tokens[0].text, kind, *(t.text for t in tokens[2:len(FIELDS)]),
         arguments=tuple(t.text for t in arguments),
         overrides=tuple(_overrides(arguments, path, problems)),
         span=where, chroot_span=_span(path, tokens[4]))
+
+
+def _bad_field(tokens: list[_Token]) -> tuple[_Token, str] | None:
+    """Return the field master_ent.c (get_master_ent) stops at with a fatal error, and its words."""
+    for index in (2, 3, 4):  # private, unpriv, chroot: get_bool_ent() takes y, n or - only
+        if tokens[index].text not in ("y", "n", "-"):
+            return tokens[index], f'field "{FIELDS[index]}": bad value: "{tokens[index].text}" (y, n or -)'
+    for index in (5, 6):  # wakeup, maxproc: get_int_ent() wants a digit first, or -
+        text = tokens[index].text
+        if text != "-" and not text[:1].isdigit() or not text.isascii():
+            return tokens[index], f'field "{FIELDS[index]}": bad value: "{text}" (a number or -)'
+    if tokens[1].text == "inet" and tokens[2].text in ("y", "-"):  # `-` means y for private
+        return tokens[2], "inet service cannot be private: write n in the private field"
+    return None
 
 
 def _overrides(arguments: list[_Token], path: str, problems: list[Diagnostic]) -> list[Override]:
