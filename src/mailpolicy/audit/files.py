@@ -46,6 +46,21 @@ class ConfigFiles:
         """Return where to read a table named `path` in main.cf (see the module docstring)."""
         return table_path(self.main_cf, self.folder, path)
 
+    def readable_table(self, path: str) -> Path | None:
+        """Return where to read table `path`, or None when that is outside the audited folder.
+
+        A table's lines appear in diagnostics, and main.cf is not trusted to name what the audit
+        may show: `hash:/etc/shadow` must not print the shadow file. So only a table inside the
+        folder audited (after config_directory is mapped onto it, symlinks resolved) is read;
+        another is reported as not read (MP705). The file itself is opened with O_NOFOLLOW.
+        """
+        where = self.table_path(path)
+        folder = os.path.realpath(self.folder)
+        parent = os.path.realpath(where.parent)
+        if parent != folder and not parent.startswith(folder.rstrip("/") + "/"):
+            return None
+        return Path(parent) / where.name
+
 
 def table_path(main_cf: MainCf, folder: Path, path: str) -> Path:
     """Return where to read a table `main_cf` names as `path`: from `folder` when under config_directory."""

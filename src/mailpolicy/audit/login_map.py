@@ -51,7 +51,8 @@ def read_login_tables(files: ConfigFiles, view: ServiceView) -> tuple[LoginTable
         if reference is None:
             continue
         kind, path = reference
-        source, _ = read_source(files.table_path(path), str(files.table_path(path)), None)
+        where = files.readable_table(path)
+        source = read_source(where, str(files.table_path(path)), None)[0] if where is not None else None
         if source is None:
             tables.append(LoginTable(word, kind, path, None))
             continue
@@ -114,7 +115,8 @@ def check_login_map_entries(ctx: AuditContext) -> Iterator[Diagnostic]:
             yield cat.MAP_SOURCE_UNREADABLE.at(
                 table.word.span, f"cannot read {table.path}, the source of {table.word.text}: its "
                                  "entries are not checked",
-                hint="audit on the server itself, or copy the file beside main.cf")
+                hint="audit on the server itself, or copy the file beside main.cf (tables outside the "
+                     "audited folder are not read)")
             continue
         yield from table.problems
         reported: set[str] = set()

@@ -43,8 +43,8 @@ def known_tables(ctx: AuditContext, params: dict[str, str]) -> dict[str, dict[st
             reference = table_reference(word, MODEL_TABLE_TYPES)
             if reference is None or word in tables:
                 continue
-            path = ctx.files.table_path(reference[1])
-            source, _ = read_source(path, str(path), None)
+            path = ctx.files.readable_table(reference[1])  # None: outside the audited folder
+            source = read_source(path, str(path), None)[0] if path is not None else None
             if source is not None:
                 tables[word] = read_text_table(source.text)
     return tables
