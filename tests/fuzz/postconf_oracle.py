@@ -244,7 +244,7 @@ def _lookup(mine: dict[str, str], known: dict[str, str]):
     return lookup
 
 
-def run(seed: int, count: int, commands_every: int = 1) -> dict:
+def run(seed: int, count: int, commands_every: int = 1, progress: int = 0) -> dict:
     """Check `count` inputs of `seed`; return counts, the slowest input's time and the disagreements.
 
     audit and import also run on every `commands_every`-th input (they cost more than the reading).
@@ -258,6 +258,13 @@ def run(seed: int, count: int, commands_every: int = 1) -> dict:
             found["internal_errors"].append((data, repr(error)))
             problem = None
         found["inputs"] += 1
+        if progress and found["inputs"] % progress == 0:
+            print({"inputs": found["inputs"], "disagreements": len(found["disagreements"]),
+                   "internal_errors": len(found["internal_errors"]), "max_seconds": max(TIMES, default=0.0),
+                   "max_command_seconds": max(COMMAND_TIMES, default=0.0),
+                   "postconf_fatal": COUNTS["postconf_fatal"], "commands_run": len(COMMAND_TIMES)}, flush=True)
+            for data, problem in (found["disagreements"] + found["internal_errors"])[-3:]:
+                print("  ", problem, data[:200], flush=True)
         found["max_seconds"] = max(TIMES, default=0.0)
         found["max_command_seconds"] = max(COMMAND_TIMES, default=0.0)
         found["postconf_fatal"] = COUNTS["postconf_fatal"]
@@ -269,7 +276,7 @@ def run(seed: int, count: int, commands_every: int = 1) -> dict:
 if __name__ == "__main__":
     import sys
 
-    result = run(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+    result = run(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 1, progress=250)
     result["commands_run"] = len(COMMAND_TIMES)
     print({k: (len(v) if isinstance(v, list) else v) for k, v in result.items()}, flush=True)
     for data, problem in (result["disagreements"] + result["internal_errors"])[:20]:

@@ -38,9 +38,10 @@ def check_references(ctx: AuditContext) -> Iterator[Diagnostic]:
     """Warn about `$name` references to parameters neither set nor known, and values that cannot expand."""
     defined = {s.name for s in ctx.settings()}
     view = ctx.views[0]
+    expander = Expander(view.raw)  # one for all values: each name is expanded once
     for setting, origin in ctx.written():
         try:
-            Expander(view.raw).expand(setting.value)
+            expander.expand(setting.value)
         except ExpansionError as error:
             yield unexpandable(origin.value_span, setting.name, error)
             continue

@@ -10,6 +10,8 @@ points at that restriction's line.
 
 from __future__ import annotations
 
+import functools
+
 import attrs
 
 from mailpolicy.audit.expand import Expander, ExpansionError, reference_sites
@@ -131,9 +133,15 @@ class ServiceView:
                                 *(o.name for o in self.service.overrides), *names))
         return {name: self.value(name) for name in wanted}
 
+    @functools.cached_property
+    def _expander(self) -> Expander:
+        # One per view: it remembers each name's expansion, so a 1,000-long chain or a list of
+        # 10,000 `$name` words is expanded once, not once per lookup.
+        return Expander(self.raw)
+
     def _expand(self, text: str) -> str:
         try:
-            return Expander(self.raw).expand(text)
+            return self._expander.expand(text)
         except ExpansionError:
             return text  # reported by the definitions check (MP708); the words stay as written
 
