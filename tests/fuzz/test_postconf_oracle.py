@@ -28,5 +28,5 @@ def test_mailpolicy_reads_every_mutated_main_cf_as_postconf_does(postconf) -> No
     assert 0 < result["postconf_fatal"] < COUNT
     assert result["internal_errors"] == []
     assert result["disagreements"] == []
-    assert result["max_seconds"] < 2.0
-    assert result["max_command_seconds"] < 2.0
+    # Times are recorded by the large run (docs/audit.md), not asserted on a shared CI machine;
+    # tests/audit/test_expand_cost.py bounds the work instead.

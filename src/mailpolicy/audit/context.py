@@ -54,8 +54,19 @@ class AuditContext:
     def per_service(self, check: Callable[[ServiceView], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
         """Run a check for every smtpd service; a finding only some services have names them."""
         found: dict[Diagnostic, list[str]] = {}
+        # Services alike in everything a check reads get the same findings: the check runs once
+        # per kind, so 10,000 alike services cost one run. Findings that point into master.cf or
+        # name the service are that service's own, so for those every service is checked.
+        done: dict[tuple, tuple[Diagnostic, ...]] = {}
+        master_path = self.files.master_cf.source.path if self.files.master_cf is not None else None
         for view in self.views:
-            for diagnostic in check(view):
+            key = _kind(view)
+            shared = done.get(key)
+            if shared is None:
+                shared = tuple(check(view))
+                if not any(_own(d, view, master_path) for d in shared):
+                    done[key] = shared
+            for diagnostic in shared:
                 found.setdefault(diagnostic, []).append(view.label)
         for diagnostic, labels in found.items():
             if len(labels) == len(self.views):
@@ -74,3 +85,23 @@ class AuditContext:
         """
         words = view.words(name)
         return [words[entry.index] for entry in entries([w.text for w in words])]
+
+
+def _kind(view: ServiceView) -> tuple:
+    """Return what a check can read of a service besides main.cf: every field but its name, its -o
+    values, and whether clients outside can reach it (which its name's host part decides)."""
+    from mailpolicy.audit.simulation import reachable_from_outside
+
+    service = view.service
+    return (service.type, service.private, service.unprivileged, service.chroot, service.wakeup,
+            service.maxproc, service.command, service.arguments,
+            tuple((o.name, o.value) for o in service.overrides), reachable_from_outside(view))
+
+
+def _own(diagnostic: Diagnostic, view: ServiceView, master_path: str | None) -> bool:
+    """Tell whether a finding is about this one service: it points into master.cf or names it."""
+    spans = [diagnostic.span, *(related.span for related in diagnostic.related)]
+    if master_path is not None and any(span is not None and span.path == master_path for span in spans):
+        return True
+    texts = [diagnostic.message, diagnostic.hint or "", *(related.message for related in diagnostic.related)]
+    return any(view.label in text or view.service.name in text for text in texts)

@@ -19,8 +19,9 @@ The rules are Postfix's own code, not its manual's summary:
   parameter: \ufeffmynetworks=...", so mynetworks keeps its default); other non-UTF-8 bytes are
   read as they are (callers decode with surrogateescape so every byte round-trips).
 
-`Definition.value` is exactly the string Postfix stores: continuation lines joined with the
-whitespace they were written with. `read_main_cf(text, path)` never raises on bad input: lines
+`Definition.value` is the string Postfix stores, with the whitespace where continuation lines
+meet written as one space (`raw_value` keeps it as written); `normalized()` gives what
+`postconf -n` prints. `read_main_cf(text, path)` never raises on bad input: lines
 Postfix refuses are kept, marked MALFORMED and reported in `MainCf.problems` with Postfix's own
 wording, for the caller to turn into diagnostics of its own range.
 """
@@ -291,10 +292,35 @@ class _Reader:
         name_span = where(0, name_end)
         on_name_line = bool(pieces) and pieces[0][1].line == first_line
         value_span = pieces[0][1] if on_name_line else None
+        joins = [starts[k] - value_start for k in range(1, len(segments)) if value_start < starts[k] < value_end]
         self.definitions.append(Definition(
-            logical[:name_end], normalized(value), name_span, value_span,
+            logical[:name_end], _joined(value, joins), name_span, value_span,
             tuple(span for _, span in pieces[1 if on_name_line else 0:]),
             raw_value=value, piece_offsets=tuple(offset for offset, _ in pieces)))
+
+
+def _joined(value: str, joins: list[int]) -> str:
+    """Return Postfix's value with the whitespace where continuation lines meet written as one space.
+
+    Only runs of space, tab, CR and LF at a join are collapsed - the characters lists split at -
+    so no list changes meaning, while a form feed there stays (it is not a separator) and the
+    whitespace inside a line stays as written (smtpd_banner = `ESMTP  ready` keeps both spaces).
+    """
+    if not joins:
+        return value
+    out, last = [], 0
+    for join in joins:
+        low = join
+        while low > last and value[low - 1] in SPACE:
+            low -= 1
+        high = join
+        while high < len(value) and value[high] in SPACE:
+            high += 1
+        out.append(value[last:low])
+        out.append(_SEPARATORS.sub(" ", value[low:high]))
+        last = high
+    out.append(value[last:])
+    return "".join(out)
 
 
 def normalized(value: str) -> str:
