@@ -50,6 +50,10 @@ FATAL = [
     ("unclosed-brace", b"smtpd_banner = ${myhostname\n", "truncated macro reference"),
     ("cycle", b"a1 = $b1\nb1 = $a1\nsmtpd_banner = $a1\n", "unreasonable macro call nesting"),
     ("self-reference", b"myorigin = $myorigin\n", "unreasonable macro call nesting"),
+    # compat_level.c: an empty or malformed operand of <level is fatal (found by the oracle fuzz).
+    ("empty-level-operand", b"smtpd_banner = ${{$undefined_x} <level {3.0} ? {a} : {b}}\n",
+     "malformed compatibility level syntax"),
+    ("four-part-level", b"smtpd_banner = ${{3.6.1.2} <level {3} ? {a} : {b}}\n", "malformed compatibility level"),
 ]
 
 
@@ -83,6 +87,7 @@ def postconf() -> None:
 @pytest.mark.parametrize("data", [r[1] for r in READS] + [f[1] for f in FATAL] + [
     b"myhostname = mail.$mydomain\nmydestination = $myhostname, $mydomain\n",
     b"smtpd_banner = ${myorigin:x}y ${nothing_set:z} ${myorigin?{a}:{b}} ${ myorigin }\n",
-], ids=[r[0] for r in READS] + [f[0] for f in FATAL] + ["mydomain-myhostname-defaults", "conditionals"])
+    b"smtpd_banner = ${{ 3} <level {+4} ? {a} : {b}} ${{3.6} <level {3.10} ? {c} : {d}}\n",
+], ids=[r[0] for r in READS] + [f[0] for f in FATAL] + ["mydomain-myhostname-defaults", "conditionals", "levels"])
 def test_each_case_agrees_with_postconf(postconf, data) -> None:
     assert oracle.check(data, with_commands=True) is None

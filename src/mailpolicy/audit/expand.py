@@ -289,17 +289,27 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+_LEVEL_PART = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
+
+
 def _level(text: str) -> tuple[int, ...]:
-    """Return a compatibility level (`3.6`, `2`, `3.6.1`) as a comparable tuple."""
-    try:
-        return tuple(int(part) for part in text.split("."))
-    except ValueError:
-        raise ExpansionError(f"`{_short(text)}` is not a compatibility level") from None
+    """Return a compatibility level (`3.6`, `2`, `3.6.1`) as a comparable tuple.
+
+    compat_level.c (compat_level_from_string): one to three strtol() numbers joined by dots,
+    nothing else; an empty operand is "malformed compatibility level syntax", fatal to postconf.
+    """
+    parts = text.split(".")
+    if not 1 <= len(parts) <= 3 or not all(_LEVEL_PART.fullmatch(part) for part in parts):
+        raise ExpansionError(f"malformed compatibility level syntax: `{_short(text)}`")
+    numbers = tuple(int(part) for part in parts)
+    if any(number < 0 for number in numbers):
+        raise ExpansionError(f"malformed compatibility level syntax: `{_short(text)}`")
+    return numbers
 
 
 def _compare(left: str, operator: str, right: str, as_level: bool) -> bool:
     if as_level:
-        a, b = _level(left or "0"), _level(right or "0")
+        a, b = _level(left), _level(right)
         width = max(len(a), len(b))
         a, b = a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
     elif left.isascii() and right.isascii() and left.isdigit() and right.isdigit():
