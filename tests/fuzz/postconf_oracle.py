@@ -276,7 +276,8 @@ def run(seed: int, count: int, commands_every: int = 1, progress: int = 0) -> di
 if __name__ == "__main__":
     import sys
 
-    result = run(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 1, progress=250)
+    result = run(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 1,
+                 progress=int(sys.argv[4]) if len(sys.argv) > 4 else 250)
     result["commands_run"] = len(COMMAND_TIMES)
     print({k: (len(v) if isinstance(v, list) else v) for k, v in result.items()}, flush=True)
     for data, problem in (result["disagreements"] + result["internal_errors"])[:20]:
