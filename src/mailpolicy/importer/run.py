@@ -23,7 +23,6 @@ from mailpolicy.importer.statements import Translator
 from mailpolicy.maincf import Definition
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
-from mailpolicy.source import Span
 
 # What every import checks at each compile: no anonymous outside client relays.
 RELAY_TEST = "expect reject anonymous sending as spam@relay-test.invalid to victim@relay-test.invalid"
@@ -127,21 +126,30 @@ def _overrides(t: Translator) -> list[Block]:
 
 def _with_findings(blocks: tuple[Block, ...], audit: Audit) -> tuple[Block, ...]:
     """Write each audit error and warning as a comment above the block made from the line it is about."""
-    definitions = audit.files.main_cf.definitions
+    main_path = audit.files.main_cf.path
+    starts = _definition_starts(audit.files.main_cf.definitions)
+    # Each finding's definition is found once, so the work is linear in blocks plus findings.
+    by_line: dict[int, list[int]] = {}
+    for index, d in enumerate(audit.diagnostics):
+        if d.severity is not Severity.NOTE and d.span is not None and d.span.path == main_path:
+            start = starts.get(d.span.line)
+            if start is not None:
+                by_line.setdefault(start, []).append(index)
     placed = []
     for block in blocks:
-        lines = {_definition_line(span, definitions) for span in block.origins if span is not None}
-        found = [d for d in audit.diagnostics
-                 if d.severity is not Severity.NOTE and d.span is not None
-                 and d.span.path == audit.files.main_cf.path and _definition_line(d.span, definitions) in lines]
+        lines = {starts.get(span.line) for span in block.origins if span is not None and span.path == main_path}
+        found = [audit.diagnostics[i] for i in sorted({i for line in lines for i in by_line.get(line, ())})]
         notes = tuple(f"audit: {d.severity.value} {d.code} at line {d.span.line}: {d.message}" for d in found)
         placed.append(attrs.evolve(block, notes=(*notes, *block.notes)) if notes else block)
     return tuple(placed)
 
 
-def _definition_line(span: Span, definitions: tuple[Definition, ...]) -> int | None:
-    """Return the first line of the definition holding `span` (continuation lines included)."""
+def _definition_starts(definitions: tuple[Definition, ...]) -> dict[int, int]:
+    """Map every line of a definition (continuation lines and comments between included) to its first line."""
+    starts: dict[int, int] = {}
     for definition in definitions:
-        if definition.line <= span.line <= definition.last_line and span.path == definition.name_span.path:
-            return definition.line
-    return None
+        for line in range(definition.line, definition.last_line + 1):
+            starts.setdefault(line, definition.line)
+    return starts
+
+
