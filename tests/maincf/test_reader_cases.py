@@ -88,6 +88,7 @@ def postconf() -> None:
     b"myhostname = mail.$mydomain\nmydestination = $myhostname, $mydomain\n",
     b"smtpd_banner = ${myorigin:x}y ${nothing_set:z} ${myorigin?{a}:{b}} ${ myorigin }\n",
     b"smtpd_banner = ${{ 3} <level {+4} ? {a} : {b}} ${{3.6} <level {3.10} ? {c} : {d}}\n",
-], ids=[r[0] for r in READS] + [f[0] for f in FATAL] + ["mydomain-myhostname-defaults", "conditionals", "levels"])
+    b"mydomain = ${mydomain?{x}:{y}} example0.com\nmydestination = $mydomain\n",
+], ids=[r[0] for r in READS] + [f[0] for f in FATAL] + ["mydomain-myhostname-defaults", "conditionals", "levels", "self-test-is-not-a-cycle"])
 def test_each_case_agrees_with_postconf(postconf, data) -> None:
     assert oracle.check(data, with_commands=True) is None

@@ -186,16 +186,20 @@ class Expander:
             if level + used - 1 > MAX_DEPTH:
                 raise ExpansionError(f"unreasonable macro call nesting at `${name}`", "cycle")
             return value, used
+        if not want_value:
+            # `${name?...}` tests the raw value (MAC_EXP_MODE_TEST): not expanded, so no cycle through
+            # it - `mydomain = ${mydomain?{x}:{y}} example0.com` is "x example0.com" (postconf -x).
+            raw = self.lookup(name)
+            if raw is None:
+                self.undefined.add(name)
+            return raw, 0
         if name in active:
             cycle = " -> ".join((*active[active.index(name):], name))
             raise ExpansionError(f"`${name}` refers to itself ({cycle}): unreasonable macro call nesting", "cycle")
         raw = self.lookup(name)
         if raw is None:
             self.undefined.add(name)
-            return (None if not want_value else ""), 0
-        if not want_value:
-            # `${name?...}` tests the raw value (MAC_EXP_MODE_TEST): not expanded, so no cycle through it.
-            return raw, 0
+            return "", 0
         value, used = self._parse(raw, level, (*active, name))
         self._done[name] = (value, used)
         return value, used
