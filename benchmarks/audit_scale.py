@@ -46,11 +46,14 @@ def _time(argv: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--case", action="append", help="run only cases whose name contains this")
     args = parser.parse_args()
     mailpolicy = str(Path(sys.executable).parent / "mailpolicy")
     print("| configuration | postconf -n (baseline) | audit | import | audit / baseline | import / baseline |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, (main_cf, master_cf) in cases().items():
+        if args.case and not any(part in name for part in args.case):
+            continue
         with tempfile.TemporaryDirectory() as folder:
             Path(folder, "main.cf").write_text(main_cf)
             Path(folder, "master.cf").write_text(master_cf)
