@@ -88,9 +88,14 @@ CASES = {
           (("first named here", ("site.mailpolicy", 2, 18, 30)),))]),
     "control characters in a table": (
         {"site.mailpolicy": "sasl dovecot private/auth\n" + ALLOW_FROM,
-         "owners.tsv": "a@example0.com jim\nb@exa\x00mple0.com jim\r\n\tc@example0.com\u2028 jim\r\n"}, {},
+         # CRLF ends are no finding (line 1); a character last on a line, or last before its CR, is.
+         "owners.tsv": "a@example0.com jim\r\nb@exa\x00mple0.com jim\r\n\tc@example0.com\u2028 jim\r\n"
+                       "d@example0.com jim\x07\ne@example0.com jim\x1b\r\n"}, {},
         [("MP110", ("owners.tsv", 2, 6, 7), "U+0000 (a control character) in the owners table", HINT_TABLE_TEXT, ()),
-         ("MP110", ("owners.tsv", 3, 16, 17), "U+2028 LINE SEPARATOR in the owners table", HINT_TABLE_TEXT, ())]),
+         ("MP110", ("owners.tsv", 3, 16, 17), "U+2028 LINE SEPARATOR in the owners table", HINT_TABLE_TEXT, ()),
+         ("MP110", ("owners.tsv", 4, 19, 20), "U+0007 (a control character) in the owners table", HINT_TABLE_TEXT, ()),
+         ("MP110", ("owners.tsv", 5, 19, 20), "U+001B (a control character) in the owners table", HINT_TABLE_TEXT,
+          ())]),
     "the top file named as a table": (
         {"site.mailpolicy": 'sasl dovecot private/auth\nallow users from "site.mailpolicy"\n'}, {},
         # The top file was named on the command line, not at a line: nothing to point back at.
@@ -177,3 +182,10 @@ def test_read_named_file_says_why_a_missing_file_cannot_be_read(tmp_path) -> Non
         read_named_file(missing)
     assert (raised.value.errno, raised.value.filename, raised.value.strerror) == (
         errno.EINVAL, str(missing), "No such file or directory")
+
+
+def test_read_named_file_follows_a_symlink_the_user_named(tmp_path) -> None:
+    # A command line names the file (`--base`, a deployed map): its symlink is the user's choice.
+    (tmp_path / "real").write_bytes(b"mynetworks = 127.0.0.0/8\n")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    assert read_named_file(tmp_path / "link") == b"mynetworks = 127.0.0.0/8\n"
