@@ -189,3 +189,24 @@ def test_read_named_file_follows_a_symlink_the_user_named(tmp_path) -> None:
     (tmp_path / "real").write_bytes(b"mynetworks = 127.0.0.0/8\n")
     (tmp_path / "link").symlink_to(tmp_path / "real")
     assert read_named_file(tmp_path / "link") == b"mynetworks = 127.0.0.0/8\n"
+
+
+def test_a_symlink_planted_after_the_check_is_not_followed(tmp_path, monkeypatch) -> None:
+    # The race O_NOFOLLOW closes: the include is checked as a regular file inside the folder, then
+    # swapped for a link to a file outside before it is opened. The link must not be read.
+    checked = loader._not_a_file
+
+    def check_then_swap(path):
+        verdict = checked(path)
+        if path.name == "inner.mailpolicy":
+            path.unlink()
+            path.symlink_to(tmp_path / "secret.mailpolicy")
+        return verdict
+
+    monkeypatch.setattr(loader, "_not_a_file", check_then_swap)
+    files = {"site.mailpolicy": 'relay nobody\ninclude "inner.mailpolicy"\n', "inner.mailpolicy": "\n"}
+    found = loaded(tmp_path, files)
+    assert [(code, place[:2]) for code, place, *_ in found] == [("MP104", ("site.mailpolicy", 2))]
+    assert found[0][2] == "cannot read inner.mailpolicy: Too many levels of symbolic links"
+    policy = load_policy(tmp_path / "policy" / "site.mailpolicy")
+    assert all("secret" not in source.path for source in policy.sources)
