@@ -8,15 +8,17 @@ import attrs
 
 from mailpolicy.analyze import AnalysisContext, analyze
 from mailpolicy.diagnostics import Diagnostic, finalize, has_errors
+from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.emit.main_cf import render_main_cf
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.emit.sender_map import render_sender_map
 from mailpolicy.frozen import frozen
 from mailpolicy.model.build import build_policy
+from mailpolicy.model.file_kind import looks_like_postfix_config
 from mailpolicy.model.loader import load_policy
 from mailpolicy.model.policy import Policy
 from mailpolicy.plan import ConfigPlan, plan_config
-from mailpolicy.source import SourceFile
+from mailpolicy.source import SourceFile, Span
 
 MAIN_CF = "main.cf"
 
@@ -42,6 +44,9 @@ def compile_policy(path: str | os.PathLike, *, warnings_as_errors: bool = False)
     path = str(path)
     loaded = load_policy(path)
     diagnostics = list(loaded.diagnostics)
+    wrong = _wrong_kind(path, loaded)
+    if wrong is not None:
+        return Compilation(path, loaded.sources, (wrong,))
     if has_errors(diagnostics) and not loaded.statements:
         return Compilation(path, loaded.sources, finalize(diagnostics, warnings_as_errors))
     policy, problems = build_policy(loaded)
@@ -55,6 +60,31 @@ def compile_policy(path: str | os.PathLike, *, warnings_as_errors: bool = False)
     if has_errors(ordered):
         return Compilation(path, sources, ordered, policy, plan)
     return Compilation(path, sources, ordered, policy, plan, emit(plan, path))
+
+
+def _wrong_kind(path: str, loaded) -> Diagnostic | None:
+    """Return one error for a Postfix file given as a policy (instead of a syntax error a line), or
+    for a policy that states nothing at all."""
+    top = loaded.sources[0] if loaded.sources else None
+    if top is None:
+        return None
+    syntax = {cat.SYNTAX_ERROR.code, cat.UNKNOWN_STATEMENT.code}
+    if any(d.code in syntax for d in loaded.diagnostics):
+        kind = looks_like_postfix_config(top.text)
+        if kind is not None:
+            folder = os.path.dirname(top.path) or "."
+            audit = (f"`mailpolicy audit {folder}` (its folder) or `mailpolicy audit {top.path}`" if kind == "main.cf"
+                     else f"`mailpolicy audit {folder}` (the folder of main.cf and master.cf)")
+            return cat.MAIN_CF_AS_POLICY.at(
+                Span(top.path, 1, 1), f"{top.path} is a Postfix {kind}, not a .mailpolicy file",
+                hint=f"audit it with {audit}; `mailpolicy import` turns a configuration into a policy")
+    if not loaded.statements and not loaded.diagnostics:
+        return cat.EMPTY_POLICY.at(
+            Span(top.path, 1, 1), f"{top.path} states nothing: it would compile to a main.cf with no host "
+            "name, no domains and Postfix's defaults for the rest",
+            hint="start with `postfix 3.7`, `hostname mx.example.com` and `local domains example.com` "
+                 "(docs/language.md)")
+    return None
 
 
 def emit(plan: ConfigPlan, path: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ import sys
 import click
 
 from mailpolicy import __version__
+from mailpolicy.cli.colour import COLOUR_CHOICES, set_colour_mode
 from mailpolicy.cli.exit_codes import EXIT_CODES_HELP, INTERNAL_ERROR, USAGE
 from mailpolicy.cli.lazy import LazyGroup
 
@@ -18,8 +19,22 @@ from mailpolicy.cli.lazy import LazyGroup
     epilog=EXIT_CODES_HELP,
 )
 @click.version_option(__version__, prog_name="mailpolicy")
+@click.option("--color", "--colour", type=click.Choice(COLOUR_CHOICES), default="auto", show_default=True,
+              expose_value=False, is_eager=True, callback=set_colour_mode,
+              help="Colour diagnostics and diffs: auto colours a terminal unless NO_COLOR is set to a non-empty value.")
 def cli() -> None:
-    """Compile .mailpolicy files into a safe Postfix main.cf and sender login map."""
+    """Compile .mailpolicy files into a safe Postfix main.cf and sender login map.
+
+    \b
+    Examples:
+      mailpolicy check site.mailpolicy              diagnostics only (pre-commit, CI)
+      mailpolicy check policies/ --format sarif     every *.mailpolicy under a folder, for code scanning
+      mailpolicy compile site.mailpolicy -o build/  write build/main.cf and the sender map
+      mailpolicy compile site.mailpolicy -o build/ --check --diff   fail on drift, show it
+      mailpolicy diff site.mailpolicy --against /etc/postfix         what deploying would change
+      mailpolicy audit /etc/postfix                 check a configuration in use
+      mailpolicy codes MP301                        what a diagnostic code means
+    """
 
 
 def _register() -> None:
@@ -47,6 +62,8 @@ def _register() -> None:
                          "Format each FILE in the canonical layout, keeping its comments.")
     cli.add_lazy_command("deploy", "mailpolicy.cli.deploy_cmd", "deploy_command",
                          "Install the compiled BUILD folder into Postfix's configuration folder, and reload Postfix.")
+    cli.add_lazy_command("codes", "mailpolicy.cli.codes_cmd", "codes_command",
+                         "List every diagnostic code, or explain CODE (MP301, mp301 or its name, open-relay).")
     cli.add_lazy_command("explain", "mailpolicy.cli.explain_cmd", "explain_command",
                          "Explain POLICY: each restriction list with every entry's reason and source line, then "
                          "the decision table (client x sender ownership x local/remote recipient) the simulator "

@@ -40,6 +40,7 @@ def audit_command(path: Path, version: str, output_format: str, warnings_as_erro
     sender login map. Diagnostics point at main.cf and master.cf lines. Nothing is written.
     """
     version = parse_version(version)
+    refuse_policy(path, output_format)
     try:
         audit = audit_config(path, version=version, warnings_as_errors=warnings_as_errors)
     except ConfigUnreadable as error:
@@ -51,3 +52,25 @@ def audit_command(path: Path, version: str, output_format: str, warnings_as_erro
         click.echo(f"{path} audited ({services}): no problems", err=True)
     if not audit.ok:
         raise SystemExit(exit_codes.PROBLEMS)
+
+
+def refuse_policy(path: Path, output_format: str) -> None:
+    """Exit 1 with MP117 when PATH is a .mailpolicy file, not a Postfix configuration."""
+    from mailpolicy.diagnostics import catalogue as cat
+    from mailpolicy.model.file_kind import looks_like_policy
+    from mailpolicy.source import SourceFile, Span
+
+    if not path.is_file():
+        return
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(1 << 20).decode("utf-8", "replace")
+    except OSError:
+        return  # the audit reports what it cannot read
+    if not (path.suffix == ".mailpolicy" or looks_like_policy(text)):
+        return
+    found = cat.POLICY_AS_MAIN_CF.at(
+        Span(str(path), 1, 1), f"{path} is a .mailpolicy file, not a Postfix main.cf",
+        hint=f"check it with `mailpolicy check {path}`, or compile it with `mailpolicy compile {path} -o build/`")
+    print_diagnostics([found], [SourceFile(str(path), text)], output_format)
+    raise SystemExit(exit_codes.PROBLEMS)

@@ -15,19 +15,24 @@ SEVERITIES = ("error", "warning", "note")
 
 
 @click.command("check", epilog=exit_codes.EXIT_CODES_HELP)
-@click.argument("files", nargs=-1, required=True, metavar="FILE...",
-                type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, metavar="FILE...", type=click.Path(path_type=Path))
 @format_option
 @warnings_option
 def check_command(files: tuple[Path, ...], output_format: str, warnings_as_errors: bool) -> None:
     """Check each policy FILE and print all diagnostics together; write nothing.
 
-    Every file goes through the same checks as `compile`. Exit 0 when no file has an
-    error, 1 when any has (warnings count with --warnings-as-errors), 2 when a FILE
-    cannot be read.
+    Every file goes through the same checks as `compile`. A FILE may be a folder: every
+    *.mailpolicy under it that no other one includes. `-` reads one policy from stdin
+    (shown as <stdin>; it cannot include files). Exit 0 when no file has an error, 1 when
+    any has (warnings count with --warnings-as-errors), 2 when a FILE cannot be read.
+
+    \b
+    Examples:
+      mailpolicy check site.mailpolicy
+      mailpolicy check hosts/ --format sarif > mailpolicy.sarif
+      git show HEAD:site.mailpolicy | mailpolicy check -
     """
-    exit_if_unreadable(files)
-    results = [compile_policy(path, warnings_as_errors=warnings_as_errors) for path in files]
+    results = check_inputs(files, warnings_as_errors)
     diagnostics = list(dict.fromkeys(d for c in results for d in c.diagnostics))
     if output_format == "json":
         click.echo(render_check_json(results, diagnostics), nl=False)
@@ -37,6 +42,40 @@ def check_command(files: tuple[Path, ...], output_format: str, warnings_as_error
             click.echo(f"{_files(len(results))} checked: no problems", err=True)
     if not all(c.ok for c in results):
         raise SystemExit(exit_codes.PROBLEMS)
+
+
+def check_inputs(files: tuple[Path, ...], warnings_as_errors: bool) -> list[Compilation]:
+    """Compile every input: files as named, folders expanded, `-` from stdin (exit 2 if one cannot be read)."""
+    from mailpolicy.cli.inputs import compile_stdin, policies_in
+
+    named: list[Path] = []
+    for path in files:
+        if str(path) == "-":
+            continue
+        if path.is_dir():
+            found = policies_in(path)
+            if not found:
+                click.echo(f"mailpolicy: no *.mailpolicy file under {path}{_postfix_folder(path)}", err=True)
+                raise SystemExit(exit_codes.USAGE)
+            named.extend(found)
+        else:
+            named.append(path)
+    exit_if_unreadable(named)
+    results = {str(path): compile_policy(path, warnings_as_errors=warnings_as_errors) for path in named}
+    # A file another input includes is checked as part of it, not alone (a fragment such as a
+    # users file would miss the statements of the policy that includes it).
+    included = {s.path for c in results.values() for s in c.sources[1:]}
+    folders = {str(p) for path in files if path.is_dir() for p in policies_in(path)}
+    ordered = [c for name, c in results.items() if not (name in folders and name in included)]
+    if any(str(path) == "-" for path in files):
+        ordered.append(compile_stdin(warnings_as_errors))
+    return ordered
+
+
+def _postfix_folder(path: Path) -> str:
+    if (path / "main.cf").is_file():
+        return f" (it holds a Postfix main.cf: `mailpolicy audit {path}` checks that)"
+    return ""
 
 
 def render_check_json(results: list[Compilation], diagnostics: list[Diagnostic]) -> str:

@@ -87,8 +87,8 @@ def compile_command(policies: tuple[Path, ...], output_dir: Path, check: bool, s
     refuses (MP602, MP605) to overwrite a file edited by hand or not written by mailpolicy,
     unless --force. --check and --diff write nothing; --check exits 1 on any difference (MP601).
     """
-    if show_diff and output_format == "json":
-        raise click.UsageError("--diff prints the diff on stdout, where --format json prints too; "
+    if show_diff and output_format in ("json", "sarif"):
+        raise click.UsageError(f"--diff prints the diff on stdout, where --format {output_format} prints too; "
                                "use --format text or github with --diff")
     exit_if_unreadable(policies)
     folders = _folders(policies, output_dir, per_host)

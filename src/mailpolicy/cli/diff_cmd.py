@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import sys
 from pathlib import Path
 
+import attrs
 import click
 
 from mailpolicy.audit.files import table_path
@@ -42,7 +44,8 @@ def diff_command(policy: Path, against: str, output_format: str) -> None:
         print_diagnostics(list(compilation.diagnostics), compilation.sources, "text")
         raise SystemExit(exit_codes.PROBLEMS)
     deployed, folder = _read_deployed(against)
-    result = semantic_diff(deployed, folder, compilation.plan)
+    beside = Path(against).parent if folder is None and against != "-" else None
+    result = semantic_diff(deployed, folder, compilation.plan, beside)
     if output_format == "json":
         click.echo(json.dumps(_as_json(result, deployed.path, compilation.path), indent=2, ensure_ascii=False))
     else:
@@ -50,12 +53,26 @@ def diff_command(policy: Path, against: str, output_format: str) -> None:
     raise SystemExit(exit_codes.OK if result.empty else exit_codes.PROBLEMS)
 
 
-def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan) -> SemanticDiff:
-    """Compare `deployed` (and, given its folder, its sender map source) with `plan`."""
+def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan,
+                  beside: Path | None = None) -> SemanticDiff:
+    """Compare `deployed` (and, given its folder, its sender map source) with `plan`.
+
+    Given a main.cf file instead of a folder, the map source is looked for beside it under its own
+    name: where `compile -o build/` writes it (build/main.cf, build/controlled_envelope_senders).
+    """
     changes, unrelated = compare_parameters(deployed, plan)
     notes: list[str] = []
     sender_map: MapChange | None = None
     path = deployed_map_path(deployed, plan)
+    if folder is None and beside is not None and plan.sender_map is not None:
+        source = beside / posixpath.basename(path or plan.sender_map.path)
+        if source.is_file():
+            try:
+                sender_map = _compare_source(beside, source, plan)
+            except OSError:
+                pass  # unreadable or leading outside: the note below says it was not compared
+            else:
+                return attrs.evolve(semantic_diff(deployed, None, plan), sender_map=sender_map, notes=())
     if folder is None:
         if plan.sender_map is not None:
             notes.append("sender login map not compared: give --against the folder that holds it")
@@ -67,12 +84,16 @@ def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan) -> Se
         try:
             # Only a table really inside the folder: a copied or committed folder could name, or link
             # to, any file this user can read, and the diff prints a table's keys (output/folder.py).
-            text = read_inside(folder, source, loader.MAX_FILE_BYTES).decode("utf-8", "replace")
+            sender_map = _compare_source(folder, source, plan)
         except OSError as error:
             notes.append(f"sender login map not compared: cannot read {source}: {error.strerror or error}")
-        else:
-            sender_map = compare_map(read_map_entries(text), plan.sender_map, str(source))
     return SemanticDiff(tuple(changes), sender_map, tuple(notes), unrelated)
+
+
+def _compare_source(folder: Path, source: Path, plan: ConfigPlan) -> MapChange:
+    """Compare a map source inside `folder` with the policy's sender map (OSError when unreadable)."""
+    text = read_inside(folder, source, loader.MAX_FILE_BYTES).decode("utf-8", "replace")
+    return compare_map(read_map_entries(text), plan.sender_map, str(source))
 
 
 def _read_deployed(against: str) -> tuple[MainCf, Path | None]:
@@ -107,6 +128,8 @@ def render_text(result: SemanticDiff, deployed: str, policy: str) -> str:
     count = len(result.parameters) + (len(_map_lines(result.sender_map)) - 1 if result.sender_map
                                       and not result.sender_map.empty else 0)
     summary = "no differences" if result.empty else f"{count} difference{'s' if count != 1 else ''}"
+    if result.empty and result.notes:
+        summary = "no differences in what was compared (see the notes)"
     if result.unrelated:
         summary += f"; {result.unrelated} other deployed parameter{'s' if result.unrelated != 1 else ''} " \
                    "not managed by the policy"

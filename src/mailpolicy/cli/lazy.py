@@ -40,11 +40,12 @@ class LazyGroup(click.Group):
         for name in self.list_commands(ctx):
             command = self.commands.get(name)
             if command is None and name in self.lazy:
-                # Same text click would show: it shortens the docstring's first paragraph.
+                # Same text click would show for the loaded command: its docstring's first paragraph.
                 command = click.Command(name, help=self.lazy[name][2])
             if command is not None and not command.hidden:
                 commands.append((name, command))
         if commands:
-            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            # The whole summary, wrapped rather than cut at the terminal's width with "...": a
+            # summary that stops mid-sentence hides what the command is for.
             with formatter.section("Commands"):
-                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in commands])
+                formatter.write_dl([(name, command.get_short_help_str(limit=1_000)) for name, command in commands])

@@ -12,20 +12,16 @@ import click
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics.render_text import render_text
 from mailpolicy.source import SourceFile
+from mailpolicy.cli.colour import use_colour  # noqa: F401  (re-exported: commands import it from here)
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "sarif")
 
 format_option = click.option(
     "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
-    help="How to print diagnostics: for people, as JSON, or as GitHub Actions annotations.")
+    help="How to print diagnostics: for people, as JSON, as GitHub Actions annotations, or as SARIF 2.1.0 "
+         "(code scanning).")
 warnings_option = click.option(
     "--warnings-as-errors", "-W", is_flag=True, help="Treat warnings as errors (exit 1).")
-
-
-def use_colour(stream=None) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
-    stream = stream or sys.stderr
-    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
 
 def line_lookup(sources: Iterable[SourceFile]):
@@ -46,6 +42,10 @@ def print_diagnostics(diagnostics: list[Diagnostic], sources: Iterable[SourceFil
         from mailpolicy.diagnostics.render_json import render_json
 
         click.echo(render_json(diagnostics), nl=False)
+    elif output_format == "sarif":
+        from mailpolicy.diagnostics.render_sarif import render_sarif
+
+        click.echo(render_sarif(diagnostics), nl=False)
     elif output_format == "github":
         from mailpolicy.diagnostics.render_github import render_github
 

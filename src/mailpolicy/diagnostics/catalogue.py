@@ -63,6 +63,9 @@ INPUT_TOO_LARGE = _code("MP109", "input-too-large", ERROR, "a file or a line is 
 CONTROL_CHARACTER = _code("MP110", "control-character", ERROR, "a control character (NUL, CR, ...) is in the text")
 INCLUDE_REPEATED = _code("MP111", "include-repeated", ERROR, "a file is included or read as an owners table twice")
 UNSAFE_FILE_NAME = _code("MP112", "unsafe-file-name", ERROR, "a file name holds a control character or look-alike letters")
+MAIN_CF_AS_POLICY = _code("MP116", "main-cf-as-policy", ERROR, "a file given as a policy is a Postfix main.cf or master.cf: `mailpolicy audit` reads those")
+POLICY_AS_MAIN_CF = _code("MP117", "policy-as-main-cf", ERROR, "a file given as a Postfix configuration is a .mailpolicy file: `mailpolicy check` reads those")
+EMPTY_POLICY = _code("MP118", "empty-policy", ERROR, "a policy states nothing: it would compile to a main.cf with no host name and no domains")
 
 # --- MP2xx: values and statements ---------------------------------------------------------------
 INVALID_ADDRESS = _code("MP201", "invalid-address", ERROR, "an e-mail address or @domain is malformed")

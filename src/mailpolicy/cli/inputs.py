@@ -1,0 +1,41 @@
+"""Inputs a command names: folders of policies and `-` for a policy read from stdin."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from mailpolicy.compiler import Compilation, compile_policy
+from mailpolicy.model.loader import MAX_FILE_BYTES
+
+STDIN_NAME = "<stdin>"
+
+
+def policies_in(folder: Path) -> list[Path]:
+    """Return every *.mailpolicy file under a folder, sorted, hidden folders (.git) skipped."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(root) / name for name in sorted(files) if name.endswith(".mailpolicy"))
+    return found
+
+
+def compile_stdin(warnings_as_errors: bool) -> Compilation:
+    """Compile the policy on stdin, its diagnostics naming `<stdin>`.
+
+    The loader reads regular files only (a FIFO could block it), so the text goes to a private
+    temporary folder, under the name `<stdin>`, and is compiled from there: an include would be
+    looked up in that empty folder and reported missing.
+    """
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    with tempfile.TemporaryDirectory(prefix="mailpolicy-stdin-") as folder:
+        (Path(folder) / STDIN_NAME).write_bytes(data)
+        here = os.getcwd()
+        os.chdir(folder)
+        try:
+            return compile_policy(STDIN_NAME, warnings_as_errors=warnings_as_errors)
+        finally:
+            os.chdir(here)
+
