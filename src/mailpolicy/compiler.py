@@ -45,10 +45,12 @@ def compile_policy(path: str | os.PathLike, *, warnings_as_errors: bool = False)
     loaded = load_policy(path)
     diagnostics = list(loaded.diagnostics)
     wrong = _wrong_kind(path, loaded)
-    if wrong is not None:
+    if wrong is not None and wrong.code == cat.MAIN_CF_AS_POLICY.code:
         return Compilation(path, loaded.sources, (wrong,))
     if has_errors(diagnostics) and not loaded.statements:
         return Compilation(path, loaded.sources, finalize(diagnostics, warnings_as_errors))
+    if wrong is not None:
+        diagnostics.append(wrong)  # an empty policy: still planned (the defaults), never written
     policy, problems = build_policy(loaded)
     diagnostics.extend(problems)
     # The statements are a third of a large compile's memory and the policy holds what they said.
