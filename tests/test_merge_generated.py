@@ -12,6 +12,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,8 +36,14 @@ def _recipe() -> tuple[str, list[list[str]]]:
     return attributes, commands
 
 
+# This project's own `mailpolicy`, installed beside the running Python, comes first on PATH: the
+# recipe's merge driver runs `mailpolicy` by name, and another one earlier on PATH must not answer.
+_BIN = str(Path(sys.executable).parent)
+
+
 def _run(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "NO_COLOR": "1", "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo.parent)}
+    environment = {**os.environ, "NO_COLOR": "1", "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo.parent),
+                   "PATH": _BIN + os.pathsep + os.environ.get("PATH", "")}
     result = subprocess.run(list(args), cwd=repo, capture_output=True, text=True, env=environment)
     if check:
         assert result.returncode == 0, (args, result.stdout, result.stderr)
@@ -49,7 +56,7 @@ def _compile(repo: Path, *extra: str, check: bool = True) -> subprocess.Complete
 
 def _branches(tmp_path: Path, attributes: str | None) -> Path:
     """Make a repository whose branches `alice` and `bob` each add one user and recompile."""
-    assert shutil.which("mailpolicy") and shutil.which("git")
+    assert shutil.which("mailpolicy", path=_BIN) and shutil.which("git")
     repo = tmp_path / "repo"
     repo.mkdir()
     _run(repo, "git", "init", "-q", "-b", "main")
