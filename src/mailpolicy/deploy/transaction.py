@@ -21,6 +21,7 @@ import fcntl
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -82,22 +83,31 @@ def stage(target: Path, name: str, text: str) -> Path:
     """Write `text` to a new file beside `target/name` with that file's mode and owner; return its path."""
     fd, temp = tempfile.mkstemp(prefix=STAGE_PREFIX, dir=target)
     with os.fdopen(fd, "wb") as handle:
+        _copy_ownership(target / name, handle.fileno())
         handle.write(text.encode("utf-8", "surrogateescape"))
         handle.flush()
         os.fsync(handle.fileno())
-    _copy_ownership(target / name, Path(temp))
     return Path(temp)
 
 
-def _copy_ownership(original: Path, new: Path) -> None:
+# Never carried over: a set-id or sticky bit, or write access for group or others. Postfix's
+# configuration is root's; a bit like that on the old file is a mistake or a plant, not a wish.
+_NEVER_COPIED = stat.S_ISUID | stat.S_ISGID | stat.S_ISVTX | stat.S_IWGRP | stat.S_IWOTH
+
+
+def _copy_ownership(original: Path, fd: int) -> None:
+    """Give the open staged file the old file's owner and mode, less the bits above."""
     try:
-        info = original.stat()
+        info = os.lstat(original)  # the file itself: a link's target is not what is replaced
     except FileNotFoundError:
-        os.chmod(new, 0o644)  # Postfix's own files are world-readable; daemons read them as user postfix
+        info = None
+    if info is None or not stat.S_ISREG(info.st_mode):
+        os.fchmod(fd, 0o644)  # Postfix's own files are world-readable; daemons read them as user postfix
         return
-    os.chmod(new, info.st_mode & 0o7777)
     with contextlib.suppress(PermissionError):
-        os.chown(new, info.st_uid, info.st_gid)
+        os.fchown(fd, info.st_uid, info.st_gid)
+    # After the chown, which may clear set-id bits on its own: the mode is set on the open file.
+    os.fchmod(fd, stat.S_IMODE(info.st_mode) & ~_NEVER_COPIED)
 
 
 def begin(target: Path, backup: Path) -> None:
