@@ -188,6 +188,8 @@ def check(data: bytes, with_commands: bool = True) -> str | None:
     return verdict
 
 
+# postconf's fatal errors about reading main.cf and expanding values: what this oracle judges.
+_READING_FATALS = ("attribute name", "macro processing error", "line must not start")
 TIMES: list[float] = []  # mailpolicy's own time per input (postconf's is not ours to bound)
 
 
@@ -198,6 +200,9 @@ def _compare(data: bytes, status: int, theirs: dict[str, str], stderr: str, x_st
     if fatal:
         return None if status != 0 else f"mailpolicy refuses ({why}) what postconf reads"
     lookup = _lookup(mine, known)
+    if (status != 0 or x_status != 0) and not any(why in stderr for why in _READING_FATALS):
+        COUNTS["out_of_scope"] = COUNTS.get("out_of_scope", 0) + 1
+        return None  # fatal for what a value means (inet_interfaces = a: "host not found"), not for reading
     if status != 0 or x_status != 0:
         # Postfix's fatal errors past reading: a value it cannot expand.
         for name, value in mine.items():

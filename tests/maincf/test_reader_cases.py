@@ -89,6 +89,7 @@ def postconf() -> None:
     b"smtpd_banner = ${myorigin:x}y ${nothing_set:z} ${myorigin?{a}:{b}} ${ myorigin }\n",
     b"smtpd_banner = ${{ 3} <level {+4} ? {a} : {b}} ${{3.6} <level {3.10} ? {c} : {d}}\n",
     b"mydomain = ${mydomain?{x}:{y}} example0.com\nmydestination = $mydomain\n",
-], ids=[r[0] for r in READS] + [f[0] for f in FATAL] + ["mydomain-myhostname-defaults", "conditionals", "levels", "self-test-is-not-a-cycle"])
+    b"smtpd_banner = ${:empty name} ${ } end\n",
+], ids=[r[0] for r in READS] + [f[0] for f in FATAL] + ["mydomain-myhostname-defaults", "conditionals", "levels", "self-test-is-not-a-cycle", "empty-name-with-colon"])
 def test_each_case_agrees_with_postconf(postconf, data) -> None:
     assert oracle.check(data, with_commands=True) is None

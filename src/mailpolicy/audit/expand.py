@@ -143,8 +143,8 @@ class Expander:
             if after < len(inner) and inner[after] not in "?:":
                 what = "a function call" if inner[after] == "{" else "a character that is not in a name"
                 raise ExpansionError(f"attribute name syntax error in `${{{_short(inner)}}}`: {what}")
-            if not name:
-                raise ExpansionError(f"attribute name syntax error in `${{{_short(inner)}}}`: no name")
+            # An empty name is no error here (mac_expand.c): `${:x}` is x and `${ }` is nothing, as
+            # the lookup of "" finds no parameter; only mac_parse's `${}` is "empty macro name".
             cp = after
             truth = None
         operator = inner[cp] if cp < len(inner) else ""
