@@ -181,6 +181,26 @@ def test_a_build_changing_a_parameter_postfix_uses_as_root_needs_privileged(tmp_
     assert allowed.exit_code == 0 and any("would write" in step for step in allowed.steps), allowed.diagnostics
 
 
+def test_a_build_replacing_master_cf_needs_privileged(tmp_path: Path) -> None:
+    # master(8) runs each service's command as root ($daemon_directory/COMMAND, `..` allowed), and
+    # mailpolicy compiles no master.cf: one in a committed build/ is root-level code.
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "main.cf").write_text(DEPLOYED)
+    (etc / "master.cf").write_text("smtp inet n - y - - smtpd\n")
+    build = make_build(tmp_path / "build", etc)
+    (build / "master.cf").write_text("smtp inet n - n - - ../../../tmp/evil\n")
+    outcome = deploy(build, etc)
+    assert outcome.exit_code == 1 and [d.code for d in outcome.diagnostics] == ["MP630"]
+    assert (etc / "master.cf").read_text() == "smtp inet n - y - - smtpd\n" and (etc / "main.cf").read_text() == DEPLOYED
+    allowed = deploy(build, etc, dry_run=True, reload=False, privileged=True)
+    assert allowed.exit_code == 0 and any("master.cf" in step for step in allowed.steps), allowed.steps
+    # The same master.cf as deployed replaces nothing and needs no acknowledgement.
+    (build / "master.cf").write_text("smtp inet n - y - - smtpd\n")
+    same = deploy(build, etc, dry_run=True, reload=False)
+    assert same.exit_code == 0, same.diagnostics
+
+
 def test_a_build_file_that_is_a_symbolic_link_is_not_read(tmp_path: Path) -> None:
     etc = tmp_path / "etc"
     etc.mkdir()

@@ -129,6 +129,21 @@ def _privileged_changes(values: dict[str, str], deployed) -> list[Diagnostic]:
     return found
 
 
+def _master_cf_change(build: Build, target: Path) -> list[Diagnostic]:
+    """MP630 when the build would replace master.cf: master runs each service's command as root.
+
+    mailpolicy compiles no master.cf, so one in a build was written by hand or by whoever can commit
+    to build/. master(8) runs `$daemon_directory/COMMAND` (a `..` in COMMAND is allowed,
+    src/master/master_ent.c) and `unprivileged = n` keeps root: the file is root-level code.
+    """
+    if build.master_cf is None or build.master_cf == _read_text(target / MASTER_CF):
+        return []
+    return [cat.DEPLOY_MASTER_CF.at(
+        None, f"the build carries a master.cf that differs from {target / MASTER_CF}; master(8) runs the "
+              "commands it names as root, and mailpolicy compiles no master.cf",
+        hint="review the build's master.cf line by line, then deploy with --privileged")]
+
+
 def _plan(build: Build, target: Path, outcome: Outcome, privileged: bool) -> _Plan | None:
     deployed_text = _read_text(target / MAIN_CF)
     deployed = read_deployed(deployed_text, str(target / MAIN_CF))
@@ -139,7 +154,7 @@ def _plan(build: Build, target: Path, outcome: Outcome, privileged: bool) -> _Pl
         outcome.fail(PROBLEMS, *problems)
         return None
     if not privileged:
-        changed = _privileged_changes(merged.values, deployed)
+        changed = _privileged_changes(merged.values, deployed) + _master_cf_change(build, target)
         if changed:
             outcome.fail(PROBLEMS, *changed)
             return None

@@ -156,6 +156,7 @@ DEPLOY_RESTORED = _code("MP626", "deploy-restored", WARNING, "an earlier deploy 
 DEPLOY_FAILED = _code("MP627", "deploy-failed", ERROR, "deploy could not lock, read, write or run Postfix in the configuration folder")
 DEPLOY_NOT_RUNNING = _code("MP628", "deploy-not-running", NOTE, "Postfix is not running: the files are installed and checked, not loaded")
 DEPLOY_PRIVILEGED = _code("MP629", "deploy-privileged", ERROR, "the build changes a parameter Postfix uses as root; deploy installs it only with --privileged")
+DEPLOY_MASTER_CF = _code("MP630", "deploy-master-cf", ERROR, "the build carries a master.cf, which chooses the programs master runs as root; deploy installs it only with --privileged")
 OUTPUT_CONFLICTED = _code("MP631", "output-conflicted", ERROR, "a generated file holds merge conflict markers; recompile instead of merging it by hand")
 
 # --- MP7xx: auditing and importing an existing main.cf / master.cf ----------------------------
