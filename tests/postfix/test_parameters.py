@@ -211,3 +211,20 @@ def test_generator_reproduces_the_committed_file(tmp_path):
     out = generator.generate(tmp_path, postconf)
     assert out.name == "postfix-3.7.params"
     assert out.read_bytes() == PARAMS_37.read_bytes()
+
+
+@pytest.mark.parametrize("unknown, expected", [("chain123", None), ("myhostnme", "myhostname"),
+                                               ("MYDOMAIN", "mydomain"), ("relay_domain", "relay_domains")])
+def test_a_suggestion_measures_only_names_of_a_near_length(monkeypatch, unknown, expected) -> None:
+    # An audit of a main.cf with thousands of unknown names asks for one suggestion each: measuring
+    # every known name each time was the quadratic part (1,000 unknown names took seconds).
+    from mailpolicy.postfix import parameters as pf
+
+    measured: list[str] = []
+    distance = pf._distance
+    monkeypatch.setattr(pf, "_distance", lambda a, b, limit: measured.append(b) or distance(a, b, limit))
+    assert pf.suggest(unknown) == expected
+    limit = max(1, min(3, len(unknown) // 4))
+    near = {n.lower() for n in pf._names("3.7") if abs(len(n) - len(unknown)) <= limit}
+    assert set(measured) <= near
+    assert len(measured) < len(pf._names("3.7")) // 2

@@ -409,9 +409,28 @@ def _distance(a: str, b: str, limit: int) -> int:
 def _closest(name: str, candidates: Iterable[str]) -> str | None:
     """Closest candidate: same name but for case, else the least edit distance (at most 3)."""
     folded, prefix, limit = name.lower(), name.split("_", 1)[0], max(1, min(3, len(name) // 4))
+    by_length = _by_length(candidates) if isinstance(candidates, frozenset) else _length_index(candidates)
     ranked = []
-    for candidate in candidates:
-        d = -1 if candidate.lower() == folded else _distance(folded, candidate.lower(), limit)
-        if d <= limit:
-            ranked.append((d, candidate.split("_", 1)[0] != prefix, candidate))
+    # Only names within `limit` of this length can be within `limit` edits (_distance says limit + 1
+    # for the rest): an audit suggests a name for each of thousands of unknown ones, so the other
+    # lengths are skipped rather than measured one by one.
+    for length in range(len(folded) - limit, len(folded) + limit + 1):
+        for lowered, candidate in by_length.get(length, ()):
+            d = -1 if lowered == folded else _distance(folded, lowered, limit)
+            if d <= limit:
+                ranked.append((d, candidate.split("_", 1)[0] != prefix, candidate))
     return min(ranked)[2] if ranked else None
+
+
+@functools.lru_cache(maxsize=64)
+def _by_length(candidates: frozenset[str]) -> dict[int, tuple[tuple[str, str], ...]]:
+    """The candidates (lower-cased, as written) by length, built once per candidate set."""
+    return _length_index(candidates)
+
+
+def _length_index(candidates: Iterable[str]) -> dict[int, tuple[tuple[str, str], ...]]:
+    index: dict[int, list[tuple[str, str]]] = {}
+    for candidate in candidates:
+        lowered = candidate.lower()
+        index.setdefault(len(lowered), []).append((lowered, candidate))
+    return {length: tuple(group) for length, group in index.items()}
