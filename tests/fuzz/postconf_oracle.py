@@ -183,7 +183,7 @@ def check(data: bytes, with_commands: bool = True) -> str | None:
             import_config(folder)
             COMMAND_TIMES.append(time.perf_counter() - started)
     started = time.perf_counter()
-    verdict = _compare(data, status, theirs, stderr, x_status, expanded)
+    verdict = _compare(data, status, theirs, stderr, x_status, expanded, folder)
     TIMES.append(time.perf_counter() - started)
     return verdict
 
@@ -194,9 +194,11 @@ TIMES: list[float] = []  # mailpolicy's own time per input (postconf's is not ou
 
 
 def _compare(data: bytes, status: int, theirs: dict[str, str], stderr: str, x_status: int,
-             expanded: dict[str, str]) -> str | None:
+             expanded: dict[str, str], folder: str) -> str | None:
     fatal, mine, why = ours(data)
-    known = defaults()
+    # postconf -c DIR sets config_directory to DIR unless main.cf sets it (measured: `postconf -c
+    # DIR -nx` expands $config_directory to DIR, or to main.cf's own value when it has one).
+    known = {**defaults(), "config_directory": folder}
     if fatal:
         return None if status != 0 else f"mailpolicy refuses ({why}) what postconf reads"
     lookup = _lookup(mine, known)
@@ -215,7 +217,7 @@ def _compare(data: bytes, status: int, theirs: dict[str, str], stderr: str, x_st
         if normalized(mine.get(name, "")) != value or name not in mine:
             return f"{name}: postconf reads {value!r}, mailpolicy {mine.get(name)!r}"
     for name in mine:
-        if name in known and name not in theirs:
+        if name in defaults() and name not in theirs:  # config_directory: postconf's, not compared
             return f"{name}: mailpolicy reads {mine[name]!r}, postconf -n does not print it"
     for name, value in expanded.items():
         if "process_id" in mine[name]:

@@ -30,3 +30,17 @@ def test_mailpolicy_reads_every_mutated_main_cf_as_postconf_does(postconf) -> No
     assert result["disagreements"] == []
     # Times are recorded by the large run (docs/audit.md), not asserted on a shared CI machine;
     # tests/audit/test_expand_cost.py bounds the work instead.
+
+
+# Inputs a large run flagged by mistake (the oracle's own model of postconf, not the reader):
+# `postconf -c DIR` gives $config_directory the value DIR unless main.cf sets its own.
+ORACLE_CASES = (
+    b"smtpd_banner = $config_directory x\n",
+    b"config_directory = /elsewhere\nsmtpd_banner = ${config_directory}/x\n",
+    b"unknown_local_recipient_reject_code = 550\n\x0cs = $config_directory/mynetworks\n",
+)
+
+
+@pytest.mark.parametrize("data", ORACLE_CASES)
+def test_the_oracle_models_config_directory_as_postconf_c_sets_it(postconf, data: bytes) -> None:
+    assert oracle.check(data, with_commands=False) is None
