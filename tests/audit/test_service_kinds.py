@@ -34,3 +34,20 @@ def test_a_service_with_its_own_override_is_its_own_kind(tmp_path: Path) -> None
     errors = [d for d in audit.diagnostics if d.severity.value == "error"]
     # The open relay is submission's alone: reported for it, never for the two alike services.
     assert errors and all(d.message.startswith("submission/inet") for d in errors)
+
+
+def test_each_kind_of_service_gets_one_simulator_model_shared_by_the_checks(tmp_path: Path, monkeypatch) -> None:
+    # Building a model expands every main.cf value (a 1,000-long `$name` chain took seconds each);
+    # the open-relay, shading and class-loop checks all read the same one.
+    from mailpolicy.simulate import PostfixModel
+
+    built = []
+    original = PostfixModel.from_parameters.__func__
+    monkeypatch.setattr(PostfixModel, "from_parameters",
+                        classmethod(lambda cls, *args, **kw: built.append(args) or original(cls, *args, **kw)))
+    services = ("smtp inet n - y - - smtpd\n2525 inet n - y - - smtpd\n"
+                "submission inet n - y - - smtpd\n  -o smtpd_relay_restrictions=permit,reject_unauth_destination\n")
+    audit = audit_config(_folder(tmp_path, services))
+    assert any(d.message.startswith("submission/inet") for d in audit.diagnostics)
+    # Two kinds of -o values: the stock ones and submission's.
+    assert len(built) == 2

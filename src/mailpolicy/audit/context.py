@@ -35,6 +35,9 @@ class AuditContext:
     views: tuple[ServiceView, ...]
     version: str
     login_tables: tuple = ()  # LoginTable of every smtpd_sender_login_maps text table, read once
+    # The simulator's model of each kind of smtpd service (audit/simulation.py model_for), built once
+    # and shared by the checks that read it: building one expands every main.cf value.
+    models: dict = attrs.field(factory=dict, eq=False, repr=False, hash=False)
 
     @property
     def main(self) -> MainCf:
