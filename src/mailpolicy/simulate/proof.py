@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import weakref
 from operator import itemgetter, methodcaller
 from typing import Iterable
 
@@ -193,6 +194,10 @@ def _prove(model: PostfixModel, login: str | None, clients: Iterable[str] | None
     return list(found.values())
 
 
+# PostfixModel -> its outside client candidates (_Search.outside_clients); a model never changes.
+_OUTSIDE_CLIENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 class _Search:
     def __init__(self, model: PostfixModel, login: str | None) -> None:
         self.model = model
@@ -233,6 +238,15 @@ class _Search:
     # --- candidates -------------------------------------------------------------------------
 
     def outside_clients(self) -> list[str]:
+        # The candidates depend on the model alone, and one proof asks for them from several searches
+        # (the relay proof, XCLIENT, cleanup rewrites, each search's base request): with a 10,000-entry
+        # mynetworks each computation costs a second, so a model's are computed once.
+        found = _OUTSIDE_CLIENTS.get(self.model)
+        if found is None:
+            found = _OUTSIDE_CLIENTS[self.model] = self._outside_clients()
+        return list(found)
+
+    def _outside_clients(self) -> list[str]:
         networks = [n for n in (parse_network(w.lstrip("!")) for w in self.config.words("mynetworks"))
                     if isinstance(n, (ipaddress.IPv4Network, ipaddress.IPv6Network))]
         for _ref, table in self.tables("client"):
