@@ -21,6 +21,7 @@ _MANAGED_BY = {
     "smtpd_sender_login_maps": "sender map / allow user",
     "smtpd_sender_restrictions": "allow user",
     "smtpd_relay_restrictions": "relay",
+    "smtpd_data_restrictions": "allow user",
 }
 
 

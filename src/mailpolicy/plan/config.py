@@ -7,7 +7,7 @@ import attrs
 from mailpolicy.model import values
 from mailpolicy.model.policy import Policy
 from mailpolicy.plan.model import ConfigPlan, Entry, MapEntry, Parameter, SenderMapPlan
-from mailpolicy.plan.restrictions import relay_restrictions, sender_restrictions
+from mailpolicy.plan.restrictions import data_restrictions, relay_restrictions, sender_restrictions
 from mailpolicy.plan.sasl_path import resolve_sasl_path
 from mailpolicy.plan.sender_map import plan_sender_map
 
@@ -26,6 +26,7 @@ MANAGED = (
     "smtpd_sender_login_maps",
     "smtpd_sender_restrictions",
     "smtpd_relay_restrictions",
+    "smtpd_data_restrictions",
 )
 
 # With no trusted networks, only the host itself is trusted (explicitly: mynetworks_style's
@@ -65,7 +66,9 @@ def plan_config(policy: Policy) -> ConfigPlan:
                                 "who owns which address (keys: user@domain, user, @domain)",
                                 policy.sender_map.span or policy.owners[0].span,
                                 statement="sender map" if policy.sender_map.span else "allow user"))
-    params.append(sender_restrictions(policy) if policy.sasl else sender_restrictions(_without_owners(policy)))
+    guarded = policy if policy.sasl else _without_owners(policy)
+    params.append(sender_restrictions(guarded))
+    params.append(data_restrictions(guarded))
     params.append(relay_restrictions(policy))
     params.extend(_settings(policy))
     return ConfigPlan(version.value, tuple(params), sender_map if policy.sasl else None)

@@ -12,6 +12,8 @@ Hence the rules below, each written where it is applied:
    admitted may deliver only to this server's own domains (no open relay).
 3. permit_mynetworks appears only for `relay authenticated or trusted` and `relay only trusted`,
    and only before reject_unauth_destination: trusting a network is a choice the author states.
+4. reject_sender_login_mismatch also stands alone in smtpd_data_restrictions: smtpd accepts
+   RCPT TO:<postmaster> before the sender list runs, and only the DATA list sees that mail.
 """
 
 from __future__ import annotations
@@ -35,6 +37,27 @@ def sender_restrictions(policy: Policy) -> Parameter:
               else "empty on purpose: no address has an owner, and a value inherited from elsewhere "
                    "must not add a permit")
     return Parameter.restriction_list("smtpd_sender_restrictions", entries, reason, source,
+                                      statement="allow user" if entries else "")
+
+
+def data_restrictions(policy: Policy) -> Parameter:
+    """Return smtpd_data_restrictions: the identity guard again, for mail to the bare `postmaster`.
+
+    smtpd_check.c smtpd_check_rcpt() accepts RCPT TO:<postmaster> (no domain, RFC 5321 4.5.1)
+    before it runs the delayed sender list, so rule 1 alone lets an anonymous client send as an
+    owned address to postmaster. smtpd_check_data() (DATA, and the first BDAT: smtpd.c) runs this
+    list for every transaction, and generic_checks() evaluates sender restrictions there too.
+    """
+    entries: tuple[Entry, ...] = ()
+    source = policy.owners[0].span if policy.owners else None
+    if policy.owners:
+        entries = (Entry(
+            "reject_sender_login_mismatch",
+            "rule 4: checked again at DATA, because smtpd accepts RCPT TO:<postmaster> without running "
+            "smtpd_sender_restrictions; alone in this list, no permit can skip it", source),)
+    reason = ("who may send as which address, also to the bare postmaster" if entries
+              else "empty on purpose: no address has an owner")
+    return Parameter.restriction_list("smtpd_data_restrictions", entries, reason, source,
                                       statement="allow user" if entries else "")
 
 
