@@ -73,6 +73,16 @@ def test_the_decision_table_covers_every_class(explain) -> None:
     assert ("trusted (10.1.0.1)" in explain().stdout)
 
 
+def test_the_bare_postmaster_row_shows_the_data_list_refusing_a_forged_owner(explain) -> None:
+    out = explain().stdout
+    assert "smtpd_data_restrictions = reject_sender_login_mismatch\n" in out
+    rows = table(out)
+    refused = rows[("anonymous", "owned by a login", "bare")]
+    assert refused.startswith("REJECT, reject_sender_login_mismatch (smtpd_data_restrictions): 553 5.7.1 <")
+    assert refused.endswith("@example0.com>: Sender address rejected: not logged in")
+    assert rows[("user jim", "own address", "bare")] == "ACCEPT, no restriction: 250 2.1.5 Ok"
+
+
 def test_the_output_is_the_same_every_time(explain) -> None:
     assert explain().stdout == explain().stdout
 

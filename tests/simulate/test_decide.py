@@ -29,6 +29,23 @@ def test_postmaster_is_always_accepted_as_measured() -> None:
     assert ask(m, recipient="postmaster@example0.com").restriction == "reject"
 
 
+# Measured on 3.7 (tests/e2e/test_bare_postmaster_live.py): with the login guard only in the sender
+# list, a forged owned sender to the bare postmaster is queued; in the data list it gets 553 at DATA.
+OWNED = {"smtpd_sasl_auth_enable": "yes", "smtpd_sender_login_maps": "inline:{jcricket@example0.com=jim}",
+         "smtpd_sender_restrictions": "reject_sender_login_mismatch"}
+
+
+def test_the_bare_postmaster_skips_the_sender_list_but_not_the_data_list() -> None:
+    unguarded = model(**OWNED)
+    assert ask(unguarded, "jcricket@example0.com", "postmaster").verdict is Verdict.ACCEPT
+    guarded = model(**OWNED, smtpd_data_restrictions="reject_sender_login_mismatch")
+    refused = ask(guarded, "jcricket@example0.com", "postmaster")
+    assert (refused.verdict, refused.parameter) == (Verdict.REJECT, "smtpd_data_restrictions")
+    assert refused.reply == "553 5.7.1 <jcricket@example0.com>: Sender address rejected: not logged in"
+    assert ask(guarded, "jcricket@example0.com", "postmaster", login="jim").verdict is Verdict.ACCEPT
+    assert ask(guarded, "friend@gmail.test", "postmaster").verdict is Verdict.ACCEPT
+
+
 def test_without_delayed_rejects_each_list_knows_only_what_was_said_so_far() -> None:
     # permit_sasl_authenticated at connect time never matches: AUTH comes later.
     m = model(smtpd_delay_reject="no", smtpd_sasl_auth_enable="yes",

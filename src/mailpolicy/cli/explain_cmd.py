@@ -4,7 +4,9 @@ Plain text, the same bytes for the same policy: every restriction list the compi
 holds, in the order smtpd evaluates them, each entry with the reason it stands there and the
 policy line it comes from; then the decision table the simulator computes on that main.cf:
 client classes (an anonymous outside client, a trusted one, each login up to MAX_LOGINS) x
-sender ownership (unowned, owned by this login, owned by another) x recipient (local, remote).
+sender ownership (unowned, owned by this login, owned by another) x recipient (local, remote, the
+bare postmaster, which smtpd accepts at RCPT TO without the lists: only smtpd_data_restrictions,
+at DATA, sees that mail).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from mailpolicy.compiler import Compilation, compile_policy
 from mailpolicy.plan.model import ConfigPlan
 from mailpolicy.postfix.restriction_lists import entries, split_words
 from mailpolicy.simulate import Decision, Request, Verdict, model_from_plan
-from mailpolicy.simulate.decide import LISTS
+from mailpolicy.simulate.decide import DATA_LIST, LISTS
 
 MAX_LOGINS = 10
 REMOTE = "friend@gmail.test"
@@ -51,7 +53,8 @@ def explain(compilation: Compilation) -> str:
     """Return the whole explanation of a compiled policy."""
     plan = compilation.plan
     lines = [f"mailpolicy explain {compilation.path} (Postfix {plan.version})", "",
-             "Restriction lists, in the order smtpd evaluates them (all at RCPT TO):", ""]
+             "Restriction lists, in the order smtpd evaluates them (at RCPT TO; smtpd_data_restrictions at "
+             "DATA, the only one mail to the bare postmaster meets):", ""]
     lines.extend(_lists(plan))
     lines.extend(_this_host(plan))
     lines.extend(["Decisions, simulated on the compiled main.cf (and sender map):", ""])
@@ -76,7 +79,7 @@ def _this_host(plan: ConfigPlan) -> list[str]:
 
 def _lists(plan: ConfigPlan) -> list[str]:
     lines: list[str] = []
-    for name in LISTS:
+    for name in (*LISTS, DATA_LIST):
         parameter = plan.parameter(name)
         if parameter is None:
             lines.extend([f"{name} = (not set: Postfix's default)", ""])
@@ -123,7 +126,7 @@ def _table(compilation: Compilation) -> list[str]:
             senders += [("own address", own)] if own else []
             senders += [("another's address", other)] if other else []
         for ownership, sender in senders:
-            for where, recipient in (("local", local), ("remote", REMOTE)):
+            for where, recipient in (("local", local), ("remote", REMOTE), ("bare", "postmaster")):
                 request = Request(address, login, sender, recipient)
                 decision = model.decide(request)
                 cell = _cell(decision)

@@ -31,7 +31,8 @@ def sender_restrictions(policy: Policy) -> Parameter:
         entries = (Entry(
             "reject_sender_login_mismatch",
             "rule 1: a client may use an owned MAIL FROM only when logged in as one of its owners, "
-            "and a logged-in client only an address it owns; alone in this list, no permit can skip it",
+            "and a logged-in client only an address it owns; alone in this list, no permit can skip it "
+            "(smtpd skips the whole list for RCPT TO:<postmaster>: rule 4 covers that mail at DATA)",
             source),)
     reason = ("who may send as which address" if entries
               else "empty on purpose: no address has an owner, and a value inherited from elsewhere "

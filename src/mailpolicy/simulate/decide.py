@@ -7,7 +7,8 @@ evaluated at RCPT TO, in that order; a reject in any list rejects, a permit ends
 list. Before them: AUTH fails with "503 5.5.1 Error: authentication not enabled" when
 smtpd_sasl_auth_enable = no; an address whose domain is empty or numeric gets "501 5.1.7 Bad
 sender address syntax" / "501 5.1.3 Bad recipient address syntax"; RCPT TO:<postmaster> is
-always accepted. After them: a defer_if_permit still pending defers, and
+always accepted, and only smtpd_data_restrictions (at DATA) can refuse that mail: a decision
+whose parameter is smtpd_data_restrictions is a refusal at DATA, after RCPT was accepted. After them: a defer_if_permit still pending defers, and
 smtpd_reject_unlisted_recipient checks the recipient tables. All measured on Postfix 3.7.
 """
 
@@ -36,6 +37,9 @@ LISTS = ("smtpd_client_restrictions", "smtpd_helo_restrictions", "smtpd_sender_r
 REQUIRED = frozenset({"reject_unauth_destination", "defer_unauth_destination", "reject", "defer",
                       "defer_if_permit", "check_relay_domains"})
 RELAY_CHECKS = frozenset({"reject_unauth_destination", "defer_unauth_destination", "check_relay_domains"})
+# smtpd_check.c smtpd_check_data(): run at DATA (and the first BDAT, smtpd.c) for every transaction.
+# The simulator runs it only where it decides something RCPT did not: mail to the bare postmaster.
+DATA_LIST = "smtpd_data_restrictions"
 ALL_PARTS = frozenset({"client", "helo", "login", "sender", "recipient"})
 
 
@@ -50,7 +54,7 @@ class PostfixModel:
         self.soft_bounce = config.flag("soft_bounce")
         self.login_maps = Maps(tables, config.words("smtpd_sender_login_maps"))
         self.classes = frozenset(w.lower() for w in config.words("smtpd_restriction_classes"))
-        self.lists = {name: config.words(name) for name in LISTS}
+        self.lists = {name: config.words(name) for name in (*LISTS, DATA_LIST)}
         # smtpd_check.c smtpd_check_rcpt(): the relay list runs first only with
         # smtpd_relay_before_recipient_restrictions = yes (the default from compatibility_level 3.6).
         self.rcpt_lists = LISTS[3:] if config.flag("smtpd_relay_before_recipient_restrictions") else LISTS[:2:-1]
@@ -218,7 +222,12 @@ class PostfixModel:
         if (bad := session.syntax(request.recipient, "recipient")) is not None:
             return bad
         if request.recipient.lower() == "postmaster":
-            trace.append("RCPT TO:<postmaster> is always accepted (smtpd skips the restrictions)")
+            # smtpd_check.c smtpd_check_rcpt() returns before the delayed client, helo and sender
+            # lists: only smtpd_data_restrictions, at DATA, can still refuse this mail.
+            trace.append("RCPT TO:<postmaster> is always accepted (smtpd skips the RCPT restrictions); "
+                         "smtpd_data_restrictions still runs at DATA")
+            if (ended := session.lists((DATA_LIST,), ALL_PARTS)) is not None:
+                return ended
             return Decision(Verdict.ACCEPT, None, None, ACCEPTED, tuple(trace), possible=frozenset({Verdict.ACCEPT}),
                             reason="RCPT TO:<postmaster> is always accepted")
         names = (LISTS[:3] if delay else ()) + self.rcpt_lists
