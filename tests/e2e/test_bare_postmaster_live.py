@@ -13,10 +13,13 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+import attrs
 import pytest
 
 from mailpolicy.model.statements import ClientKind
-from tests.e2e.live import compiled, live_policy
+from mailpolicy.verify import sandbox_inputs
+from tests.e2e.live import LivePolicy, compiled, live_policy
+from tests.postfix_support import booted_sandbox
 from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 
 SEED = (Path(__file__).parents[2] / "examples" / "seed.mailpolicy").read_text(encoding="utf-8")
@@ -26,6 +29,31 @@ OWNED = "jcricket@example0.com"
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory, requires_postfix):
     yield from live_policy(compiled(tmp_path_factory.mktemp("seed"), SEED))
+
+
+@pytest.fixture(scope="module")
+def seed_without_data_list(tmp_path_factory, requires_postfix):
+    """The seed as compiled before the fix: the login check only in smtpd_sender_restrictions."""
+    compilation = compiled(tmp_path_factory.mktemp("unguarded"), SEED)
+    inputs = sandbox_inputs(compilation)
+    main_cf = _without_parameter(inputs.main_cf, "smtpd_data_restrictions")
+    assert main_cf != inputs.main_cf
+    unguarded = attrs.evolve(inputs, main_cf=main_cf)
+    for sandbox in booted_sandbox(unguarded.main_cf, **unguarded.sandbox_kwargs()):
+        yield LivePolicy(compilation, unguarded, sandbox)
+
+
+def _without_parameter(main_cf: str, name: str) -> str:
+    """Return main.cf without `name` and its continuation lines (those starting with white space)."""
+    kept, dropping = [], False
+    for line in main_cf.splitlines(keepends=True):
+        if line.startswith(name):
+            dropping = True
+        elif dropping and not line[:1].isspace():
+            dropping = False
+        if not dropping:
+            kept.append(line)
+    return "".join(kept)
 
 
 def transaction(live, client: str, sender: str, recipient: str) -> tuple[str, int, str]:
@@ -53,6 +81,13 @@ def _body(smtp) -> tuple[int, str]:
     smtp.send(b"Subject: bare postmaster test\r\n\r\nhello\r\n.\r\n")
     code, reply = smtp.getreply()
     return code, reply.decode(errors="replace")
+
+
+@pytest.mark.postfix
+def test_without_the_data_list_the_forgery_is_queued(seed_without_data_list) -> None:
+    # The issue's measurement, kept as the witness: the sender list alone never sees this mail.
+    stage, code, reply = transaction(seed_without_data_list, "anonymous", OWNED, "postmaster")
+    assert (stage, code) == ("queued", 250), (stage, code, reply)
 
 
 @pytest.mark.postfix

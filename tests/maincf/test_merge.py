@@ -61,7 +61,8 @@ def test_parameters_the_base_lacks_are_appended_in_a_marked_block(tmp_path: Path
     assert tail[-2:] == [BLOCK_END, ""]
     names = [line.split(" =")[0] for line in tail if " =" in line and not line.startswith("#")]
     assert names == ["compatibility_level", "mydestination", "smtpd_sasl_auth_enable", "smtpd_sasl_type",
-                     "smtpd_sasl_path", "smtpd_sender_login_maps", "smtpd_sender_restrictions"]
+                     "smtpd_sasl_path", "smtpd_sender_login_maps", "smtpd_sender_restrictions",
+                     "smtpd_data_restrictions"]
     assert "mydestination = $myhostname, localhost, example0.com" in tail
     assert any(line.endswith("(local domains lines)") for line in tail)
 
