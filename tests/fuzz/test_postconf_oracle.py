@@ -38,6 +38,8 @@ ORACLE_CASES = (
     b"smtpd_banner = $config_directory x\n",
     b"config_directory = /elsewhere\nsmtpd_banner = ${config_directory}/x\n",
     b"unknown_local_recipient_reject_code = 550\n\x0cs = $config_directory/mynetworks\n",
+    # $process_id is postconf's own, also when reached through another name (seed 5001).
+    b"smtpd_banner = $debugger_command x\n",
 )
 
 
