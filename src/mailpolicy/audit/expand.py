@@ -311,9 +311,6 @@ def _level(text: str) -> tuple[int, ...]:
     return numbers
 
 
-compatibility_level = _level  # the same rule reads main.cf's compatibility_level (maincf/reader.py)
-
-
 def _compare(left: str, operator: str, right: str, as_level: bool) -> bool:
     if as_level:
         a, b = _level(left), _level(right)

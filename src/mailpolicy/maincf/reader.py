@@ -34,7 +34,6 @@ import re
 
 import attrs
 
-from mailpolicy.audit.expand import ExpansionError, compatibility_level
 from mailpolicy.postfix.restriction_lists import split_words
 from mailpolicy.source import SourceFile, Span
 
@@ -341,15 +340,4 @@ def _shown(logical: str, limit: int = 60) -> str:
 
 def read_main_cf(text: str, path: str) -> MainCf:
     """Parse main.cf `text` read from `path`; never raises, refused lines land in `problems`."""
-    main_cf = _Reader(path).read(text)
-    level = main_cf.get("compatibility_level")
-    if level is not None and "$" not in level.value:
-        # mail_params.c: compat_level_from_string(var_compatibility_level, msg_fatal) - every daemon
-        # stops on a malformed level, and `postconf -n` too ("macro processing error", measured).
-        # A value with `$` is judged after expansion (the oracle, tests/fuzz/postconf_oracle.py).
-        try:
-            compatibility_level(level.value)
-        except ExpansionError as error:
-            problem = Problem(level.value_span or level.name_span, str(error).replace("`", '"'))
-            main_cf = attrs.evolve(main_cf, problems=(*main_cf.problems, problem))
-    return main_cf
+    return _Reader(path).read(text)
