@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -18,8 +19,27 @@ allow user jimminey as jcricket@example0.com
 """
 
 
-def compile_text(tmp_path: Path, text: str, name: str = "site.mailpolicy", **files: str) -> Compilation:
-    """Write `text` (and any extra files) into tmp_path and compile it."""
+# A policy needs a `hostname` (MP216). Tests that are about something else state one after their
+# own lines, so the line numbers they assert stay those of the text they wrote.
+HOSTNAME_LINE = "hostname mx.example0.com\n"
+_HOSTNAME_STATEMENT = re.compile(r"^\s*hostname\b", re.MULTILINE)
+
+
+def with_hostname(text: str) -> str:
+    """Return `text` with HOSTNAME_LINE appended when it has no `hostname` line and is not empty."""
+    if not text.strip() or _HOSTNAME_STATEMENT.search(text):
+        return text
+    return text + ("" if text.endswith("\n") else "\n") + HOSTNAME_LINE
+
+
+def compile_text(tmp_path: Path, text: str, name: str = "site.mailpolicy", *, hostname: bool = True,
+                 **files: str) -> Compilation:
+    """Write `text` (and any extra files) into tmp_path and compile it.
+
+    `hostname=False` compiles `text` exactly as written (a test of MP216 itself); otherwise a text
+    without a `hostname` line gets HOSTNAME_LINE at its end (`with_hostname`)."""
+    if hostname:
+        text = with_hostname(text)
     for extra, content in files.items():
         target = tmp_path / extra.replace("__", "/")
         target.parent.mkdir(parents=True, exist_ok=True)

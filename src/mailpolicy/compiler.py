@@ -13,6 +13,7 @@ from mailpolicy.emit.main_cf import render_main_cf
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.emit.sender_map import render_sender_map
 from mailpolicy.frozen import frozen
+from mailpolicy.model import statements as st
 from mailpolicy.model.build import build_policy
 from mailpolicy.model.file_kind import looks_like_postfix_config
 from mailpolicy.model.loader import load_policy
@@ -53,6 +54,8 @@ def compile_policy(path: str | os.PathLike, *, warnings_as_errors: bool = False)
         diagnostics.append(wrong)  # an empty policy: still planned (the defaults), never written
     policy, problems = build_policy(loaded)
     diagnostics.extend(problems)
+    if wrong is None:
+        diagnostics.extend(_missing_hostname(loaded))
     # The statements are a third of a large compile's memory and the policy holds what they said.
     sources = loaded.sources
     del loaded
@@ -87,6 +90,27 @@ def _wrong_kind(path: str, loaded) -> Diagnostic | None:
             hint="start with `postfix 3.7`, `hostname mx.example.com` and `local domains example.com` "
                  "(docs/language.md)")
     return None
+
+
+def _missing_hostname(loaded) -> list[Diagnostic]:
+    """Return MP216 when no file of the policy has a `hostname` line.
+
+    Without myhostname in main.cf Postfix takes the machine's own name (mail_params.c,
+    check_myhostname: gethostname(), qualified by DNS), and mydestination's `$myhostname`, smtpd's
+    greeting and every Received: line follow it: not what the policy said, and different on each
+    machine the build is deployed to. A policy is judged as a whole, its includes with it, so a
+    fragment only ever included is never refused for this (docs/language.md#hostname). A
+    `hostname` line that is present but invalid has its own error (MP2xx from the builder).
+    """
+    if any(isinstance(s, st.Hostname) for s in loaded.statements):
+        return []
+    top = loaded.sources[0] if loaded.sources else None
+    if top is None:
+        return []
+    return [cat.MISSING_HOSTNAME.at(
+        Span(top.path, 1, 1), f"{top.path} has no `hostname`: Postfix would take the name of whatever "
+        "machine runs it for myhostname, and mydestination's $myhostname with it",
+        hint="add a line such as `hostname mx.example.com` (the name this server greets and is known by)")]
 
 
 def emit(plan: ConfigPlan, path: str) -> dict[str, str]:

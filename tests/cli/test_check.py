@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from mailpolicy.cli import cli
 
-CLEAN = "postfix 3.7\nlocal domains example0.com\n"
-BROKEN = "postfix 3.7\ntrusted networks 0.0.0.0/0\nset smtp_recipient_restrictions = reject\n"
-WARNS = "sasl dovecot private/auth\n"  # MP315: SASL but nobody owns an address
+CLEAN = "postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\n"
+BROKEN = "postfix 3.7\ntrusted networks 0.0.0.0/0\nset smtp_recipient_restrictions = reject\nhostname mx.example0.com\n"
+WARNS = "sasl dovecot private/auth\nhostname mx.example0.com\n"  # MP315: SASL but nobody owns an address
 
 
 @pytest.fixture

@@ -204,7 +204,7 @@ def test_a_base_main_cf_reached_through_a_symlink_is_read(run, tmp_path: Path) -
 
 def test_several_policies_get_one_folder_each_and_fail_alone(run, tmp_path: Path) -> None:
     files = {"hosts__common.inc": "local domains example0.com\n",
-             "hosts__mx1.mailpolicy": 'postfix 3.7\ninclude "common.inc"\nrelay nobody\n',
+             "hosts__mx1.mailpolicy": 'postfix 3.7\ninclude "common.inc"\nrelay nobody\nhostname mx1.example0.com\n',
              "hosts__mx2.mailpolicy": 'postfix 3.7\ninclude "common.inc"\nrelay nobody\nhostname x\n',
              "hosts__mx3.mailpolicy": 'postfix 3.7\ninclude "common.inc"\nrelay nobody\nhostname mx3.example0.com\n'}
     result = run("hosts/mx1.mailpolicy", "hosts/mx2.mailpolicy", "hosts/mx3.mailpolicy", "-o", "build", **files)

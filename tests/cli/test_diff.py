@@ -12,6 +12,7 @@ from mailpolicy.audit.files import read_config
 from mailpolicy.cli import cli
 
 POLICY = """postfix 3.7
+hostname mx.example0.com
 local domains example0.com
 trusted networks only 192.168.1.0/24
 sasl dovecot private/auth
@@ -72,7 +73,7 @@ def test_scalars_and_defaults(run) -> None:
 
 
 def test_a_managed_parameter_the_policy_leaves_unset_is_shown(run) -> None:
-    (Path("site.mailpolicy")).write_text("postfix 3.7\nrelay nobody\n")
+    (Path("site.mailpolicy")).write_text("postfix 3.7\nhostname mx.example0.com\nrelay nobody\n")
     result = run("--against", "-", stdin="smtpd_sasl_auth_enable = yes\nbiff = no\n")
     assert "~ smtpd_sasl_auth_enable (postconf -n (stdin):1): yes -> unset by the policy " \
            "(Postfix's default, no)\n" in result.stdout

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from mailpolicy.cli import cli
 
-POLICY = "postfix 3.7\nlocal domains example0.com\nsasl dovecot private/auth\nallow user bob as bob@example0.com\n"
+POLICY = "postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\nsasl dovecot private/auth\nallow user bob as bob@example0.com\n"
 MAP = "controlled_envelope_senders"
 SECRET = "secret-key@example0.com root-only-value\n"
 IN_CONFIG = f"smtpd_sender_login_maps = hash:/etc/postfix/{MAP}\n"

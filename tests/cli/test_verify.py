@@ -127,7 +127,7 @@ def test_an_unreadable_file_exits_2(tmp_path) -> None:
 def test_a_policy_without_expect_lines_has_nothing_to_verify(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(verify_cmd, "verify_compilation", lambda *a: pytest.fail("booted for nothing"))
     policy = tmp_path / "plain.mailpolicy"
-    policy.write_text("postfix 3.7\nlocal domains example0.com\n")
+    policy.write_text("postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\n")
     result = verify(str(policy))
     assert result.exit_code == 0
     assert "has no expect lines: nothing to verify" in result.stderr

@@ -113,10 +113,20 @@ def test_login_map_bare_keys_and_unreadable_sources(tmp_path):
     assert [(d.code, d.span.line) for d in imported.diagnostics] == [("MP709", 8)]
 
 
-def test_non_fqdn_hostname_is_left_to_postfix(tmp_path):
-    imported = import_config(folder(tmp_path, BASE.replace("myhostname = mx.example0.com", "myhostname = vm")))
-    assert "# hostname vm" in imported.text.splitlines()
-    assert not any(s.startswith("hostname") for s in statements(imported.text))
+@pytest.mark.parametrize("main_cf_line, written", [
+    ("myhostname = vm", "hostname vm"),                # kept as main.cf says it, refused at its line
+    ("", "hostname CHANGE-ME"),                        # no myhostname at all: a placeholder
+    ("myhostname = mx example0.com", "hostname CHANGE-ME"),  # not one plain word: a placeholder
+])
+def test_an_unqualified_or_missing_hostname_is_written_and_refused_at_its_line(tmp_path, main_cf_line, written):
+    # A policy without `hostname` is refused (MP216) at line 1; the import writes the line the user
+    # must edit instead, and the compile refuses it there (MP208, not fully qualified).
+    main = BASE.replace("myhostname = mx.example0.com", main_cf_line)
+    imported, compiled = compile_import(folder(tmp_path, main), tmp_path)
+    lines = imported.text.splitlines()
+    assert written in lines
+    assert [(d.code, d.span.line) for d in compiled.diagnostics if d.severity.value == "error"] == \
+        [("MP208", lines.index(written) + 1)]
 
 
 def test_output_is_byte_identical_whatever_the_working_folder(tmp_path):
@@ -160,7 +170,11 @@ def test_debian_stock_configuration_imports_to_a_policy_that_compiles(tmp_path):
     imported = import_config(Path(__file__).resolve().parents[1] / "fixtures" / "debian")
     assert "relay only trusted" in statements(imported.text)
     policy = tmp_path / "debian.mailpolicy"
+    # Debian's myhostname is the unqualified `vm`: the import writes it, the compile refuses that
+    # line (MP208) and nothing else; with a full name the policy compiles.
     policy.write_text(imported.text)
+    assert [d.code for d in compile_policy(policy).diagnostics if d.severity.value == "error"] == ["MP208"]
+    policy.write_text(imported.text.replace("\nhostname vm\n", "\nhostname vm.example0.com\n"))
     compiled = compile_policy(policy)
     assert compiled.ok, [d.message for d in compiled.diagnostics]
     relay = compiled.plan.parameter("smtpd_relay_restrictions")

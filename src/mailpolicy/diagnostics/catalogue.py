@@ -83,6 +83,7 @@ INVALID_SET_VALUE = _code("MP212", "invalid-set-value", ERROR, "a set value cont
 INVALID_SASL = _code("MP213", "invalid-sasl", ERROR, "a sasl statement names an unsupported type or lacks its socket")
 DUPLICATE_ALLOW = _code("MP214", "duplicate-allow", WARNING, "a login is allowed the same address twice")
 INVALID_OWNER_TABLE = _code("MP215", "invalid-owner-table", ERROR, "a line of an owners table is malformed")
+MISSING_HOSTNAME = _code("MP216", "missing-hostname", ERROR, "a policy has no `hostname`: Postfix would take the machine's name for myhostname and mydestination")
 
 # --- MP3xx: safety ------------------------------------------------------------------------------
 OPEN_RELAY = _code("MP301", "open-relay", ERROR, "an unauthenticated outside client could relay mail")

@@ -10,6 +10,7 @@ the import refuses them just as the audit reported them.
 from __future__ import annotations
 
 import posixpath
+import re
 
 from mailpolicy.audit.context import MISMATCH_RESTRICTIONS, AuditContext
 from mailpolicy.audit.effective import ServiceView, Word
@@ -19,6 +20,11 @@ from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.importer.blocks import Block
 from mailpolicy.model import values
+
+# Written for a main.cf without a usable myhostname: not fully qualified, so it never compiles.
+HOSTNAME_PLACEHOLDER = "CHANGE-ME"
+# A myhostname written back as it is only when it is one plain word (no `#`, space or `$`).
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
 from mailpolicy.model.policy import DEFAULT_CHROOT
 from mailpolicy.plan.config import LOOPBACK, compatibility_level
 from mailpolicy.postfix.tables import table_reference
@@ -59,19 +65,26 @@ class Translator:
             f"compatibility_level = {emitted or '(none)'}, which changes the defaults of parameters it does not set",
             "check the defaults COMPATIBILITY_README lists for the levels in between"))
 
-    def hostname(self) -> Block | None:
+    def hostname(self) -> Block:
+        # Always a `hostname` line: a policy without one is refused (MP216). When main.cf gives no
+        # fully qualified name, the line holds what it gives (or a placeholder) and the compile
+        # refuses it (MP208) at that very line: the one the user must edit.
         definition = self.ctx.main.get("myhostname")
         if definition is None:
-            return None
+            note = self.lossy(None, "main.cf has no myhostname, so Postfix uses this machine's name; the policy "
+                                    "must name the server: the compile refuses the placeholder below",
+                              f"replace {HOSTNAME_PLACEHOLDER} with the server's full DNS name")
+            return Block((f"hostname {HOSTNAME_PLACEHOLDER}",), (note,))
         name = self.view.value("myhostname").strip()
         try:
             return Block((f"hostname {values.hostname(name)}",), origins=(definition.name_span,))
         except values.ValueProblem as problem:
             note = self.lossy(definition.value_span, f"myhostname = {name}: {problem.message}; the policy "
-                                                     "language needs a fully qualified name, so the import leaves "
-                                                     "myhostname to Postfix's default (this machine's name)",
+                                                     "language needs a fully qualified name, so the compile "
+                                                     "refuses the line below until it has one",
                               "write `hostname` with the server's full DNS name")
-            return Block((f"# hostname {name}",), (note,), (definition.name_span,))
+            shown = name if _PLAIN_NAME.fullmatch(name) else HOSTNAME_PLACEHOLDER
+            return Block((f"hostname {shown}",), (note,), (definition.name_span,))
 
     def local_domains(self) -> Block | None:
         if not self.view.is_set("mydestination"):
