@@ -96,9 +96,9 @@ def _missing_hostname(loaded) -> list[Diagnostic]:
     """Return MP216 when no file of the policy has a `hostname` line.
 
     Without myhostname in main.cf Postfix takes the machine's own name (mail_params.c,
-    check_myhostname: gethostname(), qualified by DNS), and mydestination's `$myhostname`, smtpd's
-    greeting and every Received: line follow it: not what the policy said, and different on each
-    machine the build is deployed to. A policy is judged as a whole, its includes with it, so a
+    check_myhostname: get_hostname(), the kernel's name, with .$mydomain or .localdomain appended
+    when it has no dot), and mydestination's `$myhostname`, smtpd's greeting and every Received:
+    line follow it: not what the policy said, and different on each machine the build is deployed to. A policy is judged as a whole, its includes with it, so a
     fragment only ever included is never refused for this (docs/language.md#hostname). A
     `hostname` line that is present but invalid has its own error (MP2xx from the builder).
     """
