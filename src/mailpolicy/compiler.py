@@ -102,7 +102,9 @@ def _missing_hostname(loaded) -> list[Diagnostic]:
     fragment only ever included is never refused for this (docs/language.md#hostname). A
     `hostname` line that is present but invalid has its own error (MP2xx from the builder).
     """
-    if any(isinstance(s, st.Hostname) for s in loaded.statements):
+    # A file that could not be read (an include refused, a syntax error) may be where the
+    # hostname is: its own error says what is wrong, and this one would be a guess.
+    if has_errors(loaded.diagnostics) or any(isinstance(s, st.Hostname) for s in loaded.statements):
         return []
     top = loaded.sources[0] if loaded.sources else None
     if top is None:

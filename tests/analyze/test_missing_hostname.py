@@ -52,3 +52,9 @@ def test_check_dir_judges_an_only_included_fragment_with_its_includer(tmp_path, 
     # Named on its own, the fragment is an incomplete policy, as with MP308 (docs/language.md#hostname).
     alone = CliRunner().invoke(cli, ["check", "hosts/common/domains.mailpolicy"])
     assert alone.exit_code == 1 and "error[MP216]" in alone.stderr
+
+
+def test_an_unreadable_include_is_its_own_error_not_a_missing_hostname(tmp_path) -> None:
+    # The file that could not be read may hold the hostname: MP216 would be a guess.
+    c = compile_text(tmp_path, 'postfix 3.7\ninclude "identity.mailpolicy"\n', hostname=False)
+    assert not c.ok and c.diagnostics and "MP216" not in {d.code for d in c.diagnostics}

@@ -56,7 +56,7 @@ def test_absolute_names_are_refused(tmp_path, name):
 
 
 def test_dot_dot_that_stays_inside_is_allowed(tmp_path):
-    result = compile_in(tmp_path, {"site.mailpolicy": 'include "sub/../users.mailpolicy"\n',
+    result = compile_in(tmp_path, {"site.mailpolicy": 'include "sub/../users.mailpolicy"\nhostname mx.example0.com\n',
                                    "users.mailpolicy": BASE})
     assert result.ok, result.diagnostics
     assert result.policy.relay.span.path == str(tmp_path / "users.mailpolicy")
@@ -94,14 +94,14 @@ def test_symlinked_folder_leading_out_is_refused(tmp_path):
 def test_symlink_inside_the_folder_is_followed(tmp_path):
     write(tmp_path, {"real/users.mailpolicy": BASE})
     (tmp_path / "users.mailpolicy").symlink_to(tmp_path / "real" / "users.mailpolicy")
-    result = compile_in(tmp_path, {"site.mailpolicy": 'include "users.mailpolicy"\n'})
+    result = compile_in(tmp_path, {"site.mailpolicy": 'include "users.mailpolicy"\nhostname mx.example0.com\n'})
     assert result.ok, result.diagnostics
     # Named in messages by where it really is.
     assert result.policy.relay.span.path == str(tmp_path / "real" / "users.mailpolicy")
 
 
 def test_symlinked_top_file_includes_from_its_real_folder(tmp_path):
-    write(tmp_path, {"repo/site.mailpolicy": 'include "users.mailpolicy"\n', "repo/users.mailpolicy": BASE})
+    write(tmp_path, {"repo/site.mailpolicy": 'include "users.mailpolicy"\nhostname mx.example0.com\n', "repo/users.mailpolicy": BASE})
     (tmp_path / "etc").mkdir()
     (tmp_path / "etc" / "site.mailpolicy").symlink_to(tmp_path / "repo" / "site.mailpolicy")
     result = compile_policy(tmp_path / "etc" / "site.mailpolicy")

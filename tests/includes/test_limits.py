@@ -26,7 +26,7 @@ def test_depth_limit_allows_the_limit_and_refuses_one_more(tmp_path):
         folder = tmp_path / str(count)
         folder.mkdir()
         for i in range(count - 1):
-            (folder / f"f{i}.mailpolicy").write_text(f'include "f{i + 1}.mailpolicy"\n')
+            (folder / f"f{i}.mailpolicy").write_text(f'include "f{i + 1}.mailpolicy"\n' + ("hostname mx.example0.com\n" if i == 0 else ""))
         (folder / f"f{count - 1}.mailpolicy").write_text(BASE)
         return folder / "f0.mailpolicy"
 
@@ -73,7 +73,7 @@ def test_very_long_line_is_refused_at_its_line(tmp_path):
 def test_a_line_at_the_limit_is_read(tmp_path):
     path = tmp_path / "site.mailpolicy"
     # A comment exactly at the limit is not a long line.
-    path.write_text(BASE + "#" * loader.MAX_LINE_CHARS + "\n")
+    path.write_text(BASE + "#" * loader.MAX_LINE_CHARS + "\nhostname mx.example0.com\n")
     assert compile_policy(path).ok
 
 

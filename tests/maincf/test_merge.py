@@ -103,9 +103,10 @@ def test_a_changed_policy_replaces_the_old_block_instead_of_adding_one(tmp_path:
 
 
 def test_managed_parameter_the_policy_leaves_unset_keeps_the_base_value(tmp_path: Path) -> None:
-    policy = "postfix 3.7\nrelay nobody\n"
-    merged = _merge(tmp_path, "myhostname = old.example0.com\nsmtpd_sasl_auth_enable = yes\n", policy)
-    assert merged.text.startswith("myhostname = old.example0.com\nsmtpd_sasl_auth_enable = yes\n")
+    # (myhostname is no such parameter any more: a policy without `hostname` is refused, MP216.)
+    policy = "postfix 3.7\nhostname mx.example0.com\nrelay nobody\n"
+    merged = _merge(tmp_path, "smtpd_sasl_auth_enable = yes\nsmtpd_sasl_path = private/auth\n", policy)
+    assert merged.text.startswith("smtpd_sasl_auth_enable = yes\nsmtpd_sasl_path = private/auth\n")
     assert [(d.code, d.span.line) for d in merged.diagnostics] == [("MP608", 1), ("MP608", 2)]
 
 
