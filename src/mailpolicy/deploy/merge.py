@@ -18,7 +18,7 @@ import attrs
 
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.maincf.merge import BLOCK_BEGIN, BLOCK_END
+from mailpolicy.maincf.merge import BLOCK_BEGIN, BLOCK_END, previous_output
 from mailpolicy.maincf.reader import LineKind, MainCf, read_main_cf
 from mailpolicy.output.marker import split_marker
 
@@ -46,7 +46,7 @@ def merge_into_deployed(deployed: MainCf | None, build_text: str, build_path: st
     new_lines = _definition_lines(build)
     if deployed is None:
         return MergedMainCf(body, (), tuple(new_lines), _values(build)), []
-    dropped = _previous_output(deployed)
+    dropped = previous_output(deployed)
     replaced_at: dict[int, str] = {}
     removed: set[int] = set(dropped)
     for definition in deployed.definitions:
@@ -95,22 +95,6 @@ def _definition_lines(build: MainCf) -> dict[str, tuple[list[str], list[str]]]:
         own = [definition.line, *(span.line for span in definition.continuation_spans)]
         found[definition.name] = (comments, [by_number[n].text for n in own])
     return found
-
-
-def _previous_output(deployed: MainCf) -> set[int]:
-    """Return the lines an earlier deploy or `compile --base` added: a marker line and the appended block."""
-    lines: set[int] = set()
-    if deployed.lines and split_marker(deployed.lines[0].text + "\n")[0] is not None:
-        lines.add(1)
-    inside = False
-    for line in deployed.lines:
-        if line.text.startswith(BLOCK_BEGIN):
-            inside = True
-        if inside:
-            lines.add(line.number)
-        if line.text.rstrip() == BLOCK_END:
-            inside = False
-    return lines
 
 
 def _refused(problem, whose: str) -> Diagnostic:

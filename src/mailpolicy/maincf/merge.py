@@ -57,7 +57,7 @@ class Merged:
 
 def merge_main_cf(base: MainCf, plan: ConfigPlan, provenance: Provenance) -> Merged:
     """Return `base` with the plan's parameters in it; never changes a line the plan does not manage."""
-    dropped = _previous_output(base)
+    dropped = previous_output(base)
     planned = {p.name: p for p in plan.parameters}
     replaced: dict[int, tuple[Parameter, list[str]]] = {}  # first line of a definition -> its new lines
     removed: set[int] = set(dropped)
@@ -111,8 +111,8 @@ def _line_ending(base: MainCf, dropped: set[int]) -> str:
     return "\r\n" if endings.count("\r\n") > len(endings) / 2 else "\n"
 
 
-def _previous_output(base: MainCf) -> set[int]:
-    """Return the lines an earlier merge added: its marker line and its appended block."""
+def previous_output(base: MainCf) -> set[int]:
+    """Return the lines an earlier merge (`compile --base` or `deploy`) added: its marker line and its appended block."""
     lines: set[int] = set()
     if base.lines and split_marker(base.lines[0].text + "\n")[0] is not None:
         lines.add(1)
