@@ -108,12 +108,16 @@ def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
         return None
 
 
+def _inline_items(body: str):
+    """Yield each item of an inline table's body, a `{ ... }` item without its braces."""
+    for item in split_words(body):
+        yield item[1:-1].strip() if item.startswith("{") and item.endswith("}") else item
+
+
 def parse_inline(body: str) -> dict[str, str]:
     """Parse the inside of `inline:{ key=value, { key = text with spaces } }` (Postfix 3.0, postconf(5))."""
     entries: dict[str, str] = {}
-    for item in split_words(body):
-        if item.startswith("{") and item.endswith("}"):
-            item = item[1:-1].strip()
+    for item in _inline_items(body):
         key, eq, value = item.partition("=")
         if eq:
             entries[key.strip()] = value.strip()
@@ -123,9 +127,7 @@ def parse_inline(body: str) -> dict[str, str]:
 def parse_inline_rules(body: str) -> dict[str, str]:
     """Parse the inside of `cidr:{ {pattern result}, ... }`: each braced item is one `pattern result` rule."""
     rules: dict[str, str] = {}
-    for item in split_words(body):
-        if item.startswith("{") and item.endswith("}"):
-            item = item[1:-1].strip()
+    for item in _inline_items(body):
         pattern, _, result = item.partition(" ")
         if pattern and result.strip():
             rules.setdefault(pattern, result.strip())
