@@ -74,10 +74,9 @@ def foreign_origin(model) -> str | None:
     if origin in (w.lower().rstrip(".") for w in words("myhostname")[:1]):
         return None  # the default ($myhostname): this very host, judged without loading the suffix list
     psl = _suffix_list()
-    own_names = {n for n in _own_names(words) if not psl.is_public(n)} | {"localhost"}
+    own_names, own = _own(psl, words)
     if _is_own_name(origin, own_names):
         return None
-    own = {r for r in (_registrable(psl, d) for d in own_names) if r}
     if not psl.is_public(origin) and _registrable(psl, origin) in own:
         return None
     return origin
@@ -99,10 +98,7 @@ def foreign_relay_domains(words) -> list[Finding]:
     if not entries:
         return []
     psl = _suffix_list()
-    # `localhost` (RFC 6761) names this host wherever it is written: relaying for it reaches nobody else.
-    # A public suffix is nobody's own name, even when the policy writes it (`set mydomain = test`).
-    own_names = {n for n in _own_names(words) if not psl.is_public(n)} | {"localhost"}
-    own = {r for r in (_registrable(psl, d) for d in own_names) if r}
+    own_names, own = _own(psl, words)
     # With relay_domains in parent_domain_matches_subdomains (the default), `name` also matches
     # its subdomains and `.name` matches nothing at all (src/util/match_ops.c match_hostname:
     # a `.name` pattern is compared only without MATCH_FLAG_PARENT). Measured on Postfix 3.7.11:
@@ -149,6 +145,14 @@ def _named_domains(written: str) -> list[str | None]:
     if kind == "inline" and name.startswith("{") and name.endswith("}"):
         return [k.lstrip(".").rstrip(".").lower() for k in parse_inline(name[1:-1]) if k.strip(".")]
     return []
+
+
+def _own(psl, words) -> tuple[set[str], set[str]]:
+    """Return the policy's own names and their registrable domains."""
+    # `localhost` (RFC 6761) names this host wherever it is written: relaying for it reaches nobody else.
+    # A public suffix is nobody's own name, even when the policy writes it (`set mydomain = test`).
+    own_names = {n for n in _own_names(words) if not psl.is_public(n)} | {"localhost"}
+    return own_names, {r for r in (_registrable(psl, d) for d in own_names) if r}
 
 
 def _own_names(words) -> list[str]:
