@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mailpolicy.audit.effective import references
-from mailpolicy.audit.expand import Expander, reference_sites
+from mailpolicy.postfix.expand import Expander, reference_sites
 from tests.helpers import compile_text
 from tests.postfix_support import require_postfix
 
@@ -98,7 +98,7 @@ def test_postfix_expands_an_undefined_name_to_nothing_and_only_postconf_warns(tm
 def test_a_chain_of_set_values_is_expanded_once_not_once_per_setting(tmp_path, monkeypatch) -> None:
     # Each `set` value used a fresh expander: a chain of N references cost N x N (an import of a
     # 1,000-long main.cf chain took a minute). Now each name is expanded once; work is counted.
-    from mailpolicy.audit import expand
+    from mailpolicy.postfix import expand
 
     steps = []
     original = expand.Expander._parse

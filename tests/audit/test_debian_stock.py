@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mailpolicy.audit.run import audit_config
 from mailpolicy.importer.run import import_config
-from mailpolicy.maincf import read_main_cf
+from mailpolicy.postfix.main_cf import read_main_cf
 from tests.postfix_support import missing_prerequisite
 
 DEBIAN = Path(__file__).resolve().parents[1] / "fixtures" / "debian"

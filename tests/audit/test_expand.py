@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mailpolicy.audit.expand import Expander, ExpansionError
 from mailpolicy.postfix import parameters as pf
+from mailpolicy.postfix.expand import Expander, ExpansionError
 
 
 def expander(values: dict[str, str]) -> Expander:

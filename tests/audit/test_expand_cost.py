@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailpolicy.audit.expand import MAX_EXPANDED_CHARS, Expander, ExpansionError
+from mailpolicy.postfix.expand import MAX_EXPANDED_CHARS, Expander, ExpansionError
 
 
 def _chain(length: int) -> dict[str, str]:

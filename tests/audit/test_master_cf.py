@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mailpolicy.audit.master_cf import read_master_cf
+from mailpolicy.postfix.master_cf import read_master_cf
 from tests.postfix_support import missing_prerequisite
 
 # Debian's pristine master.cf: postfix's postinst copies it to /etc/postfix/master.cf when there is

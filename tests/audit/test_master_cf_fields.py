@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailpolicy.audit.master_cf import read_master_cf
+from mailpolicy.postfix.master_cf import read_master_cf
 
 GOOD = "smtp      inet  n       -       y       -       -       smtpd\n"
 

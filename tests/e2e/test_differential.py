@@ -23,17 +23,17 @@ from __future__ import annotations
 import os
 import random
 import socket
-from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import attrs
 import pytest
 
+from mailpolicy.plan.simulator_model import plan_tables
 from mailpolicy.sandbox import Attempt, Sandbox, SandboxUnavailable
 from mailpolicy.sandbox.client import NO_REPLY
 from mailpolicy.simulate import PostfixModel, Request, Verdict
 from mailpolicy.simulate.decide import DATA_LIST
-from mailpolicy.simulate.plan import plan_tables
 from tests.e2e import generate, generate_raw, generate_wide
 from tests.e2e.live import compiled
 from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)

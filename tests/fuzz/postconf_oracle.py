@@ -26,10 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from mailpolicy.audit.expand import Expander, ExpansionError
 from mailpolicy.audit.run import audit_config
 from mailpolicy.importer.run import import_config
-from mailpolicy.maincf.reader import normalized, read_main_cf
+from mailpolicy.postfix.expand import Expander, ExpansionError
+from mailpolicy.postfix.main_cf import normalized, read_main_cf
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTCONF = shutil.which("postconf") or "/usr/sbin/postconf"

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from mailpolicy.compiler import compile_policy
 from mailpolicy.importer.run import import_config
-from mailpolicy.maincf import read_main_cf
 from mailpolicy.output.atomic import write_files
+from mailpolicy.postfix.main_cf import read_main_cf
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "examples").glob("*.mailpolicy"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from mailpolicy.maincf import read_main_cf
+from mailpolicy.postfix.main_cf import read_main_cf
 
 # smtpd_sender_login_maps: "the result is one or more logins separated by commas or whitespace".
 _OWNER_SEPARATOR = re.compile(r"[,\s]+")

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from mailpolicy.cli import cli
-from mailpolicy.maincf.reader import read_main_cf
+from mailpolicy.postfix.main_cf import read_main_cf
 from mailpolicy.postfix.restriction_lists import split_words
 from tests.helpers import SMALL_POLICY
 

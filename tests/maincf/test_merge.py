@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from mailpolicy.emit.provenance import Provenance
-from mailpolicy.maincf import read_main_cf
 from mailpolicy.maincf.merge import BLOCK_BEGIN, BLOCK_END, merge_main_cf
 from mailpolicy.output.marker import add_marker
+from mailpolicy.postfix.main_cf import read_main_cf
 from tests.helpers import SMALL_POLICY, compile_text
 
 POLICY = SMALL_POLICY + "set smtpd_tls_security_level = may\n"

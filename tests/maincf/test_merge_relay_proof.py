@@ -11,7 +11,7 @@ from mailpolicy.cli import cli
 from mailpolicy.compiler import compile_policy
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.maincf.merge import merge_main_cf
-from mailpolicy.maincf.reader import read_main_cf, split_lines
+from mailpolicy.postfix.main_cf import read_main_cf, split_lines
 from tests.helpers import SMALL_POLICY
 
 # A continued list the policy replaces by one line sits above the culprit, so the merged file's

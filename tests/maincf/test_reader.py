@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailpolicy.maincf import LineKind, read_main_cf
+from mailpolicy.postfix.main_cf import LineKind, read_main_cf
 from mailpolicy.source import Span
 
 SAMPLE = (

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from mailpolicy.audit.expand import Expander, ExpansionError
-from mailpolicy.maincf import read_main_cf
+from mailpolicy.postfix.expand import Expander, ExpansionError
+from mailpolicy.postfix.main_cf import read_main_cf
 from tests.fuzz import postconf_oracle as oracle
 from tests.postfix_support import in_ci
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mailpolicy.maincf import read_main_cf
+from mailpolicy.postfix.main_cf import read_main_cf
 from tests.maincf.test_reader import SAMPLE
 from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 

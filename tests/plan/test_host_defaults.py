@@ -6,7 +6,8 @@ import pytest
 
 from mailpolicy.analyze.simulation import OUTSIDE_CLIENT
 from mailpolicy.fmt import format_text
-from mailpolicy.simulate import Request, Verdict, model_from_plan
+from mailpolicy.plan.simulator_model import model_from_plan
+from mailpolicy.simulate import Request, Verdict
 from tests.helpers import compile_text
 
 HEAD = "postfix 3.7\nhostname mx.example0.com\nrelay only trusted\n"

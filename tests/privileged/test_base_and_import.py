@@ -16,8 +16,8 @@ from mailpolicy.cli import cli
 from mailpolicy.compiler import compile_policy
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.importer.run import import_config
-from mailpolicy.maincf import read_main_cf
 from mailpolicy.maincf.merge import merge_main_cf
+from mailpolicy.postfix.main_cf import read_main_cf
 from tests.audit.config_folder import BASE, config_folder
 from tests.helpers import SMALL_POLICY, compile_text
 

@@ -16,7 +16,8 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailpolicy.simulate import Request, Verdict, model_from_plan
+from mailpolicy.plan.simulator_model import model_from_plan
+from mailpolicy.simulate import Request, Verdict
 from tests.helpers import compile_text
 
 EXAMPLES = int(os.environ.get("MAILPOLICY_PROPERTY_EXAMPLES", "200"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mailpolicy.compiler import compile_policy
-from mailpolicy.simulate import PostfixModel, Verdict, model_from_plan, prove_no_open_relay
+from mailpolicy.plan.simulator_model import model_from_plan
+from mailpolicy.simulate import PostfixModel, Verdict, prove_no_open_relay
 from mailpolicy.simulate.proof import ProofTooLarge
 from tests.simulate.support import model
 

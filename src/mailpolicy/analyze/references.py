@@ -23,10 +23,10 @@ from __future__ import annotations
 from typing import Callable, Iterator
 
 from mailpolicy.analyze.context import AnalysisContext
-from mailpolicy.audit.expand import Expander, ExpansionError, reference_sites
 from mailpolicy.diagnostics import Diagnostic, Severity
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.postfix import parameters as pf
+from mailpolicy.postfix.expand import Expander, ExpansionError, reference_sites
 from mailpolicy.source import Span
 
 

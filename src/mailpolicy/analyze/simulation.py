@@ -11,8 +11,9 @@ import weakref
 
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.model.statements import ClientKind
+from mailpolicy.plan.simulator_model import model_from_plan
 from mailpolicy.postfix.restriction_lists import Element, entries, split_list
-from mailpolicy.simulate import PostfixModel, Request, model_from_plan
+from mailpolicy.simulate import PostfixModel, Request
 from mailpolicy.source import Span
 
 # An Internet client (RFC 5737 documentation address): trusted by no sane configuration.

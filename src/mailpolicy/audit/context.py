@@ -9,8 +9,8 @@ import attrs
 from mailpolicy.audit.effective import Origin, ServiceView, Word
 from mailpolicy.audit.files import ConfigFiles
 from mailpolicy.diagnostics import Diagnostic
-from mailpolicy.maincf import MainCf
 from mailpolicy.model.policy import Setting
+from mailpolicy.postfix.main_cf import MainCf
 from mailpolicy.postfix.restriction_lists import entries
 
 # The SMTP server's restriction lists, in the order smtpd evaluates them at RCPT TO

@@ -7,10 +7,10 @@ from typing import Iterator
 from mailpolicy.analyze.references import undefined, unexpandable
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import references
-from mailpolicy.audit.expand import Expander, ExpansionError
 from mailpolicy.diagnostics import Diagnostic, Related, Severity
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.postfix import parameters as pf
+from mailpolicy.postfix.expand import Expander, ExpansionError
 
 
 def check_main_cf_lines(ctx: AuditContext) -> Iterator[Diagnostic]:

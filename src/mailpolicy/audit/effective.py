@@ -14,10 +14,10 @@ import functools
 
 import attrs
 
-from mailpolicy.audit.expand import Expander, ExpansionError, reference_sites
-from mailpolicy.audit.master_cf import Override, Service
-from mailpolicy.maincf import Definition, MainCf
 from mailpolicy.postfix import parameters as pf
+from mailpolicy.postfix.expand import Expander, ExpansionError, reference_sites
+from mailpolicy.postfix.main_cf import Definition, MainCf
+from mailpolicy.postfix.master_cf import Override, Service
 from mailpolicy.postfix.restriction_lists import split_list
 from mailpolicy.source import Span
 

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import attrs
 
-from mailpolicy.audit.master_cf import MasterCf, read_master_cf
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.maincf import MainCf, read_main_cf
 from mailpolicy.model.loader import _read_bytes
+from mailpolicy.postfix.main_cf import MainCf, read_main_cf
+from mailpolicy.postfix.master_cf import MasterCf, read_master_cf
 from mailpolicy.source import SourceFile, Span
 
 DEFAULT_CONFIG_DIRECTORY = "/etc/postfix"

@@ -21,7 +21,6 @@ from mailpolicy.diagnostics import Diagnostic, Severity, has_errors
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.maincf.merge import merge_main_cf
-from mailpolicy.maincf.reader import MainCf, read_main_cf
 from mailpolicy.maincf.relay_proof import prove_merged
 from mailpolicy.model.loader import read_named_file
 from mailpolicy.output.atomic import RESERVED_PREFIX, recover_in, write_into
@@ -29,6 +28,7 @@ from mailpolicy.output.diff import colourise, unified_diff
 from mailpolicy.output.drift import State, drift_diagnostics, inspect, inspect_folder, refusal_diagnostics
 from mailpolicy.output.folder import SENDER_MAP_MODE, OutputFolder, Refused
 from mailpolicy.output.marker import add_marker
+from mailpolicy.postfix.main_cf import MainCf, read_main_cf
 from mailpolicy.source import SourceFile
 
 

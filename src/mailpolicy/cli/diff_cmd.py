@@ -15,13 +15,19 @@ from mailpolicy.cli import exit_codes
 from mailpolicy.cli.report import exit_if_unreadable, print_diagnostics
 from mailpolicy.compiler import MAIN_CF, compile_policy
 from mailpolicy.maincf.compare import (
-    MapChange, ParameterChange, SemanticDiff, compare_map, compare_parameters, deployed_map_path, read_map_entries,
+    MapChange,
+    ParameterChange,
+    SemanticDiff,
+    compare_map,
+    compare_parameters,
+    deployed_map_path,
+    read_map_entries,
 )
-from mailpolicy.maincf.reader import MainCf, read_main_cf
 from mailpolicy.model import loader
 from mailpolicy.model.loader import read_named_file
 from mailpolicy.output.folder import read_inside
 from mailpolicy.plan.model import ConfigPlan
+from mailpolicy.postfix.main_cf import MainCf, read_main_cf
 
 
 @click.command("diff")

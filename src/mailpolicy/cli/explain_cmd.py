@@ -15,14 +15,15 @@ from pathlib import Path
 
 import click
 
-from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, trusted_client
 from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, trusted_client
 from mailpolicy.cli import exit_codes
 from mailpolicy.cli.report import exit_if_unreadable, print_diagnostics
 from mailpolicy.compiler import Compilation, compile_policy
 from mailpolicy.plan.model import ConfigPlan
+from mailpolicy.plan.simulator_model import model_from_plan
 from mailpolicy.postfix.restriction_lists import entries, split_words
-from mailpolicy.simulate import Decision, Request, Verdict, model_from_plan
+from mailpolicy.simulate import Decision, Request, Verdict
 from mailpolicy.simulate.decide import DATA_LIST, LISTS
 
 MAX_LOGINS = 10

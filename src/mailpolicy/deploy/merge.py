@@ -19,8 +19,8 @@ import attrs
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.maincf.merge import BLOCK_BEGIN, BLOCK_END, previous_output
-from mailpolicy.maincf.reader import LineKind, MainCf, read_main_cf
 from mailpolicy.output.marker import split_marker
+from mailpolicy.postfix.main_cf import LineKind, MainCf, read_main_cf
 
 
 @attrs.frozen

@@ -12,12 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from mailpolicy.audit.files import ConfigFiles
-from mailpolicy.audit.master_cf import read_master_cf
 from mailpolicy.audit.open_relay import check_open_relay
 from mailpolicy.audit.run import audit_context
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.maincf.reader import read_main_cf
+from mailpolicy.postfix.main_cf import read_main_cf
+from mailpolicy.postfix.master_cf import read_master_cf
 from mailpolicy.source import SourceFile
 
 

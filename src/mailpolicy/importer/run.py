@@ -20,8 +20,8 @@ from mailpolicy.diagnostics import Diagnostic, Severity, sort_key
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.importer.blocks import Block, Section, render_policy
 from mailpolicy.importer.statements import Translator
-from mailpolicy.maincf import Definition
 from mailpolicy.plan.config import MANAGED
+from mailpolicy.postfix.main_cf import Definition
 from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
 
 # What every import checks at each compile: no anonymous outside client relays.

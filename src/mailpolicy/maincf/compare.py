@@ -16,14 +16,13 @@ import posixpath
 
 import attrs
 
-from mailpolicy.maincf.reader import MainCf
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.plan.model import ConfigPlan, Parameter, SenderMapPlan
+from mailpolicy.postfix.main_cf import MainCf
 from mailpolicy.postfix.parameters import parameter as postfix_parameter
 from mailpolicy.postfix.restriction_lists import entries, split_words
 from mailpolicy.postfix.tables import read_text_table, table_reference
 from mailpolicy.source import Span
-
 
 
 @attrs.frozen

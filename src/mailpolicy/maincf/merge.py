@@ -27,10 +27,10 @@ from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.emit.main_cf import render_parameter
 from mailpolicy.emit.provenance import Provenance
-from mailpolicy.maincf.reader import Definition, MainCf
 from mailpolicy.output.marker import split_marker
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.plan.model import ConfigPlan, Parameter
+from mailpolicy.postfix.main_cf import Definition, MainCf
 from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
 from mailpolicy.postfix.restriction_lists import split_words
 

@@ -20,14 +20,14 @@ from pathlib import Path
 import attrs
 
 from mailpolicy.audit.files import ConfigFiles
-from mailpolicy.audit.master_cf import read_master_cf
 from mailpolicy.audit.open_relay import check_open_relay
 from mailpolicy.audit.run import audit_context
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.maincf.merge import Merged
-from mailpolicy.maincf.reader import Definition, MainCf, read_main_cf
 from mailpolicy.model.loader import read_named_file
+from mailpolicy.postfix.main_cf import Definition, MainCf, read_main_cf
+from mailpolicy.postfix.master_cf import read_master_cf
 from mailpolicy.source import SourceFile, Span
 
 _MERGED = "(merged main.cf)"  # the merged text's name while audited; every span on it is mapped back

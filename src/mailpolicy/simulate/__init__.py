@@ -8,9 +8,7 @@ request an anonymous outside client could send for one that relays.
 
 from mailpolicy.simulate.config import Host
 from mailpolicy.simulate.decide import PostfixModel
-from mailpolicy.simulate.plan import model_from_plan
 from mailpolicy.simulate.proof import Counterexample, prove_no_open_relay
 from mailpolicy.simulate.request import Decision, Request, Verdict
 
-__all__ = ["Counterexample", "Decision", "Host", "PostfixModel", "Request", "Verdict", "model_from_plan",
-           "prove_no_open_relay"]
+__all__ = ["Counterexample", "Decision", "Host", "PostfixModel", "Request", "Verdict", "prove_no_open_relay"]

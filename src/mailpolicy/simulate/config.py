@@ -12,9 +12,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Mapping
 
-from mailpolicy.audit.expand import Expander, ExpansionError
 from mailpolicy.frozen import frozen
 from mailpolicy.postfix import parameters as pf
+from mailpolicy.postfix.expand import Expander, ExpansionError
 from mailpolicy.postfix.restriction_lists import split_words
 
 
