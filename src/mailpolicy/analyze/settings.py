@@ -7,22 +7,11 @@ from typing import Iterator
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.parse.registry import managed_parameters
 from mailpolicy.plan.config import MANAGED
 
 # Which statement decides each managed parameter, for the hint.
-_MANAGED_BY = {
-    "compatibility_level": "postfix VERSION",
-    "myhostname": "hostname",
-    "mydestination": "local domains",
-    "mynetworks": "trusted networks",
-    "smtpd_sasl_auth_enable": "sasl",
-    "smtpd_sasl_type": "sasl",
-    "smtpd_sasl_path": "sasl",
-    "smtpd_sender_login_maps": "sender map / allow user",
-    "smtpd_sender_restrictions": "allow user",
-    "smtpd_relay_restrictions": "relay",
-    "smtpd_data_restrictions": "allow user",
-}
+_MANAGED_BY = {name: " / ".join(kind.name for kind in kinds) for name, kinds in managed_parameters().items()}
 
 
 def check_managed_settings(ctx: AnalysisContext) -> Iterator[Diagnostic]:

@@ -1,7 +1,7 @@
 """Lay a policy file out canonically, line for line.
 
 The canonical form (docs/fmt.md):
-- each statement as `fmt.render` writes it, at the start of its line;
+- each statement as its entry in `parse/registry.py` writes it, at the start of its line;
 - a comment after a statement follows it after two spaces; a comment line starts at column 1;
   the text after `#` is kept as written;
 - blank lines stay where they are (whitespace-only lines become empty), trailing blank lines
@@ -17,7 +17,8 @@ from __future__ import annotations
 import attrs
 
 from mailpolicy.diagnostics import Diagnostic, has_errors
-from mailpolicy.fmt.render import render_set, render_statement
+from mailpolicy.parse.registry import render_statement
+from mailpolicy.parse.spelling import render_set
 from mailpolicy.model import statements as st
 from mailpolicy.model.statements import expanded
 from mailpolicy.parse import parse_text

@@ -12,11 +12,10 @@ from mailpolicy.model import lookalikes, values
 from mailpolicy.model.loader import LoadedPolicy
 from mailpolicy.model.owners import OwnersBuilder
 from mailpolicy.model.policy import Expectation, Located, Policy, SaslConfig, Setting, TrustedNetwork
+from mailpolicy.parse.registry import STATEMENTS
 
-# Statements that may appear once: a second one is an error pointing at both.
-_ONCE = (st.PostfixVersion, st.Hostname, st.Sasl, st.Chroot, st.SenderMap)
-_ONCE_NAMES = {st.PostfixVersion: "postfix", st.Hostname: "hostname", st.Sasl: "sasl",
-               st.Chroot: "chroot", st.SenderMap: "sender map"}
+# Statements that may appear once (the registry says which): a second one is an error pointing at both.
+_ONCE = {kind.syntax: kind.keyword for kind in STATEMENTS if kind.once}
 
 
 class _Builder:
@@ -45,7 +44,7 @@ class _Builder:
         if earlier is statement:
             return True
         self.diagnostics.append(cat.DUPLICATE_STATEMENT.at(
-            statement.span, f"`{_ONCE_NAMES[kind]}` is already stated",
+            statement.span, f"`{_ONCE[kind]}` is already stated",
             hint="keep one of the two lines", related=(Related(earlier.span, "first stated here"),)))
         return False
 

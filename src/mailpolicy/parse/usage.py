@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-# Keyed by the words that begin the statement; the longest matching key wins.
-USAGE: dict[str, str] = {
-    "postfix": "postfix VERSION            e.g. postfix 3.7",
-    "hostname": "hostname FQDN              e.g. hostname mx.example0.com",
-    "local domains": "local domains DOMAIN[, DOMAIN...]",
-    "trusted networks": "trusted networks NETWORK[, NETWORK...]   e.g. trusted networks 127.0.0.0/8, [::1]/128",
-    "sasl": "sasl dovecot SOCKET   or   sasl cyrus [NAME]   e.g. sasl dovecot private/auth",
-    "chroot": "chroot /var/spool/postfix   or   chroot off",
-    "relay": "relay only authenticated | relay only trusted | relay authenticated or trusted | relay nobody",
-    "sender map": "sender map TYPE:/absolute/path   e.g. sender map hash:/etc/postfix/controlled_envelope_senders",
-    "allow user": "allow user LOGIN as ADDRESS[, ADDRESS...]   e.g. allow user jimminey as jcricket@example0.com",
-    "allow users": 'allow users from "owners.tsv"',
-    "set": "set [privileged] PARAMETER = VALUE      e.g. set smtpd_tls_security_level = may",
-    "include": 'include "other.mailpolicy"',
-    "expect": "expect accept|reject anonymous|trusted|user LOGIN sending as ADDRESS to ADDRESS",
-}
+from mailpolicy.parse.registry import STATEMENTS
+
+# Keyed by the (first two) words that begin the statement; the longest matching key wins.
+USAGE: dict[str, str] = {" ".join(kind.keyword.split()[:2]): kind.usage for kind in STATEMENTS}
 
 STATEMENT_WORDS = sorted({key.split()[0] for key in USAGE})
 

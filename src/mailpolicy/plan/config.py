@@ -6,6 +6,7 @@ import attrs
 
 from mailpolicy.model import values
 from mailpolicy.model.policy import Policy
+from mailpolicy.parse.registry import managed_parameters
 from mailpolicy.plan.model import ConfigPlan, Entry, MapEntry, Parameter, SenderMapPlan
 from mailpolicy.plan.restrictions import data_restrictions, relay_restrictions, sender_restrictions
 from mailpolicy.plan.sasl_path import resolve_sasl_path
@@ -13,21 +14,10 @@ from mailpolicy.plan.sender_map import plan_sender_map
 
 __all__ = ["ConfigPlan", "Entry", "MapEntry", "Parameter", "SenderMapPlan", "plan_config", "MANAGED"]
 
-# The parameters a policy decides. A `set` of one of them is refused (MP406): the statement
-# that manages it is the one place it may change, so ordering and paths stay the compiler's.
-MANAGED = (
-    "compatibility_level",
-    "myhostname",
-    "mydestination",
-    "mynetworks",
-    "smtpd_sasl_auth_enable",
-    "smtpd_sasl_type",
-    "smtpd_sasl_path",
-    "smtpd_sender_login_maps",
-    "smtpd_sender_restrictions",
-    "smtpd_relay_restrictions",
-    "smtpd_data_restrictions",
-)
+# The parameters a policy decides, from the statements' registry entries. A `set` of one of them
+# is refused (MP406): the statement that manages it is the one place it may change, so ordering
+# and paths stay the compiler's.
+MANAGED = tuple(managed_parameters())
 
 # With no trusted networks, only the host itself is trusted (explicitly: mynetworks_style's
 # default changed between compatibility levels, and an implicit `subnet` trusted whole LANs).

@@ -1,0 +1,139 @@
+"""The statements of the language, each declared once: what every stage needs to know about it.
+
+The grammar (grammar/mailpolicy.lark) says how a statement is written; this table says the rest:
+the words that begin it, the usage line a syntax error shows, its canonical text (`mailpolicy
+fmt`), whether it may appear only once, the main.cf parameters it manages (a `set` of one is
+refused, MP406, and names the statement to use instead), and which main.cf parameters `mailpolicy
+import` reads to write it back (or why import never writes it). Parse, fmt, the model builder,
+the plan, the managed-settings check and import read it from here;
+`tests/parse/test_registry.py` checks every entry against the grammar, the golden cases and
+an import.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from mailpolicy.frozen import frozen
+from mailpolicy.model import statements as st
+from mailpolicy.parse.spelling import quote, render_set, word, words
+
+
+@frozen
+class StatementKind:
+    """One statement of the language."""
+
+    rule: str                        # its rule in the grammar
+    syntax: type                     # the syntax tree class the parser builds for it
+    keyword: str                     # the words that begin it, as the grammar spells them
+    usage: str                       # how it is written, shown with a syntax error on its line
+    render: Callable[[st.Statement], str]  # its canonical text
+    once: bool = False               # a second one is an error (MP203) pointing at both
+    manages: tuple[str, ...] = ()    # the main.cf parameters it decides (a `set` of one is refused)
+    named: str = ""                  # how a hint names it, when not by its keyword
+    imported_from: tuple[str, ...] = ()  # the main.cf parameters `import` reads to write it
+    not_imported: str = ""           # or why `import` never writes it
+
+    @property
+    def name(self) -> str:
+        return self.named or self.keyword
+
+
+def _optional_only(statement) -> str:
+    return "only " if statement.only else ""
+
+
+def _client(client: st.Client) -> str:
+    return f"user {word(client.login)}" if client.kind is st.ClientKind.USER else client.kind.value
+
+
+# The order of the language reference (docs/language.md); MANAGED keeps it.
+STATEMENTS: tuple[StatementKind, ...] = (
+    StatementKind(
+        "postfix_version", st.PostfixVersion, "postfix",
+        "postfix VERSION            e.g. postfix 3.7",
+        lambda s: f"postfix {word(s.version)}",
+        once=True, manages=("compatibility_level",), named="postfix VERSION",
+        imported_from=("compatibility_level",)),
+    StatementKind(
+        "hostname", st.Hostname, "hostname",
+        "hostname FQDN              e.g. hostname mx.example0.com",
+        lambda s: f"hostname {word(s.name)}",
+        once=True, manages=("myhostname",), imported_from=("myhostname",)),
+    StatementKind(
+        "local_domains", st.LocalDomains, "local domains",
+        "local domains DOMAIN[, DOMAIN...]",
+        lambda s: f"local domains {_optional_only(s)}{words(s.domains)}",
+        manages=("mydestination",), imported_from=("mydestination",)),
+    StatementKind(
+        "trusted_networks", st.TrustedNetworks, "trusted networks",
+        "trusted networks NETWORK[, NETWORK...]   e.g. trusted networks 127.0.0.0/8, [::1]/128",
+        lambda s: f"trusted networks {_optional_only(s)}{words(s.networks)}",
+        manages=("mynetworks",), imported_from=("mynetworks",)),
+    StatementKind(
+        "sasl", st.Sasl, "sasl",
+        "sasl dovecot SOCKET   or   sasl cyrus [NAME]   e.g. sasl dovecot private/auth",
+        lambda s: f"sasl {word(s.kind)}" + (f" {word(s.path)}" if s.path else ""),
+        once=True, manages=("smtpd_sasl_auth_enable", "smtpd_sasl_type", "smtpd_sasl_path"),
+        imported_from=("smtpd_sasl_auth_enable", "smtpd_sasl_type", "smtpd_sasl_path")),
+    StatementKind(
+        "chroot", st.Chroot, "chroot",
+        "chroot /var/spool/postfix   or   chroot off",
+        lambda s: f"chroot {word(s.path)}",
+        once=True, imported_from=("master.cf: the chroot field of the smtpd service",)),
+    StatementKind(
+        "sender_map", st.SenderMap, "sender map",
+        "sender map TYPE:/absolute/path   e.g. sender map hash:/etc/postfix/controlled_envelope_senders",
+        lambda s: f"sender map {word(s.map)}",
+        once=True, manages=("smtpd_sender_login_maps",), imported_from=("smtpd_sender_login_maps",)),
+    StatementKind(
+        "allow_user", st.AllowUser, "allow user",
+        "allow user LOGIN as ADDRESS[, ADDRESS...]   e.g. allow user jimminey as jcricket@example0.com",
+        lambda s: f"allow user {word(s.login)} as {words(s.addresses)}",
+        manages=("smtpd_sender_login_maps", "smtpd_sender_restrictions", "smtpd_data_restrictions"),
+        imported_from=("smtpd_sender_login_maps",)),
+    StatementKind(
+        "allow_users_from", st.AllowUsersFrom, "allow users from",
+        'allow users from "owners.tsv"',
+        # File names are always quoted, as the documentation writes them.
+        lambda s: f"allow users from {quote(s.path.text)}",
+        not_imported="import writes the login map's entries as `allow user` lines"),
+    StatementKind(
+        "relay", st.Relay, "relay",
+        "relay only authenticated | relay only trusted | relay authenticated or trusted | relay nobody",
+        lambda s: f"relay {s.mode.value}",
+        manages=("smtpd_relay_restrictions",), imported_from=("smtpd_relay_restrictions",)),
+    StatementKind(
+        "set_parameter", st.SetParameter, "set",
+        "set [privileged] PARAMETER = VALUE      e.g. set smtpd_tls_security_level = may",
+        lambda s: render_set(s)[0],
+        imported_from=("every other main.cf parameter",)),
+    StatementKind(
+        "include", st.Include, "include",
+        'include "other.mailpolicy"',
+        lambda s: f"include {quote(s.path.text)}",
+        not_imported="import writes one file"),
+    StatementKind(
+        "expect", st.Expect, "expect",
+        "expect accept|reject anonymous|trusted|user LOGIN sending as ADDRESS to ADDRESS",
+        lambda s: (f"expect {s.verdict.text} {_client(s.client)} sending as {word(s.sender)} "
+                   f"to {word(s.recipient)}"),
+        imported_from=("the relay test every import adds",)),
+)
+
+BY_SYNTAX: dict[type, StatementKind] = {kind.syntax: kind for kind in STATEMENTS}
+
+
+def managed_parameters() -> dict[str, tuple[StatementKind, ...]]:
+    """Return each parameter a statement manages, with the statements that decide it, in registry order."""
+    managed: dict[str, tuple[StatementKind, ...]] = {}
+    for kind in STATEMENTS:
+        for name in kind.manages:
+            managed[name] = (*managed.get(name, ()), kind)
+    return managed
+
+
+def render_statement(statement: st.Statement) -> str | None:
+    """Return the canonical text of a statement, or None for a kind the registry does not know."""
+    kind = BY_SYNTAX.get(type(statement))
+    return kind.render(statement) if kind else None

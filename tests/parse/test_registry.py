@@ -1,0 +1,115 @@
+"""The statement registry: one entry per grammar statement, each with a usage line, a renderer,
+a golden case and import coverage (or a stated reason import never writes it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+import pytest
+from lark import Lark
+from lark.grammar import NonTerminal, Terminal
+
+from mailpolicy.importer.run import import_config
+from mailpolicy.model.statements import expanded
+from mailpolicy.parse import parse_text
+from mailpolicy.parse.grammar import grammar_path
+from mailpolicy.parse.registry import BY_SYNTAX, STATEMENTS, managed_parameters
+from tests.audit.config_folder import SASL
+from tests.audit.config_folder import config_folder as folder
+
+REPO = Path(__file__).resolve().parents[2]
+# The golden cases (tests/golden) and the files they include.
+GOLDEN_FILES = sorted([*REPO.glob("examples/**/*.mailpolicy"), *REPO.glob("tests/cases/**/*.mailpolicy")])
+GRAMMAR = Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", keep_all_tokens=True)
+
+
+def _grammar_statements() -> dict[str, list[str]]:
+    """Return each rule `_statement` lists, with the keywords its expansions begin with."""
+    rules = {}
+    statement_rules = {r.expansion[0].name for r in GRAMMAR.rules if r.origin.name == "_statement"}
+    terminals = {t.name: t.pattern for t in GRAMMAR.terminals}
+    for rule in GRAMMAR.rules:
+        if rule.origin.name not in statement_rules:
+            continue
+        leading = []
+        for symbol in rule.expansion:
+            if not isinstance(symbol, Terminal) or terminals[symbol.name].type != "str":
+                break
+            leading.append(terminals[symbol.name].value)
+        rules.setdefault(rule.origin.name, []).append(" ".join(leading))
+    return rules
+
+
+def test_every_grammar_statement_has_one_entry_and_its_keyword_is_the_grammars() -> None:
+    statements = _grammar_statements()
+    assert sorted(kind.rule for kind in STATEMENTS) == sorted(statements)
+    for kind in STATEMENTS:
+        # Every expansion of the rule starts with the entry's keyword (an optional word may follow).
+        assert all(lead.startswith(kind.keyword) for lead in statements[kind.rule]), (kind.rule, statements[kind.rule])
+    assert len(BY_SYNTAX) == len(STATEMENTS)
+    assert all(isinstance(symbol, (Terminal, NonTerminal)) for r in GRAMMAR.rules for symbol in r.expansion)
+
+
+@pytest.mark.parametrize("kind", STATEMENTS, ids=lambda k: k.rule)
+def test_usage_line_begins_with_the_keyword_and_parses_to_the_statement(kind) -> None:
+    assert kind.usage.startswith(kind.keyword + " ")
+    # The syntax error on a line that begins with the keyword shows this usage line.
+    broken = parse_text(kind.keyword + " ,,\n", "p")
+    assert [d.hint for d in broken.diagnostics] == [f"write: {kind.usage}"]
+
+
+def _golden_statements() -> list:
+    found = []
+    for case in GOLDEN_FILES:
+        found.extend(expanded(parse_text(case.read_text(encoding="utf-8"), case.name).statements))
+    return found
+
+
+@pytest.fixture(scope="module")
+def golden_statements() -> list:
+    return _golden_statements()
+
+
+@pytest.mark.parametrize("kind", STATEMENTS, ids=lambda k: k.rule)
+def test_every_statement_has_a_golden_case_and_its_rendering_parses_back(kind, golden_statements) -> None:
+    mine = [s for s in golden_statements if type(s) is kind.syntax]
+    assert mine, f"no golden case (examples/, tests/cases/) writes `{kind.keyword}`"
+    for statement in mine:
+        text = kind.render(statement)
+        (again,) = expanded(parse_text(text + "\n", "p").statements)
+        assert _without_spans(again) == _without_spans(statement), text
+        assert kind.render(again) == text
+
+
+def _without_spans(value):
+    if isinstance(value, tuple):
+        return tuple(_without_spans(v) for v in value)
+    if attrs.has(type(value)):
+        return (type(value).__name__,) + tuple(_without_spans(getattr(value, f.name))
+                                               for f in attrs.fields(type(value)) if f.name != "span")
+    if type(value).__name__ == "Span":
+        return "span"
+    return value
+
+
+def test_every_statement_is_written_by_import_or_says_why_not(tmp_path) -> None:
+    configs = [*sorted((REPO / "tests/fixtures/seed").iterdir()), REPO / "tests/fixtures/debian",
+               folder(tmp_path, SASL, "smtp inet n - n - - smtpd\n")]
+    written = set()
+    for config in configs:
+        for line in import_config(config).text.splitlines():
+            if line and not line.startswith("#"):
+                written.add(line)
+    for kind in STATEMENTS:
+        imported = any(line == kind.keyword or line.startswith(kind.keyword + " ") for line in written)
+        if kind.not_imported:
+            assert not kind.imported_from and not imported, kind.rule
+        else:
+            assert kind.imported_from and imported, f"no import writes `{kind.keyword}`"
+
+
+def test_managed_parameters_name_their_statements() -> None:
+    managed = managed_parameters()
+    assert [k.keyword for k in managed["smtpd_sender_login_maps"]] == ["sender map", "allow user"]
+    assert all(kinds for kinds in managed.values())
