@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailpolicy.analyze.simulation import OUTSIDE_CLIENT
+from mailpolicy.checks.samples import OUTSIDE_CLIENT
 from mailpolicy.fmt import format_text
 from mailpolicy.plan.simulator_model import model_from_plan
 from mailpolicy.simulate import Request, Verdict

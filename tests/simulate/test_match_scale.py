@@ -185,7 +185,7 @@ def test_the_proof_walks_each_list_a_bounded_number_of_times(steps, dimension) -
 
 
 def test_the_shading_check_runs_each_list_once_per_request(monkeypatch) -> None:
-    from mailpolicy.analyze.shading import client_requests, find_shading
+    from mailpolicy.checks.shading import client_requests, find_shading
     from mailpolicy.simulate.runner import Runner
 
     evaluated = []

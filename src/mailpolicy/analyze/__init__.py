@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from mailpolicy.analyze.class_loops import check_class_loops
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.analyze.expectations import check_expectations
 from mailpolicy.analyze.open_relay import check_open_relay
@@ -24,9 +23,9 @@ from mailpolicy.analyze.relay_declaration import check_relay_declaration
 from mailpolicy.analyze.sasl_options import check_sasl_security_options
 from mailpolicy.analyze.sasl_paths import check_sasl_path
 from mailpolicy.analyze.sender_rewriting import check_sender_rewriting
-from mailpolicy.analyze.shading import check_shading
 from mailpolicy.analyze.settings import check_duplicate_settings, check_managed_settings
 from mailpolicy.analyze.trusted_networks import check_trusted_networks
+from mailpolicy.checks import CHECKS as CORE_CHECKS
 from mailpolicy.diagnostics import Diagnostic
 
 Check = Callable[[AnalysisContext], Iterable[Diagnostic]]
@@ -34,7 +33,6 @@ Check = Callable[[AnalysisContext], Iterable[Diagnostic]]
 CHECKS: tuple[Check, ...] = (
     check_open_relay,  # MP301: every compile proves no anonymous client can relay
     check_relay_declaration,  # MP324: relay_domains entries judged by the Public Suffix List
-    check_shading,
     check_expectations,
     check_sasl_path,
     check_sender_map_name,
@@ -51,7 +49,7 @@ CHECKS: tuple[Check, ...] = (
     check_restriction_names,
     check_undefined_references,
     check_sender_rewriting,
-    check_class_loops,  # MP340: a restriction class that reaches itself
+    *CORE_CHECKS,  # the checks a deployed configuration gets too (mailpolicy.checks)
 )
 
 

@@ -8,17 +8,18 @@ for a list the author wrote with `set`, the restriction's own column on that `se
 from __future__ import annotations
 
 import weakref
+from typing import TYPE_CHECKING
 
-from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.checks.samples import LOOPBACK_CLIENT, OUTSIDE_CLIENT
 from mailpolicy.model.statements import ClientKind
 from mailpolicy.plan.simulator_model import model_from_plan
 from mailpolicy.postfix.restriction_lists import Element, entries, split_list
 from mailpolicy.simulate import PostfixModel, Request
 from mailpolicy.source import Span
 
-# An Internet client (RFC 5737 documentation address): trusted by no sane configuration.
-OUTSIDE_CLIENT = "203.0.113.9"
-LOOPBACK_CLIENT = "127.0.0.1"
+if TYPE_CHECKING:
+    from mailpolicy.analyze.context import AnalysisContext
+
 
 
 def model_of(ctx: AnalysisContext) -> PostfixModel:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import attrs
 
@@ -12,6 +12,9 @@ from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.model.policy import Setting
 from mailpolicy.postfix.main_cf import MainCf
 from mailpolicy.postfix.restriction_lists import entries
+
+if TYPE_CHECKING:
+    from mailpolicy.checks.host import Service
 
 # The SMTP server's restriction lists, in the order smtpd evaluates them at RCPT TO
 # (smtpd_delay_reject = yes, the default): a reject in any of them rejects.
@@ -54,7 +57,13 @@ class AuditContext:
                     yield (Setting(override.name, override.value, override.span, override.span,
                                    override.value_span or override.span), Origin(override=override))
 
-    def per_service(self, check: Callable[[ServiceView], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
+    def per_service(self, check: Callable[[Service], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
+        """Run a check of the check core (checks/host.py) for every smtpd service."""
+        from mailpolicy.audit.service import DeployedService
+
+        return self.per_view(lambda view: check(DeployedService(self, view)))
+
+    def per_view(self, check: Callable[[ServiceView], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
         """Run a check for every smtpd service; a finding only some services have names them."""
         found: dict[Diagnostic, list[str]] = {}
         # Services alike in everything a check reads get the same findings: the check runs once

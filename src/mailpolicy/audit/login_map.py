@@ -64,7 +64,7 @@ def read_login_tables(files: ConfigFiles, view: ServiceView) -> tuple[LoginTable
 
 def check_login_map(ctx: AuditContext) -> Iterator[Diagnostic]:
     """Report a login map nothing enforces, an enforcement without a map, and logins without a map."""
-    return ctx.per_service(lambda view: _login_map(ctx, view))
+    return ctx.per_view(lambda view: _login_map(ctx, view))
 
 
 def _login_map(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:

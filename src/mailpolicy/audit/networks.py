@@ -25,7 +25,7 @@ from mailpolicy.model.policy import TrustedNetwork
 
 def check_mynetworks(ctx: AuditContext) -> Iterator[Diagnostic]:
     """Report trusted networks that trust everyone, too much, a typo, or not what was written."""
-    return ctx.per_service(lambda view: _mynetworks(ctx, view))
+    return ctx.per_view(lambda view: _mynetworks(ctx, view))
 
 
 def _mynetworks(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:

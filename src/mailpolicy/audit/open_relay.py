@@ -29,7 +29,7 @@ from mailpolicy.simulate.proof import Counterexample, ProofTooLarge
 
 def check_open_relay(ctx: AuditContext) -> Iterator[Diagnostic]:
     """Report every way an anonymous outside client could relay through a service reachable from outside."""
-    return ctx.per_service(lambda view: _open_relay(ctx, view))
+    return ctx.per_view(lambda view: _open_relay(ctx, view))
 
 
 def _open_relay(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:

@@ -8,11 +8,12 @@ from typing import Callable, Iterable
 import attrs
 
 from mailpolicy.audit import (
-    class_loops, definitions, login_map, names, networks, open_relay, privileged, sasl, services, shading,
+    definitions, login_map, names, networks, open_relay, privileged, sasl, services,
 )
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView
 from mailpolicy.audit.files import ConfigFiles, read_config, stock_master_cf
+from mailpolicy.checks import CHECKS as CORE_CHECKS
 from mailpolicy.diagnostics import Diagnostic, finalize, has_errors
 from mailpolicy.source import SourceFile
 
@@ -31,9 +32,8 @@ CHECKS: tuple[AuditCheck, ...] = (
     login_map.check_login_map,
     login_map.check_login_map_entries,
     open_relay.check_open_relay,
-    shading.check_shading,
     privileged.check_privileged_parameters,
-    class_loops.check_class_loops,
+    *CORE_CHECKS,  # the checks a compile runs too (mailpolicy.checks)
 )
 
 

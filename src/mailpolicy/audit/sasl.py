@@ -25,7 +25,7 @@ def sasl_enabled(view: ServiceView) -> bool:
 
 def check_sasl_path(ctx: AuditContext) -> Iterator[Diagnostic]:
     """Report Dovecot sockets smtpd cannot reach from its chroot, and sockets outside private/."""
-    return ctx.per_service(lambda view: _sasl_path(ctx, view))
+    return ctx.per_view(lambda view: _sasl_path(ctx, view))
 
 
 def _sasl_path(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:

@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterator
 
-from mailpolicy.analyze.context import AnalysisContext
-from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, entry_span, fallback_span, model_of, trusted_client
+from mailpolicy.checks.host import Host, Service
+from mailpolicy.checks.samples import OUTSIDE_CLIENT
 from mailpolicy.diagnostics import Diagnostic, Related, Severity
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
@@ -51,14 +51,22 @@ class Shading:
     who: str  # "any client" or "a logged-in client"
 
 
-def check_shading(ctx: AnalysisContext) -> Iterator[Diagnostic]:
-    """Report each reject_* that an earlier permit_* in its list always beats."""
-    model = model_of(ctx)
-    for found in find_shading(model, _requests(ctx)):
-        if found.permit_name == "permit_mynetworks" and _compiled(ctx, found.parameter):
-            continue  # the trusted networks hold everyone: MP302/MP303 and MP301 name that line
-        span = entry_span(ctx, found.parameter, found.position) or fallback_span(ctx)
-        permit_span = entry_span(ctx, found.parameter, found.permit_position)
+def check_shading(host: Host) -> Iterator[Diagnostic]:
+    """Report each reject_* that an earlier permit_* in its list always beats, in every service."""
+    return host.per_service(_shaded)
+
+
+def _shaded(service: Service) -> Iterator[Diagnostic]:
+    model = service.model()
+    if model.fatal:
+        return  # smtpd would not start: nothing is decided by its lists (the audit reports it, MP712)
+    classes = client_requests(OUTSIDE_CLIENT, service.trusted_client(), service.local_domain(),
+                              service.owned_samples(3))
+    for found in find_shading(model, classes):
+        if found.permit_name == "permit_mynetworks" and (found.who == "any client" or service.compiled(found.parameter)):
+            continue  # the trusted networks hold everyone: MP302/MP303 and MP301 name that entry
+        span = service.entry_span(found.parameter, found.position) or service.fallback_span()
+        permit_span = service.entry_span(found.parameter, found.permit_position)
         severity = {}
         if found.permit_name == "permit" and found.name not in _LOGIN_CHECKS:
             # A bare `permit` ends its list on purpose; what follows is dead but opens nothing the
@@ -66,7 +74,7 @@ def check_shading(ctx: AnalysisContext) -> Iterator[Diagnostic]:
             # sender ownership: the login checks above stay errors). A warning, not a refusal.
             severity = {"severity": Severity.WARNING}
         yield cat.SHADED_RESTRICTION.at(
-            span, shading_message(found), hint=shading_hint(found, _compiled(ctx, found.parameter)),
+            span, shading_message(found), hint=shading_hint(found, service.compiled(found.parameter)),
             related=(Related(permit_span, f"{found.permit_name} permits first here"),) if permit_span else (),
             **severity)
 
@@ -115,21 +123,6 @@ def client_requests(outside: str, trusted: str, local_domain: str,
         "trusted clients": requests(trusted, None),
         "logged-in clients": [r for login in logins for r in requests(outside, login)],
     }
-
-
-def _requests(ctx: AnalysisContext) -> dict[str, list[Request]]:
-    domains = [d.value for d in ctx.policy.local_domains] or [ctx.plan.values().get("myhostname", "localhost")]
-    owned: list[tuple[str, str]] = []
-    if ctx.plan.sender_map is not None:
-        table = ctx.plan.sender_map
-        for key in table.keys[:3]:
-            owned.append((key if not key.startswith("@") else "someone" + key, table.owners_of(key)[0]))
-    return client_requests(OUTSIDE_CLIENT, trusted_client(ctx), domains[0], owned)
-
-
-def _compiled(ctx: AnalysisContext, parameter: str) -> bool:
-    planned = ctx.plan.parameter(parameter)
-    return planned is not None and planned.entries is not None
 
 
 def _rejects_only(name: str) -> bool:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from mailpolicy.analyze.context import AnalysisContext
-from mailpolicy.analyze.simulation import entry_span, fallback_span, model_of
+from mailpolicy.checks.host import Host, Service
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.simulate.class_loops import ClassLoop, class_loops
@@ -18,10 +17,14 @@ from mailpolicy.simulate.class_loops import ClassLoop, class_loops
 HINT = "break the loop: a class may not name itself, directly, through another class, or through a table's result"
 
 
-def check_class_loops(ctx: AnalysisContext) -> Iterator[Diagnostic]:
-    """Report each restriction class that reaches itself."""
-    for loop in class_loops(model_of(ctx)):
-        span = entry_span(ctx, loop.name, loop.position) or fallback_span(ctx)
+def check_class_loops(host: Host) -> Iterator[Diagnostic]:
+    """Report each restriction class that reaches itself, in every service."""
+    return host.per_service(_loops)
+
+
+def _loops(service: Service) -> Iterator[Diagnostic]:
+    for loop in class_loops(service.model()):
+        span = service.entry_span(loop.name, loop.position) or service.fallback_span()
         yield cat.CLASS_LOOP.at(span, class_loop_message(loop), hint=HINT)
 
 

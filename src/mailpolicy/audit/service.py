@@ -1,0 +1,66 @@
+"""One smtpd service of a deployed configuration, as the checks read it (checks/host.py `Service`).
+
+What it reads is what the service runs with: main.cf's values under the service's master.cf
+`-o` overrides, over Postfix's defaults (audit/effective.py). A finding points at the line that
+wrote what the check read: a restriction on its own line of a continued list, the `-o` that set
+a list, the mynetworks entry that holds a client (audit/simulation.py).
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from mailpolicy.audit import simulation
+from mailpolicy.audit.context import AuditContext
+from mailpolicy.audit.effective import ServiceView
+from mailpolicy.checks.samples import LOOPBACK_CLIENT
+from mailpolicy.model import values
+from mailpolicy.simulate import PostfixModel
+from mailpolicy.source import Span
+
+
+@attrs.frozen
+class DeployedService:
+    ctx: AuditContext
+    view: ServiceView
+
+    @property
+    def label(self) -> str:
+        return self.view.label
+
+    def model(self) -> PostfixModel:
+        return simulation.model_for(self.ctx, self.view)
+
+    def entry_span(self, parameter: str | None, position: int | None) -> Span | None:
+        return simulation.entry_span(self.ctx, self.view, parameter, position)
+
+    def fallback_span(self) -> Span | None:
+        return simulation.fallback_span(self.ctx, self.view)
+
+    def trusted_client(self) -> str:
+        """Return an address inside the first mynetworks network (127.0.0.1 when there is none)."""
+        for word in self.view.words("mynetworks"):
+            try:
+                network = values.network(word.text).network
+            except values.ValueProblem:
+                continue
+            return str(network.network_address + 1) if network.num_addresses > 2 else str(network.network_address)
+        return LOOPBACK_CLIENT
+
+    def local_domain(self) -> str:
+        """Return the first mydestination entry that is a domain (localhost when none is)."""
+        for word in self.view.words("mydestination"):
+            try:
+                return values.domain(word.text)
+            except values.ValueProblem:
+                continue
+        return "localhost"
+
+    def owned_samples(self, limit: int) -> list[tuple[str, str]]:
+        """Return up to `limit` (address, login) pairs of the readable login maps."""
+        owned = [(o.address if not o.address.startswith("@") else "someone" + o.address, o.login)
+                 for table in self.ctx.login_tables for o in table.owners]
+        return owned[:limit]
+
+    def compiled(self, parameter: str) -> bool:
+        return False  # nothing in main.cf was written by the compiler's rules

@@ -1,0 +1,24 @@
+"""The check core: each check written once, run on the compiled policy and on a deployed configuration.
+
+A check is a function of a `Host` (checks/host.py) that yields `Diagnostic`s; it reads only the
+host interface, the simulator and Postfix's facts, never a host's own classes. Each host runs
+the checks of `CHECKS` after its own (analyze.CHECKS for a compile, audit.run.CHECKS for an
+audit), in the order given here. Add a check by writing a module here and naming its function
+below (docs/architecture.md, "The check core").
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from mailpolicy.checks.class_loops import check_class_loops
+from mailpolicy.checks.host import Host
+from mailpolicy.checks.shading import check_shading
+from mailpolicy.diagnostics import Diagnostic
+
+Check = Callable[[Host], Iterable[Diagnostic]]
+
+CHECKS: tuple[Check, ...] = (
+    check_shading,  # MP307: a rejection an earlier permit always beats
+    check_class_loops,  # MP340: a restriction class that reaches itself
+)

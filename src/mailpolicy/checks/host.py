@@ -1,0 +1,58 @@
+"""The one interface every check reads, implemented by each configuration a check can run on.
+
+A check is written once and runs on two hosts (as a flake8 plugin runs in an editor, a hook or
+CI without knowing which): the compiled policy (analyze/context.py `AnalysisContext`) and a
+deployed configuration, main.cf plus master.cf's smtpd services (audit/context.py
+`AuditContext`). A check asks its host for what it needs and words its finding; the host decides
+where a finding points (a policy statement, or the main.cf line or master.cf `-o` that wrote the
+value) and how a fix is said in its own terms (a policy statement, or a main.cf line).
+
+Postfix runs one configuration per smtpd service: master.cf's `-o name=value` beats main.cf for
+that service alone. So most checks read a `Service`, and a host runs them for each of its
+services (`Host.per_service`); the compiled policy is one service, since the compiler manages
+master.cf for none. A finding only some services have is named by them (the deployed host does
+that).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol
+
+if TYPE_CHECKING:
+    from mailpolicy.diagnostics import Diagnostic
+    from mailpolicy.simulate import PostfixModel
+    from mailpolicy.source import Span
+
+
+class Service(Protocol):
+    """What a check reads of one smtpd service's configuration."""
+
+    def model(self) -> PostfixModel:
+        """Return the simulator's model of the service (built once, shared by the checks)."""
+
+    def entry_span(self, parameter: str | None, position: int | None) -> Span | None:
+        """Return where the restriction at `position` of list `parameter` was decided (None: a default)."""
+
+    def fallback_span(self) -> Span | None:
+        """Return where a finding about the relay decision as a whole, with no line of its own, goes."""
+
+    def trusted_client(self) -> str:
+        """Return a sample client address inside the first trusted network (127.0.0.1 when there is none)."""
+
+    def local_domain(self) -> str:
+        """Return a sample domain this server is the final destination of."""
+
+    def owned_samples(self, limit: int) -> list[tuple[str, str]]:
+        """Return up to `limit` sample (sender address, login that owns it) pairs of the sender login map."""
+
+    def compiled(self, parameter: str) -> bool:
+        """Tell whether the compiler wrote this list from statements (False for every list of main.cf)."""
+
+
+class Host(Protocol):
+    """A configuration the checks run on: the compiled policy or a deployed main.cf + master.cf."""
+
+    version: str  # the target Postfix version, "3.7"
+
+    def per_service(self, check: Callable[[Service], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
+        """Run a service check on every smtpd service and return its findings, each said once."""

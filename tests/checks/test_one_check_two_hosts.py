@@ -1,0 +1,46 @@
+"""A check of the check core says the same on both hosts: a `set` line of a policy and the same line of main.cf.
+
+The hosts differ only in where a finding points (the `set` line's column, or main.cf's line)
+and in how a fix is worded; code, message and severity are the check's own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mailpolicy.audit.run import audit_config
+from tests.audit.config_folder import BASE, config_folder
+from tests.helpers import compile_text
+
+HEAD = "postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\nrelay nobody\n"
+
+# name -> (parameter lines, written once for both hosts; the codes compared)
+CASES = {
+    "a rejection after a bare permit (a warning)": (
+        ["smtpd_client_restrictions = permit, reject_rbl_client zen.example"], {"MP307"}),
+    "a rejection in a class after a bare permit": (
+        ["smtpd_restriction_classes = strict", "strict = permit, reject", "smtpd_recipient_restrictions = strict"],
+        {"MP307"}),
+    "a class naming itself": (
+        ["smtpd_restriction_classes = loop", "loop = loop", "smtpd_client_restrictions = loop"], {"MP340"}),
+    "a loop through an access table's result": (
+        ["smtpd_restriction_classes = loop", "loop = check_sender_access inline:{ a@x.test=loop }",
+         "smtpd_client_restrictions = loop"], {"MP340"}),
+}
+
+
+def _said(diagnostics, codes):
+    return sorted((d.code, d.message, d.severity.value) for d in diagnostics if d.code in codes)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_same_finding_on_both_hosts(tmp_path, name) -> None:
+    lines, codes = CASES[name]
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "etc").mkdir()
+    policy = compile_text(tmp_path / "policy", HEAD + "".join(f"set {line}\n" for line in lines))
+    audit = audit_config(config_folder(tmp_path / "etc", BASE + "".join(f"{line}\n" for line in lines)))
+    compiled, deployed = _said(policy.diagnostics, codes), _said(audit.diagnostics, codes)
+    assert compiled and compiled == deployed
+    for finding in (d for d in audit.diagnostics if d.code in codes):
+        assert finding.span.path.endswith("main.cf")
