@@ -21,8 +21,8 @@ def main() -> None:
     gc.disable()  # as `mailpolicy` itself runs (cli.main)
     from mailpolicy.analyze import CHECKS, AnalysisContext
     from mailpolicy.compiler import emit
+    from mailpolicy.load.loader import load_policy
     from mailpolicy.model.build import build_policy
-    from mailpolicy.model.loader import load_policy
     from mailpolicy.plan import plan_config
 
     path = sys.argv[1]

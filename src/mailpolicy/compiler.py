@@ -13,11 +13,11 @@ from mailpolicy.emit.main_cf import render_main_cf
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.emit.sender_map import render_sender_map
 from mailpolicy.frozen import frozen
-from mailpolicy.model import statements as st
+from mailpolicy.load.file_kind import looks_like_postfix_config
+from mailpolicy.load.loader import load_policy
 from mailpolicy.model.build import build_policy
-from mailpolicy.model.file_kind import looks_like_postfix_config
-from mailpolicy.model.loader import load_policy
 from mailpolicy.model.policy import Policy
+from mailpolicy.parse import statements as st
 from mailpolicy.plan import ConfigPlan, plan_config
 from mailpolicy.source import SourceFile, Span
 

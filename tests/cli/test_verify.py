@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from mailpolicy.cli import cli, verify_cmd
 from mailpolicy.compiler import compile_policy, emit
 from mailpolicy.model.policy import Expectation
-from mailpolicy.model.statements import ClientKind
+from mailpolicy.parse.statements import ClientKind
 from mailpolicy.sandbox import Sandbox, SandboxUnavailable
 from mailpolicy.source import Span
 from mailpolicy.verify import run_expectations, sandbox_inputs, verify_compilation

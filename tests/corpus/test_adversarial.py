@@ -33,7 +33,7 @@ import attrs
 import pytest
 
 from mailpolicy.compiler import compile_policy, emit
-from mailpolicy.model.statements import ClientKind
+from mailpolicy.parse.statements import ClientKind
 from mailpolicy.verify import sandbox_inputs
 from tests.postfix_support import booted_sandbox, requires_postfix  # noqa: F401 (fixture)
 

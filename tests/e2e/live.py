@@ -8,7 +8,7 @@ from pathlib import Path
 import attrs
 
 from mailpolicy.compiler import Compilation
-from mailpolicy.model.statements import ClientKind
+from mailpolicy.parse.statements import ClientKind
 from mailpolicy.sandbox import Attempt, Sandbox
 from mailpolicy.verify import SandboxInputs, sandbox_inputs
 from tests.helpers import compile_text

@@ -19,8 +19,8 @@ import pytest
 from mailpolicy.cli.report import line_lookup
 from mailpolicy.compiler import compile_policy
 from mailpolicy.diagnostics.render_text import render_text
-from mailpolicy.model.loader import load_policy
-from mailpolicy.model.statements import expanded
+from mailpolicy.load.loader import load_policy
+from mailpolicy.parse.statements import expanded
 
 REPO = Path(__file__).resolve().parents[2]
 EXPECTED = Path(__file__).parent / "expected"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mailpolicy.compiler import compile_policy
-from mailpolicy.model import loader
+from mailpolicy.load import loader
 
 BASE = "relay nobody\n"
 

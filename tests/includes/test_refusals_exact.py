@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from mailpolicy.model import loader
-from mailpolicy.model.loader import load_policy, read_named_file
+from mailpolicy.load import loader
+from mailpolicy.load.loader import load_policy, read_named_file
 
 HINT_FILE = "check the name; it is relative to the file naming it"
 HINT_INSIDE = "keep every included file in the folder of the top policy file or below it"

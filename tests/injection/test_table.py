@@ -14,7 +14,8 @@ import attrs
 import pytest
 
 from mailpolicy.compiler import compile_policy
-from mailpolicy.model import loader, values
+from mailpolicy.load import loader
+from mailpolicy.model import values
 from tests.injection.readback import main_cf_values, read_map
 
 BASE = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailpolicy.model.statements import RelayMode
+from mailpolicy.parse.statements import RelayMode
 from tests.helpers import codes, compile_text
 
 BASE = "sasl dovecot private/auth\n"

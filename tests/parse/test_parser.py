@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from lark import Lark
 
-from mailpolicy.model import statements as st
 from mailpolicy.parse import parse_text
+from mailpolicy.parse import statements as st
 from mailpolicy.parse.grammar import grammar_path
 
 

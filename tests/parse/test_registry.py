@@ -11,10 +11,10 @@ from lark import Lark
 from lark.grammar import NonTerminal, Terminal
 
 from mailpolicy.importer.run import import_config
-from mailpolicy.model.statements import expanded
 from mailpolicy.parse import parse_text
 from mailpolicy.parse.grammar import grammar_path
 from mailpolicy.parse.registry import BY_SYNTAX, STATEMENTS, managed_parameters
+from mailpolicy.parse.statements import expanded
 from tests.audit.config_folder import SASL
 from tests.audit.config_folder import config_folder as folder
 

@@ -6,12 +6,10 @@ import pytest
 from hypothesis import assume, given, settings
 from lark.exceptions import UnexpectedInput
 
-from mailpolicy.model import statements as st
-from mailpolicy.parse import parse_text
-from mailpolicy.parse import fastpath
-from mailpolicy.parse import oneline
-from mailpolicy.parse.oneline import one_line_statement
+from mailpolicy.parse import fastpath, oneline, parse_text
+from mailpolicy.parse import statements as st
 from mailpolicy.parse.grammar import build_parser
+from mailpolicy.parse.oneline import one_line_statement
 from mailpolicy.parse.parser import MAX_SYNTAX_ERRORS
 from mailpolicy.parse.transformer import StatementBuilder
 from tests.perf.strategies import policy_lines, policy_texts, statement_lines

@@ -7,11 +7,11 @@ from hypothesis import given, settings
 
 from mailpolicy.analyze import AnalysisContext
 from mailpolicy.analyze.owners import check_duplicate_allows, check_owned_domains
-from mailpolicy.model import statements as st
+from mailpolicy.load.loader import LoadedPolicy
 from mailpolicy.model.build import build_policy
-from mailpolicy.model.loader import LoadedPolicy
 from mailpolicy.model.owners import Owners, Ownership
 from mailpolicy.parse import parse_text
+from mailpolicy.parse import statements as st
 from mailpolicy.plan import plan_config
 from mailpolicy.source import Span
 from tests.perf.strategies import policy_texts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailpolicy.model.statements import ClientKind
+from mailpolicy.parse.statements import ClientKind
 from mailpolicy.verify import OUTSIDE_SOURCE, TRUSTED_SOURCE, sandbox_inputs, stand_ins
 from tests.helpers import compile_text
 

@@ -21,15 +21,20 @@ from typing import Iterator
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.analyze.relay_declaration import foreign_relay_domains
 from mailpolicy.analyze.simulation import (
-    OUTSIDE_CLIENT, entry_span, fallback_span, model_of, parameter_span, trusted_client,
+    OUTSIDE_CLIENT,
+    entry_span,
+    fallback_span,
+    model_of,
+    parameter_span,
+    trusted_client,
 )
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.model.statements import RelayMode
+from mailpolicy.parse.statements import RelayMode
 from mailpolicy.simulate import PostfixModel, prove_no_open_relay
 from mailpolicy.simulate.decide import LISTS
-from mailpolicy.simulate.redirects import steerable_redirects
 from mailpolicy.simulate.proof import Counterexample, ProofTooLarge
+from mailpolicy.simulate.redirects import steerable_redirects
 from mailpolicy.source import Span
 
 _HINTS = {

@@ -7,7 +7,7 @@ from typing import Iterator
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.model.statements import RelayMode
+from mailpolicy.parse.statements import RelayMode
 
 
 def check_owners_need_sasl(ctx: AnalysisContext) -> Iterator[Diagnostic]:

@@ -11,7 +11,7 @@ import weakref
 from typing import TYPE_CHECKING
 
 from mailpolicy.checks.samples import LOOPBACK_CLIENT, OUTSIDE_CLIENT
-from mailpolicy.model.statements import ClientKind
+from mailpolicy.parse.statements import ClientKind
 from mailpolicy.plan.simulator_model import model_from_plan
 from mailpolicy.postfix.restriction_lists import Element, entries, split_list
 from mailpolicy.simulate import PostfixModel, Request

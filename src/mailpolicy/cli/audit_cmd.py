@@ -57,7 +57,7 @@ def audit_command(path: Path, version: str, output_format: str, warnings_as_erro
 def refuse_policy(path: Path, output_format: str) -> None:
     """Exit 1 with MP117 when PATH is a .mailpolicy file, not a Postfix configuration."""
     from mailpolicy.diagnostics import catalogue as cat
-    from mailpolicy.model.file_kind import looks_like_policy
+    from mailpolicy.load.file_kind import looks_like_policy
     from mailpolicy.source import SourceFile, Span
 
     if not path.is_file():

@@ -20,9 +20,9 @@ from mailpolicy.compiler import MAIN_CF, compile_policy
 from mailpolicy.diagnostics import Diagnostic, Severity, has_errors
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.emit.provenance import Provenance
+from mailpolicy.load.loader import read_named_file
 from mailpolicy.maincf.merge import merge_main_cf
 from mailpolicy.maincf.relay_proof import prove_merged
-from mailpolicy.model.loader import read_named_file
 from mailpolicy.output.atomic import RESERVED_PREFIX, recover_in, write_into
 from mailpolicy.output.diff import colourise, unified_diff
 from mailpolicy.output.drift import State, drift_diagnostics, inspect, inspect_folder, refusal_diagnostics

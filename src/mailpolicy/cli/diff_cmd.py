@@ -14,6 +14,8 @@ from mailpolicy.audit.files import table_path
 from mailpolicy.cli import exit_codes
 from mailpolicy.cli.report import exit_if_unreadable, print_diagnostics
 from mailpolicy.compiler import MAIN_CF, compile_policy
+from mailpolicy.load import loader
+from mailpolicy.load.loader import read_named_file
 from mailpolicy.maincf.compare import (
     MapChange,
     ParameterChange,
@@ -23,8 +25,6 @@ from mailpolicy.maincf.compare import (
     deployed_map_path,
     read_map_entries,
 )
-from mailpolicy.model import loader
-from mailpolicy.model.loader import read_named_file
 from mailpolicy.output.folder import read_inside
 from mailpolicy.plan.model import ConfigPlan
 from mailpolicy.postfix.main_cf import MainCf, read_main_cf

@@ -17,11 +17,11 @@ from __future__ import annotations
 import attrs
 
 from mailpolicy.diagnostics import Diagnostic, has_errors
+from mailpolicy.parse import parse_text
+from mailpolicy.parse import statements as st
 from mailpolicy.parse.registry import render_statement
 from mailpolicy.parse.spelling import render_set
-from mailpolicy.model import statements as st
-from mailpolicy.model.statements import expanded
-from mailpolicy.parse import parse_text
+from mailpolicy.parse.statements import expanded
 
 
 @attrs.frozen

@@ -7,11 +7,12 @@ from typing import Callable
 
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.model import statements as st
-from mailpolicy.model import lookalikes, values
-from mailpolicy.model.loader import LoadedPolicy
+from mailpolicy.load.loader import LoadedPolicy
+from mailpolicy.model import values
 from mailpolicy.model.owners import OwnersBuilder
 from mailpolicy.model.policy import Expectation, Located, Policy, SaslConfig, Setting, TrustedNetwork
+from mailpolicy.parse import lookalikes
+from mailpolicy.parse import statements as st
 from mailpolicy.parse.registry import STATEMENTS
 
 # Statements that may appear once (the registry says which): a second one is an error pointing at both.

@@ -8,8 +8,8 @@ import attrs
 
 from mailpolicy.frozen import frozen
 from mailpolicy.model.owners import Owners, Ownership  # noqa: F401  (Ownership: one pair, part of the model)
-from mailpolicy.model.statements import ClientKind, RelayMode
 from mailpolicy.model.values import IPNetwork
+from mailpolicy.parse.statements import ClientKind, RelayMode
 from mailpolicy.source import SourceFile, Span
 
 T = TypeVar("T")

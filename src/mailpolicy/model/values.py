@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 from mailpolicy.frozen import frozen
-from mailpolicy.model import lookalikes
+from mailpolicy.parse import lookalikes
 
 
 @frozen

@@ -37,7 +37,7 @@ TEMP_NAME = re.compile(r"\.mailpolicy-[A-Za-z0-9_]{1,64}\.tmp")
 # main.cf, and the last component of a `sender map` path: the characters MP205 allows in a path.
 OUTPUT_NAME = re.compile(r"[A-Za-z0-9._+@:-]{1,255}")
 # The largest output is a sender map, never larger than the policy files it came from, which
-# together are at most model.loader.MAX_TOTAL_BYTES (256 MiB; not imported: it pulls in the parser).
+# together are at most load.loader.MAX_TOTAL_BYTES (256 MiB; not imported: it pulls in the parser).
 MAX_OUTPUT_BYTES = 256 * 1024 * 1024
 DEFAULT_MODE = 0o644
 # The sender login map source: not world-readable unless its owner makes it so (chmod; a replaced

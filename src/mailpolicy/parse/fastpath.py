@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from array import array
 
-from mailpolicy.model.statements import AllowUser, AllowUserRows, Word
+from mailpolicy.parse.statements import AllowUser, AllowUserRows, Word
 from mailpolicy.source import Span
 
 # The grammar's terminals VALUE and STRING, and its ignored WS and COMMENT.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from mailpolicy.model import statements as st
+from mailpolicy.parse import statements as st
 from mailpolicy.parse.fastpath import COMMENT, WORD, WORD_AT, WS, word_at
 from mailpolicy.source import Span
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
-from mailpolicy.model.statements import Statement
 from mailpolicy.parse.fastpath import RowCollector, fast_statement
 from mailpolicy.parse.oneline import one_line_statement
+from mailpolicy.parse.statements import Statement
 from mailpolicy.parse.usage import STATEMENT_WORDS, closest_statement, usage_for
 from mailpolicy.source import SourceFile, Span
 

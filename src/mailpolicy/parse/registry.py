@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Callable
 
 from mailpolicy.frozen import frozen
-from mailpolicy.model import statements as st
+from mailpolicy.parse import statements as st
 from mailpolicy.parse.spelling import quote, render_set, word, words
 
 

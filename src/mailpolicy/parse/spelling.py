@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from mailpolicy.model import statements as st
+from mailpolicy.parse import statements as st
 
 _BARE = re.compile(r'[^\s,#"=]+')  # the grammar's VALUE terminal
 # The grammar's keywords, its VERDICT words, and `off`, the one value a statement reads as a word.

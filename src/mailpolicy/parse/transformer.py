@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from lark import Token, Transformer, v_args
 
-from mailpolicy.model import statements as st
+from mailpolicy.parse import statements as st
 from mailpolicy.parse.fastpath import unquote
 from mailpolicy.source import Span
 
 
 @v_args(meta=True)
 class StatementBuilder(Transformer):
-    """Build `mailpolicy.model.statements` objects that remember their file, line and column.
+    """Build `mailpolicy.parse.statements` objects that remember their file, line and column.
 
     `line_offset` is added to every line number: the parser hands lark one line at a time.
     """

@@ -19,7 +19,7 @@ Hence the rules below, each written where it is applied:
 from __future__ import annotations
 
 from mailpolicy.model.policy import Policy
-from mailpolicy.model.statements import RelayMode
+from mailpolicy.parse.statements import RelayMode
 from mailpolicy.plan.model import Entry, Parameter
 
 

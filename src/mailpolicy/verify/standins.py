@@ -14,7 +14,7 @@ import ipaddress
 
 import attrs
 
-from mailpolicy.model.statements import ClientKind
+from mailpolicy.parse.statements import ClientKind
 
 # "The internet": a client in none of the trusted networks.
 OUTSIDE_SOURCE = "127.0.0.9"

@@ -22,9 +22,8 @@ from pathlib import Path
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
-from mailpolicy.model import lookalikes
-from mailpolicy.model import statements as st
-from mailpolicy.parse import parse_text
+from mailpolicy.parse import lookalikes, parse_text
+from mailpolicy.parse import statements as st
 from mailpolicy.source import SourceFile, Span
 
 # Limits that turn a runaway input into an error instead of memory exhaustion. They sit well
@@ -63,13 +62,13 @@ def read_named_file(path: Path) -> bytes:
     file over MAX_FILE_BYTES is refused instead of hanging or filling memory. Raises OSError
     whose `strerror` says why.
     """
-    data, problem = _read_bytes(path, str(path), Span(str(path), 1, 1), follow=True)
+    data, problem = read_bytes(path, str(path), Span(str(path), 1, 1), follow=True)
     if problem is not None:
         raise OSError(errno.EINVAL, problem.message.removeprefix(f"cannot read {path}: "), str(path))
     return data
 
 
-def _read_bytes(path: Path, display: str, span: Span, follow: bool = False) -> tuple[bytes | None, Diagnostic | None]:
+def read_bytes(path: Path, display: str, span: Span, follow: bool = False) -> tuple[bytes | None, Diagnostic | None]:
     """Read a regular file without following a final symlink, at most MAX_FILE_BYTES + 1 bytes."""
     try:
         # O_NOFOLLOW: the path was resolved and checked; a symlink put there since is refused.
@@ -106,7 +105,7 @@ def read_source(path: Path, display: str, span: Span | None) -> tuple[SourceFile
     the bad bytes: to show the line, never to be parsed.
     """
     where = span or Span(display, 1, 1)
-    data, problem = _read_bytes(path, display, where)
+    data, problem = read_bytes(path, display, where)
     if problem is not None:
         return None, [problem]
     try:
