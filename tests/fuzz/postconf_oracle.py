@@ -4,7 +4,8 @@ For each input, one config folder and two postconf runs: `postconf -n -c DIR` (t
 Postfix stores them, whitespace printed normalized by pcf_print_line) and `postconf -nx -c DIR`
 (expanded). The input agrees with mailpolicy when
 - postconf fails (exit 1, "fatal: ...") exactly when mailpolicy finds a fatal problem: a line
-  read_main_cf refuses, or a value of a parameter postconf prints that the Expander refuses;
+  read_main_cf refuses, or a value that postconf expands (tests/fuzz/postconf_model.py, from
+  postconf's source) and the Expander refuses;
 - every parameter postconf prints has the same value in mailpolicy's reading, raw and expanded
   (expanded against mailpolicy's own reading, then `postconf -d` for what the file leaves out -
   postconf's defaults are this machine's, myhostname included, so the oracle uses them too);
@@ -30,6 +31,7 @@ from mailpolicy.audit.run import audit_config
 from mailpolicy.importer.run import import_config
 from mailpolicy.postfix.expand import Expander, ExpansionError
 from mailpolicy.postfix.main_cf import normalized, read_main_cf
+from tests.fuzz.postconf_model import READ_ONLY, postconf_stops
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTCONF = shutil.which("postconf") or "/usr/sbin/postconf"
@@ -145,12 +147,18 @@ def _postconf(folder: str, *flags: str) -> tuple[int, dict[str, str], str]:
     return result.returncode, values, result.stderr.decode("utf-8", "surrogateescape")
 
 
+MASTER_CF = (ROOT / "tests/fuzz/seeds/submission_master.cf").read_bytes()
+
+
 @functools.lru_cache(maxsize=1)
 def defaults() -> dict[str, str]:
-    """Return `postconf -d` of this machine: every parameter Postfix knows, with its raw default."""
+    """Return `postconf -d` of this machine: every parameter Postfix knows, with its raw default.
+
+    With the oracle's master.cf, so the per-service parameters of its services are known too.
+    """
     with tempfile.TemporaryDirectory() as folder:
         _write_cool(Path(folder, "main.cf"), b"")
-        _write_cool(Path(folder, "master.cf"), b"")
+        _write_cool(Path(folder, "master.cf"), MASTER_CF)
         _, values, _ = _postconf(folder, "-d")
     return values
 
@@ -163,7 +171,6 @@ def ours(data: bytes) -> tuple[bool, dict[str, str], str]:
     return bool(fatal), values, fatal[0].message if fatal else ""
 
 
-MASTER_CF = (ROOT / "tests/fuzz/seeds/submission_master.cf").read_bytes()
 COUNTS = {"postconf_fatal": 0}
 COMMAND_TIMES: list[float] = []  # audit + import of one input, in seconds
 
@@ -205,19 +212,21 @@ def _compare(data: bytes, status: int, theirs: dict[str, str], stderr: str, x_st
     if (status != 0 or x_status != 0) and not any(why in stderr for why in _READING_FATALS):
         COUNTS["out_of_scope"] = COUNTS.get("out_of_scope", 0) + 1
         return None  # fatal for what a value means (inet_interfaces = a: "host not found"), not for reading
+    stops = postconf_stops(mine, known, lookup)
     if status != 0 or x_status != 0:
-        # Postfix's fatal errors past reading: a value it cannot expand.
-        for name, value in mine.items():
-            try:
-                Expander(lookup).expand(value)
-            except ExpansionError:
-                return None
+        # Postfix's fatal errors past reading: a value it expands and cannot.
+        if stops:
+            return None
         return f"postconf fails ({stderr.strip().splitlines()[-1:]}) where mailpolicy reads and expands every value"
+    if stops:
+        return f"postconf reads what mailpolicy expects it to stop at ({stops})"
     for name, value in theirs.items():
         if normalized(mine.get(name, "")) != value or name not in mine:
             return f"{name}: postconf reads {value!r}, mailpolicy {mine.get(name)!r}"
     for name in mine:
-        if name in defaults() and name not in theirs:  # config_directory: postconf's, not compared
+        # config_directory: postconf's, not compared; a read-only one postconf deletes with a
+        # warning (postconf_user.c), as every Postfix program ignores it.
+        if name in defaults() and name not in theirs and name not in READ_ONLY:
             return f"{name}: mailpolicy reads {mine[name]!r}, postconf -n does not print it"
     looked_up: set[str] = set()
 
