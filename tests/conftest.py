@@ -1,8 +1,16 @@
-"""Shared pytest configuration: golden-file updating, the repository root, and no skips under CI."""
+"""Shared pytest configuration and fixtures: golden-file updating, the repository root, the real
+Postfix (`requires_postfix`, `boot_sandbox`), and no skips under CI.
+
+Plain helpers (writing a folder of files, compiling inline text, the small base policy) are in
+tests/helpers.py; Postfix prerequisites in tests/postfix_support.py.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +30,27 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def requires_postfix() -> None:
+    """Skip (under CI: fail) the test when no real Postfix sandbox can boot here."""
+    from tests.postfix_support import require_postfix
+
+    require_postfix()
+
+
+@pytest.fixture(scope="module")
+def boot_sandbox(requires_postfix) -> Iterator[Callable[..., Any]]:
+    """Return `boot(main_cf, **Sandbox options)`: a running throwaway Postfix, torn down with the module.
+
+    Each boot takes about a second, so a module boots each configuration once (in its own
+    module-scoped fixture) and shares it between its tests.
+    """
+    from mailpolicy.sandbox import Sandbox
+
+    with contextlib.ExitStack() as running:
+        yield lambda main_cf, **options: running.enter_context(Sandbox(main_cf, **options))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -1,9 +1,13 @@
-"""Small helpers shared by unit tests: compile policy text written inline."""
+"""Small helpers shared by tests: write a folder of files, compile policy text written inline.
+
+Fixtures live in tests/conftest.py; these are plain functions and constants to import.
+"""
 
 from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from mailpolicy.compiler import Compilation, compile_policy
@@ -32,6 +36,28 @@ def with_hostname(text: str) -> str:
     return text + ("" if text.endswith("\n") else "\n") + HOSTNAME_LINE
 
 
+def write_files(folder: Path, files: Mapping[str, str | bytes]) -> Path:
+    """Write each `relative/path: content` of `files` under `folder` (parents made); return `folder`.
+
+    Text is written as UTF-8 exactly as given (no newline translation, so a "\r" reaches the file;
+    lone surrogates too, for inputs that test undecodable bytes); bytes are written as they are.
+    """
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            with path.open("w", encoding="utf-8", errors="surrogatepass", newline="") as handle:
+                handle.write(content)
+    return folder
+
+
+def keyword_files(files: Mapping[str, str]) -> dict[str, str]:
+    """Turn keyword-argument file names into paths: `inc__users.mailpolicy` is `inc/users.mailpolicy`."""
+    return {name.replace("__", "/"): text for name, text in files.items()}
+
+
 def compile_text(tmp_path: Path, text: str, name: str = "site.mailpolicy", *, hostname: bool = True,
                  **files: str) -> Compilation:
     """Write `text` (and any extra files) into tmp_path and compile it.
@@ -40,13 +66,8 @@ def compile_text(tmp_path: Path, text: str, name: str = "site.mailpolicy", *, ho
     without a `hostname` line gets HOSTNAME_LINE at its end (`with_hostname`)."""
     if hostname:
         text = with_hostname(text)
-    for extra, content in files.items():
-        target = tmp_path / extra.replace("__", "/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return compile_policy(path)
+    write_files(tmp_path, {**keyword_files(files), name: text})
+    return compile_policy(tmp_path / name)
 
 
 def codes(compilation: Compilation) -> list[tuple[str, int]]:

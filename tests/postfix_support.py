@@ -4,17 +4,16 @@ CI is any non-empty value of the `CI` variable other than `0` or `false` (any ca
 set `CI=true`, `CI=1` or `CI=yes`, and all of them promise that every test runs. Under CI a
 missing prerequisite fails its test, and tests/conftest.py fails the run if anything skipped.
 
-Use in a test module:
-
-    from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
+Use in a test module (tests/conftest.py provides the `requires_postfix` and `boot_sandbox`
+fixtures; nothing to import):
 
     pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 
 and boot one configuration per module with
 
     @pytest.fixture(scope="module")
-    def site():
-        yield from booted_sandbox(MAIN_CF, maps={...}, logins={...})
+    def site(boot_sandbox):
+        return boot_sandbox(MAIN_CF, maps={...}, logins={...})
 
 A conftest may also call `register_marker(config)` from pytest_configure and
 `skip_unless_postfix(item)` from pytest_runtest_setup to honour the bare marker.
@@ -58,14 +57,29 @@ def require_postfix() -> None:
         missing_prerequisite(f"the real Postfix sandbox cannot run: {reason}")
 
 
-@pytest.fixture(scope="session")
-def requires_postfix() -> None:
-    """Fixture form of require_postfix() for usefixtures / test arguments."""
-    require_postfix()
+# A loopback server as the live tests write it by hand: example0.com is local, only 127.0.0.1 is
+# trusted (the tests' "internet" clients connect from other loopback addresses such as 127.0.0.9),
+# Dovecot SASL at the chroot-relative private/auth, relaying for logged-in clients only.
+LOOPBACK_SASL_PARAMETERS = {
+    "compatibility_level": "3.6",
+    "myhostname": "mx.example0.com",
+    "mydestination": "example0.com",
+    "mynetworks": "127.0.0.1/32",
+    "smtpd_sasl_auth_enable": "yes",
+    "smtpd_sasl_type": "dovecot",
+    "smtpd_sasl_path": "private/auth",
+    "smtpd_relay_restrictions": "permit_sasl_authenticated, reject_unauth_destination",
+}
+
+
+def loopback_main_cf(**changes: str | None) -> str:
+    """Return LOOPBACK_SASL_PARAMETERS as main.cf text, each change replacing (None: dropping) or adding one."""
+    parameters = {**LOOPBACK_SASL_PARAMETERS, **changes}
+    return "".join(f"{name} = {value}\n" for name, value in parameters.items() if value is not None)
 
 
 def booted_sandbox(main_cf: str, **kwargs: Any) -> Iterator[Sandbox]:
-    """Yield a running Sandbox for a fixture, after require_postfix()."""
+    """Yield a running Sandbox, after require_postfix(); a loop over it boots, runs and tears down."""
     require_postfix()
     with Sandbox(main_cf, **kwargs) as sandbox:
         yield sandbox

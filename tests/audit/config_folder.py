@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.helpers import write_files
+
 STOCK_SMTPD = "smtp inet n - y - - smtpd\n"
 BASE = """\
 myhostname = mx.example0.com
@@ -22,9 +24,5 @@ smtpd_sender_restrictions = reject_sender_login_mismatch
 
 def config_folder(tmp_path: Path, main_cf: str, master_cf: str | None = STOCK_SMTPD, **files: str) -> Path:
     """Write main.cf, master.cf (unless None) and other files (name=text) into tmp_path; return it."""
-    (tmp_path / "main.cf").write_text(main_cf, encoding="utf-8")
-    if master_cf is not None:
-        (tmp_path / "master.cf").write_text(master_cf, encoding="utf-8")
-    for name, text in files.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    return tmp_path
+    master = {} if master_cf is None else {"master.cf": master_cf}
+    return write_files(tmp_path, {"main.cf": main_cf, **master, **files})

@@ -15,7 +15,6 @@ import pytest
 from mailpolicy.audit.run import audit_config
 from mailpolicy.sandbox import Sandbox
 from mailpolicy.verify import OUTSIDE_SOURCE
-from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from mailpolicy.cli import cli
+from tests.helpers import write_files
 
 CLEAN = "postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\n"
 BROKEN = "postfix 3.7\ntrusted networks 0.0.0.0/0\nset smtp_recipient_restrictions = reject\nhostname mx.example0.com\n"
@@ -20,8 +21,7 @@ def run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
     def invoke(*args: str, **files: str):
-        for name, text in files.items():
-            (tmp_path / f"{name}.mailpolicy").write_text(text, encoding="utf-8")
+        write_files(tmp_path, {f"{name}.mailpolicy": text for name, text in files.items()})
         return CliRunner().invoke(cli, ["check", *args])
 
     return invoke

@@ -13,7 +13,7 @@ from mailpolicy.cli import cli, compile_cmd
 from mailpolicy.cli.report import use_colour
 from mailpolicy.output.atomic import JOURNAL
 from mailpolicy.output.marker import is_intact
-from tests.helpers import SMALL_POLICY
+from tests.helpers import SMALL_POLICY, keyword_files, write_files
 
 POLICY = SMALL_POLICY
 MAP = "controlled_envelope_senders"
@@ -25,10 +25,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
 
     def invoke(*args: str, **files: str):
-        for name, text in files.items():
-            path = tmp_path / name.replace("__", "/")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+        write_files(tmp_path, keyword_files(files))
         return CliRunner().invoke(cli, ["compile", *args])
 
     return invoke

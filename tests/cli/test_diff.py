@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from mailpolicy.audit.files import read_config
 from mailpolicy.cli import cli
+from tests.helpers import keyword_files, write_files
 
 POLICY = """postfix 3.7
 hostname mx.example0.com
@@ -29,10 +30,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     (tmp_path / "site.mailpolicy").write_text(POLICY)
 
     def invoke(*args: str, stdin: str | None = None, **files: str):
-        for name, text in files.items():
-            path = tmp_path / name.replace("__", "/")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
+        write_files(tmp_path, keyword_files(files))
         return CliRunner().invoke(cli, ["diff", "site.mailpolicy", *args], input=stdin)
 
     return invoke

@@ -21,7 +21,6 @@ from mailpolicy.source import Span
 from mailpolicy.verify import run_expectations, sandbox_inputs, verify_compilation
 from mailpolicy.verify.runner import NO_ANSWER, NOT_RUN
 from tests.conftest import REPO
-from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 
 SEED = REPO / "examples" / "seed.mailpolicy"
 SEED_TEXT = SEED.read_text().splitlines()

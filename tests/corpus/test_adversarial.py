@@ -35,7 +35,7 @@ import pytest
 from mailpolicy.compiler import compile_policy, emit
 from mailpolicy.parse.statements import ClientKind
 from mailpolicy.verify import sandbox_inputs
-from tests.postfix_support import booted_sandbox, requires_postfix  # noqa: F401 (fixture)
+from tests.postfix_support import booted_sandbox
 
 CORPUS = Path(__file__).parent / "adversarial"
 CASES = sorted(CORPUS.glob("*.case"))

@@ -24,21 +24,11 @@ import pytest
 from mailpolicy.output.marker import add_marker, split_marker
 from mailpolicy.sandbox import Attempt
 from mailpolicy.sandbox.postfix import Postfix
-from tests.postfix_support import booted_sandbox, requires_postfix  # noqa: F401 (fixture)
+from tests.postfix_support import loopback_main_cf
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 
-BASE_MAIN_CF = """\
-# the administrator's own main.cf: deploy must keep these comments and other lines
-compatibility_level = 3.6
-myhostname = mx.example0.com
-mydestination = example0.com
-mynetworks = 127.0.0.1/32
-smtpd_sasl_auth_enable = yes
-smtpd_sasl_type = dovecot
-smtpd_sasl_path = private/auth
-smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
-"""
+BASE_MAIN_CF = "# the administrator's own main.cf: deploy must keep these comments and other lines\n" + loopback_main_cf()
 
 POLICY = """\
 postfix 3.7
@@ -54,8 +44,8 @@ OUTSIDE = "127.0.0.9"
 
 
 @pytest.fixture(scope="module")
-def site():
-    yield from booted_sandbox(BASE_MAIN_CF, logins={"jimminey": "secret"})
+def site(boot_sandbox):
+    return boot_sandbox(BASE_MAIN_CF, logins={"jimminey": "secret"})
 
 
 def mailpolicy(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -12,7 +12,6 @@ import pytest
 
 from mailpolicy.sandbox import Attempt
 from tests.e2e.live import VICTIM, compiled, live_policy
-from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 

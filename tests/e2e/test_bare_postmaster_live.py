@@ -19,10 +19,7 @@ import pytest
 from mailpolicy.parse.statements import ClientKind
 from mailpolicy.verify import sandbox_inputs
 from tests.e2e.live import LivePolicy, compiled, live_policy
-from tests.postfix_support import (
-    booted_sandbox,
-    requires_postfix,  # noqa: F401 (fixture)
-)
+from tests.postfix_support import booted_sandbox
 
 SEED = (Path(__file__).parents[2] / "examples" / "seed.mailpolicy").read_text(encoding="utf-8")
 OWNED = "jcricket@example0.com"

@@ -36,7 +36,6 @@ from mailpolicy.simulate import PostfixModel, Request, Verdict
 from mailpolicy.simulate.decide import DATA_LIST
 from tests.e2e import generate, generate_raw, generate_wide
 from tests.e2e.live import compiled
-from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 

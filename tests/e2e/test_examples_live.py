@@ -7,7 +7,6 @@ import pytest
 from mailpolicy.compiler import compile_policy
 from mailpolicy.verify import render_table, verify_compilation
 from tests.conftest import REPO
-from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 

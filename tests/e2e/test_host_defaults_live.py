@@ -19,7 +19,7 @@ import pytest
 
 from mailpolicy.sandbox.postfix import UNDELIVERABLE_TRANSPORT
 from tests.e2e.live import VICTIM, compiled
-from tests.postfix_support import booted_sandbox, requires_postfix  # noqa: F401 (fixture)
+from tests.postfix_support import booted_sandbox
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 

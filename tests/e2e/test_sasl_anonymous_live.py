@@ -10,27 +10,19 @@ import base64
 
 import pytest
 
-from tests.postfix_support import booted_sandbox, requires_postfix  # noqa: F401 (fixture)
+from tests.postfix_support import loopback_main_cf
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 
-MAIN_CF = """\
-compatibility_level = 3.6
-myhostname = mx.example0.com
-mydestination = example0.com
-mynetworks = 127.0.0.1/32
-smtpd_sasl_auth_enable = yes
-smtpd_sasl_type = cyrus
-smtpd_sasl_security_options = noplaintext
-smtpd_sender_login_maps = inline:{ shared@example0.com=anonymous, jim@example0.com=jim }
-smtpd_sender_restrictions = reject_sender_login_mismatch
-smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
-"""
+MAIN_CF = loopback_main_cf(
+    smtpd_sasl_type="cyrus", smtpd_sasl_path=None, smtpd_sasl_security_options="noplaintext",
+    smtpd_sender_login_maps="inline:{ shared@example0.com=anonymous, jim@example0.com=jim }",
+    smtpd_sender_restrictions="reject_sender_login_mismatch")
 
 
 @pytest.fixture(scope="module")
-def site():
-    yield from booted_sandbox(MAIN_CF)
+def site(boot_sandbox):
+    return boot_sandbox(MAIN_CF)
 
 
 def anonymous_session(site, sender: str, recipient: str) -> tuple[int, int, int, bytes]:

@@ -15,7 +15,6 @@ from mailpolicy.sandbox import Attempt, Sandbox
 from mailpolicy.verify import OUTSIDE_SOURCE
 from tests.conftest import REPO
 from tests.e2e.live import VICTIM, live_policy
-from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 

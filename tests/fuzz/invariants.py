@@ -21,23 +21,18 @@ from mailpolicy.diagnostics.render_json import render_json
 from mailpolicy.diagnostics.render_text import render_text
 from mailpolicy.source import Span
 from tests.injection.readback import main_cf_values, read_map
+from tests.helpers import write_files
 
 # Counts of every input checked in this process: "inputs", "compiled", "refused", "code:MPxxx".
 STATS: collections.Counter = collections.Counter()
 
 
 def write_folder(folder: Path, files: dict[str, str | bytes]) -> Path:
-    """Write the files of a generated policy folder; return the top file."""
-    for name, content in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            # newline="": a generated "\r" must reach the file as it was drawn.
-            with path.open("w", encoding="utf-8", errors="surrogatepass", newline="") as handle:
-                handle.write(content)
-    return folder / next(iter(files))
+    """Write the files of a generated policy folder; return the top file.
+
+    write_files writes text without newline translation: a generated "\r" must reach the file as
+    it was drawn."""
+    return write_files(folder, files) / next(iter(files))
 
 
 def _lines(result: Compilation, path: str) -> list[str] | None:

@@ -10,15 +10,9 @@ from click.testing import CliRunner
 
 from mailpolicy.cli import cli
 from mailpolicy.compiler import compile_policy
+from tests.helpers import write_files
 
 BASE = "relay nobody\n"
-
-
-def write(folder: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
 
 
 def only(compilation, code: str):
@@ -29,7 +23,7 @@ def only(compilation, code: str):
 
 
 def compile_in(folder: Path, files: dict[str, str], top: str = "site.mailpolicy"):
-    write(folder, files)
+    write_files(folder, files)
     return compile_policy(folder / top)
 
 
@@ -92,7 +86,7 @@ def test_symlinked_folder_leading_out_is_refused(tmp_path):
 
 
 def test_symlink_inside_the_folder_is_followed(tmp_path):
-    write(tmp_path, {"real/users.mailpolicy": BASE})
+    write_files(tmp_path, {"real/users.mailpolicy": BASE})
     (tmp_path / "users.mailpolicy").symlink_to(tmp_path / "real" / "users.mailpolicy")
     result = compile_in(tmp_path, {"site.mailpolicy": 'include "users.mailpolicy"\nhostname mx.example0.com\n'})
     assert result.ok, result.diagnostics
@@ -101,7 +95,7 @@ def test_symlink_inside_the_folder_is_followed(tmp_path):
 
 
 def test_symlinked_top_file_includes_from_its_real_folder(tmp_path):
-    write(tmp_path, {"repo/site.mailpolicy": 'include "users.mailpolicy"\nhostname mx.example0.com\n', "repo/users.mailpolicy": BASE})
+    write_files(tmp_path, {"repo/site.mailpolicy": 'include "users.mailpolicy"\nhostname mx.example0.com\n', "repo/users.mailpolicy": BASE})
     (tmp_path / "etc").mkdir()
     (tmp_path / "etc" / "site.mailpolicy").symlink_to(tmp_path / "repo" / "site.mailpolicy")
     result = compile_policy(tmp_path / "etc" / "site.mailpolicy")
@@ -189,7 +183,7 @@ def test_owners_table_read_twice_is_refused(tmp_path):
 def test_cli_writes_nothing_when_an_include_escapes(tmp_path):
     (tmp_path / "evil.mailpolicy").write_text(BASE)
     policy = tmp_path / "policy"
-    write(policy, {"site.mailpolicy": 'include "../evil.mailpolicy"\n'})
+    write_files(policy, {"site.mailpolicy": 'include "../evil.mailpolicy"\n'})
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["compile", str(policy / "site.mailpolicy"), "-o", str(out)])
     assert result.exit_code == 1, result.output

@@ -15,6 +15,7 @@ import pytest
 
 from mailpolicy.load import loader
 from mailpolicy.load.loader import load_policy, read_named_file
+from tests.helpers import write_files
 
 HINT_FILE = "check the name; it is relative to the file naming it"
 HINT_INSIDE = "keep every included file in the folder of the top policy file or below it"
@@ -33,11 +34,7 @@ def shown(diagnostics, folder: Path) -> list[tuple]:
 
 
 def loaded(folder: Path, files: dict[str, str], links: dict[str, str] = ()) -> list[tuple]:
-    inside = folder / "policy"
-    for name, text in files.items():
-        path = inside / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    inside = write_files(folder / "policy", files)
     for name, target in dict(links).items():
         (inside / name).symlink_to(target)
     (folder / "secret.mailpolicy").write_text("relay authenticated or trusted\n")

@@ -15,7 +15,6 @@ import pytest
 from mailpolicy.compiler import emit
 from tests.helpers import compile_text
 from tests.injection.readback import main_cf_values, words
-from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 
 BASE = """postfix 3.7
 hostname mx.example0.com

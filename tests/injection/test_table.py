@@ -17,6 +17,7 @@ from mailpolicy.compiler import compile_policy
 from mailpolicy.load import loader
 from mailpolicy.model import values
 from tests.injection.readback import main_cf_values, read_map
+from tests.helpers import write_files
 
 BASE = [
     "postfix 3.7",
@@ -184,11 +185,8 @@ def _policy(field: Field, value: str) -> tuple[str, dict[str, str], int]:
 
 
 def _compile(tmp_path: Path, text: str, files: dict[str, str]):
-    for name, content in files.items():
-        (tmp_path / name).write_text(content, encoding="utf-8")
-    top = tmp_path / "site.mailpolicy"
-    top.write_text(text, encoding="utf-8")
-    return compile_policy(top)
+    write_files(tmp_path, {**files, "site.mailpolicy": text})
+    return compile_policy(tmp_path / "site.mailpolicy")
 
 
 def _cells():

@@ -12,7 +12,6 @@ from mailpolicy.emit.provenance import Provenance
 from mailpolicy.maincf.merge import merge_main_cf
 from mailpolicy.output.marker import add_marker
 from mailpolicy.postfix.main_cf import read_main_cf
-from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 

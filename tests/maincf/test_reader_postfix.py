@@ -10,7 +10,6 @@ import pytest
 
 from mailpolicy.postfix.main_cf import read_main_cf
 from tests.maincf.test_reader import SAMPLE
-from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 

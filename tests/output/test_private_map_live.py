@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from mailpolicy.cli import cli
 from tests.helpers import SMALL_POLICY
-from tests.postfix_support import booted_sandbox, requires_postfix  # noqa: F401 (fixture)
+from tests.postfix_support import loopback_main_cf
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 
@@ -27,7 +27,7 @@ MAP = "controlled_envelope_senders"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory):
+def site(tmp_path_factory: pytest.TempPathFactory, boot_sandbox):
     work = tmp_path_factory.mktemp("private-map")
     os.chmod(work, 0o700)  # nobody but root gets in: the postfix user could not read the map here
     (work / "site.mailpolicy").write_text(SMALL_POLICY)
@@ -41,19 +41,9 @@ def site(tmp_path_factory: pytest.TempPathFactory):
     subprocess.run(["postmap", f"hash:{source}"], check=True, capture_output=True, timeout=60)
     assert stat.S_IMODE(source.stat().st_mode) == 0o640
     assert stat.S_IMODE(Path(f"{source}.db").stat().st_mode) == 0o640
-    main_cf = f"""\
-compatibility_level = 3.6
-myhostname = mx.example0.com
-mydestination = example0.com
-mynetworks = 127.0.0.1/32
-smtpd_sasl_auth_enable = yes
-smtpd_sasl_type = dovecot
-smtpd_sasl_path = private/auth
-smtpd_sender_login_maps = hash:{source}
-smtpd_sender_restrictions = reject_sender_login_mismatch
-smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
-"""
-    yield from booted_sandbox(main_cf, logins={"jimminey": "pw-jim", "mallory": "pw-mal"})
+    main_cf = loopback_main_cf(smtpd_sender_login_maps=f"hash:{source}",
+                               smtpd_sender_restrictions="reject_sender_login_mismatch")
+    return boot_sandbox(main_cf, logins={"jimminey": "pw-jim", "mallory": "pw-mal"})
 
 
 def test_the_owner_may_send_as_the_address_from_the_private_map(site) -> None:

@@ -14,7 +14,6 @@ from click.testing import CliRunner
 from mailpolicy.cli import cli
 from mailpolicy.sandbox import Sandbox
 from tests.conftest import REPO
-from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 

@@ -13,7 +13,6 @@ from mailpolicy.cli import cli
 from mailpolicy.sandbox import PortUnavailable, Sandbox
 from mailpolicy.sandbox import sandbox as sandbox_module
 from tests.conftest import REPO
-from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 
 SEED = REPO / "examples" / "seed.mailpolicy"
 CLOSED = ("mydestination = example0.com\nmynetworks = 127.0.0.1/32\n"

@@ -16,7 +16,7 @@ from mailpolicy.sandbox import Attempt, Sandbox, SandboxUnavailable, sandbox_ava
 from mailpolicy.sandbox import mainconf
 from mailpolicy.sandbox.mastercf import master_cf
 from tests import postfix_support
-from tests.postfix_support import booted_sandbox, requires_postfix  # noqa: F401 (fixture)
+from tests.postfix_support import loopback_main_cf
 
 OUTSIDE = "127.0.0.9"  # a loopback source outside 127.0.0.1/32: "the internet"
 SENDERS = "/etc/postfix/controlled_envelope_senders"
@@ -38,18 +38,10 @@ CLOSED_RELAY = OPEN_RELAY.replace(
 
 # What the seed ends up wanting: SASL via Dovecot at a chroot-relative path, and a
 # sender login map enforced in a list no permit_* precedes.
-CORRECT = f"""\
-compatibility_level = 3.6
-mydestination = example0.com
-mynetworks = 127.0.0.1/32
-smtpd_sasl_auth_enable = yes
-smtpd_sasl_type = dovecot
-smtpd_sasl_path = private/auth
-# Note that this does NOT reference controlled_envelope_senders.db
-smtpd_sender_login_maps = hash:{SENDERS}
-smtpd_sender_restrictions = reject_sender_login_mismatch
-smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
-"""
+# (The seed's map is named without its .db: hash: adds it.)
+CORRECT = loopback_main_cf(
+    myhostname=None, smtpd_sender_login_maps=f"hash:{SENDERS}", smtpd_sender_restrictions="reject_sender_login_mismatch",
+    smtpd_relay_restrictions="permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination")
 
 # The seed's fourth mistake: reject_sender_login_mismatch after permit_sasl_authenticated.
 MISORDERED = f"""\
@@ -74,26 +66,26 @@ RELAY_DENIED = "5.7.1 <victim@gmail.test>: Relay access denied"
 
 
 @pytest.fixture(scope="module")
-def open_relay():
+def open_relay(boot_sandbox):
     # chroot=False here so the unchrooted master.cf is exercised too.
-    yield from booted_sandbox(OPEN_RELAY, chroot=False)
+    return boot_sandbox(OPEN_RELAY, chroot=False)
 
 
 @pytest.fixture(scope="module")
-def closed_relay():
-    yield from booted_sandbox(CLOSED_RELAY)
+def closed_relay(boot_sandbox):
+    return boot_sandbox(CLOSED_RELAY)
 
 
 @pytest.fixture(scope="module")
-def correct():
-    yield from booted_sandbox(CORRECT, maps=SENDER_MAP, logins=LOGINS, chroot=True)
+def correct(boot_sandbox):
+    return boot_sandbox(CORRECT, maps=SENDER_MAP, logins=LOGINS, chroot=True)
 
 
 @pytest.fixture(scope="module")
-def misordered():
+def misordered(boot_sandbox):
     # Unchrooted: a relative smtpd_sasl_path resolves against the queue directory
     # (smtpd's working directory) either way.
-    yield from booted_sandbox(MISORDERED, maps=SENDER_MAP, logins=LOGINS, chroot=False)
+    return boot_sandbox(MISORDERED, maps=SENDER_MAP, logins=LOGINS, chroot=False)
 
 
 # --- no Postfix needed: the main.cf rewriting keeps policy intact -------------

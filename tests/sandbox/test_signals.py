@@ -20,7 +20,6 @@ import pytest
 
 from mailpolicy.sandbox import Sandbox, procs, stale
 from tests.conftest import REPO
-from tests.postfix_support import requires_postfix  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 
