@@ -121,7 +121,9 @@ PARAMETER_REMOVED = _code("MP404", "parameter-removed", ERROR, "a parameter the 
 PARAMETER_DEPRECATED = _code("MP405", "parameter-deprecated", WARNING, "a deprecated parameter with a replacement")
 MANAGED_PARAMETER = _code("MP406", "managed-parameter", ERROR, "set of a parameter the policy itself manages")
 DUPLICATE_SET = _code("MP407", "duplicate-set", ERROR, "the same parameter is set twice")
-SET_REENABLES = _code("MP408", "set-reenables", ERROR, "a set value would re-enable what the policy forbids")
+# MP408 (set-reenables) was retired before release, never emitted: a `set` that re-opens relaying
+# or forgery is found by the simulator's proof and reported where it acts (MP301, MP321, MP324)
+# at the `set` line; it stays reserved.
 PRIVILEGED_PARAMETER = _code("MP409", "privileged-parameter", ERROR, "set of a parameter that chooses programs, libraries, users or folders Postfix uses as root, without `privileged`")
 NOT_PRIVILEGED = _code("MP410", "not-privileged", ERROR, "`set privileged` on a parameter that needs no acknowledgement")
 PRIVILEGED_ACKNOWLEDGED = _code("MP411", "privileged-acknowledged", NOTE, "a privileged parameter is set with `set privileged`; verify replaces it with Postfix's default")

@@ -28,7 +28,6 @@ import re
 from typing import Callable
 
 from mailpolicy.frozen import frozen
-from mailpolicy.postfix.restriction_lists import closing_bracket
 
 # mac_expand.c: `if (mc->level++ > 100) ... "unreasonable macro call nesting"`.
 MAX_DEPTH = 100
@@ -236,14 +235,6 @@ def reference_sites(text: str) -> list[Site]:
     """Return each reference to a parameter in a value, in order; `$$` is a literal `$` and names nothing."""
     return [Site(match.group(1) or match.group(2), match.start(), match.end()) for match in _SITE.finditer(text)
             if (match.group(1) or match.group(2)) is not None]
-
-
-def matching(text: str, start: int) -> int:
-    """Return the index of the bracket closing the one at `start`."""
-    end = closing_bracket(text, start)
-    if end is None:
-        raise ExpansionError(f"`{_short(text[start:])}`: `{text[start]}` is not closed")
-    return end
 
 
 def _balanced(text: str, start: int) -> int | None:

@@ -120,10 +120,3 @@ class Config:
             return int(self.value(name).strip())
         except ValueError:
             return fallback
-
-    def compatibility(self) -> tuple[int, ...]:
-        """Return compatibility_level as a tuple (0 when unset or malformed, as Postfix treats it)."""
-        try:
-            return tuple(int(p) for p in self.value("compatibility_level").strip().split("."))
-        except ValueError:
-            return (0,)

@@ -28,10 +28,6 @@ class Outcome:
     note: str = ""
     sources: tuple[str, ...] = ()
 
-    @property
-    def decides(self) -> bool:
-        return self.kind in (PERMIT, REJECT)
-
 
 def dunno(note: str = "", sources: tuple[str, ...] = ()) -> Outcome:
     return Outcome(DUNNO, note=note, sources=sources)

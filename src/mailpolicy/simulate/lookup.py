@@ -24,7 +24,6 @@ class _Unknown:
 
 
 UNKNOWN = _Unknown()
-Answer = "str | None | _Unknown"
 
 _CIDR_TYPES = ("cidr",)
 _PATTERN_TYPES = ("pcre", "regexp", "cidr", "tcp", "socketmap", "ldap", "mysql", "pgsql", "sqlite",

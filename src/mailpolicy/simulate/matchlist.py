@@ -90,11 +90,6 @@ def _table_match(table: Table | None, keys: list[str]):
     return any(table.find(k) is not None for k in keys)
 
 
-def match_client(patterns: tuple[str, ...], address: str, name: str, tables: Tables, parent_matches: bool):
-    """Tell whether a client (address, verified name) matches a host list such as mynetworks."""
-    return ClientList(patterns, parent_matches).match(address, name, tables)
-
-
 class ClientList:
     """A host list (mynetworks, smtpd_authorized_xclient_hosts) indexed once.
 
@@ -145,11 +140,6 @@ class ClientList:
             if matched:
                 return not negated
         return found is not None and not found[1]
-
-
-def match_domain(patterns: tuple[str, ...], domain: str, tables: Tables, parent_matches: bool):
-    """Tell whether a domain matches a domain list (mydestination, relay_domains, virtual_*_domains)."""
-    return DomainList(patterns, parent_matches).match(domain, tables)
 
 
 class DomainList:

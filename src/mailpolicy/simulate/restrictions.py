@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from mailpolicy.simulate.access import ACCESS, access_outcomes
 from mailpolicy.simulate.context import (
-    CLIENT, DEFER_IF_PERMIT, DEFER_IF_REJECT, HELO, RECIPIENT, SENDER, WARN_IF_REJECT,
+    DEFER_IF_PERMIT, DEFER_IF_REJECT, RECIPIENT, SENDER, WARN_IF_REJECT,
     Context, Outcome, Step, dunno, permit, reject,
 )
 from mailpolicy.simulate.address import fully_qualified, split_address, unquote, valid_address_literal, valid_hostname
@@ -325,7 +325,3 @@ import mailpolicy.simulate.destinations  # noqa: E402,F401
 for _name, (_reads, _what) in ACCESS.items():
     EVALUATORS[_name] = _what
     READS[_name] = _reads
-
-LIST_CLASS = {"smtpd_client_restrictions": CLIENT, "smtpd_helo_restrictions": HELO,
-              "smtpd_sender_restrictions": SENDER, "smtpd_relay_restrictions": RECIPIENT,
-              "smtpd_recipient_restrictions": RECIPIENT}
