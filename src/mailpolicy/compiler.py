@@ -19,6 +19,7 @@ from mailpolicy.model.build import build_policy
 from mailpolicy.model.policy import Policy
 from mailpolicy.parse import statements as st
 from mailpolicy.plan import ConfigPlan, plan_config
+from mailpolicy.services.master_cf import MASTER_CF, render_master_cf
 from mailpolicy.source import SourceFile, Span
 
 MAIN_CF = "main.cf"
@@ -121,4 +122,6 @@ def emit(plan: ConfigPlan, path: str) -> dict[str, str]:
     outputs = {MAIN_CF: render_main_cf(plan, provenance)}
     if plan.sender_map is not None:
         outputs[plan.sender_map.filename] = render_sender_map(plan.sender_map, provenance)
+    if plan.services:
+        outputs[MASTER_CF] = render_master_cf(plan.services, provenance)
     return outputs

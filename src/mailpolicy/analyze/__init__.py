@@ -27,6 +27,7 @@ from mailpolicy.analyze.settings import check_duplicate_settings, check_managed_
 from mailpolicy.analyze.trusted_networks import check_trusted_networks
 from mailpolicy.checks import CHECKS as CORE_CHECKS
 from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.services.checks import check_services
 
 Check = Callable[[AnalysisContext], Iterable[Diagnostic]]
 
@@ -50,6 +51,7 @@ CHECKS: tuple[Check, ...] = (
     check_undefined_references,
     check_sender_rewriting,
     *CORE_CHECKS,  # the checks a deployed configuration gets too (mailpolicy.checks)
+    check_services,  # MP350-MP355: login only inside TLS, no TLS required on port 25
 )
 
 

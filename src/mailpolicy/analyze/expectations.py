@@ -31,6 +31,11 @@ def check_expectations(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     """Report each `expect` line the compiled configuration does not honour."""
     if not ctx.policy.expectations:
         return
+    if ctx.plan.services:  # one smtpd per stated service, each with its own expect lines
+        from mailpolicy.services.analysis import check_service_expectations
+
+        yield from check_service_expectations(ctx, check_expectations)
+        return
     model = model_of(ctx)
     if model.fatal:
         yield cat.EXPECTATION_INVALID.at(

@@ -84,6 +84,10 @@ INVALID_SASL = _code("MP213", "invalid-sasl", ERROR, "a sasl statement names an 
 DUPLICATE_ALLOW = _code("MP214", "duplicate-allow", WARNING, "a login is allowed the same address twice")
 INVALID_OWNER_TABLE = _code("MP215", "invalid-owner-table", ERROR, "a line of an owners table is malformed")
 MISSING_HOSTNAME = _code("MP216", "missing-hostname", ERROR, "a policy has no `hostname`: Postfix would take the machine's name for myhostname and mydestination")
+INVALID_SERVICE = _code("MP217", "invalid-service", ERROR, "a service statement names no known listener (inbound, submission, submissions) or a malformed listen address")
+DUPLICATE_SERVICE = _code("MP218", "duplicate-service", ERROR, "the same listener (service kind and address) is stated twice")
+INVALID_TLS_FILE = _code("MP219", "invalid-tls-file", ERROR, "a tls certificate, key or chain is not an absolute file path")
+UNKNOWN_SERVICE = _code("MP220", "unknown-service", ERROR, "an expect line's `on SERVICE` names a listener the policy does not state")
 
 # --- MP3xx: safety ------------------------------------------------------------------------------
 OPEN_RELAY = _code("MP301", "open-relay", ERROR, "an unauthenticated outside client could relay mail")
@@ -111,6 +115,15 @@ SASL_ANONYMOUS = _code("MP322", "sasl-anonymous", ERROR, "SASL security options 
 SENDER_REWRITTEN_AFTER_LOGIN_CHECK = _code("MP323", "sender-rewritten-after-login-check", ERROR, "sender rewriting (sender_canonical_maps, canonical_maps) can turn an address a client may use into one another login owns")
 RELAY_DOMAIN_NOT_OWN = _code("MP324", "relay-domain-not-own", ERROR, "relay_domains names a public suffix or a domain that is not the policy's own, so anyone can relay mail for it")
 TRUSTED_UNION_TOO_WIDE = _code("MP325", "trusted-union-too-wide", ERROR, "the trusted public networks together hold more addresses than one /8 (IPv4) or /32 (IPv6)")
+# Services and TLS (src/mailpolicy/services/)
+LOGIN_WITHOUT_TLS = _code("MP350", "login-without-tls", ERROR, "a service offers login before TLS: a password could cross the network in clear")
+TLS_REQUIRED_INBOUND = _code("MP351", "tls-required-inbound", ERROR, "TLS is required on the inbound port 25: servers that do not speak it cannot deliver")
+LOGIN_WITHOUT_CERTIFICATE = _code("MP352", "login-without-certificate", ERROR, "login needs TLS (smtpd_tls_auth_only or a submission service) but no certificate is configured, so nobody can ever log in")
+TLS_KEY_READABLE = _code("MP353", "tls-key-readable", WARNING, "the TLS private key file is readable by other users")
+SUBMISSION_WITHOUT_SASL = _code("MP354", "submission-without-sasl", ERROR, "a submission service requires a login but the policy has no sasl statement")
+TLS_MANAGED = _code("MP355", "tls-managed", ERROR, "set of a TLS or service parameter the tls/service statements manage")
+EXPECT_LOGIN_NOT_OFFERED = _code("MP356", "expect-login-not-offered", ERROR, "an expect line logs in on a service that offers no login")
+
 CLASS_LOOP = _code("MP340", "class-loop", WARNING, "a restriction class reaches itself: smtpd dies, or answers 451, on every request that gets there")
 
 # --- MP4xx: main.cf parameters ------------------------------------------------------------------

@@ -11,6 +11,7 @@ from mailpolicy.load.loader import LoadedPolicy
 from mailpolicy.model import values
 from mailpolicy.model.owners import OwnersBuilder
 from mailpolicy.model.policy import Expectation, Located, Policy, SaslConfig, Setting, TrustedNetwork
+from mailpolicy.model.service_values import build_service, build_tls
 from mailpolicy.parse import lookalikes
 from mailpolicy.parse import statements as st
 from mailpolicy.parse.registry import STATEMENTS
@@ -24,7 +25,7 @@ class _Builder:
         self.loaded = loaded
         self.fields: dict = {}
         self.lists: dict[str, list] = {"local_domains": [], "trusted_networks": [],
-                                       "settings": [], "expectations": []}
+                                       "settings": [], "expectations": [], "services": []}
         self.owners = OwnersBuilder()
         self.first: dict[type, st.Statement] = {}
         self.relay: st.Relay | None = None
@@ -203,6 +204,14 @@ class _Builder:
         value_span = s.value.span.at_column(s.value.span.column, s.value.span.column + len(value))
         self.lists["settings"].append(Setting(name, value, s.span, s.name.span, value_span, s.privileged))
 
+    def _build_tls(self, s: st.Tls) -> None:
+        self.fields["tls"] = build_tls(s, self.diagnostics)
+
+    def _build_service(self, s: st.Service) -> None:
+        service = build_service(s, self.lists["services"], self.diagnostics)
+        if service is not None:
+            self.lists["services"].append(service)
+
     def _build_expect(self, s: st.Expect) -> None:
         sender = self._value(s.sender, _address_or_null, cat.INVALID_ADDRESS)
         recipient = self._value(s.recipient, _plain_address, cat.INVALID_ADDRESS)
@@ -210,7 +219,8 @@ class _Builder:
         if sender is None or recipient is None or (s.client.login and login is None):
             return
         self.lists["expectations"].append(Expectation(
-            s.verdict.text == "accept", s.client.kind, login, sender, recipient, s.span))
+            s.verdict.text == "accept", s.client.kind, login, sender, recipient, s.span,
+            s.service.text if s.service else None, s.service.span if s.service else None))
 
     def _duplicate_value(self, word: st.Word, value: str, first) -> None:
         self.diagnostics.append(cat.DUPLICATE_VALUE.at(word.span, f"`{value}` is already listed",

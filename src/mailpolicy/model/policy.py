@@ -68,6 +68,29 @@ class Expectation:
     sender: str
     recipient: str
     span: Span
+    # `on SERVICE`: the one listener the line is about; None means every service the client can use.
+    service: str | None = None
+    service_span: Span | None = None
+
+
+@frozen
+class TlsConfig:
+    """`tls certificate CERT key KEY [chain CHAIN]`: absolute paths, as smtpd reads them before chroot."""
+
+    certificate: str
+    key: str
+    chain: str | None
+    span: Span
+    key_span: Span
+
+
+@frozen
+class ServiceConfig:
+    """`service KIND [on ADDRESS, ...]`: one smtpd listener of master.cf (kinds: mailpolicy.services.kinds)."""
+
+    kind: str
+    addresses: tuple[str, ...]
+    span: Span
 
 
 @frozen
@@ -89,6 +112,8 @@ class Policy:
     owners: Owners = attrs.field(factory=Owners, converter=Owners.of)
     settings: tuple[Setting, ...] = ()
     expectations: tuple[Expectation, ...] = ()
+    tls: TlsConfig | None = None
+    services: tuple[ServiceConfig, ...] = ()
     sources: tuple[SourceFile, ...] = ()
 
     @property

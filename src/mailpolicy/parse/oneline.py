@@ -27,7 +27,8 @@ VERDICT = r"(?:accept|reject)"
 KEYWORDS = frozenset((
     "postfix", "hostname", "local", "domains", "trusted", "networks", "sasl", "chroot", "relay", "only",
     "authenticated", "or", "nobody", "sender", "map", "allow", "user", "users", "from", "set", "include",
-    "expect", "sending", "as", "to", "anonymous", "privileged"))
+    "expect", "sending", "as", "to", "anonymous", "privileged", "tls", "certificate", "key", "chain", "service",
+    "on"))
 
 _LIST = rf"{WORD}(?:[ \t]*,[ \t]*{WORD})*"
 
@@ -52,7 +53,8 @@ _RULES: dict[str, re.Pattern] = {
     # SET_VALUE runs to the end of the line (comments inside it are the builder's to strip).
     "set": _rule(rf"set(?:{WS}(?P<privileged>privileged))?{WS}(?P<a>{WORD})[ \t]*=(?:[ \t]*(?P<value>{SET_VALUE}))?"),
     "expect": _rule(rf"expect{WS}(?P<verdict>{VERDICT}){WS}(?P<client>anonymous|trusted|user{WS}(?P<login>{WORD}))"
-                    rf"{WS}sending{WS}as{WS}(?P<sender>{WORD}){WS}to{WS}(?P<recipient>{WORD})"),
+                    rf"{WS}sending{WS}as{WS}(?P<sender>{WORD}){WS}to{WS}(?P<recipient>{WORD})"
+                    rf"(?:{WS}on{WS}(?P<service>{WORD}))?"),
 }
 
 
@@ -66,7 +68,7 @@ def one_line_statement(line: str, number: int, path: str) -> st.Statement | None
     return _BUILD[first](_Line(match, number, path))
 
 
-_VALUE_GROUPS = ("a", "b", "list", "login", "sender", "recipient")
+_VALUE_GROUPS = ("a", "b", "list", "login", "sender", "recipient", "service")
 
 
 def _keyword_value(match: re.Match, group: str) -> bool:
@@ -118,7 +120,8 @@ def _expect(line: _Line) -> st.Expect:
     login = line.word("login") if kind is st.ClientKind.USER else None
     client = st.Client(kind, login, line.span("client"))
     verdict = st.Word(line.match.group("verdict"), line.span("verdict"))
-    return st.Expect(line.span(), verdict, client, line.word("sender"), line.word("recipient"))
+    service = line.word("service") if line.match.group("service") is not None else None
+    return st.Expect(line.span(), verdict, client, line.word("sender"), line.word("recipient"), service)
 
 
 _BUILD: dict[str, Callable[[_Line], st.Statement]] = {

@@ -103,6 +103,19 @@ STATEMENTS: tuple[StatementKind, ...] = (
         "relay only authenticated | relay only trusted | relay authenticated or trusted | relay nobody",
         lambda s: f"relay {s.mode.value}",
         manages=("smtpd_relay_restrictions",), imported_from=("smtpd_relay_restrictions",)),
+    # The TLS and listener parameters these two decide are managed only when a policy states one
+    # of them (MP355, services/checks.py): a policy without them keeps `set smtpd_tls_...`.
+    StatementKind(
+        "tls", st.Tls, "tls",
+        "tls certificate CERT.pem key KEY.pem [chain CHAIN.pem]   e.g. tls certificate /etc/ssl/mail.pem key /etc/ssl/private/mail.key",
+        lambda s: (f"tls certificate {word(s.certificate)} key {word(s.key)}"
+                   + (f" chain {word(s.chain)}" if s.chain else "")),
+        once=True, not_imported="import does not read TLS settings yet: they stay `set` lines"),
+    StatementKind(
+        "service", st.Service, "service",
+        "service inbound|submission|submissions [on ADDRESS[, ADDRESS...]]   e.g. service submission",
+        lambda s: f"service {word(s.kind)}" + (f" on {words(s.addresses)}" if s.addresses else ""),
+        not_imported="import does not turn master.cf services into statements yet"),
     StatementKind(
         "set_parameter", st.SetParameter, "set",
         "set [privileged] PARAMETER = VALUE      e.g. set smtpd_tls_security_level = may",
@@ -115,9 +128,9 @@ STATEMENTS: tuple[StatementKind, ...] = (
         not_imported="import writes one file"),
     StatementKind(
         "expect", st.Expect, "expect",
-        "expect accept|reject anonymous|trusted|user LOGIN sending as ADDRESS to ADDRESS",
+        "expect accept|reject anonymous|trusted|user LOGIN sending as ADDRESS to ADDRESS [on SERVICE]",
         lambda s: (f"expect {s.verdict.text} {_client(s.client)} sending as {word(s.sender)} "
-                   f"to {word(s.recipient)}"),
+                   f"to {word(s.recipient)}" + (f" on {word(s.service)}" if s.service else "")),
         imported_from=("the relay test every import adds",)),
 )
 

@@ -16,7 +16,8 @@ _BARE = re.compile(r'[^\s,#"=]+')  # the grammar's VALUE terminal
 # The grammar's keywords, its VERDICT words, and `off`, the one value a statement reads as a word.
 LANGUAGE_WORDS = frozenset(
     "postfix hostname local domains trusted networks sasl chroot relay only authenticated or nobody "
-    "sender map allow user users from as set include expect accept reject anonymous sending to off".split())
+    "sender map allow user users from as set include expect accept reject anonymous sending to off tls certificate "
+    "key chain service on".split())
 
 
 def quote(text: str) -> str:

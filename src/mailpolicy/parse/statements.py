@@ -153,6 +153,23 @@ class SetParameter(Statement):
 
 
 @frozen
+class Tls(Statement):
+    """`tls certificate CERT key KEY [chain CHAIN]`: the files smtpd proves its name with."""
+
+    certificate: Word
+    key: Word
+    chain: Word | None = None
+
+
+@frozen
+class Service(Statement):
+    """`service inbound|submission|submissions [on ADDRESS, ...]`: one smtpd listener in master.cf."""
+
+    kind: Word
+    addresses: tuple[Word, ...] = ()
+
+
+@frozen
 class Include(Statement):
     path: Word
 
@@ -170,3 +187,4 @@ class Expect(Statement):
     client: Client
     sender: Word
     recipient: Word
+    service: Word | None = None  # `... on submission`: the listener the request is sent to

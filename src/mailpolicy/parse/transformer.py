@@ -106,9 +106,17 @@ class StatementBuilder(Transformer):
         return st.Include(self._span(meta), children[0])
 
     def expect(self, meta, children):
-        verdict_token, client, sender, recipient = children
+        verdict_token, client, sender, recipient, *service = children
         verdict = st.Word(str(verdict_token), self._token_span(verdict_token))
-        return st.Expect(self._span(meta), verdict, client, sender, recipient)
+        return st.Expect(self._span(meta), verdict, client, sender, recipient, service[0] if service else None)
+
+    def tls(self, meta, children):
+        certificate, key, *chain = children
+        return st.Tls(self._span(meta), certificate, key, chain[0] if chain else None)
+
+    def service(self, meta, children):
+        kind, *addresses = children
+        return st.Service(self._span(meta), kind, addresses[0] if addresses else ())
 
     def client_anonymous(self, meta, children):
         return st.Client(st.ClientKind.ANONYMOUS, None, self._span(meta))

@@ -11,6 +11,7 @@ from mailpolicy.plan.model import ConfigPlan, Entry, MapEntry, Parameter, Sender
 from mailpolicy.plan.restrictions import data_restrictions, relay_restrictions, sender_restrictions
 from mailpolicy.plan.sasl_path import resolve_sasl_path
 from mailpolicy.plan.sender_map import plan_sender_map
+from mailpolicy.services.plan import TLS_MANAGED, plan_services, tls_parameters
 
 __all__ = ["ConfigPlan", "Entry", "MapEntry", "Parameter", "SenderMapPlan", "plan_config", "MANAGED"]
 
@@ -60,8 +61,9 @@ def plan_config(policy: Policy) -> ConfigPlan:
     params.append(sender_restrictions(guarded))
     params.append(data_restrictions(guarded))
     params.append(relay_restrictions(policy))
+    params.extend(tls_parameters(policy))
     params.extend(_settings(policy))
-    return ConfigPlan(version.value, tuple(params), sender_map if policy.sasl else None)
+    return ConfigPlan(version.value, tuple(params), sender_map if policy.sasl else None, plan_services(policy))
 
 
 # Kept in mydestination unless the policy says `local domains only`: Postfix's own default holds
@@ -131,6 +133,8 @@ def _sasl_parameters(policy: Policy) -> list[Parameter]:
 
 def _settings(policy: Policy) -> list[Parameter]:
     seen: set[str] = set()
+    if policy.tls is not None or policy.services:
+        seen.update(TLS_MANAGED)  # refused by the analysis (MP355): the tls statement decides them
     chosen = []
     for setting in policy.settings:
         if setting.name in MANAGED or setting.name in seen:

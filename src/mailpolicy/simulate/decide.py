@@ -27,6 +27,7 @@ from mailpolicy.simulate.matchlist import UNKNOWN, ClientList, DomainList, match
 from mailpolicy.simulate.recipients import unlisted
 from mailpolicy.simulate.request import ACCEPTED, Decision, Request, Verdict
 from mailpolicy.simulate.runner import Runner
+from mailpolicy.simulate.tls_state import login_blocked_by_tls
 
 LISTS = ("smtpd_client_restrictions", "smtpd_helo_restrictions", "smtpd_sender_restrictions",
          "smtpd_relay_restrictions", "smtpd_recipient_restrictions")
@@ -51,6 +52,9 @@ class PostfixModel:
         self.tables = tables
         self.version = config.version
         self.sasl_enabled = config.flag("smtpd_sasl_auth_enable")
+        # TLS state: the simulated client starts TLS whenever smtpd offers it, so AUTH that needs TLS
+        # is out of reach only when smtpd has no certificate to offer TLS with (tls_state.py).
+        self.login_blocked = login_blocked_by_tls(config) if self.sasl_enabled else None
         self.soft_bounce = config.flag("soft_bounce")
         self.login_maps = Maps(tables, config.words("smtpd_sender_login_maps"))
         self.classes = frozenset(w.lower() for w in config.words("smtpd_restriction_classes"))
@@ -203,6 +207,11 @@ class PostfixModel:
                             "503 5.5.1 Error: authentication not enabled",
                             ("AUTH: smtpd_sasl_auth_enable = no",), sources=("smtpd_sasl_auth_enable",),
                             possible=frozenset({Verdict.REJECT}), reason="SASL authentication is not enabled")
+        if request.sasl_login is not None and self.login_blocked:
+            return Decision(Verdict.REJECT, "smtpd_tls_auth_only", None,
+                            "503 5.5.1 Error: authentication not enabled",
+                            (f"AUTH: {self.login_blocked}",), sources=("smtpd_tls_auth_only",),
+                            possible=frozenset({Verdict.REJECT}), reason=self.login_blocked)
         request = strip_source_routes(request)
         delay = self.config.flag("smtpd_delay_reject")
         session = _Session(self, request, choose, trace)

@@ -1,0 +1,81 @@
+"""Run the simulator's checks once per stated service: the open-relay proof and the `expect` lines.
+
+Each service is one smtpd with main.cf and its own `-o` overrides (services/views.py); a proof
+of main.cf alone would call a server safe whose port 587 relays for anyone. The proof runs for
+main.cf too (compile's own check), because a master.cf the policy does not manage may hold other
+smtpd services that use main.cf as it is; a finding already made there is not repeated.
+
+An `expect` line with `on SERVICE` is sent to that service; one without is sent to every
+stated service its client can use: anonymous and trusted clients to all, a `user LOGIN` to each
+that offers a login (MP356 when none does).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Iterator
+
+import attrs
+
+from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.model.policy import Expectation
+from mailpolicy.model.statements import ClientKind
+from mailpolicy.services.views import View, views_of
+
+
+def services_for(expectation: Expectation, views: tuple[View, ...]) -> list[View]:
+    """Return the views an expectation is checked on (none when it names a service not stated)."""
+    named = [v for v in views if expectation.service is None or v.service.word == expectation.service]
+    if expectation.client is ClientKind.USER and expectation.service is None:
+        named = [v for v in named if v.can_log_in()]
+    return named
+
+
+def check_service_expectations(ctx: AnalysisContext, check: Callable[[AnalysisContext], Iterable[Diagnostic]]
+                               ) -> Iterator[Diagnostic]:
+    """Run `check` (the expectations check) once per service, on that service's expectations."""
+    views = views_of(ctx.plan)
+    stated = {v.service.word for v in views}
+    for expectation in ctx.policy.expectations:
+        if expectation.service is not None and expectation.service not in stated:
+            yield cat.UNKNOWN_SERVICE.at(
+                expectation.service_span, f"the policy states no `service {expectation.service}`",
+                hint="name one of: " + ", ".join(sorted(stated)))
+            continue
+        if expectation.client is ClientKind.USER and not any(
+                v.can_log_in() for v in services_for(expectation, views)):
+            where = (f"service {expectation.service} offers no login" if expectation.service
+                     else "no stated service offers a login")
+            yield cat.EXPECT_LOGIN_NOT_OFFERED.at(
+                expectation.service_span or expectation.span, f"{where} a client can complete (see MP352), so user "
+                f"{expectation.login} cannot log in and the line would test nothing of the sender rules",
+                hint="send it `on submission` (or `on submissions`), where users log in")
+    for view in views:
+        chosen = tuple(e for e in ctx.policy.expectations if view in services_for(e, views)
+                       and (e.client is not ClientKind.USER or view.can_log_in()))
+        if chosen:
+            scoped = AnalysisContext(attrs.evolve(ctx.policy, expectations=chosen), view.plan)
+            yield from _labelled(check(scoped), view)
+
+
+def check_service_relay(ctx: AnalysisContext, check: Callable[[AnalysisContext], Iterable[Diagnostic]]
+                        ) -> Iterator[Diagnostic]:
+    """Run the open-relay proof `check` on every stated service, reporting what main.cf's own run did not."""
+    if not ctx.plan.services:
+        return
+    seen = {(d.code, d.message) for d in check(ctx)}
+    for view in views_of(ctx.plan):
+        for diagnostic in check(AnalysisContext(ctx.policy, view.plan)):
+            if (diagnostic.code, diagnostic.message) not in seen:
+                seen.add((diagnostic.code, diagnostic.message))
+                yield _label(diagnostic, view)
+
+
+def _labelled(found: Iterable[Diagnostic], view: View) -> Iterator[Diagnostic]:
+    for diagnostic in found:
+        yield _label(diagnostic, view)
+
+
+def _label(diagnostic: Diagnostic, view: View) -> Diagnostic:
+    return attrs.evolve(diagnostic, message=f"on {view.label}: {diagnostic.message}")
