@@ -20,7 +20,7 @@ from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model.policy import Expectation
-from mailpolicy.model.statements import ClientKind
+from mailpolicy.parse.statements import ClientKind
 from mailpolicy.services.views import View, views_of
 
 
