@@ -6,7 +6,8 @@ user would: `mailpolicy audit DIR`, `mailpolicy import DIR`, and `mailpolicy che
 policy; the texts are compared with reference files by tests/corpus/test_realworld.py, and the
 counts below are the table in docs/audit.md ("Real configurations").
 
-    python -m tests.corpus.realworld_run    prints that table
+    python -m tests.corpus.realworld_run            prints that table
+    python -m tests.corpus.realworld_run --write    rewrites it in docs/audit.md
 """
 
 from __future__ import annotations
@@ -109,11 +110,21 @@ def table(rows: list[Counts]) -> str:
     return head + body
 
 
+AUDIT_DOC = Path(__file__).resolve().parents[2] / "docs" / "audit.md"
+TABLE_IN_DOC = re.compile(r"(<!-- realworld-table -->\n)(.*?)(<!-- /realworld-table -->)", re.S)
+
+
 def main() -> None:
+    import sys
     import tempfile
 
     with tempfile.TemporaryDirectory() as scratch:
-        print(table([counts(p, run(p, Path(scratch))) for p in PROJECTS]), end="")
+        text = table([counts(p, run(p, Path(scratch))) for p in PROJECTS])
+    if "--write" in sys.argv[1:]:
+        doc = AUDIT_DOC.read_text(encoding="utf-8")
+        AUDIT_DOC.write_text(TABLE_IN_DOC.sub(lambda m: m.group(1) + text + m.group(3), doc), encoding="utf-8")
+    else:
+        print(text, end="")
 
 
 if __name__ == "__main__":
