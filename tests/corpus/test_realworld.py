@@ -9,7 +9,6 @@ command prints; a change in any of them is a change a reviewer sees in the pull 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
