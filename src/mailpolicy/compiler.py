@@ -10,6 +10,7 @@ from mailpolicy.analyze import AnalysisContext, analyze
 from mailpolicy.diagnostics import Diagnostic, finalize, has_errors
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.emit.main_cf import render_main_cf
+from mailpolicy.emit.master_cf import MASTER_CF, render_master_cf
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.emit.sender_map import render_sender_map
 from mailpolicy.frozen import frozen
@@ -19,7 +20,6 @@ from mailpolicy.model.build import build_policy
 from mailpolicy.model.policy import Policy
 from mailpolicy.parse import statements as st
 from mailpolicy.plan import ConfigPlan, plan_config
-from mailpolicy.services.master_cf import MASTER_CF, render_master_cf
 from mailpolicy.source import SourceFile, Span
 
 MAIN_CF = "main.cf"

@@ -23,11 +23,11 @@ from mailpolicy.analyze.relay_declaration import check_relay_declaration
 from mailpolicy.analyze.sasl_options import check_sasl_security_options
 from mailpolicy.analyze.sasl_paths import check_sasl_path
 from mailpolicy.analyze.sender_rewriting import check_sender_rewriting
+from mailpolicy.analyze.service_checks import check_services
 from mailpolicy.analyze.settings import check_duplicate_settings, check_managed_settings
 from mailpolicy.analyze.trusted_networks import check_trusted_networks
 from mailpolicy.checks import CHECKS as CORE_CHECKS
 from mailpolicy.diagnostics import Diagnostic
-from mailpolicy.services.checks import check_services
 
 Check = Callable[[AnalysisContext], Iterable[Diagnostic]]
 

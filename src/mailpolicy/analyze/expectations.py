@@ -32,7 +32,7 @@ def check_expectations(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     if not ctx.policy.expectations:
         return
     if ctx.plan.services:  # one smtpd per stated service, each with its own expect lines
-        from mailpolicy.services.analysis import check_service_expectations
+        from mailpolicy.analyze.services import check_service_expectations
 
         yield from check_service_expectations(ctx, check_expectations)
         return

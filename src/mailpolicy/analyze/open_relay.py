@@ -49,7 +49,7 @@ def check_open_relay(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     """Report every way an anonymous outside client could relay, and classes relaying beyond `relay`."""
     yield from _main_cf_relay(ctx)
     if ctx.plan.services:  # and once per stated service, with its -o overrides
-        from mailpolicy.services.analysis import check_service_relay
+        from mailpolicy.analyze.services import check_service_relay
 
         yield from check_service_relay(ctx, _main_cf_relay)
 

@@ -86,7 +86,7 @@ class TlsConfig:
 
 @frozen
 class ServiceConfig:
-    """`service KIND [on ADDRESS, ...]`: one smtpd listener of master.cf (kinds: mailpolicy.services.kinds)."""
+    """`service KIND [on ADDRESS, ...]`: one smtpd listener of master.cf (kinds: mailpolicy.postfix.service_kinds)."""
 
     kind: str
     addresses: tuple[str, ...]

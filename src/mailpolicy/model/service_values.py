@@ -9,7 +9,7 @@ from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model import values
 from mailpolicy.model.policy import ServiceConfig, TlsConfig
 from mailpolicy.parse import statements as st
-from mailpolicy.services.kinds import KINDS
+from mailpolicy.postfix.service_kinds import KINDS
 
 
 def build_tls(s: st.Tls, diagnostics: list[Diagnostic]) -> TlsConfig | None:

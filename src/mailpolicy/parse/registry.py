@@ -104,7 +104,7 @@ STATEMENTS: tuple[StatementKind, ...] = (
         lambda s: f"relay {s.mode.value}",
         manages=("smtpd_relay_restrictions",), imported_from=("smtpd_relay_restrictions",)),
     # The TLS and listener parameters these two decide are managed only when a policy states one
-    # of them (MP355, services/checks.py): a policy without them keeps `set smtpd_tls_...`.
+    # of them (MP355, analyze/service_checks.py): a policy without them keeps `set smtpd_tls_...`.
     StatementKind(
         "tls", st.Tls, "tls",
         "tls certificate CERT.pem key KEY.pem [chain CHAIN.pem]   e.g. tls certificate /etc/ssl/mail.pem key /etc/ssl/private/mail.key",

@@ -11,7 +11,7 @@ from mailpolicy.plan.model import ConfigPlan, Entry, MapEntry, Parameter, Sender
 from mailpolicy.plan.restrictions import data_restrictions, relay_restrictions, sender_restrictions
 from mailpolicy.plan.sasl_path import resolve_sasl_path
 from mailpolicy.plan.sender_map import plan_sender_map
-from mailpolicy.services.plan import TLS_MANAGED, plan_services, tls_parameters
+from mailpolicy.plan.services import TLS_MANAGED, plan_services, tls_parameters
 
 __all__ = ["ConfigPlan", "Entry", "MapEntry", "Parameter", "SenderMapPlan", "plan_config", "MANAGED"]
 

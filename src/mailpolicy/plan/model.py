@@ -95,7 +95,7 @@ class ConfigPlan:
     version: str
     parameters: tuple[Parameter, ...]
     sender_map: SenderMapPlan | None
-    # The master.cf smtpd services the policy states (mailpolicy.services.plan.ServicePlan), if any.
+    # The master.cf smtpd services the policy states (mailpolicy.plan.services.ServicePlan), if any.
     services: tuple = ()
     # Checks ask for parameters by name once per `set` line and per finding: one lookup each.
     _by_name: dict[str, Parameter] = attrs.field(init=False, eq=False, repr=False)

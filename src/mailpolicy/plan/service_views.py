@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from mailpolicy.frozen import frozen
 from mailpolicy.plan.model import ConfigPlan
-from mailpolicy.services.kinds import INBOUND
-from mailpolicy.services.plan import ServicePlan, service_plan
+from mailpolicy.plan.services import ServicePlan, service_plan
+from mailpolicy.postfix.service_kinds import INBOUND
 from mailpolicy.simulate.tls_state import CERTIFICATE_PARAMETERS
 
 

@@ -29,7 +29,7 @@ from mailpolicy.frozen import frozen
 from mailpolicy.model import values
 from mailpolicy.model.policy import Policy, ServiceConfig
 from mailpolicy.plan.model import ConfigPlan, Parameter
-from mailpolicy.services.kinds import INBOUND, KINDS, Kind
+from mailpolicy.postfix.service_kinds import INBOUND, KINDS, Kind
 from mailpolicy.source import Span
 
 # The protocol floor: RFC 9325 (BCP 195, 2022) section 3.1.1: "Implementations MUST NOT negotiate

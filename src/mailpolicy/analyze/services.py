@@ -1,6 +1,6 @@
 """Run the simulator's checks once per stated service: the open-relay proof and the `expect` lines.
 
-Each service is one smtpd with main.cf and its own `-o` overrides (services/views.py); a proof
+Each service is one smtpd with main.cf and its own `-o` overrides (plan/service_views.py); a proof
 of main.cf alone would call a server safe whose port 587 relays for anyone. The proof runs for
 main.cf too (compile's own check), because a master.cf the policy does not manage may hold other
 smtpd services that use main.cf as it is; a finding already made there is not repeated.
@@ -21,7 +21,7 @@ from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model.policy import Expectation
 from mailpolicy.parse.statements import ClientKind
-from mailpolicy.services.views import View, views_of
+from mailpolicy.plan.service_views import View, views_of
 
 
 def services_for(expectation: Expectation, views: tuple[View, ...]) -> list[View]:

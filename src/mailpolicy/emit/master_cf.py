@@ -9,7 +9,7 @@ follows the policy's `chroot` statement, as smtpd_sasl_path does.
 from __future__ import annotations
 
 from mailpolicy.emit.provenance import Provenance
-from mailpolicy.services.plan import ServicePlan
+from mailpolicy.plan.services import ServicePlan
 
 MASTER_CF = "master.cf"
 INDENT = "  "

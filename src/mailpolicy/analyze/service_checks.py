@@ -22,8 +22,8 @@ from typing import Iterator
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.services.plan import TLS_MANAGED
-from mailpolicy.services.views import View, views_of
+from mailpolicy.plan.service_views import View, views_of
+from mailpolicy.plan.services import TLS_MANAGED
 from mailpolicy.simulate.tls_state import CERTIFICATE_PARAMETERS
 from mailpolicy.source import Span
 
@@ -64,7 +64,7 @@ def _view_problems(ctx: AnalysisContext, view: View) -> Iterator[Diagnostic]:
             _span(ctx, view, "smtpd_tls_auth_only", "smtpd_sasl_auth_enable"),
             f"{view.label} offers login before TLS: a password could cross the network in clear",
             hint="state `tls certificate ... key ...`: the compiler then writes smtpd_tls_auth_only = yes")
-    # The MX logs nobody in without TLS on purpose (services/plan.py); only a listener meant for
+    # The MX logs nobody in without TLS on purpose (plan/services.py); only a listener meant for
     # logins, or main.cf when the policy states none, is refused for it.
     if view.login_needs_tls() and not view.has_certificate() and not (view.service and view.is_inbound):
         yield cat.LOGIN_WITHOUT_CERTIFICATE.at(

@@ -1,1 +1,0 @@
-"""The listeners a policy manages (master.cf smtpd services) and the TLS they speak."""
