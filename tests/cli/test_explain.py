@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from mailpolicy.cli import cli
-from mailpolicy.cli.explain_cmd import MAX_LOGINS
+from mailpolicy.explain import MAX_LOGINS
 
 POLICY = """postfix 3.7
 hostname mx.example0.com

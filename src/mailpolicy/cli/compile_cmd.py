@@ -20,15 +20,13 @@ from mailpolicy.compiler import MAIN_CF, compile_policy
 from mailpolicy.diagnostics import Diagnostic, Severity, has_errors
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.emit.provenance import Provenance
-from mailpolicy.load.loader import read_named_file
-from mailpolicy.maincf.merge import merge_main_cf
-from mailpolicy.maincf.relay_proof import prove_merged
+from mailpolicy.maincf.with_base import merge_and_prove, read_base
 from mailpolicy.output.atomic import RESERVED_PREFIX, recover_in, write_into
 from mailpolicy.output.diff import colourise, unified_diff
 from mailpolicy.output.drift import State, drift_diagnostics, inspect, inspect_folder, refusal_diagnostics
 from mailpolicy.output.folder import SENDER_MAP_MODE, OutputFolder, Refused
 from mailpolicy.output.marker import add_marker
-from mailpolicy.postfix.main_cf import MainCf, read_main_cf
+from mailpolicy.postfix.main_cf import MainCf
 from mailpolicy.source import SourceFile
 
 
@@ -118,12 +116,10 @@ def _folders(policies: tuple[Path, ...], output_dir: Path, per_host: bool) -> di
 
 def _read_base(path: Path) -> MainCf:
     try:
-        data = read_named_file(path)
+        return read_base(path)
     except OSError as error:
         click.echo(f"mailpolicy: cannot read the base main.cf {path}: {error.strerror or error}", err=True)
         raise SystemExit(exit_codes.USAGE)
-    # Bytes that are not UTF-8 (a Latin-1 comment) are carried through unchanged.
-    return read_main_cf(data.decode("utf-8", "surrogateescape"), str(path))
 
 
 def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
@@ -170,18 +166,10 @@ def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
 
 def _merge_base(run: _Run, compilation, base: MainCf, outputs: dict[str, str]) -> None:
     """Replace the compiled main.cf in `outputs` by the base merged with it; empty `outputs` on errors."""
-    merged = merge_main_cf(base, compilation.plan, Provenance(compilation.path))
-    run.sources.append(base.source)
+    merged = merge_and_prove(base, compilation.plan, Provenance(compilation.path))
+    run.sources.extend(merged.sources)
     run.report(merged.diagnostics)
-    if has_errors(merged.diagnostics):
-        outputs.clear()
-        return
-    # The base's own parameters (relay_domains, smtpd_authorized_xclient_hosts) can open a relay
-    # past the policy's restrictions: what is written must pass the same proof as the policy.
-    proof = prove_merged(base, merged, compilation.plan.version)
-    run.sources.extend(proof.sources)
-    run.report(proof.diagnostics)
-    if has_errors(proof.diagnostics):
+    if merged.text is None:
         outputs.clear()
         return
     outputs[MAIN_CF] = merged.text

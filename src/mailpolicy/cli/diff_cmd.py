@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import json
-import posixpath
 import sys
 from pathlib import Path
 
-import attrs
 import click
 
-from mailpolicy.audit.files import table_path
 from mailpolicy.cli import exit_codes
 from mailpolicy.cli.report import exit_if_unreadable, print_diagnostics
-from mailpolicy.compiler import MAIN_CF, compile_policy
-from mailpolicy.load import loader
-from mailpolicy.load.loader import read_named_file
-from mailpolicy.maincf.compare import (
-    MapChange,
-    ParameterChange,
-    SemanticDiff,
-    compare_map,
-    compare_parameters,
-    deployed_map_path,
-    read_map_entries,
-)
-from mailpolicy.output.folder import read_inside
-from mailpolicy.plan.model import ConfigPlan
-from mailpolicy.postfix.main_cf import MainCf, read_main_cf
+from mailpolicy.compiler import compile_policy
+from mailpolicy.maincf.against import Unreadable, read_deployed, semantic_diff
+from mailpolicy.maincf.compare import MapChange, ParameterChange, SemanticDiff
 
 
 @click.command("diff")
@@ -49,7 +34,11 @@ def diff_command(policy: Path, against: str, output_format: str) -> None:
     if not compilation.ok:
         print_diagnostics(list(compilation.diagnostics), compilation.sources, "text")
         raise SystemExit(exit_codes.PROBLEMS)
-    deployed, folder = _read_deployed(against)
+    try:
+        deployed, folder = read_deployed(against, sys.stdin.buffer)
+    except Unreadable as problem:
+        click.echo(f"mailpolicy: {problem}", err=True)
+        raise SystemExit(exit_codes.USAGE)
     beside = Path(against).parent if folder is None and against != "-" else None
     result = semantic_diff(deployed, folder, compilation.plan, beside)
     if output_format == "json":
@@ -57,70 +46,6 @@ def diff_command(policy: Path, against: str, output_format: str) -> None:
     else:
         click.echo(render_text(result, deployed.path, compilation.path), nl=False)
     raise SystemExit(exit_codes.OK if result.empty else exit_codes.PROBLEMS)
-
-
-def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan,
-                  beside: Path | None = None) -> SemanticDiff:
-    """Compare `deployed` (and, given its folder, its sender map source) with `plan`.
-
-    Given a main.cf file instead of a folder, the map source is looked for beside it under its own
-    name: where `compile -o build/` writes it (build/main.cf, build/controlled_envelope_senders).
-    """
-    changes, unrelated = compare_parameters(deployed, plan)
-    notes: list[str] = []
-    sender_map: MapChange | None = None
-    path = deployed_map_path(deployed, plan)
-    if folder is None and beside is not None and plan.sender_map is not None:
-        source = beside / posixpath.basename(path or plan.sender_map.path)
-        if source.is_file():
-            try:
-                sender_map = _compare_source(beside, source, plan)
-            except OSError:
-                pass  # unreadable or leading outside: the note below says it was not compared
-            else:
-                return attrs.evolve(semantic_diff(deployed, None, plan), sender_map=sender_map, notes=())
-    if folder is None:
-        if plan.sender_map is not None:
-            notes.append("sender login map not compared: give --against the folder that holds it")
-    elif path is None:
-        if plan.sender_map is not None:
-            sender_map = compare_map({}, plan.sender_map, "(no sender login map deployed)")
-    else:
-        source = table_path(deployed, folder, path)
-        try:
-            # Only a table really inside the folder: a copied or committed folder could name, or link
-            # to, any file this user can read, and the diff prints a table's keys (output/folder.py).
-            sender_map = _compare_source(folder, source, plan)
-        except OSError as error:
-            notes.append(f"sender login map not compared: cannot read {source}: {error.strerror or error}")
-    return SemanticDiff(tuple(changes), sender_map, tuple(notes), unrelated)
-
-
-def _compare_source(folder: Path, source: Path, plan: ConfigPlan) -> MapChange:
-    """Compare a map source inside `folder` with the policy's sender map (OSError when unreadable)."""
-    text = read_inside(folder, source, loader.MAX_FILE_BYTES).decode("utf-8", "replace")
-    return compare_map(read_map_entries(text), plan.sender_map, str(source))
-
-
-def _read_deployed(against: str) -> tuple[MainCf, Path | None]:
-    if against == "-":
-        limit = loader.MAX_FILE_BYTES
-        data = sys.stdin.buffer.read(limit + 1)  # bytes: postconf output need not be UTF-8
-        if len(data) > limit:
-            click.echo(f"mailpolicy: standard input is over the limit of {limit:,} bytes", err=True)
-            raise SystemExit(exit_codes.USAGE)
-        return read_main_cf(data.decode("utf-8", "replace"), "postconf -n (stdin)"), None
-    given = Path(against)
-    folder = given if given.is_dir() else None
-    path = given / MAIN_CF if folder else given
-    try:
-        # A main.cf in a folder given must be in it; a main.cf named directly is read as named.
-        data = read_inside(folder, path, loader.MAX_FILE_BYTES) if folder else read_named_file(path)
-        text = data.decode("utf-8", "replace")
-    except OSError as error:
-        click.echo(f"mailpolicy: cannot read {path}: {error.strerror or error}", err=True)
-        raise SystemExit(exit_codes.USAGE)
-    return read_main_cf(text, str(path)), folder
 
 
 def render_text(result: SemanticDiff, deployed: str, policy: str) -> str:

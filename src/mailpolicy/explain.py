@@ -1,0 +1,132 @@
+"""Explain a compiled policy: the restriction lists with their reasons, and who may do what.
+
+Plain text, the same bytes for the same policy: every restriction list the compiled main.cf
+holds, in the order smtpd evaluates them, each entry with the reason it stands there and the
+policy line it comes from; then the decision table the simulator computes on that main.cf:
+client classes (an anonymous outside client, a trusted one, each login up to MAX_LOGINS) x
+sender ownership (unowned, owned by this login, owned by another) x recipient (local, remote, the
+bare postmaster, which smtpd accepts at RCPT TO without the lists: only smtpd_data_restrictions,
+at DATA, sees that mail).
+"""
+
+from __future__ import annotations
+
+from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, trusted_client
+from mailpolicy.compiler import Compilation
+from mailpolicy.plan.model import ConfigPlan
+from mailpolicy.plan.simulator_model import model_from_plan
+from mailpolicy.postfix.restriction_lists import entries, split_words
+from mailpolicy.simulate import Decision, Request, Verdict
+from mailpolicy.simulate.decide import DATA_LIST, LISTS
+
+MAX_LOGINS = 10
+REMOTE = "friend@gmail.test"
+UNOWNED_LOCAL = "nobody-owns-this"
+
+
+def explain(compilation: Compilation) -> str:
+    """Return the whole explanation of a compiled policy."""
+    plan = compilation.plan
+    lines = [f"mailpolicy explain {compilation.path} (Postfix {plan.version})", "",
+             "Restriction lists, in the order smtpd evaluates them (at RCPT TO; smtpd_data_restrictions at "
+             "DATA, the only one mail to the bare postmaster meets):", ""]
+    lines.extend(_lists(plan))
+    lines.extend(_this_host(plan))
+    lines.extend(["Decisions, simulated on the compiled main.cf (and sender map):", ""])
+    lines.extend(_table(compilation))
+    lines.extend(["", "Assumed: every local recipient exists (passwd and aliases are not read); no DNS list lists "
+                      "the client; the login's password is right."])
+    return "\n".join(lines) + "\n"
+
+
+def _this_host(plan: ConfigPlan) -> list[str]:
+    """Say who counts as this host: the trusted networks and the local destinations, with why."""
+    lines = ["Who is this host (clients in mynetworks are trusted; mail to mydestination is delivered here):", ""]
+    for name in ("mynetworks", "mydestination"):
+        parameter = plan.parameter(name)
+        if parameter is None:
+            lines.append(f"{name} = (not set: Postfix's default, $myhostname, localhost.$mydomain, localhost)")
+            continue
+        lines.append(f"{name} = {parameter.value or '(empty)'}")
+        lines.append(f"    why: {parameter.reason}{_at(parameter.source)}")
+    return [*lines, ""]
+
+
+def _lists(plan: ConfigPlan) -> list[str]:
+    lines: list[str] = []
+    for name in (*LISTS, DATA_LIST):
+        parameter = plan.parameter(name)
+        if parameter is None:
+            lines.extend([f"{name} = (not set: Postfix's default)", ""])
+            continue
+        lines.append(f"{name} = {parameter.value or '(empty)'}")
+        lines.append(f"    why: {parameter.reason}{_at(parameter.source)}")
+        if parameter.entries is not None:
+            for index, entry in enumerate(parameter.entries, start=1):
+                lines.append(f"  {index}. {entry.name}")
+                lines.append(f"       {entry.reason}{_at(entry.source)}")
+        else:
+            for entry in entries(split_words(parameter.value)):
+                lines.append(f"  {entry.position + 1}. {entry.shown}")
+                lines.append(f"       written by the author{_at(parameter.source)}")
+        lines.append("")
+    return lines
+
+
+def _at(source) -> str:
+    return f" ({source.short})" if source is not None else ""
+
+
+def _table(compilation: Compilation) -> list[str]:
+    policy, plan = compilation.policy, compilation.plan
+    model = model_from_plan(plan)
+    ctx = AnalysisContext(policy, plan)
+    owners = _owners(plan)
+    domain = policy.local_domains[0].value if policy.local_domains else plan.values().get("myhostname", "localhost")
+    local = f"someone@{domain}"
+    unowned = next(f"{UNOWNED_LOCAL}{n or ''}@{domain}" for n in range(len(owners) + 1)
+                   if f"{UNOWNED_LOCAL}{n or ''}@{domain}" not in owners)
+    logins = sorted({login for names in owners.values() for login in names})
+    anyone_owned = next(iter(owners), None)
+    rows: list[tuple[str, str, str, str]] = []
+    clients = [("anonymous", OUTSIDE_CLIENT, None), ("trusted", trusted_client(ctx), None)]
+    clients += [(f"user {login}", OUTSIDE_CLIENT, login) for login in logins[:MAX_LOGINS]]
+    for label, address, login in clients:
+        senders = [("unowned", unowned)]
+        if login is None and anyone_owned:
+            senders.append(("owned by a login", anyone_owned))
+        if login is not None:
+            own = next((a for a, names in owners.items() if login in names), None)
+            other = next((a for a, names in owners.items() if login not in names), None)
+            senders += [("own address", own)] if own else []
+            senders += [("another's address", other)] if other else []
+        for ownership, sender in senders:
+            for where, recipient in (("local", local), ("remote", REMOTE), ("bare", "postmaster")):
+                request = Request(address, login, sender, recipient)
+                decision = model.decide(request)
+                cell = _cell(decision)
+                if decision.verdict is Verdict.DEPENDS:
+                    # Say what happens with the nominal answers (nothing listed, nothing found).
+                    cell = f"DEPENDS ({decision.reason}); else {_cell(model.branches(request)[0].decision)}"
+                rows.append((f"{label} ({address})", f"{ownership} <{sender}>", f"{where} <{recipient}>", cell))
+    header = ("client", "MAIL FROM", "RCPT TO", "verdict, decided by, reply")
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(3)]
+    lines = ["  " + "  ".join(text.ljust(widths[i]) if i < 3 else text for i, text in enumerate(row)).rstrip()
+             for row in (header, *rows)]
+    if len(logins) > MAX_LOGINS:
+        lines.append(f"  ... and {len(logins) - MAX_LOGINS} more logins, not shown")
+    return lines
+
+
+def _owners(plan: ConfigPlan) -> dict[str, tuple[str, ...]]:
+    """Return each owned address (an `@domain` key as someone@domain) and its logins."""
+    if plan.sender_map is None:
+        return {}
+    table = plan.sender_map
+    return {(f"someone{key}" if key.startswith("@") else key): table.owners_of(key) for key in table.keys}
+
+
+def _cell(decision: Decision) -> str:
+    by = f"{decision.restriction} ({decision.parameter})" if decision.restriction else "no restriction"
+    return f"{decision.verdict.value.upper()}, {by}: {decision.reply}"
