@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import generate  # noqa: E402
-import report  # noqa: E402
-from timing import child_env, measure  # noqa: E402
+import generate
+import report
+from timing import child_env, measure
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "examples" / "seed.mailpolicy"

@@ -57,7 +57,7 @@ def measure(commands: dict[str, Sequence[str]], env: dict[str, str], repeats: in
             before: Callable[[str], None] | None = None, warm: bool = True) -> dict[str, Sample]:
     """Warm each command up once (unless `warm` is false), then run all of them `repeats` times round-robin."""
     runs: dict[str, list[float]] = {name: [] for name in commands}
-    rss: dict[str, float] = {name: 0.0 for name in commands}
+    rss: dict[str, float] = dict.fromkeys(commands, 0.0)
     codes: dict[str, int] = {}
     for name, argv in commands.items() if warm else ():
         if before:

@@ -15,8 +15,8 @@ and boot one configuration per module with
     def site(boot_sandbox):
         return boot_sandbox(MAIN_CF, maps={...}, logins={...})
 
-A conftest may also call `register_marker(config)` from pytest_configure and
-`skip_unless_postfix(item)` from pytest_runtest_setup to honour the bare marker.
+tests/conftest.py calls `skip_unless_postfix(item)` from pytest_runtest_setup to honour the bare
+marker (declared in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -30,10 +30,6 @@ import pytest
 from mailpolicy.sandbox import Sandbox, sandbox_available
 
 MARKER = "postfix"
-MARKER_HELP = (
-    "postfix: needs a real Postfix (and Dovecot) from Debian's packages; "
-    "skipped without one unless CI is set"
-)
 
 
 def in_ci() -> bool:
@@ -83,11 +79,6 @@ def booted_sandbox(main_cf: str, **kwargs: Any) -> Iterator[Sandbox]:
     require_postfix()
     with Sandbox(main_cf, **kwargs) as sandbox:
         yield sandbox
-
-
-def register_marker(config: pytest.Config) -> None:
-    """Declare the postfix marker (pyproject.toml declares it too; harmless twice)."""
-    config.addinivalue_line("markers", MARKER_HELP)
 
 
 def skip_unless_postfix(item: pytest.Item) -> None:

@@ -37,7 +37,7 @@ def _stock_installed() -> bool:
     """Tell whether /etc/postfix holds Debian's stock main.cf (the same parameters as the fixture)."""
     if not (INSTALLED / "main.cf").is_file():
         return False
-    names = {name for name in read_main_cf((INSTALLED / "main.cf").read_text(), "main.cf").parameters}
+    names = set(read_main_cf((INSTALLED / "main.cf").read_text(), "main.cf").parameters)
     return names == set(read_main_cf((DEBIAN / "main.cf").read_text(), "main.cf").parameters)
 
 

@@ -281,4 +281,4 @@ def test_an_output_file_that_is_a_folder_is_refused_in_every_mode(run, tmp_path:
         result = run(*mode, "site.mailpolicy", "-o", "out", **{"site.mailpolicy": POLICY})
         assert result.exit_code == 1, (mode, result.output)
         assert "out/main.cf:1:1: error[MP609]" in result.stderr and "is a folder" in result.stderr
-    assert run("--check", "site.mailpolicy", "-o", "file/out", **{"file": "x"}).exit_code == 1
+    assert run("--check", "site.mailpolicy", "-o", "file/out", file="x").exit_code == 1

@@ -58,7 +58,7 @@ def test_codes_explains_one_code_from_the_catalogue(asked) -> None:
     result = _run("codes", asked)
     assert result.exit_code == 0
     entry = CATALOGUE["MP631"]
-    assert result.stdout.splitlines()[:2] == [f"MP631 output-conflicted (error)", f"  {entry.summary}"]
+    assert result.stdout.splitlines()[:2] == ["MP631 output-conflicted (error)", f"  {entry.summary}"]
     assert "range: writing outputs" in result.stdout and "docs/diagnostics.md" in result.stdout
 
 

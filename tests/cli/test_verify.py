@@ -17,7 +17,6 @@ from mailpolicy.compiler import compile_policy, emit
 from mailpolicy.model.policy import Expectation
 from mailpolicy.parse.statements import ClientKind
 from mailpolicy.sandbox import Sandbox, SandboxUnavailable
-from mailpolicy.source import Span
 from mailpolicy.verify import run_expectations, sandbox_inputs, verify_compilation
 from mailpolicy.verify.runner import NO_ANSWER, NOT_RUN
 from tests.conftest import REPO

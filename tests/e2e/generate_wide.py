@@ -65,7 +65,7 @@ def wide_config(rng: random.Random) -> RawConfig:
         params.update(classes)
     for name in LISTS:
         if rng.random() < 0.5 or name == "smtpd_relay_restrictions":
-            words = [_restriction(rng, name, tuple(classes)) for _ in range(rng.randint(0, 3))]
+            words = [_restriction(rng, tuple(classes)) for _ in range(rng.randint(0, 3))]
             if name == "smtpd_relay_restrictions" and rng.random() < 0.93:
                 words.insert(rng.randint(0, len(words)), "reject_unauth_destination")
             if name != "smtpd_relay_restrictions" or rng.random() < 0.95:
@@ -117,7 +117,7 @@ def _classes(rng: random.Random) -> dict[str, str]:
     return classes
 
 
-def _restriction(rng: random.Random, list_name: str, classes: tuple[str, ...]) -> str:
+def _restriction(rng: random.Random, classes: tuple[str, ...]) -> str:
     roll = rng.random()
     if roll < 0.35:
         return _access(rng, classes)

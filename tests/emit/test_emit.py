@@ -25,7 +25,7 @@ def test_restriction_lists_are_one_entry_a_line_with_continuations(tmp_path) -> 
 def test_map_lines_are_address_tab_owners(tmp_path) -> None:
     c = compile_text(tmp_path, "sasl dovecot private/auth\nsender map texthash:/etc/postfix/owners\n"
                                "allow user a as x@example0.com\nallow user b as x@example0.com\n")
-    lines = [l for l in c.outputs["owners"].splitlines() if not l.startswith("#")]
+    lines = [line for line in c.outputs["owners"].splitlines() if not line.startswith("#")]
     assert lines == ["x@example0.com\ta, b"]
     assert "no postmap needed" in c.outputs["owners"]
 

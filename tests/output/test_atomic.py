@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from mailpolicy.output import atomic
 from mailpolicy.output.atomic import JOURNAL, interrupted, recover, replace_file, write_files
 from mailpolicy.output.folder import OutputFolder
 

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from mailpolicy.parse import grammar
 from mailpolicy.parse.grammar import cache_dir, cache_key, grammar_path, make_parser

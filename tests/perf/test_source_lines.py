@@ -16,7 +16,7 @@ def test_only_a_newline_ends_a_line(odd: str) -> None:
 
 def test_crlf_lines_lose_their_cr_and_lines_past_the_end_are_empty() -> None:
     text = "a\r\nb\r\nc"
-    assert [SourceFile("p", text).line_text(n) for n in range(0, 5)] == ["", "a", "b", "c", ""]
+    assert [SourceFile("p", text).line_text(n) for n in range(5)] == ["", "a", "b", "c", ""]
 
 
 def test_the_text_is_split_once() -> None:

@@ -48,7 +48,7 @@ def test_the_simulator_decides_every_generated_request() -> None:
         for probe in wide_probes(rng, config, 16):
             try:
                 decision = model.decide(Request(probe.client, probe.login, probe.sender, probe.recipient))
-            except Exception as error:  # noqa: BLE001 - the seed and request are the report
+            except Exception as error:
                 raise AssertionError(f"seed {seed}: {probe.describe()}:\n{config.main_cf}") from error
             assert decision.reply
 

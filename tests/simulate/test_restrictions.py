@@ -53,7 +53,7 @@ def test_permit_auth_destination_permits_local_and_relay_domains_only() -> None:
 
 
 def test_check_relay_domains_still_works_in_3_7_and_is_unknown_in_3_10() -> None:
-    params = {**{"smtpd_relay_restrictions": "permit_mynetworks, check_relay_domains"}}
+    params = {"smtpd_relay_restrictions": "permit_mynetworks, check_relay_domains"}
     old = model(**params)
     assert ask(old, recipient="victim@gmail.test").reply == \
         "554 5.7.1 <victim@gmail.test>: Recipient address rejected: Relay access denied"

@@ -142,7 +142,7 @@ def _diagnostic(ctx: AnalysisContext, counterexample: Counterexample, who: str, 
 
 def relay_message(counterexample: Counterexample, who: str, suffix: str = "") -> str:
     """Return the message for a way to relay: who, the envelope, what accepted it and why."""
-    request, decision = counterexample.request, counterexample.decision
+    decision = counterexample.decision
     by = f" by {decision.restriction} in {decision.parameter}" if decision.restriction else ""
     envelope = _envelope(counterexample)
     if counterexample.rewrite is not None:

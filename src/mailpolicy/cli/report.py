@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Iterable
 
@@ -12,7 +10,7 @@ import click
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics.render_text import render_text
 from mailpolicy.source import SourceFile
-from mailpolicy.cli.colour import use_colour  # noqa: F401  (re-exported: commands import it from here)
+from mailpolicy.cli.colour import use_colour
 
 FORMATS = ("text", "json", "github", "sarif")
 

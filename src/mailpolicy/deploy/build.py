@@ -50,7 +50,7 @@ def read_build(folder: Path) -> tuple[Build | None, list[Diagnostic]]:
     if interrupted(folder):
         return None, [cat.DEPLOY_BAD_BUILD.at(
             None, f"a compile into {folder} was killed midway; its files may be a mix of two builds",
-            hint=f"run the compile again (it restores the previous files first), then deploy")]
+            hint="run the compile again (it restores the previous files first), then deploy")]
     problems: list[Diagnostic] = []
     texts: dict[str, str] = {}
     for path in sorted(folder.iterdir()):

@@ -20,15 +20,15 @@ from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.importer.blocks import Block
 from mailpolicy.model import values
+from mailpolicy.model.policy import DEFAULT_CHROOT
+from mailpolicy.plan.config import LOOPBACK, compatibility_level
+from mailpolicy.postfix.tables import table_reference
+from mailpolicy.source import Span
 
 # Written for a main.cf without a usable myhostname: not fully qualified, so it never compiles.
 HOSTNAME_PLACEHOLDER = "CHANGE-ME"
 # A myhostname written back as it is only when it is one plain word (no `#`, space or `$`).
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
-from mailpolicy.model.policy import DEFAULT_CHROOT
-from mailpolicy.plan.config import LOOPBACK, compatibility_level
-from mailpolicy.postfix.tables import table_reference
-from mailpolicy.source import Span
 
 UNAUTH_DESTINATION = ("reject_unauth_destination", "defer_unauth_destination")
 RELAY_PERMITS = ("permit_mynetworks", "permit_sasl_authenticated")

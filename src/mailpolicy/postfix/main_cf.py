@@ -281,7 +281,7 @@ class _Reader:
         value = logical[value_start:].rstrip(SPACE)
         value_end = value_start + len(value)
         pieces: list[tuple[int, Span]] = []
-        for k, (number, column, text) in enumerate(segments):
+        for k, (_number, _column, text) in enumerate(segments):
             low, high = max(starts[k], value_start), min(starts[k] + len(text), value_end)
             part = logical[low:high] if low < high else ""
             if not part.strip(SPACE):
