@@ -30,9 +30,10 @@ from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
 from mailpolicy.postfix.restriction_lists import Entry, entries
 from mailpolicy.simulate import PostfixModel, Request
-from mailpolicy.simulate.context import PERMIT, REJECT, Context, Step
-from mailpolicy.simulate.decide import ALL_PARTS, LISTS
-from mailpolicy.simulate.runner import Ended, Runner
+from mailpolicy.simulate.alone import evaluate_alone, run_list_alone
+from mailpolicy.simulate.context import PERMIT, REJECT
+from mailpolicy.simulate.decide import LISTS
+from mailpolicy.simulate.runner import Ended
 
 _LOGIN_CHECKS = ("reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
                  "reject_known_sender_login_mismatch")
@@ -165,12 +166,6 @@ def _most_common(dead: dict[str, Counter]) -> int:
     return total.most_common(1)[0][0]
 
 
-def _context(model: PostfixModel, request: Request) -> Context:
-    ctx = Context(model, request, lambda key, outcomes: outcomes[0], ALL_PARTS)
-    ctx.runner = Runner(ctx, [])
-    return ctx
-
-
 def _would_reject(model: PostfixModel, request: Request, parameter: str, name: str, argument: str | None) -> bool:
     """Tell whether the restriction alone rejects the request for some answer of DNS or a table."""
     rejects = []
@@ -179,9 +174,7 @@ def _would_reject(model: PostfixModel, request: Request, parameter: str, name: s
         rejects.extend(o.kind == REJECT for o in outcomes)
         return outcomes[0]
 
-    ctx = _context(model, request)
-    ctx.choose = choose
-    outcome = ctx.runner.evaluate(Step(name, argument, parameter, 0, "x", "x"), 0)
+    outcome = evaluate_alone(model, request, parameter, name, argument, choose)
     return outcome.kind == REJECT or any(rejects)
 
 
@@ -203,8 +196,7 @@ class _Runs:
         """Return how the list ended before the restriction at `position`, or None if it was reached."""
         ended = self._ended.get(request)
         if ended is None:
-            ended = self._ended[request] = _context(self.model, request).runner.run(self.parameter, self.words,
-                                                                                   "x", "x")
+            ended = self._ended[request] = run_list_alone(self.model, request, self.parameter, self.words)
         if ended.outcome.kind in (PERMIT, REJECT) and ended.step.position < position:
             return ended
         return None

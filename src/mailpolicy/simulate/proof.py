@@ -43,14 +43,13 @@ import attrs
 
 from mailpolicy.frozen import frozen
 from mailpolicy.postfix.restriction_lists import entries
-from mailpolicy.simulate.context import Context, Step
-from mailpolicy.simulate.decide import ALL_PARTS, LISTS, PostfixModel
+from mailpolicy.simulate.alone import evaluate_alone
+from mailpolicy.simulate.decide import LISTS, PostfixModel
 from mailpolicy.simulate.lookup import NetworkIndex
 from mailpolicy.simulate.matchlist import parse_network
 from mailpolicy.simulate.request import Decision, Request, Verdict
 from mailpolicy.simulate.restrictions import READS
 from mailpolicy.simulate.rewrite import PROBE_PAYLOADS, Rewrite, steerable_rewrites
-from mailpolicy.simulate.runner import Runner
 
 # Clients from the documentation ranges (RFC 5737, RFC 3849): on the Internet, trusted by nobody.
 OUTSIDE_CLIENTS = ("203.0.113.9", "198.51.100.9", "2001:db8::9")
@@ -364,10 +363,7 @@ class _Search:
                 options.append(tuple((o.kind, o.reply[:3]) for o in outcomes))
                 return outcomes[0]
 
-            ctx = Context(self.model, request, choose, ALL_PARTS)
-            runner = Runner(ctx, [])
-            ctx.runner = runner
-            outcome = runner.evaluate(Step(name, argument, parameter, 0, "x", "x"), 0)
+            outcome = evaluate_alone(self.model, request, parameter, name, argument, choose)
             facts.append((outcome.kind, outcome.reply[:3], tuple(options)))
         return tuple(facts)
 
