@@ -16,9 +16,9 @@ from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, trusted_client
 from mailpolicy.compiler import Compilation
 from mailpolicy.plan.model import ConfigPlan
 from mailpolicy.plan.simulator_model import model_from_plan
-from mailpolicy.postfix.restriction_lists import entries, split_words
+from mailpolicy.postfix.restriction_lists import SMTPD_LISTS, entries, split_words
 from mailpolicy.simulate import Decision, Request, Verdict
-from mailpolicy.simulate.decide import DATA_LIST, LISTS
+from mailpolicy.simulate.decide import DATA_LIST
 
 MAX_LOGINS = 10
 REMOTE = "friend@gmail.test"
@@ -55,7 +55,7 @@ def _this_host(plan: ConfigPlan) -> list[str]:
 
 def _lists(plan: ConfigPlan) -> list[str]:
     lines: list[str] = []
-    for name in (*LISTS, DATA_LIST):
+    for name in (*SMTPD_LISTS, DATA_LIST):
         parameter = plan.parameter(name)
         if parameter is None:
             lines.extend([f"{name} = (not set: Postfix's default)", ""])

@@ -31,8 +31,8 @@ from mailpolicy.analyze.simulation import (
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.parse.statements import RelayMode
+from mailpolicy.postfix.restriction_lists import SMTPD_LISTS
 from mailpolicy.simulate import PostfixModel, prove_no_open_relay
-from mailpolicy.simulate.decide import LISTS
 from mailpolicy.simulate.proof import Counterexample, ProofTooLarge
 from mailpolicy.simulate.redirects import steerable_redirects
 from mailpolicy.source import Span
@@ -77,7 +77,7 @@ def _main_cf_relay(ctx: AnalysisContext) -> Iterator[Diagnostic]:
 
 def _redirects(ctx: AnalysisContext, model: PostfixModel) -> Iterator[Diagnostic]:
     """MP301 for REDIRECT/BCC targets the client writes (simulate/redirects.py), at the parameter naming the table."""
-    lists = {name: tuple(model.lists[name]) for name in LISTS}
+    lists = {name: tuple(model.lists[name]) for name in SMTPD_LISTS}
     lists.update({name: model.config.words(name) for name in model.classes})
     domains = [w.lower() for w in model.config.words("mydestination") if ":" not in w and not w.startswith("/")]
     for redirect in steerable_redirects(model.config.words, lists, domains):

@@ -16,15 +16,6 @@ from mailpolicy.postfix.restriction_lists import entries
 if TYPE_CHECKING:
     from mailpolicy.checks.host import Service
 
-# The SMTP server's restriction lists, in the order smtpd evaluates them at RCPT TO
-# (smtpd_delay_reject = yes, the default): a reject in any of them rejects.
-SMTPD_LISTS = (
-    "smtpd_client_restrictions",
-    "smtpd_helo_restrictions",
-    "smtpd_sender_restrictions",
-    "smtpd_relay_restrictions",
-    "smtpd_recipient_restrictions",
-)
 MISMATCH_RESTRICTIONS = frozenset({
     "reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
     "reject_known_sender_login_mismatch", "reject_unauthenticated_sender_login_mismatch",

@@ -15,7 +15,7 @@ from typing import Iterator
 
 import attrs
 
-from mailpolicy.audit.context import MISMATCH_RESTRICTIONS, SMTPD_LISTS, AuditContext
+from mailpolicy.audit.context import MISMATCH_RESTRICTIONS, AuditContext
 from mailpolicy.audit.effective import ServiceView, Word
 from mailpolicy.audit.files import ConfigFiles
 from mailpolicy.audit.sasl import sasl_enabled
@@ -24,6 +24,7 @@ from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.load.loader import read_source
 from mailpolicy.model.owner_table import read_owner_table
 from mailpolicy.model.policy import Ownership
+from mailpolicy.postfix.restriction_lists import SMTPD_LISTS
 from mailpolicy.postfix.tables import table_reference
 from mailpolicy.source import SourceFile, Span
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from mailpolicy.audit.context import SMTPD_LISTS, AuditContext
+from mailpolicy.audit.context import AuditContext
 from mailpolicy.diagnostics import Diagnostic, Related, Severity
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model import values
+from mailpolicy.postfix.restriction_lists import SMTPD_LISTS
 
 # The parameters that decide the open-relay and identity questions.
 DECISIVE = frozenset({

@@ -28,11 +28,10 @@ from mailpolicy.checks.samples import OUTSIDE_CLIENT
 from mailpolicy.diagnostics import Diagnostic, Related, Severity
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
-from mailpolicy.postfix.restriction_lists import Entry, entries
+from mailpolicy.postfix.restriction_lists import SMTPD_LISTS, Entry, entries
 from mailpolicy.simulate import PostfixModel, Request
 from mailpolicy.simulate.alone import evaluate_alone, run_list_alone
 from mailpolicy.simulate.context import PERMIT, REJECT
-from mailpolicy.simulate.decide import LISTS
 from mailpolicy.simulate.runner import Ended
 
 _LOGIN_CHECKS = ("reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
@@ -90,7 +89,7 @@ def shading_message(found: Shading) -> str:
 def find_shading(model: PostfixModel, classes: dict[str, list[Request]]) -> list[Shading]:
     """Return every rejection in every list of a model that an earlier permit always beats."""
     found: list[Shading] = []
-    for parameter in [*LISTS, *sorted(model.classes)]:
+    for parameter in [*SMTPD_LISTS, *sorted(model.classes)]:
         words = model.config.words(parameter)
         listed = entries(words)
         runs = _Runs(model, parameter, words)

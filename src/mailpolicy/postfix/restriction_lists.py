@@ -28,6 +28,12 @@ _CLOSERS = {"{": "}", "(": ")"}
 # unknown name, so the simulator does not guess.
 _ARGUMENT_SHAPED = re.compile(r"check_\w+_access|reject_rhsbl_\w+")
 
+# The SMTP server's restriction lists up to RCPT TO, in the order smtpd evaluates them with
+# smtpd_delay_reject = yes, the default (smtpd_check.c smtpd_check_rcpt: client, helo, sender,
+# then relay and recipient): a reject in any of them rejects the recipient.
+SMTPD_LISTS = ("smtpd_client_restrictions", "smtpd_helo_restrictions", "smtpd_sender_restrictions",
+               "smtpd_relay_restrictions", "smtpd_recipient_restrictions")
+
 
 @frozen
 class Element:

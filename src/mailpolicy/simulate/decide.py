@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 from typing import Mapping
 
-from mailpolicy.postfix.restriction_lists import entries
+from mailpolicy.postfix.restriction_lists import SMTPD_LISTS, entries
 from mailpolicy.simulate.address import DomainClass, Resolver, strip_source_route, unquote
 from mailpolicy.simulate.config import Config, Host
 from mailpolicy.simulate.context import CLIENT, HELO, PERMIT, RECIPIENT, REJECT, SENDER, Context
@@ -29,8 +29,6 @@ from mailpolicy.simulate.request import ACCEPTED, Decision, Request, Verdict
 from mailpolicy.simulate.runner import Runner
 from mailpolicy.simulate.tls_state import login_blocked_by_tls
 
-LISTS = ("smtpd_client_restrictions", "smtpd_helo_restrictions", "smtpd_sender_restrictions",
-         "smtpd_relay_restrictions", "smtpd_recipient_restrictions")
 # postconf(5) smtpd_relay_restrictions: "Either the smtpd_relay_restrictions or the
 # smtpd_recipient_restrictions parameter must specify at least one of the following
 # restrictions. Otherwise Postfix will refuse to receive mail". Measured (3.7): check_relay_domains
@@ -58,10 +56,11 @@ class PostfixModel:
         self.soft_bounce = config.flag("soft_bounce")
         self.login_maps = Maps(tables, config.words("smtpd_sender_login_maps"))
         self.classes = frozenset(w.lower() for w in config.words("smtpd_restriction_classes"))
-        self.lists = {name: config.words(name) for name in (*LISTS, DATA_LIST)}
+        self.lists = {name: config.words(name) for name in (*SMTPD_LISTS, DATA_LIST)}
         # smtpd_check.c smtpd_check_rcpt(): the relay list runs first only with
         # smtpd_relay_before_recipient_restrictions = yes (the default from compatibility_level 3.6).
-        self.rcpt_lists = LISTS[3:] if config.flag("smtpd_relay_before_recipient_restrictions") else LISTS[:2:-1]
+        relay_first = config.flag("smtpd_relay_before_recipient_restrictions")
+        self.rcpt_lists = SMTPD_LISTS[3:] if relay_first else SMTPD_LISTS[:2:-1]
         # Match lists indexed once per model (matchlist.py): the proof matches thousands of candidates.
         self._domain_lists: dict[tuple[str, bool, bool], DomainList] = {}
         self._client_lists: dict[str, ClientList] = {}
@@ -239,7 +238,7 @@ class PostfixModel:
                 return ended
             return Decision(Verdict.ACCEPT, None, None, ACCEPTED, tuple(trace), possible=frozenset({Verdict.ACCEPT}),
                             reason="RCPT TO:<postmaster> is always accepted")
-        names = (LISTS[:3] if delay else ()) + self.rcpt_lists
+        names = (SMTPD_LISTS[:3] if delay else ()) + self.rcpt_lists
         if (ended := session.lists(names, ALL_PARTS)) is not None:
             return ended
         return session.finish()
@@ -354,7 +353,7 @@ class _Session:
                                       outcome.note)
         # The permit that let the request skip a relay check answers for the acceptance; failing
         # that, where the recipient goes (a local or relay_domains destination passes the check).
-        for name in ("smtpd_relay_restrictions", "smtpd_recipient_restrictions", *LISTS[:3]):
+        for name in ("smtpd_relay_restrictions", "smtpd_recipient_restrictions", *SMTPD_LISTS[:3]):
             if name in self.permits and self._blocker_after(name, self.permits[name][0].position):
                 return self._accepted_by(name)
         resolved = self.ctx.resolve(self.request.recipient)

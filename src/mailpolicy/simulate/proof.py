@@ -42,9 +42,9 @@ from typing import Iterable
 import attrs
 
 from mailpolicy.frozen import frozen
-from mailpolicy.postfix.restriction_lists import entries
+from mailpolicy.postfix.restriction_lists import SMTPD_LISTS, entries
 from mailpolicy.simulate.alone import evaluate_alone
-from mailpolicy.simulate.decide import LISTS, PostfixModel
+from mailpolicy.simulate.decide import PostfixModel
 from mailpolicy.simulate.lookup import NetworkIndex
 from mailpolicy.simulate.matchlist import parse_network
 from mailpolicy.simulate.request import Decision, Request, Verdict
@@ -211,7 +211,7 @@ class _Search:
     def _steps(self) -> list[tuple[str, str, str | None]]:
         seen: set[tuple[str, str, str | None]] = set()
         found: list[tuple[str, str, str | None]] = []
-        todo = [(name, self.model.lists[name]) for name in LISTS]
+        todo = [(name, self.model.lists[name]) for name in SMTPD_LISTS]
         while todo:
             parameter, words = todo.pop(0)
             for entry in entries(words):
