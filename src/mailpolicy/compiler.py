@@ -13,6 +13,7 @@ from mailpolicy.emit.main_cf import render_main_cf
 from mailpolicy.emit.master_cf import MASTER_CF, render_master_cf
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.emit.sender_map import render_sender_map
+from mailpolicy.emit.tables import render_table
 from mailpolicy.frozen import frozen
 from mailpolicy.load.file_kind import looks_like_postfix_config
 from mailpolicy.load.loader import load_policy
@@ -124,4 +125,6 @@ def emit(plan: ConfigPlan, path: str) -> dict[str, str]:
         outputs[plan.sender_map.filename] = render_sender_map(plan.sender_map, provenance)
     if plan.services:
         outputs[MASTER_CF] = render_master_cf(plan.services, provenance)
+    for table in plan.tables:
+        outputs[table.filename] = render_table(table, provenance)
     return outputs

@@ -82,8 +82,8 @@ def test_check_takes_a_folder_without_its_included_fragments(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     result = _run("check", "examples", "--format", "json")
     files = [entry["file"] for entry in json.loads(result.stdout)["files"]]
-    assert files == ["examples/inbound-only.mailpolicy", "examples/office.mailpolicy", "examples/phones.mailpolicy",
-                     "examples/seed.mailpolicy"]
+    assert files == ["examples/hosted.mailpolicy", "examples/inbound-only.mailpolicy", "examples/office.mailpolicy",
+                     "examples/phones.mailpolicy", "examples/seed.mailpolicy"]
     assert result.exit_code == 0
 
 

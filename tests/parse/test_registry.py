@@ -95,6 +95,7 @@ def _without_spans(value):
 
 def test_every_statement_is_written_by_import_or_says_why_not(tmp_path) -> None:
     configs = [*sorted((REPO / "tests/fixtures/seed").iterdir()), REPO / "tests/fixtures/debian",
+               REPO / "tests/fixtures/hosted",
                folder(tmp_path, SASL, "smtp inet n - n - - smtpd\n")]
     written = set()
     for config in configs:

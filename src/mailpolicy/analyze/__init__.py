@@ -11,6 +11,9 @@ from typing import Callable, Iterable
 
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.analyze.expectations import check_expectations
+from mailpolicy.analyze.hosted import (
+    check_address_classes, check_aliases, check_hosted_delivery, check_hosting_settings, check_recipients,
+)
 from mailpolicy.analyze.open_relay import check_open_relay
 from mailpolicy.analyze.owners import (
     check_duplicate_allows, check_owned_domains, check_owners_need_sasl, check_sasl_without_owners,
@@ -52,6 +55,11 @@ CHECKS: tuple[Check, ...] = (
     check_sender_rewriting,
     *CORE_CHECKS,  # the checks a deployed configuration gets too (mailpolicy.checks)
     check_services,  # MP350-MP355: login only inside TLS, no TLS required on port 25
+    check_address_classes,  # MP370: one domain in two address classes
+    check_hosted_delivery,
+    check_recipients,
+    check_aliases,
+    check_hosting_settings,
 )
 
 

@@ -43,8 +43,15 @@ def check_relay_declaration(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     and a myorigin that sends the always-accepted bare `postmaster` to someone else's domain."""
     model = model_of(ctx)
     words = model.config.words
+    # `backup mx for` states the intent this check guards against guessing: relaying for that
+    # domain, to the recipients its `mailboxes` list (relay_recipient_maps). A public suffix is
+    # still refused: no organisation's backup MX relays for all of `com`.
+    stated = {d.value: d.span for d in ctx.policy.hosted.backup_domains}
     for finding in foreign_relay_domains(words):
-        yield cat.RELAY_DOMAIN_NOT_OWN.at(_span(ctx, finding.written), finding.message, hint=finding.hint)
+        if finding.written in stated and not _suffix_list().is_public(finding.written):
+            continue
+        span = stated.get(finding.written) or _span(ctx, finding.written)
+        yield cat.RELAY_DOMAIN_NOT_OWN.at(span, finding.message, hint=finding.hint)
     origin = foreign_origin(model)
     if origin is not None:
         span = parameter_span(ctx, "myorigin") or parameter_span(ctx, "myhostname") or _span(ctx, "")

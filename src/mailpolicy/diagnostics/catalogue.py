@@ -88,6 +88,8 @@ INVALID_SERVICE = _code("MP217", "invalid-service", ERROR, "a service statement 
 DUPLICATE_SERVICE = _code("MP218", "duplicate-service", ERROR, "the same listener (service kind and address) is stated twice")
 INVALID_TLS_FILE = _code("MP219", "invalid-tls-file", ERROR, "a tls certificate, key or chain is not an absolute file path")
 UNKNOWN_SERVICE = _code("MP220", "unknown-service", ERROR, "an expect line's `on SERVICE` names a listener the policy does not state")
+ALIAS_TARGET_INVALID = _code("MP225", "alias-target-invalid", ERROR, "an alias target or a mailbox is not one address (user@domain)")
+DUPLICATE_ALIAS = _code("MP226", "duplicate-alias", ERROR, "one address is aliased on two lines; postmap keeps only the first")
 
 # --- MP3xx: safety ------------------------------------------------------------------------------
 OPEN_RELAY = _code("MP301", "open-relay", ERROR, "an unauthenticated outside client could relay mail")
@@ -124,6 +126,16 @@ SUBMISSION_WITHOUT_SASL = _code("MP354", "submission-without-sasl", ERROR, "a su
 TLS_MANAGED = _code("MP355", "tls-managed", ERROR, "set of a TLS or service parameter the tls/service statements manage")
 EXPECT_LOGIN_NOT_OFFERED = _code("MP356", "expect-login-not-offered", ERROR, "an expect line logs in on a service that offers no login")
 
+DOMAIN_TWO_CLASSES = _code("MP370", "domain-two-classes", ERROR, "one domain is in two address classes (local, hosted, backup MX): Postfix uses one and warns only when mail arrives")
+HOSTED_WITHOUT_DELIVERY = _code("MP371", "hosted-without-delivery", ERROR, "hosted domains need `deliver to lmtp SOCKET`: Postfix's default virtual(8) agent would need settings the policy does not give")
+MAILBOX_NOT_RECEIVED = _code("MP372", "mailbox-not-received", ERROR, "a mailbox is in a domain that is neither hosted nor backed up")
+BACKUP_WITHOUT_RECIPIENTS = _code("MP373", "backup-without-recipients", ERROR, "a backup MX domain has no mailboxes: every recipient would be accepted and unknown ones bounced later (backscatter)")
+SET_DECIDED_BY_HOSTING = _code("MP374", "set-decided-by-hosting", ERROR, "a `set` names a parameter a hosting statement decides")
+ALIAS_NOT_RECEIVED = _code("MP375", "alias-not-received", WARNING, "an alias is in a domain this server does not receive mail for")
+LMTP_OUTSIDE_CHROOT = _code("MP376", "lmtp-outside-chroot", ERROR, "an absolute LMTP socket outside the chroot cannot be reached by the lmtp client")
+LMTP_MADE_RELATIVE = _code("MP377", "lmtp-made-relative", NOTE, "an absolute LMTP socket under the chroot was made queue-relative")
+HOSTED_DOMAIN_EMPTY = _code("MP378", "hosted-domain-empty", WARNING, "a hosted domain has no mailbox and no alias: every recipient of it is refused")
+ALIAS_GRANTS_NO_SENDING = _code("MP379", "alias-grants-no-sending", NOTE, "an alias address has no owner: being a target of an alias does not let a login send as it")
 CLASS_LOOP = _code("MP340", "class-loop", WARNING, "a restriction class reaches itself: smtpd dies, or answers 451, on every request that gets there")
 
 # --- MP4xx: main.cf parameters ------------------------------------------------------------------

@@ -19,6 +19,7 @@ from mailpolicy.audit.services import DECISIVE
 from mailpolicy.diagnostics import Diagnostic, Severity, sort_key
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.importer.blocks import Block, Section, render_policy
+from mailpolicy.importer.hosting import hosting_blocks
 from mailpolicy.importer.statements import Translator
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.postfix.main_cf import Definition
@@ -49,11 +50,13 @@ def import_config(path: str | os.PathLike, *, version: str = "3.7") -> Imported:
     sender_note = t.sender_restrictions()
     if sender_note:
         logins.append(Block((), (sender_note,), (view.origin("smtpd_sender_restrictions").span,)))
+    hosting, hosting_parameters = hosting_blocks(t)
     sections = [
         Section("who this server is", _present(identity)),
+        Section("hosted domains, their mailboxes and aliases, backup MX", tuple(hosting)),
         Section("who may relay", _present(relay)),
         Section("who may log in and send as whom", _present(logins)),
-        Section("other main.cf parameters, as set", tuple(_settings(t))),
+        Section("other main.cf parameters, as set", tuple(_settings(t, hosting_parameters))),
         Section("not imported: master.cf overrides", tuple(_overrides(t))),
         Section("tests run at every compile", (Block((RELAY_TEST,)),)),
     ]
@@ -69,11 +72,11 @@ def _present(blocks: list[Block | None]) -> tuple[Block, ...]:
     return tuple(b for b in blocks if b is not None and (b.statements or b.notes))
 
 
-def _settings(t: Translator) -> list[Block]:
+def _settings(t: Translator, translated: set[str]) -> list[Block]:
     """Return one `set` line per main.cf parameter no statement manages, in file order."""
     blocks = []
     for name, definition in t.ctx.main.parameters.items():
-        if name in MANAGED:
+        if name in MANAGED or name in translated:
             continue
         value = definition.value
         statement = f"set {name} = {value}".rstrip()

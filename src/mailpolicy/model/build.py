@@ -9,6 +9,7 @@ from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.load.loader import LoadedPolicy
 from mailpolicy.model import values
+from mailpolicy.model.hosted import HostedBuilder
 from mailpolicy.model.owners import OwnersBuilder
 from mailpolicy.model.policy import Expectation, Located, Policy, SaslConfig, Setting, TrustedNetwork
 from mailpolicy.model.service_values import build_service, build_tls
@@ -30,13 +31,14 @@ class _Builder:
         self.first: dict[type, st.Statement] = {}
         self.relay: st.Relay | None = None
         self.diagnostics: list[Diagnostic] = []
+        self.hosted = HostedBuilder(self.diagnostics)
 
     def run(self) -> Policy:
         for statement in self.loaded.statements:
             if self._once(statement):
                 getattr(self, "_build_" + type(statement).__name__.lower())(statement)
         return Policy(**self.fields, **{k: tuple(v) for k, v in self.lists.items()}, owners=self.owners.finish(),
-                      sources=self.loaded.sources)
+                      hosted=self.hosted.finish(), sources=self.loaded.sources)
 
     def _once(self, statement: st.Statement) -> bool:
         kind = type(statement)
@@ -171,6 +173,22 @@ class _Builder:
         table = self.loaded.tables.get(s.span)
         if table is not None:
             self.diagnostics.extend(read_owner_table_into(table, self.owners))
+
+    # The hosting statements (model/hosted.py).
+    def _build_hosteddomains(self, s: st.HostedDomains) -> None:
+        self.hosted.hosted_domains(s)
+
+    def _build_mailboxes(self, s: st.Mailboxes) -> None:
+        self.hosted.mailboxes(s)
+
+    def _build_alias(self, s: st.Alias) -> None:
+        self.hosted.alias(s)
+
+    def _build_deliverlmtp(self, s: st.DeliverLmtp) -> None:
+        self.hosted.deliver_lmtp(s)
+
+    def _build_backupmx(self, s: st.BackupMx) -> None:
+        self.hosted.backup_mx(s)
 
     def _build_setparameter(self, s: st.SetParameter) -> None:
         name = s.name.text

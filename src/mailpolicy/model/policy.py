@@ -7,6 +7,7 @@ from typing import Generic, TypeVar
 import attrs
 
 from mailpolicy.frozen import frozen
+from mailpolicy.model.hosted import Hosted
 from mailpolicy.model.owners import Owners, Ownership  # noqa: F401  (Ownership: one pair, part of the model)
 from mailpolicy.model.values import IPNetwork
 from mailpolicy.parse.statements import ClientKind, RelayMode
@@ -110,6 +111,7 @@ class Policy:
     relay: Located[RelayMode] = Located(RelayMode.NOBODY)
     sender_map: Located[tuple[str, str]] = Located(DEFAULT_SENDER_MAP)
     owners: Owners = attrs.field(factory=Owners, converter=Owners.of)
+    hosted: Hosted = Hosted()
     settings: tuple[Setting, ...] = ()
     expectations: tuple[Expectation, ...] = ()
     tls: TlsConfig | None = None
@@ -118,7 +120,8 @@ class Policy:
 
     @property
     def domain_names(self) -> frozenset[str]:
-        return frozenset(d.value for d in self.local_domains)
+        """Return every domain this server receives mail for: local, hosted and backup MX."""
+        return frozenset(d.value for d in self.local_domains) | self.hosted.domain_names() | self.hosted.backup_names()
 
     def source(self, path: str) -> SourceFile | None:
         """Return the source file a span names."""

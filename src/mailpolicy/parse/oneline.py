@@ -28,7 +28,7 @@ KEYWORDS = frozenset((
     "postfix", "hostname", "local", "domains", "trusted", "networks", "sasl", "chroot", "relay", "only",
     "authenticated", "or", "nobody", "sender", "map", "allow", "user", "users", "from", "set", "include",
     "expect", "sending", "as", "to", "anonymous", "privileged", "tls", "certificate", "key", "chain", "service",
-    "on"))
+    "on", "hosted", "mailboxes", "alias", "deliver", "lmtp", "backup", "mx", "for"))
 
 _LIST = rf"{WORD}(?:[ \t]*,[ \t]*{WORD})*"
 

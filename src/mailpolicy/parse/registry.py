@@ -116,6 +116,34 @@ STATEMENTS: tuple[StatementKind, ...] = (
         "service inbound|submission|submissions [on ADDRESS[, ADDRESS...]]   e.g. service submission",
         lambda s: f"service {word(s.kind)}" + (f" on {words(s.addresses)}" if s.addresses else ""),
         not_imported="import does not turn master.cf services into statements yet"),
+    # Hosting (model/hosted.py, plan/hosted.py). They manage no parameter for every policy: a
+    # `set` of one they write is refused only when the statement is used (MP374), so an existing
+    # `set relay_domains` or `set virtual_alias_maps` keeps compiling as before.
+    StatementKind(
+        "hosted_domains", st.HostedDomains, "hosted domains",
+        "hosted domains DOMAIN[, DOMAIN...]   e.g. hosted domains example1.com",
+        lambda s: f"hosted domains {words(s.domains)}",
+        imported_from=("virtual_mailbox_domains", "virtual_mailbox_maps")),
+    StatementKind(
+        "mailboxes", st.Mailboxes, "mailboxes",
+        "mailboxes ADDRESS[, ADDRESS...]   e.g. mailboxes alice@example1.com, bob@example1.com",
+        lambda s: f"mailboxes {words(s.addresses)}",
+        imported_from=("virtual_mailbox_maps", "relay_recipient_maps")),
+    StatementKind(
+        "alias", st.Alias, "alias",
+        "alias ADDRESS to ADDRESS[, ADDRESS...]   e.g. alias info@example1.com to alice@example1.com",
+        lambda s: f"alias {word(s.address)} to {words(s.targets)}",
+        imported_from=("virtual_alias_maps",)),
+    StatementKind(
+        "deliver_lmtp", st.DeliverLmtp, "deliver to lmtp",
+        "deliver to lmtp SOCKET   e.g. deliver to lmtp private/dovecot-lmtp",
+        lambda s: f"deliver to lmtp {word(s.socket)}",
+        once=True, imported_from=("virtual_transport",)),
+    StatementKind(
+        "backup_mx", st.BackupMx, "backup mx for",
+        "backup mx for DOMAIN[, DOMAIN...]   e.g. backup mx for example2.net",
+        lambda s: f"backup mx for {words(s.domains)}",
+        imported_from=("relay_domains", "relay_recipient_maps")),
     StatementKind(
         "set_parameter", st.SetParameter, "set",
         "set [privileged] PARAMETER = VALUE      e.g. set smtpd_tls_security_level = may",

@@ -145,6 +145,42 @@ class AllowUsersFrom(Statement):
 
 
 @frozen
+class HostedDomains(Statement):
+    """`hosted domains D, ...`: virtual mailbox domains, delivered to mailboxes by LMTP."""
+
+    domains: tuple[Word, ...]
+
+
+@frozen
+class Mailboxes(Statement):
+    """`mailboxes A, ...`: the recipients that exist (hosted domains) or are relayed (backup MX)."""
+
+    addresses: tuple[Word, ...]
+
+
+@frozen
+class Alias(Statement):
+    """`alias ADDRESS to TARGET, ...`: forward mail for ADDRESS (or `@domain`, a catch-all)."""
+
+    address: Word
+    targets: tuple[Word, ...]
+
+
+@frozen
+class DeliverLmtp(Statement):
+    """`deliver to lmtp SOCKET`: mail of the hosted domains goes to this LMTP socket (Dovecot's)."""
+
+    socket: Word
+
+
+@frozen
+class BackupMx(Statement):
+    """`backup mx for D, ...`: relay mail for these domains to their primary MX, known recipients only."""
+
+    domains: tuple[Word, ...]
+
+
+@frozen
 class SetParameter(Statement):
     name: Word
     value: Word

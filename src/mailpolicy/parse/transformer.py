@@ -89,6 +89,21 @@ class StatementBuilder(Transformer):
     def allow_users_from(self, meta, children):
         return st.AllowUsersFrom(self._span(meta), children[0])
 
+    def hosted_domains(self, meta, children):
+        return st.HostedDomains(self._span(meta), children[0])
+
+    def mailboxes(self, meta, children):
+        return st.Mailboxes(self._span(meta), children[0])
+
+    def alias(self, meta, children):
+        return st.Alias(self._span(meta), children[0], children[1])
+
+    def deliver_lmtp(self, meta, children):
+        return st.DeliverLmtp(self._span(meta), children[0])
+
+    def backup_mx(self, meta, children):
+        return st.BackupMx(self._span(meta), children[0])
+
     def privileged(self, meta, children) -> Span:
         return self._span(meta)
 

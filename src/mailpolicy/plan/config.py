@@ -9,6 +9,7 @@ from mailpolicy.model.policy import Policy
 from mailpolicy.parse.registry import managed_parameters
 from mailpolicy.plan.model import ConfigPlan, Entry, MapEntry, Parameter, SenderMapPlan
 from mailpolicy.plan.restrictions import data_restrictions, relay_restrictions, sender_restrictions
+from mailpolicy.plan.hosted import plan_hosting
 from mailpolicy.plan.sasl_path import resolve_sasl_path
 from mailpolicy.plan.sender_map import plan_sender_map
 from mailpolicy.plan.services import TLS_MANAGED, plan_services, tls_parameters
@@ -62,8 +63,11 @@ def plan_config(policy: Policy) -> ConfigPlan:
     params.append(data_restrictions(guarded))
     params.append(relay_restrictions(policy))
     params.extend(tls_parameters(policy))
-    params.extend(_settings(policy))
-    return ConfigPlan(version.value, tuple(params), sender_map if policy.sasl else None, plan_services(policy))
+    hosting, tables = plan_hosting(policy)
+    params.extend(hosting)
+    params.extend(_settings(policy, {p.name for p in hosting}))
+    return ConfigPlan(version.value, tuple(params), sender_map if policy.sasl else None, plan_services(policy),
+                      tuple(tables))
 
 
 # Kept in mydestination unless the policy says `local domains only`: Postfix's own default holds
@@ -131,14 +135,14 @@ def _sasl_parameters(policy: Policy) -> list[Parameter]:
     return params
 
 
-def _settings(policy: Policy) -> list[Parameter]:
+def _settings(policy: Policy, decided: set[str]) -> list[Parameter]:
     seen: set[str] = set()
     if policy.tls is not None or policy.services:
         seen.update(TLS_MANAGED)  # refused by the analysis (MP355): the tls statement decides them
     chosen = []
     for setting in policy.settings:
-        if setting.name in MANAGED or setting.name in seen:
-            continue  # refused by the analysis (MP406, MP407); the first `set` is kept
+        if setting.name in MANAGED or setting.name in seen or setting.name in decided:
+            continue  # refused by the analysis (MP406, MP407, MP374); the first `set` is kept
         seen.add(setting.name)
         chosen.append(Parameter(setting.name, setting.value, "set by the policy", setting.span, managed=False,
                                 statement=f"set {setting.name}"))

@@ -48,8 +48,23 @@ class MapEntry:
     owners: tuple[str, ...]
 
 
+class _WrittenTable:
+    """Where Postfix reads a table the compile writes: `type` and absolute `path` (of the subclass)."""
+
+    type: str
+    path: str
+
+    @property
+    def filename(self) -> str:
+        return posixpath.basename(self.path)
+
+    @property
+    def reference(self) -> str:
+        return f"{self.type}:{self.path}"
+
+
 @frozen(eq=False)
-class SenderMapPlan:
+class SenderMapPlan(_WrittenTable):
     """The smtpd_sender_login_maps table: where Postfix reads it and what it holds.
 
     `owners` maps each key to its value in the map file (`login[, login...]`), `keys` lists them
@@ -79,13 +94,24 @@ class SenderMapPlan:
 
     __hash__ = None
 
-    @property
-    def filename(self) -> str:
-        return posixpath.basename(self.path)
 
-    @property
-    def reference(self) -> str:
-        return f"{self.type}:{self.path}"
+@frozen(eq=False)
+class TablePlan(_WrittenTable):
+    """One lookup table the compile writes beside main.cf: where Postfix reads it and what it holds."""
+
+    type: str
+    path: str
+    entries: dict[str, str]   # key (lower case) -> value, in the order written
+    parameter: str            # the main.cf parameter that names it
+    about: str                # the header line that says what the table is for
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TablePlan):
+            return NotImplemented
+        return (self.type, self.path, self.entries, self.parameter) == (other.type, other.path, other.entries,
+                                                                        other.parameter)
+
+    __hash__ = None
 
 
 @attrs.frozen
@@ -97,6 +123,8 @@ class ConfigPlan:
     sender_map: SenderMapPlan | None
     # The master.cf smtpd services the policy states (mailpolicy.plan.services.ServicePlan), if any.
     services: tuple = ()
+    # The other tables written beside main.cf (mailboxes, aliases, relay recipients).
+    tables: tuple[TablePlan, ...] = ()
     # Checks ask for parameters by name once per `set` line and per finding: one lookup each.
     _by_name: dict[str, Parameter] = attrs.field(init=False, eq=False, repr=False)
 

@@ -31,12 +31,14 @@ class SaslPath:
     verdicts: tuple[PathVerdict, ...]
 
 
-def resolve_sasl_path(sasl: SaslConfig, chroot: str | None) -> SaslPath:
-    """Return smtpd_sasl_path for `sasl` when smtpd is chrooted to `chroot` (None: not chrooted)."""
-    if sasl.kind == "cyrus":
-        # For Cyrus the "path" is the application name that selects smtpd.conf, not a socket.
-        return SaslPath(sasl.path or "smtpd", (PathVerdict.OK,))
-    path = posixpath.normpath(sasl.path)
+def resolve_socket_path(written: str, chroot: str | None) -> SaslPath:
+    """Return a UNIX socket path as a Postfix client chrooted to `chroot` (None: not chrooted) must name it.
+
+    The same rule holds for smtpd's SASL socket and the lmtp client's `lmtp:unix:` socket: both
+    clients run with the queue directory as their working directory (and chroot, when master.cf
+    says `y`), and open the socket after chroot(2).
+    """
+    path = posixpath.normpath(written)
     verdicts: list[PathVerdict] = []
     if path.startswith("/"):
         if chroot is None:
@@ -48,6 +50,18 @@ def resolve_sasl_path(sasl: SaslConfig, chroot: str | None) -> SaslPath:
         verdicts.append(PathVerdict.MADE_RELATIVE)
     elif chroot is None:
         verdicts.append(PathVerdict.RELATIVE_UNCHROOTED)
+    return SaslPath(path, tuple(verdicts) or (PathVerdict.OK,))
+
+
+def resolve_sasl_path(sasl: SaslConfig, chroot: str | None) -> SaslPath:
+    """Return smtpd_sasl_path for `sasl` when smtpd is chrooted to `chroot` (None: not chrooted)."""
+    if sasl.kind == "cyrus":
+        # For Cyrus the "path" is the application name that selects smtpd.conf, not a socket.
+        return SaslPath(sasl.path or "smtpd", (PathVerdict.OK,))
+    found = resolve_socket_path(sasl.path, chroot)
+    if found.value is None or found.value.startswith("/"):
+        return found
+    path, verdicts = found.value, [v for v in found.verdicts if v is not PathVerdict.OK]
     # Postfix's Dovecot client treats the path as a UNIX socket; Postfix keeps its private
     # sockets, reachable only by the postfix user, under private/ (postconf(5) smtpd_sasl_path).
     if not path.startswith("private/") or path == "private/":

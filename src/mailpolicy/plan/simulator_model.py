@@ -10,11 +10,12 @@ from mailpolicy.simulate.lookup import FoldedTable
 
 def plan_tables(plan: ConfigPlan) -> dict[str, FoldedTable]:
     """Return the tables a plan writes, by the reference main.cf uses for them."""
+    tables = {table.reference: FoldedTable(table.entries) for table in plan.tables}
     if plan.sender_map is None:
-        return {}
+        return tables
     # The map file holds `address<TAB>owner, owner`; Postfix splits owners at commas or spaces.
     # The plan's own dictionary is the table, not a copy: its keys are lower case already.
-    return {plan.sender_map.reference: FoldedTable(plan.sender_map.owners)}
+    return {**tables, plan.sender_map.reference: FoldedTable(plan.sender_map.owners)}
 
 
 def model_from_plan(plan: ConfigPlan, host: Host = Host()) -> PostfixModel:

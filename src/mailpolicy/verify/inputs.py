@@ -51,6 +51,8 @@ def sandbox_inputs(compilation: Compilation, extra_logins: Iterable[str] = ()) -
     maps = {}
     if plan.sender_map is not None:
         maps[plan.sender_map.path] = compilation.outputs[plan.sender_map.filename]
+    for table in plan.tables:
+        maps[table.path] = compilation.outputs[table.filename]
     logins = {login: secrets.token_hex(12) for login in _logins(policy, extra_logins)}
     sandbox_plan = _with_stand_ins(plan, standins)
     notes = [standins.describe()]
