@@ -14,6 +14,7 @@ from __future__ import annotations
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, trusted_client
 from mailpolicy.compiler import Compilation
+from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.plan.model import ConfigPlan
 from mailpolicy.plan.simulator_model import model_from_plan
 from mailpolicy.postfix.restriction_lists import SMTPD_LISTS, entries, split_words
@@ -37,7 +38,20 @@ def explain(compilation: Compilation) -> str:
     lines.extend(_table(compilation))
     lines.extend(["", "Assumed: every local recipient exists (passwd and aliases are not read); no DNS list lists "
                       "the client; the login's password is right."])
+    lines.extend(_proof_assumptions(compilation))
     return "\n".join(lines) + "\n"
+
+
+def _proof_assumptions(compilation: Compilation) -> list[str]:
+    """List what the open-relay proof assumes of tables it cannot read (MP326), each with its line."""
+    found = [d for d in compilation.diagnostics if d.code == cat.RELAY_ASSUMPTION.code]
+    if not found:
+        return []
+    lines = ["", "The open-relay proof holds only if these tables, which it cannot read, answer as said:"]
+    for diagnostic in found:
+        where = f" ({diagnostic.span.short})" if diagnostic.span is not None else ""
+        lines.append(f"  - {diagnostic.message.removeprefix('the open-relay proof assumes that ')}{where}")
+    return lines
 
 
 def _this_host(plan: ConfigPlan) -> list[str]:

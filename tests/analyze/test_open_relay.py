@@ -57,11 +57,26 @@ def test_references_are_expanded_before_judging(tmp_path) -> None:
     assert d.span.line == 6 and "`test`, a public suffix" in d.message
 
 
-def test_what_only_dns_or_a_table_decides_is_a_possible_relay(tmp_path) -> None:
+def test_what_only_a_table_it_cannot_read_decides_is_a_stated_assumption(tmp_path) -> None:
+    # Issue 13 point 6: undecidable is neither safe nor an error, but a note saying what is assumed.
     c = compile_text(tmp_path, HEAD + "relay nobody\nset relay_domains = hash:/etc/postfix/relay_domains\n")
-    (d,) = relays(c)
-    assert d.message.startswith("possible open relay") and d.message.endswith("if relay_domains lists gmail.test")
-    assert d.span.line == 5
+    assert relays(c) == [] and c.ok
+    (d,) = [d for d in c.diagnostics if d.code == "MP326"]
+    assert d.severity.value == "note" and d.span.line == 5
+    assert d.message == ("the open-relay proof assumes that hash:/etc/postfix/relay_domains (relay_domains) lists only "
+                         "domains this server is a backup MX for: mail for a domain it lists is relayed for any client")
+
+
+def test_what_only_dns_decides_is_a_possible_relay() -> None:
+    # DNS is the Internet's, not the administrator's: permit_mx_backup (without
+    # permit_mx_backup_networks) relays for any domain whose owner points its MX at this host,
+    # and no assumption about one's own tables covers that.
+    from mailpolicy.simulate import PostfixModel, prove_no_open_relay
+    model = PostfixModel.from_parameters({"compatibility_level": "3.6", "mydestination": "example0.com",
+                                          "smtpd_relay_restrictions": "permit_mx_backup, reject_unauth_destination"})
+    (found,) = prove_no_open_relay(model)
+    assert not found.certain and found.assumptions == ()
+    assert found.decision.restriction == "permit_mx_backup" and "MX" in found.answers[0]
 
 
 def test_a_class_relaying_beyond_the_relay_statement_is_mp321(tmp_path) -> None:
@@ -128,12 +143,20 @@ def test_rewriting_read_through_a_reference_is_judged_expanded(tmp_path) -> None
     assert d.span.line == 6 and d.message.startswith("open relay:")
 
 
-@pytest.mark.parametrize("table", ["regexp:/etc/postfix/recipient_canonical", "pcre:/etc/postfix/virtual",
-                                   "tcp:127.0.0.1:9000", "proxy:socketmap:inet:127.0.0.1:9000:virtual",
-                                   r"pcre:{{/^(.+)@example0\.com$$/ $$1@gone.example0.com}}"])
-def test_rewriting_the_compiler_cannot_prove_safe_is_a_possible_relay(tmp_path, table) -> None:
+def test_rewriting_the_compiler_cannot_prove_safe_is_a_possible_relay(tmp_path) -> None:
+    table = r"pcre:{{/^(.+)@example0\.com$$/ $$1@gone.example0.com}}"
     (d,) = rewrites(compile_text(tmp_path, HEAD + f"relay nobody\nset virtual_alias_maps = {table}\n"))
     assert d.span.line == 5 and d.message.startswith("possible open relay:") and "address rewriting" in d.message
+
+
+@pytest.mark.parametrize("table", ["regexp:/etc/postfix/recipient_canonical", "pcre:/etc/postfix/virtual",
+                                   "tcp:127.0.0.1:9000", "proxy:socketmap:inet:127.0.0.1:9000:virtual"])
+def test_rewriting_by_a_table_it_cannot_read_is_a_stated_assumption(tmp_path, table) -> None:
+    c = compile_text(tmp_path, HEAD + f"relay nobody\nset virtual_alias_maps = {table}\n")
+    assert rewrites(c) == [] and c.ok
+    notes = [d for d in c.diagnostics if d.code == "MP326"]
+    assert [d.span.line for d in notes] == [5]
+    assert "(virtual_alias_maps) answers only with addresses the administrator chose" in notes[0].message
 
 
 @pytest.mark.parametrize("table", ["hash:/etc/postfix/virtual", "lmdb:/etc/postfix/canonical",

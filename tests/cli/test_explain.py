@@ -109,3 +109,14 @@ def test_an_unreadable_file_exits_2(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["explain", "missing.mailpolicy"])
     assert result.exit_code == 2 and "no such file: missing.mailpolicy" in result.stderr
+
+
+def test_explain_states_what_the_proof_assumes_of_tables_it_cannot_read(explain) -> None:
+    # Issue 13 point 6: an undecidable part of the proof is a stated assumption, in a note and here.
+    result = explain(POLICY + "set relay_domains = pgsql:/etc/postfix/relay.cf\n")
+    assert result.exit_code == 0, result.output
+    tail = result.output.split("The open-relay proof holds only if these tables, which it cannot read, "
+                               "answer as said:\n", 1)[1]
+    assert tail == ("  - pgsql:/etc/postfix/relay.cf (relay_domains) lists only domains this server is a backup MX "
+                    "for: mail for a domain it lists is relayed for any client (site.mailpolicy:10)\n")
+    assert "The open-relay proof holds only if" not in explain().output

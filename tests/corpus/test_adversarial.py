@@ -12,6 +12,11 @@ Each `adversarial/*.case` file is a policy and the SMTP requests that test it, a
     user:jim   jim@example0.com       victim@gmail.test   accept
     xclient:jim jim@example0.com      victim@gmail.test   accept
 
+A case may also give tables the server reads but the proof does not (as it cannot read an SQL
+or socketmap table), each after `--- map /etc/postfix/NAME` and before `--- smtp`: such a case
+compiles with the proof's stated assumption (MP326), and the server, given a table that keeps
+the assumption, shows the attacks fail.
+
 A request line is CLIENT SENDER RECIPIENT OUTCOME: CLIENT is `anonymous` (outside the trusted
 networks, not logged in), `trusted`, `user:LOGIN` (logged in from outside) or `xclient:LOGIN`
 (from outside, `XCLIENT LOGIN=...` before MAIL); SENDER `<>` is the null sender; OUTCOME
@@ -58,12 +63,15 @@ class Case:
     line: int | None
     policy: str
     requests: tuple[Request, ...]
+    maps: tuple[tuple[str, str], ...] = ()
 
 
 def read_case(path: Path) -> Case:
     text = path.read_text(encoding="utf-8")
     head, _, rest = text.partition("--- policy\n")
-    policy, _, smtp = rest.partition("--- smtp\n")
+    body, _, smtp = rest.partition("--- smtp\n")
+    policy, *tables = re.split(r"^--- map (\S+)\n", body, flags=re.M)
+    maps = tuple(zip(tables[::2], tables[1::2]))
     verdict = next(m for m in map(_VERDICT.match, head.splitlines()) if m)
     requests = []
     for line in smtp.splitlines():
@@ -72,7 +80,7 @@ def read_case(path: Path) -> Case:
             assert outcome in ("accept", "reject"), line
             requests.append(Request(client, "" if sender == "<>" else sender, recipient, outcome == "accept"))
     return Case(path.stem, bool(verdict.group(1)), verdict.group(2),
-                int(verdict.group(3)) if verdict.group(3) else None, policy, tuple(requests))
+                int(verdict.group(3)) if verdict.group(3) else None, policy, tuple(requests), maps)
 
 
 def test_the_corpus_is_large_and_every_case_has_requests() -> None:
@@ -110,6 +118,7 @@ def test_the_real_postfix_agrees(tmp_path, requires_postfix, path) -> None:
                          outputs=result.outputs or emit(result.plan, result.path))
     logins = [r.client.split(":", 1)[1] for r in case.requests if ":" in r.client]
     inputs = sandbox_inputs(clean, extra_logins=logins)
+    inputs = attrs.evolve(inputs, maps={**inputs.maps, **dict(case.maps)})
     got = []
     for sandbox in booted_sandbox(inputs.main_cf, **inputs.sandbox_kwargs()):
         for request in case.requests:

@@ -33,6 +33,7 @@ from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.parse.statements import RelayMode
 from mailpolicy.postfix.restriction_lists import SMTPD_LISTS
 from mailpolicy.simulate import PostfixModel, prove_no_open_relay
+from mailpolicy.simulate.assumptions import Assumption
 from mailpolicy.simulate.proof import Counterexample, ProofTooLarge
 from mailpolicy.simulate.redirects import steerable_redirects
 from mailpolicy.source import Span
@@ -68,11 +69,30 @@ def _main_cf_relay(ctx: AnalysisContext) -> Iterator[Diagnostic]:
         # MP324 reports each relay_domains entry that relays for others, at the entry: a
         # request accepted only because its domain is a relay destination is that same cause.
         found = [cx for cx in found if not _declared(cx)]
-    for counterexample in found:
+    relays = [cx for cx in found if not cx.assumptions]
+    for counterexample in relays:
         yield _diagnostic(ctx, counterexample, "an anonymous client outside the trusted networks", cat.OPEN_RELAY)
+    for assumption in stated_assumptions(found):
+        span = (entry_span(ctx, assumption.parameter, assumption.position) if assumption.position is not None
+                else None) or parameter_span(ctx, assumption.parameter) or fallback_span(ctx)
+        yield cat.RELAY_ASSUMPTION.at(span, assumption_message(assumption), hint=ASSUMPTION_HINT)
     yield from _redirects(ctx, model)
-    if not found:  # what lets anyone relay lets trusted and logged-in clients relay too: said once
+    if not relays:  # what lets anyone relay lets trusted and logged-in clients relay too: said once
         yield from _stated_classes(ctx, model)
+
+
+ASSUMPTION_HINT = ("the proof cannot read this table: if it answers otherwise, it lets clients relay; "
+                   "`mailpolicy explain` lists every assumption the proof makes")
+
+
+def stated_assumptions(found: list[Counterexample]) -> list[Assumption]:
+    """Return the assumptions the proof needs, once each, in the order found."""
+    return list(dict.fromkeys(a for cx in found for a in cx.assumptions))
+
+
+def assumption_message(assumption: Assumption) -> str:
+    """Return the note for one assumption."""
+    return f"the open-relay proof assumes that {assumption.sentence}"
 
 
 def _redirects(ctx: AnalysisContext, model: PostfixModel) -> Iterator[Diagnostic]:
@@ -103,7 +123,7 @@ def _stated_classes(ctx: AnalysisContext, model: PostfixModel) -> Iterator[Diagn
     mode = ctx.policy.relay.value
     if mode not in (RelayMode.TRUSTED, RelayMode.AUTHENTICATED_OR_TRUSTED) and ctx.policy.trusted_networks:
         client = trusted_client(ctx)
-        for counterexample in prove_no_open_relay(model, clients=[client])[:1]:
+        for counterexample in [cx for cx in prove_no_open_relay(model, clients=[client]) if not cx.assumptions][:1]:
             yield _diagnostic(ctx, counterexample, f"a trusted client ({client})", cat.RELAY_WIDER_THAN_STATED,
                               f" although `relay {mode.value}` does not let trusted networks relay")
     if mode is RelayMode.NOBODY and ctx.plan.sender_map is not None:
@@ -111,8 +131,8 @@ def _stated_classes(ctx: AnalysisContext, model: PostfixModel) -> Iterator[Diagn
         for key in table.keys[:1]:
             login = table.owners_of(key)[0]
             sender = key if not key.startswith("@") else "someone" + key
-            for counterexample in prove_no_open_relay(model, login=login, clients=[OUTSIDE_CLIENT],
-                                                      senders=[sender])[:1]:
+            for counterexample in [cx for cx in prove_no_open_relay(model, login=login, clients=[OUTSIDE_CLIENT],
+                                                                     senders=[sender]) if not cx.assumptions][:1]:
                 yield _diagnostic(ctx, counterexample, f"the logged-in client {login}", cat.RELAY_WIDER_THAN_STATED,
                                   " although `relay nobody` lets nobody relay")
 

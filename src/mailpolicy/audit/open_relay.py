@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from mailpolicy.analyze.open_relay import counterexample_hint, relay_message
+from mailpolicy.analyze.open_relay import (
+    ASSUMPTION_HINT, assumption_message, counterexample_hint, relay_message, stated_assumptions,
+)
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView
 from mailpolicy.audit.simulation import (
@@ -50,7 +52,13 @@ def _open_relay(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:
                                 hint="split large access tables out of the restriction lists")
         return
     for counterexample in found:
-        yield _diagnostic(ctx, view, counterexample)
+        if not counterexample.assumptions:
+            yield _diagnostic(ctx, view, counterexample)
+    for assumption in stated_assumptions(found):
+        span = (entry_span(ctx, view, assumption.parameter, assumption.position)
+                if assumption.position is not None else None) or source_span(view, assumption.parameter)
+        yield cat.RELAY_ASSUMPTION.at(span or fallback_span(ctx, view), assumption_message(assumption),
+                                      hint=ASSUMPTION_HINT)
 
 
 def _diagnostic(ctx: AuditContext, view: ServiceView, counterexample: Counterexample) -> Diagnostic:

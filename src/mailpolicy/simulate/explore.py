@@ -32,6 +32,8 @@ class Branch:
 
     decision: Decision
     answers: tuple[str, ...]
+    # Each non-nominal choice's label and where it was made: (parameter, restriction, position).
+    choices: tuple[tuple[str, tuple], ...] = ()
 
 
 @frozen(eq=False)
@@ -177,7 +179,8 @@ def explore(run, limit: int = MAX_RUNS) -> Decision:
 def branches(run, limit: int = MAX_RUNS) -> list[Branch]:
     """Return the decision of every combination of answers, the all-nominal one first."""
     results, _truncated = _runs(run, limit)
-    return [Branch(decision, tuple(c.note for c in taken if c.index)) for decision, taken in results]
+    return [Branch(decision, tuple(c.note for c in taken if c.index), tuple((c.label, c.where) for c in taken if c.index))
+            for decision, taken in results]
 
 
 def _runs(run, limit: int) -> tuple[list, bool]:

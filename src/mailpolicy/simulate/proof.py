@@ -43,7 +43,9 @@ import attrs
 
 from mailpolicy.frozen import frozen
 from mailpolicy.postfix.restriction_lists import SMTPD_LISTS, entries
+from mailpolicy.simulate.address import strip_source_route
 from mailpolicy.simulate.alone import evaluate_alone
+from mailpolicy.simulate.assumptions import REWRITE_SAYS, Assumption, judge_branch
 from mailpolicy.simulate.decide import PostfixModel
 from mailpolicy.simulate.lookup import NetworkIndex
 from mailpolicy.simulate.matchlist import parse_network
@@ -95,6 +97,9 @@ class Counterexample:
     xclient: str | None = None
     # The table cleanup(8) rewrites the accepted (local) recipient with, to a remote address.
     rewrite: Rewrite | None = None
+    # Not empty: it relays only if tables the proof cannot read answer so (simulate/assumptions.py);
+    # the proof holds under these assumptions, which are stated rather than reported as a relay.
+    assumptions: tuple[Assumption, ...] = ()
 
 
 def prove_no_open_relay(model: PostfixModel, *, login: str | None = None, clients: Iterable[str] | None = None,
@@ -125,14 +130,55 @@ def _via_rewrite(model: PostfixModel, senders: Iterable[str] | None) -> list[Cou
             pairs = [(sender, recipient) for recipient in recipients]
         for sender_used, recipient in pairs:
             request = Request(client, None, sender_used, recipient, BASE_HELO)
-            outcomes = model.branches(request)
-            accepting = next((b for b in outcomes if b.decision.verdict is Verdict.ACCEPT), None)
-            if accepting is not None:
-                certain = rewrite.certain and accepting is outcomes[0]
+            # The recipient is local: accepting it relays only through the rewriting table.
+            accepted = relaying_branch(model, request, local=True)
+            if accepted is not None:
+                accepting, certain, assumptions = accepted
+                if rewrite.opaque:
+                    assumptions = (*assumptions, Assumption(rewrite.table, rewrite.parameter, REWRITE_SAYS))
+                elif not rewrite.certain:
+                    assumptions = ()  # an unproved pattern rule is a possible relay, not an assumption
+                certain = certain and rewrite.certain
                 found.append(Counterexample(request, accepting.decision, certain, accepting.answers,
-                                            rewrite=rewrite))
+                                            rewrite=rewrite, assumptions=tuple(dict.fromkeys(assumptions))))
                 break
     return found
+
+
+def relaying_branch(model: PostfixModel, request: Request, local: bool = False):
+    """Return (branch, certain, assumptions) for the strongest way a request is accepted as a relay, or None.
+
+    Certain: the nominal branch accepts. Otherwise each accepting branch is judged by the answers
+    it needed (simulate/assumptions.py): one DNS decides is a possible relay (no assumptions);
+    ones only unreadable tables decide relay under the assumptions they need, merged; a branch
+    that makes the recipient's domain this server's own is no relay. `local`: the recipient is
+    known to stay here, so a branch is judged only by what let the request through.
+    """
+    outcomes = model.branches(request)
+    if outcomes[0].decision.verdict is Verdict.ACCEPT:
+        return outcomes[0], True, ()
+    resolved = model.resolver.resolve(strip_source_route(request.recipient))
+    chosen, assumptions = None, []
+    for branch in outcomes[1:]:
+        if branch.decision.verdict is not Verdict.ACCEPT:
+            continue
+        judged = judge_branch(branch.choices, lambda p: unreadable_tables(model, p),
+                              resolved.routed and not local, model.config.flag("allow_untrusted_routing"))
+        if not judged.relays:
+            continue
+        if not judged.assumptions:
+            return branch, False, ()
+        chosen = chosen or branch
+        assumptions.extend(judged.assumptions)
+    if chosen is None:
+        return None
+    return chosen, False, tuple(dict.fromkeys(assumptions))
+
+
+def unreadable_tables(model: PostfixModel, parameter: str) -> tuple[str, ...]:
+    """Return the table references of a parameter whose contents the model does not know."""
+    return tuple(w for w in model.config.words(parameter)
+                 if ":" in w and not w.startswith("[") and model.tables.table(w) is None)
 
 
 def _via_xclient(model: PostfixModel, senders: Iterable[str] | None, limit: int) -> list[Counterexample]:
@@ -182,14 +228,15 @@ def _prove(model: PostfixModel, login: str | None, clients: Iterable[str] | None
     found: dict[tuple, Counterexample] = {}
     for client, helo, sender, recipient in itertools.product(*classes.values()):
         request = Request(client, login, sender, recipient, helo)
-        outcomes = model.branches(request)
-        accepting = next((b for b in outcomes if b.decision.verdict is Verdict.ACCEPT), None)
-        if accepting is None:
+        accepted = relaying_branch(model, request)
+        if accepted is None:
             continue
+        accepting, certain, assumptions = accepted
         decision = accepting.decision
         # One request per way of relaying: the same accepting entry is one finding.
-        key = (accepting is outcomes[0], decision.parameter, decision.restriction, decision.position)
-        found.setdefault(key, Counterexample(request, decision, accepting is outcomes[0], accepting.answers))
+        key = (certain, assumptions, decision.parameter, decision.restriction, decision.position)
+        found.setdefault(key, Counterexample(request, decision, certain, accepting.answers,
+                                             assumptions=assumptions))
     return list(found.values())
 
 

@@ -70,6 +70,8 @@ class Rewrite:
     recipient: str | None = None
     result: str | None = None
     keyed_by: str = "recipient"  # what `recipient` is in the request: the RCPT TO, or the MAIL FROM
+    # The table's contents cannot be read here (tcp, socketmap, a pattern file): an assumption, not a finding.
+    opaque: bool = False
 
 
 def steerable_rewrites(words: Callable[[str], tuple[str, ...]], local_domains: list[str],
@@ -141,15 +143,19 @@ def apply_rules(rules: list[Rule], address: str) -> tuple[str, list[str]] | None
 
 def _judge(parameter: str, reference: str, local_domains: list[str], remote: Callable[[str], bool],
            dequoted: bool = True, keyed_by: str = "recipient") -> Rewrite | None:
+    # A table the model cannot read is an assumption (it may answer "not found"); a pattern rule
+    # seen to relay is a finding whichever table comes first, so it is looked for first.
+    opaque = None
     for table in tables(reference):
         if table.kind == "opaque":
-            return Rewrite(parameter, table.reference, "its contents are not known and may return the client's text")
+            opaque = opaque or Rewrite(parameter, table.reference,
+                                       "its contents are not known and may return the client's text", opaque=True)
         if table.kind == "pattern":
             found = _judge_inline(parameter, table.reference, table.rules(), local_domains, remote, dequoted,
                                   keyed_by)
             if found is not None:
                 return found
-    return None
+    return opaque
 
 
 def _judge_inline(parameter: str, reference: str, rules: list[Rule], local_domains: list[str],
