@@ -151,28 +151,33 @@ def relaying_branch(model: PostfixModel, request: Request, local: bool = False):
     Certain: the nominal branch accepts. Otherwise each accepting branch is judged by the answers
     it needed (simulate/assumptions.py): one DNS decides is a possible relay (no assumptions);
     ones only unreadable tables decide relay under the assumptions they need, merged; a branch
-    that makes the recipient's domain this server's own is no relay. `local`: the recipient is
-    known to stay here, so a branch is judged only by what let the request through.
+    that makes the recipient's domain this server's own is no relay. Only the branches whose
+    answers hold no other accepting branch's answers count: an answer the request is accepted
+    without (a HELO table's OK in a list that cannot skip the relay check) is no assumption the
+    proof needs. `local`: the recipient is known to stay here, so a branch is judged only by
+    what let the request through.
     """
     outcomes = model.branches(request)
     if outcomes[0].decision.verdict is Verdict.ACCEPT:
         return outcomes[0], True, ()
     resolved = model.resolver.resolve(strip_source_route(request.recipient))
-    chosen, assumptions = None, []
+    judged = []
     for branch in outcomes[1:]:
         if branch.decision.verdict is not Verdict.ACCEPT:
             continue
-        judged = judge_branch(branch.choices, lambda p: unreadable_tables(model, p),
-                              resolved.routed and not local, model.config.flag("allow_untrusted_routing"))
-        if not judged.relays:
-            continue
-        if not judged.assumptions:
+        judgement = judge_branch(branch.choices, lambda p: unreadable_tables(model, p),
+                                 resolved.routed and not local, model.config.flag("allow_untrusted_routing"))
+        if judgement.relays:
+            judged.append((branch, judgement, frozenset(zip(branch.choices, branch.answers))))
+    minimal = [(branch, judgement) for branch, judgement, answers in judged
+               if not any(other < answers for _b, _j, other in judged)]
+    for branch, judgement in minimal:
+        if not judgement.assumptions:
             return branch, False, ()
-        chosen = chosen or branch
-        assumptions.extend(judged.assumptions)
-    if chosen is None:
+    if not minimal:
         return None
-    return chosen, False, tuple(dict.fromkeys(assumptions))
+    assumptions = tuple(dict.fromkeys(a for _branch, judgement in minimal for a in judgement.assumptions))
+    return minimal[0][0], False, assumptions
 
 
 def unreadable_tables(model: PostfixModel, parameter: str) -> tuple[str, ...]:
