@@ -24,8 +24,8 @@ CASES = {
                             "virtual_mailbox_maps = mysql:/etc/postfix/mysql-mailboxes.cf\n", []),
     # Mailu's podop socketmap: domains (nothing to assume), aliases (rewriting: assumed to return
     # only what the administrator chose), relay domains (assumed to be backup-MX domains).
-    "socketmap": ("podop = socketmap:unix:/tmp/podop.socket:\n" "virtual_mailbox_domains = ${podop}domain\n"
-                  "virtual_alias_maps = ${podop}alias\n" "relay_domains = ${podop}transport\n",
+    "socketmap": ("podop = socketmap:unix:/tmp/podop.socket:\nvirtual_mailbox_domains = ${podop}domain\n"
+                  "virtual_alias_maps = ${podop}alias\nrelay_domains = ${podop}transport\n",
                   [("MP326", 7), ("MP326", 8)]),
     "sql-relay-domains": ("relay_domains = mysql:/etc/postfix/relay.cf\n", [("MP326", 5)]),
     "sql-access-before-relay-check": (

@@ -109,7 +109,7 @@ def judge_branch(choices: Iterable[tuple[str, tuple]], unreadable, recipient_rou
             assumptions.extend(Assumption(t, "mynetworks", MYNETWORKS_SAYS) for t in unreadable("mynetworks") or ("mynetworks",))
         elif label.endswith(" tables") and not label.startswith("DNS"):
             listed = set(label[:-len(" tables")].split(" and "))
-            if "relay_domains" not in listed or (recipient_routed and not routing_allowed):
+            if listed <= FINAL_CLASS_TABLES or (recipient_routed and not routing_allowed):
                 return NO_RELAY  # the branch makes the domain this server's own (or refuses a routed address)
             assumptions.extend(Assumption(t, "relay_domains", RELAY_DOMAINS_SAYS)
                                for t in unreadable("relay_domains") or ("relay_domains",))
