@@ -34,7 +34,6 @@ from mailpolicy.parse.statements import RelayMode
 from mailpolicy.postfix.restriction_lists import SMTPD_LISTS
 from mailpolicy.simulate import PostfixModel, prove_no_open_relay
 from mailpolicy.simulate.assumptions import Assumption
-from mailpolicy.simulate.decide import LISTS
 from mailpolicy.simulate.proof import Counterexample, ProofTooLarge
 from mailpolicy.simulate.redirects import steerable_redirects
 from mailpolicy.source import Span
