@@ -8,7 +8,7 @@ import click
 
 from mailpolicy.cli import exit_codes
 from mailpolicy.cli.report import exit_if_unreadable, format_option, print_diagnostics, warnings_option
-from mailpolicy.compiler import Compilation, compile_policy
+from mailpolicy.compiler import Compilation
 from mailpolicy.diagnostics import Diagnostic
 
 SEVERITIES = ("error", "warning", "note")
@@ -46,7 +46,7 @@ def check_command(files: tuple[Path, ...], output_format: str, warnings_as_error
 
 def check_inputs(files: tuple[Path, ...], warnings_as_errors: bool) -> list[Compilation]:
     """Compile every input: files as named, folders expanded, `-` from stdin (exit 2 if one cannot be read)."""
-    from mailpolicy.cli.inputs import compile_stdin, policies_in
+    from mailpolicy.inputs import compile_inputs, policies_in
 
     named: list[Path] = []
     for path in files:
@@ -61,15 +61,8 @@ def check_inputs(files: tuple[Path, ...], warnings_as_errors: bool) -> list[Comp
         else:
             named.append(path)
     exit_if_unreadable(named)
-    results = {str(path): compile_policy(path, warnings_as_errors=warnings_as_errors) for path in named}
-    # A file another input includes is checked as part of it, not alone (a fragment such as a
-    # users file would miss the statements of the policy that includes it).
-    included = {s.path for c in results.values() for s in c.sources[1:]}
     folders = {str(p) for path in files if path.is_dir() for p in policies_in(path)}
-    ordered = [c for name, c in results.items() if not (name in folders and name in included)]
-    if any(str(path) == "-" for path in files):
-        ordered.append(compile_stdin(warnings_as_errors))
-    return ordered
+    return compile_inputs(named, folders, any(str(path) == "-" for path in files), warnings_as_errors)
 
 
 def _postfix_folder(path: Path) -> str:

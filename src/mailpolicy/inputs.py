@@ -1,4 +1,4 @@
-"""Inputs a command names: folders of policies and `-` for a policy read from stdin."""
+"""Inputs `check` names: folders of policies, `-` for a policy read from stdin, and the fragments to skip."""
 
 from __future__ import annotations
 
@@ -20,6 +20,20 @@ def policies_in(folder: Path) -> list[Path]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(root) / name for name in sorted(files) if name.endswith(".mailpolicy"))
     return found
+
+
+def compile_inputs(named: list[Path], from_folders: set[str], stdin: bool,
+                   warnings_as_errors: bool) -> list[Compilation]:
+    """Compile every named policy, then stdin's if `stdin`; a file found in a folder that another input
+    includes is checked as part of that input only."""
+    results = {str(path): compile_policy(path, warnings_as_errors=warnings_as_errors) for path in named}
+    # A file another input includes is checked as part of it, not alone (a fragment such as a
+    # users file would miss the statements of the policy that includes it).
+    included = {s.path for c in results.values() for s in c.sources[1:]}
+    ordered = [c for name, c in results.items() if not (name in from_folders and name in included)]
+    if stdin:
+        ordered.append(compile_stdin(warnings_as_errors))
+    return ordered
 
 
 def compile_stdin(warnings_as_errors: bool) -> Compilation:
