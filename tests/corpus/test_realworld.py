@@ -3,7 +3,7 @@
 Reference files beside each configuration (tests/corpus/realworld/<project>/*.ref) hold what each
 command prints; a change in any of them is a change a reviewer sees in the pull request. Run
 `pytest tests/corpus/test_realworld.py --update-goldens` to rewrite them; a mismatch writes
-`<file>.actual`. docs/audit.md's "Real configurations" table is checked against the same runs.
+the output beside its reference (tests/references.py: `audit.ref` -> `audit.actual`). docs/audit.md's "Real configurations" table is checked against the same runs.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 import pytest
 
 from tests.corpus.realworld_run import AUDIT_DOC, CORPUS, PROJECTS, TABLE_IN_DOC, counts, run, table
-from tests.golden.test_golden import check_golden
+from tests.references import matches_reference
 
 
 
@@ -36,8 +36,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_audit_import_and_check_match_their_references(project: str, runs: dict, update_goldens: bool) -> None:
     result = runs[project]
     folder = CORPUS / project
-    mismatched = [m for name, text in result.references().items()
-                  for m in check_golden(folder, name, text, update_goldens)]
+    mismatched = [name for name, text in result.references().items()
+                  if not matches_reference(folder / name, text, update_goldens)]
     assert not mismatched, f"{project}: {mismatched} differ; see the .actual files in {folder}"
 
 

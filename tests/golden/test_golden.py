@@ -21,6 +21,7 @@ from mailpolicy.compiler import compile_policy
 from mailpolicy.diagnostics.render_text import render_text
 from mailpolicy.load.loader import load_policy
 from mailpolicy.parse.statements import expanded
+from tests.references import matches_reference
 
 REPO = Path(__file__).resolve().parents[2]
 EXPECTED = Path(__file__).parent / "expected"
@@ -78,23 +79,6 @@ def render_plan(compilation) -> str:
     return "\n".join(lines) + "\n"
 
 
-def check_golden(folder: Path, name: str, actual: str, update: bool) -> list[str]:
-    expected_path = folder / name
-    actual_path = folder / (name + ".actual")
-    if update:
-        folder.mkdir(parents=True, exist_ok=True)
-        expected_path.write_text(actual, encoding="utf-8")
-        actual_path.unlink(missing_ok=True)
-        return []
-    expected = expected_path.read_text(encoding="utf-8") if expected_path.exists() else None
-    if expected == actual:
-        actual_path.unlink(missing_ok=True)
-        return []
-    folder.mkdir(parents=True, exist_ok=True)
-    actual_path.write_text(actual, encoding="utf-8")
-    return [name]
-
-
 @pytest.mark.parametrize("policy", CASES, ids=case_name)
 def test_golden(policy: Path, update_goldens: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
@@ -114,7 +98,8 @@ def test_golden(policy: Path, update_goldens: bool, monkeypatch: pytest.MonkeyPa
                 (folder / name).unlink()
         else:
             assert not stale, f"expected files no longer produced: {sorted(stale)}"
-    mismatched = [m for name, text in outputs.items() for m in check_golden(folder, name, text, update_goldens)]
+    mismatched = [name for name, text in outputs.items()
+                  if not matches_reference(folder / name, text, update_goldens)]
     assert not mismatched, f"{relative}: {mismatched} differ; see the .actual files in {folder}"
 
 
