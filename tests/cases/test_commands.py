@@ -12,10 +12,11 @@ is in, with `NAME.stdin` (when there is one) as standard input. `NAME.ref` holds
     <standard error>
     --- wrote <file>              (for each file of the folder the command created or changed)
     <its text>
+    --- run again                 (when it wrote files: the same command on what it wrote,
+    <the same sections>            which must change nothing more)
 
 A mismatch writes NAME.actual beside NAME.ref; `pytest tests/cases --update-goldens` rewrites the
-references (read `git diff` before committing: a reference is an assertion). A command that
-rewrites files (fmt) is also run a second time, which must change nothing.
+references (read `git diff` before committing: a reference is an assertion).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def run_command(line: str, files: dict[str, bytes], stdin: str | None, work: Path) -> tuple[str, dict[str, bytes]]:
     """Run `mailpolicy LINE` in `work` holding `files`; return the reference text and the files after."""
+    work.mkdir(parents=True)
     write_files(work, files)
     here = Path.cwd()
     os.chdir(work)  # paths in what is printed are relative to the case, never a temporary folder
@@ -71,13 +73,17 @@ def test_command_case(command_file: Path, tmp_path: Path, update_goldens: bool) 
     line = command_file.read_text(encoding="utf-8").strip()
     stdin_file = command_file.with_suffix(".stdin")
     stdin = stdin_file.read_text(encoding="utf-8") if stdin_file.exists() else None
-    text, after = run_command(line, _files(command_file.parent), stdin, tmp_path / "first")
+    files = _files(command_file.parent)
+    text, after = run_command(line, files, stdin, tmp_path / "first")
+    if after != files:
+        # A command that wrote files runs again on what it wrote: the second run must write nothing
+        # (formatting twice changes nothing), and what it prints is part of the reference.
+        again, rewritten = run_command(line, after, stdin, tmp_path / "again")
+        assert rewritten == after, f"{case_id(command_file)}: a second run changed what the first wrote"
+        text += f"--- run again\n{again}"
     reference = command_file.with_suffix(".ref")
     assert matches_reference(reference, text, update_goldens), \
         f"{case_id(command_file)}: the output differs from {reference.name}; see {reference.with_suffix('.actual')}"
-    if line.split()[0] == "fmt":
-        # Formatting twice changes nothing: the second run starts from what the first wrote.
-        assert run_command(line, after, stdin, tmp_path / "again")[1] == after, "fmt changed its own output"
 
 
 def test_every_reference_has_its_command() -> None:

@@ -1,0 +1,1 @@
+fmt site.mailpolicy

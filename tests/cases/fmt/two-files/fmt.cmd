@@ -1,0 +1,1 @@
+fmt a.mailpolicy b.mailpolicy
