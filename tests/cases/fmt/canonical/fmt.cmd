@@ -1,1 +1,1 @@
-fmt site.mailpolicy
+fmt messy.txt

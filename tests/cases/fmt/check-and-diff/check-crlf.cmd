@@ -1,1 +1,1 @@
-fmt --check crlf.mailpolicy
+fmt --check crlf.txt

@@ -1,1 +1,1 @@
-fmt --check a.mailpolicy
+fmt --check messy.txt

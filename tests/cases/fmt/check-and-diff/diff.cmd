@@ -1,1 +1,1 @@
-fmt --diff a.mailpolicy
+fmt --diff messy.txt

@@ -1,1 +1,1 @@
-fmt a.mailpolicy b.mailpolicy
+fmt messy.txt canonical.txt
