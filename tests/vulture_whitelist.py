@@ -12,3 +12,6 @@ _.exc_info
 _.Folded
 # Issue 14's services (F1, in progress): a field of the listener kinds no check reads yet.
 _.login_required
+# Issue 15's hosting (F2, just landed): not read yet; drop these lines once a check uses them.
+_.HOSTING_PARAMETERS
+_.hosting_is_used
