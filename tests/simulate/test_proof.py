@@ -40,6 +40,17 @@ def test_a_narrow_trusted_network_is_a_choice_not_a_relay() -> None:
     assert prove_no_open_relay(model(smtpd_relay_restrictions=RELAY, mynetworks="203.0.113.0/24 10.0.0.0/8")) == []
 
 
+@pytest.mark.parametrize("networks", ["[fc00::]/7", "10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10",
+                                      "[::ffff:0.0.0.0]/96"])
+def test_private_networks_hold_no_client_from_the_internet(networks) -> None:
+    # mailcow trusts [fc00::]/7: nobody on the Internet can connect from a unique-local address
+    # (no route brings the SYN-ACK back), so it is no open relay (MP306 warns about the width).
+    assert prove_no_open_relay(model(smtpd_relay_restrictions=RELAY, mynetworks=networks)) == []
+    # The public space around them is still tried: a /7 next door that reaches the Internet relays.
+    found = one(model(smtpd_relay_restrictions=RELAY, mynetworks=networks + " [2000::]/7"))
+    assert found.certain and found.request.client_address.startswith("200")
+
+
 def test_the_addresses_next_to_a_trusted_network_are_tried() -> None:
     # 198.51.100.0/24 is trusted, but `!` punches a hole and the neighbour must not relay: it doesn't.
     m = model(smtpd_relay_restrictions=RELAY, mynetworks="!198.51.100.10, 198.51.100.0/24")
@@ -68,6 +79,21 @@ def test_what_only_a_table_could_allow_is_a_possible_relay() -> None:
     (found,) = prove_no_open_relay(model(smtpd_relay_restrictions="check_client_access hash:/unknown, "
                                                                    "reject_unauth_destination"))
     assert not found.certain and found.answers == ("hash:/unknown: OK",)
+    (assumption,) = found.assumptions
+    assert (assumption.table, assumption.parameter, assumption.restriction) == (
+        "hash:/unknown", "smtpd_relay_restrictions", "check_client_access")
+    assert "only for clients trusted to relay" in assumption.says
+
+
+@pytest.mark.parametrize("parameter", ["mydestination", "virtual_alias_domains", "virtual_mailbox_domains"])
+def test_a_domain_an_unreadable_final_class_table_lists_is_no_relay(parameter) -> None:
+    # Issue 16: SQL/socketmap virtual domains. A domain such a table lists is delivered here.
+    m = model(**{parameter: "pgsql:/etc/postfix/domains.cf", "smtpd_relay_restrictions": "reject_unauth_destination",
+                 "smtpd_recipient_restrictions": "permit"})
+    assert prove_no_open_relay(m) == []
+    relay = model(relay_domains="pgsql:/etc/postfix/domains.cf")
+    (found,) = prove_no_open_relay(relay)
+    assert [a.parameter for a in found.assumptions] == ["relay_domains"]
 
 
 def test_what_any_unlisted_client_can_do_is_a_certain_relay() -> None:

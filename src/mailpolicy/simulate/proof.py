@@ -466,9 +466,19 @@ def _inside(address: str, networks: NetworkIndex) -> bool:
     return bool(networks.values(ipaddress.ip_address(address)))
 
 
+# Addresses no client on the Internet can connect from: RFC 1918, shared CGNAT space (RFC 6598),
+# unique-local IPv6 (RFC 4193) and IPv4-mapped IPv6. A TCP connection needs the server's SYN-ACK
+# to reach the client, and the Internet routes none of these back, so such a client sits on a
+# network this host is attached to (MP306 warns about trusting wide private networks).
+_NOT_ROUTED = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+                                                      "100.64.0.0/10", "fc00::/7", "::ffff:0:0/96"))
+
+
 def _public(address: str) -> bool:
     ip = ipaddress.ip_address(address)
-    return not (ip.is_loopback or ip.is_unspecified or ip.is_multicast or ip.is_link_local)
+    if ip.is_loopback or ip.is_unspecified or ip.is_multicast or ip.is_link_local:
+        return False
+    return not any(ip.version == n.version and ip in n for n in _NOT_ROUTED)
 
 
 def _host_for_key(key: str) -> str:
