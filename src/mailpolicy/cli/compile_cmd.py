@@ -17,7 +17,7 @@ import click
 from mailpolicy.cli import exit_codes
 from mailpolicy.cli.report import exit_if_unreadable, format_option, print_diagnostics, use_colour, warnings_option
 from mailpolicy.compiler import MAIN_CF, compile_policy
-from mailpolicy.diagnostics import Diagnostic, Severity, has_errors
+from mailpolicy.diagnostics import Diagnostic, has_errors, warnings_made_errors
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.maincf.with_base import merge_and_prove, read_base
@@ -42,8 +42,7 @@ class _Run:
 
     def report(self, found: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
         if self.warnings_as_errors:
-            found = [attrs.evolve(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d
-                     for d in found]
+            found = warnings_made_errors(found)
         self.diagnostics.extend(found)
         if has_errors(found):
             self.fail(exit_codes.PROBLEMS)

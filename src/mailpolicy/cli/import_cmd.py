@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import attrs
 import click
 
 from mailpolicy.audit.files import ConfigUnreadable
 from mailpolicy.cli import exit_codes
 from mailpolicy.cli.audit_cmd import parse_version, postfix_option
 from mailpolicy.cli.report import format_option, print_diagnostics, warnings_option
-from mailpolicy.diagnostics import Severity, has_errors
+from mailpolicy.diagnostics import has_errors, warnings_made_errors
 from mailpolicy.importer.run import import_config
 from mailpolicy.output.atomic import replace_file
 
@@ -51,8 +50,7 @@ def import_command(path: Path, output: Path | None, force: bool, version: str, o
         raise SystemExit(exit_codes.USAGE) from None
     diagnostics = list(imported.diagnostics)
     if warnings_as_errors:
-        diagnostics = [attrs.evolve(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d
-                       for d in diagnostics]
+        diagnostics = warnings_made_errors(diagnostics)
     print_diagnostics(diagnostics, imported.audit.sources, output_format)
     if has_errors(diagnostics):
         raise SystemExit(exit_codes.PROBLEMS)

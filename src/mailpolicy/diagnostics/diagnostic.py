@@ -59,6 +59,10 @@ def finalize(diagnostics: Iterable[Diagnostic], warnings_as_errors: bool = False
     """Return diagnostics without repeats, warnings made errors if asked, in file and line order."""
     unique = list(dict.fromkeys(diagnostics))
     if warnings_as_errors:
-        unique = [attrs.evolve(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d
-                  for d in unique]
+        unique = warnings_made_errors(unique)
     return tuple(sorted(unique, key=sort_key))
+
+
+def warnings_made_errors(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Return the diagnostics with every warning made an error (--warnings-as-errors), in the same order."""
+    return [attrs.evolve(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d for d in diagnostics]
