@@ -58,7 +58,7 @@ def test_help_imports_no_command() -> None:
 
 
 def test_check_of_plain_statements_never_loads_lark(tmp_path) -> None:
-    # Every line of the seed is recognised by the fast paths (parse/fastpath.py, parse/oneline.py).
+    # Every line of the seed is read by the expressions composed from the grammar (parse/lines.py).
     assert modules_after("check", SEED, prefix="lark") == set()
     # A line only lark can judge (here: a syntax error) loads it.
     (tmp_path / "odd.mailpolicy").write_text("relay nobody\nrelay sometimes\n")

@@ -7,8 +7,8 @@ import re
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
-from mailpolicy.parse.fastpath import RowCollector, fast_statement
-from mailpolicy.parse.oneline import one_line_statement
+from mailpolicy.parse.lines import EMPTY, RowCollector, build_statement, line_reader
+from mailpolicy.parse.statement_builder import StatementBuilder
 from mailpolicy.parse.statements import Statement
 from mailpolicy.parse.usage import STATEMENT_WORDS, closest_statement, usage_for
 from mailpolicy.source import SourceFile, Span
@@ -84,35 +84,33 @@ class _NotAStatement(Exception):
 
 
 class _LarkLines:
-    """Parse single lines with lark, loading it (tables, lexer, transformer) at the first line that needs it."""
+    """Parse single lines with lark, importing it (and loading its tables) at the first line that needs it."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.builder = None
 
     def parse(self, line: str, number: int) -> tuple[Statement, ...]:
         from lark.exceptions import UnexpectedInput
 
-        from mailpolicy.parse.grammar import build_parser
-        from mailpolicy.parse.transformer import StatementBuilder
+        from mailpolicy.parse.grammar import parse_line_with_lark
 
-        if self.builder is None:
-            self.builder = StatementBuilder(self.path)
-        self.builder.line_offset = number - 1
         try:
-            return tuple(self.builder.transform(build_parser().parse(line + "\n")))
+            return tuple(parse_line_with_lark(line, number, self.path))
         except UnexpectedInput as error:
             raise _NotAStatement(error) from None
 
 
+_BUILDER = StatementBuilder()
+
+
 def _parse_line(line: str, number: int, path: str, lark: _LarkLines) -> tuple[Statement, ...]:
     """Return the statements of one line (none or one); raise _NotAStatement if it is not a statement."""
-    found = fast_statement(line, number, path)
-    if found is not None:
-        return found
-    statement = one_line_statement(line, number, path)
-    if statement is not None:
-        return (statement,)
+    reader = line_reader()
+    if reader.is_blank(line):
+        return EMPTY
+    node = reader.tree(line, number, path)
+    if node is not None:
+        return (build_statement(node, _BUILDER),)
     return lark.parse(line, number)
 
 

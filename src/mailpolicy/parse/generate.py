@@ -1,0 +1,115 @@
+"""Build what the parser loads from grammar/mailpolicy.lark, once, when the package is built.
+
+Two files are written into `mailpolicy/parse/built/` (by `hatch_build.py` for every wheel and
+editable install, or by `python src/mailpolicy/parse/generate.py`):
+
+- `lalr.pickle`: lark's LALR tables for the grammar, written by lark's public `Lark.save` and
+  read by `Lark.load`. Building them takes about 150 ms; loading them about 2 ms.
+- `shape.json`: the grammar's rules and terminals as lark compiled them (optional parts and
+  `*` repetitions already expanded into alternatives), which `parse/lines.py` turns into one
+  regular expression per statement, so the common lines are read without importing lark at all.
+
+Each carries a stamp: the shape the grammar's SHA-256, the tables also lark's version and the
+parser options. The runtime uses a file only when its stamp matches the grammar it finds (and
+the lark it runs with), and otherwise builds the same from the grammar in memory. This module imports only lark and the standard library, so the build
+hook can load it by path without installing the package first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+# How the tables are built. propagate_positions is stored with them by Lark.save, so every
+# subtree knows its line and columns after Lark.load too.
+OPTIONS = {"parser": "lalr", "lexer": "contextual", "maybe_placeholders": False, "propagate_positions": True}
+BUILT = "built"
+TABLES = "lalr.pickle"
+SHAPE = "shape.json"
+# Bump when the layout of shape.json changes.
+SHAPE_FORMAT = 1
+
+
+def shape_stamp(grammar: str) -> str:
+    """Return what shape.json must have been built from: this grammar (checked without importing lark)."""
+    return _digest(str(SHAPE_FORMAT), grammar)
+
+
+def tables_stamp(grammar: str) -> str:
+    """Return what lalr.pickle must have been built from: this grammar, this lark, these options."""
+    import lark
+
+    return _digest(grammar, lark.__version__, repr(sorted(OPTIONS.items())))
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def build_parser(grammar: str):
+    """Return lark's parser for the grammar, its tables built now."""
+    from lark import Lark
+
+    return Lark(grammar, **OPTIONS)
+
+
+def shape(parser, grammar: str) -> dict:
+    """Return the grammar's compiled rules and terminals as plain data.
+
+    `rules` maps each rule to its alternatives: the tree name (a rule's alias, else its name)
+    and its symbols, each `[kind, name]` with kind `keyword` (a terminal lark leaves out of the
+    tree), `token` (a terminal kept as a token), `rule` (a child subtree) or `inline` (a rule
+    whose children join its parent's: lark's `_name` rules and the ones it makes for `*`).
+    """
+    from lark.grammar import Terminal
+
+    rules: dict[str, list] = {}
+    for rule in parser.rules:
+        symbols = []
+        for symbol in rule.expansion:
+            if isinstance(symbol, Terminal):
+                symbols.append(["keyword" if symbol.filter_out else "token", symbol.name])
+            else:
+                symbols.append(["inline" if symbol.name.startswith("_") else "rule", symbol.name])
+        name = rule.alias or rule.origin.name
+        rules.setdefault(rule.origin.name, []).append({"tree": str(name), "symbols": symbols})
+    terminals = {t.name: {"kind": t.pattern.type, "pattern": t.pattern.value,
+                          "regex": t.pattern.to_regexp(), "flags": sorted(t.pattern.flags)}
+                 for t in parser.terminals}
+    statements = [alternative["symbols"][0][1] for alternative in rules["_statement"]]
+    expand1 = sorted({rule.origin.name for rule in parser.rules if rule.options.expand1})
+    return {"stamp": shape_stamp(grammar), "statements": statements, "rules": rules, "terminals": terminals,
+            "ignore": list(parser.lexer_conf.ignore), "expand1": expand1}
+
+
+def write(grammar_file: Path, folder: Path) -> None:
+    """Write the tables and the shape of `grammar_file` into `folder`, each file atomically."""
+    grammar = grammar_file.read_text(encoding="utf-8")
+    parser = build_parser(grammar)
+    folder.mkdir(parents=True, exist_ok=True)
+    _replace(folder / TABLES, lambda handle: _save_tables(parser, grammar, handle))
+    text = json.dumps(shape(parser, grammar), indent=1, sort_keys=True).encode("utf-8")
+    _replace(folder / SHAPE, lambda handle: handle.write(text))
+
+
+def _save_tables(parser, grammar: str, handle) -> None:
+    # The stamp line first, then lark's own pickle: the loader reads the line and hands the rest
+    # of the file to Lark.load only when the line matches.
+    handle.write(tables_stamp(grammar).encode("ascii") + b"\n")
+    parser.save(handle)
+
+
+def _replace(path: Path, fill) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}")
+    with open(temp, "wb") as handle:
+        fill(handle)
+    os.replace(temp, path)
+
+
+if __name__ == "__main__":
+    here = Path(__file__).resolve().parent
+    write(here.parents[2] / "grammar" / "mailpolicy.lark", here / BUILT)
+    sys.exit(0)

@@ -1,0 +1,155 @@
+"""Turn a statement's parse tree into statement objects, one method per grammar rule.
+
+The trees come from two places: lark (`grammar.py`'s `LarkTrees` hands each subtree over) and
+the expressions composed from the grammar (`lines.py`). Both give the same rule names, the same
+kept tokens as `Lexeme`s and the same spans, so each statement is built here, once.
+"""
+
+from __future__ import annotations
+
+from mailpolicy.parse import statements as st
+from mailpolicy.source import Span
+
+
+class Lexeme:
+    """A token the tree keeps: its terminal's name, its text and where it stands."""
+
+    __slots__ = ("type", "text", "span")
+
+    def __init__(self, type: str, text: str, span: Span) -> None:
+        self.type, self.text, self.span = type, text, span
+
+
+def unquote(text: str) -> str:
+    """Return a STRING token's content; `\\"` and `\\\\` are the only escapes."""
+    body = text[1:-1]
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            i += 1
+            ch = body[i]
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+class StatementBuilder:
+    """Build `mailpolicy.parse.statements` objects that remember their file, line and column."""
+
+    def rule(self, name: str, span: Span, children: list):
+        """Return what the subtree of rule (or alias) `name` means, its children already built."""
+        return getattr(self, name)(span, children)
+
+    # --- values -------------------------------------------------------------------------------
+    def value(self, span: Span, children: list) -> st.Word:
+        (token,) = children
+        if token.type == "STRING":
+            return st.Word(unquote(token.text), token.span, quoted=True)
+        return st.Word(token.text, token.span)
+
+    def value_list(self, span: Span, children: list) -> tuple[st.Word, ...]:
+        return tuple(children)
+
+    # --- statements ---------------------------------------------------------------------------
+    def start(self, span: Span, children: list) -> list[st.Statement]:
+        return list(children)
+
+    def postfix_version(self, span: Span, children: list):
+        return st.PostfixVersion(span, children[0])
+
+    def hostname(self, span: Span, children: list):
+        return st.Hostname(span, children[0])
+
+    def only(self, span: Span, children: list) -> bool:
+        return True
+
+    def local_domains(self, span: Span, children: list):
+        return st.LocalDomains(span, children[-1], only=len(children) > 1)
+
+    def trusted_networks(self, span: Span, children: list):
+        return st.TrustedNetworks(span, children[-1], only=len(children) > 1)
+
+    def sasl(self, span: Span, children: list):
+        return st.Sasl(span, children[0], children[1] if len(children) > 1 else None)
+
+    def chroot(self, span: Span, children: list):
+        return st.Chroot(span, children[0])
+
+    def relay(self, span: Span, children: list):
+        return st.Relay(span, children[0])
+
+    def relay_authenticated(self, span: Span, children: list):
+        return st.RelayMode.AUTHENTICATED
+
+    def relay_trusted(self, span: Span, children: list):
+        return st.RelayMode.TRUSTED
+
+    def relay_authenticated_or_trusted(self, span: Span, children: list):
+        return st.RelayMode.AUTHENTICATED_OR_TRUSTED
+
+    def relay_nobody(self, span: Span, children: list):
+        return st.RelayMode.NOBODY
+
+    def sender_map(self, span: Span, children: list):
+        return st.SenderMap(span, children[0])
+
+    def allow_user(self, span: Span, children: list):
+        return st.AllowUser(span, children[0], children[1])
+
+    def allow_users_from(self, span: Span, children: list):
+        return st.AllowUsersFrom(span, children[0])
+
+    def hosted_domains(self, span: Span, children: list):
+        return st.HostedDomains(span, children[0])
+
+    def mailboxes(self, span: Span, children: list):
+        return st.Mailboxes(span, children[0])
+
+    def alias(self, span: Span, children: list):
+        return st.Alias(span, children[0], children[1])
+
+    def deliver_lmtp(self, span: Span, children: list):
+        return st.DeliverLmtp(span, children[0])
+
+    def backup_mx(self, span: Span, children: list):
+        return st.BackupMx(span, children[0])
+
+    def privileged(self, span: Span, children: list) -> Span:
+        return span
+
+    def set_parameter(self, span: Span, children: list):
+        privileged = children.pop(0) if isinstance(children[0], Span) else None
+        name = children[0]
+        if len(children) > 1:
+            token = children[1]
+            value = st.Word(token.text, token.span)
+        else:
+            value = st.Word("", name.span.at_column(name.span.end_column or name.span.column))
+        return st.SetParameter(span, name, value, privileged)
+
+    def include(self, span: Span, children: list):
+        return st.Include(span, children[0])
+
+    def expect(self, span: Span, children: list):
+        verdict_token, client, sender, recipient, *service = children
+        verdict = st.Word(verdict_token.text, verdict_token.span)
+        return st.Expect(span, verdict, client, sender, recipient, service[0] if service else None)
+
+    def tls(self, span: Span, children: list):
+        certificate, key, *chain = children
+        return st.Tls(span, certificate, key, chain[0] if chain else None)
+
+    def service(self, span: Span, children: list):
+        kind, *addresses = children
+        return st.Service(span, kind, addresses[0] if addresses else ())
+
+    def client_anonymous(self, span: Span, children: list):
+        return st.Client(st.ClientKind.ANONYMOUS, None, span)
+
+    def client_trusted(self, span: Span, children: list):
+        return st.Client(st.ClientKind.TRUSTED, None, span)
+
+    def client_user(self, span: Span, children: list):
+        return st.Client(st.ClientKind.USER, children[0], span)

@@ -1,0 +1,93 @@
+"""The parser's tables and the grammar's shape, built with the package: up to date, used only when they match."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from mailpolicy.parse import generate, grammar
+from mailpolicy.parse.grammar import build_parser, built_tables, grammar_path, grammar_text
+from mailpolicy.parse.lines import grammar_shape
+
+BUILT = Path(generate.__file__).with_name(generate.BUILT)
+TEXT = '  allow user "bob" as a@b.example, @c.example  # x\nsasl dovecot private/auth\nrelay nobody\n'
+
+
+def tree_with_positions(parser) -> list:
+    """Return every subtree's rule and its line and columns, so positions are compared too."""
+    tree = parser.parse(TEXT)
+    return [(t.data, t.meta.line, t.meta.column, t.meta.end_column) for t in tree.iter_subtrees()]
+
+
+def test_the_built_files_are_those_of_this_grammar_and_this_lark() -> None:
+    # Built by `pip install` (hatch_build.py); after editing the grammar, reinstall (or run
+    # `python src/mailpolicy/parse/generate.py`) - until then the parser is built at every start.
+    assert built_tables() == BUILT / generate.TABLES
+    with open(BUILT / generate.TABLES, "rb") as handle:
+        assert handle.readline().rstrip(b"\n").decode() == generate.tables_stamp(grammar_text())
+    shape = json.loads((BUILT / generate.SHAPE).read_text(encoding="utf-8"))
+    fresh = generate.shape(generate.build_parser(grammar_text()), grammar_text())
+    assert shape == fresh
+
+
+def test_the_loaded_tables_parse_as_tables_built_now() -> None:
+    loaded = build_parser()
+    assert loaded.source_path == "<deserialized>"  # from the built file, through Lark.load
+    assert tree_with_positions(loaded) == tree_with_positions(generate.build_parser(grammar_text()))
+
+
+def _copy_package(tmp_path: Path, grammar_text: str | None = None) -> Path:
+    """Return a site folder holding an installed-like copy of the package, the grammar beside the parser."""
+    site = tmp_path / "site"
+    package = Path(grammar.__file__).resolve().parents[1]
+    shutil.copytree(package, site / "mailpolicy", ignore=shutil.ignore_patterns("__pycache__"))
+    target = site / "mailpolicy" / "parse" / grammar.GRAMMAR_NAME
+    if grammar_text is None:
+        shutil.copy(grammar_path(), target)
+    else:
+        target.write_text(grammar_text, encoding="utf-8")
+    return site
+
+
+def _run(site: Path, script: str, *argv: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run([sys.executable, "-c", script, str(site), *argv], env=env,
+                          capture_output=True, text=True, check=False)
+
+
+def test_a_read_only_installed_package_parses_from_its_tables_and_is_left_untouched(tmp_path: Path) -> None:
+    site = _copy_package(tmp_path)
+    before = sorted(p.relative_to(site) for p in site.rglob("*"))
+    for path in [site, *site.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    script = ("import mailpolicy.parse.grammar as g, sys; assert g.__file__.startswith(sys.argv[1]); "
+              "p = g.build_parser(); print(p.source_path, len(p.parse(sys.argv[2]).children))")
+    try:
+        run = _run(site, script, TEXT)
+    finally:
+        for path in [site, *site.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["<deserialized>", "3"]
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
+
+
+def test_files_built_from_another_grammar_are_not_used(tmp_path: Path) -> None:
+    # The grammar beside the parser gained a statement since the files were built: both the
+    # tables and the shape are rebuilt in memory, and the new statement parses.
+    changed = grammar_text().replace("          | expect\n", "          | expect\n          | quiet\n") + 'quiet: "quiet"\n'
+    site = _copy_package(tmp_path, changed)
+    script = ("import sys, mailpolicy.parse.grammar as g, mailpolicy.parse.lines as l; "
+              "p = g.build_parser(); s = l.grammar_shape(); "
+              "print(p.source_path, p.parse('quiet\\n').children[0].data, 'quiet' in s['statements'])")
+    run = _run(site, script)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["<string>", "quiet", "True"]
+
+
+def test_the_shape_in_use_is_the_built_one() -> None:
+    assert grammar_shape() == json.loads((BUILT / generate.SHAPE).read_text(encoding="utf-8"))
