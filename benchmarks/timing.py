@@ -29,14 +29,13 @@ class Sample:
 
 
 def child_env(workdir: Path) -> dict[str, str]:
-    """Return the environment for timed children: bytecode cached as after `pip install`, a private parser cache."""
+    """Return the environment for timed children: bytecode cached as after `pip install`."""
     env = dict(os.environ)
     # A test harness may forbid writing bytecode; an installed package has its .pyc files, so
     # the children compile each module once into a private prefix and reuse it (for lark,
     # attrs and click alike, so the floor is measured the same way).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
-    env["XDG_CACHE_HOME"] = str(workdir / "cache")
     env["NO_COLOR"] = "1"
     return env
 

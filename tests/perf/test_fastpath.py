@@ -115,6 +115,9 @@ def test_the_common_statements_are_recognised_without_lark() -> None:
              "expect reject anonymous sending as a@b.example to c@d.example",
              "expect accept trusted sending as <> to c@d.example",
              "expect accept user jim sending as a@b.example to c@d.example",
+             "expect reject anonymous sending as a@b.example to c@d.example on submission",
+             "tls certificate /etc/ssl/a.pem key /etc/ssl/a.key", "tls certificate a key b chain c",
+             "service inbound", "service submission on 192.0.2.1, [2001:db8::1]",
              "allow user bob as a@b.example", '\tallow  user "b b"  as "x@y.example" ,c@d.example  # why')
     for line in lines:
         found = fast_line(line)
