@@ -32,7 +32,7 @@ def whole_file_oracle(text: str) -> tuple[tuple, list[int]]:
     while True:
         try:
             tree = build_parser().parse("\n".join(lines) + "\n")
-            return tuple(_WholeFile("p", 0).transform(tree)), bad
+            return tuple(_whole_file()("p", 0).transform(tree)), bad
         except UnexpectedInput as error:
             line = error.token.line if hasattr(error, "token") and error.token.type == "_NL" else error.line
             bad.append(line)
@@ -52,11 +52,6 @@ def _whole_file():
             return super().__default_token__(token)
 
     return WholeFile
-
-
-class _WholeFile:
-    def __new__(cls, path, number):
-        return _whole_file()(path, number)
 
 
 def fast_line(line: str, number: int = 7):
