@@ -113,6 +113,8 @@ def test_the_common_statements_are_recognised_without_lark() -> None:
              "expect reject anonymous sending as a@b.example to c@d.example on submission",
              "tls certificate /etc/ssl/a.pem key /etc/ssl/a.key", "tls certificate a key b chain c",
              "service inbound", "service submission on 192.0.2.1, [2001:db8::1]",
+             "hosted domains a.example, b.example", "mailboxes a@a.example", "alias a@a.example to b@b.example, c",
+             "deliver to lmtp private/dovecot-lmtp", "backup mx for c.example",
              "allow user bob as a@b.example", '\tallow  user "b b"  as "x@y.example" ,c@d.example  # why')
     for line in lines:
         found = fast_line(line)
