@@ -15,6 +15,10 @@ is in, with `NAME.stdin` (when there is one) as standard input. `NAME.ref` holds
     --- run again                 (when it wrote files: the same command on what it wrote,
     <the same sections>            which must change nothing more)
 
+Per-check cases live in tests/cases/checks/<CODE>-<what>/ (a policy and `check site.mailpolicy`):
+the reference holds every diagnostic with its location, hint and notes, and the exit code says
+whether compile would write anything.
+
 A mismatch writes NAME.actual beside NAME.ref; `pytest tests/cases --update-goldens` rewrites the
 references (read `git diff` before committing: a reference is an assertion).
 """

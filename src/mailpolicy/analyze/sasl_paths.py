@@ -7,7 +7,7 @@ from typing import Iterator
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.plan.sasl_path import PathVerdict, resolve_sasl_path
+from mailpolicy.plan.sasl_path import PathVerdict, resolve_sasl_path, resolve_socket_path
 
 
 def check_sasl_path(ctx: AnalysisContext) -> Iterator[Diagnostic]:
@@ -20,8 +20,10 @@ def check_sasl_path(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     span = sasl.path_span or sasl.span
     for verdict in resolved.verdicts:
         if verdict is PathVerdict.MADE_RELATIVE:
+            # The chroot-relative form, even when it is refused as well (not under private/, MP312).
+            relative = resolve_socket_path(sasl.path, chroot).value
             yield cat.SASL_PATH_MADE_RELATIVE.at(
-                span, f"smtpd runs chrooted in {chroot}, so `{sasl.path}` is written as `{resolved.value}`",
+                span, f"smtpd runs chrooted in {chroot}, so `{sasl.path}` is written as `{relative}`",
                 hint="smtpd opens the socket after chroot(2); an absolute path would be looked up as "
                      f"{chroot}{sasl.path}")
         elif verdict is PathVerdict.OUTSIDE_CHROOT:
