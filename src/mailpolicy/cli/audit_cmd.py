@@ -56,21 +56,10 @@ def audit_command(path: Path, version: str, output_format: str, warnings_as_erro
 
 def refuse_policy(path: Path, output_format: str) -> None:
     """Exit 1 with MP117 when PATH is a .mailpolicy file, not a Postfix configuration."""
-    from mailpolicy.diagnostics import catalogue as cat
-    from mailpolicy.load.file_kind import looks_like_policy
-    from mailpolicy.source import SourceFile, Span
+    from mailpolicy.load.file_kind import policy_given_as_main_cf
 
-    if not path.is_file():
-        return
-    try:
-        with open(path, "rb") as handle:
-            text = handle.read(1 << 20).decode("utf-8", "replace")
-    except OSError:
-        return  # the audit reports what it cannot read
-    if not (path.suffix == ".mailpolicy" or looks_like_policy(text)):
-        return
-    found = cat.POLICY_AS_MAIN_CF.at(
-        Span(str(path), 1, 1), f"{path} is a .mailpolicy file, not a Postfix main.cf",
-        hint=f"check it with `mailpolicy check {path}`, or compile it with `mailpolicy compile {path} -o build/`")
-    print_diagnostics([found], [SourceFile(str(path), text)], output_format)
-    raise SystemExit(exit_codes.PROBLEMS)
+    found = policy_given_as_main_cf(path)
+    if found is not None:
+        diagnostic, source = found
+        print_diagnostics([diagnostic], [source], output_format)
+        raise SystemExit(exit_codes.PROBLEMS)

@@ -8,6 +8,12 @@ simply given to the wrong command.
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mailpolicy.diagnostics import Diagnostic
+    from mailpolicy.source import SourceFile
 
 # postconf(5): a main.cf logical line is `name = value`; master.cf(5): `service type private
 # unpriv chroot wakeup maxproc command`, type one of these. Continuation lines start with
@@ -41,3 +47,23 @@ def looks_like_postfix_config(text: str) -> str | None:
 def looks_like_policy(text: str) -> bool:
     """Tell whether most statement lines start as mailpolicy statements do."""
     return _mostly(text, _POLICY_LINE)
+
+
+def policy_given_as_main_cf(path: Path) -> tuple[Diagnostic, SourceFile] | None:
+    """Return MP117 and the file it points at when PATH is a .mailpolicy file given where a main.cf belongs."""
+    from mailpolicy.diagnostics import catalogue as cat
+    from mailpolicy.source import SourceFile, Span
+
+    if not path.is_file():
+        return None
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(1 << 20).decode("utf-8", "replace")
+    except OSError:
+        return None  # the audit reports what it cannot read
+    if not (path.suffix == ".mailpolicy" or looks_like_policy(text)):
+        return None
+    found = cat.POLICY_AS_MAIN_CF.at(
+        Span(str(path), 1, 1), f"{path} is a .mailpolicy file, not a Postfix main.cf",
+        hint=f"check it with `mailpolicy check {path}`, or compile it with `mailpolicy compile {path} -o build/`")
+    return found, SourceFile(str(path), text)
