@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import smtplib
 import socket
+import ssl
 from typing import Literal
 
 import attrs
@@ -23,13 +24,28 @@ class Attempt:
     stage: Stage
     code: int
     reply: str
+    # Whether the session ran inside TLS, and whether EHLO announced AUTH before it did (None:
+    # no EHLO answer was seen in plain text: an implicit-TLS session, or no answer at all).
+    tls: bool = False
+    auth_before_tls: bool | None = None
 
 
-def connect(host: str, port: int, source: str, timeout: float = 10.0) -> smtplib.SMTP:
-    """Open an SMTP connection to host:port from the loopback address source."""
+def connect(host: str, port: int, source: str, timeout: float = 10.0, implicit_tls: bool = False) -> smtplib.SMTP:
+    """Open an SMTP connection to host:port from the loopback address source (over TLS if asked)."""
     # Any 127.0.0.0/8 address can be a source on Linux, so one machine can play
     # both a trusted-network client and an outside one.
+    if implicit_tls:
+        return smtplib.SMTP_SSL(host, port, source_address=(source, 0), timeout=timeout, context=tls_context())
     return smtplib.SMTP(host, port, source_address=(source, 0), timeout=timeout)
+
+
+def tls_context() -> ssl.SSLContext:
+    """Return a client context that accepts the sandbox's throwaway, self-signed certificate."""
+    # What is tested is what smtpd does inside TLS, not the certificate's chain of trust.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 def _text(reply: bytes | str) -> str:
@@ -46,19 +62,40 @@ def attempt(
     mail_from: str,
     rcpt_to: str,
     timeout: float = 10.0,
+    tls: str | None = None,
 ) -> Attempt:
-    """Do EHLO, AUTH PLAIN (if login), MAIL FROM and RCPT TO; never DATA."""
+    """Do EHLO, STARTTLS (`tls="starttls"`, when offered), AUTH PLAIN (if login), MAIL FROM and RCPT TO; never DATA.
+
+    `tls="implicit"` speaks TLS from the first byte (port 465). The result says whether the
+    session was inside TLS and whether AUTH was announced before it.
+    """
+    implicit = tls == "implicit"
     try:
-        client = connect(host, port, source, timeout)
+        client = connect(host, port, source, timeout, implicit_tls=implicit)
     except smtplib.SMTPConnectError as error:
         return Attempt(False, "connect", error.smtp_code, _text(error.smtp_error))
     except (OSError, smtplib.SMTPException) as error:
         return Attempt(False, "connect", NO_REPLY, f"{type(error).__name__}: {error}")
     stage: Stage = "connect"
+    secure, auth_before_tls = implicit, None
+
+    def outcome(accepted: bool, code: int, reply) -> Attempt:
+        return Attempt(accepted, stage, code, _text(reply), secure, auth_before_tls)
+
     try:
         code, reply = client.ehlo("sandbox-client.test")
         if code != 250:
-            return Attempt(False, "connect", code, _text(reply))
+            return outcome(False, code, reply)
+        if not implicit:
+            auth_before_tls = client.has_extn("auth")
+        if tls == "starttls" and client.has_extn("starttls"):
+            code, reply = client.starttls(context=tls_context())
+            if code != 220:
+                return outcome(False, code, reply)
+            secure = True
+            code, reply = client.ehlo("sandbox-client.test")
+            if code != 250:
+                return outcome(False, code, reply)
         if login is not None:
             stage = "auth"
             # AUTH is sent even when EHLO did not offer it, so the result records
@@ -66,20 +103,20 @@ def attempt(
             token = base64.b64encode(f"\0{login}\0{password or ''}".encode()).decode()
             code, reply = client.docmd("AUTH", f"PLAIN {token}")
             if code != 235:
-                return Attempt(False, stage, code, _text(reply))
+                return outcome(False, code, reply)
         # docmd, not mail()/rcpt(): smtplib would re-quote odd addresses such as
         # "victim@gmail.test"@example0.com, and the exact bytes are the test.
         stage = "mail"
         code, reply = client.docmd("MAIL", f"FROM:<{mail_from}>")
         if code != 250:
-            return Attempt(False, stage, code, _text(reply))
+            return outcome(False, code, reply)
         stage = "rcpt"
         code, reply = client.docmd("RCPT", f"TO:<{rcpt_to}>")
-        return Attempt(200 <= code < 300, stage, code, _text(reply))
+        return outcome(200 <= code < 300, code, reply)
     except smtplib.SMTPServerDisconnected as error:
-        return Attempt(False, stage, NO_REPLY, f"disconnected: {error}")
-    except (OSError, socket.timeout) as error:
-        return Attempt(False, stage, NO_REPLY, f"{type(error).__name__}: {error}")
+        return outcome(False, NO_REPLY, f"disconnected: {error}")
+    except (OSError, socket.timeout, ssl.SSLError) as error:
+        return outcome(False, NO_REPLY, f"{type(error).__name__}: {error}")
     finally:
         _close(client)
 

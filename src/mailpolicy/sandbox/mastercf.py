@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 # (service, type, private, unpriv, chrootable, wakeup, maxproc, command), after
 # Debian's stock master.cf. "chrootable" marks the services Debian chroots; the
 # sandbox chroots all of them or none, so chroot=True behaves like a Debian box.
@@ -22,6 +24,9 @@ _SERVICES = (
     # proxymap serves proxy: tables and must see the real filesystem: never chrooted.
     ("proxymap", "unix", "-", "-", False, "-", "-", "proxymap"),
     ("proxywrite", "unix", "-", "-", False, "-", "1", "proxymap"),
+    # smtpd gets its TLS randomness and session cache from tlsmgr: without it every smtpd logs
+    # "no entropy for TLS key generation: disabling TLS support" and STARTTLS answers 454.
+    ("tlsmgr", "unix", "-", "-", True, "1000?", "1", "tlsmgr"),
     ("showq", "unix", "n", "-", True, "-", "-", "showq"),
     ("error", "unix", "-", "-", True, "-", "-", "error"),
     ("retry", "unix", "-", "-", True, "-", "-", "error"),
@@ -33,13 +38,17 @@ _SERVICES = (
 )
 
 
-def master_cf(port: int, chroot: bool) -> str:
-    """Return master.cf text with smtpd on 127.0.0.1:port and the support services."""
+def master_cf(port: int, chroot: bool, listeners: Sequence[tuple[int, Sequence[tuple[str, str]]]] = ()) -> str:
+    """Return master.cf text with smtpd on 127.0.0.1:port and the support services.
+
+    `listeners`, when given, replace that one smtpd: each is a port and the `-o` overrides of
+    one policy service, so every service the policy states runs as written, on its own port.
+    """
     flag = "y" if chroot else "n"
-    lines = [
-        "# Written by mailpolicy.sandbox; smtpd listens on loopback only.",
-        f"127.0.0.1:{port} inet n - {flag} - - smtpd",
-    ]
+    lines = ["# Written by mailpolicy.sandbox; smtpd listens on loopback only."]
+    for listen_port, overrides in listeners or ((port, ()),):
+        lines.append(f"127.0.0.1:{listen_port} inet n - {flag} - - smtpd")
+        lines.extend(f"  -o {name}={value}" for name, value in overrides)
     for name, kind, private, unpriv, chrootable, wakeup, maxproc, command in _SERVICES:
         column = flag if chrootable else "n"
         lines.append(f"{name} {kind} {private} {unpriv} {column} {wakeup} {maxproc} {command}")

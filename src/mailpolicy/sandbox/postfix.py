@@ -7,7 +7,7 @@ import shlex
 import shutil
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import procs
@@ -74,7 +74,9 @@ def _write_aged(path: Path, text: str) -> None:
 class Postfix:
     """One Postfix instance: config dir, queue dir, data dir, log, relocated maps."""
 
-    def __init__(self, root: Path, main_cf: str, maps: Mapping[str, str], port: int, chroot: bool):
+    def __init__(self, root: Path, main_cf: str, maps: Mapping[str, str], port: int, chroot: bool,
+                 listeners: Sequence[tuple[int, Sequence[tuple[str, str]]]] = (),
+                 tls_files: tuple[Path, Path] | None = None):
         self.root = root
         self.config_dir = root / "etc"
         self.queue_dir = root / "spool"
@@ -103,9 +105,13 @@ class Postfix:
             "default_transport": UNDELIVERABLE_TRANSPORT,
             "relay_transport": UNDELIVERABLE_TRANSPORT,
         }
+        if tls_files is not None:
+            # The policy's certificate is the site's; the sandbox speaks TLS with its own throwaway one.
+            overrides |= {"smtpd_tls_cert_file": str(tls_files[0]), "smtpd_tls_key_file": str(tls_files[1]),
+                          "smtpd_tls_chain_files": ""}
         self.main_cf_text = rewrite_main_cf(main_cf, overrides, relocate)
         _write_aged(self.config_dir / "main.cf", self.main_cf_text)
-        _write_aged(self.config_dir / "master.cf", master_cf(port, chroot))
+        _write_aged(self.config_dir / "master.cf", master_cf(port, chroot, listeners))
         self._postmap(relocate)
 
     def _layout(self) -> None:

@@ -10,11 +10,12 @@ import socket
 import tempfile
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import signals, stale
 from .availability import sandbox_available
+from .certificate import write_certificate
 from .client import Attempt, attempt, connect
 from .dovecot import Dovecot
 from .postfix import ConfigRejected, Postfix
@@ -77,17 +78,25 @@ class Sandbox:
         maps: Mapping[str, str] | None = None,
         logins: Mapping[str, str] | None = None,
         chroot: bool = True,
+        services: Sequence[tuple[str, Sequence[tuple[str, str]]]] = (),
+        tls_hostname: str | None = None,
     ):
         self.main_cf = main_cf
         self.maps = dict(maps or {})
         self.logins = dict(logins or {})
         self.chroot = chroot
+        # (name, -o overrides) of each smtpd the policy states; none: one plain smtpd on `port`.
+        self.services = tuple((name, tuple(overrides)) for name, overrides in services)
+        # With a host name, smtpd gets a throwaway certificate for it (certificate.py).
+        self.tls_hostname = tls_hostname
         self.port = 0
+        self.ports: dict[str, int] = {}
         self.root: Path | None = None
         self._postfix: Postfix | None = None
         self._dovecot: Dovecot | None = None
         self._final_log = ""
         self._port_hold: socket.socket | None = None
+        self._port_holds: list[socket.socket] = []
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -138,7 +147,16 @@ class Sandbox:
         stale.mark(self.root)
         self._port_hold = hold_port()
         self.port = self._port_hold.getsockname()[1]
-        self._postfix = Postfix(self.root, self.main_cf, self.maps, self.port, self.chroot)
+        listeners = []
+        self.ports = {}
+        for index, (name, overrides) in enumerate(self.services):
+            if index:
+                self._port_holds.append(hold_port())
+            port = self.port if not index else self._port_holds[-1].getsockname()[1]
+            self.ports[name] = port
+            listeners.append((port, overrides))
+        tls_files = write_certificate(self.root / "tls", self.tls_hostname) if self.tls_hostname else None
+        self._postfix = Postfix(self.root, self.main_cf, self.maps, self.port, self.chroot, listeners, tls_files)
         sasl = self._postfix.postconf("smtpd_sasl_type", "smtpd_sasl_path")
         if sasl.get("smtpd_sasl_type") == "dovecot":
             path = sasl.get("smtpd_sasl_path", "") or FALLBACK_SASL_PATH
@@ -153,10 +171,13 @@ class Sandbox:
         self._wait_ready()
 
     def _release_port(self) -> None:
-        """Let master bind the port this sandbox has held since it was chosen."""
+        """Let master bind the ports this sandbox has held since they were chosen."""
         if self._port_hold is not None:
             self._port_hold.close()
             self._port_hold = None
+        for held in self._port_holds:
+            held.close()
+        self._port_holds = []
 
     def _wait_ready(self) -> None:
         """Poll until master listens on the smtpd port, or give up after READY_TIMEOUT."""
@@ -165,16 +186,18 @@ class Sandbox:
         # missing) gets the service throttled for 60 s, ruining the test that
         # wanted to watch that very failure.
         deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            inode = listener_inode(HOST, self.port)
-            if inode is not None:
-                # Only a socket master holds counts: anything else listening there would
-                # answer verify's sessions in Postfix's name.
-                if not holds_socket(self._postfix.own_pids(), inode):
-                    raise _PortTaken(f"{HOST}:{self.port} is listened on by a process of another instance")
-                return
-            time.sleep(0.05)
-        raise RuntimeError(f"nothing listens on {HOST}:{self.port} after {READY_TIMEOUT}s")
+        for port in sorted({self.port, *self.ports.values()}):
+            while True:
+                inode = listener_inode(HOST, port)
+                if inode is not None:
+                    # Only a socket master holds counts: anything else listening there would
+                    # answer verify's sessions in Postfix's name.
+                    if not holds_socket(self._postfix.own_pids(), inode):
+                        raise _PortTaken(f"{HOST}:{port} is listened on by a process of another instance")
+                    break
+                if time.monotonic() >= deadline:
+                    raise RuntimeError(f"nothing listens on {HOST}:{port} after {READY_TIMEOUT}s")
+                time.sleep(0.05)
 
     def _safe_check(self) -> str:
         """Return `postfix check` output for a failure report, or "" if even that fails."""
@@ -224,12 +247,19 @@ class Sandbox:
         rcpt_to: str,
         *,
         timeout: float = 10.0,
+        service: str | None = None,
+        tls: str | None = None,
     ) -> Attempt:
-        """Try one envelope (EHLO, AUTH, MAIL, RCPT; never DATA) and say how it went."""
+        """Try one envelope (EHLO, AUTH, MAIL, RCPT; never DATA) and say how it went.
+
+        `service` names one of the stated services (its own port); `tls` is None (plain text),
+        `starttls` (when offered) or `implicit` (TLS from the first byte).
+        """
         # An smtpd that dies during startup gets master's 60 s throttle: later
         # connections are accepted by the kernel but never answered, so they end
         # in a timeout (stage "connect", code 0) rather than an SMTP reply.
-        return attempt(self.host, self.port, source, login, password, mail_from, rcpt_to, timeout)
+        port = self.ports[service] if service is not None else self.port
+        return attempt(self.host, port, source, login, password, mail_from, rcpt_to, timeout, tls)
 
     def log(self) -> str:
         """Return the Postfix maillog so far, followed by Dovecot's log if it runs."""

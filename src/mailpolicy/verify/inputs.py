@@ -35,10 +35,15 @@ class SandboxInputs:
     chroot: bool
     stand_ins: StandIns
     notes: tuple[str, ...] = ()
+    # (name, -o overrides) of every service the policy states, each booted on its own port.
+    services: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    # The host name of the throwaway certificate, when the policy states `tls`.
+    tls_hostname: str | None = None
 
     def sandbox_kwargs(self) -> dict:
         """Return the keyword arguments of `Sandbox` for these inputs."""
-        return {"maps": self.maps, "logins": self.logins, "chroot": self.chroot}
+        return {"maps": self.maps, "logins": self.logins, "chroot": self.chroot, "services": self.services,
+                "tls_hostname": self.tls_hostname}
 
 
 def sandbox_inputs(compilation: Compilation, extra_logins: Iterable[str] = ()) -> SandboxInputs:
@@ -59,7 +64,15 @@ def sandbox_inputs(compilation: Compilation, extra_logins: Iterable[str] = ()) -
     if plan.parameter(LOCAL_RECIPIENTS.name) is None:
         sandbox_plan = attrs.evolve(sandbox_plan, parameters=(*sandbox_plan.parameters, LOCAL_RECIPIENTS))
         notes.append(EVERY_RECIPIENT_EXISTS)
-    notes += _login_limits(plan.values())
+    tls_hostname = (policy.hostname.value if policy.hostname else "mail.example.invalid") if policy.tls else None
+    notes += _login_limits(plan.values(), tls_hostname is not None)
+    services = tuple((s.word, tuple((o.name, o.value) for o in s.overrides)) for s in plan.services)
+    if services:
+        notes.append("services: " + ", ".join(f"{s.word} (port {s.kind.port} in the policy)" for s in plan.services)
+                     + " each on its own loopback port, as master.cf writes them")
+    if tls_hostname:
+        notes.append(f"tls: a throwaway certificate for {tls_hostname} stands in for the policy's; the client "
+                     "starts TLS wherever it is offered")
     return SandboxInputs(
         main_cf=render_main_cf(sandbox_plan, Provenance(compilation.path)),
         maps=maps,
@@ -68,19 +81,21 @@ def sandbox_inputs(compilation: Compilation, extra_logins: Iterable[str] = ()) -
         chroot=policy.chroot.value is not None,
         stand_ins=standins,
         notes=tuple(notes),
+        services=services,
+        tls_hostname=tls_hostname,
     )
 
 
-def _login_limits(values: dict[str, str]) -> list[str]:
+def _login_limits(values: dict[str, str], client_does_tls: bool) -> list[str]:
     """Say up front why `user LOGIN` lines cannot log in to this sandbox, when they cannot."""
     limits = []
     if values.get("smtpd_sasl_auth_enable") == "yes" and values.get("smtpd_sasl_type", "cyrus") != "dovecot":
         limits.append("logins: the sandbox runs Dovecot as its only SASL server; with `sasl cyrus` no "
                       "`user LOGIN` line can log in")
-    if values.get("smtpd_tls_auth_only", "no").strip().lower() == "yes":
-        # smtpd offers AUTH only after STARTTLS then, and the sandbox's client never starts TLS.
-        limits.append("logins: smtpd_tls_auth_only = yes, and the sandbox's client does not use TLS; "
-                      "no `user LOGIN` line can log in")
+    if values.get("smtpd_tls_auth_only", "no").strip().lower() == "yes" and not client_does_tls:
+        # smtpd offers AUTH only after STARTTLS then, and without `tls` smtpd has no certificate.
+        limits.append("logins: smtpd_tls_auth_only = yes without a `tls` statement: the sandbox makes no "
+                      "certificate of its own, so smtpd likely offers no TLS and no `user LOGIN` line can log in")
     return limits
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -13,6 +13,7 @@ from mailpolicy.model.policy import Expectation
 from mailpolicy.sandbox import Attempt, Sandbox
 from mailpolicy.sandbox.client import NO_REPLY
 from mailpolicy.verify.inputs import SandboxInputs, sandbox_inputs
+from mailpolicy.verify.services import Probe, probe_services, service_routes, tls_mode
 
 # Short: a server that does not answer at all has an smtpd that died at startup, and master
 # then throttles the service for 60 s; waiting longer learns nothing more.
@@ -33,6 +34,7 @@ class Outcome:
     expectation: Expectation
     source: str
     attempt: Attempt | None
+    service: str | None = None  # the stated service it was sent to (None: the policy states none)
 
     @property
     def got(self) -> str:
@@ -63,15 +65,17 @@ class Verification:
     inputs: SandboxInputs
     outcomes: tuple[Outcome, ...]
     log_excerpt: str = ""
+    probes: tuple[Probe, ...] = ()  # one per stated service: is AUTH kept inside TLS
 
     @property
     def confirmed(self) -> bool:
-        return all(o.confirmed for o in self.outcomes)
+        return all(o.confirmed for o in self.outcomes) and all(p.ok for p in self.probes)
 
 
-def run_expectations(sandbox: Sandbox, inputs: SandboxInputs,
-                     expectations: Iterable[Expectation]) -> tuple[tuple[Outcome, ...], str]:
-    """Send each expectation's request; stop at the first one the server does not answer.
+def run_expectations(sandbox: Sandbox, inputs: SandboxInputs, expectations: Iterable[Expectation],
+                     routes: Callable[[Expectation], list[str | None]] = lambda e: [None]
+                     ) -> tuple[tuple[Outcome, ...], str]:
+    """Send each expectation's request to each service `routes` names; stop when the server goes silent.
 
     Returns the outcomes (those after a silent server marked not run) and, when the server
     went silent, the warning and fatal lines of its log.
@@ -80,15 +84,16 @@ def run_expectations(sandbox: Sandbox, inputs: SandboxInputs,
     silent = False
     for expectation in expectations:
         source = inputs.stand_ins.source_for(expectation.client)
-        if silent:
-            outcomes.append(Outcome(expectation, source, None))
-            continue
-        login = expectation.login
-        password = inputs.logins.get(login) if login is not None else None
-        attempt = sandbox.try_send(source, login, password, expectation.sender, expectation.recipient,
-                                   timeout=ATTEMPT_TIMEOUT)
-        outcomes.append(Outcome(expectation, source, attempt))
-        silent = not attempt.accepted and attempt.code == NO_REPLY
+        for service in routes(expectation):
+            if silent:
+                outcomes.append(Outcome(expectation, source, None, service))
+                continue
+            login = expectation.login
+            password = inputs.logins.get(login) if login is not None else None
+            attempt = sandbox.try_send(source, login, password, expectation.sender, expectation.recipient,
+                                       timeout=ATTEMPT_TIMEOUT, service=service, tls=tls_mode(inputs, service))
+            outcomes.append(Outcome(expectation, source, attempt, service))
+            silent = not attempt.accepted and attempt.code == NO_REPLY
     excerpt = _problems(sandbox.wait_log("fatal:", timeout=2.0)) if silent else ""
     return tuple(outcomes), excerpt
 
@@ -100,9 +105,11 @@ def verify_compilation(compilation: Compilation, expectations: Iterable[Expectat
     """
     inputs = sandbox_inputs(compilation)
     chosen = tuple(compilation.policy.expectations if expectations is None else expectations)
+    routes = service_routes(compilation.plan)
     with Sandbox(inputs.main_cf, **inputs.sandbox_kwargs()) as sandbox:
-        outcomes, excerpt = run_expectations(sandbox, inputs, chosen)
-    return Verification(inputs, outcomes, excerpt)
+        probes = probe_services(sandbox, inputs)
+        outcomes, excerpt = run_expectations(sandbox, inputs, chosen, routes)
+    return Verification(inputs, outcomes, excerpt, probes)
 
 
 def server_versions() -> str:

@@ -17,6 +17,7 @@ def render_table(verification: Verification, policy: Policy, top_path: str, vers
     lines = [
         f"verify {provenance.top_name}: a real {versions} on loopback (sandbox)",
         *verification.inputs.notes,
+        *_probe_lines(verification),
         "",
     ]
     for row in rows:
@@ -34,9 +35,23 @@ def summary(verification: Verification) -> str:
     total = len(verification.outcomes)
     wrong = sum(1 for o in verification.outcomes if not o.confirmed)
     noun = "expectation" if total == 1 else "expectations"
+    if verification.outcomes and any(o.service for o in verification.outcomes):
+        noun = "checks of expect lines on their services" if total != 1 else "check of an expect line on its service"
+    leaky = [p.service for p in verification.probes if not p.ok]
+    if leaky:
+        return (f"{wrong} of {total} {noun} NOT confirmed, and AUTH before TLS (or no session) on "
+                f"{', '.join(leaky)}: NOT confirmed by the live server")
     if not wrong:
         return f"all {total} {noun} confirmed by the live server"
     return f"{wrong} of {total} {noun} NOT confirmed by the live server"
+
+
+def _probe_lines(verification: Verification) -> list[str]:
+    """Return one line saying what each stated service offered before TLS, when there are services."""
+    if not verification.probes:
+        return []
+    return ["before login: " + "; ".join(
+        probe.describe() + ("" if probe.ok else f" - NOT OK: {probe.reply}") for probe in verification.probes)]
 
 
 def reply_text(outcome: Outcome) -> str:
@@ -54,4 +69,5 @@ def _row(outcome: Outcome, policy: Policy, provenance: Provenance) -> tuple[str,
     source = policy.source(span.path)
     text = (source.line_text(span.line) or "").strip() if source else ""
     result = "ok" if outcome.confirmed else "MISMATCH"
-    return (result, outcome.expected, outcome.got, provenance.cite(span), reply_text(outcome), text)
+    where = provenance.cite(span) + (f" on {outcome.service}" if outcome.service else "")
+    return (result, outcome.expected, outcome.got, where, reply_text(outcome), text)
