@@ -26,8 +26,9 @@ class Attempt:
     reply: str
     # Whether the session ran inside TLS, and whether EHLO announced AUTH before it did (None:
     # no EHLO answer was seen in plain text: an implicit-TLS session, or no answer at all).
-    tls: bool = False
-    auth_before_tls: bool | None = None
+    # Left out of equality: an outcome is the server's verdict; these say how the session ran.
+    tls: bool = attrs.field(default=False, eq=False)
+    auth_before_tls: bool | None = attrs.field(default=None, eq=False)
 
 
 def connect(host: str, port: int, source: str, timeout: float = 10.0, implicit_tls: bool = False) -> smtplib.SMTP:
