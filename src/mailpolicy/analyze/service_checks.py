@@ -5,9 +5,10 @@
   server MUST NOT require use of the STARTTLS extension in order to deliver mail locally";
   servers that cannot speak it would have their mail refused ("530 5.7.0 Must issue a STARTTLS
   command first", smtpd.c).
-- MP352: login needs TLS but there is no certificate: smtpd then offers no STARTTLS (tls_server_init
-  fails, smtpd.c logs "warning: TLS library problem" and goes on without it), and AUTH never
-  appears, so nobody can log in (measured: tests/services/test_tls_live.py).
+- MP352: login needs TLS but there is no certificate: smtpd announces no STARTTLS (security level
+  none) or announces it and answers "454 4.7.0 TLS not available due to local problem" (level
+  may), so the session stays in plain text, where AUTH is "503 5.5.1 Error: authentication not
+  enabled": nobody can log in (measured: tests/services/test_tls_live.py).
 - MP353: the private key is readable by other users (checked when the file exists at compile time).
 - MP354: a submission service without `sasl`: it requires a login nobody could give.
 - MP355: `set` of a parameter the tls or service statements decide.

@@ -4,7 +4,8 @@ smtpd.c activates SASL on a plain-text session only when neither smtpd_tls_auth_
 smtpd_enforce_tls (folded into it at startup) is set, and again after STARTTLS; with
 smtpd_tls_wrappermode the whole session is TLS. A client that does TLS whenever it is offered
 (as the simulated and verify's clients do) can therefore log in unless login needs TLS and smtpd
-has no certificate: tls_server_init then fails, STARTTLS is not announced, and AUTH answers
+has no certificate: STARTTLS is then not announced (level none) or answered "454 4.7.0 TLS not
+available due to local problem" (level may), the session stays in plain text, and AUTH answers
 "503 5.5.1 Error: authentication not enabled" (measured: tests/services/test_tls_live.py).
 """
 
