@@ -26,7 +26,7 @@ def test_every_expect_line_of_the_example_holds_on_the_real_server(path) -> None
     verification = verify_compilation(compilation)
     table = render_table(verification, compilation.policy, compilation.path, "Postfix")
     # Every line ran; with services, once on each service it is about (examples/phones.mailpolicy).
-    assert set(o.expectation for o in verification.outcomes) == set(compilation.policy.expectations)
+    assert {o.expectation for o in verification.outcomes} == set(compilation.policy.expectations)
     if compilation.plan.services:
         assert verification.probes and all(p.ok for p in verification.probes), table
     assert verification.confirmed, table

@@ -1,6 +1,6 @@
 """What Postfix 3.7 really does with the TLS and per-service settings the services statements write.
 
-Each test is a claim made in src/mailpolicy/services/ (or simulate/tls_state.py), sent to a real
+Each test is a claim made in plan/services.py, analyze/service_checks.py or simulate/tls_state.py, sent to a real
 smtpd in the sandbox: -o overrides apply to their service alone, submission refuses mail before
 STARTTLS, AUTH never appears before TLS, implicit TLS works on 465, and the two traps the design
 avoids (login needing TLS with no certificate; SASL off on the MX turning ownership off).
@@ -105,7 +105,7 @@ def test_an_override_changes_its_service_alone_and_the_probe_sees_auth_in_clear(
 
 
 def test_sasl_off_on_a_service_turns_ownership_off_there(boot_sandbox) -> None:
-    # Why the MX keeps SASL on (services/plan.py): with smtpd_sasl_auth_enable = no, smtpd ignores
+    # Why the MX keeps SASL on (plan/services.py): with smtpd_sasl_auth_enable = no, smtpd ignores
     # reject_sender_login_mismatch ("no SASL support") and an anonymous client sends as an owned address.
     main_cf = loopback_main_cf(smtpd_sender_login_maps="inline:{ alice@example0.com=alice }", local_recipient_maps="",
                                smtpd_sender_restrictions="reject_sender_login_mismatch")

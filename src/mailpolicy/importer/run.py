@@ -20,6 +20,7 @@ from mailpolicy.diagnostics import Diagnostic, Severity, sort_key
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.importer.blocks import Block, Section, render_policy
 from mailpolicy.importer.hosting import hosting_blocks
+from mailpolicy.importer.services import ImportedServices, import_services
 from mailpolicy.importer.statements import Translator
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.postfix.main_cf import Definition
@@ -44,9 +45,10 @@ def import_config(path: str | os.PathLike, *, version: str = "3.7") -> Imported:
     ctx = audit.context
     view = next((v for v in ctx.views if v.label == "smtp/inet"), ctx.views[0])
     t = Translator(ctx, view)
+    listeners = import_services(t)
     identity = [t.version(), t.hostname(), t.local_domains()]
     relay = [t.trusted_networks(), t.relay()]
-    logins = [t.sasl(), *t.senders(ctx.login_tables)]
+    logins = [_sasl(t, listeners), *t.senders(ctx.login_tables)]
     sender_note = t.sender_restrictions()
     if sender_note:
         logins.append(Block((), (sender_note,), (view.origin("smtpd_sender_restrictions").span,)))
@@ -56,8 +58,9 @@ def import_config(path: str | os.PathLike, *, version: str = "3.7") -> Imported:
         Section("hosted domains, their mailboxes and aliases, backup MX", tuple(hosting)),
         Section("who may relay", _present(relay)),
         Section("who may log in and send as whom", _present(logins)),
-        Section("other main.cf parameters, as set", tuple(_settings(t, hosting_parameters))),
-        Section("not imported: master.cf overrides", tuple(_overrides(t))),
+        Section("listeners (master.cf) and TLS", listeners.blocks),
+        Section("other main.cf parameters, as set", tuple(_settings(t, set(hosting_parameters) | listeners.main_names))),
+        Section("not imported: master.cf overrides", tuple(_overrides(t, listeners.views))),
         Section("tests run at every compile", (Block((RELAY_TEST,)),)),
     ]
     sections = [attrs.evolve(s, blocks=_with_findings(s.blocks, audit)) for s in sections]
@@ -70,6 +73,22 @@ def import_config(path: str | os.PathLike, *, version: str = "3.7") -> Imported:
 
 def _present(blocks: list[Block | None]) -> tuple[Block, ...]:
     return tuple(b for b in blocks if b is not None and (b.statements or b.notes))
+
+
+def _sasl(t: Translator, listeners: ImportedServices) -> Block | None:
+    """Return the `sasl` statement, from the MX's view, else from an imported submission service's.
+
+    A master.cf whose submission service turns SASL on with -o relies on main.cf's
+    smtpd_sasl_type and smtpd_sasl_path: a `service submission` needs them said by `sasl`.
+    """
+    block = t.sasl()
+    if block is not None:
+        return block
+    for view in listeners.views:
+        block = Translator(t.ctx, view).sasl()
+        if block is not None:
+            return block
+    return None
 
 
 def _settings(t: Translator, translated: set[str]) -> list[Block]:
@@ -114,9 +133,11 @@ def _unsayable(name: str, value: str) -> str | None:
     return None
 
 
-def _overrides(t: Translator) -> list[Block]:
+def _overrides(t: Translator, imported: tuple = ()) -> list[Block]:
     blocks = []
     for view in t.ctx.views:
+        if view in imported:
+            continue  # a `service` statement says it
         for override in view.service.overrides:
             if override.name not in DECISIVE:
                 continue

@@ -27,7 +27,7 @@ import attrs
 
 from mailpolicy.frozen import frozen
 from mailpolicy.model import values
-from mailpolicy.model.policy import Policy, ServiceConfig
+from mailpolicy.model.policy import Policy
 from mailpolicy.plan.model import ConfigPlan, Parameter
 from mailpolicy.postfix.service_kinds import INBOUND, KINDS, Kind
 from mailpolicy.source import Span
@@ -127,11 +127,12 @@ def plan_services(policy: Policy) -> tuple[ServicePlan, ...]:
     order = list(KINDS)
     chosen = sorted(policy.services, key=lambda s: order.index(s.kind))
     chroot = policy.chroot.value is not None
-    return tuple(ServicePlan(KINDS[s.kind], s.addresses, chroot, _overrides(s, policy), s.span) for s in chosen)
+    return tuple(ServicePlan(KINDS[s.kind], s.addresses, chroot, kind_overrides(KINDS[s.kind]), s.span)
+                 for s in chosen)
 
 
-def _overrides(service: ServiceConfig, policy: Policy) -> tuple[Override, ...]:
-    kind = KINDS[service.kind]
+def kind_overrides(kind: Kind) -> tuple[Override, ...]:
+    """Return the `-o` overrides every service of a kind is written with (import recognises them)."""
     if kind.word == INBOUND:
         return ()  # main.cf's settings are the MX's (see the module's docstring)
     found = [Override("syslog_name", f"postfix/{kind.service}", "log lines name this listener")]

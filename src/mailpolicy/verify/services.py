@@ -1,7 +1,7 @@
 """verify's side of services: which port each `expect` line goes to, how it speaks TLS, and the AUTH probe.
 
 Each stated service runs as its own smtpd on its own loopback port (sandbox/mastercf.py). An
-expect line goes where the compile-time check sends it (services/analysis.py services_for);
+expect line goes where the compile-time check sends it (analyze/services.py services_for);
 the client starts TLS the way a real one does there: STARTTLS whenever offered on inbound and
 submission (a real MTA does it opportunistically, a mail app is told to), implicit TLS on
 submissions. Before any of that, each STARTTLS service is greeted once in plain text: if EHLO
@@ -16,9 +16,9 @@ import attrs
 from mailpolicy.model.policy import Expectation
 from mailpolicy.plan.model import ConfigPlan
 from mailpolicy.sandbox import Sandbox
-from mailpolicy.services.analysis import services_for
-from mailpolicy.services.kinds import KINDS
-from mailpolicy.services.views import views_of
+from mailpolicy.analyze.services import services_for
+from mailpolicy.postfix.service_kinds import KINDS
+from mailpolicy.plan.service_views import views_of
 from mailpolicy.verify.inputs import SandboxInputs
 
 PROBE_SOURCE = "127.0.0.9"
