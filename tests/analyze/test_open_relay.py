@@ -6,7 +6,7 @@ import attrs
 import pytest
 
 from mailpolicy.analyze.context import AnalysisContext
-from mailpolicy.analyze.open_relay import check_open_relay
+from mailpolicy.analyze.stated_relay import check_stated_relay
 from tests.helpers import compile_text
 
 HEAD = "postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\n"
@@ -86,7 +86,7 @@ def test_a_class_relaying_beyond_the_relay_statement_is_mp321(tmp_path) -> None:
     widened = attrs.evolve(relay, value="permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination",
                            entries=None)
     plan = attrs.evolve(c.plan, parameters=tuple(widened if p is relay else p for p in c.plan.parameters))
-    (d,) = check_open_relay(AnalysisContext(c.policy, plan))
+    (d,) = check_stated_relay(AnalysisContext(c.policy, plan))
     assert d.code == "MP321" and "a trusted client (10.1.0.1) can relay" in d.message
     assert "relay only authenticated" in d.message
 

@@ -26,6 +26,8 @@ CASES = {
     "a loop through an access table's result": (
         ["smtpd_restriction_classes = loop", "loop = check_sender_access inline:{ a@x.test=loop }",
          "smtpd_client_restrictions = loop"], {"MP340"}),
+    "smtpd cannot start: the recipient list's class includes itself first": (
+        ["smtpd_restriction_classes = loop", "loop = loop", "smtpd_recipient_restrictions = loop"], {"MP712"}),
 }
 
 

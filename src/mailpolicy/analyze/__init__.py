@@ -14,7 +14,6 @@ from mailpolicy.analyze.expectations import check_expectations
 from mailpolicy.analyze.hosted import (
     check_address_classes, check_aliases, check_hosted_delivery, check_hosting_settings, check_recipients,
 )
-from mailpolicy.analyze.open_relay import check_open_relay
 from mailpolicy.analyze.owners import (
     check_duplicate_allows, check_owned_domains, check_owners_need_sasl, check_sasl_without_owners,
 )
@@ -22,21 +21,22 @@ from mailpolicy.analyze.output_names import check_sender_map_name
 from mailpolicy.analyze.parameter_names import check_parameter_names, check_restriction_names
 from mailpolicy.analyze.privileged import check_privileged_settings
 from mailpolicy.analyze.references import check_undefined_references
-from mailpolicy.analyze.relay_declaration import check_relay_declaration
 from mailpolicy.analyze.sasl_options import check_sasl_security_options
 from mailpolicy.analyze.sasl_paths import check_sasl_path
 from mailpolicy.analyze.sender_rewriting import check_sender_rewriting
 from mailpolicy.analyze.service_checks import check_services
 from mailpolicy.analyze.settings import check_duplicate_settings, check_managed_settings
+from mailpolicy.analyze.stated_relay import check_stated_relay
 from mailpolicy.analyze.trusted_networks import check_trusted_networks
 from mailpolicy.checks import CHECKS as CORE_CHECKS
+from mailpolicy.checks.relay_declaration import check_relay_declaration
 from mailpolicy.diagnostics import Diagnostic
 
 Check = Callable[[AnalysisContext], Iterable[Diagnostic]]
 
 CHECKS: tuple[Check, ...] = (
-    check_open_relay,  # MP301: every compile proves no anonymous client can relay
-    check_relay_declaration,  # MP324: relay_domains entries judged by the Public Suffix List
+    check_relay_declaration,  # MP324 (in checks/, not yet run by the audit): relay_domains judged by the PSL
+    check_stated_relay,  # MP321: trusted and logged-in clients relay only as `relay` says
     check_expectations,
     check_sasl_path,
     check_sender_map_name,

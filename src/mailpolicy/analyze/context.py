@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from mailpolicy.analyze import simulation
+from mailpolicy.checks.host import Wording
 from mailpolicy.frozen import frozen
 from mailpolicy.model.policy import Policy
 from mailpolicy.plan.model import ConfigPlan
@@ -22,24 +23,61 @@ if TYPE_CHECKING:
     from mailpolicy.source import Span
 
 
+WORDING = Wording(anonymous_client="an anonymous client outside the trusted networks", decided="decided")
+
+
 @frozen
 class AnalysisContext:
     policy: Policy
     plan: ConfigPlan
+
+    wording = WORDING
+    judges_relay_domains = True
 
     @property
     def version(self) -> str:
         return self.policy.version.value
 
     def per_service(self, check: Callable[[Service], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
-        """Run a service check once: the compiled main.cf is what every smtpd service runs with."""
-        yield from check(self)
+        """Run a service check on main.cf, then on each stated service (its `-o` overrides applied).
+
+        main.cf is checked first and on its own: a master.cf the policy does not manage may hold
+        other smtpd services that run with it. A stated service's finding that main.cf's run did
+        not make is named by the service (analyze/services.py).
+        """
+        seen = set()
+        for diagnostic in check(self):
+            seen.add((diagnostic.code, diagnostic.message))
+            yield diagnostic
+        if not self.plan.services:
+            return
+        from mailpolicy.analyze.services import label
+        from mailpolicy.plan.service_views import views_of
+
+        for view in views_of(self.plan):
+            for diagnostic in check(AnalysisContext(self.policy, view.plan)):
+                if (diagnostic.code, diagnostic.message) not in seen:
+                    seen.add((diagnostic.code, diagnostic.message))
+                    yield label(diagnostic, view)
 
     def model(self) -> PostfixModel:
         return simulation.model_of(self)
 
     def entry_span(self, parameter: str | None, position: int | None) -> Span | None:
         return simulation.entry_span(self, parameter, position)
+
+    def reachable_from_outside(self) -> bool:
+        return True  # the compiler writes no master.cf: the stock smtp service on port 25 runs with it
+
+    def parameter_span(self, name: str, client: str | None = None) -> Span | None:
+        if name == "mynetworks" and client is not None:
+            span = simulation.network_span(self, client)
+            if span is not None:
+                return span
+        return simulation.parameter_span(self, name)
+
+    def element_span(self, parameter: str, written: str) -> Span | None:
+        return simulation.element_span(self, parameter, written)
 
     def fallback_span(self) -> Span:
         return simulation.fallback_span(self)
@@ -59,6 +97,9 @@ class AnalysisContext:
             return []
         return [(key if not key.startswith("@") else "someone" + key, table.owners_of(key)[0])
                 for key in table.keys[:limit]]
+
+    def backup_domains(self) -> dict[str, Span]:
+        return {d.value: d.span for d in self.policy.hosted.backup_domains}
 
     def compiled(self, parameter: str) -> bool:
         planned = self.plan.parameter(parameter)

@@ -1,9 +1,8 @@
-"""Run the simulator's checks once per stated service: the open-relay proof and the `expect` lines.
+"""The `expect` lines per stated service, and how a finding names its service.
 
 Each service is one smtpd with main.cf and its own `-o` overrides (plan/service_views.py); a proof
-of main.cf alone would call a server safe whose port 587 relays for anyone. The proof runs for
-main.cf too (compile's own check), because a master.cf the policy does not manage may hold other
-smtpd services that use main.cf as it is; a finding already made there is not repeated.
+of main.cf alone would call a server safe whose port 587 relays for anyone. The checks of the
+check core run on each of them through the compiled host's `per_service` (analyze/context.py).
 
 An `expect` line with `on SERVICE` is sent to that service; one without is sent to every
 stated service its client can use: anonymous and trusted clients to all, a `user LOGIN` to each
@@ -59,23 +58,11 @@ def check_service_expectations(ctx: AnalysisContext, check: Callable[[AnalysisCo
             yield from _labelled(check(scoped), view)
 
 
-def check_service_relay(ctx: AnalysisContext, check: Callable[[AnalysisContext], Iterable[Diagnostic]]
-                        ) -> Iterator[Diagnostic]:
-    """Run the open-relay proof `check` on every stated service, reporting what main.cf's own run did not."""
-    if not ctx.plan.services:
-        return
-    seen = {(d.code, d.message) for d in check(ctx)}
-    for view in views_of(ctx.plan):
-        for diagnostic in check(AnalysisContext(ctx.policy, view.plan)):
-            if (diagnostic.code, diagnostic.message) not in seen:
-                seen.add((diagnostic.code, diagnostic.message))
-                yield _label(diagnostic, view)
-
-
 def _labelled(found: Iterable[Diagnostic], view: View) -> Iterator[Diagnostic]:
     for diagnostic in found:
-        yield _label(diagnostic, view)
+        yield label(diagnostic, view)
 
 
-def _label(diagnostic: Diagnostic, view: View) -> Diagnostic:
+def label(diagnostic: Diagnostic, view: View) -> Diagnostic:
+    """Name the stated service a finding is about."""
     return attrs.evolve(diagnostic, message=f"on {view.label}: {diagnostic.message}")

@@ -7,6 +7,7 @@ for a list the author wrote with `set`, the restriction's own column on that `se
 
 from __future__ import annotations
 
+import ipaddress
 import weakref
 from typing import TYPE_CHECKING
 
@@ -95,6 +96,25 @@ def parameter_span(ctx: AnalysisContext, name: str) -> Span | None:
         return planned.source
     setting = next((s for s in ctx.policy.settings if s.name == name), None)
     return setting.span if setting is not None else None
+
+
+def network_span(ctx: AnalysisContext, address: str) -> Span | None:
+    """Return the `trusted networks` entry that holds a client, to point at the very network."""
+    ip = ipaddress.ip_address(address)
+    return next((n.span for n in ctx.policy.trusted_networks if n.network.version == ip.version and ip in n.network),
+                None)
+
+
+def element_span(ctx: AnalysisContext, parameter: str, written: str) -> Span | None:
+    """Return the column of an element on the `set` line of a list, else the line that decided the list."""
+    setting = next((s for s in ctx.policy.settings if s.name == parameter), None)
+    if setting is None:
+        return parameter_span(ctx, parameter)
+    element = next((e for e in split_list(setting.value) if e.text == written), None)
+    if element is None:
+        return setting.span
+    column = setting.value_span.column + element.offset
+    return setting.value_span.at_column(column, column + len(written))
 
 
 def _word_at(value: str, position: int) -> Element | None:

@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 import attrs
 
 from mailpolicy.audit import (
-    definitions, login_map, names, networks, open_relay, privileged, sasl, services,
+    definitions, login_map, names, networks, privileged, sasl, services,
 )
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView
@@ -31,7 +31,6 @@ CHECKS: tuple[AuditCheck, ...] = (
     sasl.check_sasl_path,
     login_map.check_login_map,
     login_map.check_login_map_entries,
-    open_relay.check_open_relay,
     privileged.check_privileged_parameters,
     *CORE_CHECKS,  # the checks a compile runs too (mailpolicy.checks)
 )

@@ -13,16 +13,23 @@ import attrs
 from mailpolicy.audit import simulation
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView
+from mailpolicy.checks.host import Wording
 from mailpolicy.checks.samples import LOOPBACK_CLIENT
 from mailpolicy.model import values
 from mailpolicy.simulate import PostfixModel
 from mailpolicy.source import Span
 
 
+WORDING = Wording(anonymous_client="an anonymous client on the Internet", decided="set")
+
+
 @attrs.frozen
 class DeployedService:
     ctx: AuditContext
     view: ServiceView
+
+    wording = WORDING
+    judges_relay_domains = False
 
     @property
     def label(self) -> str:
@@ -33,6 +40,19 @@ class DeployedService:
 
     def entry_span(self, parameter: str | None, position: int | None) -> Span | None:
         return simulation.entry_span(self.ctx, self.view, parameter, position)
+
+    def reachable_from_outside(self) -> bool:
+        return simulation.reachable_from_outside(self.view)
+
+    def parameter_span(self, name: str, client: str | None = None) -> Span | None:
+        return simulation.source_span(self.view, name, client)
+
+    def element_span(self, parameter: str, written: str) -> Span | None:
+        """Return the line of the word `written` of a list (its `$name`'s line when it came from one)."""
+        word = next((w for w in self.view.words(parameter) if w.text == written), None)
+        if word is not None and word.span is not None:
+            return word.span
+        return self.view.origin(parameter).span
 
     def fallback_span(self) -> Span | None:
         return simulation.fallback_span(self.ctx, self.view)
@@ -61,6 +81,9 @@ class DeployedService:
         owned = [(o.address if not o.address.startswith("@") else "someone" + o.address, o.login)
                  for table in self.ctx.login_tables for o in table.owners]
         return owned[:limit]
+
+    def backup_domains(self) -> dict[str, Span]:
+        return {}  # main.cf says what it relays for, not why: MP324 judges every relay_domains entry
 
     def compiled(self, parameter: str) -> bool:
         return False  # nothing in main.cf was written by the compiler's rules

@@ -18,20 +18,49 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol
 
+from mailpolicy.frozen import frozen
+
 if TYPE_CHECKING:
     from mailpolicy.diagnostics import Diagnostic
     from mailpolicy.simulate import PostfixModel
     from mailpolicy.source import Span
 
 
+@frozen
+class Wording:
+    """How a host says what a check found, in its own terms."""
+
+    # Who the open-relay search stands for: the compiled policy says "outside the trusted
+    # networks" (its `trusted networks` statement), a deployed main.cf "on the Internet".
+    anonymous_client: str
+    # What a line did to a parameter a decision read: a statement "decided" it, main.cf "set" it.
+    decided: str
+
+
 class Service(Protocol):
     """What a check reads of one smtpd service's configuration."""
+
+    wording: Wording
+    # Whether the host runs MP324 (checks/relay_declaration.py), which reports each relay_domains
+    # entry that relays for others at the entry; the open-relay check then leaves those ways to
+    # it. Only the compiled policy does yet: wiring MP324 into the audit (issue 13 point f) makes
+    # this true everywhere and removes it.
+    judges_relay_domains: bool
+
+    def reachable_from_outside(self) -> bool:
+        """Tell whether clients on the Internet can connect (False for a unix socket or a loopback port)."""
 
     def model(self) -> PostfixModel:
         """Return the simulator's model of the service (built once, shared by the checks)."""
 
     def entry_span(self, parameter: str | None, position: int | None) -> Span | None:
         """Return where the restriction at `position` of list `parameter` was decided (None: a default)."""
+
+    def parameter_span(self, name: str, client: str | None = None) -> Span | None:
+        """Return where a parameter was decided; for mynetworks and a `client`, the entry that holds it."""
+
+    def element_span(self, parameter: str, written: str) -> Span | None:
+        """Return where the list element `written` (as the simulator's words give it) of `parameter` was decided."""
 
     def fallback_span(self) -> Span | None:
         """Return where a finding about the relay decision as a whole, with no line of its own, goes."""
@@ -44,6 +73,9 @@ class Service(Protocol):
 
     def owned_samples(self, limit: int) -> list[tuple[str, str]]:
         """Return up to `limit` sample (sender address, login that owns it) pairs of the sender login map."""
+
+    def backup_domains(self) -> dict[str, Span]:
+        """Return the domains the host states it is a backup MX for, with where it says so (none for main.cf)."""
 
     def compiled(self, parameter: str) -> bool:
         """Tell whether the compiler wrote this list from statements (False for every list of main.cf)."""

@@ -4,7 +4,7 @@ The build was proven when it was compiled, but the merge keeps every other param
 deployed main.cf: a `relay_domains = static:ALL` or `smtpd_authorized_xclient_hosts = 0.0.0.0/0`
 left there opens a relay past the policy's restrictions (maincf/relay_proof.py explains both).
 So the merged text, with the master.cf that will be beside it, gets the audit's open-relay search
-(audit/open_relay.py), as `compile --base` does; only its MP301 errors stop the deploy.
+(checks/open_relay.py), as `compile --base` does; only its MP301 errors stop the deploy.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mailpolicy.audit.files import ConfigFiles
-from mailpolicy.audit.open_relay import check_open_relay
 from mailpolicy.audit.run import audit_context
+from mailpolicy.checks.open_relay import check_open_relay
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.postfix.main_cf import read_main_cf

@@ -20,8 +20,8 @@ from pathlib import Path
 import attrs
 
 from mailpolicy.audit.files import ConfigFiles
-from mailpolicy.audit.open_relay import check_open_relay
 from mailpolicy.audit.run import audit_context
+from mailpolicy.checks.open_relay import check_open_relay
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.load.loader import read_named_file

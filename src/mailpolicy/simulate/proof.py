@@ -61,7 +61,7 @@ RELAY_TRICKS = ("victim%gmail.test@{0}", "gmail.test!victim@{0}", '"victim@gmail
                 "victim@gmail.test@{0}")
 # Every other form smtpd resolves differently (docs/proof.md): case, trailing dot,
 # IP literals, punycode and UTF-8, MAILER-DAEMON, a fresh domain nothing names. The bare postmaster,
-# accepted before every restriction, goes to $myorigin: analyze/relay_declaration.py judges that.
+# accepted before every restriction, goes to $myorigin: checks/relay_declaration.py judges that.
 ADDRESS_FORMS = ("VICTIM@GMAIL.TEST", "victim@gmail.test.", "victim@[203.0.113.5]",
                  "victim@[IPv6:2001:db8::5]", "victim@xn--mnchen-3ya.test", "victim@münchen.test",
                  "MAILER-DAEMON@gmail.test", "victim@fresh-nothing-names.example")
@@ -338,7 +338,7 @@ class _Search:
         found = [*REMOTE_RECIPIENTS, *ADDRESS_FORMS]
         for domain in [*self.local_domains(), *self._relay_domains()]:
             found.extend(trick.format(domain) for trick in RELAY_TRICKS)
-        # relay_domains entries themselves are read whole by analyze/relay_declaration.py (MP324),
+        # relay_domains entries themselves are read whole by checks/relay_declaration.py (MP324),
         # which tells the policy's own backup-MX domains from others'; probing them here could not.
         for _ref, table in self.tables("recipient"):
             found.extend(self._address_for_key(k) for k in table.entries)

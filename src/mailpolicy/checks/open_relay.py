@@ -1,38 +1,31 @@
-"""Prove that the compiled configuration is no open relay (MP301), on every compile.
+"""Prove that no anonymous client can relay (MP301), on every compile and for every service of an audit.
 
 The simulator searches every class of request an anonymous client on the Internet could send
 (its address, HELO, MAIL FROM, and RCPT TO including the relay tricks scanners try) for one
 Postfix would accept for a domain this server is not the destination of. Each way found is an
-error at the policy line that made it possible: the permit that let it through (a `set` list's
-own column, or the `relay` statement), or the trusted network / `set` that widened what the
-permit matches. The other client classes are held to the `relay` statement: trusted networks
-may relay only with `relay authenticated or trusted`, logged-in clients only with
-`relay only authenticated` or that (MP321). Recipient rewriting the client can steer
-(simulate/rewrite.py: a `set` canonical_maps, recipient_canonical_maps or virtual_alias_maps
-whose pattern result uses the client's text, or whose contents are unknown) relays after
-smtpd's check: it is reported at that `set` line.
+error where the host says the permit that let it through was decided (a `set` list's own column,
+the `relay` statement, a restriction's own line of a continued main.cf list, or the master.cf -o
+that set the list), with the parameter entries that let the client match (the trusted network or
+mynetworks entry holding it) as related locations. Recipient rewriting the client can steer
+(simulate/rewrite.py: canonical_maps, recipient_canonical_maps or virtual_alias_maps whose
+pattern result uses the client's text, or whose contents are unknown) relays after smtpd's
+check: it is reported where that parameter was decided; so are REDIRECT and BCC targets the
+client writes (simulate/redirects.py). A service only this host can reach (a unix socket, a
+loopback port such as a content filter's reinjection service) is not searched. A configuration
+smtpd refuses to start with is reported instead (MP712): no mail passes, but none is received.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Iterator
 
-from mailpolicy.analyze.context import AnalysisContext
-from mailpolicy.analyze.relay_declaration import foreign_relay_domains
-from mailpolicy.analyze.simulation import (
-    OUTSIDE_CLIENT,
-    entry_span,
-    fallback_span,
-    model_of,
-    parameter_span,
-    trusted_client,
-)
+from mailpolicy.checks.host import Host, Service
+from mailpolicy.checks.relay_declaration import foreign_relay_domains
+from mailpolicy.checks.relay_search import anonymous_relays
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.parse.statements import RelayMode
 from mailpolicy.postfix.restriction_lists import SMTPD_LISTS
-from mailpolicy.simulate import PostfixModel, prove_no_open_relay
+from mailpolicy.simulate import PostfixModel
 from mailpolicy.simulate.assumptions import Assumption
 from mailpolicy.simulate.proof import Counterexample, ProofTooLarge
 from mailpolicy.simulate.redirects import steerable_redirects
@@ -46,39 +39,35 @@ _HINTS = {
 }
 
 
-def check_open_relay(ctx: AnalysisContext) -> Iterator[Diagnostic]:
-    """Report every way an anonymous outside client could relay, and classes relaying beyond `relay`."""
-    yield from _main_cf_relay(ctx)
-    if ctx.plan.services:  # and once per stated service, with its -o overrides
-        from mailpolicy.analyze.services import check_service_relay
-
-        yield from check_service_relay(ctx, _main_cf_relay)
+def check_open_relay(host: Host) -> Iterator[Diagnostic]:
+    """Report every way an anonymous outside client could relay, in every service reachable from outside."""
+    return host.per_service(_open_relay)
 
 
-def _main_cf_relay(ctx: AnalysisContext) -> Iterator[Diagnostic]:
-    model = model_of(ctx)
+def _open_relay(service: Service) -> Iterator[Diagnostic]:
+    if not service.reachable_from_outside():
+        return
+    model = service.model()
     if model.fatal:
-        return  # smtpd would not start; nothing relays (the audit reports the startup failure)
+        yield cat.SMTPD_CANNOT_START.at(
+            service.fallback_span(), f"smtpd stops at every connection: fatal: {model.fatal}",
+            hint=("end smtpd_relay_restrictions with reject_unauth_destination, with no `permit` before it"
+                  if "working instance" in model.fatal else "fix the values Postfix cannot expand (MP708)"))
+        return
     try:
-        found = prove_no_open_relay(model)
+        found = undeclared_relays(model) if service.judges_relay_domains else anonymous_relays(model)
     except ProofTooLarge as error:
-        yield cat.OPEN_RELAY.at(fallback_span(ctx), f"cannot prove that no anonymous client can relay: {error}",
+        yield cat.OPEN_RELAY.at(service.fallback_span(), f"cannot prove that no anonymous client can relay: {error}",
                                 hint="split large access tables out of the restriction lists")
         return
-    if foreign_relay_domains(model.config.words):
-        # MP324 reports each relay_domains entry that relays for others, at the entry: a
-        # request accepted only because its domain is a relay destination is that same cause.
-        found = [cx for cx in found if not _declared(cx)]
-    relays = [cx for cx in found if not cx.assumptions]
-    for counterexample in relays:
-        yield _diagnostic(ctx, counterexample, "an anonymous client outside the trusted networks", cat.OPEN_RELAY)
+    for counterexample in found:
+        if not counterexample.assumptions:
+            yield relay_diagnostic(service, counterexample, service.wording.anonymous_client, cat.OPEN_RELAY)
     for assumption in stated_assumptions(found):
-        span = (entry_span(ctx, assumption.parameter, assumption.position) if assumption.position is not None
-                else None) or parameter_span(ctx, assumption.parameter) or fallback_span(ctx)
+        span = (service.entry_span(assumption.parameter, assumption.position) if assumption.position is not None
+                else None) or service.parameter_span(assumption.parameter) or service.fallback_span()
         yield cat.RELAY_ASSUMPTION.at(span, assumption_message(assumption), hint=ASSUMPTION_HINT)
-    yield from _redirects(ctx, model)
-    if not relays:  # what lets anyone relay lets trusted and logged-in clients relay too: said once
-        yield from _stated_classes(ctx, model)
+    yield from _redirects(service, model)
 
 
 ASSUMPTION_HINT = ("the proof cannot read this table: if it answers otherwise, it lets clients relay; "
@@ -95,13 +84,24 @@ def assumption_message(assumption: Assumption) -> str:
     return f"the open-relay proof assumes that {assumption.sentence}"
 
 
-def _redirects(ctx: AnalysisContext, model: PostfixModel) -> Iterator[Diagnostic]:
+def undeclared_relays(model: PostfixModel) -> list[Counterexample]:
+    """Return the ways an anonymous client relays (or may, under an assumption) that MP324 does not already
+    report; raise ProofTooLarge."""
+    found = anonymous_relays(model)
+    if foreign_relay_domains(model.config.words):
+        # MP324 reports each relay_domains entry that relays for others, at the entry: a
+        # request accepted only because its domain is a relay destination is that same cause.
+        found = [cx for cx in found if not _declared(cx)]
+    return found
+
+
+def _redirects(service: Service, model: PostfixModel) -> Iterator[Diagnostic]:
     """MP301 for REDIRECT/BCC targets the client writes (simulate/redirects.py), at the parameter naming the table."""
     lists = {name: tuple(model.lists[name]) for name in SMTPD_LISTS}
     lists.update({name: model.config.words(name) for name in model.classes})
     domains = [w.lower() for w in model.config.words("mydestination") if ":" not in w and not w.startswith("/")]
     for redirect in steerable_redirects(model.config.words, lists, domains):
-        span = parameter_span(ctx, redirect.parameter) or fallback_span(ctx)
+        span = service.parameter_span(redirect.parameter) or service.fallback_span()
         what = f"{redirect.action} in {redirect.parameter} ({redirect.table})"
         if redirect.certain:
             message = (f"open relay: anyone can relay through {what}: a client that sends `{redirect.witness}` "
@@ -119,44 +119,28 @@ def _declared(counterexample: Counterexample) -> bool:
             and decision.restriction is None and "relay_domains" in decision.sources)
 
 
-def _stated_classes(ctx: AnalysisContext, model: PostfixModel) -> Iterator[Diagnostic]:
-    mode = ctx.policy.relay.value
-    if mode not in (RelayMode.TRUSTED, RelayMode.AUTHENTICATED_OR_TRUSTED) and ctx.policy.trusted_networks:
-        client = trusted_client(ctx)
-        for counterexample in [cx for cx in prove_no_open_relay(model, clients=[client]) if not cx.assumptions][:1]:
-            yield _diagnostic(ctx, counterexample, f"a trusted client ({client})", cat.RELAY_WIDER_THAN_STATED,
-                              f" although `relay {mode.value}` does not let trusted networks relay")
-    if mode is RelayMode.NOBODY and ctx.plan.sender_map is not None:
-        table = ctx.plan.sender_map
-        for key in table.keys[:1]:
-            login = table.owners_of(key)[0]
-            sender = key if not key.startswith("@") else "someone" + key
-            for counterexample in [cx for cx in prove_no_open_relay(model, login=login, clients=[OUTSIDE_CLIENT],
-                                                                     senders=[sender]) if not cx.assumptions][:1]:
-                yield _diagnostic(ctx, counterexample, f"the logged-in client {login}", cat.RELAY_WIDER_THAN_STATED,
-                                  " although `relay nobody` lets nobody relay")
-
-
-def _diagnostic(ctx: AnalysisContext, counterexample: Counterexample, who: str, code,
-                suffix: str = "") -> Diagnostic:
+def relay_diagnostic(service: Service, counterexample: Counterexample, who: str, code,
+                     suffix: str = "") -> Diagnostic:
+    """Return the finding for one way to relay, at the line the host says decided what accepted it."""
     decision = counterexample.decision
-    related = tuple(Related(span, f"{name} is decided here") for name, span in _source_spans(ctx, counterexample))
-    span = entry_span(ctx, decision.parameter, decision.position)
+    related = tuple(Related(span, f"{name} is {service.wording.decided} here")
+                    for name, span in _source_spans(service, counterexample))
+    span = service.entry_span(decision.parameter, decision.position)
     if counterexample.rewrite is not None:
         # The rewriting table relays, not the restriction that rightly accepted a local recipient.
-        rewriting = parameter_span(ctx, counterexample.rewrite.parameter)
+        rewriting = service.parameter_span(counterexample.rewrite.parameter)
         if rewriting is not None:
             span, related = rewriting, ()
     elif counterexample.xclient:
         # The line that let an outside client pose as another is the one to change.
-        posing = parameter_span(ctx, "smtpd_authorized_xclient_hosts")
+        posing = service.parameter_span("smtpd_authorized_xclient_hosts")
         if posing is not None:
             if span is not None:
                 related = (Related(span, f"{decision.restriction} accepts the posing client here"), *related)
             span = posing
     if span is None and related:
         span, related = related[0].span, related[1:]
-    return code.at(span or fallback_span(ctx), relay_message(counterexample, who, suffix),
+    return code.at(span or service.fallback_span(), relay_message(counterexample, who, suffix),
                    hint=counterexample_hint(counterexample), related=related)
 
 
@@ -220,19 +204,10 @@ def _envelope(counterexample: Counterexample) -> str:
     return f"from {client},{login} MAIL FROM:<{request.sender}> RCPT TO:<{request.recipient}>"
 
 
-def _source_spans(ctx: AnalysisContext, counterexample: Counterexample) -> list[tuple[str, Span]]:
+def _source_spans(service: Service, counterexample: Counterexample) -> list[tuple[str, Span]]:
     found: list[tuple[str, Span]] = []
     for name in counterexample.decision.sources:
-        span = _network_span(ctx, counterexample.request.client_address) if name == "mynetworks" else None
-        span = span or parameter_span(ctx, name)
+        span = service.parameter_span(name, counterexample.request.client_address)
         if span is not None:
             found.append((name, span))
     return found
-
-
-def _network_span(ctx: AnalysisContext, address: str) -> Span | None:
-    """Return the `trusted networks` entry that holds the client, to point at the very network."""
-    ip = ipaddress.ip_address(address)
-    return next((n.span for n in ctx.policy.trusted_networks if n.network.version == ip.version and ip in n.network),
-                None)
-

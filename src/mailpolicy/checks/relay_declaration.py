@@ -25,36 +25,39 @@ from __future__ import annotations
 import functools
 from typing import Iterator
 
-from mailpolicy.analyze.context import AnalysisContext
-from mailpolicy.analyze.simulation import model_of, parameter_span
+from mailpolicy.checks.host import Host, Service
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.postfix.restriction_lists import split_list
 from mailpolicy.simulate.lookup import parse_inline
-from mailpolicy.source import Span
 
 # Parameters whose domains are this server's final destinations: what "the policy's own" means.
 OWN_DOMAIN_PARAMETERS = ("mydestination", "virtual_alias_domains", "virtual_mailbox_domains")
 OWN_NAME_PARAMETERS = ("myhostname", "mydomain")
 
 
-def check_relay_declaration(ctx: AnalysisContext) -> Iterator[Diagnostic]:
+def check_relay_declaration(host: Host) -> Iterator[Diagnostic]:
     """Report each relay_domains entry that relays for a public suffix or another organisation's domain,
-    and a myorigin that sends the always-accepted bare `postmaster` to someone else's domain."""
-    model = model_of(ctx)
+    and a myorigin that sends the always-accepted bare `postmaster` to someone else's domain, in every service."""
+    return host.per_service(_declared)
+
+
+def _declared(service: Service) -> Iterator[Diagnostic]:
+    model = service.model()
     words = model.config.words
     # `backup mx for` states the intent this check guards against guessing: relaying for that
     # domain, to the recipients its `mailboxes` list (relay_recipient_maps). A public suffix is
     # still refused: no organisation's backup MX relays for all of `com`.
-    stated = {d.value: d.span for d in ctx.policy.hosted.backup_domains}
+    stated = service.backup_domains()
     for finding in foreign_relay_domains(words):
         if finding.written in stated and not _suffix_list().is_public(finding.written):
             continue
-        span = stated.get(finding.written) or _span(ctx, finding.written)
+        span = stated.get(finding.written) or service.element_span("relay_domains", finding.written) \
+            or service.fallback_span()
         yield cat.RELAY_DOMAIN_NOT_OWN.at(span, finding.message, hint=finding.hint)
     origin = foreign_origin(model)
     if origin is not None:
-        span = parameter_span(ctx, "myorigin") or parameter_span(ctx, "myhostname") or _span(ctx, "")
+        span = (service.parameter_span("myorigin") or service.parameter_span("myhostname")
+                or service.element_span("relay_domains", "") or service.fallback_span())
         yield cat.RELAY_DOMAIN_NOT_OWN.at(
             span, f"myorigin is `{origin}`, not this policy's own domain: smtpd accepts RCPT TO:<postmaster> from "
                   f"anyone without a restriction (RFC 5321 requires it), and cleanup appends @{origin}, so anyone "
@@ -191,19 +194,3 @@ def _suffix_list():
     from publicsuffixlist import PublicSuffixList
 
     return PublicSuffixList()
-
-
-def _span(ctx: AnalysisContext, written: str) -> Span:
-    """Return the column of the entry on the `set relay_domains` line, else the line that decided relay_domains."""
-    setting = next((s for s in ctx.policy.settings if s.name == "relay_domains"), None)
-    if setting is not None:
-        element = next((e for e in split_list(setting.value) if e.text == written), None)
-        if element is not None:
-            column = setting.value_span.column + element.offset
-            return setting.value_span.at_column(column, column + len(written))
-        return setting.span
-    span = parameter_span(ctx, "relay_domains")
-    if span is not None:
-        return span
-    path = ctx.policy.sources[0].path if ctx.policy.sources else "<policy>"
-    return Span(path, 1, 1)
