@@ -1,7 +1,8 @@
 """The compiled policy as a host of the checks (checks/host.py): the policy and the configuration planned from it.
 
-It is its own one service: the compiler writes main.cf only, so every smtpd service of the
-server runs with it. A finding points at the policy line that decided what the check read: a
+Its services are main.cf itself (every smtpd service of master.cf runs with it unless it overrides
+a value) and each `service` the policy states, with the `-o` overrides the compiler writes for it
+into master.cf (plan/service_views.py). A finding points at the policy line that decided what the check read: a
 list entry's statement (`relay`, `allow user`), the column of a restriction on a `set` line, or
 the `trusted networks` entry that holds a client (analyze/simulation.py).
 """
@@ -10,15 +11,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
+import attrs
+
 from mailpolicy.analyze import simulation
 from mailpolicy.checks.host import Wording
 from mailpolicy.frozen import frozen
 from mailpolicy.model.policy import Policy
 from mailpolicy.plan.model import ConfigPlan
+from mailpolicy.plan.simulator_model import model_from_plan
 
 if TYPE_CHECKING:
     from mailpolicy.checks.host import Service
     from mailpolicy.diagnostics import Diagnostic
+    from mailpolicy.plan.service_views import View
     from mailpolicy.simulate import PostfixModel
     from mailpolicy.source import Span
 
@@ -30,6 +35,10 @@ WORDING = Wording(anonymous_client="an anonymous client outside the trusted netw
 class AnalysisContext:
     policy: Policy
     plan: ConfigPlan
+    # Built on first use and kept with the context (so they go when the compilation does): the
+    # simulator's model of the plan, which every simulator check reads and which copies the whole
+    # sender map (seconds with a million owners), and the context of each stated service.
+    _built: dict = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     wording = WORDING
     judges_relay_domains = True
@@ -52,16 +61,27 @@ class AnalysisContext:
         if not self.plan.services:
             return
         from mailpolicy.analyze.services import label
-        from mailpolicy.plan.service_views import views_of
 
-        for view in views_of(self.plan):
-            for diagnostic in check(AnalysisContext(self.policy, view.plan)):
+        for view, service in self._services():
+            for diagnostic in check(service):
                 if (diagnostic.code, diagnostic.message) not in seen:
                     seen.add((diagnostic.code, diagnostic.message))
                     yield label(diagnostic, view)
 
+    def _services(self) -> tuple[tuple[View, AnalysisContext], ...]:
+        services = self._built.get("services")
+        if services is None:
+            from mailpolicy.plan.service_views import views_of
+
+            services = self._built["services"] = tuple(
+                (view, AnalysisContext(self.policy, view.plan)) for view in views_of(self.plan))
+        return services
+
     def model(self) -> PostfixModel:
-        return simulation.model_of(self)
+        model = self._built.get("model")
+        if model is None:
+            model = self._built["model"] = model_from_plan(self.plan)
+        return model
 
     def entry_span(self, parameter: str | None, position: int | None) -> Span | None:
         return simulation.entry_span(self, parameter, position)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from mailpolicy.analyze.context import AnalysisContext
-from mailpolicy.analyze.simulation import entry_span, model_of, parameter_span, request_for
+from mailpolicy.analyze.simulation import entry_span, parameter_span, request_for
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model.policy import Expectation
@@ -36,7 +36,7 @@ def check_expectations(ctx: AnalysisContext) -> Iterator[Diagnostic]:
 
         yield from check_service_expectations(ctx, check_expectations)
         return
-    model = model_of(ctx)
+    model = ctx.model()
     if model.fatal:
         yield cat.EXPECTATION_INVALID.at(
             ctx.policy.expectations[0].span, f"no expectation can be evaluated: smtpd would not start ({model.fatal})",

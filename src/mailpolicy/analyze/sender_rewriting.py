@@ -32,7 +32,7 @@ import re
 from typing import Iterator
 
 from mailpolicy.analyze.context import AnalysisContext
-from mailpolicy.analyze.simulation import fallback_span, model_of, parameter_span
+from mailpolicy.analyze.simulation import fallback_span, parameter_span
 from mailpolicy.diagnostics import Diagnostic, Severity
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
@@ -67,7 +67,7 @@ def check_sender_rewriting(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     owners = ctx.plan.sender_map
     if owners is None or not owners.keys:
         return
-    config = model_of(ctx).config
+    config = ctx.model().config
     delimiter = config.value("recipient_delimiter")
     domains = sorted(ctx.policy.domain_names)
     for parameter, classes in SENDER_MAPS:

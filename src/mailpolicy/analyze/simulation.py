@@ -1,4 +1,4 @@
-"""What the simulator-based checks share: the model of a plan, the clients, and source locations.
+"""Where the compiled host points a finding, and the clients an `expect` line stands for.
 
 A decision names a main.cf parameter and a restriction's position in it; the policy line
 responsible is the planned entry's source (the `relay` statement, an `allow user` line), or
@@ -8,38 +8,16 @@ for a list the author wrote with `set`, the restriction's own column on that `se
 from __future__ import annotations
 
 import ipaddress
-import weakref
 from typing import TYPE_CHECKING
 
 from mailpolicy.checks.samples import LOOPBACK_CLIENT, OUTSIDE_CLIENT
 from mailpolicy.parse.statements import ClientKind
-from mailpolicy.plan.simulator_model import model_from_plan
 from mailpolicy.postfix.restriction_lists import Element, entries, split_list
-from mailpolicy.simulate import PostfixModel, Request
+from mailpolicy.simulate import Request
 from mailpolicy.source import Span
 
 if TYPE_CHECKING:
     from mailpolicy.analyze.context import AnalysisContext
-
-
-
-def model_of(ctx: AnalysisContext) -> PostfixModel:
-    """Return the simulator's model of the main.cf and sender map the plan compiles to, built once per plan."""
-    # Every simulator check of a compile asks for the same model, and building one copies the
-    # whole sender map: with a million owners that is seconds and as much memory as the plan.
-    # The plan is held weakly, so the model goes when the compilation does.
-    plan, model = _last_model
-    if plan is None or plan() is not ctx.plan:
-        model = model_from_plan(ctx.plan)
-        _last_model[:] = [weakref.ref(ctx.plan, _forget_model), model]
-    return model
-
-
-_last_model: list = [None, None]  # a weak reference to the last plan, and its model
-
-
-def _forget_model(_plan: weakref.ref) -> None:
-    _last_model[:] = [None, None]
 
 
 def trusted_client(ctx: AnalysisContext) -> str:
