@@ -1,5 +1,5 @@
 """Shared pytest configuration and fixtures: golden-file updating, the repository root, the real
-Postfix (`requires_postfix`, `boot_sandbox`), and no skips under CI.
+Postfix (`requires_postfix`, `requires_postconf`, `boot_sandbox`), and no skips under CI.
 
 Plain helpers (writing a folder of files, compiling inline text, the small base policy) are in
 tests/helpers.py; Postfix prerequisites in tests/postfix_support.py.
@@ -38,6 +38,17 @@ def requires_postfix() -> None:
     from tests.postfix_support import require_postfix
 
     require_postfix()
+
+
+@pytest.fixture(scope="session")
+def requires_postconf() -> None:
+    """Skip (under CI: fail) the test when Debian's postconf is not installed (no sandbox needed)."""
+    import shutil
+
+    from tests.postfix_support import missing_prerequisite
+
+    if shutil.which("postconf") is None and not Path("/usr/sbin/postconf").exists():
+        missing_prerequisite("postconf (Debian's postfix package) is not installed")
 
 
 @pytest.fixture(scope="module")

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from tests.fuzz import postconf_oracle as oracle
-from tests.postfix_support import in_ci
 
 SEED = 19
 COUNT = 160  # about 30-60 s on two shared cores
 
 
-@pytest.fixture(scope="module")
-def postconf() -> None:
-    if shutil.which("postconf") is None and not oracle.Path(oracle.POSTCONF).exists():
-        if in_ci():
-            pytest.fail("CI=true but postconf is not installed", pytrace=False)
-        pytest.skip("postconf (Debian's postfix package) is not installed")
-
-
-def test_mailpolicy_reads_every_mutated_main_cf_as_postconf_does(postconf) -> None:
+def test_mailpolicy_reads_every_mutated_main_cf_as_postconf_does(requires_postconf) -> None:
     result = oracle.run(SEED, COUNT, commands_every=8)
     assert result["inputs"] == COUNT
     # The sample must reach both sides of the oracle: files Postfix reads and files it refuses.
@@ -44,7 +34,7 @@ ORACLE_CASES = (
 
 
 @pytest.mark.parametrize("data", ORACLE_CASES)
-def test_the_oracle_models_config_directory_as_postconf_c_sets_it(postconf, data: bytes) -> None:
+def test_the_oracle_models_config_directory_as_postconf_c_sets_it(requires_postconf, data: bytes) -> None:
     assert oracle.check(data, with_commands=False) is None
 
 
@@ -77,7 +67,7 @@ STOPPING_CASES = (
 
 
 @pytest.mark.parametrize(("data", "stops"), STOPPING_CASES)
-def test_the_oracle_knows_which_values_postconf_expands(postconf, data: bytes, stops: bool) -> None:
+def test_the_oracle_knows_which_values_postconf_expands(requires_postconf, data: bytes, stops: bool) -> None:
     with oracle.tempfile.TemporaryDirectory() as folder:
         oracle._write_cool(oracle.Path(folder, "main.cf"), data)
         oracle._write_cool(oracle.Path(folder, "master.cf"), oracle.MASTER_CF)

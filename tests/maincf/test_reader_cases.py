@@ -3,14 +3,12 @@ reads (measured with postconf -n / -x on 3.7.11, checked again against postconf 
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from mailpolicy.postfix.expand import Expander, ExpansionError
 from mailpolicy.postfix.main_cf import read_main_cf
 from tests.fuzz import postconf_oracle as oracle
-from tests.postfix_support import in_ci
 
 # (case, main.cf bytes, parameter, the value Postfix reads or None when Postfix does not set it)
 READS = [
@@ -76,14 +74,6 @@ def test_refuses_what_postfix_refuses(case, data, why) -> None:
     assert why in _refusal(data)
 
 
-@pytest.fixture(scope="module")
-def postconf() -> None:
-    if shutil.which("postconf") is None and not oracle.Path(oracle.POSTCONF).exists():
-        if in_ci():
-            pytest.fail("CI=true but postconf is not installed", pytrace=False)
-        pytest.skip("postconf (Debian's postfix package) is not installed")
-
-
 @pytest.mark.parametrize("data", [r[1] for r in READS] + [f[1] for f in FATAL] + [
     b"myhostname = mail.$mydomain\nmydestination = $myhostname, $mydomain\n",
     b"smtpd_banner = ${myorigin:x}y ${nothing_set:z} ${myorigin?{a}:{b}} ${ myorigin }\n",
@@ -91,5 +81,5 @@ def postconf() -> None:
     b"mydomain = ${mydomain?{x}:{y}} example0.com\nmydestination = $mydomain\n",
     b"smtpd_banner = ${:empty name} ${ } end\n",
 ], ids=[r[0] for r in READS] + [f[0] for f in FATAL] + ["mydomain-myhostname-defaults", "conditionals", "levels", "self-test-is-not-a-cycle", "empty-name-with-colon"])
-def test_each_case_agrees_with_postconf(postconf, data) -> None:
+def test_each_case_agrees_with_postconf(requires_postconf, data) -> None:
     assert oracle.check(data, with_commands=True) is None
