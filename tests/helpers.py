@@ -14,10 +14,12 @@ from mailpolicy.compiler import Compilation, compile_policy
 
 # The seed's server done right, in six lines: one local domain, SASL through Dovecot, relaying for
 # logged-in clients only, one sender address owned by one login. Tests add or replace lines.
-SMALL_POLICY = """postfix 3.7
+# Who the server is, and nothing else: the head most test policies start with.
+POLICY_HEAD = """postfix 3.7
 hostname mx.example0.com
 local domains example0.com
-sasl dovecot private/auth
+"""
+SMALL_POLICY = POLICY_HEAD + """sasl dovecot private/auth
 relay only authenticated
 allow user jimminey as jcricket@example0.com
 """

@@ -12,9 +12,9 @@ import pytest
 from mailpolicy.audit.run import audit_config
 from tests.audit.config_folder import BASE
 from tests.audit.config_folder import config_folder as folder
-from tests.helpers import compile_text
+from tests.helpers import POLICY_HEAD, compile_text
 
-HEAD = "postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\nrelay nobody\n"
+HEAD = POLICY_HEAD + "relay nobody\n"
 
 # name -> (set lines after HEAD, [(line, column, "dies" or "451")] of every MP340 expected)
 CASES = {

@@ -7,9 +7,9 @@ import pytest
 
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.analyze.stated_relay import check_stated_relay
-from tests.helpers import compile_text
+from tests.helpers import POLICY_HEAD, compile_text
 
-HEAD = "postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\n"
+HEAD = POLICY_HEAD
 SASL = "sasl dovecot private/auth\nallow user jim as jim@example0.com\n"
 
 

@@ -9,10 +9,10 @@ import pytest
 
 from mailpolicy.audit.effective import references
 from mailpolicy.postfix.expand import Expander, reference_sites
-from tests.helpers import compile_text
+from tests.helpers import POLICY_HEAD, compile_text
 from tests.postfix_support import require_postfix
 
-HEAD = "postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\n"
+HEAD = POLICY_HEAD
 
 
 def undefined(compilation):

@@ -10,9 +10,9 @@ import pytest
 
 from mailpolicy.audit.run import audit_config
 from tests.audit.config_folder import BASE, config_folder
-from tests.helpers import compile_text
+from tests.helpers import POLICY_HEAD, compile_text
 
-HEAD = "postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\nrelay nobody\n"
+HEAD = POLICY_HEAD + "relay nobody\n"
 
 # name -> (parameter lines, written once for both hosts; the codes compared)
 CASES = {

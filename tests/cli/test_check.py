@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from mailpolicy.cli import cli
-from tests.helpers import write_files
+from tests.helpers import POLICY_HEAD, write_files
 
-CLEAN = "postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\n"
+CLEAN = POLICY_HEAD
 BROKEN = "postfix 3.7\ntrusted networks 0.0.0.0/0\nset smtp_recipient_restrictions = reject\nhostname mx.example0.com\n"
 WARNS = "sasl dovecot private/auth\nhostname mx.example0.com\n"  # MP315: SASL but nobody owns an address
 

@@ -6,9 +6,9 @@ import pytest
 
 from mailpolicy.parse.statements import ClientKind
 from mailpolicy.verify import OUTSIDE_SOURCE, TRUSTED_SOURCE, sandbox_inputs, stand_ins
-from tests.helpers import compile_text
+from tests.helpers import POLICY_HEAD, compile_text
 
-HEAD = "postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\n"
+HEAD = POLICY_HEAD
 
 
 @pytest.mark.parametrize(
