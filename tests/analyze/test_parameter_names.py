@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailpolicy.analyze.parameter_names import is_restriction_list
+from mailpolicy.checks.names import is_restriction_list
 from tests.helpers import codes, compile_text
 
 

@@ -18,7 +18,6 @@ from mailpolicy.analyze.owners import (
     check_duplicate_allows, check_owned_domains, check_owners_need_sasl, check_sasl_without_owners,
 )
 from mailpolicy.analyze.output_names import check_sender_map_name
-from mailpolicy.analyze.parameter_names import check_parameter_names, check_restriction_names
 from mailpolicy.analyze.privileged import check_privileged_settings
 from mailpolicy.analyze.references import check_undefined_references
 from mailpolicy.analyze.sasl_options import check_sasl_security_options
@@ -49,8 +48,6 @@ CHECKS: tuple[Check, ...] = (
     check_duplicate_settings,
     check_privileged_settings,
     check_trusted_networks,
-    check_parameter_names,
-    check_restriction_names,
     check_undefined_references,
     check_sender_rewriting,
     *CORE_CHECKS,  # the checks a deployed configuration gets too (mailpolicy.checks)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 import attrs
 
 from mailpolicy.analyze import simulation
-from mailpolicy.checks.host import Wording
+from mailpolicy.checks.host import Wording, Written
 from mailpolicy.frozen import frozen
 from mailpolicy.model.policy import Policy
 from mailpolicy.plan.model import ConfigPlan
@@ -28,7 +28,10 @@ if TYPE_CHECKING:
     from mailpolicy.source import Span
 
 
-WORDING = Wording(anonymous_client="an anonymous client outside the trusted networks", decided="decided")
+# How the compiled policy says a fix: as policy statements.
+WORDING = Wording(anonymous_client="an anonymous client outside the trusted networks", decided="decided",
+                  rename_parameter="write `set {instead} = ...`; Postfix would ignore `{name}` without a word",
+                  newer_postfix="say so with `postfix VERSION`")
 
 
 @frozen
@@ -46,6 +49,14 @@ class AnalysisContext:
     @property
     def version(self) -> str:
         return self.policy.version.value
+
+    def written(self) -> tuple[Written, ...]:
+        """Return the policy's `set` lines (a value is one line)."""
+        return tuple(Written(s.name, s.value, s.name_span, s.value_span, ((s.value, s.value_span),))
+                     for s in self.policy.settings)
+
+    def transports(self) -> tuple[str, ...]:
+        return ()  # the policy names no master.cf transport of its own
 
     def per_service(self, check: Callable[[Service], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
         """Run a service check on main.cf, then on each stated service (its `-o` overrides applied).

@@ -1,4 +1,5 @@
-"""What every audit check reads: the files, one view per smtpd service, and the target version."""
+"""A deployed configuration as a host of the checks (checks/host.py): the files, one view per smtpd service,
+and the target version."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import attrs
 
 from mailpolicy.audit.effective import Origin, ServiceView, Word
 from mailpolicy.audit.files import ConfigFiles
+from mailpolicy.checks.host import Wording, Written
 from mailpolicy.diagnostics import Diagnostic
-from mailpolicy.model.policy import Setting
 from mailpolicy.postfix.main_cf import MainCf
 from mailpolicy.postfix.restriction_lists import entries
 
@@ -21,6 +22,11 @@ MISMATCH_RESTRICTIONS = frozenset({
     "reject_known_sender_login_mismatch", "reject_unauthenticated_sender_login_mismatch",
     "reject_unauth_sender_login_mismatch",
 })
+
+# How a deployed configuration says a fix: as main.cf lines and the audit's own options.
+WORDING = Wording(anonymous_client="an anonymous client on the Internet", decided="set",
+                  rename_parameter="rename it to `{instead}`; Postfix ignores `{name}` without a word",
+                  newer_postfix="audit with `--postfix VERSION`")
 
 
 @attrs.frozen
@@ -37,16 +43,19 @@ class AuditContext:
     def main(self) -> MainCf:
         return self.files.main_cf
 
-    def written(self) -> Iterator[tuple[Setting, Origin]]:
-        """Yield every main.cf definition and smtpd -o override as a `set`-like setting, with its origin."""
-        for definition in self.main.definitions:
-            yield (Setting(definition.name, definition.value, definition.name_span, definition.name_span,
-                           definition.value_span or definition.name_span), Origin(definition=definition))
+    wording = WORDING
+
+    def written(self) -> tuple[Written, ...]:
+        """Return every main.cf definition and smtpd -o override, each with where its value's lines stand."""
+        origins = [Origin(definition=definition) for definition in self.main.definitions]
         if self.files.master_cf is not None:
-            for service in self.files.master_cf.smtpd_services:
-                for override in service.overrides:
-                    yield (Setting(override.name, override.value, override.span, override.span,
-                                   override.value_span or override.span), Origin(override=override))
+            origins += [Origin(override=override) for service in self.files.master_cf.smtpd_services
+                        for override in service.overrides]
+        return tuple(Written(origin.name, origin.value, origin.span, origin.value_span, tuple(origin.pieces()))
+                     for origin in origins)
+
+    def transports(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.files.master_cf.services) if self.files.master_cf else ()
 
     def per_service(self, check: Callable[[Service], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
         """Run a check of the check core (checks/host.py) for every smtpd service."""
@@ -76,9 +85,6 @@ class AuditContext:
                 yield diagnostic
             else:
                 yield attrs.evolve(diagnostic, message=f"{', '.join(labels)}: {diagnostic.message}")
-
-    def settings(self) -> tuple[Setting, ...]:
-        return tuple(setting for setting, _ in self.written())
 
     def restrictions(self, view: ServiceView, name: str) -> list[Word]:
         """Return the restrictions of list `name` as the view sees it, arguments left out.

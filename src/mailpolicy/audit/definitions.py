@@ -36,18 +36,19 @@ def check_overridden(ctx: AuditContext) -> Iterator[Diagnostic]:
 
 def check_references(ctx: AuditContext) -> Iterator[Diagnostic]:
     """Warn about `$name` references to parameters neither set nor known, and values that cannot expand."""
-    defined = {s.name for s in ctx.settings()}
+    written = ctx.written()
+    defined = {w.name for w in written}
     view = ctx.views[0]
     expander = Expander(view.raw)  # one for all values: each name is expanded once
-    for setting, origin in ctx.written():
+    for value in written:
         try:
-            expander.expand(setting.value)
+            expander.expand(value.value)
         except ExpansionError as error:
-            yield unexpandable(origin.value_span, setting.name, error)
+            yield unexpandable(value.value_span, value.name, error)
             continue
-        for name in dict.fromkeys(references(setting.value)):
+        for name in dict.fromkeys(references(value.value)):
             if name not in defined and pf.parameter(name, ctx.version) is None:
-                yield undefined(origin.value_span, name, setting.name, ctx.version)
+                yield undefined(value.value_span, name, value.name, ctx.version)
 
 
 def _short(value: str, limit: int = 40) -> str:

@@ -43,6 +43,14 @@ class Origin:
     override: Override | None = None
 
     @property
+    def name(self) -> str:
+        return self.override.name if self.override is not None else self.definition.name
+
+    @property
+    def value(self) -> str:
+        return self.override.value if self.override is not None else self.definition.value
+
+    @property
     def span(self) -> Span | None:
         """Return the span of the parameter's name."""
         if self.override is not None:

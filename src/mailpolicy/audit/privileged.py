@@ -19,7 +19,7 @@ from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
 
 def check_privileged_parameters(ctx: AuditContext) -> Iterator[Diagnostic]:
     """MP412 at every definition of a privileged parameter; a note where it changes nothing."""
-    for setting, _origin in ctx.written():
+    for setting in ctx.written():
         if not is_privileged(setting.name):
             continue
         info = pf.parameter(setting.name, ctx.version)

@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 import attrs
 
 from mailpolicy.audit import (
-    definitions, login_map, names, networks, privileged, sasl, services,
+    definitions, login_map, networks, privileged, sasl, services,
 )
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView
@@ -23,8 +23,6 @@ CHECKS: tuple[AuditCheck, ...] = (
     definitions.check_main_cf_lines,
     definitions.check_overridden,
     definitions.check_references,
-    names.check_parameter_names,
-    names.check_restriction_names,
     services.check_master_overrides,
     services.check_hostname,
     networks.check_mynetworks,

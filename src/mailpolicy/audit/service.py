@@ -11,16 +11,12 @@ from __future__ import annotations
 import attrs
 
 from mailpolicy.audit import simulation
-from mailpolicy.audit.context import AuditContext
+from mailpolicy.audit.context import WORDING, AuditContext
 from mailpolicy.audit.effective import ServiceView
-from mailpolicy.checks.host import Wording
 from mailpolicy.checks.samples import LOOPBACK_CLIENT
 from mailpolicy.model import values
 from mailpolicy.simulate import PostfixModel
 from mailpolicy.source import Span
-
-
-WORDING = Wording(anonymous_client="an anonymous client on the Internet", decided="set")
 
 
 @attrs.frozen

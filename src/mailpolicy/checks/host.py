@@ -9,9 +9,10 @@ value) and how a fix is said in its own terms (a policy statement, or a main.cf 
 
 Postfix runs one configuration per smtpd service: master.cf's `-o name=value` beats main.cf for
 that service alone. So most checks read a `Service`, and a host runs them for each of its
-services (`Host.per_service`); the compiled policy is one service, since the compiler manages
-master.cf for none. A finding only some services have is named by them (the deployed host does
-that).
+services (`Host.per_service`): the compiled policy's are main.cf and each `service` it states, a
+deployed configuration's are master.cf's smtpd services. A finding only some services have is
+named by them. Checks of what is written, whatever service reads it (parameter names, `$name`
+references), read the host's `written()` values instead.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol
 
 from mailpolicy.frozen import frozen
+from mailpolicy.postfix.restriction_lists import split_list
+from mailpolicy.source import Span
 
 if TYPE_CHECKING:
     from mailpolicy.diagnostics import Diagnostic
     from mailpolicy.simulate import PostfixModel
-    from mailpolicy.source import Span
 
 
 @frozen
@@ -35,6 +37,31 @@ class Wording:
     anonymous_client: str
     # What a line did to a parameter a decision read: a statement "decided" it, main.cf "set" it.
     decided: str
+    # How to rename a parameter written under a wrong name ({name}, {instead}).
+    rename_parameter: str
+    # How to say the server runs a newer Postfix than the one checked against.
+    newer_postfix: str
+
+
+@frozen
+class Written:
+    """One parameter value as written: a policy's `set` line, a main.cf definition or a master.cf `-o`."""
+
+    name: str
+    value: str
+    name_span: Span | None
+    value_span: Span | None  # the value's first line (the name's span when the value starts below it)
+    pieces: tuple[tuple[str, Span | None], ...]  # each line's part of the value, with its span
+
+    def elements(self) -> Iterator[tuple[str, Span | None]]:
+        """Yield each list element as written (unexpanded), with its own span."""
+        for text, span in self.pieces:
+            for element in split_list(text, references=True):
+                if span is None:
+                    yield element.text, None
+                else:
+                    column = span.column + element.offset
+                    yield element.text, span.at_column(column, column + len(element.text))
 
 
 class Service(Protocol):
@@ -85,6 +112,13 @@ class Host(Protocol):
     """A configuration the checks run on: the compiled policy or a deployed main.cf + master.cf."""
 
     version: str  # the target Postfix version, "3.7"
+    wording: Wording
+
+    def written(self) -> tuple[Written, ...]:
+        """Return every parameter value the configuration writes, in the order written."""
+
+    def transports(self) -> tuple[str, ...]:
+        """Return the master.cf service names, whose per-transport parameters are valid names."""
 
     def per_service(self, check: Callable[[Service], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
         """Run a service check on every smtpd service and return its findings, each said once."""

@@ -1,11 +1,13 @@
-"""Check the names in `set` lines: parameter names, and restriction names in restriction lists.
+"""Check the names a configuration writes: parameter names, and restriction names in restriction lists.
 
 Postfix reads main.cf without complaint about names it does not know (`postconf -n` only warns
 "unused parameter"), and an smtp_/smtpd_ swap that lands on another valid name gets no warning
 at all: the seed's server ran for weeks with two smtpd_ settings spelled smtp_. Restriction
 names are checked only when mail arrives: smtpd logs "unknown smtpd restriction" and answers
 every client with "451 Server configuration error". Both are caught here, against the target
-version's parameter list (`mailpolicy.postfix.parameters`).
+version's parameter list (`mailpolicy.postfix.parameters`), in a policy's `set` lines and in
+main.cf and master.cf `-o` overrides alike; restriction names where each is written, on its own
+line of a continued list.
 
 A value is a restriction list when its parameter is one of the smtpd_*_restrictions lists, any
 other name ending in `_restrictions` that is not a known parameter (a misspelt list is still a
@@ -19,10 +21,9 @@ import functools
 import re
 from typing import Iterable, Iterator
 
-from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.checks.host import Host, Wording, Written
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.model.policy import Setting
 from mailpolicy.postfix import parameters as pf
 from mailpolicy.postfix.restriction_lists import entries, split_list
 from mailpolicy.source import Span
@@ -33,43 +34,44 @@ _WRONG_SIDE = {"smtp_": "the SMTP *client* (mail this server sends)",
                "smtpd_": "the SMTP *server* (mail this server receives)"}
 
 
-def restriction_classes(settings: tuple[Setting, ...]) -> frozenset[str]:
+def restriction_classes(written: tuple[Written, ...]) -> frozenset[str]:
     """Return the user's restriction class names (smtpd_restriction_classes)."""
     names: set[str] = set()
-    for setting in settings:
-        if setting.name == RESTRICTION_CLASSES:
-            names.update(e.text for e in split_list(setting.value, references=True)
+    for value in written:
+        if value.name == RESTRICTION_CLASSES:
+            names.update(e.text for e in split_list(value.value, references=True)
                          if not e.text.startswith(("$", "{")))
     return frozenset(names)
 
 
-def check_parameter_names(ctx: AnalysisContext) -> Iterator[Diagnostic]:
-    """Report `set` names the target Postfix does not have, has under another name, or deprecates."""
-    version = ctx.policy.version.value
-    classes = restriction_classes(ctx.policy.settings)
-    names = {s.name for s in ctx.policy.settings}
-    for setting in ctx.policy.settings:
-        if setting.name in classes:
+def check_parameter_names(host: Host) -> Iterator[Diagnostic]:
+    """Report names the target Postfix does not have, has under another name, or deprecates."""
+    written = host.written()
+    classes = restriction_classes(written)
+    names = {w.name for w in written}
+    transports = host.transports()
+    for value in written:
+        if value.name in classes:
             continue  # a restriction class is a parameter the user defines
-        problem = pf.check_name(setting.name, version)
+        problem = pf.check_name(value.name, host.version, transports=transports)
         if problem is None:
-            yield from client_side_note(setting, names)
+            yield from client_side_note(value, names)
         else:
-            yield name_diagnostic(setting, problem, version)
+            yield name_diagnostic(value, problem, host.version, host.wording)
 
 
-def check_restriction_names(ctx: AnalysisContext) -> Iterator[Diagnostic]:
-    """Report unknown, removed, too new and deprecated restriction names in `set` restriction lists."""
-    version = ctx.policy.version.value
-    classes = restriction_classes(ctx.policy.settings)
-    for setting in ctx.policy.settings:
-        if is_restriction_list(setting.name, version, classes):
-            yield from restriction_list_problems(_located_elements(setting), version, classes)
+def check_restriction_names(host: Host) -> Iterator[Diagnostic]:
+    """Report unknown, removed, too new and deprecated restriction names at the element each one is."""
+    written = host.written()
+    classes = restriction_classes(written)
+    for value in written:
+        if is_restriction_list(value.name, host.version, classes):
+            yield from restriction_list_problems(value.elements(), host.version, classes, host.wording)
 
 
-def restriction_list_problems(elements: Iterable[tuple[str, Span]], version: str,
-                              classes: frozenset[str]) -> Iterator[Diagnostic]:
-    """Check the elements (text, span) of one restriction list; the audit passes main.cf's, line by line."""
+def restriction_list_problems(elements: Iterable[tuple[str, Span | None]], version: str,
+                              classes: frozenset[str], wording: Wording) -> Iterator[Diagnostic]:
+    """Check the elements (text, span) of one restriction list."""
     lowered = [c.lower() for c in classes]
     located = list(elements)
     # An argument is a table, a policy server, a DNS list or a number of seconds, never a name.
@@ -79,13 +81,7 @@ def restriction_list_problems(elements: Iterable[tuple[str, Span]], version: str
             continue  # a $parameter expands at run time; type:table is a short-hand access map
         problem = pf.check_restriction(entry.name, version, classes=lowered)
         if problem is not None:
-            yield restriction_diagnostic(span, text, problem, version)
-
-
-def _located_elements(setting: Setting) -> Iterator[tuple[str, Span]]:
-    for element in split_list(setting.value, references=True):
-        column = setting.value_span.column + element.offset
-        yield element.text, setting.value_span.at_column(column, column + len(element.text))
+            yield restriction_diagnostic(span, text, problem, version, wording)
 
 
 def is_restriction_list(name: str, version: str, classes: frozenset[str] = frozenset()) -> bool:
@@ -101,19 +97,19 @@ def _lists() -> frozenset[str]:
     return frozenset(lst for r in pf.restriction_names() for lst in pf.restriction_lists(r) or ())
 
 
-def name_diagnostic(setting: Setting, problem: pf.NameProblem, version: str) -> Diagnostic:
-    span, name, instead = setting.name_span, setting.name, problem.suggestion
+def name_diagnostic(written: Written, problem: pf.NameProblem, version: str, wording: Wording) -> Diagnostic:
+    span, name, instead = written.name_span, written.name, problem.suggestion
     if problem.kind == "wrong_daemon":
         side = "smtp_" if name.startswith("smtp_") else "smtpd_"
         other = "server" if side == "smtp_" else "client"
         return cat.WRONG_DAEMON_PARAMETER.at(
             span, f"`{name}` is not a Postfix parameter: {side} is {_WRONG_SIDE[side]}; "
                   f"the {other}'s parameter is `{instead}`",
-            hint=f"write `set {instead} = ...`; Postfix would ignore `{name}` without a word")
+            hint=wording.rename_parameter.format(name=name, instead=instead))
     message, _, guess = _quoted(problem.message).partition("; did you mean ")
     if problem.kind == "too_new":
-        return cat.PARAMETER_TOO_NEW.at(span, message, hint="if the server runs a newer Postfix, say so with "
-                                                            "`postfix VERSION`; otherwise remove the line")
+        return cat.PARAMETER_TOO_NEW.at(span, message, hint=f"if the server runs a newer Postfix, "
+                                                            f"{wording.newer_postfix}; otherwise remove the line")
     if problem.kind == "removed":
         return cat.PARAMETER_REMOVED.at(span, message, hint=f"use `{instead}`" if instead else "remove the line")
     if problem.kind == "deprecated":
@@ -124,19 +120,20 @@ def name_diagnostic(setting: Setting, problem: pf.NameProblem, version: str) -> 
     return cat.UNKNOWN_PARAMETER.at(span, message, hint=hint)
 
 
-def client_side_note(setting: Setting, names: set[str]) -> Iterator[Diagnostic]:
+def client_side_note(written: Written, names: set[str]) -> Iterator[Diagnostic]:
     """Note a valid smtp_ name whose smtpd_ twin exists: the seed's typo that Postfix cannot see."""
-    twin = pf.daemon_twin(setting.name)
-    if twin is None or not setting.name.startswith("smtp_") or twin in names:
+    twin = pf.daemon_twin(written.name)
+    if twin is None or not written.name.startswith("smtp_") or twin in names:
         return
     yield cat.WRONG_DAEMON_PARAMETER.at(
-        setting.name_span, f"`{setting.name}` configures {_WRONG_SIDE['smtp_']}, not the server "
+        written.name_span, f"`{written.name}` configures {_WRONG_SIDE['smtp_']}, not the server "
                            f"that receives it (that is `{twin}`)",
         hint=f"if you meant incoming connections, write `{twin}`; if you meant outgoing mail, this is right",
         severity=cat.NOTE)
 
 
-def restriction_diagnostic(span, written: str, problem: pf.NameProblem, version: str) -> Diagnostic:
+def restriction_diagnostic(span: Span | None, written: str, problem: pf.NameProblem, version: str,
+                           wording: Wording) -> Diagnostic:
     message, _, guess = _quoted(problem.message).partition("; did you mean ")
     instead = problem.suggestion
     if problem.kind == "deprecated":
@@ -144,7 +141,7 @@ def restriction_diagnostic(span, written: str, problem: pf.NameProblem, version:
                                              "remove it; see DEPRECATION_README")
     code = cat.UNKNOWN_RESTRICTION
     if problem.kind == "too_new":
-        hint = "if the server runs a newer Postfix, say so with `postfix VERSION`; otherwise remove it"
+        hint = f"if the server runs a newer Postfix, {wording.newer_postfix}; otherwise remove it"
     elif problem.kind == "removed":
         code, hint = cat.REMOVED_RESTRICTION, f"use `{instead}`" if instead else "remove it"
     else:
