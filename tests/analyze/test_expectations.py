@@ -75,3 +75,26 @@ def test_an_expectation_cannot_be_evaluated_when_smtpd_would_not_start(tmp_path)
     plan = attrs.evolve(c.plan, parameters=tuple(broken if p is relay else p for p in c.plan.parameters))
     (d,) = check_expectations(AnalysisContext(c.policy, plan))
     assert d.code == "MP502" and "smtpd would not start" in d.message and d.span.line == 7
+
+
+def test_expectations_can_name_the_bare_postmaster_address_literals_and_the_null_sender(tmp_path) -> None:
+    # Issue 13 point 4: the forms attackers try. The bare postmaster is decided at DATA.
+    text = ("expect reject anonymous sending as jcricket@example0.com to postmaster\n"
+            "expect accept anonymous sending as <> to Postmaster\n"
+            "expect accept user jimminey sending as jcricket@example0.com to postmaster\n"
+            "expect reject anonymous sending as spam@evil.test to victim@[192.0.2.1]\n"
+            "expect reject anonymous sending as spam@evil.test to victim@[IPv6:2001:db8::1]\n")
+    c = compile_text(tmp_path, HEAD + text)
+    assert [d.code for d in c.diagnostics if d.is_error] == []
+    assert [(e.sender, e.recipient) for e in c.policy.expectations] == [
+        ("jcricket@example0.com", "postmaster"), ("", "postmaster"), ("jcricket@example0.com", "postmaster"),
+        ("spam@evil.test", "victim@[192.0.2.1]"), ("spam@evil.test", "victim@[IPv6:2001:db8::1]")]
+    # The simulator decides them: an expectation the other way fails, naming the DATA list.
+    (d,) = failures(tmp_path, "expect accept anonymous sending as jcricket@example0.com to postmaster\n")
+    assert "smtpd_data_restrictions" in d.message and "553" in d.message
+
+
+def test_a_malformed_address_literal_is_a_located_value_error(tmp_path) -> None:
+    c = compile_text(tmp_path, HEAD + "expect reject anonymous sending as a@b.test to victim@[300.1.1.1]\n")
+    (d,) = [d for d in c.diagnostics if d.is_error]
+    assert d.code == "MP201" and d.span.line == 7 and "[300.1.1.1]" in d.message

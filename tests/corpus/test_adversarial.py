@@ -20,7 +20,8 @@ the assumption, shows the attacks fail.
 A request line is CLIENT SENDER RECIPIENT OUTCOME: CLIENT is `anonymous` (outside the trusted
 networks, not logged in), `trusted`, `user:LOGIN` (logged in from outside) or `xclient:LOGIN`
 (from outside, `XCLIENT LOGIN=...` before MAIL); SENDER `<>` is the null sender; OUTCOME
-`accept` (RCPT 250) or `reject` (anything else).
+`accept` (RCPT 250) or `reject` (anything else). RECIPIENT `postmaster` (bare) is sent through
+DATA, where smtpd decides it: `accept` means the message was queued.
 
 Two tests per case. Without Postfix: a `safe` case compiles with no error, a refused case has
 the error at its line and writes nothing. On the real Postfix (booted once per case, the
@@ -133,8 +134,10 @@ def _send(sandbox, inputs, request: Request) -> tuple[bool, str]:
         return _send_with_xclient(sandbox, inputs, login, request)
     client_kind = {"anonymous": ClientKind.ANONYMOUS, "trusted": ClientKind.TRUSTED, "user": ClientKind.USER}[kind]
     password = inputs.logins[login] if login else None
+    # Mail to the bare postmaster is decided at DATA (smtpd_data_restrictions): the session goes on to it.
     attempt = sandbox.try_send(inputs.stand_ins.source_for(client_kind), login or None, password,
-                               request.sender, request.recipient, timeout=5)
+                               request.sender, request.recipient, timeout=5,
+                               data=request.recipient.lower() == "postmaster")
     return attempt.accepted, f"{attempt.stage} {attempt.code} {attempt.reply}"
 
 

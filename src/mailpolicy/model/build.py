@@ -16,6 +16,7 @@ from mailpolicy.model.service_values import build_service, build_tls
 from mailpolicy.parse import lookalikes
 from mailpolicy.parse import statements as st
 from mailpolicy.parse.registry import STATEMENTS
+from mailpolicy.simulate.address import valid_address_literal
 
 # Statements that may appear once (the registry says which): a second one is an error pointing at both.
 _ONCE = {kind.syntax: kind.keyword for kind in STATEMENTS if kind.once}
@@ -259,10 +260,24 @@ def _address_or_null(text: str) -> str:
 
 
 def _plain_address(text: str) -> str:
-    """An `expect` address is one mailbox (relay tricks allowed: they are what expectations test)."""
+    """An `expect` address is one mailbox (relay tricks allowed: they are what expectations test).
+
+    Two forms without a domain name are what attackers try too: the bare `postmaster`, which
+    smtpd accepts at RCPT TO before any restriction (RFC 5321 4.5.1; smtpd_check.c
+    smtpd_check_rcpt), and an address literal `user@[192.0.2.1]` / `user@[IPv6:2001:db8::1]`,
+    which is local only when it names this host's interfaces (trivial-rewrite resolve_local).
+    """
+    if text.lower() == "postmaster":
+        return "postmaster"
     local, at, domain = text.rpartition("@")
     if not at or not local:
-        raise values.ValueProblem(f"`{text}` is not an address", "write user@domain")
+        raise values.ValueProblem(f"`{text}` is not an address",
+                                  "write user@domain, user@[192.0.2.1], or the bare `postmaster`")
+    if domain.startswith("["):
+        if not valid_address_literal(domain):
+            raise values.ValueProblem(f"`{domain}` is not an address literal",
+                                      "write [192.0.2.1] or [IPv6:2001:db8::1]")
+        return f"{local}@{domain}"
     return f"{local}@{values.domain(domain)}"
 
 

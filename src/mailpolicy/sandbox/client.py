@@ -10,7 +10,9 @@ from typing import Literal
 
 import attrs
 
-Stage = Literal["connect", "auth", "mail", "rcpt"]
+Stage = Literal["connect", "auth", "mail", "rcpt", "data"]
+# The message sent when a session goes through DATA: headers the cleanup service accepts, no more.
+_BODY = b"Subject: mailpolicy sandbox test\r\n\r\nsandbox test\r\n.\r\n"
 
 # Code reported when the server closed the connection without any reply.
 NO_REPLY = 0
@@ -64,11 +66,15 @@ def attempt(
     rcpt_to: str,
     timeout: float = 10.0,
     tls: str | None = None,
+    data: bool = False,
 ) -> Attempt:
-    """Do EHLO, STARTTLS (`tls="starttls"`, when offered), AUTH PLAIN (if login), MAIL FROM and RCPT TO; never DATA.
+    """Do EHLO, STARTTLS (`tls="starttls"`, when offered), AUTH PLAIN (if login), MAIL FROM and RCPT TO.
 
     `tls="implicit"` speaks TLS from the first byte (port 465). The result says whether the
-    session was inside TLS and whether AUTH was announced before it.
+    session was inside TLS and whether AUTH was announced before it. With `data`, DATA and a short
+    message follow an accepted RCPT TO: for what smtpd decides only at DATA, mail to the bare
+    postmaster, which RCPT TO always accepts and only smtpd_data_restrictions can refuse
+    (smtpd_check.c smtpd_check_rcpt, smtpd_check_data).
     """
     implicit = tls == "implicit"
     try:
@@ -117,7 +123,15 @@ def attempt(
             return outcome(False, code, reply)
         stage = "rcpt"
         code, reply = client.docmd("RCPT", f"TO:<{rcpt_to}>")
-        return outcome(200 <= code < 300, code, reply)
+        if not data or not 200 <= code < 300:
+            return outcome(200 <= code < 300, code, reply)
+        stage = "data"
+        code, reply = client.docmd("DATA")
+        if code != 354:
+            return outcome(False, code, reply)
+        client.send(_BODY)
+        code, reply = client.getreply()
+        return outcome(code == 250, code, reply)
     except smtplib.SMTPServerDisconnected as error:
         return outcome(False, NO_REPLY, f"disconnected: {error}")
     except (OSError, socket.timeout, ssl.SSLError) as error:

@@ -67,7 +67,8 @@ class Sandbox:
     postmapped there; others are left alone (and read from the real path).
     `logins` feed a private Dovecot, started only when smtpd_sasl_type = dovecot;
     it listens at the queue-relative smtpd_sasl_path, or at private/auth if that
-    path is absolute. Nothing accepted is ever delivered, and DATA is never sent.
+    path is absolute. Nothing accepted is ever delivered; DATA is sent only when asked
+    (mail to the bare postmaster, which only smtpd_data_restrictions decides).
     """
 
     host = HOST
@@ -249,8 +250,9 @@ class Sandbox:
         timeout: float = 10.0,
         service: str | None = None,
         tls: str | None = None,
+        data: bool = False,
     ) -> Attempt:
-        """Try one envelope (EHLO, AUTH, MAIL, RCPT; never DATA) and say how it went.
+        """Try one envelope (EHLO, AUTH, MAIL, RCPT; DATA and a short message with `data`) and say how it went.
 
         `service` names one of the stated services (its own port); `tls` is None (plain text),
         `starttls` (when offered) or `implicit` (TLS from the first byte).
@@ -259,7 +261,7 @@ class Sandbox:
         # connections are accepted by the kernel but never answered, so they end
         # in a timeout (stage "connect", code 0) rather than an SMTP reply.
         port = self.ports[service] if service is not None else self.port
-        return attempt(self.host, port, source, login, password, mail_from, rcpt_to, timeout, tls)
+        return attempt(self.host, port, source, login, password, mail_from, rcpt_to, timeout, tls, data)
 
     def log(self) -> str:
         """Return the Postfix maillog so far, followed by Dovecot's log if it runs."""

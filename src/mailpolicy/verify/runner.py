@@ -90,8 +90,11 @@ def run_expectations(sandbox: Sandbox, inputs: SandboxInputs, expectations: Iter
                 continue
             login = expectation.login
             password = inputs.logins.get(login) if login is not None else None
+            # smtpd accepts RCPT TO:<postmaster> before every restriction; only smtpd_data_restrictions,
+            # at DATA, decides that mail (smtpd_check.c smtpd_check_rcpt, smtpd_check_data).
             attempt = sandbox.try_send(source, login, password, expectation.sender, expectation.recipient,
-                                       timeout=ATTEMPT_TIMEOUT, service=service, tls=tls_mode(inputs, service))
+                                       timeout=ATTEMPT_TIMEOUT, service=service, tls=tls_mode(inputs, service),
+                                       data=expectation.recipient.lower() == "postmaster")
             outcomes.append(Outcome(expectation, source, attempt, service))
             silent = not attempt.accepted and attempt.code == NO_REPLY
     excerpt = _problems(sandbox.wait_log("fatal:", timeout=2.0)) if silent else ""
