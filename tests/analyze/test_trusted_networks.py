@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from mailpolicy.analyze.trusted_networks import network_problems
-from mailpolicy.model.policy import TrustedNetwork
+from mailpolicy.analyze.context import WORDING
+from mailpolicy.checks.host import TrustedNetwork
+from mailpolicy.checks.trusted_networks import network_problems
 from mailpolicy.model.values import network
 from mailpolicy.source import Span
 from tests.helpers import codes, compile_text
@@ -20,7 +21,7 @@ _SPAN = Span("t.mailpolicy", 1, 18, 30)
 def problems(written: str):
     """Return the diagnostics of one network as `trusted networks` would hold it."""
     parsed = network(written)
-    return network_problems(TrustedNetwork(parsed.network, written, parsed.host_bits, _SPAN))
+    return network_problems(TrustedNetwork(written, parsed.network, parsed.host_bits, _SPAN), WORDING)
 
 
 def only(written: str):

@@ -31,6 +31,18 @@ CASES = {
 }
 
 
+# name -> (policy lines, the same in main.cf, the codes compared): statements a `set` may not write.
+STATEMENT_CASES = {
+    "a network that trusts everyone": (["trusted networks 0.0.0.0/0"], ["mynetworks = 0.0.0.0/0"], {"MP302"}),
+    "public networks together wider than a /8": (
+        ["trusted networks 1.0.0.0/9, 2.0.0.0/9, 3.0.0.0/9"], ["mynetworks = 1.0.0.0/9 2.0.0.0/9 3.0.0.0/9"],
+        {"MP325"}),
+    "host bits and an IPv4-mapped typo": (
+        ["trusted networks 192.168.1.5/24, [::fff:127.0.0.0]/104"],
+        ["mynetworks = 192.168.1.5/24 [::fff:127.0.0.0]/104"], {"MP304", "MP305"}),
+}
+
+
 def _said(diagnostics, codes):
     return sorted((d.code, d.message, d.severity.value) for d in diagnostics if d.code in codes)
 
@@ -46,3 +58,15 @@ def test_the_same_finding_on_both_hosts(tmp_path, name) -> None:
     assert compiled and compiled == deployed
     for finding in (d for d in audit.diagnostics if d.code in codes):
         assert finding.span.path.endswith("main.cf")
+
+
+@pytest.mark.parametrize("name", STATEMENT_CASES)
+def test_a_statement_and_its_main_cf_line_get_the_same_finding(tmp_path, name) -> None:
+    statements, main_cf, codes = STATEMENT_CASES[name]
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "etc").mkdir()
+    policy = compile_text(tmp_path / "policy", HEAD + "".join(f"{line}\n" for line in statements))
+    base = "".join(line for line in BASE.splitlines(keepends=True) if not line.startswith("mynetworks"))
+    audit = audit_config(config_folder(tmp_path / "etc", base + "".join(f"{line}\n" for line in main_cf)))
+    compiled, deployed = _said(policy.diagnostics, codes), _said(audit.diagnostics, codes)
+    assert {c[0] for c in compiled} == codes and compiled == deployed

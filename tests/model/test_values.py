@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hst
 
 from mailpolicy.model import values
+from mailpolicy.postfix.networks import render_network
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -68,8 +69,8 @@ def test_networks_in_every_spelling() -> None:
 
 
 def test_ipv6_networks_are_rendered_in_brackets_for_mynetworks() -> None:
-    assert values.render_network(ipaddress.ip_network("2001:db8::/32")) == "[2001:db8::]/32"
-    assert values.render_network(ipaddress.ip_network("10.0.0.0/8")) == "10.0.0.0/8"
+    assert render_network(ipaddress.ip_network("2001:db8::/32")) == "[2001:db8::]/32"
+    assert render_network(ipaddress.ip_network("10.0.0.0/8")) == "10.0.0.0/8"
 
 
 @pytest.mark.parametrize("text", ["10.0.0.0/33", "300.1.1.1", "[::1/128", "example.com"])

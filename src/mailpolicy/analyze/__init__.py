@@ -26,7 +26,6 @@ from mailpolicy.analyze.sender_rewriting import check_sender_rewriting
 from mailpolicy.analyze.service_checks import check_services
 from mailpolicy.analyze.settings import check_duplicate_settings, check_managed_settings
 from mailpolicy.analyze.stated_relay import check_stated_relay
-from mailpolicy.analyze.trusted_networks import check_trusted_networks
 from mailpolicy.checks import CHECKS as CORE_CHECKS
 from mailpolicy.checks.relay_declaration import check_relay_declaration
 from mailpolicy.diagnostics import Diagnostic
@@ -47,7 +46,6 @@ CHECKS: tuple[Check, ...] = (
     check_managed_settings,
     check_duplicate_settings,
     check_privileged_settings,
-    check_trusted_networks,
     check_undefined_references,
     check_sender_rewriting,
     *CORE_CHECKS,  # the checks a deployed configuration gets too (mailpolicy.checks)

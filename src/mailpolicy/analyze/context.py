@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 import attrs
 
 from mailpolicy.analyze import simulation
-from mailpolicy.checks.host import Wording, Written
+from mailpolicy.checks.host import TrustedNetwork, Wording, Written
 from mailpolicy.frozen import frozen
 from mailpolicy.model.policy import Policy
 from mailpolicy.plan.model import ConfigPlan
@@ -31,7 +31,10 @@ if TYPE_CHECKING:
 # How the compiled policy says a fix: as policy statements.
 WORDING = Wording(anonymous_client="an anonymous client outside the trusted networks", decided="decided",
                   rename_parameter="write `set {instead} = ...`; Postfix would ignore `{name}` without a word",
-                  newer_postfix="say so with `postfix VERSION`")
+                  newer_postfix="say so with `postfix VERSION`",
+                  log_in_instead="for clients whose address changes (a phone, a laptop), authenticate them with SASL "
+                                 "(`sasl dovecot private/auth` and `relay only authenticated`) instead of trusting "
+                                 "networks")
 
 
 @frozen
@@ -128,6 +131,9 @@ class AnalysisContext:
             return []
         return [(key if not key.startswith("@") else "someone" + key, table.owners_of(key)[0])
                 for key in table.keys[:limit]]
+
+    def trusted_networks(self) -> tuple[TrustedNetwork, ...]:
+        return tuple(TrustedNetwork(t.written, t.network, t.host_bits, t.span) for t in self.policy.trusted_networks)
 
     def backup_domains(self) -> dict[str, Span]:
         return {d.value: d.span for d in self.policy.hosted.backup_domains}

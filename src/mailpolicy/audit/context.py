@@ -26,7 +26,10 @@ MISMATCH_RESTRICTIONS = frozenset({
 # How a deployed configuration says a fix: as main.cf lines and the audit's own options.
 WORDING = Wording(anonymous_client="an anonymous client on the Internet", decided="set",
                   rename_parameter="rename it to `{instead}`; Postfix ignores `{name}` without a word",
-                  newer_postfix="audit with `--postfix VERSION`")
+                  newer_postfix="audit with `--postfix VERSION`",
+                  log_in_instead="remove it; clients whose address changes (a phone, a laptop) should log in instead "
+                                 "(smtpd_sasl_auth_enable = yes and permit_sasl_authenticated before "
+                                 "reject_unauth_destination)")
 
 
 @attrs.frozen

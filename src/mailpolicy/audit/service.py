@@ -13,6 +13,7 @@ import attrs
 from mailpolicy.audit import simulation
 from mailpolicy.audit.context import WORDING, AuditContext
 from mailpolicy.audit.effective import ServiceView
+from mailpolicy.checks.host import TrustedNetwork
 from mailpolicy.checks.samples import LOOPBACK_CLIENT
 from mailpolicy.model import values
 from mailpolicy.simulate import PostfixModel
@@ -77,6 +78,17 @@ class DeployedService:
         owned = [(o.address if not o.address.startswith("@") else "someone" + o.address, o.login)
                  for table in self.ctx.login_tables for o in table.owners]
         return owned[:limit]
+
+    def trusted_networks(self) -> tuple[TrustedNetwork, ...]:
+        """Return mynetworks' network words; a `/file`, `type:table`, `!pattern` or host name Postfix reads at run time."""
+        found = []
+        for word in self.view.words("mynetworks"):
+            try:
+                parsed = values.network(word.text)
+            except values.ValueProblem:
+                continue  # not a network (MP7xx reports a broken address: audit/networks.py)
+            found.append(TrustedNetwork(word.text, parsed.network, parsed.host_bits, word.span))
+        return tuple(found)
 
     def backup_domains(self) -> dict[str, Span]:
         return {}  # main.cf says what it relays for, not why: MP324 judges every relay_domains entry

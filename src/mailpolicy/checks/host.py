@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol
 
 from mailpolicy.frozen import frozen
+from mailpolicy.postfix.networks import IPNetwork
 from mailpolicy.postfix.restriction_lists import split_list
 from mailpolicy.source import Span
 
@@ -41,6 +42,18 @@ class Wording:
     rename_parameter: str
     # How to say the server runs a newer Postfix than the one checked against.
     newer_postfix: str
+    # How clients whose address changes get in instead of being trusted by network.
+    log_in_instead: str
+
+
+@frozen
+class TrustedNetwork:
+    """One network of mynetworks as written: a `trusted networks` entry, or a network word of main.cf's mynetworks."""
+
+    written: str
+    network: IPNetwork
+    host_bits: bool  # the address was not the network's own (`192.168.1.5/24`)
+    span: Span | None
 
 
 @frozen
@@ -100,6 +113,9 @@ class Service(Protocol):
 
     def owned_samples(self, limit: int) -> list[tuple[str, str]]:
         """Return up to `limit` sample (sender address, login that owns it) pairs of the sender login map."""
+
+    def trusted_networks(self) -> tuple[TrustedNetwork, ...]:
+        """Return the networks whose clients pass permit_mynetworks (entries that are no network left out)."""
 
     def backup_domains(self) -> dict[str, Span]:
         """Return the domains the host states it is a backup MX for, with where it says so (none for main.cf)."""

@@ -9,8 +9,8 @@ import attrs
 from mailpolicy.frozen import frozen
 from mailpolicy.model.hosted import Hosted
 from mailpolicy.model.owners import Owners, Ownership  # noqa: F401  (Ownership: one pair, part of the model)
-from mailpolicy.model.values import IPNetwork
 from mailpolicy.parse.statements import ClientKind, RelayMode
+from mailpolicy.postfix.networks import IPNetwork
 from mailpolicy.source import SourceFile, Span
 
 T = TypeVar("T")

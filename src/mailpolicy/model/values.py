@@ -15,6 +15,7 @@ import unicodedata
 
 from mailpolicy.frozen import frozen
 from mailpolicy.parse import lookalikes
+from mailpolicy.postfix.networks import IPNetwork
 
 
 @frozen
@@ -191,9 +192,6 @@ def is_login(text: str) -> bool:
     return True
 
 
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
 @frozen
 class Network:
     """A trusted network as parsed; `host_bits` tells that the address was not the network's own."""
@@ -220,13 +218,6 @@ def network(text: str) -> Network:
                            "write an address or CIDR block such as 192.0.2.0/24 or [2001:db8::]/32") from None
     strict = ipaddress.ip_network(body.split("/")[0]).network_address == loose.network_address
     return Network(loose, host_bits=not strict)
-
-
-def render_network(net: IPNetwork) -> str:
-    """Return a network as mynetworks wants it: IPv6 in brackets."""
-    if net.version == 6:
-        return f"[{net.network_address}]/{net.prefixlen}"
-    return str(net)
 
 
 def path(text: str) -> str:

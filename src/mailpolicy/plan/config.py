@@ -13,6 +13,7 @@ from mailpolicy.plan.hosted import plan_hosting
 from mailpolicy.plan.sasl_path import resolve_sasl_path
 from mailpolicy.plan.sender_map import plan_sender_map
 from mailpolicy.plan.services import TLS_MANAGED, plan_services, tls_parameters
+from mailpolicy.postfix.networks import render_network
 
 __all__ = ["ConfigPlan", "Entry", "MapEntry", "Parameter", "SenderMapPlan", "plan_config", "MANAGED"]
 
@@ -94,7 +95,7 @@ def _mynetworks(policy: Policy) -> Parameter:
     if not stated:
         return Parameter("mynetworks", LOOPBACK, "no trusted networks stated: only this host (explicit, so "
                          "mynetworks_style cannot widen it)", None)
-    rendered = [values.render_network(n) for n in stated]
+    rendered = [render_network(n) for n in stated]
     if policy.only_trusted_networks:
         return Parameter("mynetworks", " ".join(rendered), "trusted networks, exactly as stated (`only`)",
                          policy.trusted_networks[0].span, statement="trusted networks")

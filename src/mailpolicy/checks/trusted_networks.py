@@ -1,4 +1,7 @@
-"""Check `trusted networks`: every client in them may use permit_mynetworks (mynetworks).
+"""Check the trusted networks: every client in them may use permit_mynetworks (mynetworks).
+
+The networks are a policy's `trusted networks` entries, or the network words of the mynetworks a
+deployed smtpd service runs with (its -o override, else main.cf's); each is judged alike.
 
 The seed's server trusted `0.0.0.0/0 ... [::fff:127.0.0.0]/104`: every address on the internet,
 plus a typo of Postfix's own `[::ffff:127.0.0.0]/104`. Each entry is judged on its own:
@@ -31,11 +34,10 @@ import ipaddress
 import re
 from typing import Iterator
 
-from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.checks.host import Host, Service, TrustedNetwork, Wording
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.model.policy import TrustedNetwork
-from mailpolicy.model.values import IPNetwork, render_network
+from mailpolicy.postfix.networks import IPNetwork, render_network
 
 # Widest public prefixes that are still accepted (MP303).
 MAX_PUBLIC_WIDTH = {4: 8, 6: 32}
@@ -68,11 +70,15 @@ _NAT64_PREFIXES = (_NAT64_WELL_KNOWN, _net("64:ff9b:1::/48"))
 _DOTTED_TAIL = re.compile(r"^[0-9a-f:]*:(\d{1,3}(?:\.\d{1,3}){3})$", re.IGNORECASE)
 
 
-def check_trusted_networks(ctx: AnalysisContext) -> Iterator[Diagnostic]:
-    """Report trusted networks that trust everyone, too much, a typo, or not what was written."""
+def check_trusted_networks(host: Host) -> Iterator[Diagnostic]:
+    """Report trusted networks that trust everyone, too much, a typo, or not what was written, in every service."""
+    return host.per_service(_judge)
+
+
+def _judge(service: Service) -> Iterator[Diagnostic]:
     judged_alone = []
-    for trusted in ctx.policy.trusted_networks:
-        problems = network_problems(trusted)
+    for trusted in service.trusted_networks():
+        problems = network_problems(trusted, service.wording)
         yield from problems
         if not any(p.code in (cat.TRUSTED_EVERYONE.code, cat.TRUSTED_TOO_WIDE.code) for p in problems):
             judged_alone.append(trusted)
@@ -123,12 +129,12 @@ def _public_size(networks: list[IPNetwork]) -> int:
     return total
 
 
-def network_problems(trusted: TrustedNetwork) -> list[Diagnostic]:
+def network_problems(trusted: TrustedNetwork, wording: Wording) -> list[Diagnostic]:
     """Return the diagnostics of one trusted network entry."""
     written, net = trusted.written, trusted.network
     judged = _as_ipv4(net) or net
     if judged.prefixlen == 0:
-        return [_everyone(trusted, judged)]
+        return [_everyone(trusted, judged, wording)]
     typo = _mapped_typo(trusted)
     if typo is not None:
         return [typo]
@@ -147,13 +153,12 @@ def network_problems(trusted: TrustedNetwork) -> list[Diagnostic]:
     return found
 
 
-def _everyone(trusted: TrustedNetwork, judged: IPNetwork) -> Diagnostic:
+def _everyone(trusted: TrustedNetwork, judged: IPNetwork, wording: Wording) -> Diagnostic:
     which = "IPv4 address" if judged.version == 4 else "IPv6 address"
     return cat.TRUSTED_EVERYONE.at(
         trusted.span, f"`{trusted.written}` trusts every {which} on the internet: any client in it "
                       "passes permit_mynetworks, so anyone could relay through this server",
-        hint="for clients whose address changes (a phone, a laptop), authenticate them with SASL "
-             "(`sasl dovecot private/auth` and `relay only authenticated`) instead of trusting networks")
+        hint=wording.log_in_instead)
 
 
 def _public_width(trusted: TrustedNetwork, judged: IPNetwork) -> list[Diagnostic]:
