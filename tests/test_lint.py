@@ -67,3 +67,12 @@ def test_vulture_would_catch_an_unused_function(tmp_path: Path) -> None:
     planted.write_text("def used():\n    return 1\n\n\ndef forgotten():\n    return 2\n\n\nprint(used())\n")
     result = _run("vulture", str(planted))
     assert result.returncode != 0 and "forgotten" in result.stdout and "'used'" not in result.stdout, result.stdout
+
+
+def test_a_noqa_naming_a_rule_that_is_not_configured_is_reported(tmp_path: Path) -> None:
+    # Every noqa comment in the tree must name a rule of the configured linter that fires there (RUF100).
+    planted = tmp_path / "planted.py"
+    planted.write_text("import os  # noqa: F401\nx = 1  # noqa: D100\n")
+    result = _run("ruff", "check", "--no-cache", "--config", str(REPO / "pyproject.toml"), str(planted))
+    assert result.returncode != 0 and "RUF100" in result.stdout and "D100" in result.stdout, result.stdout
+    assert ":1:" not in result.stdout, "the noqa that names a firing rule is accepted"
