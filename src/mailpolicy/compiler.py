@@ -13,6 +13,7 @@ from mailpolicy.emit.main_cf import render_main_cf
 from mailpolicy.emit.master_cf import MASTER_CF, render_master_cf
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.emit.sender_map import render_sender_map
+from mailpolicy.emit.sql_tables import render_sql_table
 from mailpolicy.emit.tables import render_table
 from mailpolicy.frozen import frozen
 from mailpolicy.load.file_kind import looks_like_postfix_config
@@ -42,7 +43,8 @@ class Compilation:
         return not has_errors(self.diagnostics)
 
 
-def compile_policy(path: str | os.PathLike, *, warnings_as_errors: bool = False) -> Compilation:
+def compile_policy(path: str | os.PathLike, *, warnings_as_errors: bool = False,
+                   read_database: bool = False) -> Compilation:
     """Compile the policy at `path`; never raises for bad input, reports it as diagnostics."""
     path = str(path)
     loaded = load_policy(path)
@@ -62,6 +64,13 @@ def compile_policy(path: str | os.PathLike, *, warnings_as_errors: bool = False)
     sources = loaded.sources
     del loaded
     plan = plan_config(policy)
+    if read_database and plan.sql_tables:
+        # `check --db`: the proof decides with the rows as they are now (model/database_rows.py).
+        from mailpolicy.model.database_rows import read_owner_rows
+
+        rows, problems = read_owner_rows(plan.sql_tables)
+        diagnostics.extend(problems)
+        plan = attrs.evolve(plan, database_rows=rows)
     diagnostics.extend(analyze(AnalysisContext(policy, plan)))
     ordered = finalize(diagnostics, warnings_as_errors)
     if has_errors(ordered):
@@ -127,4 +136,6 @@ def emit(plan: ConfigPlan, path: str) -> dict[str, str]:
         outputs[MASTER_CF] = render_master_cf(plan.services, provenance)
     for table in plan.tables:
         outputs[table.filename] = render_table(table, provenance)
+    for sql in plan.sql_tables:
+        outputs[sql.filename] = render_sql_table(sql, provenance)
     return outputs

@@ -23,10 +23,11 @@ def policies_in(folder: Path) -> list[Path]:
 
 
 def compile_inputs(named: list[Path], from_folders: set[str], stdin: bool,
-                   warnings_as_errors: bool) -> list[Compilation]:
+                   warnings_as_errors: bool, read_database: bool = False) -> list[Compilation]:
     """Compile every named policy, then stdin's if `stdin`; a file found in a folder that another input
-    includes is checked as part of that input only."""
-    results = {str(path): compile_policy(path, warnings_as_errors=warnings_as_errors) for path in named}
+    includes is checked as part of that input only. `read_database`: `check --db`."""
+    results = {str(path): compile_policy(path, warnings_as_errors=warnings_as_errors, read_database=read_database)
+               for path in named}
     # A file another input includes is checked as part of it, not alone (a fragment such as a
     # users file would miss the statements of the policy that includes it).
     included = {s.path for c in results.values() for s in c.sources[1:]}

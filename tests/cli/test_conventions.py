@@ -83,7 +83,7 @@ def test_check_takes_a_folder_without_its_included_fragments(tmp_path, monkeypat
     result = _run("check", "examples", "--format", "json")
     files = [entry["file"] for entry in json.loads(result.stdout)["files"]]
     assert files == ["examples/hosted.mailpolicy", "examples/inbound-only.mailpolicy", "examples/office.mailpolicy",
-                     "examples/phones.mailpolicy", "examples/seed.mailpolicy"]
+                     "examples/owners-in-postgresql.mailpolicy", "examples/phones.mailpolicy", "examples/seed.mailpolicy"]
     assert result.exit_code == 0
 
 

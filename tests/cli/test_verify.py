@@ -133,7 +133,7 @@ def test_a_policy_without_expect_lines_has_nothing_to_verify(tmp_path, monkeypat
 
 def test_a_sandbox_that_will_not_start_exits_1_with_its_report(monkeypatch) -> None:
     # sandbox_available() passes, yet Postfix refuses to start: the compiled configuration is blamed.
-    def refuse(*args):
+    def refuse(*args, **kwargs):
         raise SandboxUnavailable("Postfix sandbox failed to boot: postfix start exited with status 1")
 
     monkeypatch.setattr(verify_cmd, "sandbox_available", lambda: None)

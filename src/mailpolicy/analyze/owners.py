@@ -15,9 +15,9 @@ def check_owners_need_sasl(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     policy = ctx.policy
     if policy.sasl is not None:
         return
-    if policy.owners:
+    if policy.has_owners:
         yield cat.ALLOW_WITHOUT_SASL.at(
-            policy.owners[0].span, "`allow user` needs SASL: without it nobody can log in, and "
+            policy.owner_source(), "`allow user` needs SASL: without it nobody can log in, and "
             "reject_sender_login_mismatch would refuse every owned address",
             hint="add e.g. `sasl dovecot private/auth`")
     if policy.relay.value in (RelayMode.AUTHENTICATED, RelayMode.AUTHENTICATED_OR_TRUSTED):
@@ -29,7 +29,7 @@ def check_owners_need_sasl(ctx: AnalysisContext) -> Iterator[Diagnostic]:
 def check_sasl_without_owners(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     """Warn when logins exist but own no address: each may then send as anyone (the seed's fourth mistake)."""
     policy = ctx.policy
-    if policy.sasl is not None and not policy.owners:
+    if policy.sasl is not None and not policy.has_owners:
         yield cat.SASL_WITHOUT_USERS.at(
             policy.sasl.span, "SASL is enabled but no `allow user` says who may send as which address: "
             "any logged-in client may use any MAIL FROM",

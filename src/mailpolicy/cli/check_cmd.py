@@ -16,9 +16,12 @@ SEVERITIES = ("error", "warning", "note")
 
 @click.command("check", epilog=exit_codes.EXIT_CODES_HELP)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...", type=click.Path(path_type=Path))
+@click.option("--db", "read_database", is_flag=True,
+              help="Read the rows of the policy's database tables (read-only) and prove the policy with them "
+                   "as they are now; without it the proof states what it assumes they answer.")
 @format_option
 @warnings_option
-def check_command(files: tuple[Path, ...], output_format: str, warnings_as_errors: bool) -> None:
+def check_command(files: tuple[Path, ...], read_database: bool, output_format: str, warnings_as_errors: bool) -> None:
     """Check each policy FILE and print all diagnostics together; write nothing.
 
     Every file goes through the same checks as `compile`. A FILE may be a folder: every
@@ -32,7 +35,7 @@ def check_command(files: tuple[Path, ...], output_format: str, warnings_as_error
       mailpolicy check hosts/ --format sarif > mailpolicy.sarif
       git show HEAD:site.mailpolicy | mailpolicy check -
     """
-    results = check_inputs(files, warnings_as_errors)
+    results = check_inputs(files, warnings_as_errors, read_database)
     diagnostics = list(dict.fromkeys(d for c in results for d in c.diagnostics))
     if output_format == "json":
         click.echo(render_check_json(results, diagnostics), nl=False)
@@ -44,7 +47,7 @@ def check_command(files: tuple[Path, ...], output_format: str, warnings_as_error
         raise SystemExit(exit_codes.PROBLEMS)
 
 
-def check_inputs(files: tuple[Path, ...], warnings_as_errors: bool) -> list[Compilation]:
+def check_inputs(files: tuple[Path, ...], warnings_as_errors: bool, read_database: bool = False) -> list[Compilation]:
     """Compile every input: files as named, folders expanded, `-` from stdin (exit 2 if one cannot be read)."""
     from mailpolicy.inputs import compile_inputs, policies_in
 
@@ -62,7 +65,8 @@ def check_inputs(files: tuple[Path, ...], warnings_as_errors: bool) -> list[Comp
             named.append(path)
     exit_if_unreadable(named)
     folders = {str(p) for path in files if path.is_dir() for p in policies_in(path)}
-    return compile_inputs(named, folders, any(str(path) == "-" for path in files), warnings_as_errors)
+    return compile_inputs(named, folders, any(str(path) == "-" for path in files), warnings_as_errors,
+                          read_database)
 
 
 def _postfix_folder(path: Path) -> str:

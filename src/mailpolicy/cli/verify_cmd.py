@@ -10,15 +10,20 @@ from mailpolicy.cli import exit_codes
 from mailpolicy.cli.report import exit_if_unreadable, format_option, print_diagnostics, warnings_option
 from mailpolicy.compiler import compile_policy
 from mailpolicy.sandbox import PortUnavailable, SandboxUnavailable, sandbox_available
+from mailpolicy.sandbox.postgres import DatabaseUnavailable, database_available
 from mailpolicy.sandbox.signals import Interrupted, unwinding_signals
 from mailpolicy.verify import render_table, server_versions, verify_compilation
+from mailpolicy.verify.database import RowsRefused
 
 
 @click.command("verify", epilog=exit_codes.EXIT_CODES_HELP)
 @click.argument("policy", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--database", "rows", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="An SQL file of rows: loaded into a throwaway PostgreSQL that stands in for the policy's "
+                   "database (needed when the policy has `owners from`).")
 @format_option
 @warnings_option
-def verify_command(policy: Path, output_format: str, warnings_as_errors: bool) -> None:
+def verify_command(policy: Path, rows: Path | None, output_format: str, warnings_as_errors: bool) -> None:
     """Compile POLICY, boot it in a throwaway Postfix + Dovecot on loopback, and send every
     `expect` line to that real server.
 
@@ -33,14 +38,14 @@ def verify_command(policy: Path, output_format: str, warnings_as_errors: bool) -
     # master, smtpd and Dovecot running (sandbox/signals.py).
     with unwinding_signals():
         try:
-            _verify(policy, output_format, warnings_as_errors)
+            _verify(policy, rows, output_format, warnings_as_errors)
         except Interrupted as interrupted:
             click.echo(f"mailpolicy: verify interrupted by {interrupted.name}; "
                        "any sandbox it started is stopped and removed", err=True)
             raise
 
 
-def _verify(policy: Path, output_format: str, warnings_as_errors: bool) -> None:
+def _verify(policy: Path, rows: Path | None, output_format: str, warnings_as_errors: bool) -> None:
     exit_if_unreadable([policy])
     compilation = compile_policy(policy, warnings_as_errors=warnings_as_errors)
     print_diagnostics(list(compilation.diagnostics), compilation.sources, output_format)
@@ -50,14 +55,21 @@ def _verify(policy: Path, output_format: str, warnings_as_errors: bool) -> None:
         click.echo(f"mailpolicy: {policy} has no expect lines: nothing to verify", err=True)
         return
     reason = sandbox_available()
+    if reason is None and compilation.plan.sql_tables:
+        reason = _database_reason(rows)
+    elif reason is None and rows is not None:
+        reason = f"--database {rows} was given, but the policy reads no database table"
     if reason is not None:
         click.echo(f"mailpolicy: cannot verify on a real Postfix here: {reason}", err=True)
         raise SystemExit(exit_codes.USAGE)
     try:
-        verification = verify_compilation(compilation)
+        verification = verify_compilation(compilation, rows=rows)
     except PortUnavailable as error:
         # Another local program raced for the port: nothing is known about the policy.
         click.echo(f"mailpolicy: cannot verify now: {error}", err=True)
+        raise SystemExit(exit_codes.USAGE)
+    except (DatabaseUnavailable, RowsRefused) as error:
+        click.echo(f"mailpolicy: cannot verify with a stand-in database: {error}", err=True)
         raise SystemExit(exit_codes.USAGE)
     except SandboxUnavailable as error:
         # sandbox_available() said this machine can run Postfix and Dovecot, so the compiled
@@ -67,3 +79,11 @@ def _verify(policy: Path, output_format: str, warnings_as_errors: bool) -> None:
     click.echo(render_table(verification, compilation.policy, compilation.path, server_versions()), nl=False)
     if not verification.confirmed:
         raise SystemExit(exit_codes.PROBLEMS)
+
+
+def _database_reason(rows: Path | None) -> str | None:
+    """Say why the policy's database cannot be stood in for, or None when it can."""
+    if rows is None:
+        return ("the policy reads owners from a database: give `--database ROWS.sql`, the rows a throwaway "
+                "PostgreSQL loads to stand in for it (verify never connects to the real one)")
+    return database_available()

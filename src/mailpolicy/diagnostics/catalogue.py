@@ -90,6 +90,8 @@ INVALID_TLS_FILE = _code("MP219", "invalid-tls-file", ERROR, "a tls certificate,
 UNKNOWN_SERVICE = _code("MP220", "unknown-service", ERROR, "an expect line's `on SERVICE` names a listener the policy does not state")
 ALIAS_TARGET_INVALID = _code("MP225", "alias-target-invalid", ERROR, "an alias target or a mailbox is not one address (user@domain)")
 DUPLICATE_ALIAS = _code("MP226", "duplicate-alias", ERROR, "one address is aliased on two lines; postmap keeps only the first")
+INVALID_DATABASE = _code("MP227", "invalid-database", ERROR, "a database statement's name, address, password file or table is malformed")
+UNKNOWN_DATABASE = _code("MP228", "unknown-database", ERROR, "a statement names a database no `database` line states")
 
 # --- MP3xx: safety ------------------------------------------------------------------------------
 OPEN_RELAY = _code("MP301", "open-relay", ERROR, "an unauthenticated outside client could relay mail")
@@ -137,6 +139,10 @@ LMTP_OUTSIDE_CHROOT = _code("MP376", "lmtp-outside-chroot", ERROR, "an absolute 
 LMTP_MADE_RELATIVE = _code("MP377", "lmtp-made-relative", NOTE, "an absolute LMTP socket under the chroot was made queue-relative")
 HOSTED_DOMAIN_EMPTY = _code("MP378", "hosted-domain-empty", WARNING, "a hosted domain has no mailbox and no alias: every recipient of it is refused")
 ALIAS_GRANTS_NO_SENDING = _code("MP379", "alias-grants-no-sending", NOTE, "an alias address has no owner: being a target of an alias does not let a login send as it")
+OWNERS_IN_DATABASE = _code("MP380", "owners-in-database", NOTE, "the proof assumes what a database table answers: its rows are read only by `check --db`")
+EXPECTATION_NEEDS_DATABASE = _code("MP381", "expectation-needs-database", NOTE, "an expect line depends on rows of a database table: `check --db` or `verify` decides it")
+DATABASE_UNREADABLE = _code("MP382", "database-unreadable", ERROR, "`check --db` could not read a database table the policy names")
+DATABASE_ROWS_UNREACHABLE = _code("MP383", "database-rows-unreachable", WARNING, "rows of a database table can never be found: Postfix looks addresses up in lower case")
 CLASS_LOOP = _code("MP340", "class-loop", WARNING, "a restriction class reaches itself: smtpd dies, or answers 451, on every request that gets there")
 
 # --- MP4xx: main.cf parameters ------------------------------------------------------------------

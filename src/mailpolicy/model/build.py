@@ -9,6 +9,7 @@ from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.load.loader import LoadedPolicy
 from mailpolicy.model import values
+from mailpolicy.model.database import DatabaseBuilder
 from mailpolicy.model.hosted import HostedBuilder
 from mailpolicy.model.owners import OwnersBuilder
 from mailpolicy.model.policy import Expectation, Located, Policy, SaslConfig, Setting, TrustedNetwork
@@ -33,13 +34,16 @@ class _Builder:
         self.relay: st.Relay | None = None
         self.diagnostics: list[Diagnostic] = []
         self.hosted = HostedBuilder(self.diagnostics)
+        self.databases = DatabaseBuilder(self.diagnostics)
 
     def run(self) -> Policy:
         for statement in self.loaded.statements:
             if self._once(statement):
                 getattr(self, "_build_" + type(statement).__name__.lower())(statement)
+        databases, owner_tables = self.databases.finish()
         return Policy(**self.fields, **{k: tuple(v) for k, v in self.lists.items()}, owners=self.owners.finish(),
-                      hosted=self.hosted.finish(), sources=self.loaded.sources)
+                      hosted=self.hosted.finish(), databases=databases, owner_tables=owner_tables,
+                      sources=self.loaded.sources)
 
     def _once(self, statement: st.Statement) -> bool:
         kind = type(statement)
@@ -190,6 +194,12 @@ class _Builder:
 
     def _build_backupmx(self, s: st.BackupMx) -> None:
         self.hosted.backup_mx(s)
+
+    def _build_database(self, s: st.Database) -> None:
+        self.databases.database(s)
+
+    def _build_ownersfrom(self, s: st.OwnersFrom) -> None:
+        self.databases.owners_from(s)
 
     def _build_setparameter(self, s: st.SetParameter) -> None:
         name = s.name.text

@@ -7,6 +7,7 @@ from typing import Generic, TypeVar
 import attrs
 
 from mailpolicy.frozen import frozen
+from mailpolicy.model.database import Database, OwnersTable
 from mailpolicy.model.hosted import Hosted
 from mailpolicy.model.owners import Owners, Ownership  # noqa: F401  (Ownership: one pair, part of the model)
 from mailpolicy.parse.statements import ClientKind, RelayMode
@@ -112,11 +113,22 @@ class Policy:
     sender_map: Located[tuple[str, str]] = Located(DEFAULT_SENDER_MAP)
     owners: Owners = attrs.field(factory=Owners, converter=Owners.of)
     hosted: Hosted = Hosted()
+    databases: tuple[Database, ...] = ()
+    owner_tables: tuple[OwnersTable, ...] = ()  # `owners from DATABASE table TABLE`
     settings: tuple[Setting, ...] = ()
     expectations: tuple[Expectation, ...] = ()
     tls: TlsConfig | None = None
     services: tuple[ServiceConfig, ...] = ()
     sources: tuple[SourceFile, ...] = ()
+
+    @property
+    def has_owners(self) -> bool:
+        """Tell whether any address has an owner: an `allow user` line or a table of owners."""
+        return bool(self.owners) or bool(self.owner_tables)
+
+    def owner_source(self) -> Span | None:
+        """Return the statement that first gives an address an owner."""
+        return self.owners[0].span if self.owners else (self.owner_tables[0].span if self.owner_tables else None)
 
     @property
     def domain_names(self) -> frozenset[str]:

@@ -144,6 +144,18 @@ STATEMENTS: tuple[StatementKind, ...] = (
         "backup mx for DOMAIN[, DOMAIN...]   e.g. backup mx for example2.net",
         lambda s: f"backup mx for {words(s.domains)}",
         imported_from=("relay_domains", "relay_recipient_maps")),
+    # PostgreSQL (model/database.py, plan/database.py).
+    StatementKind(
+        "database", st.Database, "database",
+        'database NAME postgresql://USER@HOST[:PORT]/DBNAME password "FILE"   '
+        'e.g. database maildb postgresql://postfix@127.0.0.1/mail password "maildb.password"',
+        lambda s: f"database {word(s.name)} {word(s.url)} password {quote(s.password.text)}",
+        not_imported="import does not read pgsql_table files yet: a pgsql: map stays a `set` line"),
+    StatementKind(
+        "owners_from", st.OwnersFrom, "owners from",
+        "owners from DATABASE table TABLE   e.g. owners from maildb table sender_owners",
+        lambda s: f"owners from {word(s.database)} table {word(s.table)}",
+        not_imported="import does not read pgsql_table files yet: a pgsql: map stays a `set` line"),
     StatementKind(
         "set_parameter", st.SetParameter, "set",
         "set [privileged] PARAMETER = VALUE      e.g. set smtpd_tls_security_level = may",

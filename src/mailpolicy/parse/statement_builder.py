@@ -116,6 +116,12 @@ class StatementBuilder:
     def backup_mx(self, span: Span, children: list):
         return st.BackupMx(span, children[0])
 
+    def database(self, span: Span, children: list):
+        return st.Database(span, children[0], children[1], children[2])
+
+    def owners_from(self, span: Span, children: list):
+        return st.OwnersFrom(span, children[0], children[1])
+
     def privileged(self, span: Span, children: list) -> Span:
         return span
 

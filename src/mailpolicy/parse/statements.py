@@ -181,6 +181,23 @@ class BackupMx(Statement):
 
 
 @frozen
+class Database(Statement):
+    """`database NAME postgresql://USER@HOST[:PORT]/DBNAME password FILE`: a PostgreSQL the maps query."""
+
+    name: Word
+    url: Word
+    password: Word
+
+
+@frozen
+class OwnersFrom(Statement):
+    """`owners from NAME table TABLE`: sender owners kept in a table (columns `address`, `login`)."""
+
+    database: Word
+    table: Word
+
+
+@frozen
 class SetParameter(Statement):
     name: Word
     value: Word

@@ -9,6 +9,7 @@ from mailpolicy.model.policy import Policy
 from mailpolicy.parse.registry import managed_parameters
 from mailpolicy.plan.model import ConfigPlan, Entry, MapEntry, Parameter, SenderMapPlan
 from mailpolicy.plan.restrictions import data_restrictions, relay_restrictions, sender_restrictions
+from mailpolicy.plan.database import plan_sql_tables
 from mailpolicy.plan.hosted import plan_hosting
 from mailpolicy.plan.sasl_path import resolve_sasl_path
 from mailpolicy.plan.sender_map import plan_sender_map
@@ -54,11 +55,15 @@ def plan_config(policy: Policy) -> ConfigPlan:
     params.append(_mynetworks(policy))
     params.extend(_sasl_parameters(policy))
     sender_map = plan_sender_map(policy)
-    if sender_map and policy.sasl:
-        params.append(Parameter("smtpd_sender_login_maps", sender_map.reference,
+    sql_tables = plan_sql_tables(policy) if policy.sasl else []
+    # The policy's own map first, then the database's: smtpd takes the first table that answers.
+    references = [sender_map.reference] if sender_map else []
+    references += [table.reference for table in sql_tables]
+    if references and policy.sasl:
+        statement = ("sender map" if policy.sender_map.span else "allow user" if policy.owners else "owners from")
+        params.append(Parameter("smtpd_sender_login_maps", ", ".join(references),
                                 "who owns which address (keys: user@domain, user, @domain)",
-                                policy.sender_map.span or policy.owners[0].span,
-                                statement="sender map" if policy.sender_map.span else "allow user"))
+                                policy.sender_map.span or policy.owner_source(), statement=statement))
     guarded = policy if policy.sasl else _without_owners(policy)
     params.append(sender_restrictions(guarded))
     params.append(data_restrictions(guarded))
@@ -68,7 +73,7 @@ def plan_config(policy: Policy) -> ConfigPlan:
     params.extend(hosting)
     params.extend(_settings(policy, {p.name for p in hosting}))
     return ConfigPlan(version.value, tuple(params), sender_map if policy.sasl else None, plan_services(policy),
-                      tuple(tables))
+                      tuple(tables), tuple(sql_tables))
 
 
 # Kept in mydestination unless the policy says `local domains only`: Postfix's own default holds
@@ -115,7 +120,7 @@ def _covers(network, written: str) -> bool:
 def _without_owners(policy: Policy) -> Policy:
     # Without SASL nobody can log in, so a login map would reject every owned sender; the
     # analysis reports it (MP308) and the plan leaves the guard out rather than emit a trap.
-    return attrs.evolve(policy, owners=())
+    return attrs.evolve(policy, owners=(), owner_tables=())
 
 
 def _sasl_parameters(policy: Policy) -> list[Parameter]:

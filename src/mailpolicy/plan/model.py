@@ -48,7 +48,7 @@ class MapEntry:
     owners: tuple[str, ...]
 
 
-class _WrittenTable:
+class WrittenTable:
     """Where Postfix reads a table the compile writes: `type` and absolute `path` (of the subclass)."""
 
     type: str
@@ -64,7 +64,7 @@ class _WrittenTable:
 
 
 @frozen(eq=False)
-class SenderMapPlan(_WrittenTable):
+class SenderMapPlan(WrittenTable):
     """The smtpd_sender_login_maps table: where Postfix reads it and what it holds.
 
     `owners` maps each key to its value in the map file (`login[, login...]`), `keys` lists them
@@ -96,7 +96,7 @@ class SenderMapPlan(_WrittenTable):
 
 
 @frozen(eq=False)
-class TablePlan(_WrittenTable):
+class TablePlan(WrittenTable):
     """One lookup table the compile writes beside main.cf: where Postfix reads it and what it holds."""
 
     type: str
@@ -125,6 +125,10 @@ class ConfigPlan:
     services: tuple = ()
     # The other tables written beside main.cf (mailboxes, aliases, relay recipients).
     tables: tuple[TablePlan, ...] = ()
+    # The pgsql_table(5) files of `owners from` lines (plan/database.py SqlTablePlan).
+    sql_tables: tuple = ()
+    # `check --db`: the rows each pgsql table answers with now (reference -> key -> value), read-only.
+    database_rows: dict = attrs.field(factory=dict, eq=False)
     # Checks ask for parameters by name once per `set` line and per finding: one lookup each.
     _by_name: dict[str, Parameter] = attrs.field(init=False, eq=False, repr=False)
 

@@ -26,8 +26,8 @@ from mailpolicy.plan.model import Entry, Parameter
 def sender_restrictions(policy: Policy) -> Parameter:
     """Return smtpd_sender_restrictions: the identity guard, when anybody owns an address."""
     entries: tuple[Entry, ...] = ()
-    source = policy.owners[0].span if policy.owners else None
-    if policy.owners:
+    source = policy.owner_source()
+    if policy.has_owners:
         entries = (Entry(
             "reject_sender_login_mismatch",
             "rule 1: a client may use an owned MAIL FROM only when logged in as one of its owners, "
@@ -38,7 +38,7 @@ def sender_restrictions(policy: Policy) -> Parameter:
               else "empty on purpose: no address has an owner, and a value inherited from elsewhere "
                    "must not add a permit")
     return Parameter.restriction_list("smtpd_sender_restrictions", entries, reason, source,
-                                      statement="allow user" if entries else "")
+                                      statement=_owner_statement(policy) if entries else "")
 
 
 def data_restrictions(policy: Policy) -> Parameter:
@@ -50,8 +50,8 @@ def data_restrictions(policy: Policy) -> Parameter:
     list for every transaction, and generic_checks() evaluates sender restrictions there too.
     """
     entries: tuple[Entry, ...] = ()
-    source = policy.owners[0].span if policy.owners else None
-    if policy.owners:
+    source = policy.owner_source()
+    if policy.has_owners:
         entries = (Entry(
             "reject_sender_login_mismatch",
             "rule 4: checked again at DATA, because smtpd accepts RCPT TO:<postmaster> without running "
@@ -59,7 +59,7 @@ def data_restrictions(policy: Policy) -> Parameter:
     reason = ("who may send as which address, also to the bare postmaster" if entries
               else "empty on purpose: no address has an owner")
     return Parameter.restriction_list("smtpd_data_restrictions", entries, reason, source,
-                                      statement="allow user" if entries else "")
+                                      statement=_owner_statement(policy) if entries else "")
 
 
 def relay_restrictions(policy: Policy) -> Parameter:
@@ -78,3 +78,8 @@ def relay_restrictions(policy: Policy) -> Parameter:
                          source))
     return Parameter.restriction_list("smtpd_relay_restrictions", tuple(entries),
                                       f"relay {mode.value}", source, statement="relay")
+
+
+def _owner_statement(policy: Policy) -> str:
+    """Name the statement that gives addresses owners, as main.cf cites it."""
+    return "allow user" if policy.owners else "owners from"

@@ -11,6 +11,8 @@ from mailpolicy.simulate.lookup import FoldedTable
 def plan_tables(plan: ConfigPlan) -> dict[str, FoldedTable]:
     """Return the tables a plan writes, by the reference main.cf uses for them."""
     tables = {table.reference: FoldedTable(table.entries) for table in plan.tables}
+    # Rows `check --db` read: keys lower case already (database/rows.py folds them as smtpd does).
+    tables.update({reference: FoldedTable(rows) for reference, rows in plan.database_rows.items()})
     if plan.sender_map is None:
         return tables
     # The map file holds `address<TAB>owner, owner`; Postfix splits owners at commas or spaces.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+
 import re
 import subprocess
 from collections.abc import Callable, Iterable
@@ -101,17 +104,24 @@ def run_expectations(sandbox: Sandbox, inputs: SandboxInputs, expectations: Iter
     return tuple(outcomes), excerpt
 
 
-def verify_compilation(compilation: Compilation, expectations: Iterable[Expectation] | None = None) -> Verification:
+def verify_compilation(compilation: Compilation, expectations: Iterable[Expectation] | None = None,
+                       rows: Path | None = None) -> Verification:
     """Boot the compiled policy in a sandbox and run its expect lines (or the ones given).
 
+    `rows`: an SQL file loaded into a throwaway PostgreSQL that stands in for the policy's database.
     Raises SandboxUnavailable when the machine cannot run the sandbox or Postfix will not start.
     """
     inputs = sandbox_inputs(compilation)
     chosen = tuple(compilation.policy.expectations if expectations is None else expectations)
     routes = service_routes(compilation.plan)
-    with Sandbox(inputs.main_cf, **inputs.sandbox_kwargs()) as sandbox:
-        probes = probe_services(sandbox, inputs)
-        outcomes, excerpt = run_expectations(sandbox, inputs, chosen, routes)
+    with contextlib.ExitStack() as stack:
+        if rows is not None:
+            from mailpolicy.verify.database import database_stand_in  # only a policy with a database needs it
+
+            inputs = stack.enter_context(database_stand_in(compilation, inputs, rows))
+        with Sandbox(inputs.main_cf, **inputs.sandbox_kwargs()) as sandbox:
+            probes = probe_services(sandbox, inputs)
+            outcomes, excerpt = run_expectations(sandbox, inputs, chosen, routes)
     return Verification(inputs, outcomes, excerpt, probes)
 
 

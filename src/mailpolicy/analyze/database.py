@@ -1,0 +1,24 @@
+"""State what the proof assumes about tables kept in a database (MP380), unless `check --db` read them."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics import catalogue as cat
+
+
+def check_database_assumptions(ctx: AnalysisContext) -> Iterator[Diagnostic]:
+    """Say, at each `owners from` line, what the sender-ownership reasoning takes the table to answer."""
+    read = ctx.plan.database_rows
+    for table in ctx.plan.sql_tables:
+        if table.reference in read:
+            continue
+        owners = table.source
+        yield cat.OWNERS_IN_DATABASE.at(
+            owners.span, f"the rows of {owners.table} in database {owners.database.name} are not read here: "
+                         f"the proof assumes each address it holds is owned by the logins of its rows (as "
+                         f"smtpd will look them up) and `expect` lines that depend on them are left to `check --db` "
+                         f"and `verify`",
+            hint=f"run `mailpolicy check --db POLICY` to prove the policy with the rows as they are now")

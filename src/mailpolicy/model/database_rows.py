@@ -1,0 +1,73 @@
+"""Read the rows of the policy's database tables, read-only, as Postfix's pgsql client will see them.
+
+`mailpolicy check --db` proves the policy with the rows as they are now. psycopg 3 (the maintained
+PostgreSQL driver; optional extra `mailpolicy[db]`) is imported only here, so a policy without a
+database, and every other command, starts without it. The session is read-only (`SET TRANSACTION
+READ ONLY` through psycopg's `read_only`), and rows are streamed from a server-side cursor, so a
+million owners cost one pass and bounded memory on the client side besides the table itself.
+
+What Postfix answers (src/global/dict_pgsql.c): the lookup key is folded to lower case before the
+query (DICT_FLAG_FOLD_FIX), and PostgreSQL compares text case-sensitively, so a row whose address
+has a capital letter is never found; the values of several rows for one key are joined with
+commas. The table built here answers exactly that.
+"""
+
+from __future__ import annotations
+
+from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics import catalogue as cat
+
+CONNECT_TIMEOUT = 10
+BATCH = 10_000
+
+
+def read_owner_rows(tables) -> tuple[dict[str, dict[str, str]], list[Diagnostic]]:
+    """Return reference -> {address: logins} for each planned pgsql table, and why some could not be read."""
+    try:
+        import psycopg
+    except ImportError:
+        span = tables[0].source.span if tables else None
+        return {}, [cat.DATABASE_UNREADABLE.at(span, "`check --db` needs psycopg 3, which is not installed",
+                                               hint="pip install 'mailpolicy[db]'")]
+    found: dict[str, dict[str, str]] = {}
+    problems: list[Diagnostic] = []
+    for table in tables:
+        owners = table.source
+        database = owners.database
+        try:
+            with psycopg.connect(host=database.host, port=database.port, dbname=database.dbname, user=database.user,
+                                 password=database.password, connect_timeout=CONNECT_TIMEOUT) as connection:
+                connection.read_only = True
+                rows, unreachable = _rows(connection, owners.table)
+        except psycopg.Error as error:
+            # The driver's message names host, user and database, never the password.
+            problems.append(cat.DATABASE_UNREADABLE.at(
+                owners.span, f"cannot read {owners.table} of database {database.name}: "
+                             f"{str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__}",
+                hint="check the address, the password file and that the role may SELECT from the table"))
+            continue
+        found[table.reference] = rows
+        if unreachable:
+            problems.append(cat.DATABASE_ROWS_UNREACHABLE.at(
+                owners.span, f"{unreachable:,} row(s) of {owners.table} have an address with a capital letter or "
+                             "surrounding space: Postfix looks addresses up in lower case, so they own nothing",
+                hint=f"store addresses in lower case (UPDATE {owners.table} SET address = lower(trim(address)))"))
+    return found, problems
+
+
+def _rows(connection, table: str) -> tuple[dict[str, str], int]:
+    owners: dict[str, str] = {}
+    unreachable = 0
+    # `table` passed the identifier check of model/database.py (a plain or schema-qualified name).
+    with connection.cursor(name="mailpolicy_owners") as cursor:
+        cursor.itersize = BATCH
+        cursor.execute(f"SELECT address, login FROM {table}")  # noqa: S608 - identifier checked, no user values
+        for address, login in cursor:
+            if address is None or login is None:
+                continue
+            if address != address.lower() or address != address.strip():
+                unreachable += 1
+                continue
+            earlier = owners.get(address)
+            owners[address] = login if earlier is None else f"{earlier}, {login}"
+    return owners, unreachable
