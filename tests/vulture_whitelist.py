@@ -12,6 +12,7 @@ _.exc_info
 _.Folded
 # Issue 14's services (F1, in progress): a field of the listener kinds no check reads yet.
 _.login_required
-# Issue 15's hosting (F2, just landed): not read yet; drop these lines once a check uses them.
-_.HOSTING_PARAMETERS
-_.hosting_is_used
+# psycopg's Connection.read_only: setting it makes every transaction READ ONLY (model/database_rows.py).
+_.read_only
+# psycopg's ServerCursor.itersize: how many rows each fetch brings (model/database_rows.py).
+_.itersize

@@ -19,7 +19,12 @@ from mailpolicy.output.atomic import write_files
 from mailpolicy.postfix.main_cf import read_main_cf
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((REPO / "examples").glob("*.mailpolicy"))
+ALL_EXAMPLES = sorted((REPO / "examples").glob("*.mailpolicy"))
+# A policy with a `database` cannot come back from main.cf: the pgsql table file holds the
+# password, which an import (one policy text) has no file to put in (parse/registry.py says so).
+# Those examples are checked below for what import does instead: it says so, at the map.
+WITH_DATABASE = [p for p in ALL_EXAMPLES if "\ndatabase " in p.read_text(encoding="utf-8")]
+EXAMPLES = [p for p in ALL_EXAMPLES if p not in WITH_DATABASE]
 UNORDERED = {"mynetworks", "mydestination"}
 
 
@@ -70,6 +75,15 @@ def round_trip(policy: Path, work: Path) -> tuple[dict, dict]:
 def test_examples_round_trip(example: Path, tmp_path: Path):
     before, after = round_trip(example, tmp_path)
     assert after == before
+
+
+@pytest.mark.parametrize("example", WITH_DATABASE, ids=lambda p: p.stem)
+def test_an_example_with_a_database_imports_with_the_pgsql_map_named_as_not_imported(example: Path, tmp_path: Path):
+    first = compile_policy(example)
+    assert first.ok
+    write_files(tmp_path / "first", first.outputs)
+    imported = import_config(tmp_path / "first")
+    assert any(d.code == "MP709" and "pgsql:" in d.message for d in imported.diagnostics), imported.diagnostics
 
 
 DOMAINS = st.sampled_from(["example0.com", "example1.org", "mail.example2.net", "xn--bcher-kva.example"])

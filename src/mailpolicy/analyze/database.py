@@ -21,4 +21,4 @@ def check_database_assumptions(ctx: AnalysisContext) -> Iterator[Diagnostic]:
                          f"the proof assumes each address it holds is owned by the logins of its rows (as "
                          f"smtpd will look them up) and `expect` lines that depend on them are left to `check --db` "
                          f"and `verify`",
-            hint=f"run `mailpolicy check --db POLICY` to prove the policy with the rows as they are now")
+            hint="run `mailpolicy check --db POLICY` to prove the policy with the rows as they are now")

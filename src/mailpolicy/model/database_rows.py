@@ -37,7 +37,7 @@ def read_owner_rows(tables) -> tuple[dict[str, dict[str, str]], list[Diagnostic]
         try:
             with psycopg.connect(host=database.host, port=database.port, dbname=database.dbname, user=database.user,
                                  password=database.password, connect_timeout=CONNECT_TIMEOUT) as connection:
-                connection.read_only = True
+                connection.read_only = True  # psycopg: every transaction is SET TRANSACTION READ ONLY
                 rows, unreachable = _rows(connection, owners.table)
         except psycopg.Error as error:
             # The driver's message names host, user and database, never the password.
@@ -61,7 +61,7 @@ def _rows(connection, table: str) -> tuple[dict[str, str], int]:
     # `table` passed the identifier check of model/database.py (a plain or schema-qualified name).
     with connection.cursor(name="mailpolicy_owners") as cursor:
         cursor.itersize = BATCH
-        cursor.execute(f"SELECT address, login FROM {table}")  # noqa: S608 - identifier checked, no user values
+        cursor.execute(f"SELECT address, login FROM {table}")
         for address, login in cursor:
             if address is None or login is None:
                 continue

@@ -16,17 +16,9 @@ from mailpolicy.model.policy import Policy
 from mailpolicy.plan.model import Parameter, TablePlan
 from mailpolicy.plan.sasl_path import resolve_socket_path
 
-# The parameters the hosting statements decide (a `set` of one is MP374 when the statement is used).
-HOSTING_PARAMETERS = ("virtual_mailbox_domains", "virtual_mailbox_maps", "virtual_transport", "virtual_alias_maps",
-                      "relay_domains", "relay_recipient_maps")
-
 MAILBOX_TABLE = "virtual_mailboxes"
 ALIAS_TABLE = "virtual_aliases"
 RELAY_RECIPIENT_TABLE = "relay_recipients"
-
-
-def hosting_is_used(policy: Policy) -> bool:
-    return not policy.hosted.empty
 
 
 def plan_hosting(policy: Policy) -> tuple[list[Parameter], list[TablePlan]]:
