@@ -14,8 +14,7 @@ from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.model.policy import SaslConfig
-from mailpolicy.plan.sasl_path import PathVerdict, resolve_sasl_path
+from mailpolicy.plan.sasl_path import PathVerdict, resolve_dovecot_path
 
 
 def sasl_enabled(view: ServiceView) -> bool:
@@ -39,7 +38,7 @@ def _sasl_path(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:
         yield cat.INVALID_SASL.at(span, "smtpd_sasl_type is dovecot but smtpd_sasl_path is empty",
                                   hint="set smtpd_sasl_path = private/auth (where Dovecot listens)")
         return
-    resolved = resolve_sasl_path(SaslConfig("dovecot", path, span, span), chroot)
+    resolved = resolve_dovecot_path(path, chroot)
     column = Related(view.service.chroot_span, f"{view.label} runs chrooted (chroot column `y`)")
     related = (column,) if chroot and ctx.files.master_cf is not None else ()
     for verdict in resolved.verdicts:

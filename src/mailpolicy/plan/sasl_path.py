@@ -58,7 +58,12 @@ def resolve_sasl_path(sasl: SaslConfig, chroot: str | None) -> SaslPath:
     if sasl.kind == "cyrus":
         # For Cyrus the "path" is the application name that selects smtpd.conf, not a socket.
         return SaslPath(sasl.path or "smtpd", (PathVerdict.OK,))
-    found = resolve_socket_path(sasl.path, chroot)
+    return resolve_dovecot_path(sasl.path, chroot)
+
+
+def resolve_dovecot_path(written: str, chroot: str | None) -> SaslPath:
+    """Return smtpd_sasl_path for a Dovecot socket written as `written` (a `sasl` line's, or main.cf's)."""
+    found = resolve_socket_path(written, chroot)
     if found.value is None or found.value.startswith("/"):
         return found
     path, verdicts = found.value, [v for v in found.verdicts if v is not PathVerdict.OK]
