@@ -27,8 +27,36 @@ def passwd_file(logins: Mapping[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def dovecot_conf(home: Path, socket_path: Path) -> str:
-    """Return a dovecot.conf that serves auth on socket_path and nothing else."""
+def dovecot_conf(home: Path, socket_path: Path, lmtp_socket: Path | None = None) -> str:
+    """Return a dovecot.conf that serves auth on socket_path (and LMTP delivery when asked)."""
+    return _auth_conf(home, socket_path) + (_lmtp_conf(home, lmtp_socket) if lmtp_socket else "")
+
+
+def _lmtp_conf(home: Path, lmtp_socket: Path) -> str:
+    # Delivery into maildirs under home/mail, as the unprivileged `nobody`: every recipient the
+    # lmtp client hands over is accepted (Postfix's tables decided who exists).
+    return f"""\
+protocols = lmtp
+mail_location = maildir:{home}/mail/%d/%n
+mail_uid = nobody
+mail_gid = nogroup
+first_valid_uid = 1
+# The SASL passdb knows only logins; LMTP recipients are addresses: every one is a user here.
+userdb {{
+  driver = static
+  args = uid=nobody gid=nogroup home={home}/mail/%d/%n allow_all_users=yes
+}}
+service lmtp {{
+  unix_listener {lmtp_socket} {{
+    mode = 0660
+    user = postfix
+    group = postfix
+  }}
+}}
+"""
+
+
+def _auth_conf(home: Path, socket_path: Path) -> str:
     return f"""\
 # Written by mailpolicy.sandbox: an auth-only Dovecot for Postfix SASL.
 base_dir = {home}/run
@@ -86,14 +114,17 @@ def write_passwd(path: Path, text: str) -> None:
 class Dovecot:
     """Start and stop one private Dovecot instance."""
 
-    def __init__(self, home: Path, socket_path: Path, logins: Mapping[str, str]):
+    def __init__(self, home: Path, socket_path: Path, logins: Mapping[str, str], lmtp_socket: Path | None = None):
         self.home = home
         self.socket_path = socket_path
         self.conf = home / "dovecot.conf"
         self.log_path = home / "dovecot.log"
         home.mkdir(mode=0o755)
+        if lmtp_socket is not None:
+            (home / "mail").mkdir(mode=0o777)
+            os.chmod(home / "mail", 0o777)  # written by `nobody`, the mail user; removed with the sandbox
         write_passwd(home / "passwd", passwd_file(logins))
-        self.conf.write_text(dovecot_conf(home, socket_path))
+        self.conf.write_text(dovecot_conf(home, socket_path, lmtp_socket))
         self._pids: set[int] = set()
 
     def start(self, timeout: float = 20.0) -> None:
@@ -143,6 +174,13 @@ class Dovecot:
             return self.log_path.read_text(errors="replace")
         except FileNotFoundError:
             return ""
+
+    def delivered(self, address: str) -> list[str]:
+        """Return the messages LMTP delivered into the maildir of `address` so far."""
+        local, _, domain = address.rpartition("@")
+        folder = self.home / "mail" / domain / local
+        return [p.read_text(errors="replace") for sub in ("new", "cur") for p in sorted((folder / sub).glob("*"))
+                if p.is_file()]
 
     def log_tail(self, lines: int = 20) -> str:
         """Return the last lines of Dovecot's log."""

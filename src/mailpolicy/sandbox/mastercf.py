@@ -38,7 +38,8 @@ _SERVICES = (
 )
 
 
-def master_cf(port: int, chroot: bool, listeners: Sequence[tuple[int, Sequence[tuple[str, str]]]] = ()) -> str:
+def master_cf(port: int, chroot: bool, listeners: Sequence[tuple[int, Sequence[tuple[str, str]]]] = (),
+              lmtp: bool = False) -> str:
     """Return master.cf text with smtpd on 127.0.0.1:port and the support services.
 
     `listeners`, when given, replace that one smtpd: each is a port and the `-o` overrides of
@@ -52,4 +53,8 @@ def master_cf(port: int, chroot: bool, listeners: Sequence[tuple[int, Sequence[t
     for name, kind, private, unpriv, chrootable, wakeup, maxproc, command in _SERVICES:
         column = flag if chrootable else "n"
         lines.append(f"{name} {kind} {private} {unpriv} {column} {wakeup} {maxproc} {command}")
+    if lmtp:
+        # Only when a test asks for delivery (Sandbox(deliver=True)): the lmtp client, chrooted as
+        # Debian's master.cf has it, reaches the sandbox's own Dovecot and nothing else.
+        lines.append(f"lmtp unix - - {flag} - - lmtp")
     return "\n".join(lines) + "\n"

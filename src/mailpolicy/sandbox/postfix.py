@@ -76,7 +76,7 @@ class Postfix:
 
     def __init__(self, root: Path, main_cf: str, maps: Mapping[str, str], port: int, chroot: bool,
                  listeners: Sequence[tuple[int, Sequence[tuple[str, str]]]] = (),
-                 tls_files: tuple[Path, Path] | None = None):
+                 tls_files: tuple[Path, Path] | None = None, lmtp: bool = False):
         self.root = root
         self.config_dir = root / "etc"
         self.queue_dir = root / "spool"
@@ -111,7 +111,7 @@ class Postfix:
                           "smtpd_tls_chain_files": ""}
         self.main_cf_text = rewrite_main_cf(main_cf, overrides, relocate)
         _write_aged(self.config_dir / "main.cf", self.main_cf_text)
-        _write_aged(self.config_dir / "master.cf", master_cf(port, chroot, listeners))
+        _write_aged(self.config_dir / "master.cf", master_cf(port, chroot, listeners, lmtp))
         self._postmap(relocate)
 
     def _layout(self) -> None:

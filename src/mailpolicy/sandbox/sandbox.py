@@ -68,7 +68,9 @@ class Sandbox:
     `logins` feed a private Dovecot, started only when smtpd_sasl_type = dovecot;
     it listens at the queue-relative smtpd_sasl_path, or at private/auth if that
     path is absolute. Nothing accepted is ever delivered; DATA is sent only when asked
-    (mail to the bare postmaster, which only smtpd_data_restrictions decides).
+    (mail to the bare postmaster, which only smtpd_data_restrictions decides). With
+    `deliver=True` (tests of aliases) master.cf gets the lmtp service and Dovecot an LMTP
+    listener at `virtual_transport = lmtp:unix:PATH`, saving into maildirs (`delivered`).
     """
 
     host = HOST
@@ -81,6 +83,7 @@ class Sandbox:
         chroot: bool = True,
         services: Sequence[tuple[str, Sequence[tuple[str, str]]]] = (),
         tls_hostname: str | None = None,
+        deliver: bool = False,
     ):
         self.main_cf = main_cf
         self.maps = dict(maps or {})
@@ -90,6 +93,8 @@ class Sandbox:
         self.services = tuple((name, tuple(overrides)) for name, overrides in services)
         # With a host name, smtpd gets a throwaway certificate for it (certificate.py).
         self.tls_hostname = tls_hostname
+        # Deliver mail of `virtual_transport = lmtp:unix:PATH` to a Dovecot LMTP at PATH (tests of aliases).
+        self.deliver = deliver
         self.port = 0
         self.ports: dict[str, int] = {}
         self.root: Path | None = None
@@ -157,15 +162,20 @@ class Sandbox:
             self.ports[name] = port
             listeners.append((port, overrides))
         tls_files = write_certificate(self.root / "tls", self.tls_hostname) if self.tls_hostname else None
-        self._postfix = Postfix(self.root, self.main_cf, self.maps, self.port, self.chroot, listeners, tls_files)
-        sasl = self._postfix.postconf("smtpd_sasl_type", "smtpd_sasl_path")
-        if sasl.get("smtpd_sasl_type") == "dovecot":
+        self._postfix = Postfix(self.root, self.main_cf, self.maps, self.port, self.chroot, listeners, tls_files,
+                                lmtp=self.deliver)
+        sasl = self._postfix.postconf("smtpd_sasl_type", "smtpd_sasl_path", "virtual_transport")
+        lmtp = sasl.get("virtual_transport", "")
+        lmtp_socket = (self._postfix.queue_dir / lmtp.removeprefix("lmtp:unix:")
+                       if self.deliver and lmtp.startswith("lmtp:unix:") and ":" not in lmtp.removeprefix("lmtp:unix:")
+                       and not lmtp.removeprefix("lmtp:unix:").startswith("/") else None)
+        if sasl.get("smtpd_sasl_type") == "dovecot" or lmtp_socket is not None:
             path = sasl.get("smtpd_sasl_path", "") or FALLBACK_SASL_PATH
             if path.startswith("/") or ":" in path:
                 path = FALLBACK_SASL_PATH
             # A relative path is relative to the queue directory, which is also
             # the chroot: the one place a chrooted and an unchrooted smtpd agree on.
-            self._dovecot = Dovecot(self.root / "dovecot", self._postfix.queue_dir / path, self.logins)
+            self._dovecot = Dovecot(self.root / "dovecot", self._postfix.queue_dir / path, self.logins, lmtp_socket)
             self._dovecot.start(READY_TIMEOUT)
         self._release_port()
         self._postfix.start()
@@ -278,6 +288,15 @@ class Sandbox:
         while needle not in (text := self.log()) and time.monotonic() < deadline:
             time.sleep(0.05)
         return text
+
+    def delivered(self, address: str, count: int = 1, timeout: float = 20.0) -> list[str]:
+        """Return the messages delivered to `address` (Sandbox(deliver=True)), once `count` have arrived."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self._dovecot.delivered(address) if self._dovecot is not None else []
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.1)
 
     def check_output(self) -> str:
         """Return the output of `postfix -c DIR check` for this sandbox's config."""
