@@ -14,6 +14,8 @@ from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView
 from mailpolicy.audit.files import ConfigFiles, read_config, stock_master_cf
 from mailpolicy.checks import CHECKS as CORE_CHECKS
+from mailpolicy.checks.bare_postmaster import check_bare_postmaster
+from mailpolicy.checks.relay_declaration import check_relay_declaration
 from mailpolicy.diagnostics import Diagnostic, finalize, has_errors
 from mailpolicy.source import SourceFile
 
@@ -31,6 +33,8 @@ CHECKS: tuple[AuditCheck, ...] = (
     login_map.check_login_map_entries,
     privileged.check_privileged_parameters,
     *CORE_CHECKS,  # the checks a compile runs too (mailpolicy.checks)
+    check_relay_declaration,  # MP324: relay_domains entries and myorigin judged with the Public Suffix List
+    check_bare_postmaster,  # MP336: the sender login check is missing where mail to the bare postmaster is decided
 )
 
 

@@ -26,7 +26,7 @@ class DeployedService:
     view: ServiceView
 
     wording = WORDING
-    judges_relay_domains = False
+    judges_relay_domains = True  # audit/run.py runs MP324 (checks/relay_declaration.py) too
 
     @property
     def label(self) -> str:

@@ -83,8 +83,8 @@ class Service(Protocol):
     wording: Wording
     # Whether the host runs MP324 (checks/relay_declaration.py), which reports each relay_domains
     # entry that relays for others at the entry; the open-relay check then leaves those ways to
-    # it. Only the compiled policy does yet: wiring MP324 into the audit (issue 13 point f) makes
-    # this true everywhere and removes it.
+    # it. Both hosts run it now (the audit since issue 13 point f); the flag can go when no caller
+    # needs the undeclared/anonymous distinction.
     judges_relay_domains: bool
 
     def reachable_from_outside(self) -> bool:

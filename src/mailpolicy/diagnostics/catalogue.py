@@ -119,6 +119,7 @@ SASL_ANONYMOUS = _code("MP322", "sasl-anonymous", ERROR, "SASL security options 
 SENDER_REWRITTEN_AFTER_LOGIN_CHECK = _code("MP323", "sender-rewritten-after-login-check", ERROR, "sender rewriting (sender_canonical_maps, canonical_maps) can turn an address a client may use into one another login owns")
 RELAY_DOMAIN_NOT_OWN = _code("MP324", "relay-domain-not-own", ERROR, "relay_domains names a public suffix or a domain that is not the policy's own, so anyone can relay mail for it")
 TRUSTED_UNION_TOO_WIDE = _code("MP325", "trusted-union-too-wide", ERROR, "the trusted public networks together hold more addresses than one /8 (IPv4) or /32 (IPv6)")
+BARE_POSTMASTER_FORGERY = _code("MP336", "bare-postmaster-forgery", ERROR, "sender ownership is checked, but not in smtpd_data_restrictions: an anonymous client can send as an owned address to the bare postmaster")
 RELAY_ASSUMPTION = _code("MP326", "relay-assumption", NOTE, "the open-relay proof holds only if a table it cannot read (SQL, LDAP, socketmap, tcp, a policy server, a file not given) does not answer as named")
 # Services and TLS (analyze/service_checks.py, analyze/services.py)
 LOGIN_WITHOUT_TLS = _code("MP350", "login-without-tls", ERROR, "a service offers login before TLS: a password could cross the network in clear")
