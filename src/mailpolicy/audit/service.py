@@ -26,7 +26,9 @@ class DeployedService:
     view: ServiceView
 
     wording = WORDING
-    judges_relay_domains = True  # audit/run.py runs MP324 (checks/relay_declaration.py) too
+    # audit/run.py runs MP324 too, but the merge proof (maincf/relay_proof.py, deploy) keeps only MP301:
+    # a relay_domains entry that relays must stay an MP301 there.
+    judges_relay_domains = False
 
     @property
     def label(self) -> str:
