@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from mailpolicy.compiler import Compilation, compile_policy
-from mailpolicy.load.loader import MAX_FILE_BYTES
+from mailpolicy.load.files import MAX_FILE_BYTES
 
 STDIN_NAME = "<stdin>"
 

@@ -181,7 +181,7 @@ def test_a_base_that_is_no_regular_file_or_too_large_is_refused_without_reading_
     elif kind == "device":
         base = "/dev/zero"  # reading it would fill memory
     else:
-        monkeypatch.setattr("mailpolicy.load.loader.MAX_FILE_BYTES", 64)
+        monkeypatch.setattr("mailpolicy.load.files.MAX_FILE_BYTES", 64)
         (tmp_path / "base.cf").write_text("biff = no\n" * 10)
         base = "base.cf"
     result = run("--base", base, "site.mailpolicy", "-o", "out", **{"site.mailpolicy": POLICY})

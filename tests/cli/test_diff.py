@@ -69,6 +69,6 @@ def test_the_map_is_read_from_the_folder_by_the_audits_rule(run, tmp_path: Path)
 def test_a_deployed_main_cf_that_is_a_device_or_too_large_is_refused(run, monkeypatch: pytest.MonkeyPatch) -> None:
     result = run("--against", "/dev/zero")
     assert result.exit_code == 2 and "cannot read /dev/zero: /dev/zero is not a regular file" in result.stderr
-    monkeypatch.setattr("mailpolicy.load.loader.MAX_FILE_BYTES", 4096)  # above the policy's own size
+    monkeypatch.setattr("mailpolicy.load.files.MAX_FILE_BYTES", 4096)  # above the policy's own size
     result = run("--against", "-", stdin="biff = no\n" * 500)
     assert result.exit_code == 2 and "standard input is over the limit of 4,096 bytes" in result.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mailpolicy.compiler import compile_policy
-from mailpolicy.load import loader
+from mailpolicy.load import files, loader
 
 BASE = "relay nobody\n"
 
@@ -43,19 +43,19 @@ def test_depth_limit_allows_the_limit_and_refuses_one_more(tmp_path):
 def test_included_file_over_the_size_limit_is_refused_before_reading(tmp_path):
     big = tmp_path / "big.mailpolicy"
     with big.open("wb") as handle:  # sparse: no disk or memory used
-        handle.truncate(loader.MAX_FILE_BYTES + 1)
+        handle.truncate(files.MAX_FILE_BYTES + 1)
     (tmp_path / "site.mailpolicy").write_text(f'{BASE}include "big.mailpolicy"\n')
     result = compile_policy(tmp_path / "site.mailpolicy")
     assert codes(result) == ["MP109"]
     found = result.diagnostics[0]
     assert found.span.line == 2 and found.span.column == 9
-    assert f"{loader.MAX_FILE_BYTES + 1:,} bytes" in found.message and f"{loader.MAX_FILE_BYTES:,}" in found.message
+    assert f"{files.MAX_FILE_BYTES + 1:,} bytes" in found.message and f"{files.MAX_FILE_BYTES:,}" in found.message
 
 
 def test_top_file_over_the_size_limit_is_located_in_it(tmp_path):
     big = tmp_path / "site.mailpolicy"
     with big.open("wb") as handle:
-        handle.truncate(loader.MAX_FILE_BYTES + 1)
+        handle.truncate(files.MAX_FILE_BYTES + 1)
     result = compile_policy(big)
     assert codes(result) == ["MP109"]
     assert str(result.diagnostics[0].span) == f"{big}:1:1"
@@ -63,7 +63,7 @@ def test_top_file_over_the_size_limit_is_located_in_it(tmp_path):
 
 def test_very_long_line_is_refused_at_its_line(tmp_path):
     path = tmp_path / "site.mailpolicy"
-    path.write_text(BASE + "local domains " + "a" * loader.MAX_LINE_CHARS + "\n" + BASE)
+    path.write_text(BASE + "local domains " + "a" * files.MAX_LINE_CHARS + "\n" + BASE)
     result = compile_policy(path)
     assert codes(result) == ["MP109"]
     found = result.diagnostics[0]
@@ -73,7 +73,7 @@ def test_very_long_line_is_refused_at_its_line(tmp_path):
 def test_a_line_at_the_limit_is_read(tmp_path):
     path = tmp_path / "site.mailpolicy"
     # A comment exactly at the limit is not a long line.
-    path.write_text(BASE + "#" * loader.MAX_LINE_CHARS + "\nhostname mx.example0.com\n")
+    path.write_text(BASE + "#" * files.MAX_LINE_CHARS + "\nhostname mx.example0.com\n")
     assert compile_policy(path).ok
 
 
@@ -92,7 +92,7 @@ def test_very_many_statements_are_refused_before_parsing(tmp_path, monkeypatch):
 
 def test_very_many_values_are_refused_before_parsing(tmp_path, monkeypatch):
     path = tmp_path / "site.mailpolicy"
-    line = "local domains a" + ",a" * (loader.MAX_LINE_CHARS // 2 - 16) + "\n"
+    line = "local domains a" + ",a" * (files.MAX_LINE_CHARS // 2 - 16) + "\n"
     path.write_text(line * (loader.MAX_VALUES // line.count(",") + 1))
     monkeypatch.setattr(loader, "parse_text", pytest.fail)
     result = compile_policy(path)
@@ -156,6 +156,6 @@ def test_benchmark_sized_policies_fit_the_budgets():
     scale = 100
     for text, table in ((generate.policy_text(1_000_000 // scale), False), (generate.table_text(1_000_000 // scale), True)):
         lines = text.count("\n") * scale
-        assert len(text) * scale <= loader.MAX_FILE_BYTES
+        assert len(text) * scale <= files.MAX_FILE_BYTES
         assert (0 if table else lines) <= loader.MAX_LINES
         assert lines + text.count(",") * scale <= loader.MAX_VALUES

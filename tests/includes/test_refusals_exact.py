@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from mailpolicy.load import loader
-from mailpolicy.load.loader import load_policy, read_named_file
+from mailpolicy.load import files, loader
+from mailpolicy.load.files import read_named_file
+from mailpolicy.load.loader import load_policy
 from tests.helpers import write_files
 
 HINT_FILE = "check the name; it is relative to the file naming it"
@@ -140,7 +141,7 @@ def test_read_named_file_refuses_a_fifo_as_an_os_error_naming_it(tmp_path) -> No
 
 
 def test_read_named_file_refuses_a_file_over_the_limit(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 10)
     big = tmp_path / "big"
     big.write_bytes(b"x" * 11)
     with pytest.raises(OSError) as raised:

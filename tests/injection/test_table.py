@@ -14,7 +14,7 @@ import attrs
 import pytest
 
 from mailpolicy.compiler import compile_policy
-from mailpolicy.load import loader
+from mailpolicy.load import files
 from mailpolicy.model import values
 from tests.injection.readback import main_cf_values, read_map
 from tests.helpers import write_files
@@ -83,7 +83,7 @@ FIELDS = [
     Field("set name", "smtpd_banner", 5, _line('set "{v}" = ESMTP'), frozenset({"MP212", "MP401"}),
           "smtpd_banner" + "x" * 300),
     Field("set value", "ESMTP ready", 5, _line("set smtpd_banner = {v}"), frozenset({"MP212"}),
-          "ESMTP " + "r" * loader.MAX_LINE_CHARS),
+          "ESMTP " + "r" * files.MAX_LINE_CHARS),
     Field("include name", "users.mailpolicy", 5,
           lambda v: (f'include "{v}"', {v: "# included\n"}), frozenset({"MP112"}), "users" * 60 + ".mailpolicy"),
     Field("owners table address", "bob@example0.com", 1,

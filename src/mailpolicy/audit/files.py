@@ -17,7 +17,7 @@ import attrs
 
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.load.loader import read_bytes
+from mailpolicy.load.files import read_bytes
 from mailpolicy.postfix.main_cf import MainCf, read_main_cf
 from mailpolicy.postfix.master_cf import MasterCf, read_master_cf
 from mailpolicy.source import SourceFile, Span
@@ -110,7 +110,7 @@ def stock_master_cf() -> MasterCf:
 def _read(path: Path) -> SourceFile:
     """Read main.cf or master.cf as Postfix does: bytes, whatever they are, within the size limit.
 
-    O_NOFOLLOW and regular files only (loader.read_bytes): a symlink or a FIFO planted as
+    O_NOFOLLOW and regular files only (files.read_bytes): a symlink or a FIFO planted as
     main.cf is refused, not followed or waited on. Postfix reads bytes, so bytes that are not
     UTF-8 and a byte-order mark are kept (surrogateescape: every byte round-trips, and the
     renderers print undecodable ones as \\xNN); there is no line length limit, as readlline.c

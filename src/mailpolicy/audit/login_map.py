@@ -21,7 +21,7 @@ from mailpolicy.audit.files import ConfigFiles
 from mailpolicy.audit.sasl import sasl_enabled
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.load.loader import read_source
+from mailpolicy.load.files import read_source
 from mailpolicy.model.owner_table import read_owner_table
 from mailpolicy.model.policy import Ownership
 from mailpolicy.postfix.restriction_lists import SMTPD_LISTS

@@ -16,7 +16,7 @@ import ipaddress
 
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView, Word
-from mailpolicy.load.loader import read_source
+from mailpolicy.load.files import read_source
 from mailpolicy.model.values import ValueProblem, network
 from mailpolicy.postfix.restriction_lists import split_words
 from mailpolicy.postfix.tables import TEXT_TABLE_TYPES, read_text_table, table_reference

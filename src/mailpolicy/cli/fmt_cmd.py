@@ -12,7 +12,7 @@ from mailpolicy.cli import exit_codes
 from mailpolicy.cli.report import print_diagnostics, use_colour
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.fmt import format_text
-from mailpolicy.load.loader import read_source
+from mailpolicy.load.files import read_source
 from mailpolicy.output.atomic import replace_file
 from mailpolicy.output.diff import colourise, unified_diff
 from mailpolicy.source import SourceFile

@@ -17,13 +17,13 @@ import attrs
 
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
+# The largest file deploy reads is compile's own input limit (docs/security.md).
+from mailpolicy.load.files import MAX_FILE_BYTES
 from mailpolicy.output.atomic import RESERVED_PREFIX, interrupted
 from mailpolicy.output.marker import is_intact, split_marker
 
 MAIN_CF = "main.cf"
 MASTER_CF = "master.cf"
-# The largest file deploy reads, as compile's own input limit (docs/security.md).
-MAX_FILE_BYTES = 128 * 1024 * 1024
 
 
 @attrs.frozen

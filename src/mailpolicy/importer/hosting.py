@@ -11,7 +11,7 @@ domain imported without its mailbox table would refuse every recipient.
 from __future__ import annotations
 
 from mailpolicy.importer.blocks import Block
-from mailpolicy.load.loader import read_source
+from mailpolicy.load.files import read_source
 from mailpolicy.model import values
 from mailpolicy.model.hosted import mailbox_address
 from mailpolicy.postfix.tables import read_text_table, table_reference

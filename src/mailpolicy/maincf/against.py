@@ -10,8 +10,8 @@ import attrs
 
 from mailpolicy.audit.files import table_path
 from mailpolicy.compiler import MAIN_CF
-from mailpolicy.load import loader
-from mailpolicy.load.loader import read_named_file
+from mailpolicy.load import files
+from mailpolicy.load.files import read_named_file
 from mailpolicy.maincf.compare import (
     MapChange,
     SemanticDiff,
@@ -68,7 +68,7 @@ def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan,
 
 def _compare_source(folder: Path, source: Path, plan: ConfigPlan) -> MapChange:
     """Compare a map source inside `folder` with the policy's sender map (OSError when unreadable)."""
-    text = read_inside(folder, source, loader.MAX_FILE_BYTES).decode("utf-8", "replace")
+    text = read_inside(folder, source, files.MAX_FILE_BYTES).decode("utf-8", "replace")
     return compare_map(read_map_entries(text), plan.sender_map, str(source))
 
 
@@ -78,7 +78,7 @@ def read_deployed(against: str, stdin: BinaryIO) -> tuple[MainCf, Path | None]:
     Returns the main.cf and the folder (None unless a folder was named); raises Unreadable saying why not.
     """
     if against == "-":
-        limit = loader.MAX_FILE_BYTES
+        limit = files.MAX_FILE_BYTES
         data = stdin.read(limit + 1)  # bytes: postconf output need not be UTF-8
         if len(data) > limit:
             raise Unreadable(f"standard input is over the limit of {limit:,} bytes")
@@ -88,7 +88,7 @@ def read_deployed(against: str, stdin: BinaryIO) -> tuple[MainCf, Path | None]:
     path = given / MAIN_CF if folder else given
     try:
         # A main.cf in a folder given must be in it; a main.cf named directly is read as named.
-        data = read_inside(folder, path, loader.MAX_FILE_BYTES) if folder else read_named_file(path)
+        data = read_inside(folder, path, files.MAX_FILE_BYTES) if folder else read_named_file(path)
         text = data.decode("utf-8", "replace")
     except OSError as error:
         raise Unreadable(f"cannot read {path}: {error.strerror or error}") from error

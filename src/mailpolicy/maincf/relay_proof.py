@@ -24,7 +24,7 @@ from mailpolicy.audit.run import audit_context
 from mailpolicy.checks.open_relay import check_open_relay
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.load.loader import read_named_file
+from mailpolicy.load.files import read_named_file
 from mailpolicy.maincf.merge import Merged
 from mailpolicy.postfix.main_cf import Definition, MainCf, read_main_cf
 from mailpolicy.postfix.master_cf import read_master_cf

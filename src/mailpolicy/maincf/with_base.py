@@ -8,7 +8,7 @@ import attrs
 
 from mailpolicy.diagnostics import Diagnostic, has_errors
 from mailpolicy.emit.provenance import Provenance
-from mailpolicy.load.loader import read_named_file
+from mailpolicy.load.files import read_named_file
 from mailpolicy.maincf.merge import merge_main_cf
 from mailpolicy.maincf.relay_proof import prove_merged
 from mailpolicy.plan.model import ConfigPlan
