@@ -20,7 +20,7 @@ import attrs
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
-from mailpolicy.load.loader import read_bytes
+from mailpolicy.load.files import read_bytes
 from mailpolicy.parse import statements as st
 from mailpolicy.source import Span
 
