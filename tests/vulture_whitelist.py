@@ -14,5 +14,3 @@ _.Folded
 _.login_required
 # psycopg's Connection.read_only: setting it makes every transaction READ ONLY (model/database_rows.py).
 _.read_only
-# psycopg's ServerCursor.itersize: how many rows each fetch brings (model/database_rows.py).
-_.itersize
