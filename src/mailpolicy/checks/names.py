@@ -25,6 +25,7 @@ from mailpolicy.checks.host import Host, Wording, Written
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.postfix import parameters as pf
+from mailpolicy.postfix.expand import reference_sites
 from mailpolicy.postfix.restriction_lists import entries, split_list
 from mailpolicy.source import Span
 
@@ -45,10 +46,20 @@ def restriction_classes(written: tuple[Written, ...]) -> frozenset[str]:
 
 
 def check_parameter_names(host: Host) -> Iterator[Diagnostic]:
-    """Report names the target Postfix does not have, has under another name, or deprecates."""
+    """Report names the target Postfix does not have, has under another name, or deprecates.
+
+    A name Postfix does not know is judged as postconf judges it (measured on Postfix 3.7.11,
+    `postconf -n`): one that a `$name` anywhere in main.cf or a master.cf `-o` refers to is the
+    user's own parameter (docker-mailserver's `dms_smtpd_sender_restrictions`, Mailu's `podop`),
+    and postconf says nothing; one nothing refers to gets "unused parameter" (MP414, a warning:
+    Postfix ignores it, and whatever it was for does not happen). It is an error (MP401) when it
+    is a near miss of a real parameter (at most three edits, `smtpd_relay_restriction`): the line
+    meant that parameter, and Postfix does not apply it.
+    """
     written = host.written()
     classes = restriction_classes(written)
     names = {w.name for w in written}
+    referenced = referenced_names(written)
     transports = host.transports()
     for value in written:
         if value.name in classes:
@@ -56,8 +67,28 @@ def check_parameter_names(host: Host) -> Iterator[Diagnostic]:
         problem = pf.check_name(value.name, host.version, transports=transports)
         if problem is None:
             yield from client_side_note(value, names)
+        elif problem.kind == "unknown" and value.name in referenced:
+            continue  # the user's own parameter, read through $name
+        elif problem.kind == "unknown" and problem.suggestion is None and "/" not in value.name \
+                and value.name not in pf.restriction_names():
+            yield unused_parameter(value, problem)
         else:
             yield name_diagnostic(value, problem, host.version, host.wording)
+
+
+def referenced_names(written: tuple[Written, ...]) -> frozenset[str]:
+    """Return the names any written value refers to with `$name`, `${name...}` or `$(name...)`."""
+    return frozenset(site.name for value in written if "$" in value.value
+                     for site in reference_sites(value.value))
+
+
+def unused_parameter(written: Written, problem: pf.NameProblem) -> Diagnostic:
+    """Return MP414 for a name Postfix does not know and no `$name` reads: postconf's "unused parameter"."""
+    message, _, _guess = _quoted(problem.message).partition("; did you mean ")
+    return cat.UNUSED_PARAMETER.at(
+        written.name_span, f"{message}, and no `$name` refers to it: Postfix ignores it "
+                           "(postconf warns \"unused parameter\")",
+        hint="remove the line, or refer to it with $name where it is meant to apply")
 
 
 def check_restriction_names(host: Host) -> Iterator[Diagnostic]:

@@ -161,6 +161,7 @@ PRIVILEGED_PARAMETER = _code("MP409", "privileged-parameter", ERROR, "set of a p
 NOT_PRIVILEGED = _code("MP410", "not-privileged", ERROR, "`set privileged` on a parameter that needs no acknowledgement")
 PRIVILEGED_ACKNOWLEDGED = _code("MP411", "privileged-acknowledged", NOTE, "a privileged parameter is set with `set privileged`; verify replaces it with Postfix's default")
 PRIVILEGED_DEPLOYED = _code("MP412", "privileged-deployed", WARNING, "a deployed main.cf sets a parameter that chooses programs, libraries, users or folders Postfix uses as root")
+UNUSED_PARAMETER = _code("MP414", "unused-parameter", WARNING, "a parameter Postfix does not know and no `$name` refers to: Postfix ignores it (postconf: \"unused parameter\")")
 PRIVILEGED_IMPORTED = _code("MP413", "privileged-imported", WARNING, "import wrote a parameter Postfix uses as root as `set privileged`, because the imported main.cf sets it")
 
 # --- MP5xx: expectations ------------------------------------------------------------------------
