@@ -17,7 +17,9 @@ import pytest
 
 from mailpolicy.compiler import compile_policy
 from mailpolicy.sandbox.postgres import PostgresSandbox, database_available
-from mailpolicy.verify import render_table, verify_compilation
+from mailpolicy.sandbox import Sandbox
+from mailpolicy.verify import render_table, sandbox_inputs, verify_compilation
+from mailpolicy.verify.database import database_stand_in
 from tests.conftest import REPO
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
@@ -54,8 +56,8 @@ def codes(compilation) -> list[str]:
 def test_without_the_rows_the_proof_states_its_assumptions(tmp_path, database) -> None:
     compiled = compile_policy(policy_for(tmp_path, database))
     assert compiled.ok
-    assert codes(compiled).count("MP380") == 1
-    assert codes(compiled).count("MP381") == 3  # the three refusals that only the rows decide
+    assert codes(compiled).count("MP380") == 4  # domains, mailboxes, aliases, owners
+    assert codes(compiled).count("MP381") == 3  # the verdicts only the rows decide
 
 
 def test_check_db_decides_every_expectation_with_the_rows(tmp_path, database) -> None:
@@ -103,3 +105,14 @@ def test_on_the_real_server_the_rows_decide_and_a_capitalised_row_owns_nothing(t
     replies = {o.expectation.span.line: o.attempt.reply for o in verification.outcomes}
     assert "not owned by user carol" in replies[max(replies) - 1], table
     assert "a throwaway PostgreSQL" in table
+
+
+def test_an_alias_from_the_database_delivers_to_mailboxes_from_the_database(tmp_path, database) -> None:
+    compiled = compile_policy(policy_for(tmp_path, database))
+    with database_stand_in(compiled, sandbox_inputs(compiled), ROWS) as inputs, \
+            Sandbox(inputs.main_cf, deliver=True, **inputs.sandbox_kwargs()) as sandbox:
+        with sandbox.client("127.0.0.9") as client:
+            client.ehlo("client.example")
+            client.sendmail("friend@gmail.test", ["info@example1.com"], "Subject: from the table\r\n\r\nbody\r\n")
+        for target in ("alice@example1.com", "bob@example1.com"):
+            assert any("Subject: from the table" in m for m in sandbox.delivered(target)), sandbox.log()

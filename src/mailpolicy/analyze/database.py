@@ -15,10 +15,17 @@ def check_database_assumptions(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     for table in ctx.plan.sql_tables:
         if table.reference in read:
             continue
-        owners = table.source
+        source = table.source
         yield cat.OWNERS_IN_DATABASE.at(
-            owners.span, f"the rows of {owners.table} in database {owners.database.name} are not read here: "
-                         f"the proof assumes each address it holds is owned by the logins of its rows (as "
-                         f"smtpd will look them up) and `expect` lines that depend on them are left to `check --db` "
-                         f"and `verify`",
+            source.span, f"the rows of {source.table} in database {source.database.name} are not read here: "
+                         f"the proof assumes {_ASSUMED[source.kind]} (as Postfix will look them up), and "
+                         "`expect` lines that depend on them are left to `check --db` and `verify`",
             hint="run `mailpolicy check --db POLICY` to prove the policy with the rows as they are now")
+
+
+_ASSUMED = {
+    "owners": "each address it holds is owned by the logins of its rows",
+    "aliases": "each address it holds is an alias of its rows' destinations, and a valid recipient",
+    "mailboxes": "each address it holds is a mailbox, and a valid recipient",
+    "domains": "each domain it holds is hosted here (delivered, never relayed)",
+}

@@ -44,9 +44,11 @@ def _meaning(statement: str) -> str:
 def check_hosted_delivery(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     """Hosted domains need an LMTP socket, reachable from the chroot (MP371, MP376, MP377)."""
     hosted, chroot = ctx.policy.hosted, ctx.policy.chroot.value
-    if hosted.domains and hosted.lmtp is None:
+    first = hosted.domains[0].span if hosted.domains else next(
+        (t.span for t in ctx.policy.tables_of("domains")), None)
+    if first is not None and hosted.lmtp is None:
         yield cat.HOSTED_WITHOUT_DELIVERY.at(
-            hosted.domains[0].span, "hosted domains are stated but not where their mail is delivered",
+            first, "hosted domains are stated but not where their mail is delivered",
             hint="add `deliver to lmtp private/dovecot-lmtp` (Dovecot's `service lmtp { unix_listener "
                  "/var/spool/postfix/private/dovecot-lmtp ... }`)")
     if hosted.lmtp is None:

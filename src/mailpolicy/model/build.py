@@ -40,9 +40,9 @@ class _Builder:
         for statement in self.loaded.statements:
             if self._once(statement):
                 getattr(self, "_build_" + type(statement).__name__.lower())(statement)
-        databases, owner_tables = self.databases.finish()
+        databases, database_tables = self.databases.finish()
         return Policy(**self.fields, **{k: tuple(v) for k, v in self.lists.items()}, owners=self.owners.finish(),
-                      hosted=self.hosted.finish(), databases=databases, owner_tables=owner_tables,
+                      hosted=self.hosted.finish(), databases=databases, database_tables=database_tables,
                       sources=self.loaded.sources)
 
     def _once(self, statement: st.Statement) -> bool:
@@ -199,7 +199,16 @@ class _Builder:
         self.databases.database(s)
 
     def _build_ownersfrom(self, s: st.OwnersFrom) -> None:
-        self.databases.owners_from(s)
+        self.databases.table(s, "owners")
+
+    def _build_aliasesfrom(self, s: st.AliasesFrom) -> None:
+        self.databases.table(s, "aliases")
+
+    def _build_mailboxesfrom(self, s: st.MailboxesFrom) -> None:
+        self.databases.table(s, "mailboxes")
+
+    def _build_hosteddomainsfrom(self, s: st.HostedDomainsFrom) -> None:
+        self.databases.table(s, "domains")
 
     def _build_setparameter(self, s: st.SetParameter) -> None:
         name = s.name.text

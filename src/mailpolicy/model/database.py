@@ -5,7 +5,9 @@ server; the password is read from the file (named relative to the policy, in its
 written in the policy, in main.cf or in any message. `owners from maildb table sender_owners`
 says the table (or view) holds one row per (address, login) in columns `address` and `login`:
 the shape Postfix's pgsql_table(5) query `SELECT login FROM sender_owners WHERE address='%s'`
-answers smtpd_sender_login_maps with.
+answers smtpd_sender_login_maps with. `aliases from` (columns `address`, `destination`),
+`mailboxes from` (`address`) and `hosted domains from` (`domain`) do the same for
+virtual_alias_maps, virtual_mailbox_maps and virtual_mailbox_domains (`COLUMNS`).
 """
 
 from __future__ import annotations
@@ -45,12 +47,18 @@ class Database:
 
 
 @frozen
-class OwnersTable:
-    """`owners from DATABASE table TABLE`: the owners of sender addresses, rows of (address, login)."""
+class DatabaseTable:
+    """`KIND from DATABASE table TABLE`: owners, aliases, mailboxes or hosted domains kept in a table."""
 
     database: Database
     table: str
     span: Span
+    kind: str = "owners"  # owners | aliases | mailboxes | domains
+
+
+# What each kind's table holds: its key column, and what a lookup answers (a column, or a constant).
+COLUMNS = {"owners": ("address", "login"), "aliases": ("address", "destination"),
+           "mailboxes": ("address", "'OK'"), "domains": ("domain", "domain")}
 
 
 class DatabaseBuilder:
@@ -59,7 +67,7 @@ class DatabaseBuilder:
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
         self._databases: dict[str, Database] = {}
-        self._owners: list[tuple[st.OwnersFrom, str]] = []
+        self._tables: list[tuple[st.Statement, str, str]] = []
 
     def database(self, s: st.Database) -> None:
         name = s.name.text
@@ -80,26 +88,27 @@ class DatabaseBuilder:
         host, port, dbname, user = parsed
         self._databases[name] = Database(name, host, port, dbname, user, password, s.span)
 
-    def owners_from(self, s: st.OwnersFrom) -> None:
+    def table(self, s, kind: str) -> None:
+        """An `owners from`, `aliases from`, `mailboxes from` or `hosted domains from` line."""
         table = s.table.text
         if not _IDENTIFIER.fullmatch(table):
             self.diagnostics.append(cat.INVALID_DATABASE.at(
                 s.table.span, f"`{table}` is not a table name mailpolicy writes into a query",
                 hint="a lower-case name (letters, digits, _), optionally schema.name; a view gives any schema this shape"))
             return
-        self._owners.append((s, table))
+        self._tables.append((s, table, kind))
 
-    def finish(self) -> tuple[tuple[Database, ...], tuple[OwnersTable, ...]]:
-        owners = []
-        for statement, table in self._owners:
+    def finish(self) -> tuple[tuple[Database, ...], tuple[DatabaseTable, ...]]:
+        tables = []
+        for statement, table, kind in self._tables:
             database = self._databases.get(statement.database.text)
             if database is None:
                 self.diagnostics.append(cat.UNKNOWN_DATABASE.at(
                     statement.database.span, f"no `database {statement.database.text} ...` line names this database",
                     hint="add `database NAME postgresql://USER@HOST/DBNAME password \"FILE\"`"))
                 continue
-            owners.append(OwnersTable(database, table, statement.span))
-        return tuple(self._databases.values()), tuple(owners)
+            tables.append(DatabaseTable(database, table, statement.span, kind))
+        return tuple(self._databases.values()), tuple(tables)
 
 
 def _connection(word: st.Word, diagnostics: list[Diagnostic]) -> tuple[str, int, str, str] | None:

@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 import attrs
 
 from mailpolicy.frozen import frozen
-from mailpolicy.model.database import Database, OwnersTable
+from mailpolicy.model.database import Database, DatabaseTable
 from mailpolicy.model.hosted import Hosted
 from mailpolicy.model.owners import Owners, Ownership  # noqa: F401  (Ownership: one pair, part of the model)
 from mailpolicy.parse.statements import ClientKind, RelayMode
@@ -114,12 +114,20 @@ class Policy:
     owners: Owners = attrs.field(factory=Owners, converter=Owners.of)
     hosted: Hosted = Hosted()
     databases: tuple[Database, ...] = ()
-    owner_tables: tuple[OwnersTable, ...] = ()  # `owners from DATABASE table TABLE`
+    database_tables: tuple[DatabaseTable, ...] = ()  # `owners from`, `aliases from`, ... `table TABLE`
     settings: tuple[Setting, ...] = ()
     expectations: tuple[Expectation, ...] = ()
     tls: TlsConfig | None = None
     services: tuple[ServiceConfig, ...] = ()
     sources: tuple[SourceFile, ...] = ()
+
+    @property
+    def owner_tables(self) -> tuple[DatabaseTable, ...]:
+        return self.tables_of("owners")
+
+    def tables_of(self, kind: str) -> tuple[DatabaseTable, ...]:
+        """Return the database tables of one kind (owners, aliases, mailboxes, domains)."""
+        return tuple(t for t in self.database_tables if t.kind == kind)
 
     @property
     def has_owners(self) -> bool:

@@ -157,6 +157,21 @@ STATEMENTS: tuple[StatementKind, ...] = (
         lambda s: f"owners from {word(s.database)} table {word(s.table)}",
         not_imported="import does not read pgsql_table files yet: a pgsql: map stays a `set` line"),
     StatementKind(
+        "aliases_from", st.AliasesFrom, "aliases from",
+        "aliases from DATABASE table TABLE   e.g. aliases from maildb table aliases",
+        lambda s: f"aliases from {word(s.database)} table {word(s.table)}",
+        not_imported="import does not read pgsql_table files yet: a pgsql: map stays a `set` line"),
+    StatementKind(
+        "mailboxes_from", st.MailboxesFrom, "mailboxes from",
+        "mailboxes from DATABASE table TABLE   e.g. mailboxes from maildb table mailboxes",
+        lambda s: f"mailboxes from {word(s.database)} table {word(s.table)}",
+        not_imported="import does not read pgsql_table files yet: a pgsql: map stays a `set` line"),
+    StatementKind(
+        "hosted_domains_from", st.HostedDomainsFrom, "hosted domains from",
+        "hosted domains from DATABASE table TABLE   e.g. hosted domains from maildb table domains",
+        lambda s: f"hosted domains from {word(s.database)} table {word(s.table)}",
+        not_imported="import does not read pgsql_table files yet: a pgsql: map stays a `set` line"),
+    StatementKind(
         "set_parameter", st.SetParameter, "set",
         "set [privileged] PARAMETER = VALUE      e.g. set smtpd_tls_security_level = may",
         lambda s: render_set(s)[0],

@@ -17,7 +17,7 @@ _BARE = re.compile(r'[^\s,#"=]+')  # the grammar's VALUE terminal
 LANGUAGE_WORDS = frozenset(
     "postfix hostname local domains trusted networks sasl chroot relay only authenticated or nobody "
     "sender map allow user users from as set include expect accept reject anonymous sending to off tls certificate "
-    "key chain service on hosted mailboxes alias deliver lmtp backup mx for database password owners table".split())
+    "key chain service on hosted mailboxes alias deliver lmtp backup mx for database password owners table aliases".split())
 
 
 def quote(text: str) -> str:

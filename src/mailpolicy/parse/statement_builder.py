@@ -122,6 +122,15 @@ class StatementBuilder:
     def owners_from(self, span: Span, children: list):
         return st.OwnersFrom(span, children[0], children[1])
 
+    def aliases_from(self, span: Span, children: list):
+        return st.AliasesFrom(span, children[0], children[1])
+
+    def mailboxes_from(self, span: Span, children: list):
+        return st.MailboxesFrom(span, children[0], children[1])
+
+    def hosted_domains_from(self, span: Span, children: list):
+        return st.HostedDomainsFrom(span, children[0], children[1])
+
     def privileged(self, span: Span, children: list) -> Span:
         return span
 

@@ -198,6 +198,30 @@ class OwnersFrom(Statement):
 
 
 @frozen
+class AliasesFrom(Statement):
+    """`aliases from NAME table TABLE`: aliases kept in a table (columns `address`, `destination`)."""
+
+    database: Word
+    table: Word
+
+
+@frozen
+class MailboxesFrom(Statement):
+    """`mailboxes from NAME table TABLE`: hosted mailboxes kept in a table (column `address`)."""
+
+    database: Word
+    table: Word
+
+
+@frozen
+class HostedDomainsFrom(Statement):
+    """`hosted domains from NAME table TABLE`: hosted domains kept in a table (column `domain`)."""
+
+    database: Word
+    table: Word
+
+
+@frozen
 class SetParameter(Statement):
     name: Word
     value: Word

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from mailpolicy.parse.registry import STATEMENTS
 
-# Keyed by the (first two) words that begin the statement; the longest matching key wins.
-USAGE: dict[str, str] = {" ".join(kind.keyword.split()[:2]): kind.usage for kind in STATEMENTS}
+# Keyed by the words that begin the statement, and by their first two (the first statement of the
+# registry that begins so wins: `hosted domains` is the list form, `hosted domains from` the table's);
+# the longest matching key wins.
+USAGE: dict[str, str] = {}
+for _kind in STATEMENTS:
+    USAGE.setdefault(_kind.keyword, _kind.usage)
+    USAGE.setdefault(" ".join(_kind.keyword.split()[:2]), _kind.usage)
 
 STATEMENT_WORDS = sorted({key.split()[0] for key in USAGE})
 
@@ -13,7 +18,7 @@ STATEMENT_WORDS = sorted({key.split()[0] for key in USAGE})
 def usage_for(line: str) -> str | None:
     """Return how the statement that `line` begins is written, if its first words name one."""
     words = line.split()
-    for size in (2, 1):
+    for size in (3, 2, 1):
         key = " ".join(words[:size])
         if key in USAGE:
             return USAGE[key]

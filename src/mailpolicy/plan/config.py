@@ -55,7 +55,7 @@ def plan_config(policy: Policy) -> ConfigPlan:
     params.append(_mynetworks(policy))
     params.extend(_sasl_parameters(policy))
     sender_map = plan_sender_map(policy)
-    sql_tables = plan_sql_tables(policy) if policy.sasl else []
+    sql_tables = plan_sql_tables(policy, ("owners",)) if policy.sasl else []
     # The policy's own map first, then the database's: smtpd takes the first table that answers.
     references = [sender_map.reference] if sender_map else []
     references += [table.reference for table in sql_tables]
@@ -69,7 +69,9 @@ def plan_config(policy: Policy) -> ConfigPlan:
     params.append(data_restrictions(guarded))
     params.append(relay_restrictions(policy))
     params.extend(tls_parameters(policy))
-    hosting, tables = plan_hosting(policy)
+    hosting_sql = plan_sql_tables(policy, ("domains", "mailboxes", "aliases"))
+    hosting, tables = plan_hosting(policy, hosting_sql)
+    sql_tables += hosting_sql
     params.extend(hosting)
     params.extend(_settings(policy, {p.name for p in hosting}))
     return ConfigPlan(version.value, tuple(params), sender_map if policy.sasl else None, plan_services(policy),
@@ -120,7 +122,8 @@ def _covers(network, written: str) -> bool:
 def _without_owners(policy: Policy) -> Policy:
     # Without SASL nobody can log in, so a login map would reject every owned sender; the
     # analysis reports it (MP308) and the plan leaves the guard out rather than emit a trap.
-    return attrs.evolve(policy, owners=(), owner_tables=())
+    return attrs.evolve(policy, owners=(), database_tables=tuple(t for t in policy.database_tables
+                                                                   if t.kind != "owners"))
 
 
 def _sasl_parameters(policy: Policy) -> list[Parameter]:

@@ -11,29 +11,41 @@ from __future__ import annotations
 import posixpath
 
 from mailpolicy.frozen import frozen
-from mailpolicy.model.database import OwnersTable
+from mailpolicy.model.database import COLUMNS, DatabaseTable
 from mailpolicy.model.policy import Policy
 from mailpolicy.plan.model import WrittenTable
 
 
 @frozen
 class SqlTablePlan(WrittenTable):
-    """One pgsql_table(5) file: where main.cf names it, the database and the query."""
+    """One pgsql_table(5) file: where main.cf names it, the database table it reads and the query."""
 
     path: str
-    source: OwnersTable
+    source: DatabaseTable
     query: str
     parameter: str
     type: str = "pgsql"
 
 
-def plan_sql_tables(policy: Policy) -> list[SqlTablePlan]:
-    """Return one pgsql table per `owners from` line, in the sender map's folder."""
+# The main.cf parameter each kind of table answers.
+PARAMETERS = {"owners": "smtpd_sender_login_maps", "aliases": "virtual_alias_maps",
+              "mailboxes": "virtual_mailbox_maps", "domains": "virtual_mailbox_domains"}
+
+
+def plan_sql_tables(policy: Policy, kinds: tuple[str, ...]) -> list[SqlTablePlan]:
+    """Return one pgsql table per database table of these kinds, in the sender map's folder."""
     folder = posixpath.dirname(policy.sender_map.value[1])
     planned = []
-    for owners in policy.owner_tables:
-        name = f"{owners.database.name}-{owners.table.replace('.', '-')}.cf"
+    names: set[str] = set()
+    for table in policy.database_tables:
+        if table.kind not in kinds:
+            continue
+        name = f"{table.database.name}-{table.table.replace('.', '-')}.cf"
+        if name in names:  # one table read as two kinds: one file each
+            name = f"{table.database.name}-{table.kind}-{table.table.replace('.', '-')}.cf"
+        names.add(name)
+        key, value = COLUMNS[table.kind]
         # The key is quoted by Postfix: dict_pgsql.c escapes `%s` with PQescapeStringConn.
-        query = f"SELECT login FROM {owners.table} WHERE address = '%s'"
-        planned.append(SqlTablePlan(posixpath.join(folder, name), owners, query, "smtpd_sender_login_maps"))
+        query = f"SELECT {value} FROM {table.table} WHERE {key} = '%s'"
+        planned.append(SqlTablePlan(posixpath.join(folder, name), table, query, PARAMETERS[table.kind]))
     return planned

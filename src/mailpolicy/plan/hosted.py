@@ -21,10 +21,15 @@ ALIAS_TABLE = "virtual_aliases"
 RELAY_RECIPIENT_TABLE = "relay_recipients"
 
 
-def plan_hosting(policy: Policy) -> tuple[list[Parameter], list[TablePlan]]:
-    """Return the main.cf parameters and the tables the hosting statements compile to."""
+def plan_hosting(policy: Policy, sql: list = ()) -> tuple[list[Parameter], list[TablePlan]]:
+    """Return the main.cf parameters and the tables the hosting statements compile to.
+
+    `sql`: the pgsql tables of `hosted domains from`, `mailboxes from` and `aliases from`
+    (plan/database.py), named after the policy's own list or table in the same parameter.
+    """
     hosted = policy.hosted
-    if hosted.empty:
+    from_database = {kind: [t for t in sql if t.source.kind == kind] for kind in ("domains", "mailboxes", "aliases")}
+    if hosted.empty and not sql:
         return [], []
     # The tables live beside the sender map, of its type: a site that chose lmdb (Debian's
     # hash is Berkeley DB, absent on some systems) gets lmdb for all of them.
@@ -33,16 +38,20 @@ def plan_hosting(policy: Policy) -> tuple[list[Parameter], list[TablePlan]]:
     params: list[Parameter] = []
     tables: list[TablePlan] = []
     hosted_names = hosted.domain_names()
-    if hosted.domains:
-        first = hosted.domains[0].span
-        params.append(Parameter("virtual_mailbox_domains", ", ".join(d.value for d in hosted.domains),
+    if hosted.domains or from_database["domains"]:
+        first = hosted.domains[0].span if hosted.domains else from_database["domains"][0].source.span
+        listed = [d.value for d in hosted.domains] + [t.reference for t in from_database["domains"]]
+        params.append(Parameter("virtual_mailbox_domains", ", ".join(listed),
                                 "hosted domains: delivered to mailboxes, not to Unix users", first,
                                 statement="hosted domains"))
         mailboxes = {m.value: "OK" for m in hosted.mailboxes if _domain(m.value) in hosted_names}
         table = TablePlan(kind, posixpath.join(folder, MAILBOX_TABLE), mailboxes, "virtual_mailbox_maps",
                           "the mailboxes of the hosted domains (smtpd refuses other recipients at RCPT TO)")
-        _add_table(params, tables, table, "the recipients that exist: unknown ones are refused during the "
-                   "session, so nothing is accepted and bounced later", first, "hosted domains")
+        tables.append(table)
+        params.append(Parameter("virtual_mailbox_maps", ", ".join(
+            [table.reference] + [t.reference for t in from_database["mailboxes"]]),
+            "the recipients that exist: unknown ones are refused during the session, so nothing is accepted "
+            "and bounced later", first, statement="hosted domains"))
     if hosted.lmtp is not None:
         resolved = resolve_socket_path(hosted.lmtp.value, policy.chroot.value)
         if resolved.value is not None:
@@ -50,11 +59,16 @@ def plan_hosting(policy: Policy) -> tuple[list[Parameter], list[TablePlan]]:
             params.append(Parameter("virtual_transport", f"lmtp:unix:{resolved.value}",
                                     f"hosted mail goes to the LMTP server (Dovecot) at this socket, relative to "
                                     f"the queue directory ({where})", hosted.lmtp.span, statement="deliver to lmtp"))
-    if hosted.aliases:
-        table = TablePlan(kind, posixpath.join(folder, ALIAS_TABLE), _alias_entries(policy), "virtual_alias_maps",
-                          "aliases: address (or @domain, a catch-all) -> where its mail goes")
-        _add_table(params, tables, table, "aliases, forwarding and catch-alls (they give nobody the right to "
-                   "send as them)", hosted.aliases[0].span, "alias")
+    if hosted.aliases or from_database["aliases"]:
+        references = [t.reference for t in from_database["aliases"]]
+        if hosted.aliases:
+            table = TablePlan(kind, posixpath.join(folder, ALIAS_TABLE), _alias_entries(policy), "virtual_alias_maps",
+                              "aliases: address (or @domain, a catch-all) -> where its mail goes")
+            tables.append(table)
+            references.insert(0, table.reference)
+        span = hosted.aliases[0].span if hosted.aliases else from_database["aliases"][0].source.span
+        params.append(Parameter("virtual_alias_maps", ", ".join(references), "aliases, forwarding and catch-alls "
+                                "(they give nobody the right to send as them)", span, statement="alias"))
     if hosted.backup_domains:
         first = hosted.backup_domains[0].span
         backup_names = hosted.backup_names()
