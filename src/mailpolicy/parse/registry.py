@@ -47,6 +47,16 @@ def _client(client: st.Client) -> str:
     return f"user {word(client.login)}" if client.kind is st.ClientKind.USER else client.kind.value
 
 
+_PGSQL_NOT_IMPORTED = "import does not read pgsql_table files yet: a pgsql: map stays a `set` line"
+
+
+def _from_database(rule: str, syntax: type, keyword: str, example: str) -> StatementKind:
+    """A `KIND from DATABASE table TABLE` statement (model/database.py)."""
+    return StatementKind(
+        rule, syntax, keyword, f"{keyword} DATABASE table TABLE   e.g. {keyword} maildb table {example}",
+        lambda s: f"{keyword} {word(s.database)} table {word(s.table)}", not_imported=_PGSQL_NOT_IMPORTED)
+
+
 # The order of the language reference (docs/language.md); MANAGED keeps it.
 STATEMENTS: tuple[StatementKind, ...] = (
     StatementKind(
@@ -150,27 +160,11 @@ STATEMENTS: tuple[StatementKind, ...] = (
         'database NAME postgresql://USER@HOST[:PORT]/DBNAME password "FILE"   '
         'e.g. database maildb postgresql://postfix@127.0.0.1/mail password "maildb.password"',
         lambda s: f"database {word(s.name)} {word(s.url)} password {quote(s.password.text)}",
-        not_imported="import does not read pgsql_table files yet: a pgsql: map stays a `set` line"),
-    StatementKind(
-        "owners_from", st.OwnersFrom, "owners from",
-        "owners from DATABASE table TABLE   e.g. owners from maildb table sender_owners",
-        lambda s: f"owners from {word(s.database)} table {word(s.table)}",
-        not_imported="import does not read pgsql_table files yet: a pgsql: map stays a `set` line"),
-    StatementKind(
-        "aliases_from", st.AliasesFrom, "aliases from",
-        "aliases from DATABASE table TABLE   e.g. aliases from maildb table aliases",
-        lambda s: f"aliases from {word(s.database)} table {word(s.table)}",
-        not_imported="import does not read pgsql_table files yet: a pgsql: map stays a `set` line"),
-    StatementKind(
-        "mailboxes_from", st.MailboxesFrom, "mailboxes from",
-        "mailboxes from DATABASE table TABLE   e.g. mailboxes from maildb table mailboxes",
-        lambda s: f"mailboxes from {word(s.database)} table {word(s.table)}",
-        not_imported="import does not read pgsql_table files yet: a pgsql: map stays a `set` line"),
-    StatementKind(
-        "hosted_domains_from", st.HostedDomainsFrom, "hosted domains from",
-        "hosted domains from DATABASE table TABLE   e.g. hosted domains from maildb table domains",
-        lambda s: f"hosted domains from {word(s.database)} table {word(s.table)}",
-        not_imported="import does not read pgsql_table files yet: a pgsql: map stays a `set` line"),
+        not_imported=_PGSQL_NOT_IMPORTED),
+    _from_database("owners_from", st.OwnersFrom, "owners from", "sender_owners"),
+    _from_database("aliases_from", st.AliasesFrom, "aliases from", "aliases"),
+    _from_database("mailboxes_from", st.MailboxesFrom, "mailboxes from", "mailboxes"),
+    _from_database("hosted_domains_from", st.HostedDomainsFrom, "hosted domains from", "domains"),
     StatementKind(
         "set_parameter", st.SetParameter, "set",
         "set [privileged] PARAMETER = VALUE      e.g. set smtpd_tls_security_level = may",
