@@ -210,3 +210,19 @@ def test_a_build_file_that_is_a_symbolic_link_is_not_read(tmp_path: Path) -> Non
     outcome = deploy(build, etc, dry_run=True)
     assert outcome.exit_code == 1 and [d.code for d in outcome.diagnostics] == ["MP621"]
     assert "it is a symbolic link" in outcome.diagnostics[0].message and not outcome.changes
+
+
+def test_a_database_table_file_is_installed_0640_root_postfix_even_over_a_world_readable_one(tmp_path: Path) -> None:
+    import grp
+    import stat
+
+    (tmp_path / "maildb-sender_owners.cf").write_text("old\n")
+    os.chmod(tmp_path / "maildb-sender_owners.cf", 0o644)
+    staged = transaction.stage(tmp_path, "maildb-sender_owners.cf", "hosts = inet:db:5432\npassword = s3cret\n")
+    info = staged.stat()
+    assert stat.S_IMODE(info.st_mode) == 0o640
+    if os.geteuid() == 0:
+        assert info.st_gid == grp.getgrnam("postfix").gr_gid and info.st_uid == 0
+    # Any other file keeps the mode of the one it replaces (Postfix's files are world-readable).
+    plain = transaction.stage(tmp_path, "maildb-sender_owners.cf", "hosts = inet:db:5432\n")
+    assert stat.S_IMODE(plain.stat().st_mode) == 0o644

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import grp
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -84,10 +86,26 @@ def stage(target: Path, name: str, text: str) -> Path:
     fd, temp = tempfile.mkstemp(prefix=STAGE_PREFIX, dir=target)
     with os.fdopen(fd, "wb") as handle:
         _copy_ownership(target / name, handle.fileno())
+        if _SECRET.search(text):
+            _keep_secret(handle.fileno())
         handle.write(text.encode("utf-8", "surrogateescape"))
         handle.flush()
         os.fsync(handle.fileno())
     return Path(temp)
+
+
+# A database table file (pgsql_table(5), model/database.py) holds the database password: it is
+# installed 0640 root:postfix, never world-readable whatever the file it replaces allowed. smtpd,
+# cleanup and trivial-rewrite open their tables as root, before they drop privileges
+# (src/smtpd/smtpd.c pre_jail_init -> smtpd_check_init, src/cleanup/cleanup_init.c cleanup_pre_jail,
+# src/trivial-rewrite/trivial-rewrite.c pre_jail_init -> resolve_init); the group is for proxymap.
+_SECRET = re.compile(r"^password\s*=", re.M)
+
+
+def _keep_secret(fd: int) -> None:
+    with contextlib.suppress(KeyError, PermissionError):
+        os.fchown(fd, 0, grp.getgrnam("postfix").gr_gid)
+    os.fchmod(fd, 0o640)
 
 
 # Never carried over: a set-id or sticky bit, or write access for group or others. Postfix's
