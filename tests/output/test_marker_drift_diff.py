@@ -106,3 +106,14 @@ def test_conflict_markers_are_their_own_state_at_the_first_opener(tmp_path: Path
     assert [(d.code, Path(d.span.path).name, d.span.line) for d in found] == [("MP631", "map", 1),
                                                                               ("MP631", "later", 3)]
     assert "merge conflict markers" in found[0].message and "recompile" in found[0].hint
+
+
+def test_a_diff_never_shows_a_database_password_but_shows_that_it_changed() -> None:
+    from mailpolicy.output.diff import unified_diff
+
+    changed = unified_diff("hosts = inet:db:5432\npassword = old-s3cret\n", "hosts = inet:db:5432\npassword = new-s3cret\n",
+                           "maildb-sender_owners.cf", "compiled")
+    assert "s3cret" not in changed
+    assert "-password = (not shown: the one on disk)\n+password = (not shown: a new one)\n" in changed
+    same = unified_diff("hosts = a\npassword = kept-s3cret\n", "hosts = b\npassword = kept-s3cret\n", "x.cf", "compiled")
+    assert "s3cret" not in same and " password = (not shown)\n" in same
