@@ -176,6 +176,11 @@ def _all_names() -> frozenset[str]:
     return frozenset(names)
 
 
+def names(version: str = "3.7") -> frozenset[str]:
+    """Every parameter name Postfix ``version`` knows."""
+    return _names(_norm(version))
+
+
 def parameter(name: str, version: str = "3.7") -> ParamInfo | None:
     """The parameter ``name`` of Postfix ``version``, or None if it has none by that name.
 

@@ -52,6 +52,7 @@ from mailpolicy.simulate.matchlist import parse_network
 from mailpolicy.simulate.request import Decision, Request, Verdict
 from mailpolicy.simulate.restrictions import READS
 from mailpolicy.simulate.rewrite import PROBE_PAYLOADS, Rewrite, steerable_rewrites
+from mailpolicy.simulate.symmetry import interchangeable_domains
 
 # Clients from the documentation ranges (RFC 5737, RFC 3849): on the Internet, trusted by nobody.
 OUTSIDE_CLIENTS = ("203.0.113.9", "198.51.100.9", "2001:db8::9")
@@ -336,7 +337,8 @@ class _Search:
 
     def recipients(self) -> list[str]:
         found = [*REMOTE_RECIPIENTS, *ADDRESS_FORMS]
-        for domain in [*self.local_domains(), *self._relay_domains()]:
+        relay = interchangeable_domains(self.model, self.config.words("relay_domains"), self._relay_domains())
+        for domain in [*self.local_domains(), *relay]:
             found.extend(trick.format(domain) for trick in RELAY_TRICKS)
         # relay_domains entries themselves are read whole by checks/relay_declaration.py (MP324),
         # which tells the policy's own backup-MX domains from others'; probing them here could not.
