@@ -47,7 +47,7 @@ def interchangeable_domains(model, relay_words: tuple[str, ...], domains: list[s
     """
     if len(domains) < MIN_TO_GROUP:
         return domains
-    places = _places(model)
+    places = _places(model, frozenset(domains))
     if places is None:
         return domains
     kept: list[str] = []
@@ -72,8 +72,8 @@ def _group_key(domain: str, places: dict[str, list]) -> tuple | None:
     return (parent, dot, tuple(sorted(written)))
 
 
-def _places(model) -> dict[str, list] | None:
-    """Map each name to where it is written: (parameter, run, template) for each word that holds it or a subdomain.
+def _places(model, wanted: frozenset[str]) -> dict[str, list] | None:
+    """Map each name of `wanted` to where it is written: (parameter, run, template) for each word that holds it or a subdomain.
 
     A run is a stretch of plain words (bare names) between other words (`!x`, `type:table`, ...):
     within a run the order of names cannot change what a list matches. A name in a table or a
@@ -100,27 +100,28 @@ def _places(model) -> dict[str, list] | None:
             plain = _TOKEN.fullmatch(word) is not None
             run += not plain
             for token in _TOKEN.findall(word):
-                for suffix, prefix in _suffixes(token):
+                for suffix, prefix in _suffixes(token, wanted):
                     template = prefix + "{}" if plain else word.replace(suffix, "{}")
                     places.setdefault(suffix, []).append((name, run, plain, template))
-        for suffix, _prefix in _suffixes(name.lower()):
+        for suffix, _prefix in _suffixes(name.lower(), wanted):
             places.setdefault(suffix, []).append(None)
     for entries in model.tables.known.values():
         for key, value in entries.items():
             if _PATTERN_TABLE.search(value):
                 return None  # a table's result may name a restriction that reads a pattern table
             for token in _TOKEN.findall(f"{key} {value}".lower()):
-                for suffix, _prefix in _suffixes(token):
+                for suffix, _prefix in _suffixes(token, wanted):
                     places.setdefault(suffix, []).append(None)
     return places
 
 
-def _suffixes(token: str) -> list[tuple[str, str]]:
-    """Return (suffix, what precedes it) for each suffix of `token` that starts at a label."""
+def _suffixes(token: str, wanted: frozenset[str]) -> list[tuple[str, str]]:
+    """Return (suffix, what precedes it) for each suffix of `token` in `wanted` that starts at a label."""
     found = []
     start = 0
     while True:
-        found.append((token[start:], token[:start]))
+        if token[start:] in wanted:
+            found.append((token[start:], token[:start]))
         dot = token.find(".", start)
         if dot < 0:
             return found
