@@ -40,6 +40,8 @@ _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 _OPERATORS = ("==", "!=", "<=", ">=", "<", ">")
 # `$$` (a literal `$`), or `$` with the name it refers to: `$name`, `${name...}`, `$(name...)`.
 _SITE = re.compile(r"\$(?:\$|[{(][ \t\r\n]*([A-Za-z0-9_]+)|([A-Za-z0-9_]+))")
+# A reference with no `?`, `:` or relation: `$$`, `$name`, `${ name }`, `$(name)` (mac_parse.c, mac_expand.c).
+_PLAIN_REFERENCE = re.compile(r"\$(?:(\$)|([A-Za-z0-9_]+)|\{[ \t\r\n]*([A-Za-z0-9_]+)[ \t\r\n]*\}|\(([A-Za-z0-9_]+)\))")
 
 Lookup = Callable[[str], "str | None"]
 
@@ -195,6 +197,8 @@ class Expander:
         if name in active:
             cycle = " -> ".join((*active[active.index(name):], name))
             raise ExpansionError(f"`${name}` refers to itself ({cycle}): unreasonable macro call nesting", "cycle")
+        if self._settle(name):
+            return self._name(name, level, active, want_value)
         raw = self.lookup(name)
         if raw is None:
             self.undefined.add(name)
@@ -202,6 +206,57 @@ class Expander:
         value, used = self._parse(raw, level, (*active, name))
         self._done[name] = (value, used)
         return value, used
+
+    def _settle(self, root: str) -> bool:
+        """Remember `root`'s expansion and nesting when it and all it reaches are plain (no `?`, `:`, relation).
+
+        Such a value's expansion and the nesting it needs do not depend on the level it is
+        referenced from, so they are worked out once, bottom-up and without recursion, and a
+        1,000-long chain costs 1,000 steps, not 100 per name (the nesting limit then refuses it
+        where it is referenced, in `_name`, as "nesting at `$name`"). False, nothing remembered,
+        when something reached is not plain, is a cycle, or is over the size limit: the
+        recursive walk then reports exactly what Postfix would.
+        """
+        open_names: set[str] = set()
+        stack = [root]
+        while stack:
+            name = stack[-1]
+            if name in self._done:
+                stack.pop()
+                continue
+            raw = self.lookup(name)
+            if raw is None:
+                return False  # undefined: the recursive walk records it
+            pieces = _plain_pieces(raw)
+            if pieces is None:
+                return False
+            pending = [ref for literal, ref in pieces if ref is not None and ref not in self._done
+                       and self.lookup(ref) is not None]
+            if pending:
+                if name in open_names or any(ref in open_names for ref in pending):
+                    return False  # a cycle: the recursive walk names it
+                open_names.add(name)
+                stack.extend(pending)
+                continue
+            out, used = [], 0
+            for literal, ref in pieces:
+                self.steps += 1
+                if literal:
+                    out.append(literal)
+                    used = max(used, 1)
+                elif ref is not None:
+                    if ref not in self._done:
+                        self.undefined.add(ref)
+                    value, below = self._done.get(ref, ("", 0))
+                    out.append(value)
+                    used = max(used, below + 1)
+            value = "".join(out)
+            if len(value) > self.max_chars:
+                return False
+            self._done[name] = (value, used)
+            open_names.discard(name)
+            stack.pop()
+        return True
 
     def _relation(self, inner: str, start: int) -> tuple[bool, int]:
         """Evaluate `{left} OP {right}` at `start`; return the truth and the index after it."""
@@ -229,6 +284,32 @@ class Site:
     name: str
     start: int
     end: int
+
+
+def _plain_pieces(text: str) -> list[tuple[str, str | None]] | None:
+    """Split a value into (literal, None) and ("", name) pieces, or None when it holds more than plain references."""
+    pieces: list[tuple[str, str | None]] = []
+    literal: list[str] = []
+    at = 0
+    for match in _PLAIN_REFERENCE.finditer(text):
+        between = text[at:match.start()]
+        if "$" in between:
+            return None
+        literal.append(between)
+        at = match.end()
+        if match.group(1):
+            literal.append("$")
+            continue
+        if any(literal):
+            pieces.append(("".join(literal), None))
+        literal = []
+        pieces.append(("", match.group(2) or match.group(3) or match.group(4)))
+    if "$" in text[at:]:
+        return None
+    literal.append(text[at:])
+    if any(literal):
+        pieces.append(("".join(literal), None))
+    return pieces
 
 
 def reference_sites(text: str) -> list[Site]:
