@@ -1,0 +1,157 @@
+"""output/folder.py's primitives, each held to what keeps the folder safe (the mutation run's survivors, docs/mutation.md).
+
+The CLI tests show the attacks fail end to end; these pin the single calls a change could weaken
+without an end-to-end test noticing: the temporary's creation mode and flags, a link never
+followed, the umask read without /proc, the owner check's exact verdicts, and read_inside's
+boundary under a race.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from mailpolicy.output import folder as folder_module
+from mailpolicy.output.folder import OutputFolder, Refused, read_inside
+
+
+@pytest.fixture
+def out(tmp_path: Path):
+    with OutputFolder.open(tmp_path, check_owner=False) as opened:
+        yield opened
+
+
+def test_a_temporary_is_created_private_and_not_inherited(out: OutputFolder, tmp_path: Path) -> None:
+    old = os.umask(0)  # so the mode given to open() is the file's mode, bit for bit
+    try:
+        fd, name = out._create_temp()
+    finally:
+        os.umask(old)
+    try:
+        # 0600 from the start: the sender map is written into it before the final fchmod.
+        assert stat.S_IMODE(os.fstat(fd).st_mode) == 0o600
+        assert fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC  # not leaked into postfix/postmap children
+        assert (tmp_path / name).is_file() and name.startswith(folder_module.RESERVED_PREFIX)
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("planted", ["symlink", "file"])
+def test_a_name_planted_at_the_temporary_name_is_never_written_through(out: OutputFolder, tmp_path: Path,
+                                                                       monkeypatch, planted: str) -> None:
+    victim = tmp_path.parent / f"{tmp_path.name}-victim"
+    victim.write_text("root's file\n")
+    monkeypatch.setattr(folder_module.secrets, "token_hex", lambda size: "0" * (2 * size))  # a racer's guess
+    name = f"{folder_module.RESERVED_PREFIX}{'0' * 16}.tmp"
+    if planted == "symlink":
+        (tmp_path / name).symlink_to(victim)
+    else:
+        (tmp_path / name).write_text("racer's\n")
+    with pytest.raises(FileExistsError) as raised:
+        out._create_temp()
+    assert raised.value.errno == 17 and raised.value.strerror == "no free temporary name"
+    assert raised.value.filename == str(tmp_path)
+    assert victim.read_text() == "root's file\n"
+
+
+def test_link_links_a_symlink_itself_never_the_file_it_points_to(out: OutputFolder, tmp_path: Path) -> None:
+    secret = tmp_path.parent / f"{tmp_path.name}-secret"
+    secret.write_text("secret\n")
+    (tmp_path / "main.cf").symlink_to(secret)
+    out.link("main.cf", "backup")
+    assert (tmp_path / "backup").is_symlink()
+    assert secret.stat().st_nlink == 1  # no second name for root's file inside the folder
+
+
+def test_running_as_root_means_effective_uid_0() -> None:
+    assert folder_module.running_as_root() is (os.geteuid() == 0)
+
+
+def test_the_umask_is_read_and_kept_also_without_proc(monkeypatch) -> None:
+    def no_proc(*args, **kwargs):
+        raise OSError(2, "No such file or directory", "/proc/self/status")
+
+    old = os.umask(0o027)
+    try:
+        assert folder_module.current_umask() == 0o027
+        monkeypatch.setattr(folder_module, "open", no_proc, raising=False)  # shadows the builtin for the module
+        assert folder_module.current_umask() == 0o027
+        assert os.umask(0o027) == 0o027  # unchanged after the fallback
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.parametrize("name", [".", ".."])
+def test_the_folder_and_its_parent_are_no_output_names(name: str) -> None:
+    assert not folder_module.is_output_name(name)
+
+
+# --- the owner check as root: exact verdicts, no false refusal -------------------------------------
+
+def _info(uid: int = 0, gid: int = 0, mode: int = 0o755) -> os.stat_result:
+    return os.stat_result((stat.S_IFDIR | mode, 1, 1, 2, uid, gid, 4096, 0, 0, 0))
+
+
+@pytest.mark.parametrize(("info", "why"), [
+    (_info(uid=1000), "is owned by uid 1000, not by uid 0"),
+    (_info(mode=0o777), "is writable by every user"),
+    (_info(gid=50, mode=0o775), "is writable by group 50"),
+])
+def test_as_root_a_shared_folder_is_refused_saying_why(monkeypatch, info, why: str) -> None:
+    monkeypatch.setattr(folder_module, "running_as_root", lambda: True)
+    monkeypatch.setattr(folder_module.os, "geteuid", lambda: 0)
+    with pytest.raises(Refused) as raised:
+        folder_module._check_owner(Path("/srv/build"), info)
+    assert raised.value.message == (f"the output folder /srv/build {why}; mailpolicy runs as root and will not "
+                                    "read or write files there that another user can replace")
+    assert raised.value.path == "/srv/build"
+
+
+@pytest.mark.parametrize("info", [_info(gid=50, mode=0o755), _info(gid=0, mode=0o775), _info(mode=0o1755)])
+def test_as_root_a_folder_only_root_can_change_is_accepted(monkeypatch, info) -> None:
+    monkeypatch.setattr(folder_module, "running_as_root", lambda: True)
+    monkeypatch.setattr(folder_module.os, "geteuid", lambda: 0)
+    folder_module._check_owner(Path("/srv/build"), info)  # no Refused: a false error is as bad as a miss
+
+
+# --- read_inside: the boundary of the folder given --------------------------------------------------
+
+def test_read_inside_refuses_a_folder_swapped_for_a_link_after_it_was_resolved(tmp_path: Path, monkeypatch) -> None:
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (outside / "inner").mkdir(parents=True)
+    (outside / "inner" / "map").write_text("secret\n")
+    root.mkdir()
+    (root / "sub").symlink_to(outside)
+    # The race: realpath saw root/sub/inner as a folder inside root; by the open it leads outside.
+    monkeypatch.setattr(folder_module.os.path, "realpath", lambda path: str(path))
+    with pytest.raises(OSError) as raised:
+        read_inside(root, root / "sub" / "inner" / "map", 1000)
+    assert raised.value.errno == 13 and raised.value.filename == str(root / "sub" / "inner" / "map")
+    assert raised.value.strerror == f"it is outside {root}: only files in the folder given are read"
+
+
+def test_read_inside_refuses_a_sibling_folder_whose_name_its_own_extends(tmp_path: Path) -> None:
+    root, sibling = tmp_path / "buildX", tmp_path / "build"
+    (sibling / "sub").mkdir(parents=True)
+    (sibling / "sub" / "map").write_text("secret\n")
+    root.mkdir()
+    (root / "link").symlink_to(sibling / "sub")
+    with pytest.raises(OSError, match="it is outside"):
+        read_inside(root, root / "link" / "map", 1000)
+
+
+def test_read_inside_reads_a_file_of_a_subfolder_and_honours_the_limit_given(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "map").write_bytes(b"x" * 100)
+    assert read_inside(tmp_path, tmp_path / "sub" / "map", 100) == b"x" * 100
+    with pytest.raises(OSError) as raised:
+        read_inside(tmp_path, tmp_path / "sub" / "map", 99)
+    assert raised.value.errno == 22 and raised.value.filename == str(tmp_path / "sub" / "map")
+    with pytest.raises(FileNotFoundError) as missing:
+        read_inside(tmp_path, tmp_path / "sub" / "none", 99)
+    assert (missing.value.errno, missing.value.strerror) == (2, "No such file or directory")
+    assert missing.value.filename == str(tmp_path / "sub" / "none")
