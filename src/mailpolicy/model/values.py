@@ -200,6 +200,8 @@ class Network:
     host_bits: bool
 
 
+# The audit reads each mynetworks entry in several checks: a 10,000-entry list was parsed three times.
+@functools.lru_cache(maxsize=65536)
 def network(text: str) -> Network:
     """Return a network from `a.b.c.d[/n]`, `[v6]/n` or bare `v6/n` (Postfix wants brackets; the compiler adds them)."""
     body = text

@@ -10,6 +10,7 @@ reaches permit_mynetworks gets "451 4.3.0 <...>: Temporary lookup failure").
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from mailpolicy.simulate.lookup import UNKNOWN, NetworkIndex, Table, Tables, pattern_table
@@ -21,6 +22,8 @@ def _bare(text: str) -> str:
     return text[1:-1] if text.startswith("[") and text.endswith("]") else text
 
 
+# The proof, its candidates and each match list parse the same mynetworks entries (pure, immutable results).
+@functools.lru_cache(maxsize=65536)
 def parse_network(pattern: str):
     """Return the network a `1.2.3.0/24`, `[2001:db8::]/32`, `1.2.3.4` or `[::1]` pattern means.
 

@@ -82,6 +82,8 @@ def _places(model, wanted: frozenset[str]) -> dict[str, list] | None:
     """
     config = model.config
     places: dict[str, list] = {}
+    # A token can only name a wanted domain or a subdomain of one if it ends in one's last label.
+    tails = {domain.rpartition(".")[2] for domain in wanted}
     expander = Expander(config.raw)
     for name in sorted(set(config.params) | pf.names(config.version) | {"myhostname", "mydomain", "mynetworks"}):
         raw = config.raw(name)
@@ -100,6 +102,8 @@ def _places(model, wanted: frozenset[str]) -> dict[str, list] | None:
             plain = _TOKEN.fullmatch(word) is not None
             run += not plain
             for token in _TOKEN.findall(word):
+                if token.rpartition(".")[2] not in tails:
+                    continue
                 for suffix, prefix in _suffixes(token, wanted):
                     template = prefix + "{}" if plain else word.replace(suffix, "{}")
                     places.setdefault(suffix, []).append((name, run, plain, template))
