@@ -337,7 +337,7 @@ class _Search:
 
     def recipients(self) -> list[str]:
         found = [*REMOTE_RECIPIENTS, *ADDRESS_FORMS]
-        relay = interchangeable_domains(self.model, self.config.words("relay_domains"), self._relay_domains())
+        relay = interchangeable_domains(self.model, self._relay_domains())
         for domain in [*self.local_domains(), *relay]:
             found.extend(trick.format(domain) for trick in RELAY_TRICKS)
         # relay_domains entries themselves are read whole by checks/relay_declaration.py (MP324),

@@ -5,7 +5,7 @@ requests for a 10,000-entry list, each resolved and classified. Most such lists 
 configuration mentions once, in relay_domains, and nowhere else. Such names are interchangeable,
 and probing one stands for all (docs/proof.md, "Interchangeable relay domains"):
 
-Let d1 and d2 be two entries that pass `_groupable` with the same group key. Renaming d1 to d2
+Let d1 and d2 be two entries with the same group key (`_group_key`). Renaming d1 to d2
 and d2 to d1 everywhere (a bijection on names) maps the configuration to itself: each is written
 once, as a plain word of relay_domains, whose order does not matter because the list holds only
 plain names (a domain list answers "some entry matches", matchlist.py; no `!` exclusion or
@@ -40,10 +40,10 @@ _PATTERN_TABLE = re.compile(r"\b(?:regexp|pcre):", re.IGNORECASE)
 COMMAND_TABLES = frozenset({"smtpd_forbidden_commands", "postscreen_forbidden_commands"})
 
 
-def interchangeable_domains(model, relay_words: tuple[str, ...], domains: list[str]) -> list[str]:
+def interchangeable_domains(model, domains: list[str]) -> list[str]:
     """Return `domains` (relay_domains' plain names, in order) with one name kept per interchangeable group.
 
-    `relay_words` is relay_domains as the model splits it; a name outside every group is kept.
+    A name outside every group is kept.
     """
     if len(domains) < MIN_TO_GROUP:
         return domains
