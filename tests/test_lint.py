@@ -19,8 +19,8 @@ from tests.postfix_support import missing_prerequisite
 REPO = Path(__file__).resolve().parents[1]
 GRAMMAR = REPO / "grammar" / "mailpolicy.lark"
 LINTED = ("src", "tests", "benchmarks", "scripts")
-# A rule `name: ...` (lark's `?` and `!` prefixes allowed) or an alias `-> name`: lark calls the
-# Transformer method of that name, which vulture cannot see.
+# A rule `name: ...` (lark's `?` and `!` prefixes allowed) or an alias `-> name`: the statement
+# builder (parse/statement_builder.py) calls its method of that name, which vulture cannot see.
 _RULE = re.compile(r"^[?!]?([a-z][a-z0-9_]*)\s*:|->\s*([a-z][a-z0-9_]*)", re.MULTILINE)
 
 

@@ -1,7 +1,8 @@
 """Names vulture cannot see used: each is called by a framework, not by our code (tests/test_lint.py).
 
-Read by vulture only, never imported. Methods of the lark Transformer (one per grammar rule) are
-not listed here: tests/test_lint.py adds every rule and alias name of grammar/mailpolicy.lark.
+Read by vulture only, never imported. The methods of parse/statement_builder.py (one per grammar
+rule, called by the rule's name) are not listed here: tests/test_lint.py adds every rule and alias
+name of grammar/mailpolicy.lark.
 """
 
 # click calls a Group's format_commands to print `--help` (cli/lazy.py overrides it).
