@@ -8,6 +8,11 @@ inline); the methods here read the same fields through one `operator.attrgetter`
 give what attrs would: `Name(field=value, ...)`, equality of same-class objects field by
 field, a hash from the same fields, and with `order=True` ordering as tuples of the fields.
 The classes stay attrs classes: `attrs.fields`, `attrs.evolve` and validators work unchanged.
+
+This is the package's one class convention: every class of `mailpolicy` is declared with
+`frozen` (or `mutable` for the few that change after they are made), whether or not `check`
+imports it, so a class can move between modules without changing how it is declared
+(`tests/perf/test_frozen.py` holds the package to it).
 """
 
 from __future__ import annotations
@@ -47,7 +52,8 @@ def mutable(maybe_cls: C | None = None, /, **options: Any) -> Any:
 
 def _add_methods(cls: type, *, eq: bool, hashable: bool, order: bool) -> None:
     fields = attrs.fields(cls)
-    if any(f.eq_key or f.order_key or not isinstance(f.repr, bool) or f.hash is not None for f in fields):
+    # A field's own hash setting is honoured when it agrees with its eq (the hash reads the eq fields).
+    if any(f.eq_key or f.order_key or not isinstance(f.repr, bool) or f.hash not in (None, f.eq) for f in fields):
         raise TypeError(f"{cls.__qualname__}: a field with its own eq, order, hash or repr needs attrs.frozen")
     key = _key([f.name for f in fields if f.eq])
     shown = [f.name for f in fields if f.repr]

@@ -141,3 +141,17 @@ def test_field_options_the_shared_methods_do_not_know_are_refused() -> None:
         @frozen
         class Folded:
             name: str = attrs.field(eq=str.lower)
+
+
+def test_the_package_declares_every_class_through_mailpolicy_frozen() -> None:
+    # One class convention (issue 12): no module but frozen.py itself reaches for attrs' decorators.
+    import re
+    from pathlib import Path
+
+    import mailpolicy
+
+    package = Path(mailpolicy.__file__).parent
+    direct = re.compile(r"^\s*@(attrs\.(frozen|define|mutable|s)|attr\.s|attr\.attrs|dataclass)\b", re.M)
+    offenders = [str(path.relative_to(package)) for path in sorted(package.rglob("*.py"))
+                 if path.name != "frozen.py" and direct.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []

@@ -11,6 +11,7 @@ from mailpolicy.audit.effective import Origin, ServiceView, Word
 from mailpolicy.audit.files import ConfigFiles
 from mailpolicy.checks.host import Wording, Written
 from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.frozen import frozen
 from mailpolicy.postfix.main_cf import MainCf
 from mailpolicy.postfix.restriction_lists import entries
 
@@ -32,7 +33,7 @@ WORDING = Wording(anonymous_client="an anonymous client on the Internet", decide
                                  "reject_unauth_destination)")
 
 
-@attrs.frozen
+@frozen
 class AuditContext:
     files: ConfigFiles
     views: tuple[ServiceView, ...]

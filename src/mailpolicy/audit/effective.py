@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import functools
 
-import attrs
 
+from mailpolicy.frozen import frozen
 from mailpolicy.postfix import parameters as pf
 from mailpolicy.postfix.expand import Expander, ExpansionError, reference_sites
 from mailpolicy.postfix.main_cf import Definition, MainCf
@@ -26,7 +26,7 @@ from mailpolicy.source import Span
 _HOST_DEPENDENT = frozenset({"myhostname", "mydomain", "mynetworks", "process_id"})
 
 
-@attrs.frozen
+@frozen
 class Word:
     """One word of a list value: its text after expansion and where it was written."""
 
@@ -35,7 +35,7 @@ class Word:
     via: str | None = None  # the `$name` it was expanded from, when it was
 
 
-@attrs.frozen
+@frozen
 class Origin:
     """Where a value was written: a main.cf definition or a master.cf override (None: a default)."""
 
@@ -80,7 +80,7 @@ class Origin:
                 for text, span in self.pieces() for offset, element in _elements(text)]
 
 
-@attrs.frozen
+@frozen
 class ServiceView:
     """Look up parameters as one smtpd service sees them."""
 

@@ -13,10 +13,10 @@ import os
 import posixpath
 from pathlib import Path
 
-import attrs
 
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.frozen import frozen
 from mailpolicy.load.files import read_bytes
 from mailpolicy.postfix.main_cf import MainCf, read_main_cf
 from mailpolicy.postfix.master_cf import MasterCf, read_master_cf
@@ -32,7 +32,7 @@ class ConfigUnreadable(Exception):
     """The configuration cannot be read at all (a usage or I/O error, exit 2); the message says why."""
 
 
-@attrs.frozen
+@frozen
 class ConfigFiles:
     """A configuration as read: its folder, main.cf, master.cf (None when absent) and problems."""
 

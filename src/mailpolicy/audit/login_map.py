@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-import attrs
 
 from mailpolicy.audit.context import MISMATCH_RESTRICTIONS, AuditContext
 from mailpolicy.audit.effective import ServiceView, Word
@@ -21,6 +20,7 @@ from mailpolicy.audit.files import ConfigFiles
 from mailpolicy.audit.sasl import sasl_enabled
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.frozen import frozen
 from mailpolicy.load.files import read_source
 from mailpolicy.model.owner_table import read_owner_table
 from mailpolicy.model.policy import Ownership
@@ -31,7 +31,7 @@ from mailpolicy.source import SourceFile, Span
 _BARE_KEY = re.compile(r"^([^\s#@]+)(\s|$)")
 
 
-@attrs.frozen
+@frozen
 class LoginTable:
     """One table of smtpd_sender_login_maps: where it is named, its source (None: unreadable) and owners."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from typing import Callable, Iterable
 
-import attrs
 
 from mailpolicy.audit import (
     definitions, login_map, networks, privileged, sasl, services,
@@ -17,6 +16,7 @@ from mailpolicy.checks import CHECKS as CORE_CHECKS
 from mailpolicy.checks.bare_postmaster import check_bare_postmaster
 from mailpolicy.checks.relay_declaration import check_relay_declaration
 from mailpolicy.diagnostics import Diagnostic, finalize, has_errors
+from mailpolicy.frozen import frozen
 from mailpolicy.source import SourceFile
 
 AuditCheck = Callable[[AuditContext], Iterable[Diagnostic]]
@@ -38,7 +38,7 @@ CHECKS: tuple[AuditCheck, ...] = (
 )
 
 
-@attrs.frozen
+@frozen
 class Audit:
     """What auditing one configuration found, and the files it read (for showing their lines)."""
 

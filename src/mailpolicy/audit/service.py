@@ -8,19 +8,19 @@ a list, the mynetworks entry that holds a client (audit/simulation.py).
 
 from __future__ import annotations
 
-import attrs
 
 from mailpolicy.audit import simulation
 from mailpolicy.audit.context import WORDING, AuditContext
 from mailpolicy.audit.effective import ServiceView
 from mailpolicy.checks.host import TrustedNetwork
 from mailpolicy.checks.samples import LOOPBACK_CLIENT
+from mailpolicy.frozen import frozen
 from mailpolicy.model import values
 from mailpolicy.simulate import PostfixModel
 from mailpolicy.source import Span
 
 
-@attrs.frozen
+@frozen
 class DeployedService:
     ctx: AuditContext
     view: ServiceView

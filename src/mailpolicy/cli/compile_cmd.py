@@ -20,6 +20,7 @@ from mailpolicy.compiler import MAIN_CF, compile_policy
 from mailpolicy.diagnostics import Diagnostic, has_errors, warnings_made_errors
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.emit.provenance import Provenance
+from mailpolicy.frozen import mutable
 from mailpolicy.maincf.with_base import merge_and_prove, read_base
 from mailpolicy.output.atomic import RESERVED_PREFIX, recover_in, write_into
 from mailpolicy.output.diff import colourise, unified_diff
@@ -30,7 +31,7 @@ from mailpolicy.postfix.main_cf import MainCf
 from mailpolicy.source import SourceFile
 
 
-@attrs.define
+@mutable
 class _Run:
     """What every host's compile adds to: diagnostics and sources to print, and the worst outcome."""
 

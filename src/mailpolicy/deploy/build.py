@@ -13,11 +13,11 @@ import os
 import stat
 from pathlib import Path
 
-import attrs
 
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 # The largest file deploy reads is compile's own input limit (docs/security.md).
+from mailpolicy.frozen import frozen
 from mailpolicy.load.files import MAX_FILE_BYTES
 from mailpolicy.output.atomic import RESERVED_PREFIX, interrupted
 from mailpolicy.output.marker import is_intact, split_marker
@@ -26,7 +26,7 @@ MAIN_CF = "main.cf"
 MASTER_CF = "master.cf"
 
 
-@attrs.frozen
+@frozen
 class Build:
     """The files of one compiled build: main.cf's text, master.cf's if any, and each map source by name."""
 

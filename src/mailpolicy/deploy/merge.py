@@ -18,12 +18,13 @@ import attrs
 
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.frozen import frozen
 from mailpolicy.maincf.merge import BLOCK_BEGIN, BLOCK_END, previous_output
 from mailpolicy.output.marker import split_marker
 from mailpolicy.postfix.main_cf import LineKind, MainCf, read_main_cf
 
 
-@attrs.frozen
+@frozen
 class MergedMainCf:
     """The main.cf to install, and what the merge did, for the report."""
 

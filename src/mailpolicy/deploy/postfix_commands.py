@@ -17,6 +17,7 @@ from pathlib import Path
 
 import attrs
 
+from mailpolicy.frozen import frozen, mutable
 from mailpolicy.sandbox.postfix import run_on_tty
 
 # Debian puts both in /usr/sbin, which is not on a normal user's PATH.
@@ -29,7 +30,7 @@ class CommandMissing(RuntimeError):
     """Raised when postfix or postmap is not installed; the message says which."""
 
 
-@attrs.frozen
+@frozen
 class Result:
     """A command's exit status and what it printed."""
 
@@ -50,7 +51,7 @@ def find(name: str) -> str:
     return path
 
 
-@attrs.define
+@mutable
 class PostfixCommands:
     """The commands of one configuration folder."""
 

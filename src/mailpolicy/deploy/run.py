@@ -29,13 +29,14 @@ from mailpolicy.deploy.postfix_commands import CommandMissing, PostfixCommands, 
 from mailpolicy.deploy.tables import BuiltMap, locate_maps
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.frozen import frozen, mutable
 from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
 from mailpolicy.source import SourceFile
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
 
-@attrs.define
+@mutable
 class Outcome:
     """What a deploy did or would do: steps in order, diffs, diagnostics and the exit code."""
 
@@ -52,7 +53,7 @@ class Outcome:
         return self
 
 
-@attrs.frozen
+@frozen
 class _Plan:
     files: dict[str, str]  # name -> new text, only those that change
     maps: list[BuiltMap]

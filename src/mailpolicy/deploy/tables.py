@@ -13,10 +13,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import attrs
 
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.frozen import frozen
 from mailpolicy.sandbox.mainconf import find_table_refs
 
 INDEX_SUFFIXES = {
@@ -25,7 +25,7 @@ INDEX_SUFFIXES = {
 }
 
 
-@attrs.frozen
+@frozen
 class BuiltMap:
     """One map of the build: its file name and every indexed table type main.cf reads it as."""
 

@@ -14,9 +14,9 @@ not formatted: its diagnostics are returned instead.
 
 from __future__ import annotations
 
-import attrs
 
 from mailpolicy.diagnostics import Diagnostic, has_errors
+from mailpolicy.frozen import frozen
 from mailpolicy.parse import parse_text
 from mailpolicy.parse import statements as st
 from mailpolicy.parse.registry import render_statement
@@ -24,7 +24,7 @@ from mailpolicy.parse.spelling import render_set
 from mailpolicy.parse.statements import expanded
 
 
-@attrs.frozen
+@frozen
 class FormatResult:
     """The formatted text (None when the file could not be parsed) and the parse diagnostics."""
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import attrs
 
+from mailpolicy.frozen import frozen
 from mailpolicy.source import Span
 
 
-@attrs.frozen
+@frozen
 class Block:
     """Statements that belong together, the comment lines above them, and the main.cf lines they came from."""
 
@@ -19,7 +20,7 @@ class Block:
         return attrs.evolve(self, notes=(*self.notes, *notes))
 
 
-@attrs.frozen
+@frozen
 class Section:
     """A titled group of blocks: identity, who may relay, who may send as whom, other parameters."""
 

@@ -18,6 +18,7 @@ from mailpolicy.audit.run import Audit, audit_config
 from mailpolicy.audit.services import DECISIVE
 from mailpolicy.diagnostics import Diagnostic, Severity, sort_key
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.frozen import frozen
 from mailpolicy.importer.blocks import Block, Section, render_policy
 from mailpolicy.importer.hosting import hosting_blocks
 from mailpolicy.importer.services import ImportedServices, import_services
@@ -30,7 +31,7 @@ from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
 RELAY_TEST = "expect reject anonymous sending as spam@relay-test.invalid to victim@relay-test.invalid"
 
 
-@attrs.frozen
+@frozen
 class Imported:
     """The policy text, the warnings about what it could not say, and the audit it was made with."""
 

@@ -15,10 +15,10 @@ the same value, with an MP709 note when they write another (the import then chan
 
 from __future__ import annotations
 
-import attrs
 
 from mailpolicy.audit.effective import ServiceView
 from mailpolicy.audit.services import DECISIVE
+from mailpolicy.frozen import frozen
 from mailpolicy.importer.blocks import Block
 from mailpolicy.importer.statements import Translator
 from mailpolicy.model.policy import Located, Policy, SaslConfig, ServiceConfig, TlsConfig
@@ -33,7 +33,7 @@ _PORTS = {"smtp": INBOUND, "25": INBOUND, "submission": "submission", "587": "su
 _COMPARED = DECISIVE | set(TLS_MANAGED) | {"syslog_name"}
 
 
-@attrs.frozen
+@frozen
 class ImportedServices:
     """The statements, the views they came from, and what they absorbed (so it is not imported twice)."""
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import posixpath
 
-import attrs
 
+from mailpolicy.frozen import frozen
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.plan.model import ConfigPlan, Parameter, SenderMapPlan
 from mailpolicy.postfix.main_cf import MainCf
@@ -25,7 +25,7 @@ from mailpolicy.postfix.tables import read_text_table, table_reference
 from mailpolicy.source import Span
 
 
-@attrs.frozen
+@frozen
 class ParameterChange:
     """One parameter whose deployed value and policy value differ in meaning."""
 
@@ -41,7 +41,7 @@ class ParameterChange:
     policy_at: Span | None
 
 
-@attrs.frozen
+@frozen
 class MapChange:
     """The sender login map, deployed against compiled: keys added, removed, and owners changed."""
 
@@ -55,7 +55,7 @@ class MapChange:
         return not (self.added or self.removed or self.changed)
 
 
-@attrs.frozen
+@frozen
 class SemanticDiff:
     """Everything that differs, and what was left out of the comparison."""
 

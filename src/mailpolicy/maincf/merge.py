@@ -21,12 +21,12 @@ replaced in place are already the plan's.
 
 from __future__ import annotations
 
-import attrs
 
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.emit.main_cf import render_parameter
 from mailpolicy.emit.provenance import Provenance
+from mailpolicy.frozen import frozen
 from mailpolicy.output.marker import split_marker
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.plan.model import ConfigPlan, Parameter
@@ -38,7 +38,7 @@ BLOCK_BEGIN = "# >>> mailpolicy"
 BLOCK_END = "# <<< mailpolicy <<<"
 
 
-@attrs.frozen
+@frozen
 class LineOrigin:
     """Where one line of the merged text comes from: a base line, the plan, or both (a replaced value)."""
 
@@ -46,7 +46,7 @@ class LineOrigin:
     parameter: Parameter | None = None  # the plan's parameter this line writes; None for a base line kept
 
 
-@attrs.frozen
+@frozen
 class Merged:
     """The merged main.cf text, where each of its lines comes from, and what the merge reports about the base."""
 

@@ -24,6 +24,7 @@ from mailpolicy.audit.run import audit_context
 from mailpolicy.checks.open_relay import check_open_relay
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.frozen import frozen
 from mailpolicy.load.files import read_named_file
 from mailpolicy.maincf.merge import Merged
 from mailpolicy.postfix.main_cf import Definition, MainCf, read_main_cf
@@ -34,7 +35,7 @@ _MERGED = "(merged main.cf)"  # the merged text's name while audited; every span
 _WORD = re.compile(r"[a-z0-9_]+")
 
 
-@attrs.frozen
+@frozen
 class RelayProof:
     """The open-relay errors of a merged main.cf, located at the base, and the files they cite."""
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import attrs
 
 from mailpolicy.diagnostics import Diagnostic, has_errors
 from mailpolicy.emit.provenance import Provenance
+from mailpolicy.frozen import frozen
 from mailpolicy.load.files import read_named_file
 from mailpolicy.maincf.merge import merge_main_cf
 from mailpolicy.maincf.relay_proof import prove_merged
@@ -16,7 +16,7 @@ from mailpolicy.postfix.main_cf import MainCf, read_main_cf
 from mailpolicy.source import SourceFile
 
 
-@attrs.frozen
+@frozen
 class BaseMerge:
     """The main.cf to write (None when the merge or its proof found errors), what they report, and the files cited."""
 

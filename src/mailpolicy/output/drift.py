@@ -6,10 +6,10 @@ import enum
 from pathlib import Path
 from typing import Iterable
 
-import attrs
 
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.frozen import frozen
 from mailpolicy.output.folder import OutputFolder, Refused, is_output_name
 from mailpolicy.output.journal import JOURNAL, read_journal
 from mailpolicy.output.marker import PREFIX, body_intact, encoded_chunks, split_marker_bytes
@@ -33,7 +33,7 @@ class State(enum.Enum):
         return self in (State.HAND_EDITED, State.FOREIGN, State.CONFLICTED)
 
 
-@attrs.frozen
+@frozen
 class FileStatus:
     """One file of the folder: its bytes on disk (None if missing) and the text compile would write.
 
@@ -53,7 +53,7 @@ class FileStatus:
         return None if self.raw is None else self.raw.decode("utf-8", "surrogateescape")
 
 
-@attrs.frozen
+@frozen
 class FolderStatus:
     """Every output file of one folder, and whether an interrupted write left it mixed."""
 

@@ -13,14 +13,15 @@ from __future__ import annotations
 import hashlib
 import re
 
-import attrs
+
+from mailpolicy.frozen import frozen
 
 PREFIX = "# mailpolicy-generated from "
 _MARKER = re.compile(r"# mailpolicy-generated from (?P<source>.+) sha256:(?P<digest>[0-9a-f]{64})(?: \(.*\))?")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
 
-@attrs.frozen
+@frozen
 class Marker:
     """What a marker line says: the policy file's name and the hash of the content below."""
 

@@ -114,7 +114,7 @@ class TablePlan(WrittenTable):
     __hash__ = None
 
 
-@attrs.frozen
+@frozen
 class ConfigPlan:
     """Every parameter to write, in output order, and the sender map if the policy has owners."""
 

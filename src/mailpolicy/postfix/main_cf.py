@@ -32,8 +32,8 @@ import enum
 import functools
 import re
 
-import attrs
 
+from mailpolicy.frozen import frozen
 from mailpolicy.postfix.restriction_lists import split_words
 from mailpolicy.source import SourceFile, Span
 
@@ -53,7 +53,7 @@ class LineKind(enum.Enum):
     MALFORMED = "malformed"        # a logical line Postfix refuses, or a line continuing one
 
 
-@attrs.frozen
+@frozen
 class PhysicalLine:
     """One line of the file exactly as read: its text and its own line ending."""
 
@@ -63,7 +63,7 @@ class PhysicalLine:
     kind: LineKind
 
 
-@attrs.frozen
+@frozen
 class Definition:
     """One `name = value` logical line: where its name and each continuation line stand."""
 
@@ -111,7 +111,7 @@ class Definition:
         return split_words(self.value)
 
 
-@attrs.frozen
+@frozen
 class Override:
     """A parameter defined twice: Postfix uses `later`, `earlier` has no effect."""
 
@@ -119,7 +119,7 @@ class Override:
     later: Definition
 
 
-@attrs.frozen
+@frozen
 class Problem:
     """A line Postfix refuses (or ignores with a warning), in Postfix's words."""
 
@@ -128,7 +128,7 @@ class Problem:
     fatal: bool = True
 
 
-@attrs.frozen
+@frozen
 class MainCf:
     """A parsed main.cf: every physical line, every definition in file order, and what is wrong."""
 

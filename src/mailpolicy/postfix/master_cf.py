@@ -11,10 +11,10 @@ an audit that read only main.cf would miss `-o smtpd_relay_restrictions=permit` 
 
 from __future__ import annotations
 
-import attrs
 
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.frozen import frozen
 from mailpolicy.source import SourceFile, Span
 
 FIELDS = ("service", "type", "private", "unpriv", "chroot", "wakeup", "maxproc", "command")
@@ -25,7 +25,7 @@ _ISSPACE = " \t\n\v\f\r"
 _FIELD_SPACE = " \t\r\n"
 
 
-@attrs.frozen
+@frozen
 class Override:
     """One `-o name=value` of a service; spans point at the name and at the value."""
 
@@ -35,7 +35,7 @@ class Override:
     value_span: Span | None
 
 
-@attrs.frozen
+@frozen
 class Service:
     """One master.cf service definition and where each part of it was written."""
 
@@ -72,7 +72,7 @@ class Service:
         return next((o for o in reversed(self.overrides) if o.name == name), None)
 
 
-@attrs.frozen
+@frozen
 class MasterCf:
     """The services of one master.cf, in file order, and the problems found reading it."""
 
@@ -85,7 +85,7 @@ class MasterCf:
         return tuple(s for s in self.services if s.is_smtpd)
 
 
-@attrs.frozen
+@frozen
 class _Token:
     text: str
     line: int

@@ -8,7 +8,8 @@ import socket
 import ssl
 from typing import Literal
 
-import attrs
+
+from mailpolicy.frozen import frozen
 
 Stage = Literal["connect", "auth", "mail", "rcpt", "data"]
 # The message sent when a session goes through DATA: headers the cleanup service accepts, no more.
@@ -18,7 +19,7 @@ _BODY = b"Subject: mailpolicy sandbox test\r\n\r\nsandbox test\r\n.\r\n"
 NO_REPLY = 0
 
 
-@attrs.frozen
+@frozen
 class Attempt:
     """The outcome of one try_send: how far it got and the server's last reply."""
 

@@ -10,6 +10,7 @@ import attrs
 from mailpolicy.compiler import Compilation
 from mailpolicy.emit.main_cf import render_main_cf
 from mailpolicy.emit.provenance import Provenance
+from mailpolicy.frozen import frozen
 from mailpolicy.model.policy import Policy
 from mailpolicy.plan.model import ConfigPlan, Parameter
 from mailpolicy.verify.standins import StandIns, stand_ins
@@ -25,7 +26,7 @@ EVERY_RECIPIENT_EXISTS = ("recipients: every address of the local domains exists
                           "(the sandbox's local_recipient_maps is empty)")
 
 
-@attrs.frozen
+@frozen
 class SandboxInputs:
     """Everything `Sandbox(...)` needs for one policy, and how its clients are stood in for."""
 

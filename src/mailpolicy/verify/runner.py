@@ -9,9 +9,9 @@ import re
 import subprocess
 from collections.abc import Callable, Iterable
 
-import attrs
 
 from mailpolicy.compiler import Compilation
+from mailpolicy.frozen import frozen
 from mailpolicy.model.policy import Expectation
 from mailpolicy.sandbox import Attempt, Sandbox
 from mailpolicy.sandbox.client import NO_REPLY
@@ -30,7 +30,7 @@ _NOISE = "dict_nis_init: NIS domain name not set"
 ACCEPT, REJECT, DEFER, NO_ANSWER, NOT_RUN = "accept", "reject", "defer", "no answer", "not run"
 
 
-@attrs.frozen
+@frozen
 class Outcome:
     """One expectation, the loopback address it was sent from, and what the server did."""
 
@@ -61,7 +61,7 @@ class Outcome:
         return self.got == self.expected
 
 
-@attrs.frozen
+@frozen
 class Verification:
     """Every outcome of one policy, with the sandbox inputs and the server's log where it failed."""
 

@@ -11,8 +11,8 @@ tested on the real server).
 
 from __future__ import annotations
 
-import attrs
 
+from mailpolicy.frozen import frozen
 from mailpolicy.model.policy import Expectation
 from mailpolicy.plan.model import ConfigPlan
 from mailpolicy.sandbox import Sandbox
@@ -25,7 +25,7 @@ PROBE_SOURCE = "127.0.0.9"
 PROBE_TIMEOUT = 5.0
 
 
-@attrs.frozen
+@frozen
 class Probe:
     """What a service's first plain-text EHLO showed (implicit TLS: what the TLS handshake gave)."""
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import ipaddress
 
-import attrs
 
+from mailpolicy.frozen import frozen
 from mailpolicy.parse.statements import ClientKind
 
 # "The internet": a client in none of the trusted networks.
@@ -22,7 +22,7 @@ OUTSIDE_SOURCE = "127.0.0.9"
 TRUSTED_SOURCE = "127.0.0.1"
 
 
-@attrs.frozen
+@frozen
 class StandIns:
     """The policy's mynetworks, the sandbox's copy of it, and the source address of each client kind."""
 
