@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-# Words the grammar knows, values of every shape, and the characters that end or break a token.
-_PIECES = (
-    "allow", "user", "users", "as", "from", "postfix", "3.7", "hostname", "local", "domains", "trusted",
-    "networks", "sasl", "dovecot", "chroot", "off", "relay", "only", "authenticated", "or", "nobody",
-    "sender", "map", "set", "=", "include", "expect", "accept", "reject", "anonymous", "sending", "to",
-    "bob", "jim.my", "a@example0.com", "@example0.com", "x+y@b.example", "allowuser", "as\"q@x\"",
+from mailpolicy.parse.lines import line_reader
+from mailpolicy.parse.registry import STATEMENTS
+
+# Words the grammar knows (every keyword, so a new statement is drawn too), values of every
+# shape, and the characters that end or break a token.
+_KEYWORDS = tuple(sorted(line_reader().keywords))
+_PIECES = _KEYWORDS + (
+    "3.7", "dovecot", "off", "=", "accept", "reject", "bob", "jim.my", "a@example0.com", "@example0.com", "x+y@b.example", "allowuser", "as\"q@x\"",
     '"q@x.example"', '"a \\" b"', '"open', '""', ",", ", ", " ,", "#", "# note", "#c", "=v",
     "\u00a0", "\x00", "\r", "\u2028", "é@ü.example", "[::1]/128", "10.0.0.0/8", "\\",
 )
@@ -51,6 +53,8 @@ _TEMPLATES = (
     "relay only", "sender map {v}", "allow users{g}from {v}", "include {v}", "set {v}{g}={g}{s}", "set {v}=",
     "set {v} = # note", "expect {r}{g}anonymous sending as {v} to {v}", "expect {r} trusted sending{g}as {v}{g}to {v}",
     "expect {r} user {v} sending as {v} to {v}", "expect maybe anonymous sending as {v} to {v}",
+    # Every statement of the registry, its keyword then values: a list or one value.
+    *(f"{kind.keyword} {{v}}{{l}}" for kind in STATEMENTS),
 )
 
 
