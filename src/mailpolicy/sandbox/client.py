@@ -8,6 +8,7 @@ import socket
 import ssl
 from typing import Literal
 
+import attrs
 
 from mailpolicy.frozen import frozen
 
