@@ -114,9 +114,15 @@ def rebuild(plan: Plan, match: re.Match, group: str | int, where: _Where) -> Nod
     if len(plan.alternatives) == 1:
         alternative = plan.alternatives[0]
     else:
-        alternative = next(a for a in plan.alternatives if match.start(a.group) >= 0)
+        alternative = next(a for a in plan.alternatives if match.start(a.marker) >= 0)
     children: list = []
-    for piece in alternative.pieces:
+    _children(alternative.pieces, match, where, children)
+    return Node(alternative.tree, children, where.span(*match.span(alternative.group or group)))
+
+
+def _children(pieces: list, match: re.Match, where: _Where, children: list) -> None:
+    """Append the children `pieces` matched: tokens, subtrees, inlined and repeated children, present optionals."""
+    for piece in pieces:
         if piece.kind == "token":
             children.append(Lexeme(piece.name, match.group(piece.group), where.span(*match.span(piece.group))))
         elif piece.kind == "rule":
@@ -128,7 +134,8 @@ def rebuild(plan: Plan, match: re.Match, group: str | int, where: _Where) -> Nod
             children.extend(rebuild(piece.plan, match, piece.group, where).children)
         elif piece.kind == "repeat":
             children.extend(_repeated(piece, match, where))
-    return Node(alternative.tree, children, where.span(*match.span(alternative.group or group)))
+        elif piece.kind == "optional" and match.start(piece.group) >= 0:
+            _children(piece.parts, match, where, children)
 
 
 def _repeated(piece, match: re.Match, where: _Where) -> list:

@@ -31,21 +31,25 @@ _PUNCTUATION = re.compile(r"\W+")
 class Piece:
     """One symbol of an alternative: a keyword (left out of the tree), a token, a subtree, or inlined children."""
 
-    __slots__ = ("kind", "name", "group", "plan", "first", "item")
+    __slots__ = ("kind", "name", "group", "plan", "first", "item", "parts")
 
     def __init__(self, kind: str, name: str, group: str | None = None) -> None:
         self.kind, self.name, self.group = kind, name, group
         self.plan: Plan | None = None        # for a subtree or inlined rule: its alternatives
         self.first: re.Pattern | None = None  # for a repetition: its first item and
         self.item: re.Pattern | None = None   # every further item, each with its own plan
+        self.parts: list[Piece] = []          # for an optional run: its pieces (group: present)
         # (set by `Composer._repetition`)
 
 
 class Alternative:
-    __slots__ = ("tree", "group", "pieces")
+    """One alternative of a rule: its tree name, its pieces, and the group that tells it matched."""
 
-    def __init__(self, tree: str, group: str | None, pieces: list[Piece]) -> None:
+    __slots__ = ("tree", "group", "pieces", "marker")
+
+    def __init__(self, tree: str, group: str | None, pieces: list[Piece], marker: str | None = None) -> None:
         self.tree, self.group, self.pieces = tree, group, pieces
+        self.marker = marker or group
 
 
 class Plan:
@@ -84,7 +88,11 @@ class Composer:
         """Return the terminals a sequence of symbols can begin (or, with `last`, end) with."""
         if not symbols:
             return set()
-        kind, name = symbols[-1 if last else 0]
+        symbol = symbols[-1 if last else 0]
+        if symbol[0] == "optional":  # absent, the symbol beside it is the edge too
+            rest = symbols[:-1] if last else symbols[1:]
+            return self.edge(list(symbol[1]), last, seen) | self.edge(rest, last, seen)
+        kind, name = symbol
         if kind in ("keyword", "token"):
             return {name}
         if name in seen:
@@ -95,8 +103,9 @@ class Composer:
         return found
 
     def separator(self, before: list, after: list) -> str:
+        """Blanks between two symbols: optional only when every pair that can meet has a punctuation keyword."""
         ends, begins = self.edge(before, True), self.edge(after, False)
-        if any(self.is_punctuation(t) for t in ends | begins):
+        if ends and begins and all(self.is_punctuation(e) or self.is_punctuation(b) for e in ends for b in begins):
             return "[ \t]*"
         return "[ \t]+"
 
@@ -112,20 +121,35 @@ class Composer:
         if recursive:
             raise ValueError(f"{name}: a left-recursive rule is only composed as a repetition")
         parts, plans = [], []
-        for alternative in alternatives:
-            body, pieces = self.sequence(alternative["symbols"], named)
-            group = self.group() if named and len(alternatives) > 1 else None
+        merged = _merge_optionals([(a["tree"], [tuple(s) for s in a["symbols"]]) for a in alternatives])
+        for tree, symbols in merged:
+            body, pieces = self.sequence(symbols, named)
+            # Which alternative matched is told by a group of its own pieces when it has one (fewer
+            # groups compile faster); an alternative of keywords only gets a group around it.
+            own = next((piece.group for piece in pieces if piece.group), None)
+            group = self.group() if named and len(merged) > 1 and own is None else None
             parts.append(f"(?P<{group}>{body})" if group else f"(?:{body})")
-            plans.append(Alternative(alternative["tree"], group, pieces))
+            plans.append(Alternative(tree, group, pieces, own))
         return "(?:" + "|".join(parts) + ")", Plan(name, plans, name in self.expand1)
 
     def sequence(self, symbols: list, named: bool) -> tuple[str, list[Piece]]:
         out, pieces = [], []
-        for index, (kind, name) in enumerate(symbols):
-            if index:
-                out.append(self.separator(symbols[:index], symbols[index:]))
-            text, piece = self.symbol(kind, name, named)
-            out.append(text)
+        for index, symbol in enumerate(symbols):
+            blanks = self.separator(symbols[:index], symbols[index:]) if index else ""
+            if symbol[0] == "optional":
+                body, inner = self.sequence(list(symbol[1]), named)
+                piece = Piece("optional", "")
+                piece.parts = inner
+                piece.group = next((p.group for p in inner if p.group), None)
+                if named and piece.group is None:
+                    piece.group = self.group()
+                    out.append(f"(?P<{piece.group}>{blanks}{body})?")
+                else:
+                    out.append(f"(?:{blanks}{body})?")
+                pieces.append(piece)
+                continue
+            text, piece = self.symbol(symbol[0], symbol[1], named)
+            out.append(blanks + text)
             pieces.append(piece)
         return "".join(out), pieces
 
@@ -162,11 +186,48 @@ class Composer:
         return (f"(?P<{group}>{text})" if group else text), piece
 
     def _items(self, alternatives: list, lead: str) -> tuple[re.Pattern, Alternative]:
-        inner = Composer({"rules": self.rules, "terminals": self.terminals}, self.leave_out)
         if len(alternatives) != 1:
             raise ValueError("a repetition of several alternatives is not composed")
-        body, pieces = inner.sequence(alternatives[0], True)
-        return re.compile(lead + body), Alternative("", None, pieces)
+        key = (repr(alternatives[0]), lead, self.leave_out, id(self.rules))
+        if key not in _ITEMS:  # the same list item in many statements is compiled once
+            inner = Composer({"rules": self.rules, "terminals": self.terminals}, self.leave_out)
+            body, pieces = inner.sequence(alternatives[0], True)
+            # The rules are kept with the entry, so their id is not reused while the entry lives.
+            _ITEMS[key] = self.rules, re.compile(lead + body), Alternative("", None, pieces)
+        return _ITEMS[key][1:]
+
+
+_ITEMS: dict[tuple, tuple] = {}
+
+
+def _merge_optionals(alternatives: list) -> list:
+    """Fold alternatives lark made of an optional part back into one: `X R Y` and `X Y` become `X [R] Y`.
+
+    lark expands `a b? c` into two alternatives (maybe_placeholders off); composed apart, each
+    statement with optional parts repeats its whole expression per combination, which compiles
+    slowly. Only alternatives with the same tree name and a common first symbol are folded.
+    """
+    merged = list(alternatives)
+    changed = True
+    while changed:
+        changed = False
+        for i, (tree, longer) in enumerate(merged):
+            for j, (other_tree, shorter) in enumerate(merged):
+                if i == j or tree != other_tree or len(longer) <= len(shorter):
+                    continue
+                size = len(longer) - len(shorter)
+                for start in range(1, len(shorter) + 1):
+                    if longer[:start] == shorter[:start] and longer[start + size:] == shorter[start:]:
+                        folded = [*longer[:start], ("optional", tuple(longer[start:start + size])), *longer[start + size:]]
+                        merged = [a for k, a in enumerate(merged) if k not in (i, j)]
+                        merged.insert(min(i, j), (tree, folded))
+                        changed = True
+                        break
+                if changed:
+                    break
+            if changed:
+                break
+    return merged
 
 
 def statement_pattern(shape: dict, rule: str, leave_out: frozenset[str] = frozenset()) -> tuple[re.Pattern, Plan]:
