@@ -127,3 +127,20 @@ def test_too_many_classes_is_said_not_guessed() -> None:
     m = model({"hash:/s": table}, smtpd_sender_restrictions="check_sender_access hash:/s")
     with pytest.raises(ProofTooLarge):
         prove_no_open_relay(m, limit=10)
+
+
+def test_an_inline_pattern_access_table_is_no_assumption_but_a_possible_relay() -> None:
+    # Written in main.cf, its patterns are not the administrator's unreadable table: nothing to
+    # assume, and the search does not solve them, so an OK it may give is a possible relay (MP301).
+    m = model(smtpd_relay_restrictions="check_recipient_access regexp:{{/gmail/ OK}}, reject_unauth_destination")
+    (found,) = prove_no_open_relay(m)
+    assert not found.certain and found.assumptions == () and found.answers == ("regexp:{{/gmail/ OK}}: OK",)
+
+
+def test_a_source_route_is_tried_and_judged_by_the_address_after_it() -> None:
+    # smtpd.c extract_addr() drops `@route:`: a route through a local domain does not make it local.
+    from mailpolicy.simulate.proof import ADDRESS_FORMS
+    assert any(form.startswith("@") and ":" in form for form in ADDRESS_FORMS)
+    found = one(model(smtpd_relay_restrictions="check_recipient_access inline:{ victim@gmail.test=OK }, "
+                                               "reject_unauth_destination"))
+    assert found.certain and found.request.recipient.endswith("victim@gmail.test")

@@ -61,11 +61,14 @@ REMOTE_RECIPIENTS = ("victim@gmail.test", "victim@example.net")
 RELAY_TRICKS = ("victim%gmail.test@{0}", "gmail.test!victim@{0}", '"victim@gmail.test"@{0}',
                 "victim@gmail.test@{0}")
 # Every other form smtpd resolves differently (docs/proof.md): case, trailing dot,
-# IP literals, punycode and UTF-8, MAILER-DAEMON, a fresh domain nothing names. The bare postmaster,
+# IP literals, punycode and UTF-8, MAILER-DAEMON, a fresh domain nothing names, a source route. The bare postmaster,
 # accepted before every restriction, goes to $myorigin: checks/relay_declaration.py judges that.
 ADDRESS_FORMS = ("VICTIM@GMAIL.TEST", "victim@gmail.test.", "victim@[203.0.113.5]",
                  "victim@[IPv6:2001:db8::5]", "victim@xn--mnchen-3ya.test", "victim@münchen.test",
-                 "MAILER-DAEMON@gmail.test", "victim@fresh-nothing-names.example")
+                 "MAILER-DAEMON@gmail.test", "victim@fresh-nothing-names.example",
+                 # A source route (RFC 5321 obsolete form): smtpd.c extract_addr() drops `@route:`
+                 # before anything looks at the address, so it is tried as the client writes it.
+                 "@fresh-nothing-names.example:victim@gmail.test")
 BASE_SENDER = "anyone@elsewhere.test"
 BASE_HELO = "client.example.test"
 MAX_COMBINATIONS = 20000
