@@ -356,7 +356,8 @@ class _Search:
         return [w.lstrip(".").lower() for w in self.config.words("relay_domains") if ":" not in w and "/" not in w]
 
     def _relays(self, recipient: str) -> bool:
-        resolved = self.model.resolver.resolve(recipient)
+        # smtpd drops a source route before anything resolves the address (smtpd.c extract_addr).
+        resolved = self.model.resolver.resolve(strip_source_route(recipient))
         final = resolved.domain_class.final and not resolved.routed
         return not resolved.error and (not final or bool(resolved.unknown))
 
