@@ -17,10 +17,12 @@ import click
 from mailpolicy.cli import exit_codes
 from mailpolicy.cli.report import exit_if_unreadable, format_option, print_diagnostics, use_colour, warnings_option
 from mailpolicy.compiler import MAIN_CF, compile_policy
+from mailpolicy.emit.master_cf import MASTER_CF
 from mailpolicy.diagnostics import Diagnostic, has_errors, warnings_made_errors
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.emit.provenance import Provenance
 from mailpolicy.frozen import mutable
+from mailpolicy.maincf.master_merge import merge_master_cf, read_base_master
 from mailpolicy.maincf.with_base import merge_and_prove, read_base
 from mailpolicy.output.atomic import RESERVED_PREFIX, recover_in, write_into
 from mailpolicy.output.diff import colourise, unified_diff
@@ -68,6 +70,8 @@ class _Run:
               help="Write nothing; print a unified diff of what compile would change (exit 0 unless --check).")
 @click.option("--base", "base_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a complete main.cf: this main.cf with the policy's parameters merged into it.")
+@click.option("--base-master", "base_master_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a complete master.cf: this master.cf with the policy's services in place of its own.")
 @click.option("--force", is_flag=True,
               help="Overwrite files edited by hand since they were written, or not written by mailpolicy.")
 @click.option("--per-host", is_flag=True,
@@ -75,8 +79,8 @@ class _Run:
 @format_option
 @warnings_option
 def compile_command(policies: tuple[Path, ...], output_dir: Path, check: bool, show_diff: bool,
-                    base_path: Path | None, force: bool, per_host: bool, output_format: str,
-                    warnings_as_errors: bool) -> None:
+                    base_path: Path | None, base_master_path: Path | None, force: bool, per_host: bool,
+                    output_format: str, warnings_as_errors: bool) -> None:
     """Compile each POLICY into main.cf and its sender map.
 
     Nothing is written for a policy with errors. Files are written to temporaries and renamed
@@ -91,11 +95,13 @@ def compile_command(policies: tuple[Path, ...], output_dir: Path, check: bool, s
     exit_if_unreadable(policies)
     folders = _folders(policies, output_dir, per_host)
     base = _read_base(base_path) if base_path else None
+    base_master = _read_base_master(base_master_path) if base_master_path else None
     run = _Run(output_format, warnings_as_errors)
     for policy, folder in folders.items():
         # A host's folder in OUTPUT is opened through OUTPUT, neither followed if a link.
         top = output_dir if folder != output_dir else None
-        _compile_host(run, policy, folder, base, check=check, show_diff=show_diff, force=force, top=top)
+        _compile_host(run, policy, folder, base, check=check, show_diff=show_diff, force=force, top=top,
+                      base_master=base_master)
     print_diagnostics(run.diagnostics, run.sources, output_format)
     raise SystemExit(run.exit_code)
 
@@ -122,8 +128,17 @@ def _read_base(path: Path) -> MainCf:
         raise SystemExit(exit_codes.USAGE)
 
 
+def _read_base_master(path: Path) -> tuple[Path, str]:
+    try:
+        return path, read_base_master(path)
+    except OSError as error:
+        click.echo(f"mailpolicy: cannot read the base master.cf {path}: {error.strerror or error}", err=True)
+        raise SystemExit(exit_codes.USAGE)
+
+
 def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
-                  check: bool, show_diff: bool, force: bool, top: Path | None = None) -> None:
+                  check: bool, show_diff: bool, force: bool, top: Path | None = None,
+                  base_master: tuple[Path, str] | None = None) -> None:
     compilation = compile_policy(policy, warnings_as_errors=run.warnings_as_errors)
     run.sources.extend(compilation.sources)
     run.diagnostics.extend(compilation.diagnostics)
@@ -134,6 +149,12 @@ def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
     source = Provenance(compilation.path).top_name
     if base is not None:
         _merge_base(run, compilation, base, outputs)
+    if base_master is not None and outputs:
+        if MASTER_CF not in outputs:
+            click.echo(f"mailpolicy: {policy} states no `service`: --base-master has nothing to merge, "
+                       "and no master.cf is written", err=True)
+        else:
+            outputs[MASTER_CF] = merge_master_cf(base_master[1], outputs[MASTER_CF], source)
     # From here on only the texts count: for a site with a million owners the policy and plan
     # are most of the memory, and writing (or comparing with) the old files needs as much again.
     del compilation
@@ -143,8 +164,10 @@ def _compile_host(run: _Run, policy: Path, folder: Path, base: MainCf | None, *,
     if not (check or show_diff):
         # `--base /etc/postfix/main.cf -o /etc/postfix` merges in place: the hand-made main.cf is
         # the base, every line of it is carried over, so replacing it is what was asked for.
-        merging_in_place = base is not None and _same_file(Path(base.path), folder / MAIN_CF)
-        _write_host(run, folder, wanted, source, force, adopt={MAIN_CF} if merging_in_place else set(), top=top)
+        adopt = {MAIN_CF} if base is not None and _same_file(Path(base.path), folder / MAIN_CF) else set()
+        if base_master is not None and _same_file(base_master[0], folder / MASTER_CF):
+            adopt.add(MASTER_CF)
+        _write_host(run, folder, wanted, source, force, adopt=adopt, top=top)
         return
     try:
         status = inspect_folder(folder, wanted, source, top=top)

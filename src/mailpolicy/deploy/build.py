@@ -3,8 +3,9 @@
 A build is what `mailpolicy compile POLICY -o DIR` wrote: `main.cf` and the map sources, each
 starting with a marker line whose hash covers the rest (output/marker.py). Deploy installs only
 files whose hash still matches: a hand edit to build/ would otherwise go live without ever
-having been checked by the compiler. A `master.cf` (mailpolicy writes none) is installed as it
-is when the build holds one, since the user put it there to be deployed with the rest.
+having been checked by the compiler. The `master.cf` compile writes for `service` statements holds
+only those services and is merged into the installed master.cf (deploy/run.py); any other
+`master.cf` in a build is installed as it is, only with --privileged (MP630).
 """
 
 from __future__ import annotations

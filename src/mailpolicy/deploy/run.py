@@ -30,6 +30,7 @@ from mailpolicy.deploy.tables import BuiltMap, locate_maps
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen, mutable
+from mailpolicy.maincf.master_merge import is_services_only, merge_master_cf
 from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
 from mailpolicy.source import SourceFile
 
@@ -133,15 +134,15 @@ def _privileged_changes(values: dict[str, str], deployed) -> list[Diagnostic]:
 def _master_cf_change(build: Build, target: Path) -> list[Diagnostic]:
     """MP630 when the build would replace master.cf: master runs each service's command as root.
 
-    mailpolicy compiles no master.cf, so one in a build was written by hand or by whoever can commit
-    to build/. master(8) runs `$daemon_directory/COMMAND` (a `..` in COMMAND is allowed,
+    A whole master.cf in a build (not the services-only one compile writes, which is merged) was
+    written by hand, by `compile --base-master`, or by whoever can commit to build/. master(8) runs `$daemon_directory/COMMAND` (a `..` in COMMAND is allowed,
     src/master/master_ent.c) and `unprivileged = n` keeps root: the file is root-level code.
     """
     if build.master_cf is None or build.master_cf == _read_text(target / MASTER_CF):
         return []
     return [cat.DEPLOY_MASTER_CF.at(
         None, f"the build carries a master.cf that differs from {target / MASTER_CF}; master(8) runs the "
-              "commands it names as root, and mailpolicy compiles no master.cf",
+              "commands it names as root, and compile writes only the policy's services (which deploy merges)",
         hint="review the build's master.cf line by line, then deploy with --privileged")]
 
 
@@ -154,12 +155,26 @@ def _plan(build: Build, target: Path, outcome: Outcome, privileged: bool) -> _Pl
     if merged is None:
         outcome.fail(PROBLEMS, *problems)
         return None
+    build_master = build.master_cf
+    services_only = build_master is not None and is_services_only(build_master)
+    if services_only:
+        # The policy's smtpd services, merged into the master.cf in use (maincf/master_merge.py):
+        # every other service stays as it is, so no command master runs as root changes (no MP630).
+        installed = _read_text(target / MASTER_CF)
+        if installed is None:
+            outcome.fail(PROBLEMS, cat.DEPLOY_FAILED.at(
+                None, f"{target / MASTER_CF} does not exist: the build's services are merged into it",
+                hint="install Postfix's master.cf first (Debian's package has one)"))
+            return None
+        build_master = merge_master_cf(installed, build_master, build.source)
     if not privileged:
-        changed = _privileged_changes(merged.values, deployed) + _master_cf_change(build, target)
+        changed = _privileged_changes(merged.values, deployed)
+        if not services_only:
+            changed += _master_cf_change(build, target)
         if changed:
             outcome.fail(PROBLEMS, *changed)
             return None
-    master_cf = build.master_cf if build.master_cf is not None else _read_text(target / MASTER_CF)
+    master_cf = build_master if build_master is not None else _read_text(target / MASTER_CF)
     relays, sources = open_relays(target, merged.text, master_cf)
     if relays:
         outcome.sources.extend(sources)
@@ -170,8 +185,8 @@ def _plan(build: Build, target: Path, outcome: Outcome, privileged: bool) -> _Pl
         outcome.fail(PROBLEMS, *problems)
         return None
     wanted = {**build.maps, MAIN_CF: merged.text}
-    if build.master_cf is not None:
-        wanted[MASTER_CF] = build.master_cf
+    if build_master is not None:
+        wanted[MASTER_CF] = build_master
     files = {}
     for name, text in wanted.items():
         old = deployed_text if name == MAIN_CF else _read_text(target / name)

@@ -24,11 +24,9 @@ from mailpolicy.importer.statements import Translator
 from mailpolicy.model.policy import Located, Policy, SaslConfig, ServiceConfig, TlsConfig
 from mailpolicy.plan.services import TLS_MANAGED, kind_overrides, tls_parameters
 from mailpolicy.postfix.restriction_lists import split_words
-from mailpolicy.postfix.service_kinds import INBOUND, KINDS
+from mailpolicy.postfix.service_kinds import INBOUND, KINDS, port_kind
 from mailpolicy.source import Span
 
-_PORTS = {"smtp": INBOUND, "25": INBOUND, "submission": "submission", "587": "submission",
-          "submissions": "submissions", "smtps": "submissions", "465": "submissions"}
 # What a service's overrides must match to be a statement: the decisive ones and the TLS ones.
 _COMPARED = DECISIVE | set(TLS_MANAGED) | {"syslog_name"}
 
@@ -62,8 +60,8 @@ def _service_config(view: ServiceView) -> ServiceConfig | None:
     service = view.service
     if service.type != "inet" or not service.is_smtpd:
         return None
-    host, _, port = service.name.rpartition(":")
-    kind = _PORTS.get(port)
+    host = service.name.rpartition(":")[0]
+    kind = port_kind(service.name)
     if kind is None:
         return None
     wanted = {o.name: o.value for o in kind_overrides(KINDS[kind])}

@@ -37,6 +37,12 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def kind(word: str) -> Kind | None:
-    """Return the kind a policy word names, or None."""
-    return KINDS.get(word)
+# master.cf's first column names the port by /etc/services name or number, after an optional
+# `host:` (master_ent.c get_master_ent; `smtps` is 465's old name, still in Debian's services).
+PORT_KINDS = {"smtp": INBOUND, "25": INBOUND, "submission": SUBMISSION, "587": SUBMISSION,
+              "submissions": SUBMISSIONS, "smtps": SUBMISSIONS, "465": SUBMISSIONS}
+
+
+def port_kind(endpoint: str) -> str | None:
+    """Return the kind of listener a master.cf service name (`smtp`, `192.0.2.1:587`) is, or None."""
+    return PORT_KINDS.get(endpoint.rpartition(":")[2])
