@@ -14,14 +14,10 @@ from mailpolicy.audit.context import AuditContext
 from mailpolicy.diagnostics import Diagnostic, Related, Severity
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model import values
-from mailpolicy.postfix.restriction_lists import SMTPD_LISTS
+from mailpolicy.postfix.service_kinds import DECISIVE_PARAMETERS
 
 # The parameters that decide the open-relay and identity questions.
-DECISIVE = frozenset({
-    *SMTPD_LISTS, "mynetworks", "mynetworks_style", "mydestination", "relay_domains",
-    "smtpd_sasl_auth_enable", "smtpd_sasl_type", "smtpd_sasl_path", "smtpd_sender_login_maps",
-    "smtpd_delay_reject", "smtpd_restriction_classes",
-})
+DECISIVE = DECISIVE_PARAMETERS
 
 
 def check_master_overrides(ctx: AuditContext) -> Iterator[Diagnostic]:

@@ -55,9 +55,11 @@ def render_text(result: SemanticDiff, deployed: str, policy: str) -> str:
         lines.extend(_parameter_lines(change))
     if result.sender_map is not None and not result.sender_map.empty:
         lines.extend(_map_lines(result.sender_map))
+    for change in result.services:
+        lines.extend(_service_lines(change))
     lines.extend(f"note: {note}" for note in result.notes)
-    count = len(result.parameters) + (len(_map_lines(result.sender_map)) - 1 if result.sender_map
-                                      and not result.sender_map.empty else 0)
+    count = len(result.parameters) + len(result.services) + (
+        len(_map_lines(result.sender_map)) - 1 if result.sender_map and not result.sender_map.empty else 0)
     summary = "no differences" if result.empty else f"{count} difference{'s' if count != 1 else ''}"
     if result.empty and result.notes:
         summary = "no differences in what was compared (see the notes)"
@@ -86,6 +88,21 @@ def _parameter_lines(change: ParameterChange) -> list[str]:
     return lines
 
 
+def _service_lines(change) -> list[str]:
+    where = f" ({change.deployed_at.path.rpartition('/')[2]}:{change.deployed_at.line})" if change.deployed_at else ""
+    if change.dropped:
+        head = f"- master.cf {change.endpoint}{where}: replaced by the policy's {change.kind} service"
+    elif change.deployed_at is None:
+        head = f"+ master.cf {change.endpoint}: service {change.kind} added"
+    else:
+        head = f"~ master.cf {change.endpoint}{where}: service {change.kind}"
+    lines = [head]
+    if not change.dropped:
+        lines.extend(f"    - {setting}" for setting in change.removed)
+        lines.extend(f"    + {setting}" for setting in change.added)
+    return lines
+
+
 def _map_lines(table: MapChange) -> list[str]:
     lines = [f"~ sender login map {table.source}"]
     lines.extend(f"    + {key} owned by {', '.join(owners)}" for key, owners in table.added)
@@ -111,6 +128,9 @@ def _as_json(result: SemanticDiff, deployed: str, policy: str) -> dict:
             "removed": [{"key": k, "owners": list(o)} for k, o in result.sender_map.removed],
             "changed": [{"key": k, "deployed": list(a), "policy": list(b)} for k, a, b in result.sender_map.changed],
         },
+        "services": [{
+            "kind": c.kind, "endpoint": c.endpoint, "deployed_at": where(c.deployed_at), "added": list(c.added),
+            "removed": list(c.removed), "dropped": c.dropped} for c in result.services],
         "notes": list(result.notes),
         "unrelated_parameters": result.unrelated,
         "differences": not result.empty,

@@ -15,20 +15,16 @@ the same value, with an MP709 note when they write another (the import then chan
 
 from __future__ import annotations
 
-
 from mailpolicy.audit.effective import ServiceView
-from mailpolicy.audit.services import DECISIVE
 from mailpolicy.frozen import frozen
 from mailpolicy.importer.blocks import Block
 from mailpolicy.importer.statements import Translator
 from mailpolicy.model.policy import Located, Policy, SaslConfig, ServiceConfig, TlsConfig
-from mailpolicy.plan.services import TLS_MANAGED, kind_overrides, tls_parameters
+from mailpolicy.plan.services import SERVICE_DECIDED, TLS_MANAGED, kind_overrides, tls_parameters
 from mailpolicy.postfix.restriction_lists import split_words
 from mailpolicy.postfix.service_kinds import INBOUND, KINDS, port_kind
 from mailpolicy.source import Span
 
-# What a service's overrides must match to be a statement: the decisive ones and the TLS ones.
-_COMPARED = DECISIVE | set(TLS_MANAGED) | {"syslog_name"}
 
 
 @frozen
@@ -65,7 +61,7 @@ def _service_config(view: ServiceView) -> ServiceConfig | None:
     if kind is None:
         return None
     wanted = {o.name: o.value for o in kind_overrides(KINDS[kind])}
-    written = {o.name: o.value for o in service.overrides if o.name in _COMPARED}
+    written = {o.name: o.value for o in service.overrides if o.name in SERVICE_DECIDED}
     if {n: _words(v) for n, v in written.items()} != {n: _words(v) for n, v in wanted.items()}:
         return None
     return ServiceConfig(kind, (host,) if host else (), service.span)

@@ -20,7 +20,10 @@ from mailpolicy.maincf.compare import (
     deployed_map_path,
     read_map_entries,
 )
+from mailpolicy.maincf.service_compare import compare_services
+from mailpolicy.emit.master_cf import MASTER_CF
 from mailpolicy.output.folder import read_inside
+from mailpolicy.postfix.master_cf import read_master_cf
 from mailpolicy.plan.model import ConfigPlan
 from mailpolicy.postfix.main_cf import MainCf, read_main_cf
 
@@ -30,6 +33,27 @@ class Unreadable(Exception):
 
 
 def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan,
+                  beside: Path | None = None) -> SemanticDiff:
+    """Compare main.cf and the sender map (`_main_cf_diff`), and master.cf's services when the policy states some."""
+    result = _main_cf_diff(deployed, folder, plan, beside)
+    if not plan.services:
+        return result
+    if folder is None:
+        note = "master.cf services not compared: give --against the folder that holds master.cf"
+        return attrs.evolve(result, notes=(*result.notes, note))
+    try:
+        text = read_inside(folder, folder / MASTER_CF, loader.MAX_FILE_BYTES).decode("utf-8", "replace")
+    except OSError as error:
+        # No master.cf is a folder deploy cannot merge into either: every stated service is new.
+        text = ""
+        if not isinstance(error, FileNotFoundError):
+            note = f"master.cf services not compared: cannot read {folder / MASTER_CF}: {error.strerror or error}"
+            return attrs.evolve(result, notes=(*result.notes, note))
+    changes = compare_services(read_master_cf(text, str(folder / MASTER_CF)), plan.services)
+    return attrs.evolve(result, services=changes)
+
+
+def _main_cf_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan,
                   beside: Path | None = None) -> SemanticDiff:
     """Compare `deployed` (and, given its folder, its sender map source) with `plan`.
 
@@ -48,7 +72,7 @@ def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan,
             except OSError:
                 pass  # unreadable or leading outside: the note below says it was not compared
             else:
-                return attrs.evolve(semantic_diff(deployed, None, plan), sender_map=sender_map, notes=())
+                return attrs.evolve(_main_cf_diff(deployed, None, plan), sender_map=sender_map, notes=())
     if folder is None:
         if plan.sender_map is not None:
             notes.append("sender login map not compared: give --against the folder that holds it")

@@ -63,10 +63,11 @@ class SemanticDiff:
     sender_map: MapChange | None
     notes: tuple[str, ...] = ()
     unrelated: int = 0  # deployed parameters the policy neither manages nor sets
+    services: tuple = ()  # master.cf services deploying would add, change or drop (maincf/service_compare.py)
 
     @property
     def empty(self) -> bool:
-        return not self.parameters and (self.sender_map is None or self.sender_map.empty)
+        return not self.parameters and (self.sender_map is None or self.sender_map.empty) and not self.services
 
 
 def restriction_entries(value: str) -> tuple[str, ...]:

@@ -29,7 +29,7 @@ from mailpolicy.frozen import frozen
 from mailpolicy.model import values
 from mailpolicy.model.policy import Policy
 from mailpolicy.plan.model import ConfigPlan, Parameter
-from mailpolicy.postfix.service_kinds import INBOUND, KINDS, Kind
+from mailpolicy.postfix.service_kinds import DECISIVE_PARAMETERS, INBOUND, KINDS, Kind
 from mailpolicy.source import Span
 
 # The protocol floor: RFC 9325 (BCP 195, 2022) section 3.1.1: "Implementations MUST NOT negotiate
@@ -85,6 +85,11 @@ TLS_MANAGED = (
     "smtpd_tls_auth_only", "smtpd_tls_protocols", "smtpd_tls_mandatory_protocols", "smtpd_tls_ciphers",
     "smtpd_tls_mandatory_ciphers", "smtpd_tls_wrappermode", "smtpd_enforce_tls", "smtpd_use_tls",
 )
+
+
+# What a stated service decides in master.cf beyond main.cf: the overrides that decide relaying,
+# logins and TLS, and the log name. import recognises a service by them and diff compares them.
+SERVICE_DECIDED = DECISIVE_PARAMETERS | {"syslog_name", *TLS_MANAGED}
 
 
 def tls_parameters(policy: Policy) -> list[Parameter]:

@@ -11,6 +11,7 @@ main.cf for this service").
 from __future__ import annotations
 
 from mailpolicy.frozen import frozen
+from mailpolicy.postfix.restriction_lists import SMTPD_LISTS
 
 INBOUND, SUBMISSION, SUBMISSIONS = "inbound", "submission", "submissions"
 
@@ -46,3 +47,12 @@ PORT_KINDS = {"smtp": INBOUND, "25": INBOUND, "submission": SUBMISSION, "587": S
 def port_kind(endpoint: str) -> str | None:
     """Return the kind of listener a master.cf service name (`smtp`, `192.0.2.1:587`) is, or None."""
     return PORT_KINDS.get(endpoint.rpartition(":")[2])
+
+
+# The parameters that decide who may relay, log in or send as whom: a master.cf `-o` of one makes
+# its service answer those questions differently from main.cf (audit MP704, import, diff).
+DECISIVE_PARAMETERS = frozenset({
+    *SMTPD_LISTS, "mynetworks", "mynetworks_style", "mydestination", "relay_domains",
+    "smtpd_sasl_auth_enable", "smtpd_sasl_type", "smtpd_sasl_path", "smtpd_sender_login_maps",
+    "smtpd_delay_reject", "smtpd_restriction_classes",
+})

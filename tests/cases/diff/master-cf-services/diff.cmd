@@ -1,0 +1,1 @@
+diff site.mailpolicy --against deployed

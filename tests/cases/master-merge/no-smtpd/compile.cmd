@@ -1,0 +1,1 @@
+compile site.mailpolicy --base-master master.cf -o build
