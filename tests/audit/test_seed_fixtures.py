@@ -26,6 +26,10 @@ EXPECTED = {
     "missing_sender_map": {("MP706", "", 0), ("MP315", "main.cf", 9)},
     "fixed": set(),
 }
+# The seed's server offered login before TLS on port 25 (no certificate, no smtpd_tls_auth_only),
+# and so do all of its configurations that turn SASL on: MP350, a warning in an audit, at line 9.
+for _name in ("misspelled_parameter", "absolute_sasl_path", "misordered_restrictions", "missing_sender_map", "fixed"):
+    EXPECTED[_name] = EXPECTED[_name] | {("MP350", "main.cf", 9)}
 
 
 def located(path: Path) -> set[tuple[str, str, int]]:

@@ -7,7 +7,7 @@ from typing import Callable, Iterable
 
 
 from mailpolicy.audit import (
-    definitions, login_map, networks, privileged, sasl, services,
+    definitions, login_map, networks, privileged, sasl, services, tls,
 )
 from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView
@@ -32,6 +32,7 @@ CHECKS: tuple[AuditCheck, ...] = (
     login_map.check_login_map,
     login_map.check_login_map_entries,
     privileged.check_privileged_parameters,
+    tls.check_service_tls,
     *CORE_CHECKS,  # the checks a compile runs too (mailpolicy.checks)
     check_relay_declaration,  # MP324: relay_domains entries and myorigin judged with the Public Suffix List
     check_bare_postmaster,  # MP336: the sender login check is missing where mail to the bare postmaster is decided

@@ -10,7 +10,7 @@ from mailpolicy.frozen import frozen
 from mailpolicy.plan.model import ConfigPlan
 from mailpolicy.plan.services import ServicePlan, service_plan
 from mailpolicy.postfix.service_kinds import INBOUND
-from mailpolicy.simulate.tls_state import CERTIFICATE_PARAMETERS
+from mailpolicy.simulate import tls_state
 
 
 @frozen
@@ -33,36 +33,25 @@ class View:
         parameter = self.plan.parameter(name)
         return parameter.value.strip() if parameter else ""
 
-    def flag(self, name: str) -> bool:
-        return self.value(name).lower() in ("yes", "true")
-
     def login_enabled(self) -> bool:
         """Tell whether smtpd offers AUTH at all (perhaps only inside TLS)."""
-        return self.flag("smtpd_sasl_auth_enable")
+        return tls_state.flag(self.value, "smtpd_sasl_auth_enable")
 
     def can_log_in(self) -> bool:
         """Tell whether a client that does TLS whenever offered can log in here."""
         return self.login_enabled() and (not self.login_needs_tls() or self.has_certificate())
 
     def tls_level(self) -> str:
-        """Return the effective smtpd_tls_security_level (smtpd.c: the old smtpd_use_tls/enforce_tls when it is empty)."""
-        level = self.value("smtpd_tls_security_level").lower()
-        if level or self.plan.parameter("smtpd_tls_security_level") is not None:
-            return level
-        if self.flag("smtpd_enforce_tls"):
-            return "encrypt"
-        return "may" if self.flag("smtpd_use_tls") else ""
+        return tls_state.tls_level(self.value)
 
     def implicit_tls(self) -> bool:
-        return self.flag("smtpd_tls_wrappermode")
+        return tls_state.implicit_tls(self.value)
 
     def login_needs_tls(self) -> bool:
-        """Tell whether smtpd announces and accepts AUTH only inside TLS (smtpd.c: tls_auth_only, enforce_tls)."""
-        return (self.implicit_tls() or self.flag("smtpd_tls_auth_only") or self.tls_level() == "encrypt"
-                or self.flag("smtpd_enforce_tls"))
+        return tls_state.login_needs_tls(self.value)
 
     def has_certificate(self) -> bool:
-        return any(self.value(name) for name in CERTIFICATE_PARAMETERS)
+        return tls_state.has_certificate(self.value)
 
 
 def views_of(plan: ConfigPlan) -> tuple[View, ...]:
