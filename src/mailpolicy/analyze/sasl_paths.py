@@ -32,6 +32,10 @@ def check_sasl_path(ctx: AnalysisContext) -> Iterator[Diagnostic]:
                       f"{chroot}{sasl.path} and never find the socket",
                 hint=f"have Dovecot listen in {chroot}/private/ (e.g. `unix_listener {chroot}/private/auth`) "
                      "and write `sasl dovecot private/auth`; or say `chroot off` if master.cf does not chroot smtpd")
+        elif verdict is PathVerdict.NOT_PRIVATE and sasl.path.startswith("inet:"):
+            yield cat.DOVECOT_SOCKET_NOT_PRIVATE.at(
+                span, f"`{sasl.path}` names no host and port: Postfix connects to inet:HOST:PORT",
+                hint="write e.g. `sasl dovecot inet:127.0.0.1:12345`, or a UNIX socket under private/")
         elif verdict is PathVerdict.NOT_PRIVATE:
             yield cat.DOVECOT_SOCKET_NOT_PRIVATE.at(
                 span, f"the Dovecot socket `{sasl.path}` is not under private/",

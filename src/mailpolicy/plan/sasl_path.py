@@ -62,7 +62,19 @@ def resolve_sasl_path(sasl: SaslConfig, chroot: str | None) -> SaslPath:
 
 
 def resolve_dovecot_path(written: str, chroot: str | None) -> SaslPath:
-    """Return smtpd_sasl_path for a Dovecot socket written as `written` (a `sasl` line's, or main.cf's)."""
+    """Return smtpd_sasl_path for a Dovecot socket written as `written` (a `sasl` line's, or main.cf's).
+
+    `inet:HOST:PORT` is a TCP connection, made as it is (xsasl_dovecot_server.c
+    xsasl_dovecot_server_connect: `inet:` goes to inet_connect, anything else to unix_connect
+    after an optional `unix:`), so no chroot or private/ rule applies to it; mailcow's
+    `inet:dovecot:10001` is one. The connection is not encrypted: on anything but loopback or a
+    private container network, the passwords smtpd relays cross it in clear.
+    """
+    if written.startswith("inet:"):
+        host, colon, port = written[len("inet:"):].rpartition(":")
+        if colon and host and port:
+            return SaslPath(written, (PathVerdict.OK,))
+        return SaslPath(None, (PathVerdict.NOT_PRIVATE,))
     found = resolve_socket_path(written, chroot)
     if found.value is None or found.value.startswith("/"):
         return found

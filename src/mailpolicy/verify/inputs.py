@@ -22,6 +22,8 @@ from mailpolicy.verify.standins import StandIns, stand_ins
 # verdicts are the policy's, not this machine's user list. A policy that sets it keeps its own.
 LOCAL_RECIPIENTS = Parameter("local_recipient_maps", "",
                              "mailpolicy verify: every address of the local domains exists in the sandbox", None)
+# Where the sandbox's Dovecot listens when the policy's Dovecot is reached over TCP.
+SANDBOX_SASL_SOCKET = "private/auth"
 EVERY_RECIPIENT_EXISTS = ("recipients: every address of the local domains exists "
                           "(the sandbox's local_recipient_maps is empty)")
 
@@ -62,6 +64,13 @@ def sandbox_inputs(compilation: Compilation, extra_logins: Iterable[str] = ()) -
     logins = {login: secrets.token_hex(12) for login in _logins(policy, extra_logins)}
     sandbox_plan = _with_stand_ins(plan, standins)
     notes = [standins.describe()]
+    sasl_path = plan.parameter("smtpd_sasl_path")
+    if sasl_path is not None and sasl_path.value.startswith("inet:"):
+        # The sandbox's Dovecot answers on a UNIX socket of its own, never on the site's TCP port.
+        sandbox_plan = _with_value(sandbox_plan, "smtpd_sasl_path", SANDBOX_SASL_SOCKET,
+                                   f"mailpolicy verify's Dovecot, in place of `{sasl_path.value}`")
+        notes.append(f"logins: the sandbox's Dovecot answers on {SANDBOX_SASL_SOCKET} in place of "
+                     f"`{sasl_path.value}` (Postfix's Dovecot client speaks the same protocol on both)")
     if plan.parameter(LOCAL_RECIPIENTS.name) is None:
         sandbox_plan = attrs.evolve(sandbox_plan, parameters=(*sandbox_plan.parameters, LOCAL_RECIPIENTS))
         notes.append(EVERY_RECIPIENT_EXISTS)
@@ -111,10 +120,11 @@ def _with_stand_ins(plan: ConfigPlan, standins: StandIns) -> ConfigPlan:
     """Return the plan with the sandbox's mynetworks, its reason saying why."""
     if not standins.changed:
         return plan
-    parameters = tuple(
-        attrs.evolve(p, value=standins.sandbox_mynetworks,
-                     reason=f"mailpolicy verify's loopback stand-ins for `{standins.policy_mynetworks}`")
-        if p.name == "mynetworks" else p
-        for p in plan.parameters
-    )
+    return _with_value(plan, "mynetworks", standins.sandbox_mynetworks,
+                       f"mailpolicy verify's loopback stand-ins for `{standins.policy_mynetworks}`")
+
+
+def _with_value(plan: ConfigPlan, name: str, value: str, reason: str) -> ConfigPlan:
+    """Return the plan with one parameter's value replaced, its reason saying why."""
+    parameters = tuple(attrs.evolve(p, value=value, reason=reason) if p.name == name else p for p in plan.parameters)
     return attrs.evolve(plan, parameters=parameters)
