@@ -16,6 +16,7 @@ from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, trusted_client
 from mailpolicy.compiler import Compilation
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.plan.model import ConfigPlan
+from mailpolicy.plan.service_views import views_of
 from mailpolicy.plan.simulator_model import model_from_plan
 from mailpolicy.postfix.restriction_lists import SMTPD_LISTS, entries, split_words
 from mailpolicy.simulate import Decision, Request, Verdict
@@ -35,7 +36,8 @@ def explain(compilation: Compilation) -> str:
     lines.extend(_lists(plan))
     lines.extend(_this_host(plan))
     lines.extend(["Decisions, simulated on the compiled main.cf (and sender map):", ""])
-    lines.extend(_table(compilation))
+    lines.extend(_table(compilation.policy, plan))
+    lines.extend(_services(compilation))
     lines.extend(["", "Assumed: every local recipient exists (passwd and aliases are not read); no DNS list lists "
                       "the client; the login's password is right."])
     lines.extend(_proof_assumptions(compilation))
@@ -92,8 +94,23 @@ def _at(source) -> str:
     return f" ({source.short})" if source is not None else ""
 
 
-def _table(compilation: Compilation) -> list[str]:
-    policy, plan = compilation.policy, compilation.plan
+def _services(compilation: Compilation) -> list[str]:
+    """Return, per stated service, its master.cf overrides and the decision table smtpd runs there."""
+    lines: list[str] = []
+    for view in views_of(compilation.plan) if compilation.plan.services else ():
+        service = view.service
+        lines.extend(["", f"Service {service.word} ({', '.join(service.endpoints())}, port {service.kind.port}): "
+                          f"{service.kind.purpose}{_at(service.span)}"])
+        lines.extend(f"    -o {o.name}={o.value}: {o.reason}" for o in service.overrides)
+        if not service.overrides:
+            lines.append("    no -o overrides: main.cf's lists and settings, as above")
+        login = "logins possible (inside TLS)" if view.can_log_in() else "no login possible"
+        lines.extend([f"Decisions on service {service.word} ({login}):", ""])
+        lines.extend(_table(compilation.policy, view.plan))
+    return lines
+
+
+def _table(policy, plan: ConfigPlan) -> list[str]:
     model = model_from_plan(plan)
     ctx = AnalysisContext(policy, plan)
     owners = _owners(plan)
