@@ -42,7 +42,7 @@ def semantic_diff(deployed: MainCf, folder: Path | None, plan: ConfigPlan,
         note = "master.cf services not compared: give --against the folder that holds master.cf"
         return attrs.evolve(result, notes=(*result.notes, note))
     try:
-        text = read_inside(folder, folder / MASTER_CF, loader.MAX_FILE_BYTES).decode("utf-8", "replace")
+        text = read_inside(folder, folder / MASTER_CF, files.MAX_FILE_BYTES).decode("utf-8", "replace")
     except OSError as error:
         # No master.cf is a folder deploy cannot merge into either: every stated service is new.
         text = ""

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mailpolicy.emit.master_cf import SERVICES_ONLY
-from mailpolicy.load.loader import read_named_file
+from mailpolicy.load.files import read_named_file
 from mailpolicy.maincf.merge import BLOCK_BEGIN, BLOCK_END
 from mailpolicy.output.marker import split_marker
 from mailpolicy.postfix.master_cf import read_master_cf
