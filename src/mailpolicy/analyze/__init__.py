@@ -34,7 +34,7 @@ from mailpolicy.diagnostics import Diagnostic
 Check = Callable[[AnalysisContext], Iterable[Diagnostic]]
 
 CHECKS: tuple[Check, ...] = (
-    check_relay_declaration,  # MP324 (in checks/, not yet run by the audit): relay_domains judged by the PSL
+    check_relay_declaration,  # MP324: relay_domains entries and myorigin judged with the Public Suffix List
     check_stated_relay,  # MP321: trusted and logged-in clients relay only as `relay` says
     check_expectations,
     check_sasl_path,

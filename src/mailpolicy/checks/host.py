@@ -81,10 +81,10 @@ class Service(Protocol):
     """What a check reads of one smtpd service's configuration."""
 
     wording: Wording
-    # Whether the host runs MP324 (checks/relay_declaration.py), which reports each relay_domains
-    # entry that relays for others at the entry; the open-relay check then leaves those ways to
-    # it. Both hosts run it now (the audit since issue 13 point f); the flag can go when no caller
-    # needs the undeclared/anonymous distinction.
+    # Whether the open-relay check leaves to MP324 (checks/relay_declaration.py, which both hosts
+    # run) the ways to relay that a relay_domains entry alone opens, reported there at the entry.
+    # The compiled policy does; a deployed configuration keeps them as MP301 too, because the
+    # merge and deploy proofs (maincf/relay_proof.py, deploy/proof.py) read MP301 alone.
     judges_relay_domains: bool
 
     def reachable_from_outside(self) -> bool:
