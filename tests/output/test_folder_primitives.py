@@ -155,3 +155,32 @@ def test_read_inside_reads_a_file_of_a_subfolder_and_honours_the_limit_given(tmp
         read_inside(tmp_path, tmp_path / "sub" / "none", 99)
     assert (missing.value.errno, missing.value.strerror) == (2, "No such file or directory")
     assert missing.value.filename == str(tmp_path / "sub" / "none")
+
+
+# --- a file system without hard links: the backup is a copy (output/atomic.py _stage) --------------
+
+def test_without_hard_links_the_backup_is_a_copy_with_the_old_content_and_mode(tmp_path: Path, monkeypatch) -> None:
+    import hashlib
+
+    from mailpolicy.output import atomic
+
+    (tmp_path / "main.cf").write_text("old\n")
+    (tmp_path / "main.cf").chmod(0o640)
+
+    def no_hard_links(self, source: str, target: str) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(OutputFolder, "link", no_hard_links)
+    written: dict[str, int] = {}
+    with OutputFolder.open(tmp_path, check_owner=False) as out:
+        try:
+            entry = atomic._stage(out, "main.cf", "new\n", 0o644, written)
+        finally:
+            for fd in written.values():
+                os.close(fd)
+    assert set(entry) == {"name", "temp", "backup", "sha256"}
+    assert entry["sha256"] == hashlib.sha256(b"new\n").hexdigest()
+    backup = tmp_path / entry["backup"]
+    # What a rollback puts back: the old text with the old mode, never an empty or wider file.
+    assert backup.read_text() == "old\n" and stat.S_IMODE(backup.stat().st_mode) == 0o640
+    assert (tmp_path / entry["temp"]).read_text() == "new\n"
