@@ -126,6 +126,8 @@ JOURNAL_FILES = {
     "a FIFO": lambda j: (j.unlink(), os.mkfifo(j)),
     "not JSON": lambda j: j.write_text("{"),
     "another version": lambda j: j.write_text(json.dumps({"version": 2, "entries": []})),
+    # Not a list: refused, not a crash on len() (a mutation survivor, docs/mutation.md).
+    "entries that are a number": lambda j: j.write_text(json.dumps({"version": 1, "entries": 5})),
 }
 
 
