@@ -24,6 +24,9 @@ from mailpolicy.source import Span
 class DeployedService:
     ctx: AuditContext
     view: ServiceView
+    # parameter -> {word as written: its first span}: MP324 asks for one span per relay_domains
+    # entry, and a 10,000-entry list re-split for each was 10^8 steps (issue 19's benchmark).
+    _spans: dict = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     wording = WORDING
     # audit/run.py runs MP324 too, but the merge proof (maincf/relay_proof.py, deploy) keeps only MP301:
@@ -48,9 +51,14 @@ class DeployedService:
 
     def element_span(self, parameter: str, written: str) -> Span | None:
         """Return the line of the word `written` of a list (its `$name`'s line when it came from one)."""
-        word = next((w for w in self.view.words(parameter) if w.text == written), None)
-        if word is not None and word.span is not None:
-            return word.span
+        spans = self._spans.get(parameter)
+        if spans is None:
+            spans = self._spans[parameter] = {}
+            for word in self.view.words(parameter):
+                spans.setdefault(word.text, word.span)
+        span = spans.get(written)
+        if span is not None:
+            return span
         return self.view.origin(parameter).span
 
     def fallback_span(self) -> Span | None:
