@@ -8,6 +8,7 @@ a list, the mynetworks entry that holds a client (audit/simulation.py).
 
 from __future__ import annotations
 
+import attrs
 
 from mailpolicy.audit import simulation
 from mailpolicy.audit.context import WORDING, AuditContext
