@@ -106,8 +106,9 @@ VARIANTS = {
     # Postfix's names are case-sensitive: postconf calls DAEMON_DIRECTORY an unused parameter.
     "upper case": ("set DAEMON_DIRECTORY = /tmp/evil\n", {}, {"MP401"}),
     "a Cyrillic i": ("set daemon_d\u0456rectory = /tmp/evil\n", {}, {"MP212"}),
-    # No privileged default names another parameter (postconf -d), and a policy cannot make new ones.
-    "through $name": ("set daemon_directory = $mydir\nset mydir = /tmp/evil\n", {}, {"MP409", "MP401"}),
+    # No privileged default names another parameter (postconf -d); a parameter of the policy's own
+    # (`mydir`, read through $name, so no MP401/MP414 as postconf) does not launder the value: MP409.
+    "through $name": ("set daemon_directory = $mydir\nset mydir = /tmp/evil\n", {}, {"MP409"}),
     "in an included file": ('include "more.mailpolicy"\n', {"more.mailpolicy": "set shlib_directory = /tmp/evil\n"},
                             {"MP409"}),
     "a documentation folder through ..": ("set readme_directory = no/../../tmp/evil\n", {}, {"MP409"}),
