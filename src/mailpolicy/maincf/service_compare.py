@@ -8,7 +8,7 @@ decides (plan/services.py SERVICE_DECIDED): the rest of a deployed service is no
 
 from __future__ import annotations
 
-import attrs
+from mailpolicy.frozen import frozen
 
 from mailpolicy.plan.services import SERVICE_DECIDED, ServicePlan
 from mailpolicy.postfix.master_cf import MasterCf, Service
@@ -17,7 +17,7 @@ from mailpolicy.postfix.service_kinds import port_kind
 from mailpolicy.source import Span
 
 
-@attrs.frozen
+@frozen
 class ServiceChange:
     """One stated service that deploying would add or change, or a deployed one it would drop."""
 
