@@ -42,8 +42,12 @@ def test_postconf_reads_the_generated_main_cf_without_warnings(policy: Path, tmp
     assert compilation.ok, compilation.diagnostics
     result = postconf_n(tmp_path, compilation.outputs["main.cf"])
     assert result.returncode == 0, result.stderr
-    # postconf -n warns about unused (misspelled) parameter names on stderr, and says nothing else.
-    assert "warning" not in result.stderr, result.stderr
+    # postconf -n warns about unused (misspelled) parameter names on stderr, and says nothing else
+    # but that a database table file the build writes is not installed on this machine yet.
+    written = {f"/etc/postfix/{name}" for name in compilation.outputs}
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line
+                and not any(f'configuration "{path}": No such file' in line for path in written)]
+    assert not warnings, result.stderr
     printed = dict(line.split(" = ", 1) if " = " in line else (line.rstrip(" ="), "")
                    for line in result.stdout.splitlines())
     for parameter in compilation.plan.parameters:
