@@ -158,6 +158,13 @@ def _literal_set_value(out: Output) -> None:
     assert out.main_cf == {**out.baseline, "smtpd_banner": out.value}
 
 
+@kept("set name", "overlong")
+def _unknown_long_name(out: Output) -> None:
+    # A name Postfix does not know and no $name reads is postconf's "unused parameter" (MP414, a
+    # warning): Postfix ignores the line, which changes no parameter it reads.
+    assert out.main_cf == {**out.baseline, out.value: "ESMTP"}
+
+
 @kept("include name", "comma", "space", "hash", "equals", "dollar", "braces", "leading dash")
 def _odd_file_name(out: Output) -> None:
     # A file name reaches the output only inside a comment citing it; the output is unchanged.
