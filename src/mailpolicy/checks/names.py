@@ -84,9 +84,9 @@ def referenced_names(written: tuple[Written, ...]) -> frozenset[str]:
 
 def unused_parameter(written: Written, problem: pf.NameProblem) -> Diagnostic:
     """Return MP414 for a name Postfix does not know and no `$name` reads: postconf's "unused parameter"."""
-    message, _, _guess = _quoted(problem.message).partition("; did you mean ")
+    # Only a name with no close real one gets here, so the message holds no "did you mean".
     return cat.UNUSED_PARAMETER.at(
-        written.name_span, f"{message}, and no `$name` refers to it: Postfix ignores it "
+        written.name_span, f"{_quoted(problem.message)}, and no `$name` refers to it: Postfix ignores it "
                            "(postconf warns \"unused parameter\")",
         hint="remove the line, or refer to it with $name where it is meant to apply")
 
