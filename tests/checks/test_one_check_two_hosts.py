@@ -28,6 +28,9 @@ CASES = {
          "smtpd_client_restrictions = loop"], {"MP340"}),
     "smtpd cannot start: the recipient list's class includes itself first": (
         ["smtpd_restriction_classes = loop", "loop = loop", "smtpd_recipient_restrictions = loop"], {"MP712"}),
+    "another organisation's domain delivered by smtp to its own mail servers": (
+        ["virtual_mailbox_domains = gmail.test", "virtual_mailbox_maps = inline:{ victim@gmail.test=x }",
+         "virtual_transport = smtp"], {"MP384"}),
 }
 
 

@@ -61,6 +61,9 @@ class AnalysisContext:
     def transports(self) -> tuple[str, ...]:
         return ()  # the policy names no master.cf transport of its own
 
+    def transport_commands(self) -> tuple[tuple[str, str], ...]:
+        return ()  # the compiled master.cf holds only smtpd services: transports are Postfix's stock ones
+
     def per_service(self, check: Callable[[Service], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
         """Run a service check on main.cf, then on each stated service (its `-o` overrides applied).
 

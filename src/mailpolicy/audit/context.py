@@ -61,6 +61,11 @@ class AuditContext:
     def transports(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.files.master_cf.services) if self.files.master_cf else ()
 
+    def transport_commands(self) -> tuple[tuple[str, str], ...]:
+        if not self.files.master_cf:
+            return ()
+        return tuple((s.name, s.command) for s in self.files.master_cf.services if s.type == "unix")
+
     def per_service(self, check: Callable[[Service], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
         """Run a check of the check core (checks/host.py) for every smtpd service."""
         from mailpolicy.audit.service import DeployedService

@@ -16,6 +16,7 @@ from mailpolicy.checks.host import Host
 from mailpolicy.checks.names import check_parameter_names, check_restriction_names
 from mailpolicy.checks.open_relay import check_open_relay
 from mailpolicy.checks.shading import check_shading
+from mailpolicy.checks.transports import check_transports
 from mailpolicy.checks.trusted_networks import check_trusted_networks
 from mailpolicy.diagnostics import Diagnostic
 
@@ -26,6 +27,7 @@ CHECKS: tuple[Check, ...] = (
     check_restriction_names,  # MP316, MP702, MP703: restriction names in every restriction list
     check_trusted_networks,  # MP302-MP306, MP325: networks that trust everyone, too much, or a typo
     check_open_relay,  # MP301 (MP712): no anonymous client can relay
+    check_transports,  # MP384, MP385: mail accepted from anyone handed on to another domain's own servers
     check_shading,  # MP307: a rejection an earlier permit always beats
     check_class_loops,  # MP340: a restriction class that reaches itself
 )

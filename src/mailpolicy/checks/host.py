@@ -136,5 +136,8 @@ class Host(Protocol):
     def transports(self) -> tuple[str, ...]:
         """Return the master.cf service names, whose per-transport parameters are valid names."""
 
+    def transport_commands(self) -> tuple[tuple[str, str], ...]:
+        """Return (name, command) of each master.cf unix service a transport can name; () when master.cf is unknown."""
+
     def per_service(self, check: Callable[[Service], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
         """Run a service check on every smtpd service and return its findings, each said once."""

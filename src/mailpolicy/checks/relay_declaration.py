@@ -188,6 +188,16 @@ def _listed(own: set[str]) -> str:
     return "its own: " + ", ".join(sorted(own)) if own else "it names no domain of its own"
 
 
+def suffix_list():
+    """Return the Public Suffix List (loaded once, on first use)."""
+    return _suffix_list()
+
+
+def is_own_name(domain: str, own_names: set[str]) -> bool:
+    """Tell whether domain is one of `own_names` or below one."""
+    return _is_own_name(domain, own_names)
+
+
 @functools.lru_cache(maxsize=1)
 def _suffix_list():
     # Imported here: parsing the list takes ~0.2 s, paid only by policies that set relay_domains.

@@ -1,0 +1,322 @@
+"""Transports (MP384, MP385): mail smtpd accepts as this server's own, handed on to another domain's servers.
+
+smtpd accepts mail for a domain of $mydestination or $virtual_mailbox_domains from anyone
+(src/smtpd/smtpd_check.c permit_auth_destination: the resolver's class is final), because it is
+delivered here. What "here" means is the transport's choice, made after acceptance
+(simulate/transport.py: $local_transport, $virtual_transport, transport_maps, a content filter or
+an access table's FILTER action). A transport whose command is smtp(8) or lmtp(8) with the
+recipient's domain as nexthop (the default: the domain's MX hosts, or its address for lmtp), or
+with a nexthop inside that domain (`smtp:[mx.gmail.test]`), hands the message to that domain's own
+mail servers: for a domain that is not the administrator's it is relaying, for anyone. That is an
+error, with a witness the simulator decides (an outside client, not logged in, sending to an
+address at the domain; tests/corpus/adversarial/transport-*.case shows the real server queue it
+to the smtp transport).
+
+What is not an error:
+- any route of a domain that is the policy's own: its registrable domain is that of $myhostname,
+  $mydomain, a stated backup-MX domain, or a final domain whose mail stays on this host; mail for
+  one's own domain goes where the administrator sends it (an inner mail store, a loop back here);
+- a route that stays on this host: a command other than smtp/lmtp (local, virtual, pipe, error,
+  discard), a unix-domain socket, a loopback nexthop;
+- a route to an inner host of the administrator's: a name under the policy's own domains, or a
+  private address (RFC 1918, RFC 4193).
+
+Stated as assumptions (MP385 notes, like MP326), never errors: a transport_maps or domain table
+that cannot be read here, a transport name the host's master.cf does not show (the compiled
+policy writes no master.cf transports: the stock ones are known), and a named host that is neither
+inside the routed domain nor the policy's own (an IP literal on the Internet, another
+organisation's host): who runs it decides, and the proof cannot know.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import ipaddress
+import re
+from typing import Iterator
+
+from mailpolicy.checks.host import Host, Service
+from mailpolicy.checks.relay_declaration import is_own_name, suffix_list
+from mailpolicy.checks.samples import OUTSIDE_CLIENT
+from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.simulate import Request, Verdict
+from mailpolicy.simulate.transport import (Route, Unread, access_filters, class_route, filter_route,
+                                           final_domains, mapped_route)
+
+# The commands of Postfix 3.7's stock master.cf unix services that can be a transport.
+STOCK_COMMANDS = {"smtp": "smtp", "relay": "smtp", "lmtp": "lmtp", "local": "local", "virtual": "virtual",
+                  "error": "error", "retry": "error", "discard": "discard", "maildrop": "pipe", "uucp": "pipe",
+                  "ifmail": "pipe", "bsmtp": "pipe", "scalemail-backend": "pipe", "mailman": "pipe"}
+NETWORK_COMMANDS = ("smtp", "lmtp")
+SENDER = "anyone@elsewhere.test"
+_INNER_NETWORKS = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+                                                           "fc00::/7"))
+
+
+class Where(enum.IntEnum):
+    """Where a route takes a recipient at domain D, from harmless to relaying."""
+
+    STAYS = 0  # delivered on this host
+    INNER = 1  # an inner host of the administrator's
+    UNKNOWN_TRANSPORT = 2  # a transport whose command is not known here
+    ELSEWHERE = 3  # a named host nobody here can say who runs
+    DESTINATION = 4  # D's own mail servers
+
+
+def check_transports(host: Host) -> Iterator[Diagnostic]:
+    """Report each service whose transports hand mail accepted from anyone to another domain's servers."""
+    commands = dict(host.transport_commands())
+    return host.per_service(functools.partial(_transports, commands=commands))
+
+
+def _transports(service: Service, commands: dict[str, str]) -> Iterator[Diagnostic]:
+    if not service.reachable_from_outside():
+        return
+    model = service.model()
+    if model.fatal:
+        return
+    judge = _Judge(model, commands, service.backup_domains())
+    domains, unread_lists = final_domains(model)
+    filters = _filters(model)
+    routed: dict[str, tuple[str, list[Route | Unread]]] = {}
+    for domain, listed_in in domains:
+        address = f"victim@{domain}"
+        resolved = model.resolver.resolve(address)
+        base = class_route(model, resolved.domain_class, resolved.domain)
+        if base is not None:
+            routes = [mapped_route(model, address, base)]
+            routes += [filter_route(model, value, domain, by) for value, by, _list in filters]
+            routed[domain] = (listed_in, routes)
+    # A domain whose mail stays here or with the administrator is the administrator's own:
+    # whose domain it is does not matter, and names under it are inner hosts.
+    kept = [d for d, (_l, routes) in routed.items()
+            if all(isinstance(r, Route) and judge.where(r, d) <= Where.INNER for r in routes)]
+    judge.add_own(kept)
+    said: set[tuple] = set()
+    for domain, (listed_in, _routes) in routed.items():
+        if domain in kept:
+            continue
+        if judge.is_own(domain):
+            continue
+        for finding in _judge_domain(service, model, judge, domain, listed_in, filters):
+            key = (finding.code, finding.span, finding.message)
+            if key not in said:
+                said.add(key)
+                yield finding
+    yield from _unread_lists(service, model, judge, unread_lists, filters)
+
+
+def _judge_domain(service, model, judge, domain: str, listed_in: str, filters) -> Iterator[Diagnostic]:
+    """Judge every route a recipient at a domain that is not the policy's own can take."""
+    to_servers: dict[tuple, tuple[Route, list[str]]] = {}  # routes to the domain's own servers, with recipients
+    for recipient in _recipients(model, domain):
+        resolved = model.resolver.resolve(recipient)
+        base = class_route(model, resolved.domain_class, resolved.domain)
+        if base is None:
+            continue
+        routes = [mapped_route(model, recipient, base)]
+        routes += [filter_route(model, value, domain, chosen_by) for value, chosen_by, _list in filters]
+        for route in routes:
+            if isinstance(route, Unread):
+                yield cat.TRANSPORT_ASSUMPTION.at(
+                    service.parameter_span("transport_maps") or service.fallback_span(),
+                    f"the open-relay proof assumes that {route.table} (transport_maps) sends no domain this server "
+                    f"accepts from anyone, such as {domain}, to that domain's own mail servers")
+                continue
+            where = judge.where(route, domain)
+            span = _span(service, route, filters)
+            if where is Where.DESTINATION:
+                to_servers.setdefault((route.chosen_by, route.transport, route.nexthop), (route, []))[1].append(
+                    recipient)
+            elif where is Where.ELSEWHERE:
+                yield cat.TRANSPORT_ASSUMPTION.at(
+                    span, f"{route.chosen_by} sends mail for {domain} ({listed_in}) to {route.transport}:"
+                          f"{route.nexthop}; the open-relay proof assumes that host is the administrator's and "
+                          f"delivers it, not a server of {domain}'s own")
+            elif where is Where.UNKNOWN_TRANSPORT:
+                yield cat.TRANSPORT_ASSUMPTION.at(
+                    span, f"{route.chosen_by} sends mail for {domain} ({listed_in}) to the transport "
+                          f"`{route.transport}`, which master.cf does not show here; the open-relay proof assumes it "
+                          f"delivers on this host or to a host of the administrator's")
+    for route, recipients in to_servers.values():
+        yield _relay(service, model, judge, route, domain, listed_in, recipients, _span(service, route, filters))
+
+
+def _relay(service, model, judge, route: Route, domain: str, listed_in: str, recipients: list[str], span):
+    """Return the error with the first recipient an anonymous client gets accepted, else the assumption it needs."""
+    command = judge.command(route.transport)
+    hop = (f"the mail exchangers of {domain}" if route.nexthop.lower().rstrip(".") == domain
+           else f"nexthop {route.nexthop}")
+    said = (f"mail for {domain} is accepted from anyone ({listed_in} lists it) and {route.chosen_by} hands it to "
+            f"{route.transport} ({command}) with {hop}: {domain}'s own mail servers, and {domain} is not this "
+            f"policy's own ({judge.listed()})")
+    needed: set[str] = set()
+    for recipient in recipients:
+        request = Request(OUTSIDE_CLIENT, None, SENDER, recipient)
+        branches = model.branches(request)
+        if branches[0].decision.verdict is Verdict.ACCEPT:
+            return cat.TRANSPORT_RELAY.at(span, f"{said}, so anyone can relay mail to {domain} through this server: "
+                                                f"{request.describe()} is accepted and sent on", hint=_HINT)
+        needed |= {label for b in branches if b.decision.verdict is Verdict.ACCEPT for label, _w in b.choices}
+    tables = ", ".join(sorted(needed)) or "the recipient tables"
+    return cat.TRANSPORT_ASSUMPTION.at(
+        span, f"{said}; the open-relay proof assumes that {tables} accept no recipient at {domain} from anyone")
+
+
+_HINT = ("deliver a domain this server receives mail for on this host (local, virtual, lmtp to a unix socket or "
+         "a loopback address) or on an inner host of your own, and list as a destination only domains that are "
+         "yours")
+
+
+def _unread_lists(service, model, judge, unread_lists, filters) -> Iterator[Diagnostic]:
+    """State what a domain table the proof cannot read must not list, when its transport sends mail onward."""
+    probe = "example.invalid"  # any domain such a table may list: its route is the class's, or transport_maps'
+    for parameter, table, domain_class in unread_lists:
+        base = class_route(model, domain_class, probe)
+        routes = [mapped_route(model, f"victim@{probe}", base)]
+        routes += [filter_route(model, value, probe, by) for value, by, _list in filters]
+        for route in routes:
+            if isinstance(route, Unread):
+                yield cat.TRANSPORT_ASSUMPTION.at(
+                    service.parameter_span("transport_maps") or service.fallback_span(),
+                    f"the open-relay proof assumes that {route.table} (transport_maps) sends no domain this server "
+                    f"accepts from anyone, such as one {table} ({parameter}) lists, to that domain's own mail "
+                    f"servers")
+            elif judge.where(route, probe) is Where.DESTINATION:
+                yield cat.TRANSPORT_ASSUMPTION.at(
+                    service.element_span(parameter, table) or service.parameter_span(parameter),
+                    f"the open-relay proof assumes that {table} ({parameter}) lists only domains of the "
+                    f"administrator's: {route.chosen_by} hands their mail to {route.transport} with each domain's "
+                    f"own mail servers as nexthop")
+
+
+def _recipients(model, domain: str) -> list[str]:
+    """Return the addresses at a domain the witness search tries: a fresh one, postmaster, and table keys."""
+    found = [f"victim@{domain}", f"postmaster@{domain}"]
+    for parameter in ("transport_maps", "virtual_mailbox_maps", "local_recipient_maps"):
+        for ref in model.config.words(parameter):
+            table = model.tables.table(ref)
+            if table is not None:
+                found += [k for k in table.entries if k.endswith(f"@{domain}") and not k.startswith("@")]
+    return list(dict.fromkeys(found))
+
+
+def _filters(model) -> list[tuple[str, str, str]]:
+    """Return (transport:nexthop, what chose it, the parameter to point at) of every content filter."""
+    found = []
+    value = model.config.value("content_filter").strip()
+    if value:
+        found.append((value, "content_filter", "content_filter"))
+    lists = {name: model.lists[name] for name in model.lists}
+    lists.update({name: model.config.words(name) for name in model.classes})
+    for parameter, reference, target in access_filters(model, lists):
+        found.append((target, f"the FILTER action of {reference}", parameter))
+    return found
+
+
+def _span(service, route: Route, filters):
+    parameter = next((p for _v, by, p in filters if by == route.chosen_by), route.chosen_by)
+    return service.parameter_span(parameter) or service.fallback_span()
+
+
+class _Judge:
+    """Where a route goes for a domain, and which domains are the policy's own.
+
+    The Public Suffix List is loaded only when a domain's ownership matters (a route that leaves
+    this host for a named host), so a policy delivering everything here never pays for it.
+    """
+
+    def __init__(self, model, commands: dict[str, str], backup: dict) -> None:
+        self.commands = commands
+        words = model.config.words
+        self.names = [n.lower().strip(".") for n in (*words("myhostname")[:1], *words("mydomain")[:1], *backup) if n]
+        self._own: tuple[set[str], set[str]] | None = None
+
+    @functools.cached_property
+    def psl(self):
+        return suffix_list()
+
+    def add_own(self, domains) -> None:
+        self.names.extend(domains)
+        self._own = None
+
+    def _owned(self) -> tuple[set[str], set[str]]:
+        if self._own is None:
+            names = {n for n in self.names if n and "$" not in n and not self.psl.is_public(n)} | {"localhost"}
+            self._own = names, {self.psl.privatesuffix(n) for n in names} - {None}
+        return self._own
+
+    def is_own(self, domain: str) -> bool:
+        if domain == "localhost" or domain.startswith("localhost."):
+            return True  # this host's own name (RFC 6761), with or without $mydomain after it
+        names, own = self._owned()
+        if is_own_name(domain, names):
+            return True
+        return not self.psl.is_public(domain) and self.psl.privatesuffix(domain) in own
+
+    def listed(self) -> str:
+        own = self._owned()[1]
+        return "its own: " + ", ".join(sorted(own)) if own else "it names no domain of its own"
+
+    def command(self, transport: str) -> str | None:
+        return self.commands.get(transport) if self.commands else STOCK_COMMANDS.get(transport)
+
+    def where(self, route: Route, domain: str) -> Where:
+        command = self.command(route.transport)
+        if command is None:
+            # With master.cf read, qmgr defers mail for a transport it does not define: nothing leaves.
+            return Where.STAYS if self.commands else Where.UNKNOWN_TRANSPORT
+        if command not in NETWORK_COMMANDS:
+            return Where.STAYS
+        return max((self._host(host, domain) for host in nexthop_hosts(route.nexthop)), default=Where.STAYS)
+
+    def _host(self, host: str | None, domain: str) -> Where:
+        if host is None:
+            return Where.STAYS
+        address = _address(host)
+        if address is not None:
+            if address.is_loopback:
+                return Where.STAYS
+            return Where.INNER if any(address in n for n in _INNER_NETWORKS if n.version == address.version) \
+                else Where.ELSEWHERE
+        if host == "localhost" or host.startswith("localhost."):
+            return Where.STAYS
+        if host == domain or host.endswith("." + domain):
+            return Where.DESTINATION
+        if self.is_own(host):
+            return Where.INNER
+        if not self.psl.is_public(domain) and self.psl.privatesuffix(host) == self.psl.privatesuffix(domain):
+            return Where.DESTINATION
+        return Where.ELSEWHERE
+
+
+def nexthop_hosts(nexthop: str) -> list[str | None]:
+    """Return the hosts a smtp/lmtp nexthop names (None: a unix-domain socket on this host).
+
+    smtp(8) and lmtp(8) take `[host]:port`, `host:port`, `host`, `[ipv6:addr]`, `inet:host:port`
+    and (lmtp) `unix:/path`; since Postfix 3.5 a list of them separated by commas or spaces.
+    """
+    hosts: list[str | None] = []
+    for part in re.split(r"[\s,]+", nexthop.strip()):
+        if not part:
+            continue
+        if part.startswith(("unix:", "/")):
+            hosts.append(None)
+            continue
+        part = part[len("inet:"):] if part.startswith("inet:") else part
+        if part.startswith("["):
+            host = part[1:part.index("]")] if "]" in part else part[1:]
+            host = host[len("ipv6:"):] if host.lower().startswith("ipv6:") else host
+        else:
+            host = part.split(":", 1)[0]
+        hosts.append(host.lower().rstrip("."))
+    return hosts
+
+
+def _address(host: str):
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None

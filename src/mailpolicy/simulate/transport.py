@@ -1,0 +1,161 @@
+"""Where Postfix hands an accepted recipient: its transport and nexthop, as trivial-rewrite and qmgr choose them.
+
+Followed from Postfix 3.7's source:
+
+- src/trivial-rewrite/resolve.c resolve_addr(): the address class picks the transport. A domain
+  of $mydestination (or an address literal of $inet_interfaces) goes to $local_transport, a
+  $virtual_mailbox_domains domain to $virtual_transport, each with the recipient's domain as
+  nexthop; a `transport:nexthop` value replaces the nexthop ("An explicit main.cf
+  transport:nexthop setting overrides the nexthop"). $relayhost applies only to the relay and
+  default classes (off-host mail), never to these two. A virtual alias domain's recipient is
+  rewritten by cleanup before it is queued, so its result is what is resolved (the rewriting
+  checks judge it); transport_maps never overrides that class.
+- src/trivial-rewrite/transport.c transport_lookup(): transport_maps is searched with the full
+  address, the address without its extension, the domain, then its parents (`.parent` unless
+  transport_maps is in parent_domain_matches_subdomains, then `parent`), and last the `*`
+  entry. Each key is tried in every table before the next key (maps_find). A pattern table
+  (regexp, pcre) sees only the full address and `*` (a partial key is looked up only in tables
+  with DICT_FLAG_FIXED: src/global/mail_addr_find.c). update_entry(): `transport:` resets the
+  nexthop to the recipient domain, `:nexthop` keeps the transport, `transport:nexthop` sets both.
+- src/qmgr/qmgr_message.c qmgr_message_resolve(): a content filter (content_filter, or an
+  access table's FILTER action, src/smtpd/smtpd_check.c check_table_result) overrides the
+  resolver for every recipient of the message: `transport:nexthop`, and without a nexthop
+  $default_filter_nexthop, else the recipient's domain.
+"""
+
+from __future__ import annotations
+
+from mailpolicy.frozen import frozen
+from mailpolicy.simulate.address import DomainClass
+from mailpolicy.simulate.lookup import UNKNOWN, domain_keys, pattern_table, split_local
+
+CLASS_TRANSPORTS = {DomainClass.LOCAL: "local_transport", DomainClass.VIRTUAL_MAILBOX: "virtual_transport"}
+
+
+@frozen
+class Route:
+    """One way mail for a recipient leaves the queue manager: a transport, its nexthop, and who chose it."""
+
+    transport: str
+    nexthop: str  # as the delivery agent gets it; the recipient's domain when nothing else was given
+    chosen_by: str  # the parameter that chose it (local_transport, transport_maps, content_filter, ...)
+    table: str | None = None  # the transport_maps table whose entry chose it
+
+
+@frozen
+class Unread:
+    """transport_maps holds a table whose answer for the recipient cannot be read here."""
+
+    table: str
+
+
+def split_transport(value: str) -> tuple[str, str]:
+    """Split `transport:nexthop` at the first colon (resolve.c split_at), ("", "") for an empty value."""
+    transport, _colon, nexthop = value.strip().partition(":")
+    return transport.strip(), nexthop.strip()
+
+
+def class_route(model, domain_class: DomainClass, domain: str) -> Route | None:
+    """Return the route $local_transport or $virtual_transport gives a domain of its class (None: another class)."""
+    parameter = CLASS_TRANSPORTS.get(domain_class)
+    if parameter is None:
+        return None
+    transport, nexthop = split_transport(model.config.value(parameter))
+    return Route(transport, nexthop or domain, parameter)
+
+
+def mapped_route(model, address: str, route: Route) -> Route | Unread:
+    """Return the route after transport_maps (transport.c transport_lookup); the same route when no entry matches."""
+    refs = model.config.words("transport_maps")
+    if not refs:
+        return route
+    local, _at, domain = address.rpartition("@")
+    base, extension = split_local(local, model.config.value("recipient_delimiter"))
+    full = [address] + ([f"{base}@{domain}"] if extension else [])
+    partial = domain_keys(domain, model.parent_matches("transport_maps"))
+    for key, whole in [*((k, True) for k in full), *((k, False) for k in partial), ("*", True)]:
+        for ref in refs:
+            found = _find(model, ref, key, whole)
+            if found is UNKNOWN:
+                return Unread(ref)
+            if found is not None:
+                return _updated(route, found, domain, ref)
+    return route
+
+
+def filter_route(model, value: str, domain: str, chosen_by: str) -> Route:
+    """Return where a content filter (`transport:nexthop`) sends a recipient at `domain` (qmgr_message.c)."""
+    transport, nexthop = split_transport(value)
+    return Route(transport, nexthop or model.config.value("default_filter_nexthop").strip() or domain, chosen_by)
+
+
+def _find(model, ref: str, key: str, whole: bool):
+    patterns = pattern_table(ref)
+    if patterns is not None:
+        return patterns.find(key) if whole else None
+    table = model.tables.table(ref)
+    return UNKNOWN if table is None else table.find(key)
+
+
+def _updated(route: Route, value: str, domain: str, ref: str) -> Route:
+    transport, nexthop = split_transport(value)
+    if not transport:  # `:nexthop` keeps the transport; a bare `:` changes nothing
+        return Route(route.transport, nexthop or route.nexthop, "transport_maps", ref)
+    if not nexthop and transport not in ("error", "retry"):
+        nexthop = domain
+    return Route(transport, nexthop, "transport_maps", ref)
+
+
+def final_domains(model) -> tuple[list[tuple[str, str]], list[tuple[str, str, DomainClass]]]:
+    """Return the domains $mydestination and $virtual_mailbox_domains name (with the parameter), and the
+    tables among them whose contents cannot be read here (parameter, table, class)."""
+    domains: list[tuple[str, str]] = []
+    unread: list[tuple[str, str, DomainClass]] = []
+    for parameter, domain_class in (("mydestination", DomainClass.LOCAL),
+                                    ("virtual_mailbox_domains", DomainClass.VIRTUAL_MAILBOX)):
+        for word in model.config.words(parameter):
+            if word.startswith("!"):
+                continue
+            if ":" not in word and not word.startswith("/"):
+                name = word.strip(".").lower()
+                if name and "$" not in name:
+                    domains.append((name, parameter))
+                continue
+            table = None if word.startswith("/") or pattern_table(word) else model.tables.table(word)
+            if table is None or table.kind in ("static", "cidr"):
+                unread.append((parameter, word, domain_class))
+            else:
+                domains.extend((key.strip(".").lower(), parameter) for key in table.entries if key.strip("."))
+    return list(dict.fromkeys(domains)), unread
+
+
+def access_filters(model, lists: dict[str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
+    """Return (list, table, `transport:nexthop`) of each FILTER action an access table in the lists can give.
+
+    smtpd_check.c check_table_result(): `FILTER transport:destination` sets the message's content
+    filter, which qmgr then uses for every recipient instead of the resolver. Tables whose contents
+    cannot be read here are left to the access assumptions (MP326).
+    """
+    from mailpolicy.postfix.restriction_lists import entries
+    from mailpolicy.simulate.rewrite import tables
+
+    found = []
+    seen: set[str] = set()
+    for parameter, words in lists.items():
+        for entry in entries(words):
+            if not (entry.argument and entry.name.startswith("check_") and entry.name.endswith("_access")):
+                continue
+            for table in tables(entry.argument):
+                if table.reference in seen:
+                    continue
+                seen.add(table.reference)
+                if table.kind == "pattern":
+                    values = [rule.result for rule in table.rules()]
+                else:
+                    known = model.tables.table(table.reference)
+                    values = list(known.entries.values()) if known is not None else []
+                for value in values:
+                    action, _space, target = value.strip().partition(" ")
+                    if action.upper() == "FILTER" and ":" in target:
+                        found.append((parameter, table.reference, target.strip()))
+    return found
