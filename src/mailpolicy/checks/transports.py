@@ -83,11 +83,8 @@ def _transports(service: Service, commands: dict[str, str]) -> Iterator[Diagnost
     routed: dict[str, tuple[str, list[Route | Unread]]] = {}
     for domain, listed_in in domains:
         address = f"victim@{domain}"
-        resolved = model.resolver.resolve(address)
-        base = class_route(model, resolved.domain_class, resolved.domain)
-        if base is not None:
-            routes = [mapped_route(model, address, base)]
-            routes += [filter_route(model, value, domain, by) for value, by, _list in filters]
+        routes = _routes(model, address, model.resolver.resolve(address).domain_class, filters)
+        if routes:
             routed[domain] = (listed_in, routes)
     # A domain whose mail stays here or with the administrator is the administrator's own:
     # whose domain it is does not matter, and names under it are inner hosts.
@@ -95,7 +92,7 @@ def _transports(service: Service, commands: dict[str, str]) -> Iterator[Diagnost
             if all(isinstance(r, Route) and judge.where(r, d) <= Where.INNER for r in routes)]
     judge.add_own(kept)
     said: set[tuple] = set()
-    for domain, (listed_in, _routes) in routed.items():
+    for domain, (listed_in, _taken) in routed.items():
         if domain in kept:
             continue
         if judge.is_own(domain):
@@ -113,17 +110,9 @@ def _judge_domain(service, model, judge, domain: str, listed_in: str, filters) -
     to_servers: dict[tuple, tuple[Route, list[str]]] = {}  # routes to the domain's own servers, with recipients
     for recipient in _recipients(model, domain):
         resolved = model.resolver.resolve(recipient)
-        base = class_route(model, resolved.domain_class, resolved.domain)
-        if base is None:
-            continue
-        routes = [mapped_route(model, recipient, base)]
-        routes += [filter_route(model, value, domain, chosen_by) for value, chosen_by, _list in filters]
-        for route in routes:
+        for route in _routes(model, recipient, resolved.domain_class, filters):
             if isinstance(route, Unread):
-                yield cat.TRANSPORT_ASSUMPTION.at(
-                    service.parameter_span("transport_maps") or service.fallback_span(),
-                    f"the open-relay proof assumes that {route.table} (transport_maps) sends no domain this server "
-                    f"accepts from anyone, such as {domain}, to that domain's own mail servers")
+                yield _unread_transport(service, route, domain)
                 continue
             where = judge.where(route, domain)
             span = _span(service, route, filters)
@@ -174,22 +163,31 @@ def _unread_lists(service, model, judge, unread_lists, filters) -> Iterator[Diag
     """State what a domain table the proof cannot read must not list, when its transport sends mail onward."""
     probe = "example.invalid"  # any domain such a table may list: its route is the class's, or transport_maps'
     for parameter, table, domain_class in unread_lists:
-        base = class_route(model, domain_class, probe)
-        routes = [mapped_route(model, f"victim@{probe}", base)]
-        routes += [filter_route(model, value, probe, by) for value, by, _list in filters]
-        for route in routes:
+        for route in _routes(model, f"victim@{probe}", domain_class, filters):
             if isinstance(route, Unread):
-                yield cat.TRANSPORT_ASSUMPTION.at(
-                    service.parameter_span("transport_maps") or service.fallback_span(),
-                    f"the open-relay proof assumes that {route.table} (transport_maps) sends no domain this server "
-                    f"accepts from anyone, such as one {table} ({parameter}) lists, to that domain's own mail "
-                    f"servers")
+                yield _unread_transport(service, route, f"one {table} ({parameter}) lists")
             elif judge.where(route, probe) is Where.DESTINATION:
                 yield cat.TRANSPORT_ASSUMPTION.at(
                     service.element_span(parameter, table) or service.parameter_span(parameter),
                     f"the open-relay proof assumes that {table} ({parameter}) lists only domains of the "
                     f"administrator's: {route.chosen_by} hands their mail to {route.transport} with each domain's "
                     f"own mail servers as nexthop")
+
+
+def _routes(model, address: str, domain_class, filters) -> list[Route | Unread]:
+    """Return every route a recipient can take: its class's transport after transport_maps, and each filter's."""
+    domain = address.rpartition("@")[2]
+    base = class_route(model, domain_class, domain)
+    if base is None:
+        return []
+    return [mapped_route(model, address, base)] + [filter_route(model, value, domain, by) for value, by, _l in filters]
+
+
+def _unread_transport(service, route: Unread, example: str) -> Diagnostic:
+    return cat.TRANSPORT_ASSUMPTION.at(
+        service.parameter_span("transport_maps") or service.fallback_span(),
+        f"the open-relay proof assumes that {route.table} (transport_maps) sends no domain this server accepts "
+        f"from anyone, such as {example}, to that domain's own mail servers")
 
 
 def _recipients(model, domain: str) -> list[str]:
