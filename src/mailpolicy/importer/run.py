@@ -50,9 +50,8 @@ def import_config(path: str | os.PathLike, *, version: str = "3.7") -> Imported:
     identity = [t.version(), t.hostname(), t.local_domains()]
     relay = [t.trusted_networks(), t.relay()]
     logins = [_sasl(t, listeners), *t.senders(ctx.login_tables)]
-    sender_note = t.sender_restrictions()
-    if sender_note:
-        logins.append(Block((), (sender_note,), (view.origin("smtpd_sender_restrictions").span,)))
+    for name, note in t.sender_restrictions():
+        logins.append(Block((), (note,), (view.origin(name).span,)))
     hosting, hosting_parameters = hosting_blocks(t)
     sections = [
         Section("who this server is", _present(identity)),
@@ -89,7 +88,17 @@ def _sasl(t: Translator, listeners: ImportedServices) -> Block | None:
         block = Translator(t.ctx, view).sasl()
         if block is not None:
             return block
-    return None
+    named = [d for d in map(t.ctx.main.get, ("smtpd_sasl_type", "smtpd_sasl_path")) if d is not None]
+    if not named:
+        return None
+    said = ", ".join(f"{d.name} = {d.value}" for d in named)
+    # master.cf may turn logins on for one service (-o smtpd_sasl_auth_enable=yes) and rely on
+    # these; `sasl` would turn them on in main.cf for every service, so the import cannot say them.
+    note = t.lossy(named[0].name_span, f"main.cf has {said}, but logins are off in main.cf, so the import writes no "
+                                       "`sasl` and the compiled main.cf leaves them to Postfix's defaults",
+                   "if a master.cf service turns logins on with -o, give it smtpd_sasl_type and smtpd_sasl_path "
+                   "with -o as well, or state it with `service submission`")
+    return Block((), (note,), tuple(d.name_span for d in named))
 
 
 def _settings(t: Translator, translated: set[str]) -> list[Block]:

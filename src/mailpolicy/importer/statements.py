@@ -9,8 +9,11 @@ the import refuses them just as the audit reported them.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
+
+import attrs
 
 from mailpolicy.audit.context import MISMATCH_RESTRICTIONS, AuditContext
 from mailpolicy.audit.effective import ServiceView, Word
@@ -50,6 +53,19 @@ class Translator:
     def origin_span(self, name: str) -> Span | None:
         return self.view.origin(name).span
 
+    def located(self, name: str) -> Span:
+        """Return where `name` is written, else main.cf's first line: a default is main.cf's choice too."""
+        return self.origin_span(name) or Span(self.ctx.main.source.path, 1, 1)
+
+    @functools.cached_property
+    def main_view(self) -> ServiceView:
+        """The main service as main.cf alone says: the policy describes main.cf, master.cf keeps its -o."""
+        return attrs.evolve(self.view, service=attrs.evolve(self.view.service, overrides=()))
+
+    def sasl_on(self) -> bool:
+        """Tell whether logins are on in the main service or in main.cf (a -o turning them off stays in master.cf)."""
+        return sasl_enabled(self.view) or sasl_enabled(self.main_view)
+
     # --- identity -------------------------------------------------------------------------------
     def version(self) -> Block:
         level = self.ctx.main.get("compatibility_level")
@@ -60,7 +76,7 @@ class Translator:
             return block
         was = f"compatibility_level = {written}" if written else "no compatibility_level (Postfix's default 0)"
         return block.with_notes(self.lossy(
-            level.name_span if level else None,
+            level.name_span if level else self.located("compatibility_level"),
             f"main.cf has {was}; the policy's `postfix {self.ctx.version}` compiles to "
             f"compatibility_level = {emitted or '(none)'}, which changes the defaults of parameters it does not set",
             "check the defaults COMPATIBILITY_README lists for the levels in between"))
@@ -111,6 +127,11 @@ class Translator:
                 continue
             if domain not in domains:
                 domains.append(domain)
+        if not words:
+            notes.append(self.lossy(self.located("mydestination"), "mydestination is empty (no domain is delivered "
+                                    "locally); the language has no `local domains` for none, so the compiled main.cf "
+                                    "leaves Postfix's default ($myhostname, localhost.$mydomain, localhost)",
+                                    "write `local domains only` with the domains this server delivers locally"))
         only = "" if keeps_host else "only "
         statements = (f"local domains {only}{', '.join(domains)}",) if domains else ()
         return Block(statements, tuple(notes), (self.origin_span("mydestination"),))
@@ -143,11 +164,14 @@ class Translator:
 
     # --- logins ---------------------------------------------------------------------------------
     def sasl(self) -> Block | None:
-        if not sasl_enabled(self.view):
+        if not self.sasl_on():
             return None
-        kind = self.view.value("smtpd_sasl_type").strip() or "cyrus"
-        path = self.view.value("smtpd_sasl_path").strip()
-        span = self.origin_span("smtpd_sasl_auth_enable")
+        # A main service that turns logins off with -o (mailcow's postscreen-fed smtpd) leaves them
+        # on for every other service main.cf serves: the statement says main.cf's values.
+        view = self.view if sasl_enabled(self.view) else self.main_view
+        kind = view.value("smtpd_sasl_type").strip() or "cyrus"
+        path = view.value("smtpd_sasl_path").strip()
+        span = view.origin("smtpd_sasl_auth_enable").span
         if kind not in values.SASL_TYPES:
             note = self.lossy(self.origin_span("smtpd_sasl_type"), f"smtpd_sasl_type = {kind} is not a SASL type "
                                                                    "the policy language supports",
@@ -182,7 +206,7 @@ class Translator:
         # permit_sasl_authenticated matches nobody while SASL is off (Debian's stock main.cf keeps
         # it in the default relay list), so it does not make the relay statement an `authenticated` one.
         trusted = "permit_mynetworks" in permits
-        authenticated = "permit_sasl_authenticated" in permits and sasl_enabled(self.view)
+        authenticated = "permit_sasl_authenticated" in permits and self.sasl_on()
         mode = ("authenticated or trusted" if trusted and authenticated else "only trusted" if trusted
                 else "only authenticated" if authenticated else "nobody")
         notes = []
@@ -195,10 +219,31 @@ class Translator:
             notes.append(self.lossy(span, f"smtpd_relay_restrictions also holds {', '.join(others)}, which `relay` "
                                           "cannot say; the import leaves them out",
                                     "move them to smtpd_recipient_restrictions (a `set` line)"))
-        if guard is not None and words[guard].text.lower() == "defer_unauth_destination":
-            notes.append(f"{name} ends in defer_unauth_destination (4xx, try later); the policy answers 5xx "
-                         "(reject_unauth_destination), the same refusal made final")
+        changed = self._relay_change(trusted, authenticated, words if name == "smtpd_relay_restrictions" else [])
+        if changed and not any("smtpd_relay_restrictions" in note for note in notes):
+            notes.append(self.lossy(self.located("smtpd_relay_restrictions"), changed,
+                                    "the `relay` statement writes this list; read docs/language.md#relay"))
         return Block((f"relay {mode}",), tuple(notes), (span,) if span else ())
+
+    def _relay_change(self, trusted: bool, authenticated: bool, written: list[Word]) -> str | None:
+        """Say how the relay list the compile writes (plan/restrictions.py) differs from main.cf's, if it does."""
+        compiled = [*(["permit_mynetworks"] if trusted else []),
+                    *(["permit_sasl_authenticated"] if authenticated else []), "reject_unauth_destination"]
+        original = [w.text.lower() for w in written]
+        if original == compiled:
+            return None
+        why = []
+        if "defer_unauth_destination" in original:
+            why.append("defer_unauth_destination (4xx, try later) becomes reject_unauth_destination, the same "
+                       "refusal made final (5xx)")
+        if "permit_sasl_authenticated" in original and not authenticated:
+            why.append("permit_sasl_authenticated is left out: SASL is off, so it matched nobody")
+        if not original:
+            why.append("the relay guard moves from smtpd_recipient_restrictions into the relay list, where "
+                       "Postfix 2.10 and later look first")
+        shown = ", ".join(w.text for w in written) or "(empty)"
+        return (f"smtpd_relay_restrictions = {shown} becomes {', '.join(compiled)} in the compiled main.cf"
+                + (f": {'; '.join(why)}" if why else ""))
 
     def senders(self, tables: tuple[LoginTable, ...]) -> list[Block]:
         """Return `sender map` and one `allow user` line per login, from the readable login map."""
@@ -210,7 +255,7 @@ class Translator:
         blocks: list[Block] = []
         for word in words:
             if word not in usable[:1]:
-                blocks.append(Block((), (self.lossy(word.span, f"sender login map `{word.text}` cannot be imported: "
+                blocks.append(Block((), (self.lossy(word.span, f"smtpd_sender_login_maps: `{word.text}` cannot be imported: "
                                                                "the language names one table of type "
                                                                f"{', '.join(values.MAP_TYPES)}",
                                                     "merge its entries into the first table"),)))
@@ -246,17 +291,21 @@ class Translator:
         statements = tuple(f"allow user {login} as {', '.join(addresses)}" for login, addresses in by_login.items())
         return Block(statements, tuple(notes), (table.word.span,) if table.word.span else ())
 
-    def sender_restrictions(self) -> str | None:
-        """Say what happens to smtpd_sender_restrictions, which the policy writes itself."""
-        words = self.ctx.restrictions(self.view, "smtpd_sender_restrictions")
-        extra = [w.text for w in self.view.words("smtpd_sender_restrictions")
-                 if w.text.lower() not in MISMATCH_RESTRICTIONS]
+    def sender_restrictions(self) -> list[tuple[str, str]]:
+        """Say what happens to smtpd_sender_restrictions and smtpd_data_restrictions, which the policy writes itself."""
+        found = ((name, self._owned_list(name)) for name in ("smtpd_sender_restrictions", "smtpd_data_restrictions"))
+        return [(name, note) for name, note in found if note]
+
+    def _owned_list(self, name: str) -> str | None:
+        # plan/restrictions.py writes reject_sender_login_mismatch alone in both lists (rules 1
+        # and 4), or nothing: every other entry main.cf had there is gone from the compiled main.cf.
+        words = self.ctx.restrictions(self.view, name)
+        extra = [w.text for w in self.view.words(name) if w.text.lower() not in MISMATCH_RESTRICTIONS]
         if not extra:
             return None
-        span = self.origin_span("smtpd_sender_restrictions")
         kept = "reject_sender_login_mismatch alone" if words and len(extra) < len(words) else "nothing"
-        return self.lossy(span, f"smtpd_sender_restrictions holds {', '.join(extra)}; the policy writes {kept} in "
-                                "that list, so these are left out",
+        return self.lossy(self.located(name), f"{name} holds {', '.join(extra)}; the policy writes {kept} in "
+                                              "that list, so these are left out",
                           "move them to smtpd_recipient_restrictions (a `set` line), after the permits they need")
 
 
