@@ -234,16 +234,17 @@ class Translator:
             return None
         why = []
         if "defer_unauth_destination" in original:
-            why.append("defer_unauth_destination (4xx, try later) becomes reject_unauth_destination, the same "
-                       "refusal made final (5xx)")
+            why.append("the 4xx of defer_unauth_destination becomes the 5xx of reject_unauth_destination, "
+                       "the same refusal made final")
         if "permit_sasl_authenticated" in original and not authenticated:
             why.append("permit_sasl_authenticated is left out: SASL is off, so it matched nobody")
         if not original:
             why.append("the relay guard moves from smtpd_recipient_restrictions into the relay list, where "
                        "Postfix 2.10 and later look first")
         shown = ", ".join(w.text for w in written) or "(empty)"
-        return (f"smtpd_relay_restrictions = {shown} becomes {', '.join(compiled)} in the compiled main.cf"
-                + (f": {'; '.join(why)}" if why else ""))
+        was = (f"smtpd_relay_restrictions = {shown}" if self.view.is_set("smtpd_relay_restrictions")
+               else f"Postfix's default smtpd_relay_restrictions ({shown})")
+        return f"{was} becomes {', '.join(compiled)} in the compiled main.cf" + (f": {'; '.join(why)}" if why else "")
 
     def senders(self, tables: tuple[LoginTable, ...]) -> list[Block]:
         """Return `sender map` and one `allow user` line per login, from the readable login map."""
