@@ -41,21 +41,25 @@ def test_every_address_is_an_error_that_suggests_sasl(written, family) -> None:
 
 
 @pytest.mark.parametrize("written", ["1.0.0.0/7", "0.0.0.0/1", "128.0.0.0/2", "2001::/16", "[2000::]/3",
-                                     "[::ffff:8.0.0.0]/101", "10.0.0.0/7"])
+                                     "[::ffff:8.0.0.0]/101", "10.0.0.0/7", "8.0.0.0/8", "11.0.0.0/11",
+                                     # the slip for 172.16.0.0/12: 15,728,640 public addresses
+                                     "172.0.0.0/8"])
 def test_public_networks_wider_than_the_limit_are_errors(written) -> None:
     assert "MP303" in [d.code for d in problems(written)]
 
 
-@pytest.mark.parametrize("written", ["8.0.0.0/8", "192.0.2.0/24", "[2001:db8::]/32", "203.0.113.7",
+@pytest.mark.parametrize("written", ["11.0.0.0/12", "198.18.0.0/15", "240.0.0.0/4", "192.0.2.0/24", "[2001:db8::]/32", "203.0.113.7",
                                      "[2001:db8:1::]/48", "127.0.0.0/8", "[::1]/128", "[::ffff:127.0.0.0]/104",
                                      "10.1.0.0/16", "192.168.1.0/24", "fd12:3456:789a::/48", "172.20.0.0/16"])
 def test_narrow_or_loopback_networks_are_fine(written) -> None:
     assert problems(written) == []
 
 
-def test_public_width_counts_addresses() -> None:
-    assert "2,147,483,648 addresses" in only("0.0.0.0/1").message
-    assert "2^112 addresses" in only("2001::/16").message
+def test_public_width_counts_public_addresses() -> None:
+    # 0.0.0.0/1 less 0/8, 10/8, 127/8 and 100.64/10 (RFC 6890: not globally reachable).
+    assert f"{2**31 - 3 * 2**24 - 2**22:,} public addresses" in only("0.0.0.0/1").message
+    assert "15,728,640 public addresses" in only("172.0.0.0/8").message  # less 172.16.0.0/12
+    assert "2^111 public addresses" in only("2001::/16").message  # 2^112 less 2001:db8::/32
 
 
 @pytest.mark.parametrize("written, meant, host", [
@@ -130,10 +134,24 @@ def test_ipv4_verdicts_follow_the_documented_thresholds(address, prefix) -> None
     found = {d.code for d in problems(f"{net}")}
     blocks = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16")
     private = any(net.subnet_of(ipaddress.ip_network(b)) for b in blocks)
-    loopback = net.subnet_of(ipaddress.ip_network("127.0.0.0/8"))
-    assert ("MP303" in found) == (not private and not loopback and prefix < 8)
+    assert ("MP303" in found) == (_public(net) > 2**20)  # more than a /12 of public addresses
     assert ("MP306" in found) == (private and (prefix < 16 or str(net) in blocks))
     assert "MP304" not in found and "MP302" not in found
+
+
+# RFC 6890's IPv4 ranges that are not globally reachable, and multicast (RFC 5771), written out
+# here from the RFC rather than taken from the check.
+_NOT_PUBLIC_V4 = [ipaddress.ip_network(n) for n in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+    "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4")]
+
+
+def _public(net) -> int:
+    inside = [b for b in _NOT_PUBLIC_V4 if b.overlaps(net)]
+    if any(net.subnet_of(b) for b in inside):
+        return 0
+    return net.num_addresses - sum(b.num_addresses for b in inside)
 
 
 @pytest.mark.parametrize("written", ["64:ff9b::/96", "[64:ff9b::]/96", "64:ff9b:1::/48", "64:ff9b::/64"])
@@ -148,13 +166,14 @@ def test_a_nat64_slice_is_judged_as_the_ipv4_network_it_embeds() -> None:
 
 # MP325: the public networks measured as a union. (trusted networks, the entry reported or None)
 UNIONS = [
-    ("11.0.0.0/9, 11.128.0.0/9", None),  # together exactly one /8: the limit, not over it
-    ("11.0.0.0/9, 11.128.0.0/9, 12.0.0.0/24", "12.0.0.0/24"),
-    ("11.0.0.0/8, 11.0.0.0/9, 11.128.0.0/9", None),  # overlaps count once
-    (", ".join(f"{n}.0.0.0/12" for n in range(20, 37)), "36.0.0.0/12"),  # seventeen /12s: more than a /8
-    ("10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 11.0.0.0/8", None),  # private space is not counted
-    ("2001:db8::/33, 2001:db9::/33", None),
-    ("2001:db8::/33, 2001:db9::/33, 2001:dba::/48", "2001:dba::/48"),
+    ("11.0.0.0/13, 11.8.0.0/13", None),  # together exactly one /12: the limit, not over it
+    ("11.0.0.0/13, 11.8.0.0/13, 12.0.0.0/24", "12.0.0.0/24"),
+    ("11.0.0.0/12, 11.0.0.0/13, 11.8.0.0/13", None),  # overlaps count once
+    (", ".join(f"{n}.0.0.0/16" for n in range(20, 37)), "36.0.0.0/16"),  # seventeen /16s: more than a /12
+    ("10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 11.0.0.0/12", None),  # private space is not counted
+    ("11.0.0.0/12, 198.18.0.0/15, 192.0.2.0/24, 203.0.113.0/24", None),  # nor RFC 6890's other ranges
+    ("2001:db6::/33, 2001:db6:8000::/33", None),
+    ("2001:db6::/33, 2001:db6:8000::/33, 2001:dba::/48", "2001:dba::/48"),
     ("0.0.0.0/0, 11.0.0.0/24", None),  # MP302 already says it, alone
 ]
 

@@ -37,8 +37,8 @@ CASES = {
 # name -> (policy lines, the same in main.cf, the codes compared): statements a `set` may not write.
 STATEMENT_CASES = {
     "a network that trusts everyone": (["trusted networks 0.0.0.0/0"], ["mynetworks = 0.0.0.0/0"], {"MP302"}),
-    "public networks together wider than a /8": (
-        ["trusted networks 1.0.0.0/9, 2.0.0.0/9, 3.0.0.0/9"], ["mynetworks = 1.0.0.0/9 2.0.0.0/9 3.0.0.0/9"],
+    "public networks together wider than a /12": (
+        ["trusted networks 1.0.0.0/13, 2.0.0.0/13, 3.0.0.0/13"], ["mynetworks = 1.0.0.0/13 2.0.0.0/13 3.0.0.0/13"],
         {"MP325"}),
     "host bits and an IPv4-mapped typo": (
         ["trusted networks 192.168.1.5/24, [::fff:127.0.0.0]/104"],

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
+from mailpolicy.postfix import parameters as pf
 from mailpolicy.postfix.expand import Expander, ExpansionError, reference_sites
 from mailpolicy.postfix.restriction_lists import split_words
 
@@ -45,12 +46,7 @@ Lookup = Callable[[str], "str | None"]
 # postconf_builtin.c: pcf_adhoc_procname, pcf_adhoc_servname, pcf_adhoc_pid (PCF_PARAM_FLAG_READONLY).
 READ_ONLY = frozenset({"process_name", "service_name", "process_id"})
 # Every CONFIG_RAW_TABLE of Postfix 3.7 (local.c, smtpd.c, postscreen.c): values never expanded.
-RAW = frozenset({
-    "default_rbl_reply", "command_execution_directory", "forward_path", "luser_relay", "mailbox_command",
-    "postscreen_disable_vrfy_command", "postscreen_enforce_tls", "postscreen_expansion_filter",
-    "postscreen_helo_required", "postscreen_reject_footer", "postscreen_use_tls", "smtpd_expansion_filter",
-    "smtpd_reject_footer",
-})
+RAW = pf.RAW_PARAMETERS
 # postconf_builtin.c pcf_mynetworks: what the default of mynetworks is computed from, in this order.
 MYNETWORKS_INPUTS = ("inet_interfaces", "mynetworks_style", "inet_protocols")
 

@@ -16,6 +16,9 @@ Defined are: the names the policy sets, the parameters the compiler plans, the t
 version's parameters, and per-transport parameters (`dovecot_destination_recipient_limit`),
 which exist whenever master.cf defines the service, a file the compiler never sees.
 The audit reports main.cf's references with the same code and words (audit/definitions.py).
+Neither looks into a parameter a daemon reads raw (`mailbox_command = procmail -a "$EXTENSION"`:
+local(8) hands it to the shell, which expands its own environment; postfix/parameters.py
+RAW_PARAMETERS).
 """
 
 from __future__ import annotations
@@ -39,8 +42,8 @@ def check_undefined_references(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     # costs once, not once per setting that reaches into it (an import of a 1,000-long chain).
     expander = Expander(_lookup(values, version))
     for setting in ctx.policy.settings:
-        if "$" not in setting.value:
-            continue
+        if "$" not in setting.value or setting.name in pf.RAW_PARAMETERS:
+            continue  # a raw parameter's `$name` is the daemon's or the shell's (pf.RAW_PARAMETERS)
         column = setting.value_span.column
         reported: set[str] = set()
         for site in reference_sites(setting.value):

@@ -41,6 +41,8 @@ def check_references(ctx: AuditContext) -> Iterator[Diagnostic]:
     view = ctx.views[0]
     expander = Expander(view.raw)  # one for all values: each name is expanded once
     for value in written:
+        if value.name in pf.RAW_PARAMETERS:
+            continue  # its `$name` is the daemon's or the shell's, never a main.cf parameter
         try:
             expander.expand(value.value)
         except ExpansionError as error:

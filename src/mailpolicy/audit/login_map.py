@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+import attrs
 
 from mailpolicy.audit.context import MISMATCH_RESTRICTIONS, AuditContext
 from mailpolicy.audit.effective import ServiceView, Word
 from mailpolicy.audit.files import ConfigFiles
 from mailpolicy.audit.sasl import sasl_enabled
-from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
 from mailpolicy.load.files import read_source
@@ -65,20 +66,34 @@ def read_login_tables(files: ConfigFiles, view: ServiceView) -> tuple[LoginTable
 
 def check_login_map(ctx: AuditContext) -> Iterator[Diagnostic]:
     """Report a login map nothing enforces, an enforcement without a map, and logins without a map."""
-    return ctx.per_view(lambda view: _login_map(ctx, view))
+    yield from ctx.per_view(lambda view: _login_map(ctx, view))
+    yield from _unconsulted_maps(ctx)
+
+
+def _unconsulted_maps(ctx: AuditContext) -> Iterator[Diagnostic]:
+    """MP317 once per kind of finding, naming the services it holds for and each one's -o line."""
+    found: dict[str, list[tuple[str, Diagnostic]]] = {}
+    for view in ctx.views:
+        if view.words("smtpd_sender_login_maps") and sasl_enabled(view) and not _mismatch(ctx, view):
+            diagnostic = _unconsulted_map(ctx, view, view.origin("smtpd_sender_login_maps").span)
+            found.setdefault(diagnostic.message, []).append((view.label, diagnostic))
+    for message, labelled in found.items():
+        labels = [label for label, _ in labelled]
+        first = labelled[0][1]
+        prefix = "" if len(labels) == len(ctx.views) else f"{', '.join(labels)}: "
+        yield attrs.evolve(first, message=prefix + message,
+                           related=tuple(r for _, d in labelled for r in d.related))
+
+
+def _mismatch(ctx: AuditContext, view: ServiceView) -> list[Word]:
+    """Return the reject_*sender_login_mismatch restrictions of every smtpd list the service runs."""
+    return [w for name in SMTPD_LISTS for w in ctx.restrictions(view, name)
+            if w.text.lower() in MISMATCH_RESTRICTIONS]
 
 
 def _login_map(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:
     maps = view.words("smtpd_sender_login_maps")
-    mismatch = [w for name in SMTPD_LISTS for w in ctx.restrictions(view, name)
-                if w.text.lower() in MISMATCH_RESTRICTIONS]
-    map_origin = view.origin("smtpd_sender_login_maps")
-    if maps and not mismatch:
-        yield cat.LOGIN_MAP_WITHOUT_MISMATCH.at(
-            map_origin.span, "smtpd_sender_login_maps is set, but no smtpd restriction list holds "
-                             "reject_sender_login_mismatch, so smtpd never consults it",
-            hint="add `smtpd_sender_restrictions = reject_sender_login_mismatch` (alone in that list, "
-                 "so no permit_* can skip it)")
+    mismatch = _mismatch(ctx, view)
     if mismatch and not maps:
         yield cat.MISMATCH_WITHOUT_LOGIN_MAP.at(
             mismatch[0].span, _without_map(mismatch[0].text.lower()),
@@ -91,6 +106,38 @@ def _login_map(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:
             "any logged-in client may use any MAIL FROM",
             hint="set smtpd_sender_login_maps to a table of ADDRESS LOGIN lines and add "
                  "`smtpd_sender_restrictions = reject_sender_login_mismatch`")
+
+
+def _unconsulted_map(ctx: AuditContext, view: ServiceView, span: Span | None) -> Diagnostic:
+    """MP317: a service where clients log in but no list it runs consults smtpd_sender_login_maps.
+
+    Only the reject_*sender_login_mismatch restrictions read the map (smtpd_check.c: the two
+    *_sender_login_mismatch functions are its only readers), so the service behaves exactly as one
+    without a map: any login may use any MAIL FROM, an owned address included (MP315's warning,
+    shown live in tests/corpus/test_realworld_live.py). A service without SASL is not reported:
+    there smtpd ignores those restrictions ("restriction ... ignored: no SASL support"), so the
+    map could do nothing on it whatever its lists held.
+    """
+    message = ("smtpd_sender_login_maps is set, but no smtpd restriction list holds "
+               "reject_sender_login_mismatch, so smtpd never consults it: any logged-in client may use "
+               "any MAIL FROM, an address the map gives another owner included")
+    related: list[Related] = []
+    main_only = attrs.evolve(view, service=attrs.evolve(view.service, overrides=()))
+    replaced = [name for name in SMTPD_LISTS if view.origin(name).override is not None
+                and any(w.text.lower() in MISMATCH_RESTRICTIONS for w in ctx.restrictions(main_only, name))]
+    if replaced:
+        # main.cf's own list holds the check; this service's -o list replaced it (ISPConfig's
+        # `-o smtpd_sender_restrictions=$mua_sender_restrictions`).
+        message = (f"smtpd_sender_login_maps is set and main.cf's {', '.join(replaced)} holds "
+                   "reject_sender_login_mismatch, but the service's own -o replaces that list, so it never "
+                   "consults the map: any logged-in client may use any MAIL FROM, an address the map gives "
+                   "another owner included")
+        related = [Related(view.origin(name).span, f"{name} as this service runs it")
+                   for name in replaced if view.origin(name).span is not None]
+    return cat.LOGIN_MAP_WITHOUT_MISMATCH.at(
+        span, message, related=tuple(related),
+        hint="add reject_sender_login_mismatch to the service's smtpd_sender_restrictions (before any permit_*, "
+             "so none can skip it)")
 
 
 # The login-mismatch checks that also refuse a logged-in client an address nobody owns.

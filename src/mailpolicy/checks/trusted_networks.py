@@ -9,8 +9,13 @@ plus a typo of Postfix's own `[::ffff:127.0.0.0]/104`. Each entry is judged on i
 - MP302 (error): a prefix of length 0, `0.0.0.0/0` or `::/0`, or `[::ffff:0.0.0.0]/96` (every
   IPv4 client, written IPv4-mapped), or a NAT64 prefix (`64:ff9b::/96`, `64:ff9b:1::/48`), from
   which every IPv4 client connects behind a translator: it trusts every address.
-- MP303 (error): a network that reaches beyond private and loopback address space and is wider
-  than /8 (IPv4) or /32 (IPv6, the smallest allocation a registry gives an ISP).
+- MP303 (error): a network that holds more public addresses than a /12 (IPv4: 1,048,576) or a
+  /32 (IPv6, the smallest allocation a registry gives an ISP). Public is every address outside the
+  special-purpose ranges of RFC 6890 (private, loopback, link-local, documentation, benchmarking,
+  reserved; IANA's special-purpose registry) and multicast, from which no client connects: so
+  `172.0.0.0/8`, the slip for 172.16.0.0/12, holds 15,728,640 public addresses and is reported,
+  where judging by the prefix alone (/8, once the limit) let it pass. A /12 of public space is more
+  than one site's own clients use; clients elsewhere log in.
 - MP304 (error): host bits set, `192.168.1.5/24`. Postfix's cidr matching refuses it ("non-null
   host address bits") and the mynetworks lookup fails; the author meant either 192.168.1.0/24 or
   the one host, so the hint names both.
@@ -39,8 +44,8 @@ from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.postfix.networks import IPNetwork, render_network
 
-# Widest public prefixes that are still accepted (MP303).
-MAX_PUBLIC_WIDTH = {4: 8, 6: 32}
+# Widest public prefixes whose number of public addresses is still accepted (MP303, MP325).
+MAX_PUBLIC_WIDTH = {4: 12, 6: 32}
 # Inside a private block, prefixes shorter than these draw MP306.
 MAX_PRIVATE_WIDTH = {4: 16, 6: 48}
 
@@ -59,6 +64,12 @@ PRIVATE_BLOCKS: tuple[tuple[IPNetwork, str], ...] = (
 # Sub-blocks that are also a whole block in practice (every ULA in use is under fd00::/8).
 WHOLE_BLOCKS: tuple[IPNetwork, ...] = (_net("fd00::/8"),)
 LOOPBACK: tuple[IPNetwork, ...] = (_net("127.0.0.0/8"), _net("::1/128"))
+# The other addresses no client on the Internet connects from: RFC 6890's special-purpose ranges
+# that are not globally reachable (IANA special-purpose registries), and multicast (RFC 5771,
+# RFC 4291). With LOOPBACK and PRIVATE_BLOCKS they do not overlap, so sizes subtract.
+NOT_PUBLIC: tuple[IPNetwork, ...] = tuple(_net(n) for n in (
+    "0.0.0.0/8", "192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+    "224.0.0.0/4", "240.0.0.0/4", "::/128", "100::/64", "2001:db8::/32", "ff00::/8"))
 
 _MAPPED = _net("::ffff:0:0/96")
 # NAT64 prefixes (RFC 6052 well-known /96, RFC 8215 local-use /48): behind a translator every
@@ -86,7 +97,7 @@ def _judge(service: Service) -> Iterator[Diagnostic]:
 
 
 def union_too_wide(networks: list[TrustedNetwork]) -> list[Diagnostic]:
-    """MP325: the public networks together hold more than one /8 (IPv4) or /32 (IPv6) would.
+    """MP325: the public networks together hold more public addresses than a /12 (IPv4) or /32 (IPv6).
 
     Measured as a union (overlaps count once), so sixteen /12s are as wrong as one /8 wider; the
     entry reported is the first whose addition crosses the limit, found by bisection over the
@@ -108,25 +119,35 @@ def union_too_wide(networks: list[TrustedNetwork]) -> list[Diagnostic]:
                 low = middle + 1
         crossing = public[low - 1][0]
         total = _public_size([j for _t, j in public])
-        shown = f"2^{total.bit_length() - 1}" if total > 2**32 else f"{total:,}"
+        shown = _count(total)
         found.append(cat.TRUSTED_UNION_TOO_WIDE.at(
-            crossing.span, f"the trusted public IPv{version} networks together hold {shown} addresses, more than one "
-                           f"/{MAX_PUBLIC_WIDTH[version]}; with `{crossing.written}` they cross that limit",
+            crossing.span, f"the trusted IPv{version} networks together hold {shown} public addresses, more than a "
+                           f"/{MAX_PUBLIC_WIDTH[version]} holds; with `{crossing.written}` they cross that limit",
             hint="trust only the networks your own clients use; many narrow public networks trust as much of the "
                  "Internet as one wide one: clients elsewhere should authenticate with SASL"))
     return found
 
 
 def _public_size(networks: list[IPNetwork]) -> int:
-    """Return how many addresses of the networks' union lie outside private and loopback space."""
-    total = 0
-    for net in ipaddress.collapse_addresses(networks):
-        size = net.num_addresses
-        for block in (*LOOPBACK, *(b for b, _kind in PRIVATE_BLOCKS)):
-            if block.version == net.version and block.subnet_of(net):
-                size -= block.num_addresses
-        total += size
-    return total
+    """Return how many addresses of the networks' union are public (public_addresses)."""
+    return sum(public_addresses(net) for net in ipaddress.collapse_addresses(networks))
+
+
+def public_addresses(net: IPNetwork) -> int:
+    """Return how many addresses of `net` lie outside loopback, private and the other special ranges.
+
+    Two CIDR networks either nest or are disjoint, so each special range inside `net` is
+    subtracted whole, and a `net` inside one holds no public address.
+    """
+    size = net.num_addresses
+    for block in (*LOOPBACK, *(b for b, _kind in PRIVATE_BLOCKS), *NOT_PUBLIC):
+        if block.version != net.version:
+            continue
+        if net.subnet_of(block):
+            return 0
+        if block.subnet_of(net):
+            size -= block.num_addresses
+    return size
 
 
 def network_problems(trusted: TrustedNetwork, wording: Wording) -> list[Diagnostic]:
@@ -163,11 +184,12 @@ def _everyone(trusted: TrustedNetwork, judged: IPNetwork, wording: Wording) -> D
 
 def _public_width(trusted: TrustedNetwork, judged: IPNetwork) -> list[Diagnostic]:
     limit = MAX_PUBLIC_WIDTH[judged.version]
-    if judged.prefixlen >= limit:
+    public = public_addresses(judged)
+    if public <= 2 ** (judged.max_prefixlen - limit):
         return []
     return [cat.TRUSTED_TOO_WIDE.at(
-        trusted.span, f"`{trusted.written}` trusts {_count(judged)} addresses beyond private "
-                      f"and loopback address space, wider than /{limit}",
+        trusted.span, f"`{trusted.written}` trusts {_count(public)} public addresses (beyond the private, "
+                      f"loopback and other special-purpose ranges of RFC 6890), more than a /{limit} holds",
         hint="trust only the networks your own clients use, each as narrow as it can be; clients "
              "elsewhere should authenticate with SASL")]
 
@@ -180,7 +202,7 @@ def _private_width(trusted: TrustedNetwork, judged: IPNetwork, block: IPNetwork,
     if not whole and judged.prefixlen >= limit:
         return []
     extent = (f"the whole {kind} block {judged}" if whole
-              else f"{_count(judged)} addresses of the {kind} block {block}")
+              else f"{_count(judged.num_addresses)} addresses of the {kind} block {block}")
     return [cat.TRUSTED_WIDE_PRIVATE.at(
         trusted.span, f"`{trusted.written}` trusts {extent}; every host there counts as trusted (mynetworks)",
         hint=f"name the subnets your own clients use (e.g. {_example(judged)}); "
@@ -230,11 +252,9 @@ def _example(net: IPNetwork) -> str:
     return render_network(ipaddress.ip_network((net.network_address, 24 if net.version == 4 else 64)))
 
 
-def _count(net: IPNetwork) -> str:
-    """Return how many addresses a network holds: `16,777,216`, or `2^96` for IPv6 sizes."""
-    if net.num_addresses > 2**32:
-        return f"2^{net.max_prefixlen - net.prefixlen}"
-    return f"{net.num_addresses:,}"
+def _count(size: int) -> str:
+    """Return a number of addresses: `16,777,216`, or `2^96` (rounded down) for IPv6 sizes."""
+    return f"2^{size.bit_length() - 1}" if size > 2**32 else f"{size:,}"
 
 
 def _address_part(written: str) -> str:

@@ -96,7 +96,7 @@ UNKNOWN_DATABASE = _code("MP228", "unknown-database", ERROR, "a statement names 
 # --- MP3xx: safety ------------------------------------------------------------------------------
 OPEN_RELAY = _code("MP301", "open-relay", ERROR, "an unauthenticated outside client could relay mail")
 TRUSTED_EVERYONE = _code("MP302", "trusted-everyone", ERROR, "trusted networks include every address (0.0.0.0/0 or ::/0)")
-TRUSTED_TOO_WIDE = _code("MP303", "trusted-too-wide", ERROR, "a trusted public network is wider than /8 (IPv4) or /32 (IPv6)")
+TRUSTED_TOO_WIDE = _code("MP303", "trusted-too-wide", ERROR, "a trusted network holds more public addresses than a /12 (IPv4) or a /32 (IPv6)")
 TRUSTED_HOST_BITS = _code("MP304", "trusted-host-bits", ERROR, "a trusted network has host bits set")
 TRUSTED_TYPO = _code("MP305", "trusted-typo", ERROR, "a trusted network looks like a typo of a well-known prefix")
 TRUSTED_WIDE_PRIVATE = _code("MP306", "trusted-wide-private", WARNING, "a trusted private network is wider than usually meant")
@@ -110,7 +110,7 @@ SASL_PATH_RELATIVE_UNCHROOTED = _code("MP313", "sasl-path-relative-unchrooted", 
 FOREIGN_DOMAIN_ADDRESS = _code("MP314", "foreign-domain-address", WARNING, "a login is allowed an address of a domain this server does not handle")
 SASL_WITHOUT_USERS = _code("MP315", "sasl-without-owners", WARNING, "SASL is enabled but no address has an owner, so any login may send as anyone")
 UNKNOWN_RESTRICTION = _code("MP316", "unknown-restriction", ERROR, "a restriction name Postfix does not know")
-LOGIN_MAP_WITHOUT_MISMATCH = _code("MP317", "login-map-unused", ERROR, "a sender login map exists but no reject_sender_login_mismatch uses it")
+LOGIN_MAP_WITHOUT_MISMATCH = _code("MP317", "login-map-unused", WARNING, "a service where clients log in has a sender login map but no reject_sender_login_mismatch uses it")
 MISMATCH_WITHOUT_LOGIN_MAP = _code("MP318", "mismatch-without-map", ERROR, "reject_sender_login_mismatch is used but no sender login map is set")
 CHROOT_INVALID = _code("MP319", "chroot-invalid", ERROR, "the chroot is not an absolute path or off")
 # MP320 was retired before release (its meaning is MP703); it stays reserved.
@@ -118,7 +118,7 @@ RELAY_WIDER_THAN_STATED = _code("MP321", "relay-wider-than-stated", ERROR, "trus
 SASL_ANONYMOUS = _code("MP322", "sasl-anonymous", ERROR, "SASL security options without noanonymous let anyone log in as `anonymous`, and that login owns an address")
 SENDER_REWRITTEN_AFTER_LOGIN_CHECK = _code("MP323", "sender-rewritten-after-login-check", ERROR, "sender rewriting (sender_canonical_maps, canonical_maps) can turn an address a client may use into one another login owns")
 RELAY_DOMAIN_NOT_OWN = _code("MP324", "relay-domain-not-own", ERROR, "relay_domains names a public suffix or a domain that is not the policy's own, so anyone can relay mail for it")
-TRUSTED_UNION_TOO_WIDE = _code("MP325", "trusted-union-too-wide", ERROR, "the trusted public networks together hold more addresses than one /8 (IPv4) or /32 (IPv6)")
+TRUSTED_UNION_TOO_WIDE = _code("MP325", "trusted-union-too-wide", ERROR, "the trusted networks together hold more public addresses than a /12 (IPv4) or a /32 (IPv6)")
 BARE_POSTMASTER_FORGERY = _code("MP336", "bare-postmaster-forgery", ERROR, "sender ownership is checked, but not in smtpd_data_restrictions: an anonymous client can send as an owned address to the bare postmaster")
 RELAY_ASSUMPTION = _code("MP326", "relay-assumption", NOTE, "the open-relay proof holds only if a table it cannot read (SQL, LDAP, socketmap, tcp, a policy server, a file not given) does not answer as named")
 # Services and TLS (analyze/service_checks.py, analyze/services.py)

@@ -202,26 +202,46 @@ def _bad_field(tokens: list[_Token]) -> tuple[_Token, str] | None:
     return None
 
 
+# The daemon options that take a value (master/single_server.c, multi_server.c, event_server.c,
+# trigger_server.c: GETOPT "cdDi:lm:n:o:r:s:St:uvVz"). Only -o sets a parameter.
+_VALUE_OPTIONS = frozenset("imnorst")
+
+
 def _overrides(arguments: list[_Token], path: str, problems: list[Diagnostic]) -> list[Override]:
-    """Return the `-o name=value` (or `-oname=value`, or `-o { name = value }`) of a command line."""
+    """Return the `-o name=value` (or `-oname=value`, or `-o { name = value }`) of a command line.
+
+    The daemon reads its options with getopt(), which sys_defs.h makes stop at the first argument
+    that is not an option (GETOPT's "+"), as postconf_master.c does: what follows (pipe(8)'s
+    `argv=/usr/bin/spamc ... -oi`) is the command's own, never a Postfix override.
+    """
     found: list[Override] = []
     i = 0
     while i < len(arguments):
         token = arguments[i]
         i += 1
-        if token.text == "-o":
-            if i == len(arguments):
+        if not token.text.startswith("-") or token.text in ("-", "--"):
+            break
+        letters = token.text[1:]
+        for offset, letter in enumerate(letters):
+            if letter not in _VALUE_OPTIONS:
+                continue
+            # The value is the rest of this word, else the next word (getopt's optarg).
+            if offset + 1 < len(letters):
+                value_token, skip = token, offset + 2
+            elif i < len(arguments):
+                value_token, skip = arguments[i], 0
+                i += 1
+            elif letter == "o":
                 problems.append(cat.MASTER_CF_SYNTAX.at(_span(path, token), "`-o` is not followed by name=value",
                                                         hint="write -o name=value"))
                 break
-            override = _override(arguments[i], 0, path, problems)
-            i += 1
-        elif token.text.startswith("-o"):
-            override = _override(token, 2, path, problems)
-        else:
-            continue
-        if override is not None:
-            found.append(override)
+            else:
+                break
+            if letter == "o":
+                override = _override(value_token, skip, path, problems)
+                if override is not None:
+                    found.append(override)
+            break
     return found
 
 

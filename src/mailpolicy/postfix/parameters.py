@@ -36,7 +36,7 @@ from typing import Any, Literal
 from mailpolicy.frozen import frozen
 
 __all__ = [
-    "HOST_DEPENDENT", "NameProblem", "ParamInfo", "check_name", "check_restriction",
+    "HOST_DEPENDENT", "NameProblem", "ParamInfo", "RAW_PARAMETERS", "check_name", "check_restriction",
     "daemon_twin", "known_versions", "obsolete_restriction_names", "parameter", "parse_params_text",
     "restriction_argument", "restriction_lists", "restriction_names", "suggest",
 ]
@@ -44,6 +44,19 @@ __all__ = [
 #: Default written for myhostname, mydomain, mynetworks and process_id, which
 #: postconf computes from the machine it runs on.
 HOST_DEPENDENT = "(host-dependent)"
+
+#: The parameters a daemon reads raw (its CONFIG_RAW_TABLE: local.c, smtpd.c, postscreen.c of
+#: Postfix 3.7): their `$name` is never a main.cf parameter. mailbox_command goes to the shell
+#: as written (local/command.c: `$EXTENSION` is the environment variable local(8) exports);
+#: forward_path, luser_relay and command_execution_directory are expanded by local_expand.c
+#: with the delivery's own names (`$user`, `$home`, ...); the reply footers and expansion
+#: filters by smtpd/postscreen with theirs. postconf does not expand them either.
+RAW_PARAMETERS = frozenset({
+    "default_rbl_reply", "command_execution_directory", "forward_path", "luser_relay", "mailbox_command",
+    "postscreen_disable_vrfy_command", "postscreen_enforce_tls", "postscreen_expansion_filter",
+    "postscreen_helo_required", "postscreen_reject_footer", "postscreen_use_tls", "smtpd_expansion_filter",
+    "smtpd_reject_footer",
+})
 
 ProblemKind = Literal["unknown", "wrong_daemon", "too_new", "removed", "deprecated"]
 
