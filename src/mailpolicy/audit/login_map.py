@@ -114,9 +114,8 @@ def _unconsulted_map(ctx: AuditContext, view: ServiceView, span: Span | None) ->
     Only the reject_*sender_login_mismatch restrictions read the map (smtpd_check.c: the two
     *_sender_login_mismatch functions are its only readers), so the service behaves exactly as one
     without a map: any login may use any MAIL FROM, an owned address included (MP315's warning).
-    A service without SASL is not reported:
-    there smtpd ignores those restrictions ("restriction ... ignored: no SASL support"), so the
-    map could do nothing on it whatever its lists held.
+    A service without SASL is not reported: there smtpd ignores those restrictions ("restriction
+    ... ignored: no SASL support"), so the map could do nothing on it whatever its lists held.
     """
     message = ("smtpd_sender_login_maps is set, but no smtpd restriction list holds "
                "reject_sender_login_mismatch, so smtpd never consults it: any logged-in client may use "
