@@ -10,6 +10,7 @@ import pytest
 from lark import Lark
 from lark.grammar import NonTerminal, Terminal
 
+from mailpolicy.compiler import compile_policy
 from mailpolicy.importer.run import import_config
 from mailpolicy.parse import parse_text
 from mailpolicy.parse.grammar import grammar_path
@@ -93,10 +94,21 @@ def _without_spans(value):
     return value
 
 
+def _compiled(policy: Path, build: Path) -> Path:
+    """Compile a policy into `build` (its main.cf, master.cf and map): a configuration to import."""
+    compilation = compile_policy(policy)
+    assert compilation.ok, compilation.diagnostics
+    build.mkdir()
+    for name, text in compilation.outputs.items():
+        (build / name).write_text(text, encoding="utf-8")
+    return build
+
+
 def test_every_statement_is_written_by_import_or_says_why_not(tmp_path) -> None:
     configs = [*sorted((REPO / "tests/fixtures/seed").iterdir()), REPO / "tests/fixtures/debian",
                REPO / "tests/fixtures/hosted",
-               folder(tmp_path, SASL, "smtp inet n - n - - smtpd\n")]
+               folder(tmp_path, SASL, "smtp inet n - n - - smtpd\n"),
+               _compiled(REPO / "examples/phones.mailpolicy", tmp_path / "phones")]  # services and TLS
     written = set()
     for config in configs:
         for line in import_config(config).text.splitlines():

@@ -10,6 +10,7 @@ domain imported without its mailbox table would refuse every recipient.
 
 from __future__ import annotations
 
+from mailpolicy.importer import spelling as say
 from mailpolicy.importer.blocks import Block
 from mailpolicy.load.files import read_source
 from mailpolicy.model import values
@@ -27,17 +28,17 @@ def hosting_blocks(t) -> tuple[list[Block], set[str]]:
     transport = _lmtp_socket(t)
     if hosted and mailbox_table is not None and transport is not None:
         mailboxes += [key for key in mailbox_table if key.rpartition("@")[2] in hosted]
-        blocks.append(Block((f"hosted domains {', '.join(hosted)}", f"deliver to lmtp {transport}"),
+        blocks.append(Block((say.hosted_domains(hosted), say.deliver_lmtp(transport)),
                             origins=_origins(t, "virtual_mailbox_domains", "virtual_transport")))
         consumed |= {"virtual_mailbox_domains", "virtual_mailbox_maps", "virtual_transport"}
     backup = _domains(t, "relay_domains")
     recipients = _table(t, "relay_recipient_maps")
     if backup and recipients is not None:
         mailboxes += [key for key in recipients if key.rpartition("@")[2] in backup]
-        blocks.append(Block((f"backup mx for {', '.join(backup)}",), origins=_origins(t, "relay_domains")))
+        blocks.append(Block((say.backup_mx(backup),), origins=_origins(t, "relay_domains")))
         consumed |= {"relay_domains", "relay_recipient_maps"}
     if mailboxes:
-        blocks.append(Block((f"mailboxes {', '.join(dict.fromkeys(mailboxes))}",)))
+        blocks.append(Block((say.mailboxes(dict.fromkeys(mailboxes)),)))
     aliases = _table(t, "virtual_alias_maps")
     if aliases is not None and _alias_targets(aliases) is not None:
         blocks.append(Block(_alias_lines(aliases, set(mailboxes)), origins=_origins(t, "virtual_alias_maps")))
@@ -104,7 +105,7 @@ def _alias_lines(entries: dict[str, str], mailboxes: set[str]) -> tuple[str, ...
         # The entry a mailbox of a catch-all domain gets to itself is the compiler's to write (virtual(5)).
         if targets == [key] and key in mailboxes and key.rpartition("@")[2] in catch_all:
             continue
-        lines.append(f"alias {key} to {', '.join(targets)}")
+        lines.append(say.alias(key, targets))
     return tuple(lines)
 
 

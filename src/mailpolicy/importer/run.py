@@ -19,6 +19,7 @@ from mailpolicy.audit.services import DECISIVE
 from mailpolicy.diagnostics import Diagnostic, Severity, sort_key
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
+from mailpolicy.importer import spelling as say
 from mailpolicy.importer.blocks import Block, Section, render_policy
 from mailpolicy.importer.hosting import hosting_blocks
 from mailpolicy.importer.services import ImportedServices, import_services
@@ -28,7 +29,7 @@ from mailpolicy.postfix.main_cf import Definition
 from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
 
 # What every import checks at each compile: no anonymous outside client relays.
-RELAY_TEST = "expect reject anonymous sending as spam@relay-test.invalid to victim@relay-test.invalid"
+RELAY_TEST = say.expect_anonymous_rejected("spam@relay-test.invalid", "victim@relay-test.invalid")
 
 
 @frozen
@@ -108,16 +109,16 @@ def _settings(t: Translator, translated: set[str]) -> list[Block]:
         if name in MANAGED or name in translated:
             continue
         value = definition.value
-        statement = f"set {name} = {value}".rstrip()
         problem = _unsayable(name, value)
         if problem:
             note = t.lossy(definition.name_span, f"{name} cannot be a `set` line: {problem}",
                            "keep it in main.cf beside the compiled parameters")
-            blocks.append(Block((f"# {statement}",), (note,), (definition.name_span,)))
+            # main.cf's line as it is: no statement can hold it (the registry would quote or cut it).
+            blocks.append(Block((f"# main.cf: {name} = {value}".rstrip(),), (note,), (definition.name_span,)))
         elif is_privileged(name) and not is_inert(name, " ".join(value.split())):
-            blocks.append(_privileged(t, definition, f"set privileged {name} = {value}".rstrip()))
+            blocks.append(_privileged(t, definition, say.set_parameter(name, value, privileged=True)))
         else:
-            blocks.append(Block((statement,), origins=(definition.name_span,)))
+            blocks.append(Block((say.set_parameter(name, value),), origins=(definition.name_span,)))
     return blocks
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from mailpolicy.audit.effective import ServiceView
 from mailpolicy.frozen import frozen
+from mailpolicy.importer import spelling as say
 from mailpolicy.importer.blocks import Block
 from mailpolicy.importer.statements import Translator
 from mailpolicy.model.policy import Located, Policy, SaslConfig, ServiceConfig, TlsConfig
@@ -72,7 +73,7 @@ def _words(value: str) -> tuple[str, ...]:
 
 
 def _statement(config: ServiceConfig) -> str:
-    return f"service {config.kind}" + (f" on {', '.join(config.addresses)}" if config.addresses else "")
+    return say.service(config.kind, config.addresses)
 
 
 def _tls(t: Translator, services: tuple[ServiceConfig, ...]) -> tuple[Block | None, frozenset[str]]:
@@ -98,7 +99,7 @@ def _tls(t: Translator, services: tuple[ServiceConfig, ...]) -> tuple[Block | No
         block = Block((), tuple(notes)) if notes else None
         return block, frozenset(present)
     cert, key, chain = certificate
-    statement = f"tls certificate {cert} key {key}" + (f" chain {chain}" if chain else "")
+    statement = say.tls(cert, key, chain)
     origins = tuple(main.get(n).name_span for n in present)
     return Block((statement,), tuple(notes), origins), frozenset(present)
 

@@ -21,6 +21,7 @@ from mailpolicy.audit.login_map import LoginTable
 from mailpolicy.audit.sasl import sasl_enabled
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.importer import spelling as say
 from mailpolicy.importer.blocks import Block
 from mailpolicy.model import values
 from mailpolicy.model.policy import DEFAULT_CHROOT
@@ -70,7 +71,7 @@ class Translator:
     def version(self) -> Block:
         level = self.ctx.main.get("compatibility_level")
         emitted = compatibility_level(self.ctx.version)
-        block = Block((f"postfix {self.ctx.version}",), origins=(level.name_span,) if level else ())
+        block = Block((say.postfix(self.ctx.version),), origins=(level.name_span,) if level else ())
         written = level.value.strip() if level else None
         if written == emitted or (written is None and emitted is None):
             return block
@@ -90,17 +91,17 @@ class Translator:
             note = self.lossy(None, "main.cf has no myhostname, so Postfix uses this machine's name; the policy "
                                     "must name the server: the compile refuses the placeholder below",
                               f"replace {HOSTNAME_PLACEHOLDER} with the server's full DNS name")
-            return Block((f"hostname {HOSTNAME_PLACEHOLDER}",), (note,))
+            return Block((say.hostname(HOSTNAME_PLACEHOLDER),), (note,))
         name = self.view.value("myhostname").strip()
         try:
-            return Block((f"hostname {values.hostname(name)}",), origins=(definition.name_span,))
+            return Block((say.hostname(values.hostname(name)),), origins=(definition.name_span,))
         except values.ValueProblem as problem:
             note = self.lossy(definition.value_span, f"myhostname = {name}: {problem.message}; the policy "
                                                      "language needs a fully qualified name, so the compile "
                                                      "refuses the line below until it has one",
                               "write `hostname` with the server's full DNS name")
             shown = name if _PLAIN_NAME.fullmatch(name) else HOSTNAME_PLACEHOLDER
-            return Block((f"hostname {shown}",), (note,), (definition.name_span,))
+            return Block((say.hostname(shown),), (note,), (definition.name_span,))
 
     def local_domains(self) -> Block | None:
         if not self.view.is_set("mydestination"):
@@ -132,8 +133,7 @@ class Translator:
                                     "locally); the language has no `local domains` for none, so the compiled main.cf "
                                     "leaves Postfix's default ($myhostname, localhost.$mydomain, localhost)",
                                     "write `local domains only` with the domains this server delivers locally"))
-        only = "" if keeps_host else "only "
-        statements = (f"local domains {only}{', '.join(domains)}",) if domains else ()
+        statements = (say.local_domains(domains, only=not keeps_host),) if domains else ()
         return Block(statements, tuple(notes), (self.origin_span("mydestination"),))
 
     def trusted_networks(self) -> Block:
@@ -158,8 +158,7 @@ class Translator:
                                         "list the networks it stands for in `trusted networks`"))
                 continue
             networks.append(word.text)
-        only = "" if keeps_host else "only "
-        statements = (f"trusted networks {only}{', '.join(networks)}",) if networks else ()
+        statements = (say.trusted_networks(networks, only=not keeps_host),) if networks else ()
         return Block(statements, tuple(notes), (self.origin_span("mynetworks"),))
 
     # --- logins ---------------------------------------------------------------------------------
@@ -176,8 +175,8 @@ class Translator:
             note = self.lossy(self.origin_span("smtpd_sasl_type"), f"smtpd_sasl_type = {kind} is not a SASL type "
                                                                    "the policy language supports",
                               "use Dovecot or Cyrus SASL")
-            return Block((f"# sasl {kind} {path}",), (note,), (span,))
-        statements = [f"sasl {kind} {path}" if kind == "dovecot" or path != "smtpd" else f"sasl {kind}"]
+            return Block((f"# {say.sasl(kind, path)}",), (note,), (span,))
+        statements = [say.sasl(kind, path if kind == "dovecot" or path != "smtpd" else None)]
         chroot = self._chroot()
         if chroot is not None and kind == "dovecot":
             statements.append(chroot)
@@ -188,9 +187,9 @@ class Translator:
         service = self.view.service
         major, minor = self.ctx.version.split(".")
         if not service.chrooted((int(major), int(minor))):
-            return "chroot off"
+            return say.chroot("off")
         queue = posixpath.normpath(self.view.value("queue_directory").strip() or DEFAULT_CHROOT)
-        return None if queue == DEFAULT_CHROOT else f"chroot {queue}"
+        return None if queue == DEFAULT_CHROOT else say.chroot(queue)
 
     def relay(self) -> Block:
         """Return the relay statement the effective relay list (or, when empty, the recipient list) means."""
@@ -223,7 +222,7 @@ class Translator:
         if changed and not any("smtpd_relay_restrictions" in note for note in notes):
             notes.append(self.lossy(self.located("smtpd_relay_restrictions"), changed,
                                     "the `relay` statement writes this list; read docs/language.md#relay"))
-        return Block((f"relay {mode}",), tuple(notes), (span,) if span else ())
+        return Block((say.relay(mode),), tuple(notes), (span,) if span else ())
 
     def _relay_change(self, trusted: bool, authenticated: bool, written: list[Word]) -> str | None:
         """Say how the relay list the compile writes (plan/restrictions.py) differs from main.cf's, if it does."""
@@ -289,7 +288,7 @@ class Translator:
             notes.append(self.lossy(bare[0], f"{len(bare)} key(s) of {table.path} are a bare user name, which the "
                                              "language cannot say; they are left out",
                                     "write them as user@domain for each local domain"))
-        statements = tuple(f"allow user {login} as {', '.join(addresses)}" for login, addresses in by_login.items())
+        statements = tuple(say.allow_user(login, addresses) for login, addresses in by_login.items())
         return Block(statements, tuple(notes), (table.word.span,) if table.word.span else ())
 
     def sender_restrictions(self) -> list[tuple[str, str]]:
@@ -318,7 +317,7 @@ def _map_statement(word: Word) -> str | None:
         kind, path = values.sender_map(f"{reference[0]}:{reference[1]}")
     except values.ValueProblem:
         return None
-    return f"sender map {kind}:{path}"
+    return say.sender_map(f"{kind}:{path}")
 
 
 def _qualified(name: str) -> bool:

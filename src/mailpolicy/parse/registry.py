@@ -120,12 +120,12 @@ STATEMENTS: tuple[StatementKind, ...] = (
         "tls certificate CERT.pem key KEY.pem [chain CHAIN.pem]   e.g. tls certificate /etc/ssl/mail.pem key /etc/ssl/private/mail.key",
         lambda s: (f"tls certificate {word(s.certificate)} key {word(s.key)}"
                    + (f" chain {word(s.chain)}" if s.chain else "")),
-        once=True, not_imported="import does not read TLS settings yet: they stay `set` lines"),
+        once=True, imported_from=("smtpd_tls_cert_file", "smtpd_tls_key_file", "smtpd_tls_chain_files")),
     StatementKind(
         "service", st.Service, "service",
         "service inbound|submission|submissions [on ADDRESS[, ADDRESS...]]   e.g. service submission",
         lambda s: f"service {word(s.kind)}" + (f" on {words(s.addresses)}" if s.addresses else ""),
-        not_imported="import does not turn master.cf services into statements yet"),
+        imported_from=("master.cf: smtpd services on ports 25, 587 and 465 with the -o the kind writes",)),
     # Hosting (model/hosted.py, plan/hosted.py). They manage no parameter for every policy: a
     # `set` of one they write is refused only when the statement is used (MP374), so an existing
     # `set relay_domains` or `set virtual_alias_maps` keeps compiling as before.
