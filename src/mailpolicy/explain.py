@@ -12,6 +12,7 @@ at DATA, sees that mail).
 from __future__ import annotations
 
 from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.analyze.sender_rewriting import SENDER_ASSUMPTION_PREFIX
 from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, trusted_client
 from mailpolicy.compiler import Compilation
 from mailpolicy.diagnostics import catalogue as cat
@@ -41,18 +42,31 @@ def explain(compilation: Compilation) -> str:
     lines.extend(["", "Assumed: every local recipient exists (passwd and aliases are not read); no DNS list lists "
                       "the client; the login's password is right."])
     lines.extend(_proof_assumptions(compilation))
+    lines.extend(_sender_assumptions(compilation))
     return "\n".join(lines) + "\n"
 
 
 def _proof_assumptions(compilation: Compilation) -> list[str]:
     """List what the open-relay proof assumes of tables it cannot read (MP326), each with its line."""
-    found = [d for d in compilation.diagnostics if d.code == cat.RELAY_ASSUMPTION.code]
+    return _assumptions(compilation, cat.RELAY_ASSUMPTION.code, "the open-relay proof assumes that ",
+                        "The open-relay proof holds only if these tables, which it cannot read, answer as said:")
+
+
+def _sender_assumptions(compilation: Compilation) -> list[str]:
+    """List what sender ownership assumes of rewriting tables it cannot read (MP327), each with its line."""
+    return _assumptions(compilation, cat.SENDER_REWRITING_ASSUMPTION.code, SENDER_ASSUMPTION_PREFIX,
+                        "Sender ownership holds only if these rewriting tables, which the check cannot read, "
+                        "answer as said:")
+
+
+def _assumptions(compilation: Compilation, code: str, prefix: str, heading: str) -> list[str]:
+    found = [d for d in compilation.diagnostics if d.code == code]
     if not found:
         return []
-    lines = ["", "The open-relay proof holds only if these tables, which it cannot read, answer as said:"]
+    lines = ["", heading]
     for diagnostic in found:
         where = f" ({diagnostic.span.short})" if diagnostic.span is not None else ""
-        lines.append(f"  - {diagnostic.message.removeprefix('the open-relay proof assumes that ')}{where}")
+        lines.append(f"  - {diagnostic.message.removeprefix(prefix)}{where}")
     return lines
 
 

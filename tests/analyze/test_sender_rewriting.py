@@ -9,6 +9,7 @@ import attrs
 import pytest
 
 from mailpolicy.compiler import emit
+from mailpolicy.explain import explain
 from mailpolicy.sandbox import Sandbox
 from mailpolicy.verify.inputs import sandbox_inputs
 from tests.helpers import compile_text
@@ -70,13 +71,32 @@ def test_dropping_extensions_without_a_delimiter_lets_anyone_send_as_an_owner(tm
     assert d.is_error and d.message.startswith("a client that has not logged in can send as <bob@example0.com>")
 
 
-@pytest.mark.parametrize(("table", "severity"), [("regexp:/etc/postfix/sender_canonical", "warning"),
-                                                 ("proxy:tcp:127.0.0.1:9999", "warning"),
-                                                 ("hash:/etc/postfix/sender_canonical", "note"),
-                                                 ("static:ceo@example0.com", "note")])
-def test_tables_whose_rules_are_not_seen_are_judged_by_what_they_can_return(tmp_path, table, severity) -> None:
+@pytest.mark.parametrize("table", ["hash:/etc/postfix/sender_canonical", "static:ceo@example0.com"])
+def test_an_exact_key_table_is_a_note_its_entries_are_the_administrators(tmp_path, table) -> None:
     (d,) = findings(compile_text(tmp_path, HEAD + f"set sender_canonical_maps = {table}\n"))
-    assert d.severity.value == severity and table.removeprefix("proxy:") in d.message
+    assert d.severity.value == "note" and table in d.message
+
+
+@pytest.mark.parametrize("table", ["regexp:/etc/postfix/sender_canonical", "proxy:tcp:127.0.0.1:9999",
+                                   "socketmap:inet:127.0.0.1:9999:canonical", "pgsql:/etc/postfix/canonical.cf",
+                                   "proxy:ldap:/etc/postfix/ldap-canonical.cf", "mysql:/etc/postfix/canonical.cf"])
+def test_a_table_nobody_here_can_read_is_a_stated_assumption_not_a_finding(tmp_path, table) -> None:
+    # Issue 13 point 6: undecidable is a note that says what the table must not do, and explain lists it.
+    compilation = compile_text(tmp_path, HEAD + f"set sender_canonical_maps = {table}\n")
+    assert findings(compilation) == [] and not any(d.is_error for d in compilation.diagnostics)
+    (d,) = [d for d in compilation.diagnostics if d.code == "MP327"]
+    assert d.severity.value == "note" and d.span.line == 8
+    assert d.message.startswith(f"sender ownership holds only if {table.removeprefix('proxy:')} "
+                                "(sender_canonical_maps,")
+    text = explain(compilation)
+    assert "Sender ownership holds only if these rewriting tables" in text
+    assert f"  - {table.removeprefix('proxy:')} (sender_canonical_maps," in text
+
+
+def test_a_readable_rule_next_to_an_unreadable_table_is_still_an_error(tmp_path) -> None:
+    table = "unionmap:{tcp:127.0.0.1:9999, " + EXTENSION + "}"
+    (d,) = findings(compile_text(tmp_path, HEAD + f"set sender_canonical_maps = {table}\n"))
+    assert d.is_error
 
 
 def test_a_union_is_reported_once_at_its_worst(tmp_path) -> None:

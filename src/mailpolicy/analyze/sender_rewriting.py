@@ -18,7 +18,11 @@ Each table is judged by the classification the open-relay proof uses (simulate/r
   owner, or anyone when it has none) is held to the result: a rule seen to give an address
   another login owns is an error naming both; a rule whose result uses captured text is
   otherwise a warning: it may, for addresses not tried.
-- `opaque` (a regexp:/pcre: file, tcp:, socketmap:): a warning; nobody here can read what it returns.
+- `opaque` (a regexp:/pcre: file, tcp:, socketmap:, and the database types, whose query may
+  return the key it is asked for: mysql/pgsql/sqlite `%s`, `%u`, ldap `result_format`): nobody
+  here can read what it returns, so it is neither proved nor refused: a stated assumption (note
+  MP327, listed by `explain`) that it never turns an address a client may use into one another
+  login owns (issue 13: undecidable is an assumption, not an error).
 - `exact` (hash:, lmdb:, inline:, static:, ...): a note. Every result is one the administrator
   wrote for one key, so no client chooses it, but an entry that maps an owned address to another
   login's still lets its owner send as that login without an `allow` line saying so.
@@ -76,7 +80,9 @@ def check_sender_rewriting(ctx: AnalysisContext) -> Iterator[Diagnostic]:
         for reference in config.words(parameter):
             # One finding per table written: the worst of the tables it reads (unionmap:{...}).
             found = [_judge(ctx, parameter, table, owners, delimiter, domains) for table in tables(reference)]
-            worst = min((d for d in found if d is not None), key=lambda d: _RANK[d.severity], default=None)
+            worst = min((d for d in found if d is not None),
+                        key=lambda d: (_RANK[d.severity], d.code != cat.SENDER_REWRITING_ASSUMPTION.code),
+                        default=None)
             if worst is not None:
                 yield worst
 
@@ -152,16 +158,14 @@ def _judge(ctx: AnalysisContext, parameter: str, table: Table, owners: SenderMap
            domains: list[str]) -> Diagnostic | None:
     span = parameter_span(ctx, parameter) or fallback_span(ctx)
     rewrites = f"cleanup rewrites the envelope sender with {parameter} ({table.reference})"
+    if table.kind == "opaque" or table.type in QUERY_TYPES:
+        return cat.SENDER_REWRITING_ASSUMPTION.at(span, sender_assumption_message(parameter, table.reference),
+                                                  hint=_ASSUMPTION_HINT)
     if table.kind == "exact":
         return cat.SENDER_REWRITTEN_AFTER_LOGIN_CHECK.at(
             span, f"{rewrites} after smtpd checked its owner: an entry that maps an owned address to another "
                   "login's lets its owner send as that login, which no `allow` line says", severity=Severity.NOTE,
             hint="if an entry does that on purpose, say it with `allow user LOGIN as ADDRESS` as well")
-    if table.kind == "opaque":
-        return cat.SENDER_REWRITTEN_AFTER_LOGIN_CHECK.at(
-            span, f"{rewrites} after smtpd checked its owner: its contents are not known here, and a result built "
-                  "from the client's text may be an address another login owns", severity=Severity.WARNING,
-            hint=_HINT)
     rules = table.rules()
     spoof = _spoof(rules, owners, delimiter, domains)
     if spoof is not None:
@@ -175,6 +179,22 @@ def _judge(ctx: AnalysisContext, parameter: str, table: Table, owners: SenderMap
     return None
 
 
+# Table types answered by a query whose result may be built from the key it is asked for
+# (mysql_table(5), pgsql_table(5), sqlite_table(5): `%s`, `%u`, `%d` in query and result_format;
+# ldap_table(5) result_format; memcache_table(5) key_format): not exact-key tables for this check.
+QUERY_TYPES = frozenset({"mysql", "pgsql", "sqlite", "ldap", "memcache", "nis", "nisplus", "netinfo"})
+SENDER_ASSUMPTION_PREFIX = "sender ownership holds only if "
+
+
+def sender_assumption_message(parameter: str, reference: str) -> str:
+    """Return what a sender rewriting table nobody here can read must not do (MP327; explain lists it)."""
+    return (f"{SENDER_ASSUMPTION_PREFIX}{reference} ({parameter}, read by cleanup after smtpd checked the sender's "
+            "owner) never rewrites an address a client may use into one another login owns, as a result built "
+            "from the address it is asked for could")
+
+
+_ASSUMPTION_HINT = ("its contents cannot be read here; if it builds results from the address it is asked for, "
+                    "rewrite with an exact-key table (hash:, lmdb:) instead")
 _HINT = ("build no sender from the client's text after the login check: rewrite with an exact-key table (hash:, "
          "lmdb:), or give every address a rule rewrites from to the login that owns what it becomes")
 

@@ -121,6 +121,7 @@ RELAY_DOMAIN_NOT_OWN = _code("MP324", "relay-domain-not-own", ERROR, "relay_doma
 TRUSTED_UNION_TOO_WIDE = _code("MP325", "trusted-union-too-wide", ERROR, "the trusted networks together hold more public addresses than a /12 (IPv4) or a /32 (IPv6)")
 BARE_POSTMASTER_FORGERY = _code("MP336", "bare-postmaster-forgery", ERROR, "sender ownership is checked, but not in smtpd_data_restrictions: an anonymous client can send as an owned address to the bare postmaster")
 RELAY_ASSUMPTION = _code("MP326", "relay-assumption", NOTE, "the open-relay proof holds only if a table it cannot read (SQL, LDAP, socketmap, tcp, a policy server, a file not given) does not answer as named")
+SENDER_REWRITING_ASSUMPTION = _code("MP327", "sender-rewriting-assumption", NOTE, "sender ownership holds only if a sender rewriting table it cannot read (SQL, LDAP, socketmap, tcp, a pattern file) never turns an address a client may use into one another login owns")
 # Services and TLS (analyze/service_checks.py, analyze/services.py)
 LOGIN_WITHOUT_TLS = _code("MP350", "login-without-tls", ERROR, "a service offers login before TLS: a password could cross the network in clear")
 TLS_REQUIRED_INBOUND = _code("MP351", "tls-required-inbound", ERROR, "TLS is required on the inbound port 25: servers that do not speak it cannot deliver")
