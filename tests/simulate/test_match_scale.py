@@ -185,7 +185,8 @@ def test_the_proof_walks_each_list_a_bounded_number_of_times(steps, dimension) -
 
 
 def test_the_shading_check_runs_each_list_once_per_request(monkeypatch) -> None:
-    from mailpolicy.checks.shading import client_requests, find_shading
+    from mailpolicy.checks.shading import find_shading
+    from mailpolicy.checks.shading_requests import client_requests
     from mailpolicy.simulate.runner import Runner
 
     evaluated = []
@@ -200,7 +201,7 @@ def test_the_shading_check_runs_each_list_once_per_request(monkeypatch) -> None:
         model = PostfixModel.from_parameters({
             "compatibility_level": "3.6", "myhostname": "mx.example0.com", "mydestination": "example0.com",
             "smtpd_sasl_auth_enable": "yes", "smtpd_client_restrictions": lists})
-        requests = client_requests("203.0.113.9", "127.0.0.1", "example0.com", [])
+        requests = client_requests(model, "127.0.0.1", [])
         evaluated.clear()
         assert find_shading(model, requests) == []  # anonymous clients reach every one of them
         assert len(evaluated) >= rejections * sum(len(r) for r in requests.values())

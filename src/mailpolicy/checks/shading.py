@@ -4,9 +4,10 @@ postconf(5): in a restriction list "the first restriction that matches wins", an
 the list. A reject_* is shaded when, for every request it would reject, a permit earlier in the
 same list matches first, so it never fires (as aerleon's _DetectShading finds a term that an
 earlier term makes unreachable). The simulator decides it: each reject_* (and reject, defer,
-defer_*) is evaluated alone for requests of every client class - an anonymous outside client,
-a trusted one, logged-in clients - with owned, unowned and null senders and local and remote
-recipients; then the list is run up to it for the same requests.
+defer_*) is evaluated alone for requests of every client class - anonymous outside clients,
+a trusted one, logged-in clients - with every class of HELO name, sender and recipient the
+restrictions tell apart (checks/shading_requests.py: complete for exact-match tables, so a
+table key is never mistaken for every value); then the list is run up to it for the same requests.
 
 Reported: a rejection dead for every client it could reject; and a *_sender_login_mismatch
 dead for every logged-in client (the seed's `permit_sasl_authenticated,
@@ -24,7 +25,7 @@ from collections import Counter
 from typing import Iterator
 
 from mailpolicy.checks.host import Host, Service
-from mailpolicy.checks.samples import OUTSIDE_CLIENT
+from mailpolicy.checks.shading_requests import client_requests
 from mailpolicy.diagnostics import Diagnostic, Related, Severity
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
@@ -36,7 +37,6 @@ from mailpolicy.simulate.runner import Ended
 
 _LOGIN_CHECKS = ("reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
                  "reject_known_sender_login_mismatch")
-STRANGER = "nobody-owns-this-login"
 
 
 @frozen
@@ -60,8 +60,9 @@ def _shaded(service: Service) -> Iterator[Diagnostic]:
     model = service.model()
     if model.fatal:
         return  # smtpd would not start: nothing is decided by its lists (the audit reports it, MP712)
-    classes = client_requests(OUTSIDE_CLIENT, service.trusted_client(), service.local_domain(),
-                              service.owned_samples(3))
+    classes = client_requests(model, service.trusted_client(), service.owned_samples(3))
+    if classes is None:
+        return  # too many request classes to try them all: a shading claim on fewer could be false
     for found in find_shading(model, classes):
         if found.permit_name == "permit_mynetworks" and (found.who == "any client" or service.compiled(found.parameter)):
             continue  # the trusted networks hold everyone: MP302/MP303 and MP301 name that entry
@@ -102,27 +103,6 @@ def find_shading(model: PostfixModel, classes: dict[str, list[Request]]) -> list
                 found.append(Shading(parameter, entry.position, entry.name, permit_position,
                                      listed[permit_position].name, who))
     return found
-
-
-def client_requests(outside: str, trusted: str, local_domain: str,
-                    owned: list[tuple[str, str]]) -> dict[str, list[Request]]:
-    """Return requests of each client class: anonymous, trusted, and logged-in clients.
-
-    `owned` is a few (address, login) pairs of the sender login map; a login nobody's map
-    names is added, as are an unowned and the null sender and a local and a remote recipient.
-    """
-    local, remote = f"someone@{local_domain}", "victim@gmail.test"
-    senders = ["anyone@elsewhere.test", "", *(address for address, _ in owned)]
-    logins = list(dict.fromkeys([*(login for _, login in owned), STRANGER]))
-
-    def requests(client: str, login: str | None) -> list[Request]:
-        return [Request(client, login, s, r) for s in senders for r in (local, remote)]
-
-    return {
-        "anonymous clients": requests(outside, None),
-        "trusted clients": requests(trusted, None),
-        "logged-in clients": [r for login in logins for r in requests(outside, login)],
-    }
 
 
 def _rejects_only(name: str) -> bool:

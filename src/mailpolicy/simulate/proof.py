@@ -249,6 +249,19 @@ def _prove(model: PostfixModel, login: str | None, clients: Iterable[str] | None
     return list(found.values())
 
 
+def request_classes(model: PostfixModel) -> dict[str, list[str]]:
+    """Return, per part of a request, one value of each class the restrictions cannot tell apart.
+
+    The candidates the relay search draws (outside clients, HELO names, senders, and every recipient
+    form, relaying or not), grouped as it groups them: for exact-match tables one value per key plus
+    fresh ones covers every answer (docs/proof.md). checks/shading.py judges whole lists with them.
+    """
+    search = _Search(model, None)
+    parts = {"client_address": search.outside_clients(), "helo": search.helos(), "sender": search.senders(),
+             "recipient": search.recipient_forms(plain=("someone",))}
+    return {part: search.classes(part, values) for part, values in parts.items()}
+
+
 # PostfixModel -> its outside client candidates (_Search.outside_clients); a model never changes.
 _OUTSIDE_CLIENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -339,15 +352,21 @@ class _Search:
         return list(dict.fromkeys(found))
 
     def recipients(self) -> list[str]:
+        return [r for r in self.recipient_forms() if self._relays(r)]
+
+    def recipient_forms(self, plain: tuple[str, ...] = ()) -> list[str]:
+        """Every recipient candidate, relaying or not: the relay tricks (and the `plain` local parts) at
+        every local and relay domain, every other form smtpd resolves differently, one per table key."""
         found = [*REMOTE_RECIPIENTS, *ADDRESS_FORMS]
         relay = interchangeable_domains(self.model, self._relay_domains())
         for domain in [*self.local_domains(), *relay]:
+            found.extend(f"{local}@{domain}" for local in plain)
             found.extend(trick.format(domain) for trick in RELAY_TRICKS)
         # relay_domains entries themselves are read whole by checks/relay_declaration.py (MP324),
         # which tells the policy's own backup-MX domains from others'; probing them here could not.
         for _ref, table in self.tables("recipient"):
             found.extend(self._address_for_key(k) for k in table.entries)
-        return [r for r in dict.fromkeys(found) if r and self._relays(r)]
+        return [r for r in dict.fromkeys(found) if r]
 
     def local_domains(self) -> list[str]:
         return [w.lower() for w in self.config.words("mydestination") if ":" not in w and not w.startswith("/")]
