@@ -94,9 +94,9 @@ def _mismatch(ctx: AuditContext, view: ServiceView) -> list[Word]:
 def _login_map(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:
     maps = view.words("smtpd_sender_login_maps")
     mismatch = _mismatch(ctx, view)
-    if mismatch and not maps:
+    if mismatch and not maps and sasl_enabled(view):  # without SASL smtpd ignores them: MP337
         yield cat.MISMATCH_WITHOUT_LOGIN_MAP.at(
-            mismatch[0].span, _without_map(mismatch[0].text.lower()),
+            mismatch[0].span, _without_map(mismatch[0].text.lower(), _reached_by_logins(ctx, view, mismatch[0])),
             hint="set smtpd_sender_login_maps = hash:/etc/postfix/controlled_envelope_senders "
                  "(ADDRESS LOGIN lines, built with postmap)")
     if not maps and not any(w.text.lower() in _REFUSE_UNOWNED for w in mismatch) and sasl_enabled(view):
@@ -143,13 +143,26 @@ def _unconsulted_map(ctx: AuditContext, view: ServiceView, span: Span | None) ->
 _REFUSE_UNOWNED = ("reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch")
 
 
-def _without_map(restriction: str) -> str:
+def _reached_by_logins(ctx: AuditContext, view: ServiceView, word: Word) -> bool:
+    """Tell whether a logged-in client reaches `word`: no `permit` or permit_sasl_authenticated before it."""
+    for name in SMTPD_LISTS:
+        restrictions = ctx.restrictions(view, name)
+        if word in restrictions:
+            before = restrictions[:restrictions.index(word)]
+            return not any(w.text.lower() in ("permit", "permit_sasl_authenticated") for w in before)
+    return True
+
+
+def _without_map(restriction: str, reached_by_logins: bool) -> str:
     """Say what a login-mismatch restriction does when smtpd_sender_login_maps is empty."""
-    if restriction in _REFUSE_UNOWNED:
+    if restriction in _REFUSE_UNOWNED and reached_by_logins:
         # Measured on Postfix 3.7: a logged-in client owns no address, so every MAIL FROM it
         # uses gets "553 5.7.1 <...>: Sender address rejected: not owned by user LOGIN".
         return (f"{restriction} is used but smtpd_sender_login_maps is empty: no address has an owner, so it "
                 "refuses every sender of every logged-in client (not owned by user ...) and protects no address")
+    # Anonymous clients: no address has an owner, so "not logged in" never applies; logged-in
+    # ones: reject_unauthenticated_* skips them, or a permit before it ends the list for them
+    # (emailwiz's permit_sasl_authenticated: shown live, tests/corpus/test_realworld_live.py).
     return (f"{restriction} is used but smtpd_sender_login_maps is empty: no address has an owner, "
             "so it never rejects anything")
 

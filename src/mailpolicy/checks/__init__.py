@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 
 from mailpolicy.checks.class_loops import check_class_loops
 from mailpolicy.checks.host import Host
+from mailpolicy.checks.no_sasl_support import check_no_sasl_support
 from mailpolicy.checks.names import check_parameter_names, check_restriction_names
 from mailpolicy.checks.open_relay import check_open_relay
 from mailpolicy.checks.shading import check_shading
@@ -30,4 +31,5 @@ CHECKS: tuple[Check, ...] = (
     check_transports,  # MP384, MP385: mail accepted from anyone handed on to another domain's own servers
     check_shading,  # MP307: a rejection an earlier permit always beats
     check_class_loops,  # MP340: a restriction class that reaches itself
+    check_no_sasl_support,  # MP337: a login restriction smtpd ignores on a service without SASL
 )
