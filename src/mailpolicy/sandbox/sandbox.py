@@ -65,7 +65,7 @@ class Sandbox:
     mynetworks, SASL and sender-login settings stay exactly as given. Table
     references whose path is a key of `maps` are relocated into the temp dir and
     postmapped there; others are left alone (and read from the real path).
-    `logins` feed a private Dovecot, started only when smtpd_sasl_type = dovecot;
+    `logins` feed a private Dovecot, started only when smtpd_sasl_type = dovecot (in main.cf or a service's -o);
     it listens at the queue-relative smtpd_sasl_path, or at private/auth if that
     path is absolute. Nothing accepted is ever delivered; DATA is sent only when asked
     (mail to the bare postmaster, which only smtpd_data_restrictions decides). With
@@ -169,7 +169,10 @@ class Sandbox:
         lmtp_socket = (self._postfix.queue_dir / lmtp.removeprefix("lmtp:unix:")
                        if self.deliver and lmtp.startswith("lmtp:unix:") and ":" not in lmtp.removeprefix("lmtp:unix:")
                        and not lmtp.removeprefix("lmtp:unix:").startswith("/") else None)
-        if sasl.get("smtpd_sasl_type") == "dovecot" or lmtp_socket is not None:
+        # A service's `-o smtpd_sasl_type=dovecot` (submission beside a port 25 without SASL) needs it too.
+        dovecot_sasl = sasl.get("smtpd_sasl_type") == "dovecot" or any(
+            (name, value) == ("smtpd_sasl_type", "dovecot") for _, overrides in self.services for name, value in overrides)
+        if dovecot_sasl or lmtp_socket is not None:
             path = sasl.get("smtpd_sasl_path", "") or FALLBACK_SASL_PATH
             if path.startswith("/") or ":" in path:
                 path = FALLBACK_SASL_PATH
