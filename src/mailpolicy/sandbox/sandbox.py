@@ -170,10 +170,11 @@ class Sandbox:
                        if self.deliver and lmtp.startswith("lmtp:unix:") and ":" not in lmtp.removeprefix("lmtp:unix:")
                        and not lmtp.removeprefix("lmtp:unix:").startswith("/") else None)
         # A service's `-o smtpd_sasl_type=dovecot` (submission beside a port 25 without SASL) needs it too.
-        dovecot_sasl = sasl.get("smtpd_sasl_type") == "dovecot" or any(
-            (name, value) == ("smtpd_sasl_type", "dovecot") for _, overrides in self.services for name, value in overrides)
-        if dovecot_sasl or lmtp_socket is not None:
-            path = sasl.get("smtpd_sasl_path", "") or FALLBACK_SASL_PATH
+        by_service = [dict(overrides) for _, overrides in self.services
+                      if ("smtpd_sasl_type", "dovecot") in overrides]
+        if sasl.get("smtpd_sasl_type") == "dovecot" or by_service or lmtp_socket is not None:
+            path = ((sasl.get("smtpd_sasl_path", "") if not by_service or sasl.get("smtpd_sasl_type") == "dovecot"
+                     else by_service[0].get("smtpd_sasl_path", "")) or FALLBACK_SASL_PATH)
             if path.startswith("/") or ":" in path:
                 path = FALLBACK_SASL_PATH
             # A relative path is relative to the queue directory, which is also

@@ -23,6 +23,7 @@ scenario when the verdicts are equal.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -184,16 +185,47 @@ def reference(comparison: Comparison) -> str:
     return "\n".join(lines) + "\n"
 
 
+PROJECTS = sorted(p.name for p in CORPUS.iterdir() if (p / "main.cf").is_file())
+AUDIT_DOC = Path(__file__).resolve().parents[3] / "docs" / "audit.md"
+TABLE_IN_DOC = re.compile(r"(<!-- live-table -->\n)(.*?)(<!-- /live-table -->)", re.S)
+
+
+def decides_like(comparison: Comparison) -> str:
+    """The table's last column: `yes`, `no (N of M sessions differ)` or why nothing was compared."""
+    if not comparison.compiled:
+        return "not compared: the import does not compile"
+    differing = len(comparison.differences)
+    return "yes" if not differing else f"no ({differing} of {len(comparison.rows)} sessions differ)"
+
+
+def table(comparisons: list[Comparison]) -> str:
+    """The Markdown table docs/audit.md shows between its live-table markers."""
+    head = ("| configuration | services compared | sessions per side | same verdict "
+            "| decides like the original (live) |\n|---|---|---|---|---|\n")
+    rows = []
+    for c in comparisons:
+        services = ", ".join(dict.fromkeys(row.service for row in c.rows)) or "-"
+        same = len(c.rows) - len(c.differences)
+        rows.append(f"| {c.project} | {services} | {len(c.rows)} | {same} | {decides_like(c)} |\n")
+    return head + "".join(rows)
+
+
 def main(argv: list[str]) -> None:
     write = "--write" in argv
-    projects = [a for a in argv if not a.startswith("--")] or sorted(
-        p.name for p in CORPUS.iterdir() if (p / "STANDINS").is_file())
+    projects = [a for a in argv if not a.startswith("--")] or PROJECTS
+    comparisons = []
     for project in projects:
         result = compare(project)
+        comparisons.append(result)
         text = reference(result)
         if write:
             (CORPUS / project / "live.ref").write_text(text, encoding="utf-8")
         print(f"== {project}\n{text}", end="")
+    print(table(comparisons), end="")
+    if write and projects == PROJECTS:
+        doc = AUDIT_DOC.read_text(encoding="utf-8")
+        AUDIT_DOC.write_text(TABLE_IN_DOC.sub(lambda m: m.group(1) + table(comparisons) + m.group(3), doc),
+                             encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ like the original"):
   must not depend on the network; the other DNS lookups (`reject_unknown_*`) stay, and are answered
   by this machine's resolver for domains that do not exist;
 - `smtpd_milters` and `non_smtpd_milters` are empty (a milter that accepts everything);
+- `cleanup_service_name` is `cleanup`, the sandbox's only cleanup service;
 - `smtpd_sasl_path` is `private/auth`, where the sandbox's Dovecot answers (with STANDINS's logins);
 - `mynetworks` keeps its networks except those holding the outside client (verify/standins.py).
 """
@@ -141,6 +142,10 @@ class Replacer:
             return ""
         if name == "smtpd_sasl_path":
             return SASL_PATH
+        if name == "cleanup_service_name":
+            # Mail-in-a-Box's submission hands mail to its own `authclean` cleanup (it strips
+            # headers); the sandbox has only `cleanup`, which decides nothing at RCPT either.
+            return "cleanup"
         if name == "mynetworks":
             return stand_ins(value).sandbox_mynetworks
         value = _POLICY.sub(f"check_policy_service,inet:127.0.0.1:{self.policy_port}", value)
