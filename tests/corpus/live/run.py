@@ -34,7 +34,7 @@ from click.testing import CliRunner
 
 from mailpolicy.cli import cli
 from mailpolicy.postfix.master_cf import MasterCf, read_master_cf
-from mailpolicy.postfix.service_kinds import KINDS, SUBMISSIONS, port_kind
+from mailpolicy.postfix.service_kinds import KINDS, port_kind
 from mailpolicy.sandbox import Sandbox
 from mailpolicy.sandbox.client import Attempt
 
@@ -44,7 +44,7 @@ from .standins import Replacer, StandIns, read_standins
 
 CORPUS = Path(__file__).resolve().parents[1] / "realworld"
 TLS_HOSTNAME = "mail.example0.com"
-SESSION_TIMEOUT = 5.0
+SESSION_TIMEOUT = 20.0
 
 
 @attrs.frozen

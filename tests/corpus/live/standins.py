@@ -18,7 +18,8 @@ like the original"):
   must not depend on the network; the other DNS lookups (`reject_unknown_*`) stay, and are answered
   by this machine's resolver for domains that do not exist;
 - `smtpd_milters` and `non_smtpd_milters` are empty (a milter that accepts everything);
-- `cleanup_service_name` is `cleanup`, the sandbox's only cleanup service;
+- `cleanup_service_name` is `cleanup`, the sandbox's only cleanup service, and `smtpd_proxy_filter`
+  is empty (a before-queue filter that passes everything);
 - `smtpd_sasl_path` is `private/auth`, where the sandbox's Dovecot answers (with STANDINS's logins);
 - `mynetworks` keeps its networks except those holding the outside client (verify/standins.py).
 """
@@ -142,6 +143,9 @@ class Replacer:
             return ""
         if name == "smtpd_sasl_path":
             return SASL_PATH
+        if name == "smtpd_proxy_filter":
+            # A before-queue content filter (modoboa's amavis on 10026) that passes everything.
+            return ""
         if name == "cleanup_service_name":
             # Mail-in-a-Box's submission hands mail to its own `authclean` cleanup (it strips
             # headers); the sandbox has only `cleanup`, which decides nothing at RCPT either.
