@@ -15,3 +15,6 @@ _.Folded
 _.login_required
 # psycopg's Connection.read_only: setting it makes every transaction READ ONLY (model/database_rows.py).
 _.read_only
+# socketserver calls a request handler's handle() and reads a server's daemon_threads (tests/corpus/live/policy.py).
+_.handle
+_.daemon_threads
