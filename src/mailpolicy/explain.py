@@ -42,6 +42,7 @@ def explain(compilation: Compilation) -> str:
     lines.extend(["", "Assumed: every local recipient exists (passwd and aliases are not read); no DNS list lists "
                       "the client; the login's password is right."])
     lines.extend(_proof_assumptions(compilation))
+    lines.extend(_transport_assumptions(compilation))
     lines.extend(_sender_assumptions(compilation))
     return "\n".join(lines) + "\n"
 
@@ -50,6 +51,13 @@ def _proof_assumptions(compilation: Compilation) -> list[str]:
     """List what the open-relay proof assumes of tables it cannot read (MP326), each with its line."""
     return _assumptions(compilation, cat.RELAY_ASSUMPTION.code, "the open-relay proof assumes that ",
                         "The open-relay proof holds only if these tables, which it cannot read, answer as said:")
+
+
+def _transport_assumptions(compilation: Compilation) -> list[str]:
+    """List what the open-relay proof assumes of routes it cannot read or place (MP385), each with its line."""
+    return _assumptions(compilation, cat.TRANSPORT_ASSUMPTION.code, "the open-relay proof assumes that ",
+                        "The open-relay proof also holds only if these routes after acceptance, which it cannot "
+                        "read or place, are as said:")
 
 
 def _sender_assumptions(compilation: Compilation) -> list[str]:
