@@ -95,6 +95,11 @@ _OPTIONAL = {
     "smtpd_null_access_lookup_key": ("<>", "null-sender"),
     "smtpd_delay_reject": ("no",),
     "access_map_reject_code": ("550", "450"),
+    # Routes to error and retry: smtpd refuses them in check_rcpt_maps (simulate/transport.py undeliverable).
+    "transport_maps": ("inline:{ {example1.org=error:5.1.2 gone} }", "inline:{ {info@example0.com=retry:} }",
+                       "inline:{ {gmail.test=error:no mail there} }", "regexp:{ {/^sales@/ error:closed} }",
+                       "inline:{ example0.com=smtp: }"),
+    "local_transport": ("error:closed", "retry", "local"),
 }
 
 

@@ -30,6 +30,10 @@ from mailpolicy.simulate.address import DomainClass
 from mailpolicy.simulate.lookup import UNKNOWN, domain_keys, pattern_table, split_local
 
 CLASS_TRANSPORTS = {DomainClass.LOCAL: "local_transport", DomainClass.VIRTUAL_MAILBOX: "virtual_transport"}
+# Off-host classes too, for smtpd's own use of the route (undeliverable() below).
+_ALL_TRANSPORTS = {**CLASS_TRANSPORTS, DomainClass.RELAY: "relay_transport", DomainClass.DEFAULT: "default_transport"}
+# The transports whose nexthop is a reason, not a host (transport.c update_entry, smtpd_check.c check_rcpt_maps).
+UNDELIVERABLE = ("error", "retry")
 
 
 @frozen
@@ -83,6 +87,27 @@ def mapped_route(model, address: str, route: Route) -> Route | Unread:
     return route
 
 
+def undeliverable(model, resolved) -> Route | None:
+    """Return the route of an address the resolver sends to `error` or `retry`, else None.
+
+    src/smtpd/smtpd_check.c check_rcpt_maps() (smtpd_reject_unlisted_recipient and _sender): after
+    the canonical and virtual alias maps, "anything that resolves to the error mailer is known to be
+    undeliverable": 550 with the nexthop's text (its DSN when it starts with one); `retry` gives
+    450. The resolver's route includes transport_maps (smtpd asks trivial-rewrite). A virtual
+    alias domain always resolves to error ("User unknown in virtual alias table"): the alias
+    table's own check decides it. A sender-dependent default transport, or a transport table
+    that cannot be read, is not known here: None.
+    """
+    if resolved.domain_class is DomainClass.VIRTUAL_ALIAS:
+        return None
+    if resolved.domain_class is DomainClass.DEFAULT and model.config.words("sender_dependent_default_transport_maps"):
+        return None
+    parameter = _ALL_TRANSPORTS[resolved.domain_class]
+    transport, nexthop = split_transport(model.config.value(parameter))
+    route = mapped_route(model, resolved.address, Route(transport, nexthop or resolved.domain, parameter))
+    return route if isinstance(route, Route) and route.transport in UNDELIVERABLE else None
+
+
 def filter_route(model, value: str, domain: str, chosen_by: str) -> Route:
     """Return where a content filter (`transport:nexthop`) sends a recipient at `domain` (qmgr_message.c)."""
     transport, nexthop = split_transport(value)
@@ -101,8 +126,8 @@ def _updated(route: Route, value: str, domain: str, ref: str) -> Route:
     transport, nexthop = split_transport(value)
     if not transport:  # `:nexthop` keeps the transport; a bare `:` changes nothing
         return Route(route.transport, nexthop or route.nexthop, "transport_maps", ref)
-    if not nexthop and transport not in ("error", "retry"):
-        nexthop = domain
+    if not nexthop:
+        nexthop = "Address is undeliverable" if transport in UNDELIVERABLE else domain
     return Route(transport, nexthop, "transport_maps", ref)
 
 
