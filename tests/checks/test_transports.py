@@ -44,6 +44,14 @@ CASES = {
         ["virtual_mailbox_domains = gmail.test", "virtual_mailbox_maps = inline:{ victim@gmail.test=x }",
          "smtpd_recipient_restrictions = check_sender_access inline:{ {anyone@elsewhere.test=FILTER smtp:} },"
          " reject_unauth_destination"], {("MP384", 7)}),
+    "a FILTER action keyed on another sender: the witness sends as that key": (
+        ["virtual_mailbox_domains = gmail.test", "virtual_mailbox_maps = inline:{ victim@gmail.test=x }",
+         "smtpd_recipient_restrictions = check_sender_access inline:{ {chosen@partner.test=FILTER relay:} },"
+         " reject_unauth_destination"], {("MP384", 7)}),
+    "a FILTER action keyed on a client no sample is: an assumption": (
+        ["virtual_mailbox_domains = gmail.test", "virtual_mailbox_maps = inline:{ victim@gmail.test=x }",
+         "smtpd_recipient_restrictions = check_client_access inline:{ {192.0.2.77=FILTER smtp:} },"
+         " reject_unauth_destination"], {("MP385", 7)}),
     "the own domain to an inner host": (["local_transport = smtp:[mail.example0.com]"], set()),
     "the own domain to its MX (a loop, not a relay)": (["local_transport = smtp"], set()),
     "a foreign domain to a private address": (
@@ -81,6 +89,12 @@ def test_the_error_names_a_witness_the_simulator_accepts(tmp_path) -> None:
     result = compile_text(tmp_path, _policy(["+gmail.test", "local_transport = relay"]))
     [finding] = [d for d in result.diagnostics if d.code == "MP384"]
     assert "anonymous from 203.0.113.9" in finding.message and "@gmail.test> is accepted" in finding.message
+
+
+def test_a_filter_witness_meets_the_action(tmp_path) -> None:
+    lines = CASES["a FILTER action keyed on another sender: the witness sends as that key"][0]
+    [finding] = [d for d in compile_text(tmp_path, _policy(lines)).diagnostics if d.code == "MP384"]
+    assert "sending as <chosen@partner.test> to <victim@gmail.test>" in finding.message
 
 
 def test_a_deployed_master_cf_decides_what_a_transport_is(tmp_path) -> None:

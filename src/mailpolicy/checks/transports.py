@@ -51,6 +51,7 @@ STOCK_COMMANDS = {"smtp": "smtp", "relay": "smtp", "lmtp": "lmtp", "local": "loc
                   "ifmail": "pipe", "bsmtp": "pipe", "scalemail-backend": "pipe", "mailman": "pipe"}
 NETWORK_COMMANDS = ("smtp", "lmtp")
 SENDER = "anyone@elsewhere.test"
+HELO = "client.example.test"
 _INNER_NETWORKS = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
                                                            "fc00::/7"))
 
@@ -129,12 +130,18 @@ def _judge_domain(service, model, judge, domain: str, listed_in: str, filters) -
                     span, f"{route.chosen_by} sends mail for {domain} ({listed_in}) to the transport "
                           f"`{route.transport}`, which master.cf does not show here; the open-relay proof assumes it "
                           f"delivers on this host or to a host of the administrator's")
+    triggers = {by: table for _v, by, _p, table in filters}
     for route, recipients in to_servers.values():
-        yield _relay(service, model, judge, route, domain, listed_in, recipients, _span(service, route, filters))
+        requests = [Request(OUTSIDE_CLIENT, None, sender, recipient, helo=helo)
+                    for recipient in recipients for sender, helo in _triggering(model, triggers.get(route.chosen_by))]
+        yield _relay(model, judge, route, domain, listed_in, requests, triggers.get(route.chosen_by),
+                     _span(service, route, filters))
 
 
-def _relay(service, model, judge, route: Route, domain: str, listed_in: str, recipients: list[str], span):
-    """Return the error with the first recipient an anonymous client gets accepted, else the assumption it needs."""
+def _relay(model, judge, route: Route, domain: str, listed_in: str, requests: list[Request], trigger: str | None,
+           span):
+    """Return the error with the first request an anonymous client gets accepted (and, for a FILTER action,
+    that triggers it), else the assumption it needs."""
     command = judge.command(route.transport)
     hop = (f"the mail exchangers of {domain}" if route.nexthop.lower().rstrip(".") == domain
            else f"nexthop {route.nexthop}")
@@ -142,16 +149,37 @@ def _relay(service, model, judge, route: Route, domain: str, listed_in: str, rec
             f"{route.transport} ({command}) with {hop}: {domain}'s own mail servers, and {domain} is not this "
             f"policy's own ({judge.listed()})")
     needed: set[str] = set()
-    for recipient in recipients:
-        request = Request(OUTSIDE_CLIENT, None, SENDER, recipient)
+    for request in requests:
         branches = model.branches(request)
-        if branches[0].decision.verdict is Verdict.ACCEPT:
+        decision = branches[0].decision
+        # A FILTER action applies only to a message whose lookup met it (the trace shows the result).
+        triggered = trigger is None or any(f"-> FILTER {route.transport}:" in line for line in decision.trace)
+        if decision.verdict is Verdict.ACCEPT and triggered:
             return cat.TRANSPORT_RELAY.at(span, f"{said}, so anyone can relay mail to {domain} through this server: "
                                                 f"{request.describe()} is accepted and sent on", hint=_HINT)
         needed |= {label for b in branches if b.decision.verdict is Verdict.ACCEPT for label, _w in b.choices}
+    if trigger is not None:
+        return cat.TRANSPORT_ASSUMPTION.at(
+            span, f"{said}; no request tried here both is accepted and meets that action: the open-relay proof "
+                  f"assumes no client's mail for {domain} does")
     tables = ", ".join(sorted(needed)) or "the recipient tables"
     return cat.TRANSPORT_ASSUMPTION.at(
         span, f"{said}; the open-relay proof assumes that {tables} accept no recipient at {domain} from anyone")
+
+
+def _triggering(model, table: str | None) -> list[tuple[str, str]]:
+    """Return (MAIL FROM, HELO) pairs to try: the usual one, and for a FILTER table one per key it holds."""
+    pairs = [(SENDER, HELO)]
+    known = model.tables.table(table) if table is not None else None
+    for key in (list(known.entries) if known is not None else [])[:_KEYS]:
+        if "@" in key and not key.startswith("@"):
+            pairs.append((key, HELO))
+        elif "." in key:
+            pairs += [(f"anyone@{key.lstrip('.')}", HELO), (SENDER, key.lstrip("."))]
+    return pairs
+
+
+_KEYS = 50  # keys of a FILTER table tried as the witness's sender or HELO
 
 
 _HINT = ("deliver a domain this server receives mail for on this host (local, virtual, lmtp to a unix socket or "
@@ -180,7 +208,7 @@ def _routes(model, address: str, domain_class, filters) -> list[Route | Unread]:
     base = class_route(model, domain_class, domain)
     if base is None:
         return []
-    return [mapped_route(model, address, base)] + [filter_route(model, value, domain, by) for value, by, _l in filters]
+    return [mapped_route(model, address, base)] + [filter_route(model, value, domain, by) for value, by, _l, _t in filters]
 
 
 def _unread_transport(service, route: Unread, example: str) -> Diagnostic:
@@ -201,21 +229,21 @@ def _recipients(model, domain: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _filters(model) -> list[tuple[str, str, str]]:
-    """Return (transport:nexthop, what chose it, the parameter to point at) of every content filter."""
+def _filters(model) -> list[tuple[str, str, str, str | None]]:
+    """Return (transport:nexthop, what chose it, the parameter to point at, the access table) of every content filter."""
     found = []
     value = model.config.value("content_filter").strip()
     if value:
-        found.append((value, "content_filter", "content_filter"))
+        found.append((value, "content_filter", "content_filter", None))
     lists = {name: model.lists[name] for name in model.lists}
     lists.update({name: model.config.words(name) for name in model.classes})
     for parameter, reference, target in access_filters(model, lists):
-        found.append((target, f"the FILTER action of {reference}", parameter))
+        found.append((target, f"the FILTER action of {reference}", parameter, reference))
     return found
 
 
 def _span(service, route: Route, filters):
-    parameter = next((p for _v, by, p in filters if by == route.chosen_by), route.chosen_by)
+    parameter = next((p for _v, by, p, _t in filters if by == route.chosen_by), route.chosen_by)
     return service.parameter_span(parameter) or service.fallback_span()
 
 
