@@ -8,7 +8,8 @@ restriction lists and class names as results), inline cidr tables, `.domain` pat
 under both parent_domain_matches_subdomains settings, restriction classes (some reaching
 themselves), canonical and virtual alias maps, smtpd_reject_unlisted_sender,
 smtpd_relay_before_recipient_restrictions and compatibility levels, resolve_dequoted_address,
-allow_percent_hack, swap_bangpath, double_bounce_sender; and envelopes with source routes,
+allow_percent_hack, swap_bangpath, double_bounce_sender, routes to the error and retry transports
+(transport_maps, local_transport); and envelopes with source routes,
 quoting, `%` and `!` routing, IP literals, MAILER-DAEMON, double-bounce, postmaster, subdomains,
 case and trailing dots.
 """
