@@ -56,7 +56,7 @@ def _proof_assumptions(compilation: Compilation) -> list[str]:
 def _transport_assumptions(compilation: Compilation) -> list[str]:
     """List what the open-relay proof assumes of routes it cannot read or place (MP385), each with its line."""
     return _assumptions(compilation, cat.TRANSPORT_ASSUMPTION.code, "the open-relay proof assumes that ",
-                        "The open-relay proof also holds only if these routes after acceptance, which it cannot "
+                        "The open-relay proof holds only if these routes after acceptance, which it cannot "
                         "read or place, are as said:")
 
 
