@@ -17,6 +17,7 @@ from mailpolicy.checks.no_sasl_support import check_no_sasl_support
 from mailpolicy.checks.names import check_parameter_names, check_restriction_names
 from mailpolicy.checks.open_relay import check_open_relay
 from mailpolicy.checks.shading import check_shading
+from mailpolicy.checks.startup_values import check_startup_values
 from mailpolicy.checks.transports import check_transports
 from mailpolicy.checks.trusted_networks import check_trusted_networks
 from mailpolicy.diagnostics import Diagnostic
@@ -32,4 +33,5 @@ CHECKS: tuple[Check, ...] = (
     check_shading,  # MP307: a rejection an earlier permit always beats
     check_class_loops,  # MP340: a restriction class that reaches itself
     check_no_sasl_support,  # MP337: a login restriction smtpd ignores on a service without SASL
+    check_startup_values,  # MP341: a main.cf value with which no Postfix program starts
 )
