@@ -129,12 +129,20 @@ def test_too_many_classes_is_said_not_guessed() -> None:
         prove_no_open_relay(m, limit=10)
 
 
-def test_an_inline_pattern_access_table_is_no_assumption_but_a_possible_relay() -> None:
-    # Written in main.cf, its patterns are not the administrator's unreadable table: nothing to
-    # assume, and the search does not solve them, so an OK it may give is a possible relay (MP301).
+def test_an_inline_pattern_access_table_is_solved_and_its_relay_certain() -> None:
+    # simulate/pattern_witness.py draws a key from every class of the table: the OK is found.
     m = model(smtpd_relay_restrictions="check_recipient_access regexp:{{/gmail/ OK}}, reject_unauth_destination")
     (found,) = prove_no_open_relay(m)
-    assert not found.certain and found.assumptions == () and found.answers == ("regexp:{{/gmail/ OK}}: OK",)
+    assert found.certain and found.assumptions == () and "gmail" in found.request.recipient
+
+
+def test_an_unsolved_inline_pattern_access_table_is_no_assumption_but_a_possible_relay() -> None:
+    # Written in main.cf, its patterns are not the administrator's unreadable table: nothing to
+    # assume, and a back-reference is beyond the automata, so an OK it may give is a possible relay (MP301).
+    table = r"regexp:{{/(a)\1/ OK}}"
+    m = model(smtpd_relay_restrictions=f"check_recipient_access {table}, reject_unauth_destination")
+    (found,) = prove_no_open_relay(m)
+    assert not found.certain and found.assumptions == () and found.answers == (f"{table}: OK",)
 
 
 def test_a_source_route_is_tried_and_judged_by_the_address_after_it() -> None:

@@ -13,12 +13,14 @@ evaluated in place. Every reply was measured on Postfix 3.7, e.g.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from mailpolicy.simulate.context import (
     DEFER_IF_PERMIT, DEFER_IF_REJECT, PERMIT, Context, Outcome, Step, dunno, permit, reject,
 )
-from mailpolicy.simulate.lookup import address_keys, client_keys, domain_keys
+from mailpolicy.simulate.lookup import UNKNOWN, PatternTable, address_keys, client_keys, domain_keys
+from mailpolicy.simulate.pattern_witness import solved_pattern_table
 
 _NUMERIC_REPLY = re.compile(r"([45]\d\d)(?:\s+(\d\.\d{1,3}\.\d{1,3}))?\s*(.*)\Z", re.S)
 _DSN = re.compile(r"(\d\.\d{1,3}\.\d{1,3})\s+(.*)\Z", re.S)
@@ -91,11 +93,16 @@ def _split_dsn(text: str, default: str) -> tuple[str, str]:
     return (found.group(1), found.group(2)) if found else (default, text)
 
 
-def _search(ctx: Context, step: Step, keys: list[str], only_address: str | None = None) -> Outcome:
+def _search(ctx: Context, step: Step, keys: list[str], only_address: str | None = None,
+            full: list[str] | None = None) -> Outcome:
+    """Search a table for `keys` in order; a pattern table only for the `full` keys (default: the first)."""
     if not step.argument:
         return _missing_table(ctx, step)
     table = ctx.model.tables.table(step.argument)
     if table is None:
+        patterns = solved_pattern_table(step.argument)
+        if patterns is not None:
+            return _pattern_search(ctx, step, patterns, keys[:1] if full is None else full)
         return ctx.choose(f"contents of {step.argument}", access_outcomes(ctx, step))
     if table.kind == "cidr" and only_address is not None:
         keys = [only_address]
@@ -104,6 +111,19 @@ def _search(ctx: Context, step: Step, keys: list[str], only_address: str | None 
         if found is not None:
             return action(ctx, step, ctx.config.expand(found), key)
     return dunno(f"{step.argument}: no key matches")
+
+
+def _pattern_search(ctx: Context, step: Step, patterns: PatternTable, keys: list[str]) -> Outcome:
+    # smtpd looks a pattern table up with whole keys only: partial keys (parent domains, user@,
+    # shorter network prefixes) are searched with DICT_FLAG_FIXED, which regexp and pcre tables lack
+    # (smtpd_check.c check_access FULL/PARTIAL; src/global/mail_addr_find.c find_addr).
+    for key in keys:
+        found = patterns.access_value(key)
+        if found is UNKNOWN:
+            return ctx.choose(f"contents of {step.argument}", access_outcomes(ctx, step))
+        if found is not None:
+            return action(ctx, step, found, key)
+    return dunno(f"{step.argument}: no pattern matches")
 
 
 def _missing_table(ctx: Context, step: Step) -> Outcome:
@@ -120,7 +140,9 @@ def check_client_access(ctx: Context, step: Step) -> Outcome:
     # address, or networks obtained by stripping least significant octets."
     request = ctx.request
     keys = client_keys(request.client_name, request.client_address, _parent_matches(ctx))
-    return _search(ctx, step, keys, only_address=request.client_address)
+    # check_namadr_access: the name, then the address, each whole (FULL) before its parents.
+    whole = [request.client_name.lower(), str(ipaddress.ip_address(request.client_address))]
+    return _search(ctx, step, keys, only_address=request.client_address, full=whole)
 
 
 def check_helo_access(ctx: Context, step: Step) -> Outcome:

@@ -20,9 +20,10 @@ restrictions.py):
   third outcome: undecidable, stated, not an error.
 - **a possible open relay** (still an error): the branch needs DNS to answer something (an MX
   record naming this host). DNS is the Internet's, not the administrator's: nothing an assumption
-  about one's own tables could cover. So does an inline `regexp:{...}`/`pcre:{...}` access table:
-  its patterns are written in main.cf, nothing is assumed about them, and the request search does
-  not solve them (docs/proof.md "What stays sampled").
+  about one's own tables could cover. So does an inline `regexp:{...}`/`pcre:{...}` access table
+  whose patterns the search cannot solve (simulate/pattern_witness.py: a back-reference, look-around):
+  its patterns are written in main.cf, nothing is assumed about them (docs/proof.md "Pattern access
+  tables"). A solved one is evaluated exactly and never reaches here.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def judge_branch(choices: Iterable[tuple[str, tuple]], unreadable, recipient_rou
     for label, where in choices:
         parameter, restriction, position = where if where else (None, None, None)
         if label.startswith("contents of ") and _written_inline(label[len("contents of "):]):
-            dns = True  # written in main.cf, so no assumption: a pattern table the search does not solve
+            dns = True  # written in main.cf, so no assumption: a pattern table the search cannot solve
         elif label.startswith("contents of "):
             table = label[len("contents of "):]
             says = _ACCESS_SAYS.get(restriction or "", _GENERIC_SAYS)

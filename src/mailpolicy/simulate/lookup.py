@@ -196,6 +196,20 @@ class PatternTable:
         return None if found is None else ",".join(found[1]) or found[0].result
 
 
+    def access_value(self, key: str) -> "str | None | _Unknown":
+        """Return the access(5) value the first matching rule gives, `$1` replaced by the text it matched."""
+        from mailpolicy.simulate.pattern_table import UNREADABLE, lookup, result_text
+
+        found = lookup(self.rules, key)
+        if found is UNREADABLE:
+            return UNKNOWN
+        if found is None:
+            return None
+        rule = found[0]
+        own = rule.conditions[rule.own]
+        return result_text(own.regex.search(key) if own.match and own.regex is not None else None, rule.result)
+
+
 @functools.lru_cache(maxsize=256)
 def pattern_table(ref: str) -> PatternTable | None:
     """Return the inline pattern table a reference writes in main.cf (through proxy:), or None."""

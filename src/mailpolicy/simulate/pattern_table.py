@@ -183,14 +183,18 @@ def _holds(conditions: tuple[Condition, ...], key: str) -> bool | None:
 
 def results(found: re.Match | None, result: str) -> list[str]:
     """Return the addresses a rule's result gives (virtual(5) allows a comma-separated list)."""
+    return [a for a in re.split(r"[,\s]+", result_text(found, result)) if a]
+
+
+def result_text(found: re.Match | None, result: str) -> str:
+    """Return a rule's result with `$1`-style text replaced by what the pattern matched, `$$` by `$`."""
     def group(hit: re.Match) -> str:
         number = int(next(g for g in hit.groups() if g is not None))
         if found is None or number > (found.re.groups or 0):
             return ""
         return found.group(number) or ""
     parts = result.split("$$")
-    text = "$".join(_SUBSTITUTION.sub(group, part) for part in parts)
-    return [a for a in re.split(r"[,\s]+", text) if a]
+    return "$".join(_SUBSTITUTION.sub(group, part) for part in parts)
 
 
 def inline_rules(kind: str, body: str) -> list[Rule]:

@@ -47,8 +47,9 @@ from mailpolicy.simulate.address import strip_source_route
 from mailpolicy.simulate.alone import evaluate_alone
 from mailpolicy.simulate.assumptions import REWRITE_SAYS, Assumption, judge_branch
 from mailpolicy.simulate.decide import PostfixModel
-from mailpolicy.simulate.lookup import NetworkIndex
+from mailpolicy.simulate.lookup import NetworkIndex, pattern_table
 from mailpolicy.simulate.matchlist import parse_network
+from mailpolicy.simulate.pattern_witness import witnesses
 from mailpolicy.simulate.request import Decision, Request, Verdict
 from mailpolicy.simulate.restrictions import READS
 from mailpolicy.simulate.rewrite import PROBE_PAYLOADS, Rewrite, steerable_rewrites
@@ -320,7 +321,7 @@ class _Search:
         for _ref, table in self.tables("client"):
             if table.kind == "cidr":
                 networks.extend(net for net, _ in table.networks if net is not None)
-        candidates = list(OUTSIDE_CLIENTS)
+        candidates = [*OUTSIDE_CLIENTS, *self.pattern_keys("client")]
         for network in networks:
             if network.prefixlen < NARROW[network.version]:
                 candidates.append(str(network.network_address + 1))
@@ -339,6 +340,7 @@ class _Search:
         keys = [BASE_HELO]
         for _ref, table in self.tables("helo"):
             keys.extend(_host_for_key(k) for k in table.entries)
+        keys.extend(self.pattern_keys("helo"))
         return list(dict.fromkeys(k for k in keys if k))
 
     def senders(self) -> list[str]:
@@ -349,6 +351,7 @@ class _Search:
                 found.extend(self._address_for_key(k) for k in _one_key_per_form(table.entries))
         for _ref, table in self.tables("sender"):
             found.extend(self._address_for_key(k) for k in table.entries)
+        found.extend(self.pattern_keys("sender"))
         return list(dict.fromkeys(found))
 
     def recipients(self) -> list[str]:
@@ -366,7 +369,20 @@ class _Search:
         # which tells the policy's own backup-MX domains from others'; probing them here could not.
         for _ref, table in self.tables("recipient"):
             found.extend(self._address_for_key(k) for k in table.entries)
+        found.extend(self.pattern_keys("recipient"))
         return [r for r in dict.fromkeys(found) if r]
+
+    def pattern_keys(self, reads: str) -> list[str]:
+        """Return a key of every class of every solved inline pattern table the lists search for one part
+        (simulate/pattern_witness.py): with them the search meets every answer such a table gives."""
+        found: list[str] = []
+        named = tuple(self.local_domains() + self._relay_domains() + [
+            w.lower() for p in ("virtual_alias_domains", "virtual_mailbox_domains") for w in self.config.words(p)
+            if ":" not in w and "/" not in w])
+        for _parameter, name, argument in self.steps:
+            if argument and READS.get(name) == reads and (table := pattern_table(argument)) is not None:
+                found.extend(witnesses(tuple(table.rules), reads, named) or ())
+        return found
 
     def local_domains(self) -> list[str]:
         return [w.lower() for w in self.config.words("mydestination") if ":" not in w and not w.startswith("/")]
