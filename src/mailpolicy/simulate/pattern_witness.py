@@ -35,11 +35,13 @@ import re
 from collections import deque
 from typing import Iterable
 
-import interegular
-from interegular.fsm import FSM
+from typing import TYPE_CHECKING
 
 from mailpolicy.simulate.lookup import PatternTable, pattern_table
 from mailpolicy.simulate.pattern_table import Condition, Rule
+
+if TYPE_CHECKING:
+    from interegular.fsm import FSM
 
 MAX_RULES = 64
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
@@ -193,6 +195,8 @@ def condition_language(condition: Condition) -> FSM:
 
 @functools.lru_cache(maxsize=1024)
 def _fsm(pattern: str) -> FSM:
+    import interegular  # ~100 ms to import: only when a configuration has a pattern access table
+
     try:
         return interegular.parse_pattern(pattern).to_fsm()
     except Exception as error:  # interegular raises its own errors for what it does not implement
