@@ -9,7 +9,7 @@ import click
 from mailpolicy.audit.files import ConfigUnreadable
 from mailpolicy.audit.run import audit_config
 from mailpolicy.cli import exit_codes
-from mailpolicy.cli.report import format_option, print_diagnostics, warnings_option
+from mailpolicy.cli.report import format_option, print_diagnostics, verbose_option, warnings_option
 from mailpolicy.model import values
 
 postfix_option = click.option(
@@ -31,7 +31,8 @@ def parse_version(version: str) -> str:
 @postfix_option
 @format_option
 @warnings_option
-def audit_command(path: Path, version: str, output_format: str, warnings_as_errors: bool) -> None:
+@verbose_option
+def audit_command(path: Path, version: str, output_format: str, warnings_as_errors: bool, verbose: bool) -> None:
     """Audit the Postfix configuration at PATH (a folder such as /etc/postfix, or a main.cf).
 
     Reads main.cf, the master.cf beside it (every smtpd service, with its -o overrides) and the
@@ -46,7 +47,7 @@ def audit_command(path: Path, version: str, output_format: str, warnings_as_erro
     except ConfigUnreadable as error:
         click.echo(f"mailpolicy: {error}", err=True)
         raise SystemExit(exit_codes.USAGE) from None
-    print_diagnostics(list(audit.diagnostics), audit.sources, output_format)
+    print_diagnostics(list(audit.diagnostics), audit.sources, output_format, verbose=verbose)
     if output_format == "text" and not audit.diagnostics:
         services = ", ".join(view.label for view in audit.context.views)
         click.echo(f"{path} audited ({services}): no problems", err=True)

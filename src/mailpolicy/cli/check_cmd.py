@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from mailpolicy.cli import exit_codes
-from mailpolicy.cli.report import exit_if_unreadable, format_option, print_diagnostics, warnings_option
+from mailpolicy.cli.report import exit_if_unreadable, format_option, print_diagnostics, verbose_option, warnings_option
 from mailpolicy.compiler import Compilation
 from mailpolicy.diagnostics import Diagnostic
 
@@ -21,7 +21,9 @@ SEVERITIES = ("error", "warning", "note")
                    "as they are now; without it the proof states what it assumes they answer.")
 @format_option
 @warnings_option
-def check_command(files: tuple[Path, ...], read_database: bool, output_format: str, warnings_as_errors: bool) -> None:
+@verbose_option
+def check_command(files: tuple[Path, ...], read_database: bool, output_format: str, warnings_as_errors: bool,
+                  verbose: bool) -> None:
     """Check each policy FILE and print all diagnostics together; write nothing.
 
     Every file goes through the same checks as `compile`. A FILE may be a folder: every
@@ -40,7 +42,7 @@ def check_command(files: tuple[Path, ...], read_database: bool, output_format: s
     if output_format == "json":
         click.echo(render_check_json(results, diagnostics), nl=False)
     else:
-        print_diagnostics(diagnostics, [s for c in results for s in c.sources], output_format)
+        print_diagnostics(diagnostics, [s for c in results for s in c.sources], output_format, verbose=verbose)
         if output_format == "text" and not diagnostics:
             click.echo(f"{_files(len(results))} checked: no problems", err=True)
     if not all(c.ok for c in results):

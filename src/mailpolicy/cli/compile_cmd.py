@@ -15,7 +15,8 @@ import attrs
 import click
 
 from mailpolicy.cli import exit_codes
-from mailpolicy.cli.report import exit_if_unreadable, format_option, print_diagnostics, use_colour, warnings_option
+from mailpolicy.cli.report import (exit_if_unreadable, format_option, print_diagnostics, use_colour, verbose_option,
+                                   warnings_option)
 from mailpolicy.compiler import MAIN_CF, compile_policy
 from mailpolicy.emit.master_cf import MASTER_CF
 from mailpolicy.diagnostics import Diagnostic, has_errors, warnings_made_errors
@@ -78,9 +79,10 @@ class _Run:
               help="Write into OUTPUT/<policy name>/ even for a single policy.")
 @format_option
 @warnings_option
+@verbose_option
 def compile_command(policies: tuple[Path, ...], output_dir: Path, check: bool, show_diff: bool,
                     base_path: Path | None, base_master_path: Path | None, force: bool, per_host: bool,
-                    output_format: str, warnings_as_errors: bool) -> None:
+                    output_format: str, warnings_as_errors: bool, verbose: bool) -> None:
     """Compile each POLICY into main.cf and its sender map.
 
     Nothing is written for a policy with errors. Files are written to temporaries and renamed
@@ -102,7 +104,7 @@ def compile_command(policies: tuple[Path, ...], output_dir: Path, check: bool, s
         top = output_dir if folder != output_dir else None
         _compile_host(run, policy, folder, base, check=check, show_diff=show_diff, force=force, top=top,
                       base_master=base_master)
-    print_diagnostics(run.diagnostics, run.sources, output_format)
+    print_diagnostics(run.diagnostics, run.sources, output_format, verbose=verbose)
     raise SystemExit(run.exit_code)
 
 

@@ -8,6 +8,7 @@ from typing import Iterable
 import click
 
 from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics.catalogue import is_detail
 from mailpolicy.diagnostics.render_text import render_text
 from mailpolicy.source import SourceFile
 from mailpolicy.cli.colour import use_colour
@@ -20,6 +21,10 @@ format_option = click.option(
          "(code scanning).")
 warnings_option = click.option(
     "--warnings-as-errors", "-W", is_flag=True, help="Treat warnings as errors (exit 1).")
+verbose_option = click.option(
+    "--verbose", "-v", is_flag=True,
+    help="Also print the notes of detail (master.cf -o overrides, smtp_ client settings); "
+         "machine formats always carry them.")
 
 
 def line_lookup(sources: Iterable[SourceFile]):
@@ -33,8 +38,9 @@ def line_lookup(sources: Iterable[SourceFile]):
     return line_of
 
 
-def print_diagnostics(diagnostics: list[Diagnostic], sources: Iterable[SourceFile], output_format: str) -> None:
-    """Print diagnostics: text goes to stderr, machine formats to stdout."""
+def print_diagnostics(diagnostics: list[Diagnostic], sources: Iterable[SourceFile], output_format: str,
+                      *, verbose: bool = True) -> None:
+    """Print diagnostics: text goes to stderr, machine formats to stdout (the text without detail unless verbose)."""
     # The machine formats are imported when asked for: `check` in a pre-commit hook prints text.
     if output_format == "json":
         from mailpolicy.diagnostics.render_json import render_json
@@ -48,8 +54,14 @@ def print_diagnostics(diagnostics: list[Diagnostic], sources: Iterable[SourceFil
         from mailpolicy.diagnostics.render_github import render_github
 
         click.echo(render_github(diagnostics), nl=False)
-    elif diagnostics:
-        click.echo(render_text(diagnostics, line_lookup(sources), colour=use_colour()), nl=False, err=True)
+    else:
+        hidden = [] if verbose else [d for d in diagnostics if is_detail(d)]
+        shown = [d for d in diagnostics if d not in hidden] if hidden else diagnostics
+        if shown:
+            click.echo(render_text(shown, line_lookup(sources), colour=use_colour()), nl=False, err=True)
+        if hidden:
+            click.echo(f"{len(hidden)} note(s) of detail not shown ({', '.join(sorted({d.code for d in hidden}))}: "
+                       "master.cf -o overrides, smtp_ client settings); --verbose shows them", err=True)
 
 
 def unreadable(path: Path) -> str | None:

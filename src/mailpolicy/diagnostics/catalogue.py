@@ -214,3 +214,14 @@ NOT_IMPORTABLE = _code("MP709", "not-importable", WARNING, "a main.cf setting th
 MAIN_CF_SYNTAX = _code("MP710", "main-cf-syntax", ERROR, "a main.cf line is one Postfix refuses (or ignores with a warning)")
 IMPLICIT_MYNETWORKS = _code("MP711", "implicit-mynetworks", WARNING, "mynetworks is not set, so whom Postfix trusts depends on this host's interfaces (mynetworks_style)")
 SMTPD_CANNOT_START = _code("MP712", "smtpd-cannot-start", ERROR, "smtpd stops with a fatal error at every connection (e.g. no working reject_unauth_destination)")
+
+# Notes that are detail a reader asks for rather than findings: which service overrides what with
+# -o (MP704, one a service), and an smtp_ client setting whose smtpd_ twin is absent (MP402 as a
+# note: Debian's own main.cf carries smtp_tls_* lines). The text output of audit, check and
+# compile leaves them out and counts them unless --verbose; machine formats always carry them.
+DETAIL_NOTES = frozenset({MASTER_CF_OVERRIDE.code, WRONG_DAEMON_PARAMETER.code})
+
+
+def is_detail(diagnostic: Diagnostic) -> bool:
+    """Tell whether a diagnostic is a note of detail (DETAIL_NOTES), shown only with --verbose."""
+    return diagnostic.severity is Severity.NOTE and diagnostic.code in DETAIL_NOTES
