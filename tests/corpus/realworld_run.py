@@ -26,6 +26,8 @@ PROJECTS = sorted(p.name for p in CORPUS.iterdir() if (p / "main.cf").is_file())
 
 # A diagnostic's first line: "path:line:col: severity[MPnnn]: ...".
 _DIAGNOSTIC = re.compile(r"^\S+:\d+:\d+: (error|warning|note)\[(MP\d{3})\]", re.M)
+# The count the text output gives of the notes of detail it leaves out (shown with --verbose).
+_DETAIL = re.compile(r"^(\d+) note\(s\) of detail not shown", re.M)
 
 
 @attrs.frozen
@@ -82,6 +84,7 @@ class Counts:
     errors: int
     warnings: int
     notes: int
+    detail: int
     statements: int
     set_lines: int
     compiles: bool
@@ -97,15 +100,16 @@ def counts(project: str, result: Run) -> Counts:
     lines = [line.strip() for line in result.policy.splitlines()]
     statements = [line for line in lines if line and not line.startswith("#")]
     set_lines = sum(1 for line in statements if line.startswith("set "))
+    detail = _DETAIL.search(result.audit)
     return Counts(project, found.count("error"), found.count("warning"), found.count("note"),
-                  len(statements) - set_lines, set_lines, result.check_exit == 0)
+                  int(detail.group(1)) if detail else 0, len(statements) - set_lines, set_lines, result.check_exit == 0)
 
 
 def table(rows: list[Counts]) -> str:
     """The Markdown table docs/audit.md shows between its realworld markers."""
-    head = ("| configuration | audit errors | warnings | notes | imported statements | `set` lines "
-            "| statements share | import compiles |\n|---|---|---|---|---|---|---|---|\n")
-    body = "".join(f"| {r.project} | {r.errors} | {r.warnings} | {r.notes} | {r.statements} | {r.set_lines} "
+    head = ("| configuration | audit errors | warnings | notes | detail notes (`--verbose`) | imported statements "
+            "| `set` lines | statements share | import compiles |\n|---|---|---|---|---|---|---|---|---|\n")
+    body = "".join(f"| {r.project} | {r.errors} | {r.warnings} | {r.notes} | {r.detail} | {r.statements} | {r.set_lines} "
                    f"| {r.statement_share} | {'yes' if r.compiles else 'no'} |\n" for r in rows)
     return head + body
 

@@ -1,1 +1,1 @@
-audit .
+audit --verbose .

@@ -1,1 +1,1 @@
-check site.mailpolicy
+check --verbose site.mailpolicy
