@@ -30,7 +30,11 @@ def test_stock_configuration_imports_with_its_parameters_as_set_lines():
                               "trusted networks [::ffff:127.0.0.0]/104",
                               "relay only trusted"]
     assert "set alias_maps = hash:/etc/aliases" in statements
-    assert [d.code for d in imported.diagnostics] == ["MP709"]
+    # The host name, and the default relay list the compile writes with reject_unauth_destination
+    # (5xx) where Postfix's default has defer_unauth_destination (4xx).
+    assert [d.code for d in imported.diagnostics] == ["MP709", "MP709"]
+    assert [d.message.split(" ")[0] for d in imported.diagnostics] == ["smtpd_relay_restrictions", "myhostname"]
+    assert "defer_unauth_destination" in imported.diagnostics[0].message
 
 
 def _stock_installed() -> bool:
