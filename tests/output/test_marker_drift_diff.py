@@ -74,6 +74,25 @@ def test_refusals_say_which_file_and_why(tmp_path: Path) -> None:
 def test_first_difference() -> None:
     assert first_difference("a\nb\n", "a\nc\n") == 2
     assert first_difference("a\n", "a\nb\n") == 2
+    assert first_difference("a\nb\n", "x\nb\n") == 1, "no markers: the first line counts"
+    # A file that stops without a newline differs at its last line (the newline is missing there).
+    assert first_difference("a\nb", "a\nb\nc\n") == 2
+    assert first_difference("a", "a\nb") == 1
+
+
+BODY_LINES = "one\ntwo\nthree\n"
+
+
+def test_first_difference_past_the_markers() -> None:
+    marked = add_marker(BODY_LINES, "s")
+    # Both marked, bodies differ: the marker lines differ too, but the line that made them is shown.
+    assert first_difference(marked, add_marker("X\ntwo\nthree\n", "s")) == 2
+    assert first_difference(marked, add_marker("one\ntwo\nX\n", "s")) == 4
+    # Same body under markers that name different policies: the marker line itself is the difference.
+    assert first_difference(marked, add_marker(BODY_LINES, "other")) == 1
+    # Only one side is marked (a hand-made file in place of a generated one): line 1 differs.
+    assert first_difference("# hand-made\n" + BODY_LINES, marked) == 1
+    assert first_difference(marked, "# hand-made\n" + BODY_LINES) == 1
 
 
 def test_unified_diff_labels_and_missing_files() -> None:
@@ -81,9 +100,9 @@ def test_unified_diff_labels_and_missing_files() -> None:
     assert diff.splitlines()[:2] == ["--- out/main.cf\t(on disk)", "+++ out/main.cf\t(compiled from site.mailpolicy)"]
     assert "-b\n+c\n" in diff
     created = unified_diff(None, "a\n", "out/map", "compiled from site.mailpolicy")
-    assert created.startswith("--- /dev/null\n+++ out/map\t(compiled from site.mailpolicy)\n")
+    assert created == "--- /dev/null\n+++ out/map\t(compiled from site.mailpolicy)\n@@ -0,0 +1 @@\n+a\n"
     removed = unified_diff("a\n", None, "out/map", "site.mailpolicy")
-    assert "+++ /dev/null" in removed
+    assert removed == "--- out/map\t(on disk)\n+++ /dev/null\n@@ -1 +0,0 @@\n-a\n"
     assert unified_diff("a", "b", "f", "s").endswith("+b\n\\ No newline at end of file\n")
 
 
@@ -117,3 +136,16 @@ def test_a_diff_never_shows_a_database_password_but_shows_that_it_changed() -> N
     assert "-password = (not shown: the one on disk)\n+password = (not shown: a new one)\n" in changed
     same = unified_diff("hosts = a\npassword = kept-s3cret\n", "hosts = b\npassword = kept-s3cret\n", "x.cf", "compiled")
     assert "s3cret" not in same and " password = (not shown)\n" in same
+
+
+def test_colour_changes_nothing_but_the_escapes_around_each_line() -> None:
+    # Compared whole (mutation run): the text of a line, its trailing blanks and X's, the headers'
+    # bold and the joins between lines are the diff's own; only the escapes around them are added.
+    diff = unified_diff("a\nbX \n", "a\ncX\t\n", "f", "s")
+    assert colourise(diff) == ("\x1b[1m--- f\t(on disk)\x1b[0m\n"
+                               "\x1b[1m+++ f\t(s)\x1b[0m\n"
+                               "\x1b[36m@@ -1,2 +1,2 @@\x1b[0m\n"
+                               " a\n"
+                               "\x1b[31m-bX \x1b[0m\n"
+                               "\x1b[32m+cX\t\x1b[0m\n")
+    assert colourise("+x") == "\x1b[32m+x\x1b[0m", "a last line without a newline gets none"
