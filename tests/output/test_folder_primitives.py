@@ -184,3 +184,37 @@ def test_without_hard_links_the_backup_is_a_copy_with_the_old_content_and_mode(t
     # What a rollback puts back: the old text with the old mode, never an empty or wider file.
     assert backup.read_text() == "old\n" and stat.S_IMODE(backup.stat().st_mode) == 0o640
     assert (tmp_path / entry["temp"]).read_text() == "new\n"
+
+
+def test_read_inside_refuses_the_sibling_of_a_root_whose_name_ends_in_a_blank(tmp_path: Path) -> None:
+    # Only the "/" is stripped before the prefix test: "build " must not admit build/ beside it.
+    root, sibling = tmp_path / "build ", tmp_path / "build"
+    (sibling / "sub").mkdir(parents=True)
+    (sibling / "sub" / "map").write_text("secret\n")
+    root.mkdir()
+    (root / "link").symlink_to(sibling / "sub")
+    with pytest.raises(OSError, match="it is outside"):
+        read_inside(root, root / "link" / "map", 1000)
+
+
+def test_read_inside_without_proc_checks_the_resolved_folder(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "map").write_text("inside\n")
+    (tmp_path.parent / f"{tmp_path.name}-out").mkdir(exist_ok=True)
+    (tmp_path.parent / f"{tmp_path.name}-out" / "map").write_text("outside\n")
+    (tmp_path / "link").symlink_to(tmp_path.parent / f"{tmp_path.name}-out")
+    real_isdir = folder_module.os.path.isdir
+    monkeypatch.setattr(folder_module.os.path, "isdir", lambda p: False if p == "/proc/self/fd" else real_isdir(p))
+    assert read_inside(tmp_path, tmp_path / "sub" / "map", 100) == b"inside\n"
+    with pytest.raises(OSError, match="it is outside"):
+        read_inside(tmp_path, tmp_path / "link" / "map", 100)
+
+
+@pytest.mark.parametrize(("mode", "kind"), [
+    (stat.S_IFDIR, "a folder"), (stat.S_IFIFO, "a FIFO"), (stat.S_IFCHR, "a character device"),
+    (stat.S_IFBLK, "a block device"), (stat.S_IFSOCK, "a socket"), (stat.S_IFLNK, "a symlink"),
+    (0, "not a regular file"),
+])
+def test_a_refusal_names_the_kind_of_file_found(mode: int, kind: str) -> None:
+    # MP609's message: "main.cf is a character device, not a regular file" (refusals.ref has the real ones).
+    assert folder_module._kind(mode) == kind

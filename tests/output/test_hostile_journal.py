@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from mailpolicy.cli import cli
 from mailpolicy.output import atomic
-from mailpolicy.output.folder import Refused
-from mailpolicy.output.journal import JOURNAL
+from mailpolicy.output.folder import OutputFolder, Refused
+from mailpolicy.output.journal import JOURNAL, MAX_ENTRIES, encode, read_journal
 from tests.helpers import SMALL_POLICY
 from tests.postfix_support import missing_prerequisite
 
@@ -167,3 +167,13 @@ def test_recover_raises_a_refusal_for_a_journal_outside_the_folder(site: Path) -
     assert caught.value.diagnostic().code == "MP611"
     assert (site / "victim").read_text() == "victim\n"
     assert stat.S_ISREG((site / "build" / JOURNAL).lstat().st_mode), "the journal is left for a person to read"
+
+
+def test_a_journal_of_exactly_the_most_entries_is_read(tmp_path: Path) -> None:
+    # The bound is inclusive: a write of MAX_ENTRIES files must still be recoverable (one more is refused,
+    # refusals.ref). Reading only: every entry here names a file that does not exist.
+    entries = [_entry(f"f{n}") for n in range(MAX_ENTRIES)]
+    (tmp_path / JOURNAL).write_bytes(encode(entries))
+    (tmp_path / JOURNAL).chmod(0o600)
+    with OutputFolder.open(tmp_path, check_owner=False) as out:
+        assert read_journal(out) == entries
