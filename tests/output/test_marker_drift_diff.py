@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mailpolicy.output.diff import colourise, unified_diff
-from mailpolicy.output.drift import State, drift_diagnostics, first_difference, inspect_folder, refusal_diagnostics
+from mailpolicy.output.drift import State, conflict_line, drift_diagnostics, first_difference, inspect_folder, refusal_diagnostics
 from mailpolicy.output.marker import add_marker, content_hash, is_intact, split_marker
 from tests.helpers import write_files
 
@@ -149,3 +149,20 @@ def test_colour_changes_nothing_but_the_escapes_around_each_line() -> None:
                                "\x1b[31m-bX \x1b[0m\n"
                                "\x1b[32m+cX\t\x1b[0m\n")
     assert colourise("+x") == "\x1b[32m+x\x1b[0m", "a last line without a newline gets none"
+
+
+def test_conflict_line_is_the_first_opener_with_a_closer_after_it() -> None:
+    two = b"<<<<<<< a\n1\n=======\n2\n>>>>>>> b\nx\n<<<<<<< c\n3\n=======\n4\n>>>>>>> d\n"
+    assert conflict_line(two) == 1
+    assert conflict_line(b"x\n" + two) == 2
+    assert conflict_line(b"\n\n" + two) == 3, "empty lines before it count"
+    assert conflict_line(b"x\n>>>>>>> a\n<<<<<<< b\ny\n") == 0, "a closer before the opener closes nothing"
+    assert conflict_line(b"<<<<<<< only an opener\n") == 0
+
+
+def test_a_file_that_no_marker_can_start_is_foreign_not_a_crash(tmp_path: Path) -> None:
+    # No newline at all, and a first line that is not UTF-8: both are hand-made files (MP605).
+    folder = _folder(tmp_path, {"one-line": "no newline", "latin1": b"caf\xe9\nx\n"})
+    new = {name: add_marker("a\n", "s") for name in ("one-line", "latin1")}
+    status = inspect_folder(folder, new, "s")
+    assert {f.name: f.state for f in status.files} == {"one-line": State.FOREIGN, "latin1": State.FOREIGN}

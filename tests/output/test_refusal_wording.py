@@ -34,6 +34,7 @@ HASH = "ab" * 32
 def _refusal(action: Callable[[], object]) -> list[Diagnostic]:
     with pytest.raises(Refused) as raised:
         action()
+    assert str(raised.value) == raised.value.message, "a caller that prints any OSError prints the message"
     return [raised.value.diagnostic()]
 
 
