@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mailpolicy.output.atomic import JOURNAL, interrupted, recover, replace_file, write_files
-from mailpolicy.output.folder import OutputFolder
+from mailpolicy.output.folder import OutputFolder, Refused
 
 OLD = {"main.cf": "old main\n", "senders": "old map\n", "gone": "old gone\n"}
 NEW = {"main.cf": "new main\n", "senders": "new map\n", "added": "new added\n"}
@@ -94,7 +94,7 @@ import os, signal, sys
 from pathlib import Path
 from mailpolicy.output import atomic
 folder, after = Path(sys.argv[1]), int(sys.argv[2])
-from mailpolicy.output.folder import OutputFolder
+from mailpolicy.output.folder import OutputFolder, Refused
 real, seen = OutputFolder.replace, []
 def replace(self, src, dst):
     real(self, src, dst)
@@ -179,3 +179,40 @@ def test_bytes_that_are_not_utf8_are_written_back_unchanged(tmp_path: Path) -> N
     raw = b"# caf\xe9 (Latin-1)\nbiff = no\n"
     write_files(tmp_path, {"main.cf": raw.decode("utf-8", "surrogateescape")})
     assert (tmp_path / "main.cf").read_bytes() == raw
+
+
+# A racer in the folder of a file the user named (`fmt` rewriting a policy): its temporary is
+# swapped (or deleted) between the write and the rename. The file is left as it was, the refusal
+# names it, and no temporary is left behind.
+def _swap_temporary(folder: OutputFolder, temp: str) -> list[int]:
+    os.unlink(temp, dir_fd=folder.fd)
+    return [os.open(temp, os.O_CREAT | os.O_WRONLY, 0o600, dir_fd=folder.fd)]  # the racer's file, held open
+
+
+def _delete_temporary(folder: OutputFolder, temp: str) -> list[int]:
+    os.unlink(temp, dir_fd=folder.fd)
+    return []
+
+
+RACERS = {"swapped for a file of the racer's": _swap_temporary, "deleted": _delete_temporary}
+
+
+@pytest.mark.parametrize("race", RACERS.values(), ids=RACERS.keys())
+def test_replace_file_refuses_a_raced_temporary_naming_the_file(tmp_path: Path, monkeypatch, race) -> None:
+    path = tmp_path / "policy.mailpolicy"
+    path.write_text("old\n")
+    real = OutputFolder.is_file_of
+    opened: list[int] = []
+
+    def racer(self, name, fd):
+        opened.extend(race(self, name))
+        return real(self, name, fd)
+
+    monkeypatch.setattr(OutputFolder, "is_file_of", racer)
+    with pytest.raises(Refused) as raised:
+        replace_file(path, "new\n")
+    for fd in opened:
+        os.close(fd)
+    assert raised.value.diagnostic().code == "MP614" and raised.value.path == str(path)
+    assert path.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["policy.mailpolicy"], "the temporary was removed"
