@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mailpolicy.output.diff import colourise, unified_diff
 from mailpolicy.output.drift import State, conflict_line, drift_diagnostics, first_difference, inspect_folder, refusal_diagnostics
+from mailpolicy.output.folder import OutputFolder
 from mailpolicy.output.marker import CHUNK, add_marker, content_hash, is_intact, split_marker
 from tests.helpers import write_files
 
@@ -178,3 +180,25 @@ def test_a_file_of_several_write_chunks_is_current_when_equal(tmp_path: Path) ->
     assert current.state is State.CURRENT
     (changed,) = inspect_folder(folder, {"map": text[:-2] + "X\n"}, "s").files
     assert changed.state is State.OUTDATED
+
+
+def test_stale_files_are_found_past_hand_made_unreadable_and_vanishing_ones(tmp_path: Path, monkeypatch) -> None:
+    stale = add_marker("a map no longer produced\n", "s")
+    # Sorted names: each kind of file that is not stale comes before the stale one and must not end the scan.
+    folder = _folder(tmp_path, {"a-hand-made": "x\n", "d-vanishing": add_marker("y\n", "s"), "z-stale": stale})
+    os.mkfifo(folder / "b-fifo")
+    real_names, real_read = OutputFolder.names, OutputFolder.read
+
+    def names(self):  # c-gone: listed, then deleted before it is opened
+        return sorted([*real_names(self), "c-gone"])
+
+    def read(self, name, *args):  # d-vanishing: deleted after its first line was read
+        if name == "d-vanishing":
+            os.unlink(name, dir_fd=self.fd)
+        return real_read(self, name, *args)
+
+    monkeypatch.setattr(OutputFolder, "names", names)
+    monkeypatch.setattr(OutputFolder, "read", read)
+    status = inspect_folder(folder, {}, "s")
+    assert [(f.name, f.state, f.raw) for f in status.files] == [("z-stale", State.STALE, stale.encode())]
+    assert status.refused == ()

@@ -164,6 +164,12 @@ def _drift_refused(tmp: Path) -> list[Diagnostic]:
                              "site.mailpolicy")
 
 
+def _drift_no_folder(tmp: Path) -> list[Diagnostic]:
+    # --check before the first compile: each file is missing; no interrupted write is claimed.
+    return drift_diagnostics(inspect_folder(tmp / "build", {"main.cf": WANTED["current"]}, "site.mailpolicy"),
+                             "site.mailpolicy")
+
+
 CASES: dict[str, Callable[[Path], list[Diagnostic]]] = {
     "the output folder is a symlink": _symlinked_folder,
     "a host's folder under -o is a symlink": _symlinked_host_folder,
@@ -198,6 +204,7 @@ CASES: dict[str, Callable[[Path], list[Diagnostic]]] = {
     "an output swapped while it was written": _raced,
     "each state of drift, an interrupted write and the files compile will not overwrite": _drift,
     "drift with an output and a journal refused": _drift_refused,
+    "drift of a folder that does not exist yet": _drift_no_folder,
 }
 
 
