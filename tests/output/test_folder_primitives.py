@@ -218,3 +218,14 @@ def test_read_inside_without_proc_checks_the_resolved_folder(tmp_path: Path, mon
 def test_a_refusal_names_the_kind_of_file_found(mode: int, kind: str) -> None:
     # MP609's message: "main.cf is a character device, not a regular file" (refusals.ref has the real ones).
     assert folder_module._kind(mode) == kind
+
+
+def test_a_file_larger_than_its_size_said_is_refused_after_reading_one_byte_past_the_limit() -> None:
+    # A file that grows after fstat, for real: /proc files say st_size 0 and hold more.
+    proc = Path(f"/proc/{os.getpid()}")
+    with OutputFolder.open(proc, check_owner=False) as out:
+        assert out.lstat("status").st_size == 0
+        with pytest.raises(Refused) as raised:
+            out.read("status", 10)
+        assert raised.value.path == str(proc / "status")
+        assert raised.value.message == f"{proc}/status is over the limit of 10 bytes for an output file; it is not read"
