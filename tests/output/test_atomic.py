@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from mailpolicy.output.atomic import JOURNAL, interrupted, recover, replace_file, write_files
 from mailpolicy.output.folder import OutputFolder, Refused
+from mailpolicy.output.journal import read_journal
 
 OLD = {"main.cf": "old main\n", "senders": "old map\n", "gone": "old gone\n"}
 NEW = {"main.cf": "new main\n", "senders": "new map\n", "added": "new added\n"}
@@ -95,6 +97,7 @@ from pathlib import Path
 from mailpolicy.output import atomic
 folder, after = Path(sys.argv[1]), int(sys.argv[2])
 from mailpolicy.output.folder import OutputFolder, Refused
+from mailpolicy.output.journal import read_journal
 real, seen = OutputFolder.replace, []
 def replace(self, src, dst):
     real(self, src, dst)
@@ -216,3 +219,43 @@ def test_replace_file_refuses_a_raced_temporary_naming_the_file(tmp_path: Path, 
     assert raised.value.diagnostic().code == "MP614" and raised.value.path == str(path)
     assert path.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["policy.mailpolicy"], "the temporary was removed"
+
+
+def test_the_journal_on_disk_during_the_renames_lists_every_entry_and_is_private(tmp_path: Path,
+                                                                                 monkeypatch) -> None:
+    # What a kill at the first rename leaves for recovery (the child-process tests above see it too,
+    # but a mutant in this process only fails a test that reads the journal in this process).
+    folder = _old_folder(tmp_path)
+    real, seen = OutputFolder.replace, []
+
+    def replace(self, source, target):
+        if target != JOURNAL and not seen:
+            seen.append((read_journal(self), stat.S_IMODE(os.stat(JOURNAL, dir_fd=self.fd).st_mode)))
+        real(self, source, target)
+
+    monkeypatch.setattr(OutputFolder, "replace", replace)
+    old = os.umask(0o022)
+    try:
+        write_files(folder, NEW, remove=["gone"])
+    finally:
+        os.umask(old)
+    ((entries, mode),) = seen
+    assert [(e["name"], e["temp"] is not None, e["backup"]) for e in entries] == [
+        ("gone", False, ".mailpolicy-backup-gone"), ("added", True, None),
+        ("senders", True, ".mailpolicy-backup-senders"), ("main.cf", True, ".mailpolicy-backup-main.cf")]
+    assert mode == 0o600
+
+
+def test_a_temporary_swapped_before_its_rename_is_refused_naming_its_file(tmp_path: Path, monkeypatch) -> None:
+    folder = _old_folder(tmp_path)
+    real, calls = OutputFolder.is_file_of, []
+
+    def racer(self, name, fd):
+        calls.append(name)  # 1: the journal's temporary; 2: the first output's ("senders", main.cf is last)
+        return False if len(calls) == 2 else real(self, name, fd)
+
+    monkeypatch.setattr(OutputFolder, "is_file_of", racer)
+    with pytest.raises(Refused) as raised:
+        write_files(folder, {"main.cf": "new main\n", "senders": "new map\n"})
+    assert raised.value.path == str(folder / "senders") and raised.value.diagnostic().code == "MP614"
+    assert _contents(folder) == OLD, "the previous files were put back"
