@@ -154,8 +154,9 @@ def test_recovery_keeps_a_file_made_since_in_place_of_one_the_killed_write_creat
 
 def test_reserved_and_path_like_names_are_refused(tmp_path: Path) -> None:
     for name in (".mailpolicy-journal", "sub/main.cf", ".."):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError) as raised:
             write_files(tmp_path / "out", {name: "x"})
+        assert str(raised.value) == f"{name!r} cannot be an output file name"
 
 
 def test_replace_file_keeps_permissions(tmp_path: Path) -> None:
