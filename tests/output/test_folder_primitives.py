@@ -9,12 +9,14 @@ boundary under a race.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import stat
 from pathlib import Path
 
 import pytest
 
+from mailpolicy.output import atomic
 from mailpolicy.output import folder as folder_module
 from mailpolicy.output.folder import OutputFolder, Refused, read_inside
 
@@ -159,18 +161,14 @@ def test_read_inside_reads_a_file_of_a_subfolder_and_honours_the_limit_given(tmp
 
 # --- a file system without hard links: the backup is a copy (output/atomic.py _stage) --------------
 
+def _no_hard_links(self, source: str, target: str) -> None:
+    raise OSError(1, "Operation not permitted")
+
+
 def test_without_hard_links_the_backup_is_a_copy_with_the_old_content_and_mode(tmp_path: Path, monkeypatch) -> None:
-    import hashlib
-
-    from mailpolicy.output import atomic
-
     (tmp_path / "main.cf").write_text("old\n")
     (tmp_path / "main.cf").chmod(0o640)
-
-    def no_hard_links(self, source: str, target: str) -> None:
-        raise OSError(1, "Operation not permitted")
-
-    monkeypatch.setattr(OutputFolder, "link", no_hard_links)
+    monkeypatch.setattr(OutputFolder, "link", _no_hard_links)
     written: dict[str, int] = {}
     with OutputFolder.open(tmp_path, check_owner=False) as out:
         try:
@@ -229,3 +227,16 @@ def test_a_file_larger_than_its_size_said_is_refused_after_reading_one_byte_past
             out.read("status", 10)
         assert raised.value.path == str(proc / "status")
         assert raised.value.message == f"{proc}/status is over the limit of 10 bytes for an output file; it is not read"
+
+
+def test_without_hard_links_the_backup_of_an_empty_file_is_empty(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "map").write_text("")
+    monkeypatch.setattr(OutputFolder, "link", _no_hard_links)
+    written: dict[str, int] = {}
+    with OutputFolder.open(tmp_path, check_owner=False) as out:
+        try:
+            entry = atomic._stage(out, "map", None, 0o644, written)  # a removal: backup only
+        finally:
+            for fd in written.values():
+                os.close(fd)
+    assert entry["temp"] is None and (tmp_path / entry["backup"]).read_bytes() == b""
