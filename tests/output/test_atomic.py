@@ -150,6 +150,7 @@ def test_recovery_keeps_a_file_made_since_in_place_of_one_the_killed_write_creat
     recover(folder)
     assert (folder / "added").read_text() == "made by hand after the kill\n"
     assert not interrupted(folder)
+    assert recover(folder) == [], "nothing to restore: an empty list of names"
 
 
 def test_reserved_and_path_like_names_are_refused(tmp_path: Path) -> None:

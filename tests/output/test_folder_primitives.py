@@ -240,3 +240,14 @@ def test_without_hard_links_the_backup_of_an_empty_file_is_empty(tmp_path: Path,
             for fd in written.values():
                 os.close(fd)
     assert entry["temp"] is None and (tmp_path / entry["backup"]).read_bytes() == b""
+
+
+def test_a_temporary_whose_write_fails_is_removed_and_the_error_kept(out: OutputFolder, tmp_path: Path) -> None:
+    def chunks():
+        yield b"half of it"
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError) as raised:
+        out.write_temp(chunks(), 0o644)
+    assert raised.value.errno == 28
+    assert list(tmp_path.iterdir()) == [], "no temporary left behind"
