@@ -84,6 +84,24 @@ def test_a_listener_is_found_among_several_processes_and_not_in_others() -> None
                 child.stdin.close()
 
 
+def test_a_descriptor_that_closes_while_it_is_read_does_not_end_the_search(monkeypatch) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        inode = sandbox_module.listener_inode("127.0.0.1", listener.getsockname()[1])
+        real_readlink, failed = os.readlink, []
+
+        def closing_readlink(path):
+            if not failed:  # the first descriptor listed is gone by the time it is read
+                failed.append(path)
+                raise FileNotFoundError(2, "No such file or directory", str(path))
+            return real_readlink(path)
+
+        monkeypatch.setattr(sandbox_module.os, "readlink", closing_readlink)
+        assert sandbox_module.holds_socket([os.getpid()], inode)
+        assert failed
+
+
 # --- teardown: each daemon stopped once, the folder removed, the port let go ---------------------
 
 class _Daemon:
@@ -137,10 +155,12 @@ def test_the_folder_is_removed_although_a_dying_daemon_gets_in_the_way(tmp_path:
         real(path, ignore_errors=ignore_errors)
 
     monkeypatch.setattr(sandbox_module.shutil, "rmtree", racing_rmtree)
-    monkeypatch.setattr(sandbox_module.time, "sleep", lambda seconds: None)
+    pauses: list[float] = []
+    monkeypatch.setattr(sandbox_module.time, "sleep", pauses.append)
     sandbox_module._remove_tree(root)
     assert not root.exists()
     assert calls == [True, True]
+    assert len(pauses) == 1 and 0 < pauses[0] <= 1  # a real number of seconds (None would raise), and short
 
 
 # --- output: the mode asked for a file that does not exist yet ------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 
 import pytest
 
@@ -21,6 +22,8 @@ def test_a_signal_raises_interrupted_with_the_shells_exit_code(signum: int, code
             send(signum)
     assert raised.value.code == code
     assert isinstance(raised.value, SystemExit)  # so Sandbox.__enter__ tears down on it
+    # verify's message names the signal ("interrupted by SIGTERM").
+    assert (raised.value.signum, raised.value.name) == (signum, signal.Signals(signum).name)
 
 
 def test_a_signal_during_a_teardown_waits_until_it_is_done() -> None:
@@ -53,3 +56,84 @@ def test_the_previous_handlers_come_back() -> None:
     with signals.unwinding_signals():
         assert signal.getsignal(signal.SIGTERM) is not before[signal.SIGTERM]
     assert {signum: signal.getsignal(signum) for signum in signals.UNWINDING} == before
+
+
+def test_the_first_of_two_signals_during_a_teardown_is_the_one_raised() -> None:
+    with pytest.raises(signals.Interrupted) as raised:
+        with signals.unwinding_signals():
+            with signals.deferred():
+                send(signal.SIGTERM)
+                send(signal.SIGINT)
+    assert raised.value.code == 143
+
+
+def test_a_teardown_inside_a_teardown_raises_only_when_the_outer_one_is_done() -> None:
+    steps = []
+    with pytest.raises(signals.Interrupted):
+        with signals.unwinding_signals():
+            with signals.deferred():
+                with signals.deferred():
+                    send(signal.SIGTERM)
+                    steps.append("stopped dovecot")
+                steps.append("removed the folder")
+    assert steps == ["stopped dovecot", "removed the folder"]
+
+
+def test_a_signal_during_the_unwinding_after_a_deferred_one_does_not_cut_it_short() -> None:
+    steps = []
+    with pytest.raises(signals.Interrupted) as raised:
+        with signals.unwinding_signals():
+            try:
+                with signals.deferred():
+                    send(signal.SIGTERM)
+            finally:
+                send(signal.SIGINT)
+                steps.append("outer teardown finished")
+    assert steps == ["outer teardown finished"] and raised.value.code == 143
+
+
+def test_a_nested_use_keeps_the_outer_ones_state() -> None:
+    steps = []
+    with pytest.raises(signals.Interrupted) as raised:
+        with signals.unwinding_signals():
+            try:
+                send(signal.SIGTERM)
+            finally:
+                # Unwinding already: a nested use (a teardown calling code that asks for the
+                # handlers itself) must not arm a second Interrupted.
+                with signals.unwinding_signals():
+                    send(signal.SIGINT)
+                    steps.append("teardown finished")
+    assert steps == ["teardown finished"] and raised.value.code == 143
+    assert signal.getsignal(signal.SIGTERM) is not signals._handler
+
+
+def test_each_use_raises_again_after_an_earlier_one_raised() -> None:
+    for _ in range(2):
+        with pytest.raises(signals.Interrupted):
+            with signals.unwinding_signals():
+                send(signal.SIGHUP)
+
+
+def test_a_signal_held_back_in_one_use_is_not_raised_in_the_next() -> None:
+    signals._state.pending = signal.SIGTERM  # left over, as if a teardown had ended outside any use
+    with signals.unwinding_signals():
+        with signals.deferred():
+            pass
+    assert signals._state.pending is None
+
+
+def test_outside_the_main_thread_it_installs_nothing_and_does_not_fail() -> None:
+    outcome = []
+
+    def worker() -> None:
+        try:
+            with signals.unwinding_signals():
+                outcome.append(signal.getsignal(signal.SIGTERM) is not signals._handler)
+        except Exception as error:  # noqa: BLE001 - the failure is what the test reports
+            outcome.append(error)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert outcome == [True]
