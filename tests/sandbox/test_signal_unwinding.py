@@ -137,3 +137,16 @@ def test_outside_the_main_thread_it_installs_nothing_and_does_not_fail() -> None
     thread.start()
     thread.join()
     assert outcome == [True]
+
+
+def test_a_signal_held_back_while_already_unwinding_is_not_raised_after_the_teardown() -> None:
+    steps = []
+    with pytest.raises(signals.Interrupted) as raised:
+        with signals.unwinding_signals():
+            try:
+                send(signal.SIGTERM)
+            finally:
+                with signals.deferred():  # a teardown, during which a second signal comes
+                    send(signal.SIGINT)
+                steps.append("the next sandbox's teardown")
+    assert steps == ["the next sandbox's teardown"] and raised.value.code == 143

@@ -1,0 +1,192 @@
+"""stale.py: only a folder provably a sandbox's and provably abandoned is removed, with its processes.
+
+The folders are made under tmp_path (remove_abandoned takes the parent), their "daemons" are
+sleeping children carrying the sandbox's MAIL_CONFIG or Dovecot's -c argument, so nothing needs
+Postfix and nothing outside the test is looked at (docs/mutation.md: these ran no mutant before).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mailpolicy.sandbox import procs, stale
+
+SLEEP = "import time; time.sleep(60)"
+
+
+@pytest.fixture
+def children():
+    started: list[subprocess.Popen] = []
+
+    def start(*arguments: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        child = subprocess.Popen([sys.executable, "-c", SLEEP, *arguments], env=env)
+        started.append(child)
+        return child
+
+    yield start
+    for child in started:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+
+
+def dead_maker() -> tuple[int, str]:
+    """Return the pid and start time of a process that has exited since."""
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    start = stale.process_start(child.pid)
+    child.stdin.close()
+    child.wait()
+    return child.pid, start
+
+
+def sandbox_folder(parent: Path, marker: str | None, name: str = stale.PREFIX + "abc") -> Path:
+    root = parent / name
+    root.mkdir(mode=0o755)
+    os.chmod(root, 0o755)
+    if marker is not None:
+        (root / stale.MARKER).write_text(marker)
+        os.chmod(root / stale.MARKER, 0o644)
+    return root
+
+
+def test_mark_names_this_process_its_start_and_the_boot(tmp_path: Path) -> None:
+    stale.mark(tmp_path)
+    pid = os.getpid()
+    assert (tmp_path / stale.MARKER).read_text() == f"{pid} {stale.process_start(pid)} {stale._boot_id()}\n"
+    assert stale.process_start(pid).isdigit() and stale._boot_id() != "unknown"
+    with pytest.raises(FileExistsError):
+        stale.mark(tmp_path)  # never written through something already there
+
+
+def test_a_marker_link_planted_at_the_name_is_not_written_through(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("keep\n")
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root" / stale.MARKER).symlink_to(victim)
+    with pytest.raises(FileExistsError):
+        stale.mark(tmp_path / "root")
+    assert victim.read_text() == "keep\n"
+
+
+def test_the_start_time_is_field_22_of_stat() -> None:
+    fields = Path(f"/proc/{os.getpid()}/stat").read_text().split()
+    assert stale.process_start(os.getpid()) == fields[21]  # this test's name has no space or ')'
+    assert stale.process_start(dead_maker()[0]) is None
+
+
+def test_a_folder_whose_maker_is_dead_is_abandoned(tmp_path: Path) -> None:
+    pid, start = dead_maker()
+    assert stale.abandoned(sandbox_folder(tmp_path, f"{pid} {start} {stale._boot_id()}\n"))
+
+
+def test_a_folder_whose_maker_runs_is_not_abandoned(tmp_path: Path, children) -> None:
+    maker = children()
+    root = sandbox_folder(tmp_path, f"{maker.pid} {stale.process_start(maker.pid)} {stale._boot_id()}\n")
+    assert not stale.abandoned(root)
+
+
+def test_this_process_never_abandons_its_own_folder(tmp_path: Path) -> None:
+    root = sandbox_folder(tmp_path, None)
+    stale.mark(root)
+    assert not stale.abandoned(root)
+    (root / stale.MARKER).write_text(f"{os.getpid()} 1 another-boot\n")  # even with stale words
+    assert not stale.abandoned(root)
+
+
+@pytest.mark.parametrize("marker", ["{pid} 1 {boot}\n", "{pid} {start} another-boot\n"],
+                         ids=["pid reused since", "written before a reboot"])
+def test_a_live_pid_that_is_not_the_maker_does_not_keep_a_folder(tmp_path: Path, children, marker: str) -> None:
+    other = children()
+    text = marker.format(pid=other.pid, start=stale.process_start(other.pid), boot=stale._boot_id())
+    assert stale.abandoned(sandbox_folder(tmp_path, text))
+
+
+@pytest.mark.parametrize("marker", ["", "garbage\n", "12 34\n", "x 1 boot\n", "-3 1 boot\n", "1 2 3 4\n"])
+def test_a_marker_that_cannot_be_read_keeps_the_folder(tmp_path: Path, marker: str) -> None:
+    assert not stale.abandoned(sandbox_folder(tmp_path, marker))
+
+
+def test_only_a_private_folder_of_ours_with_its_marker_file_counts(tmp_path: Path) -> None:
+    pid, start = dead_maker()
+    marker = f"{pid} {start} {stale._boot_id()}\n"
+    assert not stale.abandoned(sandbox_folder(tmp_path, marker, name="other-abc"))  # not the prefix
+    assert not stale.abandoned(sandbox_folder(tmp_path, None, name=stale.PREFIX + "none"))  # no marker
+    writable = sandbox_folder(tmp_path, marker, name=stale.PREFIX + "group")
+    os.chmod(writable, 0o775)
+    assert not stale.abandoned(writable)
+    others = sandbox_folder(tmp_path, marker, name=stale.PREFIX + "others")
+    os.chmod(others / stale.MARKER, 0o646)
+    assert not stale.abandoned(others)
+    linked = sandbox_folder(tmp_path, None, name=stale.PREFIX + "linked")
+    (tmp_path / "elsewhere").write_text(marker)
+    (linked / stale.MARKER).symlink_to(tmp_path / "elsewhere")
+    assert not stale.abandoned(linked)
+    folder_link = tmp_path / (stale.PREFIX + "folder-link")
+    folder_link.symlink_to(sandbox_folder(tmp_path, marker, name="real"))
+    assert not stale.abandoned(folder_link)
+    marker_folder = sandbox_folder(tmp_path, None, name=stale.PREFIX + "marker-folder")
+    (marker_folder / stale.MARKER).mkdir()
+    assert not stale.abandoned(marker_folder)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a folder to another user")
+def test_a_folder_of_another_user_is_not_ours(tmp_path: Path) -> None:
+    pid, start = dead_maker()
+    root = sandbox_folder(tmp_path, f"{pid} {start} {stale._boot_id()}\n")
+    nobody = pwd.getpwnam("nobody").pw_uid
+    os.chown(root / stale.MARKER, nobody, -1)
+    assert not stale.abandoned(root)
+    os.chown(root / stale.MARKER, 0, -1)
+    os.chown(root, nobody, -1)
+    assert not stale.abandoned(root)
+
+
+def test_an_abandoned_folder_is_removed_with_its_processes_and_nothing_else(tmp_path: Path, children) -> None:
+    pid, start = dead_maker()
+    boot = stale._boot_id()
+    dead = sandbox_folder(tmp_path, f"{pid} {start} {boot}\n", name=stale.PREFIX + "dead")
+    (dead / "dovecot").mkdir()
+    (dead / "dovecot" / "passwd").write_text("jcricket:{PLAIN}pw::::::\n")
+    maker = children()
+    live = sandbox_folder(tmp_path, f"{maker.pid} {stale.process_start(maker.pid)} {boot}\n",
+                          name=stale.PREFIX + "live")
+    master = children(env={**os.environ, "MAIL_CONFIG": str(dead / "etc")})
+    dovecot = children("-c", str(dead / "dovecot" / "dovecot.conf"))
+    live_master = children(env={**os.environ, "MAIL_CONFIG": str(live / "etc")})
+    live_dovecot = children("-c", str(live / "dovecot" / "dovecot.conf"))
+    assert stale.leftover_pids(dead) == sorted([master.pid, dovecot.pid])
+
+    assert stale.remove_abandoned(tmp_path) == [dead]
+    assert master.wait(timeout=10) and dovecot.wait(timeout=10)
+    assert not dead.exists() and live.exists()
+    assert all(procs.is_alive(child.pid) for child in (maker, live_master, live_dovecot))
+
+
+def test_a_dovecot_masters_children_are_its_leftovers_too(tmp_path: Path, children) -> None:
+    code = ("import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; "
+            "time.sleep(60)']); time.sleep(60)")
+    root = tmp_path / (stale.PREFIX + "x")
+    conf = str(root / "dovecot" / "dovecot.conf")
+    master = subprocess.Popen([sys.executable, "-c", code, "-c", conf])
+    try:
+        deadline = time.monotonic() + 10
+        while not procs.children_of(master.pid):
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        [auth] = procs.children_of(master.pid)
+        assert stale.leftover_pids(root) == sorted([master.pid, auth])
+        procs.terminate([auth], grace=3.0)
+    finally:
+        master.kill()
+        master.wait()
+
+
+def test_a_parent_that_cannot_be_listed_removes_nothing(tmp_path: Path) -> None:
+    assert stale.remove_abandoned(tmp_path / "missing") == []
