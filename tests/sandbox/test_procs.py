@@ -12,39 +12,11 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mailpolicy.sandbox import procs
-
-SLEEP = "import time; time.sleep(60)"
-
-
-@pytest.fixture
-def spawn() -> Iterator:
-    """Start sleeping children (argv, env, or a shell line); kill and reap them all afterwards."""
-    started: list[subprocess.Popen] = []
-
-    def start(code: str = SLEEP, *arguments: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-        child = subprocess.Popen([sys.executable, "-c", code, *arguments], env=env)
-        started.append(child)
-        return child
-
-    yield start
-    for child in started:
-        if child.poll() is None:
-            child.kill()
-        child.wait()
-
-
-def wait_for(predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
 
 def ignores_term(pid: int) -> bool:
     """Tell whether the process has set SIGTERM to be ignored (the SigIgn mask of /proc/PID/status)."""
@@ -65,59 +37,59 @@ def test_read_pid_of_a_missing_file_is_none(tmp_path: Path) -> None:
     assert procs.read_pid(tmp_path / "master.pid") is None
 
 
-def test_a_zombie_or_a_reaped_child_is_not_alive_and_a_running_one_is(spawn) -> None:
+def test_a_zombie_or_a_reaped_child_is_not_alive_and_a_running_one_is(children, waiting) -> None:
     assert procs.is_alive(os.getpid())
-    child = spawn("pass")
-    wait_for(lambda: "Z" in (Path("/proc") / str(child.pid) / "stat").read_text().rpartition(")")[2].split()[0])
+    child = children.start(code="pass")
+    waiting(lambda: "Z" in (Path("/proc") / str(child.pid) / "stat").read_text().rpartition(")")[2].split()[0])
     assert not procs.is_alive(child.pid)  # exited, not yet reaped: a zombie
     child.wait()
     assert not procs.is_alive(child.pid)
 
 
-def test_a_process_whose_name_fakes_a_state_is_still_alive(spawn) -> None:
+def test_a_process_whose_name_fakes_a_state_is_still_alive(children, waiting) -> None:
     # The command name is in parentheses and may hold ') Z ': the state is after the last ')'.
-    child = spawn("open('/proc/self/comm', 'w').write('x) Z (y'); import time; time.sleep(60)")
-    wait_for(lambda: (Path("/proc") / str(child.pid) / "comm").read_text().startswith("x) Z"))
+    child = children.start(code="open('/proc/self/comm', 'w').write('x) Z (y'); import time; time.sleep(60)")
+    waiting(lambda: (Path("/proc") / str(child.pid) / "comm").read_text().startswith("x) Z"))
     assert procs.is_alive(child.pid)
 
 
-def test_children_of_are_the_direct_children_only(spawn) -> None:
-    child = spawn("import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; "
-                  "time.sleep(60)']); time.sleep(60)")
-    wait_for(lambda: procs.children_of(child.pid))
+def test_children_of_are_the_direct_children_only(children, waiting) -> None:
+    child = children.start(code="import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; "
+                  "time.sleep(60)', 'grandchild']); time.sleep(60)")
+    waiting(lambda: procs.children_of(child.pid))
     [grandchild] = procs.children_of(child.pid)
     mine = procs.children_of(os.getpid())
     assert child.pid in mine and grandchild not in mine
-    procs.terminate([grandchild], grace=3.0)
+    children.kill_if_tagged(grandchild, "grandchild")
 
 
-def test_a_process_is_found_by_its_exact_environment_entry_only(spawn) -> None:
+def test_a_process_is_found_by_its_exact_environment_entry_only(children) -> None:
     value = f"/tmp/mpsb-test-{uuid.uuid4().hex}/etc"
-    exact = spawn(env={**os.environ, "MAIL_CONFIG": value})
-    spawn(env={**os.environ, "MAIL_CONFIG": value + "2"})  # another sandbox whose name starts the same
-    spawn(env={**os.environ, "OTHER": value})
+    exact = children.start(env={**os.environ, "MAIL_CONFIG": value})
+    children.start(env={**os.environ, "MAIL_CONFIG": value + "2"})  # another sandbox whose name starts the same
+    children.start(env={**os.environ, "OTHER": value})
     assert procs.with_environment("MAIL_CONFIG", value) == [exact.pid]
 
 
-def test_a_process_is_found_by_an_exact_argument_only(spawn) -> None:
+def test_a_process_is_found_by_an_exact_argument_only(children) -> None:
     conf = f"/tmp/mpsb-test-{uuid.uuid4().hex}/dovecot/dovecot.conf"
-    exact = spawn(SLEEP, "-c", conf)
-    spawn(SLEEP, "-c", conf + ".bak")
-    spawn(SLEEP, "-c" + conf)
+    exact = children.start("-c", conf)
+    children.start("-c", conf + ".bak")
+    children.start("-c" + conf)
     assert procs.with_argument(conf.encode()) == [exact.pid]
 
 
-def test_terminate_ends_a_process_with_term_and_does_not_wait_out_the_grace(spawn) -> None:
-    child = spawn()
+def test_terminate_ends_a_process_with_term_and_does_not_wait_out_the_grace(children) -> None:
+    child = children.start()
     started = time.monotonic()
     procs.terminate([child.pid], grace=30.0)
     assert time.monotonic() - started < 10
     assert child.wait(timeout=5) == -signal.SIGTERM
 
 
-def test_terminate_kills_what_ignores_term_after_the_grace(spawn) -> None:
-    child = spawn("import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)")
-    wait_for(lambda: ignores_term(child.pid))
+def test_terminate_kills_what_ignores_term_after_the_grace(children, waiting) -> None:
+    child = children.start(code="import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)")
+    waiting(lambda: ignores_term(child.pid))
     started = time.monotonic()
     procs.terminate([child.pid], grace=0.5)
     assert time.monotonic() - started >= 0.5

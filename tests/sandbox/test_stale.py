@@ -11,31 +11,11 @@ import os
 import pwd
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from mailpolicy.sandbox import procs, stale
-
-SLEEP = "import time; time.sleep(60)"
-
-
-@pytest.fixture
-def children():
-    started: list[subprocess.Popen] = []
-
-    def start(*arguments: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-        child = subprocess.Popen([sys.executable, "-c", SLEEP, *arguments], env=env)
-        started.append(child)
-        return child
-
-    yield start
-    for child in started:
-        if child.poll() is None:
-            child.kill()
-        child.wait()
-
 
 def dead_maker() -> tuple[int, str]:
     """Return the pid and start time of a process that has exited since."""
@@ -87,7 +67,7 @@ def test_a_folder_whose_maker_is_dead_is_abandoned(tmp_path: Path) -> None:
 
 
 def test_a_folder_whose_maker_runs_is_not_abandoned(tmp_path: Path, children) -> None:
-    maker = children()
+    maker = children.start()
     root = sandbox_folder(tmp_path, f"{maker.pid} {stale.process_start(maker.pid)} {stale._boot_id()}\n")
     assert not stale.abandoned(root)
 
@@ -103,7 +83,7 @@ def test_this_process_never_abandons_its_own_folder(tmp_path: Path) -> None:
 @pytest.mark.parametrize("marker", ["{pid} 1 {boot}\n", "{pid} {start} another-boot\n"],
                          ids=["pid reused since", "written before a reboot"])
 def test_a_live_pid_that_is_not_the_maker_does_not_keep_a_folder(tmp_path: Path, children, marker: str) -> None:
-    other = children()
+    other = children.start()
     text = marker.format(pid=other.pid, start=stale.process_start(other.pid), boot=stale._boot_id())
     assert stale.abandoned(sandbox_folder(tmp_path, text))
 
@@ -154,13 +134,13 @@ def test_an_abandoned_folder_is_removed_with_its_processes_and_nothing_else(tmp_
     dead = sandbox_folder(tmp_path, f"{pid} {start} {boot}\n", name=stale.PREFIX + "dead")
     (dead / "dovecot").mkdir()
     (dead / "dovecot" / "passwd").write_text("jcricket:{PLAIN}pw::::::\n")
-    maker = children()
+    maker = children.start()
     live = sandbox_folder(tmp_path, f"{maker.pid} {stale.process_start(maker.pid)} {boot}\n",
                           name=stale.PREFIX + "live")
-    master = children(env={**os.environ, "MAIL_CONFIG": str(dead / "etc")})
-    dovecot = children("-c", str(dead / "dovecot" / "dovecot.conf"))
-    live_master = children(env={**os.environ, "MAIL_CONFIG": str(live / "etc")})
-    live_dovecot = children("-c", str(live / "dovecot" / "dovecot.conf"))
+    master = children.start(env={**os.environ, "MAIL_CONFIG": str(dead / "etc")})
+    dovecot = children.start("-c", str(dead / "dovecot" / "dovecot.conf"))
+    live_master = children.start(env={**os.environ, "MAIL_CONFIG": str(live / "etc")})
+    live_dovecot = children.start("-c", str(live / "dovecot" / "dovecot.conf"))
     assert stale.leftover_pids(dead) == sorted([master.pid, dovecot.pid])
 
     assert stale.remove_abandoned(tmp_path) == [dead]
@@ -169,23 +149,19 @@ def test_an_abandoned_folder_is_removed_with_its_processes_and_nothing_else(tmp_
     assert all(procs.is_alive(child.pid) for child in (maker, live_master, live_dovecot))
 
 
-def test_a_dovecot_masters_children_are_its_leftovers_too(tmp_path: Path, children) -> None:
+def test_a_dovecot_masters_children_are_its_leftovers_too(tmp_path: Path, children, waiting) -> None:
     code = ("import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; "
-            "time.sleep(60)']); time.sleep(60)")
+            "time.sleep(60)', 'auth']); time.sleep(60)")
     root = tmp_path / (stale.PREFIX + "x")
     conf = str(root / "dovecot" / "dovecot.conf")
-    master = subprocess.Popen([sys.executable, "-c", code, "-c", conf])
+    master = children.start("-c", conf, code=code)
     try:
-        deadline = time.monotonic() + 10
-        while not procs.children_of(master.pid):
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
+        waiting(lambda: procs.children_of(master.pid))
         [auth] = procs.children_of(master.pid)
         assert stale.leftover_pids(root) == sorted([master.pid, auth])
-        procs.terminate([auth], grace=3.0)
     finally:
-        master.kill()
-        master.wait()
+        for pid in procs.children_of(master.pid):
+            children.kill_if_tagged(pid, "auth")
 
 
 def test_a_parent_that_cannot_be_listed_removes_nothing(tmp_path: Path) -> None:
