@@ -1,0 +1,39 @@
+"""mydestination and mynetworks exactly as planned, with their provenance (plan/config.py).
+
+The values decide which mail is local and which clients may relay; the reason, source line and
+statement are what main.cf's comments and `explain` cite. The mutation run (docs/mutation.md) found
+that no test held several networks under `trusted networks only` (a wrong separator went unnoticed)
+nor the provenance of `local domains only`.
+"""
+
+from __future__ import annotations
+
+from tests.helpers import compile_text
+
+
+def test_trusted_networks_only_are_exactly_the_stated_networks(tmp_path) -> None:
+    plan = compile_text(tmp_path, "relay nobody\ntrusted networks only 192.0.2.0/24, [2001:db8::]/32\n").plan
+    mynetworks = plan.parameter("mynetworks")
+    assert mynetworks.value == "192.0.2.0/24 [2001:db8::]/32"
+    assert mynetworks.reason == "trusted networks, exactly as stated (`only`)"
+    assert (mynetworks.source.line, mynetworks.statement) == (2, "trusted networks")
+
+
+def test_without_trusted_networks_only_this_host_is_trusted(tmp_path) -> None:
+    mynetworks = compile_text(tmp_path, "relay nobody\n").plan.parameter("mynetworks")
+    assert (mynetworks.value, mynetworks.source, mynetworks.statement) == ("127.0.0.0/8 [::1]/128", None, "")
+
+
+def test_local_domains_only_are_exactly_the_stated_domains(tmp_path) -> None:
+    plan = compile_text(tmp_path, "relay nobody\nlocal domains only example.com, example.net\n").plan
+    mydestination = plan.parameter("mydestination")
+    assert mydestination.value == "example.com, example.net"
+    assert mydestination.reason == "domains delivered on this server, exactly as stated (`only`)"
+    assert (mydestination.source.line, mydestination.statement) == (2, "local domains")
+
+
+def test_local_domains_keep_this_hosts_names_unless_only(tmp_path) -> None:
+    plan = compile_text(tmp_path, "relay nobody\nlocal domains example.com, localhost\n").plan
+    mydestination = plan.parameter("mydestination")
+    assert mydestination.value == "$myhostname, example.com, localhost"
+    assert (mydestination.source.line, mydestination.statement) == (2, "local domains")
