@@ -108,8 +108,22 @@ def test_a_boot_that_fails_before_making_its_folder_is_reported_not_crashed(monk
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Sandbox, "_boot", boot)
-    with pytest.raises(SandboxUnavailable, match="No space left on device"):
+    with pytest.raises(SandboxUnavailable) as raised:
         Sandbox("").__enter__()
+    # No Postfix was laid out, so there is no `postfix check` to quote, nor a log.
+    assert str(raised.value) == "Postfix sandbox failed to boot: [Errno 28] No space left on device"
+
+
+def test_a_postfix_check_that_fails_itself_is_quoted_as_such() -> None:
+    class Broken:
+        def check(self) -> str:
+            raise RuntimeError("script: not found")
+
+    sandbox = Sandbox("")
+    sandbox._postfix = Broken()
+    assert sandbox._safe_check() == "(postfix check failed: script: not found)"
+    sandbox._postfix = None
+    assert sandbox._safe_check() == ""
 
 
 def test_a_sandbox_never_booted_has_an_empty_log() -> None:
