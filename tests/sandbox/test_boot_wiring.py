@@ -67,8 +67,11 @@ class FakeDovecot:
         return "auth\n"
 
 
+pytestmark = pytest.mark.usefixtures("recorders")
+
+
 @pytest.fixture
-def recorders(monkeypatch) -> tuple[type[FakePostfix], type[FakeDovecot]]:
+def recorders(monkeypatch) -> None:
     FakePostfix.made, FakePostfix.answers, FakeDovecot.made = [], {}, []
     monkeypatch.setattr(sandbox_module, "sandbox_available", lambda: None)
     monkeypatch.setattr(sandbox_module, "Postfix", FakePostfix)
@@ -76,10 +79,9 @@ def recorders(monkeypatch) -> tuple[type[FakePostfix], type[FakeDovecot]]:
     monkeypatch.setattr(Sandbox, "_wait_ready", lambda sandbox: None)
     # Other engineers' sandboxes may run on this machine: this boot must not look at /tmp's.
     monkeypatch.setattr(stale, "remove_abandoned", lambda parent: [])
-    return FakePostfix, FakeDovecot
 
 
-def test_by_default_smtpd_is_chrooted_delivers_nothing_and_has_no_dovecot(recorders) -> None:
+def test_by_default_smtpd_is_chrooted_delivers_nothing_and_has_no_dovecot() -> None:
     with Sandbox("mynetworks = 127.0.0.0/8\n") as sandbox:
         [postfix] = FakePostfix.made
         root = sandbox.root
@@ -96,7 +98,7 @@ def test_by_default_smtpd_is_chrooted_delivers_nothing_and_has_no_dovecot(record
     assert sandbox.log() == "maillog\n"
 
 
-def test_the_arguments_reach_postfix_and_each_service_gets_its_own_port(recorders) -> None:
+def test_the_arguments_reach_postfix_and_each_service_gets_its_own_port() -> None:
     services = [("submission", [("smtpd_tls_security_level", "encrypt")]), ("smtps", [])]
     maps = {"/etc/postfix/senders": "a@example.com jcricket\n"}
     with Sandbox("x = y\n", maps=maps, chroot=False, services=services, tls_hostname="mail.example.com") as sandbox:
@@ -118,7 +120,7 @@ def test_the_arguments_reach_postfix_and_each_service_gets_its_own_port(recorder
     ("/var/spool/postfix/private/auth", "private/auth"),  # absolute: where a chrooted smtpd should have looked
     ("inet:127.0.0.1:12345", "private/auth"),
 ])
-def test_dovecot_listens_where_smtpd_looks_for_it(recorders, path: str, expected: str) -> None:
+def test_dovecot_listens_where_smtpd_looks_for_it(path: str, expected: str) -> None:
     FakePostfix.answers = {"smtpd_sasl_type": "dovecot", "smtpd_sasl_path": path}
     logins = {"jcricket": "pw"}
     with Sandbox("", logins=logins) as sandbox:
@@ -131,7 +133,7 @@ def test_dovecot_listens_where_smtpd_looks_for_it(recorders, path: str, expected
     assert dovecot.stopped == 1
 
 
-def test_cyrus_sasl_starts_no_dovecot(recorders) -> None:
+def test_cyrus_sasl_starts_no_dovecot() -> None:
     FakePostfix.answers = {"smtpd_sasl_type": "cyrus", "smtpd_sasl_path": "smtpd"}
     with Sandbox(""):
         assert FakeDovecot.made == []
@@ -145,7 +147,7 @@ def test_cyrus_sasl_starts_no_dovecot(recorders) -> None:
     ("lmtp:unix:private/a:b", True, None),
     ("virtual", True, None),
 ])
-def test_lmtp_delivery_goes_to_the_sandbox_dovecot_only_when_asked(recorders, transport, deliver, socket) -> None:
+def test_lmtp_delivery_goes_to_the_sandbox_dovecot_only_when_asked(transport, deliver, socket) -> None:
     FakePostfix.answers = {"virtual_transport": transport}
     with Sandbox("", deliver=deliver):
         [postfix] = FakePostfix.made
