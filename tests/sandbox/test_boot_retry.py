@@ -9,6 +9,9 @@ test_port.py; here `_boot` is scripted, so the mutation run (docs/mutation.md) c
 
 from __future__ import annotations
 
+import os
+import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -140,3 +143,52 @@ def test_a_teardown_with_nothing_made_removes_nothing(tmp_path: Path) -> None:
     sandbox = Sandbox("")
     sandbox._teardown()
     assert sandbox.root is None and sandbox.log() == ""
+
+
+class _Owner:
+    """Stands in for Postfix in _wait_ready: the processes it names as its own."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+
+    def own_pids(self) -> list[int]:
+        return self.pids
+
+
+def _waiting_sandbox(port: int, owner: _Owner, services: dict[str, int] | None = None) -> Sandbox:
+    sandbox = Sandbox("")
+    sandbox.port, sandbox.ports, sandbox._postfix = port, dict(services or {}), owner
+    return sandbox
+
+
+def test_a_listener_that_is_not_masters_is_a_taken_port_not_a_ready_sandbox() -> None:
+    # Master could not bind, but another program listens there: verify's sessions would be
+    # answered in Postfix's name. Here this test's own socket is the other program.
+    with socket.create_server(("127.0.0.1", 0)) as other:
+        port = other.getsockname()[1]
+        with pytest.raises(sandbox_module._PortTaken, match=f"127.0.0.1:{port} is listened on by a process of another"):
+            _waiting_sandbox(port, _Owner([1]))._wait_ready()
+        _waiting_sandbox(port, _Owner([1, os.getpid()]))._wait_ready()  # master's own listener: ready
+
+
+def test_every_services_port_must_be_masters(monkeypatch) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as main, socket.create_server(("127.0.0.1", 0)) as other:
+        ports = {"smtpd": main.getsockname()[1], "submission": other.getsockname()[1]}
+        owner = _Owner([os.getpid()])
+        _waiting_sandbox(ports["smtpd"], owner, ports)._wait_ready()
+        real_holds = sandbox_module.holds_socket
+        mine = sandbox_module.listener_inode("127.0.0.1", ports["smtpd"])
+        monkeypatch.setattr(sandbox_module, "holds_socket", lambda pids, inode: inode == mine and real_holds(pids, inode))
+        with pytest.raises(sandbox_module._PortTaken, match=str(ports["submission"])):
+            _waiting_sandbox(ports["smtpd"], owner, ports)._wait_ready()
+
+
+def test_nothing_listening_is_given_up_after_the_ready_timeout(monkeypatch) -> None:
+    monkeypatch.setattr(sandbox_module, "READY_TIMEOUT", 0.3)
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))  # bound, never listening
+        port = bound.getsockname()[1]
+        started = time.monotonic()
+        with pytest.raises(RuntimeError, match=f"nothing listens on 127.0.0.1:{port} after 0.3s"):
+            _waiting_sandbox(port, _Owner([os.getpid()]))._wait_ready()
+        assert 0.3 <= time.monotonic() - started < 5
