@@ -14,6 +14,7 @@ import pytest
 
 from mailpolicy.sandbox import Attempt, Sandbox, SandboxUnavailable, sandbox_available
 from mailpolicy.sandbox import mainconf
+from mailpolicy.sandbox import postfix as postfix_module
 from mailpolicy.sandbox.mastercf import master_cf
 from tests import postfix_support
 from tests.postfix_support import loopback_main_cf
@@ -268,6 +269,24 @@ def test_teardown_leaves_nothing_even_when_the_body_raises(requires_postfix):
         assert not root.exists()
         assert not [pid for pid in pids if _alive(pid)]
         assert not _accepts(port)
+
+
+@pytest.mark.postfix
+def test_teardown_ends_master_and_daemons_when_postfix_stop_does_not(requires_postfix, monkeypatch):
+    # `postfix stop` can time out (15 s) or fail; Postfix.stop then TERMs (and KILLs) by pid what
+    # it found by MAIL_CONFIG and the pid file. A hand-made mutant without that step survived
+    # every other test (docs/mutation.md).
+    real = postfix_module.run_on_tty
+
+    def stop_does_nothing(command: list[str], timeout: float = 60.0) -> tuple[int, str]:
+        return (0, "") if command[-1] == "stop" else real(command, timeout)
+
+    with Sandbox(CLOSED_RELAY) as sandbox:
+        pids, root = sandbox.pids(), sandbox.config_dir.parent
+        assert pids
+        monkeypatch.setattr(postfix_module, "run_on_tty", stop_does_nothing)
+    assert not root.exists()
+    assert not [pid for pid in pids if _alive(pid)]
 
 
 @pytest.mark.postfix
