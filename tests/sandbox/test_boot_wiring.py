@@ -11,6 +11,7 @@ the folder is a fresh 0755 `/tmp/mpsb-*` with its marker, removed by the teardow
 from __future__ import annotations
 
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,9 @@ import pytest
 from mailpolicy.sandbox import Sandbox
 from mailpolicy.sandbox import sandbox as sandbox_module
 from mailpolicy.sandbox import stale
+
+
+SWEPT: list[Path] = []
 
 
 class FakePostfix:
@@ -77,8 +81,11 @@ def recorders(monkeypatch) -> None:
     monkeypatch.setattr(sandbox_module, "Postfix", FakePostfix)
     monkeypatch.setattr(sandbox_module, "Dovecot", FakeDovecot)
     monkeypatch.setattr(Sandbox, "_wait_ready", lambda sandbox: None)
-    # Other engineers' sandboxes may run on this machine: this boot must not look at /tmp's.
-    monkeypatch.setattr(stale, "remove_abandoned", lambda parent: [])
+    # Other sandboxes may run on this machine: this boot must not touch /tmp's, only say where it looks.
+    monkeypatch.setattr(stale, "remove_abandoned", SWEPT.append)
+    SWEPT.clear()
+    # The sandbox goes to /tmp whatever TMPDIR says: every parent must be traversable by user postfix.
+    monkeypatch.setattr(tempfile, "tempdir", "/var/tmp/not-for-postfix")
 
 
 def test_by_default_smtpd_is_chrooted_delivers_nothing_and_has_no_dovecot() -> None:
@@ -93,6 +100,7 @@ def test_by_default_smtpd_is_chrooted_delivers_nothing_and_has_no_dovecot() -> N
         assert postfix.chroot is True and postfix.lmtp is False
         assert postfix.port == sandbox.port and sandbox.port >= 1024 and sandbox.ports == {}
         assert postfix.started == 1 and FakeDovecot.made == []
+        assert SWEPT == [Path("/tmp")]  # a killed run's leftovers are looked for where sandboxes go
         assert sandbox._port_hold is None  # let go before master starts, so it can bind the port
     assert postfix.stopped == 1 and not root.exists() and sandbox.root is None
     assert sandbox.log() == "maillog\n"

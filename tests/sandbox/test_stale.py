@@ -131,18 +131,19 @@ def test_a_folder_of_another_user_is_not_ours(tmp_path: Path) -> None:
 def test_an_abandoned_folder_is_removed_with_its_processes_and_nothing_else(tmp_path: Path, children) -> None:
     pid, start = dead_maker()
     boot = stale._boot_id()
-    dead = sandbox_folder(tmp_path, f"{pid} {start} {boot}\n", name=stale.PREFIX + "dead")
+    dead = sandbox_folder(tmp_path, f"{pid} {start} {boot}\n", name=stale.PREFIX + "b-dead")
     (dead / "dovecot").mkdir()
     (dead / "dovecot" / "passwd").write_text("jcricket:{PLAIN}pw::::::\n")
     maker = children.start()
     live = sandbox_folder(tmp_path, f"{maker.pid} {stale.process_start(maker.pid)} {boot}\n",
-                          name=stale.PREFIX + "live")
+                          name=stale.PREFIX + "a-live")
     master = children.start(env={**os.environ, "MAIL_CONFIG": str(dead / "etc")})
     dovecot = children.start("-c", str(dead / "dovecot" / "dovecot.conf"))
     live_master = children.start(env={**os.environ, "MAIL_CONFIG": str(live / "etc")})
     live_dovecot = children.start("-c", str(live / "dovecot" / "dovecot.conf"))
     assert stale.leftover_pids(dead) == sorted([master.pid, dovecot.pid])
 
+    # The live folder sorts first: a folder kept does not end the search for abandoned ones.
     assert stale.remove_abandoned(tmp_path) == [dead]
     assert master.wait(timeout=10) and dovecot.wait(timeout=10)
     assert not dead.exists() and live.exists()
