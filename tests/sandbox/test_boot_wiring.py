@@ -166,3 +166,23 @@ def test_lmtp_delivery_goes_to_the_sandbox_dovecot_only_when_asked(transport, de
             [dovecot] = FakeDovecot.made
             assert dovecot.lmtp_socket == postfix.queue_dir / socket
             assert dovecot.socket_path == postfix.queue_dir / "private/auth"
+
+
+@pytest.mark.parametrize(("main_cf", "overrides", "expected"), [
+    ({}, [("smtpd_sasl_type", "dovecot"), ("smtpd_sasl_path", "private/submission-auth")], "private/submission-auth"),
+    ({}, [("smtpd_sasl_type", "dovecot")], "private/auth"),
+    ({"smtpd_sasl_type": "dovecot", "smtpd_sasl_path": "private/main-auth"},
+     [("smtpd_sasl_type", "dovecot"), ("smtpd_sasl_path", "private/other")], "private/main-auth"),
+    ({}, [("smtpd_sasl_type", "dovecot"), ("smtpd_sasl_path", "/var/spool/postfix/private/auth")], "private/auth"),
+])
+def test_a_service_that_asks_for_dovecot_gets_it_where_main_cf_or_the_service_says(main_cf, overrides, expected) -> None:
+    # Submission with `-o smtpd_sasl_type=dovecot` beside a port 25 without SASL; main.cf's path wins when it has one.
+    FakePostfix.answers = main_cf
+    with Sandbox("", services=[("inbound", []), ("submission", overrides)], logins={"j": "pw"}):
+        [postfix], [dovecot] = FakePostfix.made, FakeDovecot.made
+        assert dovecot.socket_path == postfix.queue_dir / expected and dovecot.logins == {"j": "pw"}
+
+
+def test_a_service_without_dovecot_starts_none() -> None:
+    with Sandbox("", services=[("submission", [("smtpd_sasl_type", "cyrus")])]):
+        assert FakeDovecot.made == []
