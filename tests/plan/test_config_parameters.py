@@ -14,25 +14,21 @@ from mailpolicy.plan.config import compatibility_level
 from tests.helpers import compile_text
 
 
-def test_trusted_networks_only_are_exactly_the_stated_networks(tmp_path) -> None:
-    plan = compile_text(tmp_path, "relay nobody\ntrusted networks only 192.0.2.0/24, [2001:db8::]/32\n").plan
-    mynetworks = plan.parameter("mynetworks")
-    assert mynetworks.value == "192.0.2.0/24 [2001:db8::]/32"
-    assert mynetworks.reason == "trusted networks, exactly as stated (`only`)"
-    assert (mynetworks.source.line, mynetworks.statement) == (2, "trusted networks")
+@pytest.mark.parametrize(("statement", "name", "value", "reason", "cited"), [
+    ("trusted networks only 192.0.2.0/24, [2001:db8::]/32", "mynetworks", "192.0.2.0/24 [2001:db8::]/32",
+     "trusted networks, exactly as stated (`only`)", "trusted networks"),
+    ("local domains only example.com, example.net", "mydestination", "example.com, example.net",
+     "domains delivered on this server, exactly as stated (`only`)", "local domains"),
+])
+def test_only_means_exactly_the_stated_list(tmp_path, statement, name, value, reason, cited) -> None:
+    parameter = compile_text(tmp_path, f"relay nobody\n{statement}\n").plan.parameter(name)
+    assert (parameter.value, parameter.reason) == (value, reason)
+    assert (parameter.source.line, parameter.statement) == (2, cited)
 
 
 def test_without_trusted_networks_only_this_host_is_trusted(tmp_path) -> None:
     mynetworks = compile_text(tmp_path, "relay nobody\n").plan.parameter("mynetworks")
     assert (mynetworks.value, mynetworks.source, mynetworks.statement) == ("127.0.0.0/8 [::1]/128", None, "")
-
-
-def test_local_domains_only_are_exactly_the_stated_domains(tmp_path) -> None:
-    plan = compile_text(tmp_path, "relay nobody\nlocal domains only example.com, example.net\n").plan
-    mydestination = plan.parameter("mydestination")
-    assert mydestination.value == "example.com, example.net"
-    assert mydestination.reason == "domains delivered on this server, exactly as stated (`only`)"
-    assert (mydestination.source.line, mydestination.statement) == (2, "local domains")
 
 
 def test_local_domains_keep_this_hosts_names_unless_only(tmp_path) -> None:

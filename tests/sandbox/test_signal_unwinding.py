@@ -38,19 +38,6 @@ def test_a_signal_during_a_teardown_waits_until_it_is_done() -> None:
     assert raised.value.code == 143
 
 
-def test_a_second_signal_does_not_cut_the_unwinding_short() -> None:
-    steps = []
-    with pytest.raises(signals.Interrupted) as raised:
-        with signals.unwinding_signals():
-            try:
-                send(signal.SIGTERM)
-            finally:
-                send(signal.SIGINT)  # an impatient second Ctrl-C / kill
-                steps.append("teardown finished")
-    assert steps == ["teardown finished"]
-    assert raised.value.code == 143
-
-
 def test_the_previous_handlers_come_back() -> None:
     before = {signum: signal.getsignal(signum) for signum in signals.UNWINDING}
     with signals.unwinding_signals():
@@ -77,35 +64,6 @@ def test_a_teardown_inside_a_teardown_raises_only_when_the_outer_one_is_done() -
                     steps.append("stopped dovecot")
                 steps.append("removed the folder")
     assert steps == ["stopped dovecot", "removed the folder"]
-
-
-def test_a_signal_during_the_unwinding_after_a_deferred_one_does_not_cut_it_short() -> None:
-    steps = []
-    with pytest.raises(signals.Interrupted) as raised:
-        with signals.unwinding_signals():
-            try:
-                with signals.deferred():
-                    send(signal.SIGTERM)
-            finally:
-                send(signal.SIGINT)
-                steps.append("outer teardown finished")
-    assert steps == ["outer teardown finished"] and raised.value.code == 143
-
-
-def test_a_nested_use_keeps_the_outer_ones_state() -> None:
-    steps = []
-    with pytest.raises(signals.Interrupted) as raised:
-        with signals.unwinding_signals():
-            try:
-                send(signal.SIGTERM)
-            finally:
-                # Unwinding already: a nested use (a teardown calling code that asks for the
-                # handlers itself) must not arm a second Interrupted.
-                with signals.unwinding_signals():
-                    send(signal.SIGINT)
-                    steps.append("teardown finished")
-    assert steps == ["teardown finished"] and raised.value.code == 143
-    assert signal.getsignal(signal.SIGTERM) is not signals._handler
 
 
 def test_each_use_raises_again_after_an_earlier_one_raised() -> None:
@@ -139,14 +97,40 @@ def test_outside_the_main_thread_it_installs_nothing_and_does_not_fail() -> None
     assert outcome == [True]
 
 
-def test_a_signal_held_back_while_already_unwinding_is_not_raised_after_the_teardown() -> None:
+def _sigterm() -> None:
+    send(signal.SIGTERM)
+
+
+def _sigterm_held_back() -> None:
+    with signals.deferred():
+        send(signal.SIGTERM)
+
+
+def _sigint() -> None:
+    send(signal.SIGINT)  # an impatient second Ctrl-C / kill
+
+
+def _sigint_in_a_nested_use() -> None:
+    # A teardown calling code that asks for the handlers itself must not arm a second Interrupted.
+    with signals.unwinding_signals():
+        send(signal.SIGINT)
+
+
+def _sigint_during_a_teardown() -> None:
+    with signals.deferred():  # held back, and not raised when the teardown ends: already unwinding
+        send(signal.SIGINT)
+
+
+@pytest.mark.parametrize("first", [_sigterm, _sigterm_held_back])
+@pytest.mark.parametrize("second", [_sigint, _sigint_in_a_nested_use, _sigint_during_a_teardown])
+def test_a_second_signal_does_not_cut_the_unwinding_short(first, second) -> None:
     steps = []
     with pytest.raises(signals.Interrupted) as raised:
         with signals.unwinding_signals():
             try:
-                send(signal.SIGTERM)
+                first()
             finally:
-                with signals.deferred():  # a teardown, during which a second signal comes
-                    send(signal.SIGINT)
-                steps.append("the next sandbox's teardown")
-    assert steps == ["the next sandbox's teardown"] and raised.value.code == 143
+                second()
+                steps.append("teardown finished")
+    assert steps == ["teardown finished"] and raised.value.code == 143
+    assert signal.getsignal(signal.SIGTERM) is not signals._handler
