@@ -120,7 +120,9 @@ def _differing(original: Path, compiled: Path) -> dict[str, tuple[str, str]]:
         before, after = expanded[0].get(name, ""), expanded[1].get(name, "")
         if _normal(name, before) != _normal(name, after):
             found[name] = (before, after)
-    overrides = _postconf(original, "-P", "-c"), _postconf(compiled, "-P", "-c")
+    # postconf -P stops when there is no master.cf: then neither side has a per-service override.
+    overrides = ((_postconf(original, "-P", "-c"), _postconf(compiled, "-P", "-c"))
+                 if (original / "master.cf").is_file() else ({}, {}))
     for name in sorted(set(overrides[0]) | set(overrides[1])):
         before, after = overrides[0].get(name, "(not set)"), overrides[1].get(name, "(not set)")
         if _normal(name, before) != _normal(name, after):

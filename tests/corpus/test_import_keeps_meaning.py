@@ -59,3 +59,17 @@ def _reference_of(difference: Difference) -> str:
 ])
 def test_normalising_ignores_only_what_postfix_ignores(name: str, before: str, after: str, same: bool) -> None:
     assert (_normal(name, before) == _normal(name, after)) is same
+
+
+# The seed's configurations (the five mistakes and the fixed server), the Debian and hosting
+# fixtures, and the import cases: small configurations written to reach each branch of the importer.
+_REPO = CORPUS.parents[2]
+_SMALL = sorted([_REPO / "tests/fixtures/debian", _REPO / "tests/fixtures/hosted",
+                 *(p for p in (_REPO / "tests/fixtures/seed").iterdir() if (p / "main.cf").is_file()),
+                 *(p for p in (_REPO / "tests/cases/import").iterdir() if (p / "main.cf").is_file())])
+
+
+@pytest.mark.parametrize("folder", _SMALL, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_seed_fixtures_and_import_cases_change_nothing_unannounced(folder, requires_postconf, tmp_path) -> None:
+    comparison = compare(folder, tmp_path)
+    assert not comparison.unannounced, comparison.reference()

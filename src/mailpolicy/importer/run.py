@@ -50,8 +50,9 @@ def import_config(path: str | os.PathLike, *, version: str = "3.7") -> Imported:
     listeners = import_services(t)
     identity = [t.version(), t.hostname(), t.local_domains()]
     relay = [t.trusted_networks(), t.relay()]
-    logins = [_sasl(t, listeners), *t.senders(ctx.login_tables)]
-    for name, note in t.sender_restrictions():
+    sasl = _sasl(t, listeners)
+    logins = [sasl, *t.senders(ctx.login_tables)]
+    for name, note in t.sender_restrictions(owners=bool(sasl and sasl.statements) and t.owners_imported):
         logins.append(Block((), (note,), (view.origin(name).span,)))
     hosting, hosting_parameters = hosting_blocks(t)
     sections = [

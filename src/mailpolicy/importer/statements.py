@@ -26,6 +26,7 @@ from mailpolicy.importer.blocks import Block
 from mailpolicy.model import values
 from mailpolicy.model.policy import DEFAULT_CHROOT
 from mailpolicy.plan.config import LOOPBACK, compatibility_level
+from mailpolicy.plan.sasl_path import resolve_dovecot_path
 from mailpolicy.postfix.tables import table_reference
 from mailpolicy.source import Span
 
@@ -45,6 +46,7 @@ class Translator:
         self.ctx = ctx
         self.view = view
         self.warnings: list[Diagnostic] = []
+        self.owners_imported = False  # an `allow user` line was written
 
     def lossy(self, span: Span | None, message: str, hint: str) -> str:
         """Record an MP709 warning and return its message for the comment beside the statement."""
@@ -177,19 +179,27 @@ class Translator:
                               "use Dovecot or Cyrus SASL")
             return Block((f"# {say.sasl(kind, path)}",), (note,), (span,))
         statements = [say.sasl(kind, path if kind == "dovecot" or path != "smtpd" else None)]
+        if kind != "dovecot":
+            return Block(tuple(statements), origins=(span,))
         chroot = self._chroot()
-        if chroot is not None and kind == "dovecot":
-            statements.append(chroot)
-        return Block(tuple(statements), origins=(span,))
+        if chroot != DEFAULT_CHROOT:
+            statements.append(say.chroot(chroot or "off"))
+        notes = ()
+        # The compile writes the socket relative to smtpd's chroot (plan/sasl_path.py, MP311): an
+        # absolute path under it, which a chrooted smtpd cannot open (the audit's MP310), changes.
+        resolved = resolve_dovecot_path(path, chroot).value
+        if resolved is not None and resolved != path:
+            notes = (self.lossy(view.origin("smtpd_sasl_path").span or span,
+                                f"smtpd_sasl_path = {path} becomes {resolved} in the compiled main.cf: smtpd "
+                                f"opens it inside its chroot {chroot}", "read docs/language.md#sasl"),)
+        return Block(tuple(statements), notes, (span,))
 
     def _chroot(self) -> str | None:
-        """Return the `chroot` statement master.cf implies, or None for the default."""
-        service = self.view.service
+        """Return the folder master.cf's smtpd runs chrooted in, or None when it is not chrooted."""
         major, minor = self.ctx.version.split(".")
-        if not service.chrooted((int(major), int(minor))):
-            return say.chroot("off")
-        queue = posixpath.normpath(self.view.value("queue_directory").strip() or DEFAULT_CHROOT)
-        return None if queue == DEFAULT_CHROOT else say.chroot(queue)
+        if not self.view.service.chrooted((int(major), int(minor))):
+            return None
+        return posixpath.normpath(self.view.value("queue_directory").strip() or DEFAULT_CHROOT)
 
     def relay(self) -> Block:
         """Return the relay statement the effective relay list (or, when empty, the recipient list) means."""
@@ -264,10 +274,10 @@ class Translator:
         table = next((t for t in tables if t.word.text == usable[0].text), None)
         blocks.insert(0, Block((_map_statement(usable[0]),), origins=(span,) if span else ()))
         if table is None or table.source is None:
-            blocks.append(Block((), (self.lossy(usable[0].span, f"cannot read the source of {usable[0].text}: no "
-                                                                "`allow user` lines imported, so the compiled "
-                                                                "policy has no sender login map",
-                                                "import on the server, or copy the file beside main.cf"),)))
+            note = self.lossy(usable[0].span, f"smtpd_sender_login_maps: cannot read the source of {usable[0].text}: "
+                                              "no `allow user` lines imported, so the compiled policy has no sender "
+                                              "login map", "import on the server, or copy the file beside main.cf")
+            blocks.append(Block((), (note,)))
             return blocks
         blocks.append(self._allow_users(table))
         return blocks
@@ -288,25 +298,33 @@ class Translator:
             notes.append(self.lossy(bare[0], f"{len(bare)} key(s) of {table.path} are a bare user name, which the "
                                              "language cannot say; they are left out",
                                     "write them as user@domain for each local domain"))
+        self.owners_imported = self.owners_imported or bool(by_login)
         statements = tuple(say.allow_user(login, addresses) for login, addresses in by_login.items())
         return Block(statements, tuple(notes), (table.word.span,) if table.word.span else ())
 
-    def sender_restrictions(self) -> list[tuple[str, str]]:
-        """Say what happens to smtpd_sender_restrictions and smtpd_data_restrictions, which the policy writes itself."""
-        found = ((name, self._owned_list(name)) for name in ("smtpd_sender_restrictions", "smtpd_data_restrictions"))
+    def sender_restrictions(self, owners: bool) -> list[tuple[str, str]]:
+        """Say how the compile changes smtpd_sender_restrictions and smtpd_data_restrictions, which the policy writes.
+
+        `owners`: the import gives addresses owners and turns logins on, so plan/restrictions.py
+        writes reject_sender_login_mismatch alone in both lists (its rules 1 and 4); else nothing.
+        """
+        found = ((name, self._owned_list(name, owners)) for name in ("smtpd_sender_restrictions", "smtpd_data_restrictions"))
         return [(name, note) for name, note in found if note]
 
-    def _owned_list(self, name: str) -> str | None:
-        # plan/restrictions.py writes reject_sender_login_mismatch alone in both lists (rules 1
-        # and 4), or nothing: every other entry main.cf had there is gone from the compiled main.cf.
-        words = self.ctx.restrictions(self.view, name)
-        extra = [w.text for w in self.view.words(name) if w.text.lower() not in MISMATCH_RESTRICTIONS]
-        if not extra:
+    def _owned_list(self, name: str, owners: bool) -> str | None:
+        written = [w.text for w in self.view.words(name)]
+        if [w.lower() for w in written] == (["reject_sender_login_mismatch"] if owners else []):
             return None
-        kept = "reject_sender_login_mismatch alone" if words and len(extra) < len(words) else "nothing"
-        return self.lossy(self.located(name), f"{name} holds {', '.join(extra)}; the policy writes {kept} in "
-                                              "that list, so these are left out",
-                          "move them to smtpd_recipient_restrictions (a `set` line), after the permits they need")
+        extra = [w for w in written if w.lower() not in MISMATCH_RESTRICTIONS]
+        if extra:
+            kept = "reject_sender_login_mismatch alone" if owners else "nothing"
+            return self.lossy(self.located(name), f"{name} holds {', '.join(extra)}; the policy writes {kept} in "
+                                                  "that list, so these are left out",
+                              "move them to smtpd_recipient_restrictions (a `set` line), after the permits they need")
+        becomes = ("reject_sender_login_mismatch, which checks every `allow user` there" if owners
+                   else "empty: the import gives no address an owner the policy can check")
+        return self.lossy(self.located(name), f"{name} = {', '.join(written) or '(empty)'} becomes {becomes}",
+                          "the `allow user` lines decide this list (docs/language.md#allow-user)")
 
 
 def _map_statement(word: Word) -> str | None:
