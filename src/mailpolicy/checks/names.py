@@ -54,7 +54,9 @@ def check_parameter_names(host: Host) -> Iterator[Diagnostic]:
     and postconf says nothing; one nothing refers to gets "unused parameter" (MP414, a warning:
     Postfix ignores it, and whatever it was for does not happen). It is an error (MP401) when it
     is a near miss of a real parameter (at most three edits, `smtpd_relay_restriction`): the line
-    meant that parameter, and Postfix does not apply it.
+    meant that parameter, and Postfix does not apply it. So is a restriction name written as a
+    parameter, current or obsolete (`reject_invalid_hostname = yes`): its own NameProblem kind
+    ("restriction"), as what was meant was an entry of a restriction list.
     """
     written = host.written()
     classes = restriction_classes(written)
@@ -67,10 +69,9 @@ def check_parameter_names(host: Host) -> Iterator[Diagnostic]:
         problem = pf.check_name(value.name, host.version, transports=transports)
         if problem is None:
             yield from client_side_note(value, names)
-        elif problem.kind == "unknown" and value.name in referenced:
+        elif problem.kind in ("unknown", "restriction") and value.name in referenced:
             continue  # the user's own parameter, read through $name
-        elif problem.kind == "unknown" and problem.suggestion is None and "/" not in value.name \
-                and value.name not in pf.restriction_names():
+        elif problem.kind == "unknown" and problem.suggestion is None and "/" not in value.name:
             yield unused_parameter(value, problem)
         else:
             yield name_diagnostic(value, problem, host.version, host.wording)

@@ -58,7 +58,8 @@ RAW_PARAMETERS = frozenset({
     "smtpd_reject_footer",
 })
 
-ProblemKind = Literal["unknown", "wrong_daemon", "too_new", "removed", "deprecated"]
+# "restriction": an SMTP access restriction name (current or obsolete) written as a parameter.
+ProblemKind = Literal["unknown", "restriction", "wrong_daemon", "too_new", "removed", "deprecated"]
 
 
 @frozen
@@ -283,7 +284,7 @@ def check_name(
         )
     if name in restriction_names() or name in _restrictions()["obsolete"]:
         return NameProblem(
-            "unknown",
+            "restriction",
             f"'{name}' is an SMTP access restriction, not a parameter: list it in"
             " smtpd_*_restrictions",
             None,
