@@ -12,6 +12,7 @@ at DATA, sees that mail).
 from __future__ import annotations
 
 from mailpolicy.analyze.context import AnalysisContext
+from mailpolicy.analyze.database import database_assumption, rows_named
 from mailpolicy.analyze.sender_rewriting import SENDER_ASSUMPTION_PREFIX
 from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, trusted_client
 from mailpolicy.compiler import Compilation
@@ -44,6 +45,7 @@ def explain(compilation: Compilation) -> str:
     lines.extend(_proof_assumptions(compilation))
     lines.extend(_transport_assumptions(compilation))
     lines.extend(_sender_assumptions(compilation))
+    lines.extend(_database_assumptions(compilation))
     return "\n".join(lines) + "\n"
 
 
@@ -65,6 +67,19 @@ def _sender_assumptions(compilation: Compilation) -> list[str]:
     return _assumptions(compilation, cat.SENDER_REWRITING_ASSUMPTION.code, SENDER_ASSUMPTION_PREFIX,
                         "Sender ownership holds only if these rewriting tables, which the check cannot read, "
                         "answer as said:")
+
+
+def _database_assumptions(compilation: Compilation) -> list[str]:
+    """List what the proof takes the rows of the policy's database tables to mean (MP380), unless it read them."""
+    stated = {d.span for d in compilation.diagnostics if d.code == cat.OWNERS_IN_DATABASE.code}
+    tables = sorted((t.source for t in compilation.plan.sql_tables if t.source.span in stated),
+                    key=lambda source: source.span.line)
+    if not tables:
+        return []
+    lines = ["", "The proof takes the rows of these database tables, which `check --db` reads, to mean:"]
+    for source in tables:
+        lines.append(f"  - {rows_named(source)}: {database_assumption(source)} ({source.span.short})")
+    return lines
 
 
 def _assumptions(compilation: Compilation, code: str, prefix: str, heading: str) -> list[str]:

@@ -17,10 +17,20 @@ def check_database_assumptions(ctx: AnalysisContext) -> Iterator[Diagnostic]:
             continue
         source = table.source
         yield cat.OWNERS_IN_DATABASE.at(
-            source.span, f"the rows of {source.table} in database {source.database.name} are not read here: "
-                         f"the proof assumes {_ASSUMED[source.kind]} (as Postfix will look them up), and "
+            source.span, f"the rows of {rows_named(source)} are not read here: the proof assumes "
+                         f"{database_assumption(source)} (as Postfix will look them up), and "
                          "`expect` lines that depend on them are left to `check --db` and `verify`",
             hint="run `mailpolicy check --db POLICY` to prove the policy with the rows as they are now")
+
+
+def rows_named(source) -> str:
+    """Return how a database table of the policy is named in a sentence: `domains in database maildb`."""
+    return f"{source.table} in database {source.database.name}"
+
+
+def database_assumption(source) -> str:
+    """Return what the proof takes the rows of one of the policy's database tables to mean (MP380; explain)."""
+    return _ASSUMED[source.kind]
 
 
 _ASSUMED = {
