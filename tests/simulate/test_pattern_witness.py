@@ -61,6 +61,7 @@ def test_witnesses_take_the_shape_of_the_part_looked_up() -> None:
     r"{/\bvictim/ OK}",               # word boundary
     r"{/^Victim@/i OK}",              # case-sensitive: the client's case is the key's
     r"{/^a/m OK}",                    # multi-line
+    r"{/[a-z]*a[a-z]{12}@/ OK}",      # a counted repetition whose automaton doubles per count
 ])
 def test_what_the_automata_cannot_read_is_not_solved(body) -> None:
     assert keys("pcre", body) is None
@@ -79,3 +80,12 @@ def test_a_table_that_cannot_permit_is_evaluated_even_unsolved() -> None:
     assert solved_pattern_table(r"regexp:{ {/^(a)\1/ REJECT} }") is not None
     assert solved_pattern_table(r"regexp:{ {/^(a)\1/ OK} }") is None
     assert solved_pattern_table(r"regexp:{ {/^a/ OK} }") is not None
+
+
+def test_a_table_whose_automata_outgrow_the_budget_is_not_solved(monkeypatch) -> None:
+    import mailpolicy.simulate.pattern_witness as module
+
+    monkeypatch.setattr(module, "BUDGET_SECONDS", 0.2)
+    # The "16th symbol from the end is an a" language, written without a count: 2**16 states.
+    body = "{/(a|b)*a" + "(a|b)" * 16 + "@/ OK}"
+    assert keys("pcre", body) is None

@@ -22,18 +22,21 @@ other restriction (docs/proof.md "Pattern access tables").
 What automata cannot read is not solved, and the table is then `unsolved`: back-references and
 look-around (interegular refuses them), `^`/`$` anywhere but at the ends of a top-level branch,
 `\\b`, the `m` and `x` flags, a case-sensitive pattern (the `i` flag toggled: the key keeps the
-client's case, which the lower-case witnesses do not explore), and a table of more than MAX_RULES
-rules. Such a table is explored
+client's case, which the lower-case witnesses do not explore), a repetition counted past MAX_COUNT,
+a table of more than MAX_RULES rules, and one whose automata take more than BUDGET_SECONDS. Such a table is explored
 as one whose answer is unknown, and a relay through it stays a *possible* relay (MP301) - never
 taken as safe.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+import signal
+import threading
 from collections import deque
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from typing import TYPE_CHECKING
 
@@ -44,6 +47,10 @@ if TYPE_CHECKING:
     from interegular.fsm import FSM
 
 MAX_RULES = 64
+BUDGET_SECONDS = 2.0
+# A counted repetition above this is not solved: with a free prefix (`.*`, `[a-z]*`) its automaton
+# doubles per count (the "n-th character from the end" language).
+MAX_COUNT = 6
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 # A top-level domain of letters: smtpd and trivial-rewrite treat an all-digit last label as an address.
 _HOST = rf"(?:{_LABEL}\.)+[a-z][a-z0-9-]*[a-z0-9]"
@@ -94,13 +101,44 @@ def witnesses(rules: tuple[Rule, ...], part: str, final_domains: tuple[str, ...]
     `final_domains` are this server's final destinations: plain addresses at them and elsewhere are
     separate shapes, so a class holding both yields a relaying witness too.
     """
+    return _solved(tuple(rules), part, tuple(sorted(final_domains)))
+
+
+@functools.lru_cache(maxsize=256)
+def _solved(rules: tuple[Rule, ...], part: str, final_domains: tuple[str, ...]) -> tuple[str, ...] | None:
+    # Cached either way: an unsolved table is asked about again for every request evaluated.
     try:
-        return _witnesses(tuple(rules), part, tuple(sorted(final_domains)))
+        with _budget(BUDGET_SECONDS):
+            return _witnesses(rules, part, final_domains)
     except Unsolved:
         return None
 
 
-@functools.lru_cache(maxsize=128)
+@contextlib.contextmanager
+def _budget(seconds: float) -> Iterator[None]:
+    """Give up (Unsolved) after `seconds`: some patterns' automata grow exponentially (`[a-z]*a[a-z]{12}`).
+
+    A timer signal interrupts the automata's Python loops; only in the main thread, and only when
+    nothing else uses SIGALRM (otherwise the repetition bound in _anchored is the only guard).
+    """
+    usable = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+              and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None))
+    if not usable:
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise Unsolved(f"more than {seconds} s to solve")
+
+    signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
 def _witnesses(rules: tuple[Rule, ...], part: str, final_domains: tuple[str, ...]) -> tuple[str, ...]:
     if len(rules) > MAX_RULES:
         raise Unsolved(f"more than {MAX_RULES} rules")
@@ -233,6 +271,9 @@ def _anchored(branch: str) -> tuple[str, bool, bool]:
         raise Unsolved(f"an anchor inside the pattern: {branch}")
     if re.search(r"\\[bBAZzG]|\\[1-9]|\(\?[=!<]", body):
         raise Unsolved(f"a word boundary, back-reference or look-around: {branch}")
+    counts = [int(n) for pair in re.findall(r"\{(\d+)(?:,(\d*))?\}", body) for n in pair if n]
+    if any(count > MAX_COUNT for count in counts):
+        raise Unsolved(f"a repetition counted past {MAX_COUNT}: {branch}")
     return body, start, end
 
 
