@@ -265,6 +265,8 @@ def request_classes(model: PostfixModel) -> dict[str, list[str]]:
 
 # PostfixModel -> its outside client candidates (_Search.outside_clients); a model never changes.
 _OUTSIDE_CLIENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# PostfixModel -> its sender candidates (_Search.senders).
+_SENDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class _Search:
@@ -344,6 +346,14 @@ class _Search:
         return list(dict.fromkeys(k for k in keys if k))
 
     def senders(self) -> list[str]:
+        # As outside_clients: a 100k-key login map costs a second to scan, and both the relay proof
+        # and the shading check (checks/shading_requests.py) ask for a model's senders.
+        found = _SENDERS.get(self.model)
+        if found is None:
+            found = _SENDERS[self.model] = self._senders()
+        return list(found)
+
+    def _senders(self) -> list[str]:
         found = [BASE_SENDER, "", "MAILER-DAEMON", "postmaster"]
         found.extend(f"anyone@{d}" for d in self.local_domains())
         for _ref, table in self.model.login_maps.tables:
