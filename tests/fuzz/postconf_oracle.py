@@ -31,6 +31,7 @@ from mailpolicy.audit.run import audit_config
 from mailpolicy.importer.run import import_config
 from mailpolicy.postfix.expand import Expander, ExpansionError
 from mailpolicy.postfix.main_cf import normalized, read_main_cf
+from tests.fuzz.input_cost import Costs, measure
 from tests.fuzz.postconf_model import READ_ONLY, postconf_stops
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,7 +173,7 @@ def ours(data: bytes) -> tuple[bool, dict[str, str], str]:
 
 
 COUNTS = {"postconf_fatal": 0}
-COMMAND_TIMES: list[float] = []  # audit + import of one input, in seconds
+COSTS = Costs()  # what each input costs mailpolicy (tests/fuzz/input_cost.py)
 
 
 def check(data: bytes, with_commands: bool = True) -> str | None:
@@ -185,19 +186,15 @@ def check(data: bytes, with_commands: bool = True) -> str | None:
         COUNTS["postconf_fatal"] += status != 0 or x_status != 0
         if with_commands:
             # audit and import read the same folder: any exception from them is an internal error.
-            started = time.perf_counter()
-            audit_config(folder)
-            import_config(folder)
-            COMMAND_TIMES.append(time.perf_counter() - started)
-    started = time.perf_counter()
-    verdict = _compare(data, status, theirs, stderr, x_status, expanded, folder)
-    TIMES.append(time.perf_counter() - started)
+            _, cost = measure(lambda: (audit_config(folder), import_config(folder)))
+            COSTS.add_commands(data, cost)
+    verdict, cost = measure(lambda: _compare(data, status, theirs, stderr, x_status, expanded, folder))
+    COSTS.add_reading(data, cost)
     return verdict
 
 
 # postconf's fatal errors about reading main.cf and expanding values: what this oracle judges.
 _READING_FATALS = ("attribute name", "macro processing error", "line must not start")
-TIMES: list[float] = []  # mailpolicy's own time per input (postconf's is not ours to bound)
 
 
 def _compare(data: bytes, status: int, theirs: dict[str, str], stderr: str, x_status: int,
@@ -266,12 +263,12 @@ def _lookup(mine: dict[str, str], known: dict[str, str]):
 
 
 def run(seed: int, count: int, commands_every: int = 1, progress: int = 0) -> dict:
-    """Check `count` inputs of `seed`; return counts, the slowest input's time and the disagreements.
+    """Check `count` inputs of `seed`; return counts, costs, the disagreements and the inputs over the
+    time limit (tests/fuzz/input_cost.py: CPU seconds of the reading, and of audit + import).
 
     audit and import also run on every `commands_every`-th input (they cost more than the reading).
     """
-    found: dict = {"seed": seed, "inputs": 0, "disagreements": [], "internal_errors": [], "max_seconds": 0.0,
-                   "postconf_fatal": 0}
+    found: dict = {"seed": seed, "inputs": 0, "disagreements": [], "internal_errors": [], "postconf_fatal": 0}
     for index, data in enumerate(inputs(seed, count)):
         try:
             problem = check(data, with_commands=index % commands_every == 0)
@@ -279,28 +276,44 @@ def run(seed: int, count: int, commands_every: int = 1, progress: int = 0) -> di
             found["internal_errors"].append((data, repr(error)))
             problem = None
         found["inputs"] += 1
-        if progress and found["inputs"] % progress == 0:
-            print({"inputs": found["inputs"], "disagreements": len(found["disagreements"]),
-                   "internal_errors": len(found["internal_errors"]), "max_seconds": max(TIMES, default=0.0),
-                   "max_command_seconds": max(COMMAND_TIMES, default=0.0),
-                   "postconf_fatal": COUNTS["postconf_fatal"], "commands_run": len(COMMAND_TIMES)}, flush=True)
-            for data, problem in (found["disagreements"] + found["internal_errors"])[-3:]:
-                print("  ", problem, data[:200], flush=True)
-        found["max_seconds"] = max(TIMES, default=0.0)
-        found["max_command_seconds"] = max(COMMAND_TIMES, default=0.0)
-        found["postconf_fatal"] = COUNTS["postconf_fatal"]
         if problem is not None:
             found["disagreements"].append((data, problem))
+        found.update(COSTS.summary(), postconf_fatal=COUNTS["postconf_fatal"], over_limit=list(COSTS.over_limit))
+        if progress and found["inputs"] % progress == 0:
+            print(_counted(found), flush=True)
+            for data, problem in _failures(found)[-3:]:
+                print("  ", problem, data[:200], flush=True)
     return found
+
+
+def _counted(found: dict) -> dict:
+    return {key: (len(value) if isinstance(value, list) else value) for key, value in found.items()}
+
+
+def _failures(found: dict) -> list[tuple[bytes, str]]:
+    return found["disagreements"] + found["internal_errors"] + found["over_limit"]
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("seed", type=int)
+    parser.add_argument("count", type=int)
+    parser.add_argument("commands_every", type=int, nargs="?", default=1, help="audit + import on every Nth input")
+    parser.add_argument("progress", type=int, nargs="?", default=250, help="print the counts every N inputs")
+    parser.add_argument("--slowest", type=Path, help="write the 50 costliest inputs here (tests/fuzz/retime.py)")
+    args = parser.parse_args(argv)
+    result = run(args.seed, args.count, args.commands_every, progress=args.progress)
+    print(_counted(result), flush=True)
+    for data, problem in _failures(result)[:20]:
+        print(problem, "\n   ", data[:300])
+    if args.slowest:
+        COSTS.write_slowest(args.slowest, MASTER_CF)
+    return 1 if _failures(result) else 0
 
 
 if __name__ == "__main__":
     import sys
 
-    result = run(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 1,
-                 progress=int(sys.argv[4]) if len(sys.argv) > 4 else 250)
-    result["commands_run"] = len(COMMAND_TIMES)
-    print({k: (len(v) if isinstance(v, list) else v) for k, v in result.items()}, flush=True)
-    for data, problem in (result["disagreements"] + result["internal_errors"])[:20]:
-        print(problem, "\n   ", data[:300])
-    sys.exit(1 if result["disagreements"] or result["internal_errors"] else 0)
+    sys.exit(main(sys.argv[1:]))
