@@ -13,6 +13,7 @@ they can be re-timed one by one (tests/fuzz/retime.py).
 from __future__ import annotations
 
 import heapq
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,13 +72,21 @@ class Costs:
                 "over_limit": len(self.over_limit)}
 
     def write_slowest(self, folder: Path, master_cf: bytes) -> None:
-        """Write the kept inputs as configuration folders folder/NN (NN by rank), for tests/fuzz/retime.py."""
+        """Write the kept inputs as configuration folders folder/NN (NN by rank), for tests/fuzz/retime.py.
+
+        Written again at each progress line of a run (so a run cut short still leaves them): the
+        folder is filled beside and then put in place of the previous one.
+        """
+        fresh = folder.with_name(folder.name + ".new")
+        shutil.rmtree(fresh, ignore_errors=True)
         for rank, (data, cost) in enumerate(self.slowest(), 1):
-            target = folder / f"{rank:02d}"
-            target.mkdir(parents=True, exist_ok=False)
+            target = fresh / f"{rank:02d}"
+            target.mkdir(parents=True)
             (target / "main.cf").write_bytes(data)
             (target / "master.cf").write_bytes(master_cf)
             (target / "cost.txt").write_text(f"audit + import in the run: {cost.cpu:.3f} s CPU, {cost.wall:.3f} s wall\n")
+        shutil.rmtree(folder, ignore_errors=True)
+        fresh.rename(folder)
 
 
 def _top(costs: list[Cost], kind: str) -> float:

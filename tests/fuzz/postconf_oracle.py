@@ -262,11 +262,12 @@ def _lookup(mine: dict[str, str], known: dict[str, str]):
     return lookup
 
 
-def run(seed: int, count: int, commands_every: int = 1, progress: int = 0) -> dict:
+def run(seed: int, count: int, commands_every: int = 1, progress: int = 0, slowest: Path | None = None) -> dict:
     """Check `count` inputs of `seed`; return counts, costs, the disagreements and the inputs over the
     time limit (tests/fuzz/input_cost.py: CPU seconds of the reading, and of audit + import).
 
     audit and import also run on every `commands_every`-th input (they cost more than the reading).
+    `slowest`: a folder the costliest inputs are written to at each progress line and at the end.
     """
     found: dict = {"seed": seed, "inputs": 0, "disagreements": [], "internal_errors": [], "postconf_fatal": 0}
     for index, data in enumerate(inputs(seed, count)):
@@ -281,6 +282,8 @@ def run(seed: int, count: int, commands_every: int = 1, progress: int = 0) -> di
         found.update(COSTS.summary(), postconf_fatal=COUNTS["postconf_fatal"], over_limit=list(COSTS.over_limit))
         if progress and found["inputs"] % progress == 0:
             print(_counted(found), flush=True)
+            if slowest:
+                COSTS.write_slowest(slowest, MASTER_CF)
             for data, problem in _failures(found)[-3:]:
                 print("  ", problem, data[:200], flush=True)
     return found
@@ -304,7 +307,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("progress", type=int, nargs="?", default=250, help="print the counts every N inputs")
     parser.add_argument("--slowest", type=Path, help="write the 50 costliest inputs here (tests/fuzz/retime.py)")
     args = parser.parse_args(argv)
-    result = run(args.seed, args.count, args.commands_every, progress=args.progress)
+    result = run(args.seed, args.count, args.commands_every, progress=args.progress, slowest=args.slowest)
     print(_counted(result), flush=True)
     for data, problem in _failures(result)[:20]:
         print(problem, "\n   ", data[:300])

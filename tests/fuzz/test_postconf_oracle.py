@@ -18,8 +18,10 @@ def test_mailpolicy_reads_every_mutated_main_cf_as_postconf_does(requires_postco
     assert 0 < result["postconf_fatal"] < COUNT
     assert result["internal_errors"] == []
     assert result["disagreements"] == []
-    # Times are recorded by the large run (docs/audit.md), not asserted on a shared CI machine;
-    # tests/audit/test_expand_cost.py bounds the work instead.
+    # Issue 19's "no input takes more than 2 s", as CPU time of mailpolicy's own work (the reading;
+    # audit + import): wall time on a shared CI machine measures the load (tests/fuzz/input_cost.py).
+    assert result["over_limit"] == []
+    assert result["commands_run"] == COUNT // 8
 
 
 # Inputs a large run flagged by mistake (the oracle's own model of postconf, not the reader):

@@ -52,7 +52,15 @@ FATAL = [
     ("empty-level-operand", b"smtpd_banner = ${{$undefined_x} <level {3.0} ? {a} : {b}}\n",
      "malformed compatibility level syntax"),
     ("four-part-level", b"smtpd_banner = ${{3.6.1.2} <level {3} ? {a} : {b}}\n", "malformed compatibility level"),
+    # A relation's operand starts a nesting count of its own (mac_expand.c), so a cycle through
+    # it never reaches the limit: postconf recurses until it crashes (found by the oracle fuzz, run F).
+    ("cycle-through-relation", b"a = ${{$a} == {x} ? {y} : {z}}\nsmtpd_banner = $a\n", "refers to itself"),
+    ("level-through-itself", b"compatibility_level = ${{$compatibility_level} <level {3.6} ? {old} : {new}}3.6\n",
+     "refers to itself"),
+    ("cycle-through-relation-and-name", b"a = ${{$b} == {x} ? {y} : {z}}\nb = $a\nsmtpd_banner = $a\n",
+     "refers to itself"),
 ]
+CRASHES_POSTCONF = ("cycle-through-relation", "level-through-itself", "cycle-through-relation-and-name")
 
 
 def _refusal(data: bytes) -> str:
@@ -72,6 +80,15 @@ def _refusal(data: bytes) -> str:
 @pytest.mark.parametrize(("case", "data", "why"), FATAL, ids=[f[0] for f in FATAL])
 def test_refuses_what_postfix_refuses(case, data, why) -> None:
     assert why in _refusal(data)
+
+
+@pytest.mark.parametrize("data", [f[1] for f in FATAL if f[0] in CRASHES_POSTCONF], ids=CRASHES_POSTCONF)
+def test_postconf_crashes_on_a_cycle_through_a_relation(requires_postconf, data) -> None:
+    with oracle.tempfile.TemporaryDirectory() as folder:
+        oracle._write_cool(oracle.Path(folder, "main.cf"), data)
+        oracle._write_cool(oracle.Path(folder, "master.cf"), oracle.MASTER_CF)
+        status, _, _ = oracle._postconf(folder, "-nx")
+    assert status != 0  # the oracle maps a death by signal (SIGSEGV here) to 1
 
 
 @pytest.mark.parametrize("data", [r[1] for r in READS] + [f[1] for f in FATAL] + [

@@ -133,7 +133,7 @@ class Expander:
         here = level + 1
         start = _skip_space(inner, 0)
         if inner.startswith("{", start):
-            truth, cp = self._relation(inner, start)
+            truth, cp = self._relation(inner, start, active)
             name = None
         else:
             cp = start
@@ -258,8 +258,15 @@ class Expander:
             stack.pop()
         return True
 
-    def _relation(self, inner: str, start: int) -> tuple[bool, int]:
-        """Evaluate `{left} OP {right}` at `start`; return the truth and the index after it."""
+    def _relation(self, inner: str, start: int, active: tuple[str, ...]) -> tuple[bool, int]:
+        """Evaluate `{left} OP {right}` at `start`; return the truth and the index after it.
+
+        Each operand starts a nesting count of its own, as in Postfix, but not a cycle check of its
+        own: a name whose value reaches itself through a relation (`a = ${{$a} == {x} ? ...}`)
+        is expanded again inside each fresh count, without end; postconf recurses until it
+        crashes (SIGSEGV, measured: tests/maincf/test_reader_cases.py). The names being
+        expanded are carried into the operands, so that cycle is refused like any other.
+        """
         left, cp = _curly(inner, start)
         operator = next((op for op in _OPERATORS if inner.startswith(op, cp)), None)
         if operator is None:
@@ -273,7 +280,7 @@ class Expander:
             raise ExpansionError(f"`{{expression}}` expected in `${{{_short(inner)}}}`")
         right, cp = _curly(inner, cp)
         # mac_exp_parse_relational(): each operand is a mac_expand() of its own (its own nesting count).
-        holds = _compare(self._parse(left, 0, ())[0], operator, self._parse(right, 0, ())[0], as_level)
+        holds = _compare(self._parse(left, 0, active)[0], operator, self._parse(right, 0, active)[0], as_level)
         return holds, cp
 
 
