@@ -16,7 +16,6 @@ from mailpolicy.emit.sender_map import render_sender_map
 from mailpolicy.emit.sql_tables import render_sql_table
 from mailpolicy.emit.tables import render_table
 from mailpolicy.frozen import frozen
-from mailpolicy.load.file_kind import looks_like_postfix_config
 from mailpolicy.load.loader import load_policy
 from mailpolicy.model.build import build_policy
 from mailpolicy.model.policy import Policy
@@ -86,6 +85,8 @@ def _wrong_kind(path: str, loaded) -> Diagnostic | None:
         return None
     syntax = {cat.SYNTAX_ERROR.code, cat.UNKNOWN_STATEMENT.code}
     if any(d.code in syntax for d in loaded.diagnostics):
+        from mailpolicy.load.file_kind import looks_like_postfix_config  # only a file that did not parse
+
         kind = looks_like_postfix_config(top.text)
         if kind is not None:
             folder = os.path.dirname(top.path) or "."

@@ -42,7 +42,7 @@ from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
 from mailpolicy.plan.model import SenderMapPlan
 from mailpolicy.simulate.lookup import owner_keys
-from mailpolicy.simulate.rewrite import Table, apply_rules, substitutes, tables
+from mailpolicy.simulate.rewrite import Table, apply_rules, tables
 
 # cleanup applies sender_canonical_maps, then canonical_maps, to the envelope sender when the
 # parameter's classes name envelope_sender (postconf(5) canonical_classes, sender_canonical_classes).
@@ -171,6 +171,8 @@ def _judge(ctx: AnalysisContext, parameter: str, table: Table, owners: SenderMap
     if spoof is not None:
         return cat.SENDER_REWRITTEN_AFTER_LOGIN_CHECK.at(span, f"{_who(spoof)}, then {rewrites} to <{spoof.result}>",
                                                          hint=_HINT)
+    from mailpolicy.simulate.pattern_table import substitutes  # read only with a pattern table (start-up)
+
     if any(substitutes(rule.result) for rule in rules):
         return cat.SENDER_REWRITTEN_AFTER_LOGIN_CHECK.at(
             span, f"{rewrites} after smtpd checked its owner: its result is built from the client's text "

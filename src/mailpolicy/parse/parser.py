@@ -10,7 +10,6 @@ from mailpolicy.frozen import frozen
 from mailpolicy.parse.lines import EMPTY, RowCollector, build_statement, line_reader
 from mailpolicy.parse.statement_builder import StatementBuilder
 from mailpolicy.parse.statements import Statement
-from mailpolicy.parse.usage import STATEMENT_WORDS, closest_statement, usage_for
 from mailpolicy.source import SourceFile, Span
 
 # After this many syntax errors in one file the rest are summarised, not listed.
@@ -137,6 +136,8 @@ def _control_characters(lines: list[str], path: str) -> list[Diagnostic]:
 def _describe(error, line: int, text: str, path: str) -> Diagnostic:
     """Return the diagnostic for lark's error on a line: where, what was expected, and a usage hint."""
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    from mailpolicy.parse.usage import STATEMENT_WORDS, closest_statement, usage_for
 
     column = getattr(error, "column", None)
     if not isinstance(column, int) or column < 1 or getattr(error, "line", 1) != 1:

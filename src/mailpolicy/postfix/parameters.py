@@ -30,7 +30,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable
-from importlib.resources import files
+from pathlib import Path
 from typing import Any, Literal
 
 from mailpolicy.frozen import frozen
@@ -95,8 +95,13 @@ def _norm(version: str) -> str:
     return f"{major}.{minor}"
 
 
+# The data files beside this module. Found by path, as parse/grammar.py finds the grammar:
+# importlib.resources would cost `check` about 4 ms of imports (zipfile among them) to read them.
+DATA = Path(__file__).with_name("data")
+
+
 def _data(name: str) -> str:
-    return (files("mailpolicy.postfix") / "data" / name).read_text(encoding="utf-8")
+    return (DATA / name).read_text(encoding="utf-8")
 
 
 def parse_params_text(text: str) -> dict[str, str]:
@@ -129,7 +134,7 @@ def parse_params_text(text: str) -> dict[str, str]:
 def known_versions() -> tuple[str, ...]:
     """Postfix versions (major.minor) whose full parameter list is shipped, oldest first."""
     found = []
-    for entry in (files("mailpolicy.postfix") / "data").iterdir():
+    for entry in DATA.iterdir():
         match = re.fullmatch(r"postfix-(\d+\.\d+)\.params", entry.name)
         if match:
             found.append(match.group(1))

@@ -21,7 +21,6 @@ from typing import Callable, Iterator
 
 from mailpolicy.frozen import frozen
 from mailpolicy.postfix.restriction_lists import entries
-from mailpolicy.simulate.pattern_table import UNREADABLE, lookup, results, substitutes
 from mailpolicy.simulate.rewrite import tables
 
 CONTENT_CHECKS = ("header_checks", "mime_header_checks", "nested_header_checks", "body_checks")
@@ -69,6 +68,8 @@ def steerable_redirects(words: Callable[[str], tuple[str, ...]], lists: dict[str
 
 
 def _judge(parameter: str, reference: str, samples: tuple[str, ...]) -> Iterator[Redirect]:
+    from mailpolicy.simulate.pattern_table import UNREADABLE, lookup, results, substitutes
+
     for table in tables(reference):
         if table.kind != "pattern":
             continue

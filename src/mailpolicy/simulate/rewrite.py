@@ -27,13 +27,17 @@ table classification (`tables`) and rule evaluation (`apply_rules`).
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import attrs
 
 from mailpolicy.frozen import frozen
 from mailpolicy.postfix.restriction_lists import split_words
-from mailpolicy.simulate.pattern_table import UNREADABLE, Rule, inline_rules, lookup, substitutes
+
+# The regexp/pcre table reader (simulate/pattern_table.py) is imported where a pattern table is
+# read, so `check` of a policy without one does not load it (start-up: docs/benchmarks.md).
+if TYPE_CHECKING:
+    from mailpolicy.simulate.pattern_table import Rule
 
 # postconf(5): cleanup applies canonical_maps and recipient_canonical_maps to recipients, then
 # virtual_alias_maps (canonical_classes / recipient_canonical_classes hold envelope_recipient by default).
@@ -110,6 +114,8 @@ class Table:
 
     def rules(self) -> list[Rule]:
         """Return the match rules of a `pattern` table, read as Postfix reads them (simulate/pattern_table.py)."""
+        from mailpolicy.simulate.pattern_table import inline_rules
+
         return inline_rules(self.type, self.body) if self.kind == "pattern" else []
 
 
@@ -133,6 +139,8 @@ def tables(reference: str) -> Iterator[Table]:
 def apply_rules(rules: list[Rule], address: str) -> tuple[str, list[str]] | None:
     """Return the first matching rule's result and the addresses it gives for `address` (None: no rule matches,
     or a rule Python cannot read comes first)."""
+    from mailpolicy.simulate.pattern_table import UNREADABLE, lookup
+
     # regexp_table(5), pcre_table(5): the first rule whose patterns (and enclosing ifs) hold decides.
     found = lookup(rules, address)
     if found is None or found is UNREADABLE:
@@ -160,6 +168,8 @@ def _judge(parameter: str, reference: str, local_domains: list[str], remote: Cal
 
 def _judge_inline(parameter: str, reference: str, rules: list[Rule], local_domains: list[str],
                   remote: Callable[[str], bool], dequoted: bool = True, keyed_by: str = "recipient") -> Rewrite | None:
+    from mailpolicy.simulate.pattern_table import substitutes
+
     steering = [rule for rule in rules if substitutes(rule.result)
                 and not (dequoted and stays_local(rule, remote))]
     if not steering:
@@ -196,6 +206,8 @@ def stays_local(rule: Rule, remote: Callable[[str], bool]) -> bool:
     and `text@fixed-local-domain` built from it resolves to this server. Rules with captured
     text after the `@`, in the domain, or beside a literal routing character are not covered.
     """
+    from mailpolicy.simulate.pattern_table import substitutes
+
     groups = _groups_before_at(rule.pattern)
     if groups is None:
         return False
