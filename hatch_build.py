@@ -30,5 +30,5 @@ class ParserTablesHook(BuildHookInterface):
         generate.write(ROOT / "grammar" / "mailpolicy.lark", folder)
         if version == "editable":
             return  # an editable install imports the package from src/, where the files now are
-        for name in (generate.TABLES, generate.SHAPE):
+        for name in (generate.TABLES, generate.SHAPE, generate.LINES):
             build_data["force_include"][str(folder / name)] = f"mailpolicy/parse/{generate.BUILT}/{name}"

@@ -24,6 +24,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with zipfile.ZipFile(wheel) as archive:
         shipped = archive.read("mailpolicy/parse/mailpolicy.lark")
     assert shipped == (REPO / "grammar" / "mailpolicy.lark").read_bytes()
+        names = set(archive.namelist())
+    # What start-up reads by path beside the modules (parse/generate.py, postfix/parameters.py).
+    for built in ("lalr.pickle", "shape.json", "lines.marshal"):
+        assert f"mailpolicy/parse/built/{built}" in names
+    assert {"mailpolicy/postfix/data/history.json", "mailpolicy/postfix/data/restrictions.json"} <= names
     target = work / "site"
     install = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target",
                               str(target), str(wheel)], capture_output=True, text=True, timeout=600)
@@ -44,3 +49,11 @@ def test_installed_package_compiles_from_another_folder(installed: Path, tmp_pat
     assert probe.stdout.strip().startswith(str(installed)), probe.stdout
     assert "reject_sender_login_mismatch" in (tmp_path / "out" / "main.cf").read_text()
     assert (tmp_path / "out" / "controlled_envelope_senders").read_text().endswith("jcricket@example0.com\tjimminey\n")
+
+
+def test_installed_package_reads_its_built_expressions(installed: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    probe = subprocess.run([sys.executable, "-c", "import mailpolicy.parse.lines as l; print(l.built_lines() is not None, l.__file__)"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.split()[0] == "True" and probe.stdout.split()[1].startswith(str(installed))

@@ -91,3 +91,33 @@ def test_files_built_from_another_grammar_are_not_used(tmp_path: Path) -> None:
 
 def test_the_shape_in_use_is_the_built_one() -> None:
     assert grammar_shape() == json.loads((BUILT / generate.SHAPE).read_text(encoding="utf-8"))
+
+
+def test_the_built_expressions_are_those_composed_now_from_the_grammar() -> None:
+    # lines.marshal (generate.py) holds each statement's expression and plan, composed when the
+    # package was built, for this interpreter; they must be what patterns.py composes now.
+    from mailpolicy.parse import patterns
+    from mailpolicy.parse.lines import built_lines, composed
+
+    built = built_lines()
+    assert built is not None, "lines.marshal is missing, stale or for another interpreter: reinstall"
+    shape = json.loads((BUILT / generate.SHAPE).read_text(encoding="utf-8"))
+    assert built["shape"] == shape
+    rules = [(rule, frozenset()) for rule in shape["statements"]] + [generate.PLAIN_ALLOW_USER]
+    assert sorted(built["statements"]) == sorted(generate.composed_key(*rule) for rule in rules)
+    for rule, leave_out in rules:
+        text, plan = patterns.statement_text(shape, rule, leave_out)
+        pattern, rebuilt = composed(grammar_shape(), rule, leave_out)
+        assert pattern.pattern == text
+        assert patterns.plan_data(rebuilt) == patterns.plan_data(plan)
+
+
+def test_expressions_built_by_another_interpreter_are_not_read(tmp_path: Path) -> None:
+    site = _copy_package(tmp_path)
+    lines = site / "mailpolicy" / "parse" / generate.BUILT / generate.LINES
+    lines.write_bytes(lines.read_bytes().replace(b"mailpolicy-lines", b"mailpolicy-lines-other", 1))
+    script = ("import mailpolicy.parse.lines as l; "
+              "print(l.built_lines() is None, len(l.grammar_shape()['statements']) > 10, l.line_reader().tree('relay nobody', 1, 'x').tree)")
+    run = _run(site, script)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", "True", "relay"]

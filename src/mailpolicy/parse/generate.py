@@ -8,6 +8,12 @@ editable install, or by `python src/mailpolicy/parse/generate.py`):
 - `shape.json`: the grammar's rules and terminals as lark compiled them (optional parts and
   `*` repetitions already expanded into alternatives), which `parse/lines.py` turns into one
   regular expression per statement, so the common lines are read without importing lark at all.
+- `lines.marshal`: the same shape, with each statement's expression (as text) and plan already
+  composed by `patterns.py`: what `check` would otherwise compose at every start (a fifth of the
+  time it spends on a small policy past its imports) and parse from JSON (importing `json`). In
+  `marshal`'s format, which only the interpreter that wrote it reads for sure, so its first line
+  names that interpreter (sys.implementation.cache_tag) and marshal's version; another one reads
+  `shape.json` and composes as before.
 
 Each carries a stamp: the shape the whole grammar text it was built from (compared as it is:
 hashing it would import hashlib, whose OpenSSL set-up costs `check` more than comparing 6 KB),
@@ -18,7 +24,7 @@ hook can load it by path without installing the package first.
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import sys
 from pathlib import Path
@@ -29,6 +35,7 @@ OPTIONS = {"parser": "lalr", "lexer": "contextual", "maybe_placeholders": False,
 BUILT = "built"
 TABLES = "lalr.pickle"
 SHAPE = "shape.json"
+LINES = "lines.marshal"
 # Bump when the layout of shape.json changes.
 SHAPE_FORMAT = 2
 
@@ -36,6 +43,11 @@ SHAPE_FORMAT = 2
 def shape_stamp(grammar: str) -> str:
     """Return what shape.json must have been built from: this grammar (checked without importing lark or hashlib)."""
     return f"{SHAPE_FORMAT}\n{grammar}"
+
+
+def lines_header() -> bytes:
+    """Return the first line of lines.marshal: the format, and the interpreter whose marshal reads it."""
+    return f"mailpolicy-lines {SHAPE_FORMAT} {sys.implementation.cache_tag} marshal {marshal.version}\n".encode()
 
 
 def tables_stamp(grammar: str) -> str:
@@ -89,12 +101,47 @@ def shape(parser, grammar: str) -> dict:
 
 def write(grammar_file: Path, folder: Path) -> None:
     """Write the tables and the shape of `grammar_file` into `folder`, each file atomically."""
+    import json  # not imported by a start-up that reads the built files
+
     grammar = grammar_file.read_text(encoding="utf-8")
     parser = build_parser(grammar)
     folder.mkdir(parents=True, exist_ok=True)
     _replace(folder / TABLES, lambda handle: _save_tables(parser, grammar, handle))
     text = json.dumps(shape(parser, grammar), indent=1, sort_keys=True).encode("utf-8")
     _replace(folder / SHAPE, lambda handle: handle.write(text))
+    built = json.loads(text)  # the same shape as plain data (lark's names are str subclasses)
+    lines = lines_header() + marshal.dumps({"shape": built, "statements": composed(built)})
+    _replace(folder / LINES, lambda handle: handle.write(lines))
+
+
+# The statement expressions that `parse/lines.py` composes: each statement rule, and `allow_user`
+# without quoted values (lines.py RowCollector, the rows of a large policy).
+PLAIN_ALLOW_USER = ("allow_user", frozenset({"STRING"}))
+
+
+def composed_key(rule: str, leave_out: frozenset[str] = frozenset()) -> str:
+    return " ".join([rule, *sorted(leave_out)])
+
+
+def composed(built: dict) -> dict[str, list]:
+    """Return every statement's expression (text) and plan (data), as `patterns.py` composes them."""
+    patterns = _sibling("patterns")
+    found = {}
+    for rule, leave_out in [*((rule, frozenset()) for rule in built["statements"]), PLAIN_ALLOW_USER]:
+        text, plan = patterns.statement_text(built, rule, leave_out)
+        found[composed_key(rule, leave_out)] = [text, patterns.plan_data(plan)]
+    return found
+
+
+def _sibling(name: str):
+    """Load a module beside this file by path: the build hook runs before the package is installed
+    (and an older installed copy must not compose for a newer grammar)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"_mailpolicy_{name}", Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _save_tables(parser, grammar: str, handle) -> None:

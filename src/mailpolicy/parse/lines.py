@@ -9,14 +9,16 @@ construction. `tests/perf/test_fastpath.py` still compares them on statement-sha
 from __future__ import annotations
 
 import functools
-import json
+import marshal
 import re
 from array import array
 from pathlib import Path
 
 from mailpolicy.parse.statements import AllowUserRows
 from mailpolicy.parse import generate
-from mailpolicy.parse.patterns import Plan, blank_line_head, blank_line_tail, keywords, statement_pattern, statement_rules
+from mailpolicy.parse.patterns import (
+    Plan, blank_line_head, blank_line_tail, keywords, plan_from_data, statement_pattern, statement_rules,
+)
 from mailpolicy.parse.statement_builder import Lexeme, StatementBuilder
 from mailpolicy.source import Span
 
@@ -30,9 +32,13 @@ def grammar_shape() -> dict:
     from mailpolicy.parse.grammar import grammar_text
 
     grammar = grammar_text()
-    built = Path(__file__).with_name(generate.BUILT) / generate.SHAPE
+    built = built_lines()
+    if built is not None:
+        return built["shape"]
     try:
-        shape = json.loads(built.read_bytes())
+        import json  # the shape for another interpreter than the one that built lines.marshal
+
+        shape = json.loads((_BUILT / generate.SHAPE).read_bytes())
         if shape.get("stamp") == generate.shape_stamp(grammar):
             return shape
     except (OSError, ValueError):
@@ -40,6 +46,36 @@ def grammar_shape() -> dict:
     from mailpolicy.parse.grammar import build_parser
 
     return generate.shape(build_parser(), grammar)
+
+
+_BUILT = Path(__file__).with_name(generate.BUILT)
+
+
+@functools.lru_cache(maxsize=None)
+def built_lines() -> dict | None:
+    """Return the shape and the composed expressions built with the package (generate.py, lines.marshal),
+    or None when there are none for this interpreter and this grammar."""
+    from mailpolicy.parse.grammar import grammar_text
+
+    try:
+        with open(_BUILT / generate.LINES, "rb") as handle:
+            if handle.readline() != generate.lines_header():
+                return None
+            built = marshal.loads(handle.read())  # one read: marshal.load reads a file piece by piece
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(built, dict) or built.get("shape", {}).get("stamp") != generate.shape_stamp(grammar_text()):
+        return None
+    return built
+
+
+def composed(shape: dict, rule: str, leave_out: frozenset[str] = frozenset()) -> tuple[re.Pattern, Plan]:
+    """Return a statement's expression and plan: as built with the package, else composed now."""
+    built = built_lines()
+    if built is not None and built["shape"] is shape:
+        text, plan = built["statements"][generate.composed_key(rule, leave_out)]
+        return re.compile(text), plan_from_data(plan)
+    return statement_pattern(shape, rule, leave_out)
 
 
 class Node:
@@ -55,7 +91,7 @@ class _Statement:
     """One statement rule's whole-line expression and the plan to rebuild its subtree."""
 
     def __init__(self, shape: dict, rule: str) -> None:
-        self.pattern, self.plan = statement_pattern(shape, rule)
+        self.pattern, self.plan = composed(shape, rule)
 
 
 class LineReader:
@@ -168,7 +204,7 @@ def build_statement(node: Node, builder: StatementBuilder):
 def _plain_allow_user() -> tuple:
     """The `allow_user` rule without quoted values; the groups of its login and its addresses."""
     shape = grammar_shape()
-    pattern, plan = statement_pattern(shape, "allow_user", frozenset({"STRING"}))
+    pattern, plan = composed(shape, *generate.PLAIN_ALLOW_USER)
     login, addresses = (p.group for p in plan.alternatives[0].pieces if p.kind != "keyword")
     return pattern, login, addresses, re.compile(shape["terminals"]["VALUE"]["regex"]), keywords(shape)
 

@@ -233,9 +233,44 @@ def _merge_optionals(alternatives: list) -> list:
 def statement_pattern(shape: dict, rule: str, leave_out: frozenset[str] = frozenset()) -> tuple[re.Pattern, Plan]:
     """Return the whole-line expression of one statement (indentation, the statement in group
     `statement`, then blanks and a comment, as the grammar ignores them) and its plan."""
+    text, plan = statement_text(shape, rule, leave_out)
+    return re.compile(text), plan
+
+
+def statement_text(shape: dict, rule: str, leave_out: frozenset[str] = frozenset()) -> tuple[str, Plan]:
+    """Return `statement_pattern`'s expression as text, and its plan."""
     composer = Composer(shape, leave_out)
     body, plan = composer.rule(rule, True)
-    return re.compile(f"{blank_line_head(shape)}(?P<statement>{body}){blank_line_tail(shape)}"), plan
+    return f"{blank_line_head(shape)}(?P<statement>{body}){blank_line_tail(shape)}", plan
+
+
+# A plan as plain data (lists, strings), so the plans composed when the package is built can be
+# stored with it (generate.py) and rebuilt at start-up without composing again.
+def plan_data(plan: Plan) -> list:
+    return [plan.rule, plan.expand1, [[a.tree, a.group, a.marker, [_piece_data(p) for p in a.pieces]]
+                                      for a in plan.alternatives]]
+
+
+def _piece_data(piece: Piece) -> list:
+    return [piece.kind, piece.name, piece.group, plan_data(piece.plan) if piece.plan else None,
+            piece.first.pattern if piece.first else None, piece.item.pattern if piece.item else None,
+            [_piece_data(p) for p in piece.parts]]
+
+
+def plan_from_data(data: list) -> Plan:
+    rule, expand1, alternatives = data
+    return Plan(rule, [Alternative(tree, group, [_piece_from_data(p) for p in pieces], marker)
+                       for tree, group, marker, pieces in alternatives], expand1)
+
+
+def _piece_from_data(data: list) -> Piece:
+    kind, name, group, plan, first, item, parts = data
+    piece = Piece(kind, name, group)
+    piece.plan = plan_from_data(plan) if plan else None
+    piece.first = re.compile(first) if first is not None else None
+    piece.item = re.compile(item) if item is not None else None
+    piece.parts = [_piece_from_data(p) for p in parts]
+    return piece
 
 
 def blank_line_head(shape: dict) -> str:
