@@ -23,8 +23,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (wheel,) = work.glob("mailpolicy-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         shipped = archive.read("mailpolicy/parse/mailpolicy.lark")
-    assert shipped == (REPO / "grammar" / "mailpolicy.lark").read_bytes()
         names = set(archive.namelist())
+    assert shipped == (REPO / "grammar" / "mailpolicy.lark").read_bytes()
     # What start-up reads by path beside the modules (parse/generate.py, postfix/parameters.py).
     for built in ("lalr.pickle", "shape.json", "lines.marshal"):
         assert f"mailpolicy/parse/built/{built}" in names
