@@ -27,13 +27,14 @@ a series (e.g. 3.6.10) counts as available in that whole series.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, Literal
 
 from mailpolicy.frozen import frozen
+# The data files are found by path (importlib.resources would cost `check` about 4 ms of imports,
+# zipfile among them) and read as the package build parsed them (postfix/data_files.py).
+from mailpolicy.postfix.data_files import DATA, parse_params_text, parsed
 
 __all__ = [
     "HOST_DEPENDENT", "NameProblem", "ParamInfo", "RAW_PARAMETERS", "check_name", "check_restriction",
@@ -77,12 +78,11 @@ class NameProblem:
 
 
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.\d+)?\Z")
-_PARAM_LINE = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]*) =(?: (.*))?\Z")
-# The same, for every line of a block at once (no part of it matches a newline).
-_PARAM_LINES = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]*) =(?: (.*))?$", re.MULTILINE)
 _SERVICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
 
+# A check asks about a few versions hundreds of times (every parameter and restriction name).
+@functools.lru_cache(maxsize=None)
 def _vkey(version: str) -> tuple[int, int]:
     match = _VERSION.match(str(version).strip())
     if not match:
@@ -93,41 +93,6 @@ def _vkey(version: str) -> tuple[int, int]:
 def _norm(version: str) -> str:
     major, minor = _vkey(version)
     return f"{major}.{minor}"
-
-
-# The data files beside this module. Found by path, as parse/grammar.py finds the grammar:
-# importlib.resources would cost `check` about 4 ms of imports (zipfile among them) to read them.
-DATA = Path(__file__).with_name("data")
-
-
-def _data(name: str) -> str:
-    return (DATA / name).read_text(encoding="utf-8")
-
-
-def parse_params_text(text: str) -> dict[str, str]:
-    """Parse a ``postfix-X.Y.params`` file: ``# comments`` and ``name = default`` lines.
-
-    Raises ValueError on any other line, and on a name given twice.
-    """
-    # Every `check` reads the 3.7 list: one pass of the pattern over all lines is a third of a
-    # loop over them. The loop below runs only when a line is bad, to say which.
-    entries = [line for line in text.splitlines() if line and not line.startswith("#")]
-    found = _PARAM_LINES.findall("\n".join(entries))
-    params = dict(found)
-    if len(found) == len(entries) == len(params):
-        return params
-    params = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line or line.startswith("#"):
-            continue
-        match = _PARAM_LINE.match(line)
-        if not match:
-            raise ValueError(f"line {number}: not 'name = default': {line!r}")
-        name = match.group(1)
-        if name in params:
-            raise ValueError(f"line {number}: {name} given twice")
-        params[name] = match.group(2) or ""
-    return params
 
 
 @functools.lru_cache(maxsize=None)
@@ -143,19 +108,20 @@ def known_versions() -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=None)
 def _defaults(measured: str) -> dict[str, str]:
-    return parse_params_text(_data(f"postfix-{measured}.params"))
+    return parsed(f"postfix-{measured}.params")
 
 
 @functools.lru_cache(maxsize=None)
 def _history() -> dict[str, Any]:
-    return json.loads(_data("history.json"))
+    return parsed("history.json")
 
 
 @functools.lru_cache(maxsize=None)
 def _restrictions() -> dict[str, Any]:
-    return json.loads(_data("restrictions.json"))
+    return parsed("restrictions.json")
 
 
+@functools.lru_cache(maxsize=None)
 def _base_for(version: str) -> str:
     """The measured version to start from: the newest one not after ``version``."""
     measured = known_versions()
