@@ -1,10 +1,11 @@
 """Re-time fuzz inputs one at a time as a user runs them: `mailpolicy audit DIR` and `mailpolicy
 import DIR`, each a process of its own, nothing else of ours running meanwhile.
 
-    python -m tests.fuzz.retime FOLDER [REPEATS]
+    python -m tests.fuzz.retime [--repeats N] [--top N] FOLDER...
 
-FOLDER holds configuration folders (main.cf + master.cf), as `postconf_oracle --slowest FOLDER`
-writes them. For each it prints the wall time of audit + import (the best of REPEATS runs: the
+Each FOLDER holds configuration folders (main.cf + master.cf), as `postconf_oracle --slowest
+FOLDER` writes them (one per seed of a run); the `--top` costliest of them all (by the CPU time the
+run recorded in cost.txt) are re-timed. For each it prints the wall time of audit + import (the best of REPEATS runs: the
 least disturbed by the shared machine) and their CPU time (user + system of the two children,
 from os.wait4), and exits 1 when any input's wall or CPU time is over the limit
 (tests/fuzz/input_cost.py). Exit codes 0 and 1 of the commands are answers (no error / errors
@@ -13,7 +14,9 @@ found); any other is a failure, printed.
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -51,18 +54,31 @@ def run_once(folder: Path) -> tuple[Cost, list[str]]:
     return Cost(cpu, wall), problems
 
 
+def run_cpu(case: Path) -> float:
+    """Return the CPU seconds the run recorded for a kept input (its cost.txt)."""
+    text = (case / "cost.txt").read_text() if (case / "cost.txt").exists() else ""
+    match = re.search(r"([0-9.]+) s CPU", text)
+    return float(match.group(1)) if match else 0.0
+
+
 def main(argv: list[str]) -> int:
-    folder = Path(argv[0])
-    repeats = int(argv[1]) if len(argv) > 1 else 3
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", type=Path, nargs="+")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--top", type=int, default=50)
+    args = parser.parse_args(argv)
+    cases = [path for folder in args.folders for path in folder.iterdir() if path.is_dir()]
+    cases = sorted(cases, key=run_cpu, reverse=True)[:args.top]
+    repeats = args.repeats
     over = 0
     print("| input | audit + import wall (best of %d) | CPU | in the run |" % repeats)
     print("|---|---:|---:|---|")
-    for case in sorted(path for path in folder.iterdir() if path.is_dir()):
+    for case in cases:
         runs = [run_once(case) for _ in range(repeats)]
         best = min(runs, key=lambda run: run[0].wall)
         problems = sorted({problem for _, found in runs for problem in found})
         in_run = (case / "cost.txt").read_text().strip() if (case / "cost.txt").exists() else ""
-        print(f"| {case.name} | {best[0].wall:.3f} s | {best[0].cpu:.3f} s | {in_run} {' '.join(problems)} |",
+        print(f"| {case.parent.name}/{case.name} | {best[0].wall:.3f} s | {best[0].cpu:.3f} s | {in_run} {' '.join(problems)} |",
               flush=True)
         over += best[0].wall > LIMIT_SECONDS or best[0].cpu > LIMIT_SECONDS or bool(problems)
     print(f"{over} input(s) over {LIMIT_SECONDS} s or failing")
