@@ -41,10 +41,12 @@ from typing import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from mailpolicy.simulate.lookup import PatternTable, pattern_table
-from mailpolicy.simulate.pattern_table import Condition, Rule
 
 if TYPE_CHECKING:
     from interegular.fsm import FSM
+
+    # Names for annotations only: the regexp/pcre reader loads when a pattern table is read (start-up).
+    from mailpolicy.simulate.pattern_table import Condition, Rule
 
 MAX_RULES = 64
 BUDGET_SECONDS = 2.0
