@@ -49,7 +49,7 @@ def _forgery(service: Service) -> Iterator[Diagnostic]:
         return
     where = _login_check(model)
     if where is None:
-        return  # no list checks ownership: MP317 says so
+        return  # no list checks ownership: MP317 says so (MP337 where SASL is off)
     samples = service.owned_samples(1)
     sender = samples[0][0] if samples else f"owner@{service.local_domain()}"
     elsewhere = Request(OUTSIDE_CLIENT, None, sender, f"someone@{service.local_domain()}")
