@@ -136,9 +136,10 @@ def test_master_cf_forms_and_per_transport_parameters():
     assert P.check_name(dovecot, transports=["dovecot"]) is None
 
 
-def test_restriction_used_as_parameter_name():
-    problem = P.check_name("reject_unauth_destination")
-    assert problem.kind == "unknown" and "restriction" in problem.message
+@pytest.mark.parametrize("name", ["reject_unauth_destination", "reject_invalid_hostname"])  # current, obsolete
+def test_restriction_used_as_parameter_name(name):
+    problem = P.check_name(name)
+    assert problem.kind == "restriction" and "SMTP access restriction" in problem.message
 
 
 def test_bad_version_is_an_error():
