@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import TYPE_CHECKING
 
 from mailpolicy.simulate.context import (
     DEFER_IF_PERMIT, DEFER_IF_REJECT, PERMIT, Context, Outcome, Step, dunno, permit, reject,
 )
-from mailpolicy.simulate.lookup import UNKNOWN, PatternTable, address_keys, client_keys, domain_keys
-from mailpolicy.simulate.pattern_witness import solved_pattern_table
+from mailpolicy.simulate.lookup import UNKNOWN, address_keys, client_keys, domain_keys
+
+if TYPE_CHECKING:
+    from mailpolicy.simulate.lookup import PatternTable
 
 _NUMERIC_REPLY = re.compile(r"([45]\d\d)(?:\s+(\d\.\d{1,3}\.\d{1,3}))?\s*(.*)\Z", re.S)
 _DSN = re.compile(r"(\d\.\d{1,3}\.\d{1,3})\s+(.*)\Z", re.S)
@@ -100,6 +103,9 @@ def _search(ctx: Context, step: Step, keys: list[str], only_address: str | None 
         return _missing_table(ctx, step)
     table = ctx.model.tables.table(step.argument)
     if table is None:
+        # Lazily: a configuration without a pattern table never loads the regexp/pcre reader (start-up).
+        from mailpolicy.simulate.pattern_witness import solved_pattern_table
+
         patterns = solved_pattern_table(step.argument)
         if patterns is not None:
             return _pattern_search(ctx, step, patterns, keys[:1] if full is None else full)
@@ -113,7 +119,7 @@ def _search(ctx: Context, step: Step, keys: list[str], only_address: str | None 
     return dunno(f"{step.argument}: no key matches")
 
 
-def _pattern_search(ctx: Context, step: Step, patterns: PatternTable, keys: list[str]) -> Outcome:
+def _pattern_search(ctx: Context, step: Step, patterns: "PatternTable", keys: list[str]) -> Outcome:
     # smtpd looks a pattern table up with whole keys only: partial keys (parent domains, user@,
     # shorter network prefixes) are searched with DICT_FLAG_FIXED, which regexp and pcre tables lack
     # (smtpd_check.c check_access FULL/PARTIAL; src/global/mail_addr_find.c find_addr).

@@ -36,9 +36,7 @@ import re
 import signal
 import threading
 from collections import deque
-from typing import Iterable, Iterator
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from mailpolicy.simulate.lookup import PatternTable, pattern_table
 

@@ -49,7 +49,6 @@ from mailpolicy.simulate.assumptions import REWRITE_SAYS, Assumption, judge_bran
 from mailpolicy.simulate.decide import PostfixModel
 from mailpolicy.simulate.lookup import NetworkIndex, pattern_table
 from mailpolicy.simulate.matchlist import parse_network
-from mailpolicy.simulate.pattern_witness import witnesses
 from mailpolicy.simulate.request import Decision, Request, Verdict
 from mailpolicy.simulate.restrictions import READS
 from mailpolicy.simulate.rewrite import PROBE_PAYLOADS, Rewrite, steerable_rewrites
@@ -386,12 +385,17 @@ class _Search:
         """Return a key of every class of every solved inline pattern table the lists search for one part
         (simulate/pattern_witness.py): with them the search meets every answer such a table gives."""
         found: list[str] = []
+        tables = [table for _parameter, name, argument in self.steps
+                  if argument and READS.get(name) == reads and (table := pattern_table(argument)) is not None]
+        if not tables:
+            return found
+        from mailpolicy.simulate.pattern_witness import witnesses  # only with a pattern table (start-up)
+
         named = tuple(self.local_domains() + self._relay_domains() + [
             w.lower() for p in ("virtual_alias_domains", "virtual_mailbox_domains") for w in self.config.words(p)
             if ":" not in w and "/" not in w])
-        for _parameter, name, argument in self.steps:
-            if argument and READS.get(name) == reads and (table := pattern_table(argument)) is not None:
-                found.extend(witnesses(tuple(table.rules), reads, named) or ())
+        for table in tables:
+            found.extend(witnesses(tuple(table.rules), reads, named) or ())
         return found
 
     def local_domains(self) -> list[str]:
