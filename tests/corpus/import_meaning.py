@@ -32,6 +32,9 @@ from click.testing import CliRunner
 
 from mailpolicy.cli import cli
 from mailpolicy.importer.run import import_config
+# postconf in a UTS namespace with a dotted host name: without one it asks the resolver for
+# myhostname's default, 1.5 s a call here (tests/fuzz/postconf_oracle.py measured it).
+from tests.fuzz.postconf_oracle import _prefix
 
 CORPUS = Path(__file__).parent / "realworld"
 POSTCONF = shutil.which("postconf") or "/usr/sbin/postconf"
@@ -79,10 +82,15 @@ class Comparison:
 
 def compare(folder: Path, scratch: Path) -> Comparison:
     """Import `folder`, compile the import into `scratch`, and compare Postfix's reading of both."""
+    refused = subprocess.run([*_prefix(), POSTCONF, "-c", str(folder)], capture_output=True, text=True,
+                             errors="replace")
+    if refused.returncode != 0:  # no reading of Postfix's to compare with
+        return Comparison(folder.name, False, "postconf refuses the original: " + refused.stderr)
     imported = import_config(folder)
     scratch.mkdir(parents=True, exist_ok=True)
     policy = scratch / "imported.mailpolicy"
-    policy.write_text(imported.text, encoding="utf-8")
+    # A main.cf byte that is not UTF-8 stays in the policy as it was (the CLI writes it the same way).
+    policy.write_bytes(imported.text.encode("utf-8", "surrogateescape"))
     build = scratch / "build"
     master = folder / "master.cf"
     args = ["--color", "never", "compile", str(policy), "-o", str(build)]
@@ -131,7 +139,8 @@ def _differing(original: Path, compiled: Path) -> dict[str, tuple[str, str]]:
 
 
 def _postconf(folder: Path, *options: str) -> dict[str, str]:
-    out = subprocess.run([POSTCONF, *options, str(folder)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([*_prefix(), POSTCONF, *options, str(folder)], capture_output=True, text=True,
+                         errors="replace", check=True).stdout
     values = {}
     for line in out.splitlines():
         name, _, value = line.partition(" = ")

@@ -73,3 +73,21 @@ _SMALL = sorted([_REPO / "tests/fixtures/debian", _REPO / "tests/fixtures/hosted
 def test_the_seed_fixtures_and_import_cases_change_nothing_unannounced(folder, requires_postconf, tmp_path) -> None:
     comparison = compare(folder, tmp_path)
     assert not comparison.unannounced, comparison.reference()
+
+
+def test_mutated_main_cfs_of_the_fuzz_run_change_nothing_unannounced(requires_postconf, tmp_path) -> None:
+    # The postconf oracle's inputs (tests/fuzz/postconf_oracle.py: its seed files, then random
+    # edits, derandomized): most do not compile or Postfix refuses them; each one that compiles
+    # must change nothing a warning does not name, and none may crash the import.
+    from tests.fuzz.postconf_oracle import MASTER_CF, inputs
+
+    compiled = 0
+    for number, data in enumerate(inputs(7, 24)):
+        folder = tmp_path / f"input-{number}"
+        folder.mkdir()
+        (folder / "main.cf").write_bytes(data)
+        (folder / "master.cf").write_bytes(MASTER_CF)
+        comparison = compare(folder, tmp_path / f"scratch-{number}")
+        assert not comparison.unannounced, (data, comparison.reference())
+        compiled += comparison.compiled
+    assert compiled >= 3, "too few of the inputs compiled for the comparison to say anything"

@@ -220,7 +220,7 @@ class Translator:
                 else "only authenticated" if authenticated else "nobody")
         notes = []
         if guard is None:
-            notes.append(self.lossy(span, f"{name} has no reject_unauth_destination: whatever passes it may relay "
+            notes.append(self.lossy(self.located(name), f"{name} has no reject_unauth_destination: whatever passes it may relay "
                                           "anywhere; the policy always ends the relay list with it",
                                     "this closes what the audit reports as an open relay (MP301)"))
         others = [w.text for w in before if w.text.lower() not in RELAY_PERMITS]
@@ -250,9 +250,9 @@ class Translator:
         if not original:
             why.append("the relay guard moves from smtpd_recipient_restrictions into the relay list, where "
                        "Postfix 2.10 and later look first")
-        shown = ", ".join(w.text for w in written) or "(empty)"
-        was = (f"smtpd_relay_restrictions = {shown}" if self.view.is_set("smtpd_relay_restrictions")
-               else f"Postfix's default smtpd_relay_restrictions ({shown})")
+        shown = ", ".join(w.text for w in written)
+        was = (f"smtpd_relay_restrictions = {shown or '(empty)'}" if self.view.is_set("smtpd_relay_restrictions")
+               else f"Postfix's default smtpd_relay_restrictions ({shown or 'empty'})")
         return f"{was} becomes {', '.join(compiled)} in the compiled main.cf" + (f": {'; '.join(why)}" if why else "")
 
     def senders(self, tables: tuple[LoginTable, ...]) -> list[Block]:
