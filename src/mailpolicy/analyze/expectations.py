@@ -46,7 +46,7 @@ def check_expectations(ctx: AnalysisContext) -> Iterator[Diagnostic]:
         request = request_for(ctx, expectation.client, expectation.login, expectation.sender, expectation.recipient)
         outcomes = model.branches(request)
         decision = outcomes[0].decision
-        wanted = Verdict.ACCEPT if expectation.accept else Verdict.REJECT
+        wanted = expected_verdict(expectation)
         if decision.verdict is wanted:
             continue
         assumed = ""
@@ -56,7 +56,7 @@ def check_expectations(ctx: AnalysisContext) -> Iterator[Diagnostic]:
             if unread:
                 # The answer is in rows this compile does not read: not a failure, a stated assumption.
                 yield cat.EXPECTATION_NEEDS_DATABASE.at(
-                    expectation.span, f"whether Postfix {'accepts' if expectation.accept else 'rejects'} "
+                    expectation.span, f"whether Postfix {_WORDS[wanted].split()[0]} "
                     f"{_request(expectation)} depends on what {', '.join(unread)} answers",
                     hint="`mailpolicy check --db` decides it with the rows as they are now; `mailpolicy verify "
                          "--database ROWS.sql` on a real server")
@@ -66,6 +66,11 @@ def check_expectations(ctx: AnalysisContext) -> Iterator[Diagnostic]:
             f"expected {wanted.value}, but Postfix {_WORDS[decision.verdict]} {_request(expectation)}{assumed}: "
             f"{_decided_by(decision)} - \"{decision.reply}\"",
             hint=_hint(decision, wanted), related=_related(ctx, decision))
+
+def expected_verdict(expectation: Expectation) -> Verdict:
+    """The verdict an `expect` line states: accept, reject (5xx) or defer (4xx, try later)."""
+    return Verdict.ACCEPT if expectation.accept else Verdict.DEFER if expectation.defer else Verdict.REJECT
+
 
 def _request(expectation: Expectation) -> str:
     who = {"anonymous": "an anonymous client", "trusted": "a trusted client"}.get(

@@ -59,8 +59,8 @@ def chroot(path: str) -> str:
     return _render(st.Chroot(_IMPORTED, _word(path)))
 
 
-def relay(mode: str) -> str:
-    return _render(st.Relay(_IMPORTED, st.RelayMode(mode)))
+def relay(mode: str, later: bool = False) -> str:
+    return _render(st.Relay(_IMPORTED, st.RelayMode(mode), later))
 
 
 def sender_map(reference: str) -> str:
@@ -103,6 +103,6 @@ def set_parameter(name: str, value: str, *, privileged: bool = False) -> str:
     return _render(st.SetParameter(_IMPORTED, _word(name), _word(value), _IMPORTED if privileged else None))
 
 
-def expect_anonymous_rejected(sender: str, recipient: str) -> str:
+def expect_anonymous_refused(sender: str, recipient: str, verdict: str = "reject") -> str:
     client = st.Client(st.ClientKind.ANONYMOUS, None, _IMPORTED)
-    return _render(st.Expect(_IMPORTED, _word("reject"), client, _word(sender), _word(recipient)))
+    return _render(st.Expect(_IMPORTED, _word(verdict), client, _word(sender), _word(recipient)))

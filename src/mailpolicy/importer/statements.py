@@ -47,6 +47,8 @@ class Translator:
         self.view = view
         self.warnings: list[Diagnostic] = []
         self.owners_imported = False  # an `allow user` line was written
+        # Set by relay(): the relay guard is defer_unauth_destination, kept as `, others try later`.
+        self.relay_later = False
 
     def lossy(self, span: Span | None, message: str, hint: str) -> str:
         """Record an MP709 warning and return its message for the comment beside the statement."""
@@ -228,23 +230,23 @@ class Translator:
             notes.append(self.lossy(span, f"smtpd_relay_restrictions also holds {', '.join(others)}, which `relay` "
                                           "cannot say; the import leaves them out",
                                     "move them to smtpd_recipient_restrictions (a `set` line)"))
+        # defer_unauth_destination (Postfix's default relay list): `, others try later` keeps its 4xx.
+        self.relay_later = guard is not None and words[guard].text.lower() == "defer_unauth_destination"
         changed = self._relay_change(trusted, authenticated, words if name == "smtpd_relay_restrictions" else [])
         if changed and not any("smtpd_relay_restrictions" in note for note in notes):
             notes.append(self.lossy(self.located("smtpd_relay_restrictions"), changed,
                                     "the `relay` statement writes this list; read docs/language.md#relay"))
-        return Block((say.relay(mode),), tuple(notes), (span,) if span else ())
+        return Block((say.relay(mode, self.relay_later),), tuple(notes), (span,) if span else ())
 
     def _relay_change(self, trusted: bool, authenticated: bool, written: list[Word]) -> str | None:
         """Say how the relay list the compile writes (plan/restrictions.py) differs from main.cf's, if it does."""
+        guard = "defer_unauth_destination" if self.relay_later else "reject_unauth_destination"
         compiled = [*(["permit_mynetworks"] if trusted else []),
-                    *(["permit_sasl_authenticated"] if authenticated else []), "reject_unauth_destination"]
+                    *(["permit_sasl_authenticated"] if authenticated else []), guard]
         original = [w.text.lower() for w in written]
         if original == compiled:
             return None
         why = []
-        if "defer_unauth_destination" in original:
-            why.append("the 4xx of defer_unauth_destination becomes the 5xx of reject_unauth_destination, "
-                       "the same refusal made final")
         if "permit_sasl_authenticated" in original and not authenticated:
             why.append("permit_sasl_authenticated is left out: SASL is off, so it matched nobody")
         if not original:

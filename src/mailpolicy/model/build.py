@@ -136,6 +136,7 @@ class _Builder:
         if self.relay is None:
             self.relay = s
             self.fields["relay"] = Located(s.mode, s.span)
+            self.fields["relay_later"] = s.later
             return
         related = (Related(self.relay.span, "first stated here"),)
         if self.relay.mode is s.mode:
@@ -258,7 +259,8 @@ class _Builder:
             return
         self.lists["expectations"].append(Expectation(
             s.verdict.text == "accept", s.client.kind, login, sender, recipient, s.span,
-            s.service.text if s.service else None, s.service.span if s.service else None))
+            s.service.text if s.service else None, s.service.span if s.service else None,
+            defer=s.verdict.text == "defer"))
 
     def _duplicate_value(self, word: st.Word, value: str, first) -> None:
         self.diagnostics.append(cat.DUPLICATE_VALUE.at(word.span, f"`{value}` is already listed",

@@ -73,6 +73,8 @@ class Expectation:
     # `on SERVICE`: the one listener the line is about; None means every service the client can use.
     service: str | None = None
     service_span: Span | None = None
+    # `expect defer`: a temporary refusal (4xx), as `relay ..., others try later` answers relay.
+    defer: bool = False
 
 
 @frozen
@@ -110,6 +112,8 @@ class Policy:
     sasl: SaslConfig | None = None
     chroot: Located[str | None] = Located(DEFAULT_CHROOT)
     relay: Located[RelayMode] = Located(RelayMode.NOBODY)
+    # `relay ..., others try later`: those the relay statement does not admit get 4xx, not 5xx.
+    relay_later: bool = False
     sender_map: Located[tuple[str, str]] = Located(DEFAULT_SENDER_MAP)
     owners: Owners = attrs.field(factory=Owners, converter=Owners.of)
     hosted: Hosted = Hosted()

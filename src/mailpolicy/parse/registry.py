@@ -110,8 +110,9 @@ STATEMENTS: tuple[StatementKind, ...] = (
         not_imported="import writes the login map's entries as `allow user` lines"),
     StatementKind(
         "relay", st.Relay, "relay",
-        "relay only authenticated | relay only trusted | relay authenticated or trusted | relay nobody",
-        lambda s: f"relay {s.mode.value}",
+        "relay only authenticated | relay only trusted | relay authenticated or trusted | relay nobody"
+        "   [, others try later]",
+        lambda s: f"relay {s.mode.value}" + (", others try later" if s.later else ""),
         manages=("smtpd_relay_restrictions",), imported_from=("smtpd_relay_restrictions",)),
     # The TLS and listener parameters these two decide are managed only when a policy states one
     # of them (MP355, analyze/service_checks.py): a policy without them keeps `set smtpd_tls_...`.
@@ -177,7 +178,7 @@ STATEMENTS: tuple[StatementKind, ...] = (
         not_imported="import writes one file"),
     StatementKind(
         "expect", st.Expect, "expect",
-        "expect accept|reject anonymous|trusted|user LOGIN sending as ADDRESS to ADDRESS [on SERVICE]",
+        "expect accept|reject|defer anonymous|trusted|user LOGIN sending as ADDRESS to ADDRESS [on SERVICE]",
         lambda s: (f"expect {s.verdict.text} {_client(s.client)} sending as {word(s.sender)} "
                    f"to {word(s.recipient)}" + (f" on {word(s.service)}" if s.service else "")),
         imported_from=("the relay test every import adds",)),

@@ -78,7 +78,10 @@ class StatementBuilder:
         return st.Chroot(span, children[0])
 
     def relay(self, span: Span, children: list):
-        return st.Relay(span, children[0])
+        return st.Relay(span, children[0], len(children) > 1)
+
+    def relay_later(self, span: Span, children: list):
+        return True
 
     def relay_authenticated(self, span: Span, children: list):
         return st.RelayMode.AUTHENTICATED

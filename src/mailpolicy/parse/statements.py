@@ -83,6 +83,8 @@ class Chroot(Statement):
 @frozen
 class Relay(Statement):
     mode: RelayMode
+    # `, others try later`: the relay list ends in defer_unauth_destination (4xx) instead of reject_.
+    later: bool = False
 
 
 @frozen

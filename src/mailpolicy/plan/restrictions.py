@@ -73,11 +73,19 @@ def relay_restrictions(policy: Policy) -> Parameter:
                              source))
     if mode in (RelayMode.AUTHENTICATED, RelayMode.AUTHENTICATED_OR_TRUSTED):
         entries.append(Entry("permit_sasl_authenticated", "clients logged in over SASL may relay", source))
-    entries.append(Entry("reject_unauth_destination",
-                         "rule 2: everyone else may send only to this server's own domains (no open relay)",
-                         source))
+    if policy.relay_later:
+        # postconf(5): defer_unauth_destination is reject_unauth_destination with a temporary reply
+        # (454 with the default relay_domains_reject_code 554): refused the same, retried by the client.
+        entries.append(Entry("defer_unauth_destination",
+                             "rule 2: everyone else may send only to this server's own domains (no open relay), "
+                             "and is told to try later (4xx), as stated", source))
+    else:
+        entries.append(Entry("reject_unauth_destination",
+                             "rule 2: everyone else may send only to this server's own domains (no open relay)",
+                             source))
+    said = f"relay {mode.value}" + (", others try later" if policy.relay_later else "")
     return Parameter.restriction_list("smtpd_relay_restrictions", tuple(entries),
-                                      f"relay {mode.value}", source, statement="relay")
+                                      said, source, statement="relay")
 
 
 def _owner_statement(policy: Policy) -> str:

@@ -54,7 +54,7 @@ class Outcome:
 
     @property
     def expected(self) -> str:
-        return ACCEPT if self.expectation.accept else REJECT
+        return ACCEPT if self.expectation.accept else DEFER if self.expectation.defer else REJECT
 
     @property
     def confirmed(self) -> bool:
