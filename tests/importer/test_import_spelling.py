@@ -58,13 +58,17 @@ def test_every_spelling_renders_the_statement_it_names() -> None:
              say.alias("b@example1.com", ["a@example1.com"]), say.deliver_lmtp("private/dovecot-lmtp"),
              say.backup_mx(["example2.net"]), say.set_parameter("biff", "no"),
              say.set_parameter("daemon_directory", "/usr/lib/postfix/sbin", privileged=True),
-             say.expect_anonymous_rejected("spam@relay-test.invalid", "victim@relay-test.invalid")]
+             say.expect_anonymous_refused("spam@relay-test.invalid", "victim@relay-test.invalid"),
+             say.relay("only trusted", later=True),
+             say.expect_anonymous_refused("spam@relay-test.invalid", "victim@relay-test.invalid", "defer")]
     parsed = parse_text("\n".join(lines) + "\n", "t.mailpolicy")
     assert not parsed.diagnostics
     assert [type(s) for s in st.expanded(parsed.statements)] == [
         st.PostfixVersion, st.Hostname, st.LocalDomains, st.TrustedNetworks, st.Sasl, st.Chroot, st.Relay,
         st.SenderMap, st.AllowUser, st.Service, st.HostedDomains, st.Mailboxes, st.Alias, st.DeliverLmtp,
-        st.BackupMx, st.SetParameter, st.SetParameter, st.Expect]
+        st.BackupMx, st.SetParameter, st.SetParameter, st.Expect, st.Relay, st.Expect]
+    *_, later, deferred = st.expanded(parsed.statements)
+    assert later.later and deferred.verdict.text == "defer"
 
 
 def test_no_importer_module_spells_a_statement_itself() -> None:

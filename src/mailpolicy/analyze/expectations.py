@@ -89,6 +89,11 @@ def _decided_by(decision: Decision) -> str:
 def _hint(decision: Decision, wanted: Verdict) -> str:
     if wanted is Verdict.ACCEPT:
         return "the line that decided is shown below; if the expectation is right, the policy is not"
+    if decision.verdict is Verdict.DEFER:
+        return ("it is refused for now (4xx), and a client tries again later: write `expect defer`, or refuse it "
+                "for good (`relay` without `, others try later`)")
+    if wanted is Verdict.DEFER and decision.verdict is Verdict.REJECT:
+        return "it is refused for good (5xx), not for now: write `expect reject`, or correct the policy"
     return "nothing refused this request; add the statement that should refuse it, or correct the expectation"
 
 

@@ -16,6 +16,8 @@ import attrs
 
 from mailpolicy.audit.run import Audit, audit_config
 from mailpolicy.audit.services import DECISIVE
+from mailpolicy.audit.simulation import model_for
+from mailpolicy.checks.samples import OUTSIDE_CLIENT
 from mailpolicy.diagnostics import Diagnostic, Severity, sort_key
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
@@ -27,6 +29,7 @@ from mailpolicy.importer.statements import Translator
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.postfix.main_cf import Definition
 from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
+from mailpolicy.simulate import Request, Verdict
 
 # What every import checks at each compile: no anonymous outside client relays.
 RELAY_TEST = ("spam@relay-test.invalid", "victim@relay-test.invalid")
@@ -63,9 +66,8 @@ def import_config(path: str | os.PathLike, *, version: str = "3.7") -> Imported:
         Section("listeners (master.cf) and TLS", listeners.blocks),
         Section("other main.cf parameters, as set", tuple(_settings(t, set(hosting_parameters) | listeners.main_names))),
         Section("not imported: master.cf overrides", tuple(_overrides(t, listeners.views))),
-        # A relay list ending in defer_unauth_destination refuses relay with 4xx: `expect defer`.
         Section("tests run at every compile", (Block((say.expect_anonymous_refused(
-            *RELAY_TEST, "defer" if t.relay_later else "reject"),)),)),
+            *RELAY_TEST, _relay_test_verdict(audit, view, t.relay_later)),)),)),
     ]
     sections = [attrs.evolve(s, blocks=_with_findings(s.blocks, audit)) for s in sections]
     names = [posixpath.basename(s.path) for s in audit.files.sources]
@@ -73,6 +75,24 @@ def import_config(path: str | os.PathLike, *, version: str = "3.7") -> Imported:
               "It says what that configuration does. Compile it and read every diagnostic before",
               "deploying: comments below say what could not be imported and what the audit found.")
     return Imported(render_policy(header, sections), tuple(sorted(dict.fromkeys(t.warnings), key=sort_key)), audit)
+
+
+def _relay_test_verdict(audit: Audit, view, later: bool) -> str:
+    """`defer` when the relay list ends in defer_unauth_destination and the relay test gets 4xx, else `reject`.
+
+    The simulator decides it on the main service, nominally (no DNS list lists the client, unknown
+    tables hold none of its keys): a relay list ending in defer_unauth_destination answers 454
+    (imported as `relay ..., others try later`), unless a list before it refuses for good first
+    (docker-mailserver's reject_unauth_destination in smtpd_client_restrictions: 554). An open
+    relay's test stays `reject`: the import closes it.
+    """
+    model = model_for(audit.context, view)
+    if model.fatal:
+        return "reject"
+    decision = model.branches(Request(OUTSIDE_CLIENT, None, *RELAY_TEST))[0].decision
+    # Only with `others try later`: a 4xx of another check (modoboa's reject_unverified_recipient
+    # in the recipient list) is not what the compiled relay list, which runs first, answers.
+    return "defer" if later and decision.verdict is Verdict.DEFER else "reject"
 
 
 def _present(blocks: list[Block | None]) -> tuple[Block, ...]:
