@@ -251,3 +251,14 @@ def test_a_temporary_whose_write_fails_is_removed_and_the_error_kept(out: Output
         out.write_temp(chunks(), 0o644)
     assert raised.value.errno == 28
     assert list(tmp_path.iterdir()) == [], "no temporary left behind"
+
+
+def test_a_temporary_name_taken_by_someone_else_is_passed_over_for_another(out: OutputFolder, tmp_path: Path,
+                                                                            monkeypatch) -> None:
+    guesses = iter(["0" * 16, "1" * 16])
+    monkeypatch.setattr(folder_module.secrets, "token_hex", lambda size: next(guesses))
+    (tmp_path / f"{folder_module.RESERVED_PREFIX}{'0' * 16}.tmp").write_text("racer's\n")
+    fd, name = out._create_temp()
+    os.close(fd)
+    assert name == f"{folder_module.RESERVED_PREFIX}{'1' * 16}.tmp"
+    assert (tmp_path / f"{folder_module.RESERVED_PREFIX}{'0' * 16}.tmp").read_text() == "racer's\n"

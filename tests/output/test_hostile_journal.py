@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from mailpolicy.cli import cli
 from mailpolicy.output import atomic
 from mailpolicy.output.folder import OutputFolder, Refused
-from mailpolicy.output.journal import JOURNAL, MAX_ENTRIES, encode, read_journal
+from mailpolicy.output.journal import JOURNAL, MAX_ENTRIES, MAX_JOURNAL_BYTES, encode, read_journal
 from tests.helpers import SMALL_POLICY
 from tests.postfix_support import missing_prerequisite
 
@@ -177,3 +177,28 @@ def test_a_journal_of_exactly_the_most_entries_is_read(tmp_path: Path) -> None:
     (tmp_path / JOURNAL).chmod(0o600)
     with OutputFolder.open(tmp_path, check_owner=False) as out:
         assert read_journal(out) == entries
+
+
+def _read_journal_file(folder: Path, data: bytes):
+    (folder / JOURNAL).write_bytes(data)
+    (folder / JOURNAL).chmod(0o600)
+    with OutputFolder.open(folder, check_owner=False) as out:
+        return read_journal(out)
+
+
+def test_a_journal_of_exactly_the_most_bytes_is_read(tmp_path: Path) -> None:
+    document = encode([_entry("main.cf")])
+    padded = document[:-1] + b" " * (MAX_JOURNAL_BYTES - len(document)) + document[-1:]
+    assert len(padded) == MAX_JOURNAL_BYTES
+    assert _read_journal_file(tmp_path, padded) == [_entry("main.cf")]
+
+
+def test_a_journal_owned_by_another_user_is_refused_saying_whose(tmp_path: Path, monkeypatch) -> None:
+    # As any user: the journal's real owner is not the uid this process is made to believe it has.
+    owner = os.getuid()
+    monkeypatch.setattr(os, "geteuid", lambda: owner + 1)
+    with pytest.raises(Refused) as raised:
+        _read_journal_file(tmp_path, encode([]))
+    assert raised.value.path == str(tmp_path / JOURNAL)
+    assert raised.value.message == (f"{tmp_path / JOURNAL} is not a journal mailpolicy wrote here: it is owned by "
+                                    f"uid {owner}, not by you (uid {owner + 1}); nothing in it was acted on")
