@@ -111,6 +111,8 @@ def test_as_root_a_shared_folder_is_refused_saying_why(monkeypatch, info, why: s
     assert raised.value.message == (f"the output folder /srv/build {why}; mailpolicy runs as root and will not "
                                     "read or write files there that another user can replace")
     assert raised.value.path == "/srv/build"
+    assert raised.value.hint == ("write to a folder only root can change (`chown root /srv/build; chmod go-w "
+                                 "/srv/build`), or run mailpolicy as that folder's owner")
 
 
 @pytest.mark.parametrize("info", [_info(gid=50, mode=0o755), _info(gid=0, mode=0o775), _info(mode=0o1755)])
