@@ -264,3 +264,44 @@ def test_a_temporary_name_taken_by_someone_else_is_passed_over_for_another(out: 
     os.close(fd)
     assert name == f"{folder_module.RESERVED_PREFIX}{'1' * 16}.tmp"
     assert (tmp_path / f"{folder_module.RESERVED_PREFIX}{'0' * 16}.tmp").read_text() == "racer's\n"
+
+
+# --- _open_directory: the folder is opened as a folder, never through a link -----------------------
+
+def test_a_folder_made_a_symlink_after_the_check_is_refused_at_the_open(tmp_path: Path, monkeypatch) -> None:
+    # The race: the check saw a folder; by the open it is a link to another one. The open does not
+    # follow it (O_NOFOLLOW; Linux says ENOTDIR with O_DIRECTORY), and the refusal says why (MP613).
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "build").symlink_to(tmp_path / "elsewhere")
+    real, checks = folder_module._is_symlink, []
+
+    def checked_before_the_swap(path, dir_fd):
+        checks.append(path)
+        return False if len(checks) == 1 else real(path, dir_fd)
+
+    monkeypatch.setattr(folder_module, "_is_symlink", checked_before_the_swap)
+    for create in (False, True):
+        checks.clear()
+        with pytest.raises(Refused) as raised:
+            with OutputFolder.open(tmp_path / "build", create=create, check_owner=False):
+                pass
+        assert raised.value.path == str(tmp_path / "build") and "is a symlink" in raised.value.message
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_a_file_where_the_folder_should_be_is_no_folder(tmp_path: Path) -> None:
+    (tmp_path / "build").write_text("a file\n")
+    with OutputFolder.open(tmp_path / "build", check_owner=False) as out:
+        assert out is None  # every output reads as missing (--check, --diff); a write fails
+    with pytest.raises(FileExistsError):  # mkdir's answer: a file holds the name
+        with OutputFolder.open(tmp_path / "build", create=True, check_owner=False):
+            pass
+
+
+def test_create_makes_missing_parents_and_reopens_an_existing_host_folder(tmp_path: Path) -> None:
+    with OutputFolder.open(tmp_path / "a" / "b", create=True, check_owner=False) as out:
+        assert out is not None and (tmp_path / "a" / "b").is_dir()
+    for _ in range(2):  # -o build with several policies: build/mx1 made once, then found
+        with OutputFolder.open(tmp_path / "build" / "mx1", create=True, check_owner=False,
+                               top=tmp_path / "build") as out:
+            assert out.names() == []
