@@ -143,13 +143,13 @@ def test_a_diff_never_shows_a_database_password_but_shows_that_it_changed() -> N
 def test_colour_changes_nothing_but_the_escapes_around_each_line() -> None:
     # Compared whole (mutation run): the text of a line, its trailing blanks and X's, the headers'
     # bold and the joins between lines are the diff's own; only the escapes around them are added.
-    diff = unified_diff("a\nbX \n", "a\ncX\t\n", "f", "s")
+    diff = unified_diff("a\nbX \n", "a\ncX\n", "f", "s")
     assert colourise(diff) == ("\x1b[1m--- f\t(on disk)\x1b[0m\n"
                                "\x1b[1m+++ f\t(s)\x1b[0m\n"
                                "\x1b[36m@@ -1,2 +1,2 @@\x1b[0m\n"
                                " a\n"
                                "\x1b[31m-bX \x1b[0m\n"
-                               "\x1b[32m+cX\t\x1b[0m\n")
+                               "\x1b[32m+cX\x1b[0m\n")
     assert colourise("+x") == "\x1b[32m+x\x1b[0m", "a last line without a newline gets none"
 
 
