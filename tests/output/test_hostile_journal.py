@@ -8,6 +8,7 @@ with MP611, nothing in the journal is acted on, and every file involved is left 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -202,3 +203,19 @@ def test_a_journal_owned_by_another_user_is_refused_saying_whose(tmp_path: Path,
     assert raised.value.path == str(tmp_path / JOURNAL)
     assert raised.value.message == (f"{tmp_path / JOURNAL} is not a journal mailpolicy wrote here: it is owned by "
                                     f"uid {owner}, not by you (uid {owner + 1}); nothing in it was acted on")
+
+
+def test_a_journal_that_grows_after_its_size_was_checked_is_refused(tmp_path: Path, monkeypatch) -> None:
+    # A racer appending between open_regular's fstat and the read: only MAX_JOURNAL_BYTES + 1 bytes
+    # are read, and the refusal names the journal (the size check is skipped here to stand for the race).
+    @contextlib.contextmanager
+    def unchecked(self, name, limit):
+        with open(self.path / name, "rb") as handle:
+            yield handle
+
+    monkeypatch.setattr(OutputFolder, "open_regular", unchecked)
+    with pytest.raises(Refused) as raised:
+        _read_journal_file(tmp_path, encode([]) + b" " * MAX_JOURNAL_BYTES)
+    assert raised.value.path == str(tmp_path / JOURNAL)
+    assert raised.value.message == (f"{tmp_path / JOURNAL} is not a journal mailpolicy wrote here: it is over "
+                                    f"{MAX_JOURNAL_BYTES:,} bytes; nothing in it was acted on")
