@@ -138,8 +138,11 @@ def test_read_inside_refuses_a_folder_swapped_for_a_link_after_it_was_resolved(t
     assert raised.value.strerror == f"it is outside {root}: only files in the folder given are read"
 
 
-def test_read_inside_refuses_a_sibling_folder_whose_name_its_own_extends(tmp_path: Path) -> None:
-    root, sibling = tmp_path / "buildX", tmp_path / "build"
+# The sibling `build` of a root whose name extends it: by a character (`buildX`), or by a blank
+# (`build `: only the "/" may be stripped before the prefix test).
+@pytest.mark.parametrize("root_name", ["buildX", "build "])
+def test_read_inside_refuses_a_sibling_folder_whose_name_its_own_extends(tmp_path: Path, root_name: str) -> None:
+    root, sibling = tmp_path / root_name, tmp_path / "build"
     (sibling / "sub").mkdir(parents=True)
     (sibling / "sub" / "map").write_text("secret\n")
     root.mkdir()
@@ -184,17 +187,6 @@ def test_without_hard_links_the_backup_is_a_copy_with_the_old_content_and_mode(t
     # What a rollback puts back: the old text with the old mode, never an empty or wider file.
     assert backup.read_text() == "old\n" and stat.S_IMODE(backup.stat().st_mode) == 0o640
     assert (tmp_path / entry["temp"]).read_text() == "new\n"
-
-
-def test_read_inside_refuses_the_sibling_of_a_root_whose_name_ends_in_a_blank(tmp_path: Path) -> None:
-    # Only the "/" is stripped before the prefix test: "build " must not admit build/ beside it.
-    root, sibling = tmp_path / "build ", tmp_path / "build"
-    (sibling / "sub").mkdir(parents=True)
-    (sibling / "sub" / "map").write_text("secret\n")
-    root.mkdir()
-    (root / "link").symlink_to(sibling / "sub")
-    with pytest.raises(OSError, match="it is outside"):
-        read_inside(root, root / "link" / "map", 1000)
 
 
 def test_read_inside_without_proc_checks_the_resolved_folder(tmp_path: Path, monkeypatch) -> None:
