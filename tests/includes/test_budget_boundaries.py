@@ -1,0 +1,55 @@
+"""The loader's budgets at their exact boundaries: the limit itself is read, one more is refused.
+
+test_limits.py shows each budget refusing; the mutation run (docs/mutation.md) found that no test
+told `>` from `>=`, that an owners table's lines could count against the statement budget, nor
+where a refusal of the top file itself is located. Budgets are lowered with monkeypatch, as there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mailpolicy.compiler import compile_policy
+from mailpolicy.load import files, loader
+
+SASL = "sasl dovecot private/auth\n"
+
+
+def refusals(path: Path) -> list[str]:
+    return [str(d.span) for d in compile_policy(path).diagnostics if d.code == "MP109"]
+
+
+@pytest.mark.parametrize(("comments", "refused"), [(12, False), (13, True)])
+def test_exactly_max_lines_are_read_and_one_more_is_not(tmp_path: Path, monkeypatch, comments: int,
+                                                        refused: bool) -> None:
+    monkeypatch.setattr(loader, "MAX_LINES", 14)
+    path = tmp_path / "site.mailpolicy"
+    path.write_text("relay nobody\n" + "# note\n" * comments)  # 13 or 14 lines, and the empty last one
+    # The top file itself over the budget: located at its first line, since no line named it.
+    assert refusals(path) == ([f"{path}:1:1"] if refused else [])
+
+
+@pytest.mark.parametrize(("commas", "refused"), [(8, False), (9, True)])
+def test_exactly_max_values_are_read_and_one_more_is_not(tmp_path: Path, monkeypatch, commas: int,
+                                                         refused: bool) -> None:
+    monkeypatch.setattr(loader, "MAX_VALUES", 10)
+    path = tmp_path / "site.mailpolicy"
+    path.write_text("local domains a.example" + ", b.example" * commas + "\n")  # 2 lines + the commas
+    assert refusals(path) == ([f"{path}:1:1"] if refused else [])
+
+
+def test_an_owners_tables_lines_are_values_not_statements(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(loader, "MAX_LINES", 2)  # exactly the policy's own two lines
+    (tmp_path / "owners.tsv").write_text("a@example0.com bob\nb@example0.com bob\n")
+    path = tmp_path / "site.mailpolicy"
+    path.write_text(SASL + 'allow users from "owners.tsv"')
+    assert refusals(path) == []
+
+
+@pytest.mark.parametrize(("length", "refused"), [(files.MAX_LINE_CHARS, False), (files.MAX_LINE_CHARS + 1, True)])
+def test_the_first_line_is_measured_from_its_first_character(tmp_path: Path, length: int, refused: bool) -> None:
+    path = tmp_path / "site.mailpolicy"
+    path.write_text("#" * length + "\nrelay nobody\n")
+    assert refusals(path) == ([f"{path}:1:{files.MAX_LINE_CHARS + 1}"] if refused else [])
