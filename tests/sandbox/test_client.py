@@ -11,26 +11,38 @@ from __future__ import annotations
 
 import base64
 import socket
+import ssl
+import tempfile
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
 from mailpolicy.sandbox import client
+from mailpolicy.sandbox.certificate import write_certificate
 
-EHLO = b"250-fake.test\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n"
+EHLO = b"250-fake.test\r\n250-AUTH PLAIN LOGIN\r\n250-STARTTLS\r\n250 8BITMIME\r\n"
 
 
 class ScriptedServer:
-    """Answer one SMTP session: `replies` maps a command's first word to the reply bytes."""
+    """Answer one SMTP session: `replies` maps a command's first word to the reply bytes.
+
+    STARTTLS answered 220 switches the session to TLS with a throwaway certificate (the sandbox's
+    own certificate.py); `implicit` speaks TLS from the first byte; `silent_at` is a command the
+    server never answers (nor hangs up on), as a stuck smtpd.
+    """
 
     def __init__(self, replies: dict[str, bytes], greeting: bytes = b"220 fake.test ESMTP\r\n",
-                 hang_up_after: str | None = None) -> None:
+                 hang_up_after: str | None = None, implicit: bool = False, silent_at: str | None = None) -> None:
         self.replies = {"EHLO": EHLO, "MAIL": b"250 2.1.0 Ok\r\n", "RCPT": b"250 2.1.5 Ok\r\n",
                         "DATA": b"354 End data with <CR><LF>.<CR><LF>\r\n", "RSET": b"250 2.0.0 Ok\r\n",
                         "QUIT": b"221 2.0.0 Bye\r\n", "AUTH": b"235 2.7.0 Authentication successful\r\n",
-                        ".": b"250 2.0.0 Ok: queued as 1234\r\n", **replies}
-        self.greeting, self.hang_up_after = greeting, hang_up_after
+                        "STARTTLS": b"220 2.0.0 Ready to start TLS\r\n", ".": b"250 2.0.0 Ok: queued as 1234\r\n",
+                        **replies}
+        self.greeting, self.hang_up_after, self.implicit, self.silent_at = greeting, hang_up_after, implicit, silent_at
         self.commands: list[str] = []
+        self.in_tls: list[str] = []  # the commands that came inside TLS
         self.body = b""
         self.peer: str | None = None
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -38,25 +50,48 @@ class ScriptedServer:
         self.thread = threading.Thread(target=self.serve, daemon=True)
         self.thread.start()
 
+    @staticmethod
+    def tls() -> ssl.SSLContext:
+        folder = Path(tempfile.mkdtemp())
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*write_certificate(folder / "tls", "fake.test"))
+        return context
+
     def serve(self) -> None:
         connection, (self.peer, _) = self.listener.accept()
-        with connection, connection.makefile("rb") as lines:
+        secure = False
+        try:
+            if self.implicit:
+                connection, secure = self.tls().wrap_socket(connection, server_side=True), True
+            lines = connection.makefile("rb")
             connection.sendall(self.greeting)
             if not self.greeting.startswith(b"2"):
                 return
-            for raw in lines:
+            while raw := lines.readline():
                 command = raw.decode().rstrip("\r\n")
                 self.commands.append(command)
+                if secure:
+                    self.in_tls.append(command)
                 word = command.split(" ", 1)[0].upper()
                 if word == self.hang_up_after:
                     return
+                if word == self.silent_at:
+                    time.sleep(10)
+                    return
                 connection.sendall(self.replies[word])
+                if word == "STARTTLS" and self.replies["STARTTLS"].startswith(b"220"):
+                    connection, secure = self.tls().wrap_socket(connection, server_side=True), True
+                    lines = connection.makefile("rb")
                 if word == "DATA" and self.replies["DATA"].startswith(b"354"):
                     while (line := lines.readline()) not in (b".\r\n", b""):
                         self.body += line
                     connection.sendall(self.replies["."])
                 if word == "QUIT":
                     return
+        except (OSError, ssl.SSLError):
+            return
+        finally:
+            connection.close()
 
     def attempt(self, **options) -> client.Attempt:
         arguments = {"source": "127.0.0.9", "login": None, "password": None, "mail_from": "jcricket@example0.com",
@@ -64,7 +99,7 @@ class ScriptedServer:
         try:
             return client.attempt("127.0.0.1", self.port, **arguments)
         finally:
-            self.thread.join(timeout=5)
+            self.thread.join(timeout=15)
             self.listener.close()
 
 
@@ -164,3 +199,82 @@ def test_auth_not_announced_is_recorded_and_starttls_not_offered_stays_plain() -
     outcome = server.attempt(tls="starttls")
     assert outcome.accepted and outcome.auth_before_tls is False and outcome.tls is False
     assert not any(command.upper().startswith("STARTTLS") for command in server.commands)
+
+
+def test_starttls_when_offered_puts_the_rest_of_the_session_inside_tls() -> None:
+    server = ScriptedServer({})
+    outcome = server.attempt(tls="starttls", login="jcricket", password="pw")
+    assert outcome == client.Attempt(True, "rcpt", 250, "2.1.5 Ok")
+    assert outcome.tls is True and outcome.auth_before_tls is True
+    assert server.commands[:2] == ["ehlo sandbox-client.test", "STARTTLS"]
+    assert server.in_tls[0] == "ehlo sandbox-client.test"  # EHLO again, inside TLS, under the same name
+    assert server.in_tls[1].startswith("AUTH PLAIN ") and server.in_tls[2].startswith("MAIL FROM:")
+
+
+def test_an_ehlo_refused_inside_tls_is_a_rejection_at_connect() -> None:
+    replies = iter([EHLO, b"554 5.7.1 not you\r\n"])
+
+    class TwoEhlos(dict):
+        def __getitem__(self, word):
+            return next(replies) if word == "EHLO" else super().__getitem__(word)
+
+    server = ScriptedServer({})
+    server.replies = TwoEhlos(server.replies)
+    outcome = server.attempt(tls="starttls")
+    assert (outcome.accepted, outcome.stage, outcome.code, outcome.reply) == (False, "connect", 554, "5.7.1 not you")
+    assert outcome.tls is True
+
+
+def test_starttls_refused_goes_on_in_plain_text() -> None:
+    # smtpd without a usable certificate still offers STARTTLS and answers 454.
+    server = ScriptedServer({"STARTTLS": b"454 4.7.0 TLS not available due to local problem\r\n"})
+    outcome = server.attempt(tls="starttls")
+    assert outcome.accepted and outcome.tls is False and server.in_tls == []
+    assert server.commands[:3] == ["ehlo sandbox-client.test", "STARTTLS", "ehlo sandbox-client.test"]
+
+
+def test_without_tls_asked_starttls_is_not_sent_even_when_offered() -> None:
+    server = ScriptedServer({"EHLO": b"250-fake.test\r\n250 STARTTLS\r\n"})
+    outcome = server.attempt()
+    assert outcome.accepted and outcome.tls is False and "STARTTLS" not in server.commands
+
+
+def test_implicit_tls_speaks_tls_from_the_first_byte() -> None:
+    server = ScriptedServer({}, implicit=True)
+    outcome = server.attempt(tls="implicit")
+    assert outcome == client.Attempt(True, "rcpt", 250, "2.1.5 Ok")
+    assert outcome.tls is True and outcome.auth_before_tls is None  # no EHLO was seen in plain text
+    assert server.in_tls == server.commands and server.peer == "127.0.0.9"
+
+
+@pytest.mark.parametrize("silent_at", ["RCPT", "EHLO"])
+def test_a_server_that_stops_answering_is_no_reply_not_an_acceptance(silent_at: str) -> None:
+    outcome = ScriptedServer({}, silent_at=silent_at).attempt(timeout=1.0)
+    assert (outcome.accepted, outcome.code) == (False, client.NO_REPLY)
+    assert outcome.stage == ("rcpt" if silent_at == "RCPT" else "connect")
+    assert "timed out" in outcome.reply  # smtplib reports a read timeout as a disconnection
+
+
+def test_a_server_that_never_greets_is_given_up_after_the_timeout() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as mute:
+        started = time.monotonic()
+        outcome = client.attempt("127.0.0.1", mute.getsockname()[1], "127.0.0.9", None, None, "a@b", "c@d",
+                                 timeout=1.0)
+    assert (outcome.accepted, outcome.stage, outcome.code) == (False, "connect", client.NO_REPLY)
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(("code", "accepted"), [(200, True), (299, True), (300, False)])
+def test_the_edges_of_2xx(code: int, accepted: bool) -> None:
+    server = ScriptedServer({"RCPT": f"{code} edge\r\n".encode()})
+    outcome = server.attempt(data=True, rcpt_to="postmaster")
+    # A 2xx to RCPT goes on to DATA (and is judged there); anything else ends at RCPT.
+    assert (outcome.stage, "DATA" in server.commands) == (("data", True) if accepted else ("rcpt", False))
+    assert outcome.accepted is accepted
+    plain = ScriptedServer({"RCPT": f"{code} edge\r\n".encode()}).attempt()
+    assert (plain.accepted, plain.stage, plain.code) == (accepted, "rcpt", code)
+
+
+def test_a_reply_that_is_not_utf8_is_shown_not_crashed_on() -> None:
+    outcome = ScriptedServer({"RCPT": b"554 5.7.1 caf\xe9 refuses\r\n"}).attempt()
+    assert (outcome.accepted, outcome.reply) == (False, "5.7.1 caf\ufffd refuses")
