@@ -53,3 +53,18 @@ def test_the_first_line_is_measured_from_its_first_character(tmp_path: Path, len
     path = tmp_path / "site.mailpolicy"
     path.write_text("#" * length + "\nrelay nobody\n")
     assert refusals(path) == ([f"{path}:1:{files.MAX_LINE_CHARS + 1}"] if refused else [])
+
+
+def test_a_line_one_over_after_an_empty_first_line_is_refused_at_its_own_line(tmp_path: Path) -> None:
+    path = tmp_path / "site.mailpolicy"
+    path.write_text("\n" + "#" * (files.MAX_LINE_CHARS + 1) + "\nrelay nobody\n")
+    [refusal] = [d for d in compile_policy(path).diagnostics if d.code == "MP109"]
+    assert str(refusal.span) == f"{path}:2:{files.MAX_LINE_CHARS + 1}"
+    assert refusal.message == (f"line 2 is {files.MAX_LINE_CHARS + 1:,} characters long, over the limit of "
+                               f"{files.MAX_LINE_CHARS:,}")
+
+
+def test_many_short_lines_after_an_empty_first_line_are_not_one_long_line(tmp_path: Path) -> None:
+    path = tmp_path / "site.mailpolicy"
+    path.write_text("\nrelay nobody\n" + "# a comment\n" * (files.MAX_LINE_CHARS // 10))
+    assert refusals(path) == []
