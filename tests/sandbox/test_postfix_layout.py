@@ -119,11 +119,16 @@ def test_a_throwaway_certificate_replaces_the_sites(tmp_path: Path) -> None:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     root = tmp_path / "sandbox"
     root.mkdir()
-    built = postfix_module.Postfix(root, "smtpd_tls_chain_files = /etc/ssl/site.pem\n", {}, 2525, False,
-                                   tls_files=(cert, key))
-    effective = postconf(built.config_dir, "-x", "smtpd_tls_cert_file", "smtpd_tls_key_file", "smtpd_tls_chain_files")
-    assert effective == {"smtpd_tls_cert_file": str(cert), "smtpd_tls_key_file": str(key),
-                         "smtpd_tls_chain_files": ""}
+    listeners = [(2526, [("smtpd_tls_wrappermode", "yes")])]
+    built = postfix_module.Postfix(root, "smtpd_tls_chain_files = /etc/ssl/site.pem\n" + HOSTILE, {}, 2525, False,
+                                   listeners, tls_files=(cert, key))
+    effective = postconf(built.config_dir, "-x")
+    assert {name: effective[name] for name in ("smtpd_tls_cert_file", "smtpd_tls_key_file", "smtpd_tls_chain_files")} \
+        == {"smtpd_tls_cert_file": str(cert), "smtpd_tls_key_file": str(key), "smtpd_tls_chain_files": ""}
+    # ... and the isolation and privileged values are still the sandbox's.
+    assert effective["daemon_directory"] == postconf(root / "maps", "-d")["daemon_directory"]
+    assert (effective["queue_directory"], effective["inet_interfaces"]) == (str(built.queue_dir), "127.0.0.1")
+    assert (built.config_dir / "master.cf").read_text() == master_cf(2525, False, listeners, False)
 
 
 def test_builtin_defaults_refuses_a_name_postconf_does_not_know(tmp_path: Path) -> None:
@@ -135,3 +140,19 @@ def test_builtin_defaults_refuses_a_name_postconf_does_not_know(tmp_path: Path) 
 def test_run_on_tty_passes_the_exit_status_and_the_output_back() -> None:
     status, output = postfix_module.run_on_tty(["/bin/sh", "-c", "echo 'on a tty'; test -t 2; exit 3"])
     assert (status, output) == (3, "on a tty\n")
+
+
+def test_only_relocated_indexed_tables_are_postmapped(tmp_path: Path) -> None:
+    # A table main.cf names but the sandbox was not given stays where it is, and is never rebuilt
+    # (postmap as root would write beside the site's own file); a pattern table needs no index.
+    outside = tmp_path / "outside"
+    outside.write_text("a@b c\n")
+    root = tmp_path / "sandbox"
+    root.mkdir()
+    main_cf = (f"smtpd_sender_login_maps = pcre:/etc/postfix/patterns, hash:{outside}, hash:/etc/postfix/senders,"
+               " hash:/etc/postfix/senders\n")
+    built = postfix_module.Postfix(root, main_cf, {"/etc/postfix/patterns": "/x/ y\n",
+                                                   "/etc/postfix/senders": "a@b c\n"}, 2525, True)
+    assert not Path(f"{outside}.db").exists()
+    assert (built.root / "maps" / "1-senders.db").is_file()
+    assert sorted(p.name for p in (built.root / "maps").iterdir()) == ["0-patterns", "1-senders", "1-senders.db"]

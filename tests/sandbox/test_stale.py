@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +38,13 @@ def sandbox_folder(parent: Path, marker: str | None, name: str = stale.PREFIX + 
 
 
 def test_mark_names_this_process_its_start_and_the_boot(tmp_path: Path) -> None:
-    stale.mark(tmp_path)
+    old = os.umask(0)
+    try:
+        stale.mark(tmp_path)
+    finally:
+        os.umask(old)
+    # Writable by nobody else even under umask 0: abandoned() trusts only such a marker.
+    assert stat.S_IMODE((tmp_path / stale.MARKER).stat().st_mode) == 0o644
     pid = os.getpid()
     assert (tmp_path / stale.MARKER).read_text() == f"{pid} {stale.process_start(pid)} {stale._boot_id()}\n"
     assert stale.process_start(pid).isdigit() and stale._boot_id() != "unknown"
