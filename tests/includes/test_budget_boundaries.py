@@ -68,3 +68,26 @@ def test_many_short_lines_after_an_empty_first_line_are_not_one_long_line(tmp_pa
     path = tmp_path / "site.mailpolicy"
     path.write_text("\nrelay nobody\n" + "# a comment\n" * (files.MAX_LINE_CHARS // 10))
     assert refusals(path) == []
+
+
+@pytest.mark.parametrize("name", ["site\nmynetworks = 0.0.0.0 .mailpolicy", "si\tte.mailpolicy", "site\x7f.mailpolicy"])
+def test_a_top_file_name_with_a_control_character_is_refused_before_it_is_read(tmp_path: Path, name: str) -> None:
+    # main.cf and the map cite files by name in comments: a newline there would start a line of its own.
+    path = tmp_path / name
+    path.write_text("relay nobody\n")
+    result = compile_policy(path)
+    [refusal] = result.diagnostics
+    odd = next(ch for ch in name if not ch.isprintable())
+    assert (refusal.code, str(refusal.span)) == ("MP112", f"{path}:1:1")
+    assert refusal.message == f"the file name {str(path).encode('unicode_escape').decode('ascii')} holds U+{ord(odd):04X}"
+    assert refusal.hint == "rename the file with printable characters only"
+    assert not result.ok and not result.sources
+
+
+def test_an_included_name_with_a_tab_is_refused_at_the_include(tmp_path: Path) -> None:
+    (tmp_path / "us\ters.mailpolicy").write_text("relay nobody\n")
+    path = tmp_path / "site.mailpolicy"
+    path.write_text('include "us\ters.mailpolicy"\n')
+    result = compile_policy(path)
+    assert [(d.code, d.span.line, d.span.column) for d in result.diagnostics] == [("MP112", 1, 9)]
+    assert [source.path for source in result.sources] == [str(path)]
