@@ -79,6 +79,9 @@ class ScriptedServer:
                     time.sleep(10)
                     return
                 connection.sendall(self.replies[word])
+                if word == "STARTTLS" and self.silent_at == "TLS":
+                    connection.sendall(b"this is not a TLS handshake\r\n" * 10)  # a broken TLS peer
+                    return
                 if word == "STARTTLS" and self.replies["STARTTLS"].startswith(b"220"):
                     connection, secure = self.tls().wrap_socket(connection, server_side=True), True
                     lines = connection.makefile("rb")
@@ -278,3 +281,9 @@ def test_the_edges_of_2xx(code: int, accepted: bool) -> None:
 def test_a_reply_that_is_not_utf8_is_shown_not_crashed_on() -> None:
     outcome = ScriptedServer({"RCPT": b"554 5.7.1 caf\xe9 refuses\r\n"}).attempt()
     assert (outcome.accepted, outcome.reply) == (False, "5.7.1 caf\ufffd refuses")
+
+
+def test_a_tls_handshake_that_fails_is_no_reply_not_an_acceptance() -> None:
+    outcome = ScriptedServer({}, silent_at="TLS").attempt(tls="starttls")
+    assert (outcome.accepted, outcome.stage, outcome.code) == (False, "connect", client.NO_REPLY)
+    assert outcome.reply.startswith(("SSLError: ", "SSLEOFError: ", "ConnectionResetError: "))
