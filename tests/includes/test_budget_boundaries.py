@@ -91,3 +91,20 @@ def test_an_included_name_with_a_tab_is_refused_at_the_include(tmp_path: Path) -
     result = compile_policy(path)
     assert [(d.code, d.span.line, d.span.column) for d in result.diagnostics] == [("MP112", 1, 9)]
     assert [source.path for source in result.sources] == [str(path)]
+
+
+@pytest.mark.parametrize("spare", [0, -1])
+def test_exactly_max_total_bytes_are_read_and_one_more_is_not(tmp_path: Path, monkeypatch, spare: int) -> None:
+    (tmp_path / "part.mailpolicy").write_text("# padding\n" * 10)
+    path = tmp_path / "site.mailpolicy"
+    path.write_text('include "part.mailpolicy"\nrelay nobody\n')
+    total = path.stat().st_size + (tmp_path / "part.mailpolicy").stat().st_size
+    monkeypatch.setattr(loader, "MAX_TOTAL_BYTES", total + spare)
+    assert refusals(path) == ([] if spare == 0 else [f"{path}:1:9"])  # at the include that crosses it
+
+
+def test_a_top_file_over_the_byte_budget_is_refused_at_its_start(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "site.mailpolicy"
+    path.write_text("relay nobody\n")
+    monkeypatch.setattr(loader, "MAX_TOTAL_BYTES", 5)
+    assert refusals(path) == [f"{path}:1:1"]
