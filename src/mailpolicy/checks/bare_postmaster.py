@@ -27,11 +27,9 @@ from mailpolicy.checks.host import Host, Service
 from mailpolicy.checks.samples import OUTSIDE_CLIENT
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.postfix.restriction_lists import SMTPD_LISTS, entries
+from mailpolicy.postfix.restriction_lists import ANONYMOUS_LOGIN_CHECKS, SMTPD_LISTS, entries
 from mailpolicy.simulate import Request, Verdict
 
-LOGIN_CHECKS = ("reject_sender_login_mismatch", "reject_known_sender_login_mismatch",
-                "reject_unauthenticated_sender_login_mismatch")
 DATA_LIST = "smtpd_data_restrictions"
 _MAP_LABEL = "contents of smtpd_sender_login_maps"
 
@@ -76,7 +74,7 @@ def _login_check(model) -> tuple[str, int] | None:
     while todo:
         parameter, words = todo.pop(0)
         for entry in entries(words):
-            if entry.name in LOGIN_CHECKS:
+            if entry.name in ANONYMOUS_LOGIN_CHECKS:
                 return parameter, entry.position
             if entry.name in model.classes and entry.name not in seen:
                 seen.add(entry.name)

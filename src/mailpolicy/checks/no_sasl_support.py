@@ -23,12 +23,8 @@ from typing import Iterator
 from mailpolicy.checks.host import Host, Service
 from mailpolicy.diagnostics import Diagnostic, Severity
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.postfix.restriction_lists import entries
+from mailpolicy.postfix.restriction_lists import ANONYMOUS_LOGIN_CHECKS, entries
 
-# The ones that would also refuse an anonymous client an owned address ("not logged in"); the
-# others concern logged-in clients only, of which a service without SASL has none (a note).
-GUARDS_ANONYMOUS = frozenset({"reject_sender_login_mismatch", "reject_known_sender_login_mismatch",
-                              "reject_unauthenticated_sender_login_mismatch"})
 # smtpd_check.c smtpd_check_init: reject_sender_login_mismatch is a class of these two, each logged.
 LOGGED_AS = {"reject_sender_login_mismatch": ("reject_authenticated_sender_login_mismatch",
                                               "reject_unauthenticated_sender_login_mismatch")}
@@ -55,7 +51,9 @@ def _ignored(service: Service) -> Iterator[Diagnostic]:
             span = service.entry_span(parameter, entry.position) or service.fallback_span()
             logged = " and ".join(f"\"restriction `{name}' ignored: no SASL support\""
                                   for name in LOGGED_AS.get(entry.name, (entry.name,)))
-            if entry.name in GUARDS_ANONYMOUS:
+            # Those that also refuse an anonymous client an owned address protect nothing here (a
+            # warning); the others concern logged-in clients only, of which there are none (a note).
+            if entry.name in ANONYMOUS_LOGIN_CHECKS:
                 yield cat.IGNORED_WITHOUT_SASL.at(
                     span, f"{entry.name} in {parameter} does nothing here: smtpd_sasl_auth_enable is off, so smtpd "
                           f"skips it (logging {logged}) and an anonymous client may use an address "

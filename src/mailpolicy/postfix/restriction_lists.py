@@ -34,6 +34,12 @@ _ARGUMENT_SHAPED = re.compile(r"check_\w+_access|reject_rhsbl_\w+")
 SMTPD_LISTS = ("smtpd_client_restrictions", "smtpd_helo_restrictions", "smtpd_sender_restrictions",
                "smtpd_relay_restrictions", "smtpd_recipient_restrictions")
 
+# The sender login checks that also refuse an anonymous client an address smtpd_sender_login_maps
+# gives an owner ("not logged in": smtpd_check.c reject_unauth_sender_login_mismatch, reached by
+# these three and not by reject_authenticated_sender_login_mismatch).
+ANONYMOUS_LOGIN_CHECKS = frozenset({"reject_sender_login_mismatch", "reject_known_sender_login_mismatch",
+                                    "reject_unauthenticated_sender_login_mismatch"})
+
 
 @frozen
 class Element:
