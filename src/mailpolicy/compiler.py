@@ -116,7 +116,7 @@ def _missing_hostname(loaded) -> list[Diagnostic]:
     """
     # A file that could not be read (an include refused, a syntax error) may be where the
     # hostname is: its own error says what is wrong, and this one would be a guess.
-    if has_errors(loaded.diagnostics) or any(isinstance(s, st.Hostname) for s in loaded.statements):
+    if has_errors(loaded.diagnostics) or any(st.is_a(s, "Hostname") for s in loaded.statements):
         return []
     top = loaded.sources[0] if loaded.sources else None
     if top is None:

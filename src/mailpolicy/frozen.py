@@ -12,7 +12,9 @@ The classes stay attrs classes: `attrs.fields`, `attrs.evolve` and validators wo
 This is the package's one class convention: every class of `mailpolicy` is declared with
 `frozen` (or `mutable` for the few that change after they are made), whether or not `check`
 imports it, so a class can move between modules without changing how it is declared
-(`tests/perf/test_frozen.py` holds the package to it).
+(`tests/perf/test_frozen.py` holds the package to it). A module with many classes of which a run
+uses few (the statements of the language, `parse/statements.py`) declares them with a `Deferred`
+instead, which makes each one with `frozen` when it is first read from the module.
 """
 
 from __future__ import annotations
@@ -48,6 +50,58 @@ def mutable(maybe_cls: C | None = None, /, **options: Any) -> Any:
         return made
 
     return build if maybe_cls is None else build(maybe_cls)
+
+
+class Deferred:
+    """Classes of one module declared as usual but made `frozen` only when first read from the module.
+
+    Making an attrs class costs about 0.3 ms (attrs writes and compiles its `__init__` and makes
+    a slotted copy of the class); `check` on a typical policy uses about a third of the 29
+    statement classes (docs/benchmarks.md). The module declares each class with `@later` (the
+    options are `frozen`'s), calls `later.close()` after the last one and sets `__getattr__ =
+    later.make`: the class is then made, exactly as `@frozen` would have made it at import, when
+    something first reads it from the module (`module.Name`, `from module import Name`, pickle;
+    PEP 562). Code inside the module itself reads them through `later.make(name)`, since a bare
+    name does not go through `__getattr__`, and asks `later.is_instance` where a test of a class
+    not made yet must not make it (no object of it can exist).
+    """
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self._namespace = namespace
+        self._declared: dict[str, tuple[type, dict[str, Any]]] = {}
+
+    def __call__(self, maybe_cls: C | None = None, /, **options: Any) -> Any:
+        def declare(cls: C) -> C:
+            self._declared[cls.__name__] = (cls, options)
+            return cls
+
+        return declare if maybe_cls is None else declare(maybe_cls)
+
+    def close(self) -> None:
+        """Take the declared classes out of the module's names, so that reading one calls `make`."""
+        for name in self._declared:
+            del self._namespace[name]
+
+    def make(self, name: str) -> type:
+        """Return the declared class `name` made `frozen` (made once, then kept among the module's names)."""
+        made = self._namespace.get(name)
+        if made is not None:
+            return made
+        try:
+            cls, options = self._declared[name]
+        except KeyError:
+            raise AttributeError(f"module {self._namespace['__name__']!r} has no attribute {name!r}") from None
+        # setdefault: were two threads to make it at once, both return the one class kept.
+        return self._namespace.setdefault(name, frozen(cls, **options))
+
+    def is_instance(self, value: object, name: str) -> bool:
+        """Tell whether `value` is an instance of the declared class `name`, without making the class."""
+        made = self._namespace.get(name)
+        return made is not None and isinstance(value, made)
+
+    def names(self) -> tuple[str, ...]:
+        """Return the declared classes' names, in the order of their declarations."""
+        return tuple(self._declared)
 
 
 def _add_methods(cls: type, *, eq: bool, hashable: bool, order: bool) -> None:

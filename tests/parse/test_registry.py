@@ -14,7 +14,8 @@ from mailpolicy.compiler import compile_policy
 from mailpolicy.importer.run import import_config
 from mailpolicy.parse import parse_text
 from mailpolicy.parse.grammar import grammar_path
-from mailpolicy.parse.registry import BY_SYNTAX, STATEMENTS, managed_parameters
+from mailpolicy.parse.registry import BY_CLASS_NAME, STATEMENTS, managed_parameters
+from mailpolicy.parse import statements as st
 from mailpolicy.parse.statements import expanded
 from tests.audit.config_folder import SASL
 from tests.audit.config_folder import config_folder as folder
@@ -48,7 +49,11 @@ def test_every_grammar_statement_has_one_entry_and_its_keyword_is_the_grammars()
     for kind in STATEMENTS:
         # Every expansion of the rule starts with the entry's keyword (an optional word may follow).
         assert all(lead.startswith(kind.keyword) for lead in statements[kind.rule]), (kind.rule, statements[kind.rule])
-    assert len(BY_SYNTAX) == len(STATEMENTS)
+    assert len(BY_CLASS_NAME) == len(STATEMENTS)
+    # Each entry's syntax class is its rule in CamelCase, and every statement class has an entry
+    # (but the rows of plain `allow user` lines, one form of `allow_user`: parse/lines.py).
+    assert set(st.later.names()) - {"AllowUserRows"} == set(BY_CLASS_NAME)
+    assert all(issubclass(kind.syntax, st.Statement) and kind.syntax.__name__ == kind.class_name for kind in STATEMENTS)
     assert all(isinstance(symbol, (Terminal, NonTerminal)) for r in GRAMMAR.rules for symbol in r.expansion)
 
 

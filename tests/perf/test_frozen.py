@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 
 import attrs
 import pytest
 
-from mailpolicy.frozen import frozen, mutable
+from mailpolicy.frozen import Deferred, frozen, mutable
 
 
 @frozen(order=True)
@@ -107,6 +109,49 @@ def test_still_an_attrs_class_frozen_validated_evolvable_and_picklable() -> None
     assert attrs.evolve(leaf, text="y") == Leaf(Position("a", 1), "y")
     assert pickle.loads(pickle.dumps(leaf)) == leaf
     assert not hasattr(leaf, "__dict__")
+
+
+def test_a_deferred_class_is_made_on_its_first_read_as_frozen_makes_it() -> None:
+    namespace = {"__name__": "planted"}
+    later = Deferred(namespace)
+
+    @later(order=True)
+    class Point(Node):
+        x: int
+        y: int = 0
+
+        def total(self) -> int:
+            return self.x + self.y
+
+    namespace["Point"] = Point  # what the class statement does in a module
+    later.close()
+    assert "Point" not in namespace and later.names() == ("Point",)
+    assert not later.is_instance(Point, "Point") and "Point" not in namespace  # asking does not make it
+    made = later.make("Point")
+    assert namespace["Point"] is made is later.make("Point") and made is not Point
+    at = Position("a", 1)
+    assert attrs.has(made) and [f.name for f in attrs.fields(made)] == ["at", "x", "y"]
+    assert made(at, 1) == made(at, 1, 0) < made(at, 2) and repr(made(at, 1)) == f"Point(at={at!r}, x=1, y=0)"
+    assert made(at, 1, 2).total() == 3 and isinstance(made(at, 1), Node) and later.is_instance(made(at, 1), "Point")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        made(at, 1).x = 2  # type: ignore[misc]
+    assert not hasattr(made(at, 1), "__dict__")
+    with pytest.raises(AttributeError, match="module 'planted' has no attribute 'Nothing'"):
+        later.make("Nothing")
+
+
+def test_statement_classes_are_made_when_first_read_and_stay_picklable() -> None:
+    # In a fresh interpreter: importing the syntax tree makes no statement class; reading one makes
+    # that one alone, and `is_a` tests a statement without making the class it names.
+    script = ("import pickle, sys\nfrom mailpolicy.parse import statements as st\nfrom mailpolicy.source import Span\n"
+              "made = lambda: sorted(n for n in st.later.names() if n in vars(st))\n"
+              "before = made()\nspan = Span('p', 1, 1)\nhost = st.Hostname(span, st.Word('mx.example0.com', span))\n"
+              "assert pickle.loads(pickle.dumps(host)) == host and st.is_a(host, 'Hostname')\n"
+              "assert not st.is_a(host, 'Include') and 'Include' in dir(st)\n"
+              "print(before, made())")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["[]", "['Hostname']"]
 
 
 def test_a_method_the_class_writes_is_kept() -> None:

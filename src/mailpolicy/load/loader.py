@@ -171,9 +171,9 @@ class _Loader:
         self.diagnostics.extend(parsed.diagnostics)
         chain = (*chain, link)
         for statement in parsed.statements:
-            if isinstance(statement, st.Include):
+            if st.is_a(statement, "Include"):
                 self.include(statement, chain)
-            elif isinstance(statement, st.AllowUsersFrom):
+            elif st.is_a(statement, "AllowUsersFrom"):
                 self.table(statement, chain)
                 self.statements.append(statement)
             else:

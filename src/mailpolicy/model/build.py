@@ -20,7 +20,7 @@ from mailpolicy.parse.registry import STATEMENTS
 from mailpolicy.simulate.address import valid_address_literal
 
 # Statements that may appear once (the registry says which): a second one is an error pointing at both.
-_ONCE = {kind.syntax: kind.keyword for kind in STATEMENTS if kind.once}
+_ONCE = {kind.class_name: kind.keyword for kind in STATEMENTS if kind.once}
 
 
 class _Builder:
@@ -30,7 +30,7 @@ class _Builder:
         self.lists: dict[str, list] = {"local_domains": [], "trusted_networks": [],
                                        "settings": [], "expectations": [], "services": []}
         self.owners = OwnersBuilder()
-        self.first: dict[type, st.Statement] = {}
+        self.first: dict[str, st.Statement] = {}
         self.relay: st.Relay | None = None
         self.diagnostics: list[Diagnostic] = []
         self.hosted = HostedBuilder(self.diagnostics)
@@ -46,7 +46,7 @@ class _Builder:
                       sources=self.loaded.sources)
 
     def _once(self, statement: st.Statement) -> bool:
-        kind = type(statement)
+        kind = type(statement).__name__
         if kind not in _ONCE:
             return True
         earlier = self.first.setdefault(kind, statement)

@@ -14,8 +14,8 @@ import re
 from array import array
 from pathlib import Path
 
-from mailpolicy.parse.statements import AllowUserRows
 from mailpolicy.parse import generate
+from mailpolicy.parse import statements as st
 from mailpolicy.parse.patterns import (
     Plan, blank_line_head, blank_line_tail, keywords, plan_from_data, statement_pattern, statement_rules,
 )
@@ -252,12 +252,12 @@ class RowCollector:
         self.first_address.append(len(addresses))
         return True
 
-    def flush(self) -> tuple[AllowUserRows, ...]:
+    def flush(self) -> tuple[st.AllowUserRows, ...]:
         """Return the lines collected since the last flush as one statement (none when there are none)."""
         if not self.lines:
             return EMPTY
-        rows = AllowUserRows(Span(self.path, self.lines[0], self.starts[0], self.stops[0]), self.path,
-                             self.lines, self.starts, self.stops, self.logins, self.login_columns,
-                             self.first_address, self.addresses, self.columns)
+        rows = st.AllowUserRows(Span(self.path, self.lines[0], self.starts[0], self.stops[0]), self.path,
+                                self.lines, self.starts, self.stops, self.logins, self.login_columns,
+                                self.first_address, self.addresses, self.columns)
         self._start()
         return (rows,)

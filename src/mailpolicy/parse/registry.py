@@ -23,8 +23,7 @@ from mailpolicy.parse.spelling import quote, render_set, word, words
 class StatementKind:
     """One statement of the language."""
 
-    rule: str                        # its rule in the grammar
-    syntax: type                     # the syntax tree class the parser builds for it
+    rule: str                        # its rule in the grammar (its syntax tree class: the rule in CamelCase)
     keyword: str                     # the words that begin it, as the grammar spells them
     usage: str                       # how it is written, shown with a syntax error on its line
     render: Callable[[st.Statement], str]  # its canonical text
@@ -38,6 +37,16 @@ class StatementKind:
     def name(self) -> str:
         return self.named or self.keyword
 
+    @property
+    def class_name(self) -> str:
+        """The name of the syntax tree class the parser builds for it (parse/statements.py)."""
+        return self.rule.title().replace("_", "")
+
+    @property
+    def syntax(self) -> type:
+        """The syntax tree class the parser builds for it, made now if no statement of it was yet."""
+        return getattr(st, self.class_name)
+
 
 def _optional_only(statement) -> str:
     return "only " if statement.only else ""
@@ -50,66 +59,66 @@ def _client(client: st.Client) -> str:
 _PGSQL_NOT_IMPORTED = "import does not read pgsql_table files yet: a pgsql: map stays a `set` line"
 
 
-def _from_database(rule: str, syntax: type, keyword: str, example: str) -> StatementKind:
+def _from_database(rule: str, keyword: str, example: str) -> StatementKind:
     """A `KIND from DATABASE table TABLE` statement (model/database.py)."""
     return StatementKind(
-        rule, syntax, keyword, f"{keyword} DATABASE table TABLE   e.g. {keyword} maildb table {example}",
+        rule, keyword, f"{keyword} DATABASE table TABLE   e.g. {keyword} maildb table {example}",
         lambda s: f"{keyword} {word(s.database)} table {word(s.table)}", not_imported=_PGSQL_NOT_IMPORTED)
 
 
 # The order of the language reference (docs/language.md); MANAGED keeps it.
 STATEMENTS: tuple[StatementKind, ...] = (
     StatementKind(
-        "postfix_version", st.PostfixVersion, "postfix",
+        "postfix_version", "postfix",
         "postfix VERSION            e.g. postfix 3.7",
         lambda s: f"postfix {word(s.version)}",
         once=True, manages=("compatibility_level",), named="postfix VERSION",
         imported_from=("compatibility_level",)),
     StatementKind(
-        "hostname", st.Hostname, "hostname",
+        "hostname", "hostname",
         "hostname FQDN              e.g. hostname mx.example0.com",
         lambda s: f"hostname {word(s.name)}",
         once=True, manages=("myhostname",), imported_from=("myhostname",)),
     StatementKind(
-        "local_domains", st.LocalDomains, "local domains",
+        "local_domains", "local domains",
         "local domains DOMAIN[, DOMAIN...]",
         lambda s: f"local domains {_optional_only(s)}{words(s.domains)}",
         manages=("mydestination",), imported_from=("mydestination",)),
     StatementKind(
-        "trusted_networks", st.TrustedNetworks, "trusted networks",
+        "trusted_networks", "trusted networks",
         "trusted networks NETWORK[, NETWORK...]   e.g. trusted networks 127.0.0.0/8, [::1]/128",
         lambda s: f"trusted networks {_optional_only(s)}{words(s.networks)}",
         manages=("mynetworks",), imported_from=("mynetworks",)),
     StatementKind(
-        "sasl", st.Sasl, "sasl",
+        "sasl", "sasl",
         "sasl dovecot SOCKET   or   sasl cyrus [NAME]   e.g. sasl dovecot private/auth",
         lambda s: f"sasl {word(s.kind)}" + (f" {word(s.path)}" if s.path else ""),
         once=True, manages=("smtpd_sasl_auth_enable", "smtpd_sasl_type", "smtpd_sasl_path"),
         imported_from=("smtpd_sasl_auth_enable", "smtpd_sasl_type", "smtpd_sasl_path")),
     StatementKind(
-        "chroot", st.Chroot, "chroot",
+        "chroot", "chroot",
         "chroot /var/spool/postfix   or   chroot off",
         lambda s: f"chroot {word(s.path)}",
         once=True, imported_from=("master.cf: the chroot field of the smtpd service",)),
     StatementKind(
-        "sender_map", st.SenderMap, "sender map",
+        "sender_map", "sender map",
         "sender map TYPE:/absolute/path   e.g. sender map hash:/etc/postfix/controlled_envelope_senders",
         lambda s: f"sender map {word(s.map)}",
         once=True, manages=("smtpd_sender_login_maps",), imported_from=("smtpd_sender_login_maps",)),
     StatementKind(
-        "allow_user", st.AllowUser, "allow user",
+        "allow_user", "allow user",
         "allow user LOGIN as ADDRESS[, ADDRESS...]   e.g. allow user jimminey as jcricket@example0.com",
         lambda s: f"allow user {word(s.login)} as {words(s.addresses)}",
         manages=("smtpd_sender_login_maps", "smtpd_sender_restrictions", "smtpd_data_restrictions"),
         imported_from=("smtpd_sender_login_maps",)),
     StatementKind(
-        "allow_users_from", st.AllowUsersFrom, "allow users from",
+        "allow_users_from", "allow users from",
         'allow users from "owners.tsv"',
         # File names are always quoted, as the documentation writes them.
         lambda s: f"allow users from {quote(s.path.text)}",
         not_imported="import writes the login map's entries as `allow user` lines"),
     StatementKind(
-        "relay", st.Relay, "relay",
+        "relay", "relay",
         "relay only authenticated | relay only trusted | relay authenticated or trusted | relay nobody"
         "   [, others try later]",
         lambda s: f"relay {s.mode.value}" + (", others try later" if s.later else ""),
@@ -117,13 +126,13 @@ STATEMENTS: tuple[StatementKind, ...] = (
     # The TLS and listener parameters these two decide are managed only when a policy states one
     # of them (MP355, analyze/service_checks.py): a policy without them keeps `set smtpd_tls_...`.
     StatementKind(
-        "tls", st.Tls, "tls",
+        "tls", "tls",
         "tls certificate CERT.pem key KEY.pem [chain CHAIN.pem]   e.g. tls certificate /etc/ssl/mail.pem key /etc/ssl/private/mail.key",
         lambda s: (f"tls certificate {word(s.certificate)} key {word(s.key)}"
                    + (f" chain {word(s.chain)}" if s.chain else "")),
         once=True, imported_from=("smtpd_tls_cert_file", "smtpd_tls_key_file", "smtpd_tls_chain_files")),
     StatementKind(
-        "service", st.Service, "service",
+        "service", "service",
         "service inbound|submission|submissions [on ADDRESS[, ADDRESS...]]   e.g. service submission",
         lambda s: f"service {word(s.kind)}" + (f" on {words(s.addresses)}" if s.addresses else ""),
         imported_from=("master.cf: smtpd services on ports 25, 587 and 465 with the -o the kind writes",)),
@@ -131,60 +140,61 @@ STATEMENTS: tuple[StatementKind, ...] = (
     # `set` of one they write is refused only when the statement is used (MP374), so an existing
     # `set relay_domains` or `set virtual_alias_maps` keeps compiling as before.
     StatementKind(
-        "hosted_domains", st.HostedDomains, "hosted domains",
+        "hosted_domains", "hosted domains",
         "hosted domains DOMAIN[, DOMAIN...]   e.g. hosted domains example1.com",
         lambda s: f"hosted domains {words(s.domains)}",
         imported_from=("virtual_mailbox_domains", "virtual_mailbox_maps")),
     StatementKind(
-        "mailboxes", st.Mailboxes, "mailboxes",
+        "mailboxes", "mailboxes",
         "mailboxes ADDRESS[, ADDRESS...]   e.g. mailboxes alice@example1.com, bob@example1.com",
         lambda s: f"mailboxes {words(s.addresses)}",
         imported_from=("virtual_mailbox_maps", "relay_recipient_maps")),
     StatementKind(
-        "alias", st.Alias, "alias",
+        "alias", "alias",
         "alias ADDRESS to ADDRESS[, ADDRESS...]   e.g. alias info@example1.com to alice@example1.com",
         lambda s: f"alias {word(s.address)} to {words(s.targets)}",
         imported_from=("virtual_alias_maps",)),
     StatementKind(
-        "deliver_lmtp", st.DeliverLmtp, "deliver to lmtp",
+        "deliver_lmtp", "deliver to lmtp",
         "deliver to lmtp SOCKET   e.g. deliver to lmtp private/dovecot-lmtp",
         lambda s: f"deliver to lmtp {word(s.socket)}",
         once=True, imported_from=("virtual_transport",)),
     StatementKind(
-        "backup_mx", st.BackupMx, "backup mx for",
+        "backup_mx", "backup mx for",
         "backup mx for DOMAIN[, DOMAIN...]   e.g. backup mx for example2.net",
         lambda s: f"backup mx for {words(s.domains)}",
         imported_from=("relay_domains", "relay_recipient_maps")),
     # PostgreSQL (model/database.py, plan/database.py).
     StatementKind(
-        "database", st.Database, "database",
+        "database", "database",
         'database NAME postgresql://USER@HOST[:PORT]/DBNAME password "FILE"   '
         'e.g. database maildb postgresql://postfix@127.0.0.1/mail password "maildb.password"',
         lambda s: f"database {word(s.name)} {word(s.url)} password {quote(s.password.text)}",
         not_imported=_PGSQL_NOT_IMPORTED),
-    _from_database("owners_from", st.OwnersFrom, "owners from", "sender_owners"),
-    _from_database("aliases_from", st.AliasesFrom, "aliases from", "aliases"),
-    _from_database("mailboxes_from", st.MailboxesFrom, "mailboxes from", "mailboxes"),
-    _from_database("hosted_domains_from", st.HostedDomainsFrom, "hosted domains from", "domains"),
+    _from_database("owners_from", "owners from", "sender_owners"),
+    _from_database("aliases_from", "aliases from", "aliases"),
+    _from_database("mailboxes_from", "mailboxes from", "mailboxes"),
+    _from_database("hosted_domains_from", "hosted domains from", "domains"),
     StatementKind(
-        "set_parameter", st.SetParameter, "set",
+        "set_parameter", "set",
         "set [privileged] PARAMETER = VALUE      e.g. set smtpd_tls_security_level = may",
         lambda s: render_set(s)[0],
         imported_from=("every other main.cf parameter",)),
     StatementKind(
-        "include", st.Include, "include",
+        "include", "include",
         'include "other.mailpolicy"',
         lambda s: f"include {quote(s.path.text)}",
         not_imported="import writes one file"),
     StatementKind(
-        "expect", st.Expect, "expect",
+        "expect", "expect",
         "expect accept|reject|defer anonymous|trusted|user LOGIN sending as ADDRESS to ADDRESS [on SERVICE]",
         lambda s: (f"expect {s.verdict.text} {_client(s.client)} sending as {word(s.sender)} "
                    f"to {word(s.recipient)}" + (f" on {word(s.service)}" if s.service else "")),
         imported_from=("the relay test every import adds",)),
 )
 
-BY_SYNTAX: dict[type, StatementKind] = {kind.syntax: kind for kind in STATEMENTS}
+# By the name of the syntax tree class: a statement's kind is found without making every class.
+BY_CLASS_NAME: dict[str, StatementKind] = {kind.class_name: kind for kind in STATEMENTS}
 
 
 def managed_parameters() -> dict[str, tuple[StatementKind, ...]]:
@@ -198,5 +208,5 @@ def managed_parameters() -> dict[str, tuple[StatementKind, ...]]:
 
 def render_statement(statement: st.Statement) -> str | None:
     """Return the canonical text of a statement, or None for a kind the registry does not know."""
-    kind = BY_SYNTAX.get(type(statement))
+    kind = BY_CLASS_NAME.get(type(statement).__name__)
     return kind.render(statement) if kind else None

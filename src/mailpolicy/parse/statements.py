@@ -1,7 +1,10 @@
 """The syntax tree: one frozen class per statement, each remembering where it was written.
 
 These are what the author wrote, unvalidated; `mailpolicy.model.build` turns them into a
-`Policy` of checked values.
+`Policy` of checked values. Each statement class is named after its grammar rule in CamelCase
+(`postfix_version` -> `PostfixVersion`: the registry finds it so) and declared with `@later`: it
+is made (attrs) when first read from this module, so a run pays only for the statements its
+policy uses (`mailpolicy.frozen.Deferred`; start-up: docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ import enum
 from array import array
 from typing import Iterable, Iterator
 
-from mailpolicy.frozen import frozen
+from mailpolicy.frozen import Deferred, frozen
 from mailpolicy.source import Span
+
+later = Deferred(globals())
 
 
 @frozen
@@ -47,58 +52,58 @@ class Statement:
     span: Span
 
 
-@frozen
+@later
 class PostfixVersion(Statement):
     version: Word
 
 
-@frozen
+@later
 class Hostname(Statement):
     name: Word
 
 
-@frozen
+@later
 class LocalDomains(Statement):
     domains: tuple[Word, ...]
     only: bool = False  # `local domains only ...`: without $myhostname and localhost
 
 
-@frozen
+@later
 class TrustedNetworks(Statement):
     networks: tuple[Word, ...]
     only: bool = False  # `trusted networks only ...`: without this host (127.0.0.0/8, [::1]/128)
 
 
-@frozen
+@later
 class Sasl(Statement):
     kind: Word
     path: Word | None
 
 
-@frozen
+@later
 class Chroot(Statement):
     path: Word
 
 
-@frozen
+@later
 class Relay(Statement):
     mode: RelayMode
     # `, others try later`: the relay list ends in defer_unauth_destination (4xx) instead of reject_.
     later: bool = False
 
 
-@frozen
+@later
 class SenderMap(Statement):
     map: Word
 
 
-@frozen
+@later
 class AllowUser(Statement):
     login: Word
     addresses: tuple[Word, ...]
 
 
-@frozen(eq=False)
+@later(eq=False)
 class AllowUserRows(Statement):
     """Consecutive plain `allow user` lines of one file, as columns; `expand` gives the statements.
 
@@ -123,44 +128,45 @@ class AllowUserRows(Statement):
     def expand(self) -> Iterator[AllowUser]:
         """Return the `AllowUser` statement of each line, as the parser builds them one by one."""
         path = self.path
+        make_allow_user = later.make("AllowUser")
         for row, number in enumerate(self.lines):
             login, column = self.logins[row], self.login_columns[row]
             words = tuple(Word(self.addresses[i], Span(path, number, self.columns[i],
                                                        self.columns[i] + len(self.addresses[i])))
                           for i in range(self.first_address[row], self.first_address[row + 1]))
-            yield AllowUser(Span(path, number, self.starts[row], self.stops[row]),
+            yield make_allow_user(Span(path, number, self.starts[row], self.stops[row]),
                             Word(login, Span(path, number, column, column + len(login))), words)
 
 
 def expanded(statements: Iterable[Statement]) -> Iterator[Statement]:
     """Return the statements with every run of `AllowUserRows` expanded into `AllowUser` lines."""
     for statement in statements:
-        if isinstance(statement, AllowUserRows):
+        if later.is_instance(statement, "AllowUserRows"):
             yield from statement.expand()
         else:
             yield statement
 
 
-@frozen
+@later
 class AllowUsersFrom(Statement):
     path: Word
 
 
-@frozen
+@later
 class HostedDomains(Statement):
     """`hosted domains D, ...`: virtual mailbox domains, delivered to mailboxes by LMTP."""
 
     domains: tuple[Word, ...]
 
 
-@frozen
+@later
 class Mailboxes(Statement):
     """`mailboxes A, ...`: the recipients that exist (hosted domains) or are relayed (backup MX)."""
 
     addresses: tuple[Word, ...]
 
 
-@frozen
+@later
 class Alias(Statement):
     """`alias ADDRESS to TARGET, ...`: forward mail for ADDRESS (or `@domain`, a catch-all)."""
 
@@ -168,21 +174,21 @@ class Alias(Statement):
     targets: tuple[Word, ...]
 
 
-@frozen
+@later
 class DeliverLmtp(Statement):
     """`deliver to lmtp SOCKET`: mail of the hosted domains goes to this LMTP socket (Dovecot's)."""
 
     socket: Word
 
 
-@frozen
+@later
 class BackupMx(Statement):
     """`backup mx for D, ...`: relay mail for these domains to their primary MX, known recipients only."""
 
     domains: tuple[Word, ...]
 
 
-@frozen
+@later
 class Database(Statement):
     """`database NAME postgresql://USER@HOST[:PORT]/DBNAME password FILE`: a PostgreSQL the maps query."""
 
@@ -191,7 +197,7 @@ class Database(Statement):
     password: Word
 
 
-@frozen
+@later
 class OwnersFrom(Statement):
     """`owners from NAME table TABLE`: sender owners kept in a table (columns `address`, `login`)."""
 
@@ -199,7 +205,7 @@ class OwnersFrom(Statement):
     table: Word
 
 
-@frozen
+@later
 class AliasesFrom(Statement):
     """`aliases from NAME table TABLE`: aliases kept in a table (columns `address`, `destination`)."""
 
@@ -207,7 +213,7 @@ class AliasesFrom(Statement):
     table: Word
 
 
-@frozen
+@later
 class MailboxesFrom(Statement):
     """`mailboxes from NAME table TABLE`: hosted mailboxes kept in a table (column `address`)."""
 
@@ -215,7 +221,7 @@ class MailboxesFrom(Statement):
     table: Word
 
 
-@frozen
+@later
 class HostedDomainsFrom(Statement):
     """`hosted domains from NAME table TABLE`: hosted domains kept in a table (column `domain`)."""
 
@@ -223,7 +229,7 @@ class HostedDomainsFrom(Statement):
     table: Word
 
 
-@frozen
+@later
 class SetParameter(Statement):
     name: Word
     value: Word
@@ -231,7 +237,7 @@ class SetParameter(Statement):
     privileged: Span | None = None
 
 
-@frozen
+@later
 class Tls(Statement):
     """`tls certificate CERT key KEY [chain CHAIN]`: the files smtpd proves its name with."""
 
@@ -240,7 +246,7 @@ class Tls(Statement):
     chain: Word | None = None
 
 
-@frozen
+@later
 class Service(Statement):
     """`service inbound|submission|submissions [on ADDRESS, ...]`: one smtpd listener in master.cf."""
 
@@ -248,7 +254,7 @@ class Service(Statement):
     addresses: tuple[Word, ...] = ()
 
 
-@frozen
+@later
 class Include(Statement):
     path: Word
 
@@ -260,10 +266,24 @@ class Client:
     span: Span
 
 
-@frozen
+@later
 class Expect(Statement):
     verdict: Word
     client: Client
     sender: Word
     recipient: Word
     service: Word | None = None  # `... on submission`: the listener the request is sent to
+
+
+later.close()
+__getattr__ = later.make
+
+
+def is_a(value: object, name: str) -> bool:
+    """Tell whether `value` is a statement of class `name`, without making the class when no statement
+    of it was made (a test of every line against a class the policy never uses would make it)."""
+    return later.is_instance(value, name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *later.names()})
