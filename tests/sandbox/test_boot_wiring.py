@@ -28,9 +28,9 @@ class FakePostfix:
     made: list[FakePostfix] = []
     answers: dict[str, str] = {}
 
-    def __init__(self, root, main_cf, maps, port, chroot, listeners, tls_files, lmtp=False):
+    def __init__(self, root, main_cf, maps, port, chroot, listeners, tls_files, lmtp=False, support=None):
         self.root, self.main_cf, self.maps, self.port, self.chroot = root, main_cf, maps, port, chroot
-        self.listeners, self.tls_files, self.lmtp = listeners, tls_files, lmtp
+        self.listeners, self.tls_files, self.lmtp, self.support = listeners, tls_files, lmtp, support
         self.queue_dir = root / "spool"
         self.started = self.stopped = 0
         FakePostfix.made.append(self)

@@ -156,3 +156,9 @@ def test_only_relocated_indexed_tables_are_postmapped(tmp_path: Path) -> None:
     assert not Path(f"{outside}.db").exists()
     assert (built.root / "maps" / "1-senders.db").is_file()
     assert sorted(p.name for p in (built.root / "maps").iterdir()) == ["0-patterns", "1-senders", "1-senders.db"]
+
+
+@pytest.mark.parametrize("name", ["relay_transport", "default_transport", "queue_directory", "daemon_directory"])
+def test_a_support_service_may_not_override_what_isolates_the_sandbox(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ValueError, match=f"the sandbox decides {name} itself"):
+        postfix_module.Postfix(tmp_path, "", {}, 2525, True, support={"rewrite": [(name, "smtp")]})

@@ -94,3 +94,19 @@ def test_an_indented_first_line_is_an_entry_of_its_own() -> None:
 @pytest.mark.parametrize("line", ["not a parameter", "= value", "# a = b", ""])
 def test_a_line_that_assigns_nothing_has_no_name(line: str) -> None:
     assert mainconf.entry_name([line]) is None
+
+
+def test_support_overrides_follow_their_service_and_a_spaced_value_is_grouped() -> None:
+    text = master_cf(2525, chroot=True, support={"rewrite": [("relay_domains", "gmail.test")],
+                                                 "cleanup": [("virtual_alias_maps", "regexp:{{/a/ b}}")]})
+    lines = text.splitlines()
+    rewrite, cleanup = lines.index("rewrite unix - - y - - trivial-rewrite"), lines.index("cleanup unix n - y - 0 cleanup")
+    assert lines[rewrite + 1] == "  -o relay_domains=gmail.test"
+    # master(5): `-o { name = value }` keeps a value with spaces one argument (Postfix 3.0).
+    assert lines[cleanup + 1] == "  -o { virtual_alias_maps = regexp:{{/a/ b}} }"
+    assert sum(line.startswith("  -o") for line in lines) == 2
+
+
+def test_support_overrides_of_a_service_the_sandbox_lacks_are_refused() -> None:
+    with pytest.raises(ValueError, match="no support service named smtp, virtual"):
+        master_cf(2525, chroot=True, support={"virtual": [("a", "b")], "smtp": [("a", "b")]})

@@ -113,7 +113,7 @@ def _kind(view: ServiceView) -> tuple:
     service = view.service
     return (service.type, service.private, service.unprivileged, service.chroot, service.wakeup,
             service.maxproc, service.command, service.arguments,
-            tuple((o.name, o.value) for o in service.overrides), reachable_from_outside(view))
+            tuple((o.name, o.value) for o in view.overrides), reachable_from_outside(view))
 
 
 def _own(diagnostic: Diagnostic, view: ServiceView, master_path: str | None) -> bool:

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import functools
 
+import attrs
+
 
 from mailpolicy.frozen import frozen
 from mailpolicy.postfix import parameters as pf
+from mailpolicy.postfix.daemons import (CLEANUP_PARAMETERS, CLEANUP_SERVICE, READ_BY_BOTH, RESOLVER_PARAMETERS,
+                                      RESOLVER_SERVICE)
 from mailpolicy.postfix.expand import Expander, ExpansionError, reference_sites
 from mailpolicy.postfix.main_cf import Definition, MainCf
-from mailpolicy.postfix.master_cf import Override, Service
+from mailpolicy.postfix.master_cf import MasterCf, Override, Service
 from mailpolicy.postfix.restriction_lists import split_list
 from mailpolicy.source import Span
 
@@ -82,19 +86,48 @@ class Origin:
 
 @frozen
 class ServiceView:
-    """Look up parameters as one smtpd service sees them."""
+    """Look up parameters as one smtpd service sees them.
+
+    A parameter smtpd leaves to trivial-rewrite or cleanup (postfix/daemons.py) has the value that
+    daemon runs with: main.cf and the `-o` of the rewrite or cleanup service this smtpd asks,
+    never this smtpd's own `-o`, which that daemon does not see.
+    """
 
     main: MainCf
     service: Service
     version: str = "3.7"
+    resolver: Service | None = None  # the trivial-rewrite service smtpd asks (rewrite_service_name)
+    cleanup: Service | None = None  # the cleanup service smtpd hands mail to (cleanup_service_name)
 
     @property
     def label(self) -> str:
         return self.service.label
 
+    def override(self, name: str) -> Override | None:
+        """Return the `-o` that sets `name` for this service's mail, whichever daemon reads it (None: main.cf's)."""
+        if name in RESOLVER_PARAMETERS:
+            return self.resolver.override(name) if self.resolver is not None else None
+        if name in CLEANUP_PARAMETERS:
+            return self.cleanup.override(name) if self.cleanup is not None else None
+        return self.service.override(name)
+
+    @property
+    def overrides(self) -> tuple[Override, ...]:
+        """Return every `-o` that applies to this service's mail, each the one `override` finds."""
+        found = [*self.service.overrides, *(self.resolver.overrides if self.resolver else ()),
+                 *(self.cleanup.overrides if self.cleanup else ())]
+        return tuple(o for o in found if self.override(o.name) is o)
+
+    @property
+    def cleanup_overrides(self) -> tuple[Override, ...]:
+        """Return the cleanup service's own `-o` of the maps smtpd reads too (READ_BY_BOTH): cleanup rewrites with them."""
+        if self.cleanup is None:
+            return ()
+        return tuple(o for o in self.cleanup.overrides if o.name in READ_BY_BOTH and self.cleanup.override(o.name) is o)
+
     def origin(self, name: str) -> Origin:
         """Return where the value of `name` was written (an empty Origin for a default)."""
-        override = self.service.override(name)
+        override = self.override(name)
         if override is not None:
             return Origin(override=override)
         return Origin(definition=self.main.get(name))
@@ -105,7 +138,7 @@ class ServiceView:
 
     def raw(self, name: str) -> str | None:
         """Return the unexpanded value of `name`, or None when Postfix does not know it."""
-        override = self.service.override(name)
+        override = self.override(name)
         if override is not None:
             return override.value
         written = self.main.value(name)
@@ -138,7 +171,7 @@ class ServiceView:
     def parameters(self, names: tuple[str, ...] = ()) -> dict[str, str]:
         """Return every parameter main.cf or the service sets, plus `names`, expanded."""
         wanted = dict.fromkeys((*(d.name for d in self.main.definitions),
-                                *(o.name for o in self.service.overrides), *names))
+                                *(o.name for o in self.overrides), *names))
         return {name: self.value(name) for name in wanted}
 
     @functools.cached_property
@@ -173,3 +206,14 @@ def _element_span(span: Span | None, offset: int, text: str) -> Span | None:
 def _elements(value: str) -> list[tuple[int, str]]:
     """Split a list value as written into (offset, element); `{...}`, `${...}` and `$(...)` stay whole."""
     return [(element.offset, element.text) for element in split_list(value, references=True)]
+
+
+def with_helpers(view: ServiceView, master: MasterCf) -> ServiceView:
+    """Return the view with the rewrite and cleanup services its smtpd asks, as master.cf defines them."""
+    found = {}
+    for field, (parameter, _default, command) in (("resolver", RESOLVER_SERVICE), ("cleanup", CLEANUP_SERVICE)):
+        # The names are smtpd's own (its -o, else main.cf, else Postfix's default).
+        name = view.value(parameter).strip()
+        found[field] = next((s for s in reversed(master.services)
+                             if s.name == name and s.type == "unix" and s.command == command), None)
+    return attrs.evolve(view, **found)

@@ -10,7 +10,7 @@ from mailpolicy.audit import (
     definitions, login_map, networks, privileged, sasl, services, tls,
 )
 from mailpolicy.audit.context import AuditContext
-from mailpolicy.audit.effective import ServiceView
+from mailpolicy.audit.effective import ServiceView, with_helpers
 from mailpolicy.audit.files import ConfigFiles, read_config, stock_master_cf
 from mailpolicy.checks import CHECKS as CORE_CHECKS
 from mailpolicy.checks.bare_postmaster import check_bare_postmaster
@@ -26,6 +26,7 @@ CHECKS: tuple[AuditCheck, ...] = (
     definitions.check_overridden,
     definitions.check_references,
     services.check_master_overrides,
+    services.check_overrides_smtpd_does_not_read,
     services.check_hostname,
     networks.check_mynetworks,
     sasl.check_sasl_path,
@@ -57,7 +58,7 @@ class Audit:
 def audit_context(files: ConfigFiles, version: str = "3.7") -> AuditContext:
     """Return the context the checks read: one view per smtpd service, login tables read once."""
     master = files.master_cf if files.master_cf is not None and files.master_cf.smtpd_services else stock_master_cf()
-    views = tuple(ServiceView(files.main_cf, service, version) for service in master.smtpd_services)
+    views = tuple(with_helpers(ServiceView(files.main_cf, service, version), master) for service in master.smtpd_services)
     tables: dict[str, login_map.LoginTable] = {}
     for view in views:
         for table in login_map.read_login_tables(files, view):

@@ -14,6 +14,8 @@ from mailpolicy.audit.context import AuditContext
 from mailpolicy.diagnostics import Diagnostic, Related, Severity
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model import values
+from mailpolicy.postfix.daemons import (CLEANUP_PARAMETERS, CLEANUP_SERVICE, READ_BY_BOTH, RESOLVER_PARAMETERS,
+                                      RESOLVER_SERVICE)
 from mailpolicy.postfix.service_kinds import DECISIVE_PARAMETERS
 
 # The parameters that decide the open-relay and identity questions.
@@ -29,8 +31,7 @@ def check_master_overrides(ctx: AuditContext) -> Iterator[Diagnostic]:
     line each replaces for this service, is a related location of it.
     """
     for view in ctx.views:
-        decisive = [o for o in view.service.overrides
-                    if o.name in DECISIVE and view.service.override(o.name) is o]
+        decisive = [o for o in view.service.overrides if o.name in DECISIVE and view.override(o.name) is o]
         if not decisive:
             continue
         related = []
@@ -46,6 +47,34 @@ def check_master_overrides(ctx: AuditContext) -> Iterator[Diagnostic]:
                               "service with them",
             hint="findings about this service point at its -o lines; main.cf's values of these do not apply to it",
             related=tuple(related))
+
+
+def check_overrides_smtpd_does_not_read(ctx: AuditContext) -> Iterator[Diagnostic]:
+    """Warn at an smtpd -o of a parameter only trivial-rewrite or cleanup reads (postfix/daemons.py).
+
+    `-o relay_domains=` on port 25 looks like it stops relaying there, and `-o virtual_alias_maps=...`
+    like a rewriting of that port's mail; neither daemon that acts on them sees smtpd's -o, so the
+    audit judges the service with their values, and says so here.
+    """
+    for view in ctx.views:
+        for override in view.service.overrides:
+            if view.service.override(override.name) is not override:
+                continue
+            if override.name in RESOLVER_PARAMETERS:
+                daemon, service, name = "trivial-rewrite", view.resolver, RESOLVER_SERVICE[1]
+            elif override.name in CLEANUP_PARAMETERS or override.name in READ_BY_BOTH:
+                daemon, service, name = "cleanup", view.cleanup, CLEANUP_SERVICE[1]
+            else:
+                continue
+            where = f"the {service.name} service" if service is not None else f"the {name} service"
+            values = f"main.cf's value and {where}'s -o" if service is not None else "main.cf's value"
+            effect = ("changes only which recipients smtpd counts as listed, not what its mail is rewritten to"
+                      if override.name in READ_BY_BOTH else "changes nothing for its mail")
+            yield cat.OVERRIDE_NOT_READ.at(
+                override.span, f"{view.label}'s -o {override.name} {effect}: {daemon} acts on "
+                               f"{override.name}, with {values}",
+                hint=f"set {override.name} in main.cf, or as an -o of {where} in master.cf, where {daemon} reads it",
+                severity=Severity.WARNING)
 
 
 def check_hostname(ctx: AuditContext) -> Iterator[Diagnostic]:

@@ -18,6 +18,7 @@ from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView, Word
 from mailpolicy.load.files import read_source
 from mailpolicy.model.values import ValueProblem, network
+from mailpolicy.postfix.daemons import READ_BY_BOTH
 from mailpolicy.postfix.restriction_lists import split_words
 from mailpolicy.postfix.tables import TEXT_TABLE_TYPES, read_text_table, table_reference
 from mailpolicy.simulate import Host, PostfixModel
@@ -34,16 +35,36 @@ def model_for(ctx: AuditContext, view: ServiceView) -> PostfixModel:
     services alike in those share one, and each check that asks for it gets the one already built:
     a model expands every main.cf value, which costs a second with a 1,000-long chain of `$name`.
     """
-    overrides = tuple((o.name, o.value) for o in view.service.overrides)
+    overrides = tuple((o.name, o.value) for o in view.overrides)
+    in_cleanup = _cleanup_values(ctx, view)
     hostname = view.value("myhostname").strip() or Host().hostname
-    key = (overrides, hostname)
+    key = (overrides, in_cleanup, hostname)
     model = ctx.models.get(key)
     if model is None:
         params = {d.name: d.value for d in ctx.main.definitions}
         params.update(dict(overrides))
+        cleanup = None
+        if in_cleanup is not None:
+            cleanup = {name: value for name, value in params.items() if name not in READ_BY_BOTH} | dict(in_cleanup)
         model = ctx.models[key] = PostfixModel.from_parameters(
-            params, known_tables(ctx, params), ctx.version, Host(hostname=hostname))
+            params, known_tables(ctx, {**params, **(cleanup or {})}), ctx.version, Host(hostname=hostname),
+            cleanup_params=cleanup)
     return model
+
+
+def _cleanup_values(ctx: AuditContext, view: ServiceView) -> tuple[tuple[str, str], ...] | None:
+    """Return the maps cleanup rewrites this service's mail with, when they are not smtpd's (None: the same).
+
+    smtpd and cleanup both read them (postfix/daemons.py READ_BY_BOTH): smtpd's values decide which
+    recipients are listed, cleanup's - main.cf's and the cleanup service's -o, never smtpd's - what
+    an accepted address becomes.
+    """
+    own = view.cleanup_overrides
+    if not own and not any(o.name in READ_BY_BOTH for o in view.service.overrides):
+        return None
+    values = {name: ctx.main.value(name) for name in READ_BY_BOTH if ctx.main.value(name) is not None}
+    values.update((o.name, o.value) for o in own)
+    return tuple(values.items())
 
 
 def known_tables(ctx: AuditContext, params: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -78,7 +99,9 @@ def source_span(view: ServiceView, name: str, client: str | None = None) -> Span
         word = network_holding(view, client)
         if word is not None:
             return word.span
-    return view.origin(name).span
+    # A map cleanup rewrites with by a -o of its own: findings about the rewriting point there.
+    rewriting = next((o for o in view.cleanup_overrides if o.name == name), None)
+    return rewriting.span if rewriting is not None else view.origin(name).span
 
 
 def network_holding(view: ServiceView, client: str) -> Word | None:

@@ -130,6 +130,7 @@ TLS_KEY_READABLE = _code("MP353", "tls-key-readable", WARNING, "the TLS private 
 SUBMISSION_WITHOUT_SASL = _code("MP354", "submission-without-sasl", ERROR, "a submission service requires a login but the policy has no sasl statement")
 TLS_MANAGED = _code("MP355", "tls-managed", ERROR, "set of a TLS or service parameter the tls/service statements manage")
 EXPECT_LOGIN_NOT_OFFERED = _code("MP356", "expect-login-not-offered", ERROR, "an expect line logs in on a service that offers no login")
+OVERRIDE_NOT_READ = _code("MP357", "override-not-read", WARNING, "a master.cf -o gives an smtpd service a parameter only trivial-rewrite or cleanup reads: it changes nothing, those daemons run with their own values")
 
 DOMAIN_TWO_CLASSES = _code("MP370", "domain-two-classes", ERROR, "one domain is in two address classes (local, hosted, backup MX): Postfix uses one and warns only when mail arrives")
 HOSTED_WITHOUT_DELIVERY = _code("MP371", "hosted-without-delivery", ERROR, "hosted domains need `deliver to lmtp SOCKET`: Postfix's default virtual(8) agent would need settings the policy does not give")

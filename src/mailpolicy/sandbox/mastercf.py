@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 # (service, type, private, unpriv, chrootable, wakeup, maxproc, command), after
 # Debian's stock master.cf. "chrootable" marks the services Debian chroots; the
@@ -39,12 +39,19 @@ _SERVICES = (
 
 
 def master_cf(port: int, chroot: bool, listeners: Sequence[tuple[int, Sequence[tuple[str, str]]]] = (),
-              lmtp: bool = False) -> str:
+              lmtp: bool = False, support: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> str:
     """Return master.cf text with smtpd on 127.0.0.1:port and the support services.
 
     `listeners`, when given, replace that one smtpd: each is a port and the `-o` overrides of
     one policy service, so every service the policy states runs as written, on its own port.
+    `support` gives `-o` overrides to support services by name (`rewrite`, `cleanup`): an audited
+    master.cf may override trivial-rewrite's or cleanup's parameters, which decide relaying after
+    smtpd (tests/corpus/test_audit_attacks_live.py).
     """
+    support = dict(support or {})
+    unknown = sorted(set(support) - {row[0] for row in _SERVICES})
+    if unknown:
+        raise ValueError(f"no support service named {', '.join(unknown)} in the sandbox's master.cf")
     flag = "y" if chroot else "n"
     lines = ["# Written by mailpolicy.sandbox; smtpd listens on loopback only."]
     for listen_port, overrides in listeners or ((port, ()),):
@@ -53,8 +60,14 @@ def master_cf(port: int, chroot: bool, listeners: Sequence[tuple[int, Sequence[t
     for name, kind, private, unpriv, chrootable, wakeup, maxproc, command in _SERVICES:
         column = flag if chrootable else "n"
         lines.append(f"{name} {kind} {private} {unpriv} {column} {wakeup} {maxproc} {command}")
+        lines.extend(_override(option, value) for option, value in support.get(name, ()))
     if lmtp:
         # Only when a test asks for delivery (Sandbox(deliver=True)): the lmtp client, chrooted as
         # Debian's master.cf has it, reaches the sandbox's own Dovecot and nothing else.
         lines.append(f"lmtp unix - - {flag} - - lmtp")
     return "\n".join(lines) + "\n"
+
+
+def _override(name: str, value: str) -> str:
+    """Return one `-o` line; a value with whitespace in master.cf's `-o { name = value }` form (master(5), 3.0)."""
+    return f"  -o {{ {name} = {value} }}" if any(c.isspace() for c in value) else f"  -o {name}={value}"

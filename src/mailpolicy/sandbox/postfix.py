@@ -76,7 +76,8 @@ class Postfix:
 
     def __init__(self, root: Path, main_cf: str, maps: Mapping[str, str], port: int, chroot: bool,
                  listeners: Sequence[tuple[int, Sequence[tuple[str, str]]]] = (),
-                 tls_files: tuple[Path, Path] | None = None, lmtp: bool = False):
+                 tls_files: tuple[Path, Path] | None = None, lmtp: bool = False,
+                 support: Mapping[str, Sequence[tuple[str, str]]] | None = None):
         self.root = root
         self.config_dir = root / "etc"
         self.queue_dir = root / "spool"
@@ -109,9 +110,14 @@ class Postfix:
             # The policy's certificate is the site's; the sandbox speaks TLS with its own throwaway one.
             overrides |= {"smtpd_tls_cert_file": str(tls_files[0]), "smtpd_tls_key_file": str(tls_files[1]),
                           "smtpd_tls_chain_files": ""}
+        # A support service's -o must not undo what keeps the sandbox apart from the machine.
+        given = {name for pairs in (support or {}).values() for name, _ in pairs}
+        kept = sorted(given & (set(overrides) | set(OWNED_PARAMETERS)))
+        if kept:
+            raise ValueError(f"the sandbox decides {', '.join(kept)} itself; a support service may not override it")
         self.main_cf_text = rewrite_main_cf(main_cf, overrides, relocate)
         _write_aged(self.config_dir / "main.cf", self.main_cf_text)
-        _write_aged(self.config_dir / "master.cf", master_cf(port, chroot, listeners, lmtp))
+        _write_aged(self.config_dir / "master.cf", master_cf(port, chroot, listeners, lmtp, support))
         self._postmap(relocate)
 
     def _layout(self) -> None:

@@ -84,6 +84,7 @@ class Sandbox:
         services: Sequence[tuple[str, Sequence[tuple[str, str]]]] = (),
         tls_hostname: str | None = None,
         deliver: bool = False,
+        support: Mapping[str, Sequence[tuple[str, str]]] | None = None,
     ):
         self.main_cf = main_cf
         self.maps = dict(maps or {})
@@ -95,6 +96,8 @@ class Sandbox:
         self.tls_hostname = tls_hostname
         # Deliver mail of `virtual_transport = lmtp:unix:PATH` to a Dovecot LMTP at PATH (tests of aliases).
         self.deliver = deliver
+        # -o overrides of support services by name (`rewrite`, `cleanup`): what an audited master.cf gives them.
+        self.support = {name: tuple(pairs) for name, pairs in (support or {}).items()}
         self.port = 0
         self.ports: dict[str, int] = {}
         self.root: Path | None = None
@@ -163,7 +166,7 @@ class Sandbox:
             listeners.append((port, overrides))
         tls_files = write_certificate(self.root / "tls", self.tls_hostname) if self.tls_hostname else None
         self._postfix = Postfix(self.root, self.main_cf, self.maps, self.port, self.chroot, listeners, tls_files,
-                                lmtp=self.deliver)
+                                lmtp=self.deliver, support=self.support)
         sasl = self._postfix.postconf("smtpd_sasl_type", "smtpd_sasl_path", "virtual_transport")
         lmtp = sasl.get("virtual_transport", "")
         lmtp_socket = (self._postfix.queue_dir / lmtp.removeprefix("lmtp:unix:")

@@ -45,8 +45,11 @@ ALL_PARTS = frozenset({"client", "helo", "login", "sender", "recipient"})
 class PostfixModel:
     """One Postfix configuration, ready to decide requests."""
 
-    def __init__(self, config: Config, tables: Tables) -> None:
+    def __init__(self, config: Config, tables: Tables, cleanup: Config | None = None) -> None:
         self.config = config
+        # What cleanup rewrites accepted mail with, when its master.cf service has -o values of its
+        # own for the maps smtpd also reads (postfix/daemons.py READ_BY_BOTH); else smtpd's.
+        self.cleanup_config = cleanup or config
         self.tables = tables
         self.version = config.version
         self.sasl_enabled = config.flag("smtpd_sasl_auth_enable")
@@ -74,9 +77,14 @@ class PostfixModel:
 
     @classmethod
     def from_parameters(cls, params: Mapping[str, str], tables: Mapping[str, Mapping[str, str]] | None = None,
-                        version: str = "3.7", host: Host = Host()) -> PostfixModel:
-        """Build a model from main.cf parameters (name -> value) and the tables whose contents are known."""
-        return cls(Config(params, version, host), Tables(tables or {}))
+                        version: str = "3.7", host: Host = Host(),
+                        cleanup_params: Mapping[str, str] | None = None) -> PostfixModel:
+        """Build a model from main.cf parameters (name -> value) and the tables whose contents are known.
+
+        `cleanup_params`: the parameters cleanup runs with, when they differ from smtpd's.
+        """
+        cleanup = Config(cleanup_params, version, host) if cleanup_params is not None else None
+        return cls(Config(params, version, host), Tables(tables or {}), cleanup)
 
     # --- configuration facts ----------------------------------------------------------------
 

@@ -124,7 +124,7 @@ def _via_rewrite(model: PostfixModel, senders: Iterable[str] | None) -> list[Cou
     client = search.outside_clients()[0]
     sender = next(iter(senders), BASE_SENDER) if senders is not None else BASE_SENDER
     found = []
-    for rewrite in steerable_rewrites(model.config.words, domains, search._relays):
+    for rewrite in steerable_rewrites(model.cleanup_config.words, domains, search._relays):
         if rewrite.keyed_by == "sender":
             # sender_bcc_maps: the witness is the MAIL FROM; any recipient smtpd accepts carries it.
             keys = [rewrite.recipient] if rewrite.recipient else [f"{PROBE_PAYLOADS[0]}@elsewhere.test"]

@@ -1,0 +1,48 @@
+"""Which Postfix daemon reads which parameter, where a master.cf `-o` could make them disagree.
+
+A `-o name=value` in master.cf changes `name` for that one service (master(8)). smtpd decides
+whether to accept a recipient, but the address class its relay check reads (final, relay,
+default) comes from trivial-rewrite over the rewrite service, and what happens to a message
+after acceptance (alias expansion, canonical mapping, masquerading, BCC, header checks) is
+cleanup's work. So an smtpd `-o relay_domains=...` changes nothing, while the same `-o` on the
+`rewrite` service makes every smtpd relay for that domain, and an `-o virtual_alias_maps=...` on
+the `cleanup` service rewrites every message an smtpd hands it (measured on Postfix 3.7:
+tests/corpus/test_audit_attacks_live.py).
+"""
+
+from __future__ import annotations
+
+# Read by trivial-rewrite (src/trivial-rewrite/resolve.c resolve_addr(), transport.c,
+# rewrite.c) and never by smtpd: src/smtpd/smtpd_check.c builds its own relay_domains,
+# virtual_alias_domains and virtual_mailbox_domains lists only for its test stub of
+# resolve_clnt() (#ifdef TEST) and the deprecated check_relay_domains, which asks
+# permit_auth_destination() - the resolver's RESOLVE_CLASS_* flags - like every relay check.
+# None of the rest appears in src/smtpd/ at all. mydestination is not here: smtpd reads it
+# too (resolve_local() in mail_addr_find.c and permit_mx_backup).
+RESOLVER_PARAMETERS = frozenset({
+    "relay_domains", "virtual_alias_domains", "virtual_mailbox_domains",
+    "transport_maps", "local_transport", "virtual_transport", "relay_transport", "default_transport",
+    "relayhost", "sender_dependent_relayhost_maps", "sender_dependent_default_transport_maps",
+    "swap_bangpath", "allow_percent_hack", "resolve_dequoted_address", "resolve_null_domain",
+    "resolve_numerical_domain", "append_dot_mydomain", "append_at_myorigin",
+})
+
+# Read by cleanup (src/cleanup/cleanup_init.c) and never by smtpd. virtual_alias_maps and the
+# canonical maps are not here: smtpd reads them too, to tell whether a recipient is listed
+# (smtpd_check.c check_rcpt_maps()), with its own values.
+CLEANUP_PARAMETERS = frozenset({
+    "masquerade_domains", "masquerade_exceptions", "masquerade_classes", "always_bcc",
+    "sender_bcc_maps", "recipient_bcc_maps", "header_checks", "mime_header_checks",
+    "nested_header_checks", "body_checks", "canonical_classes", "sender_canonical_classes",
+    "recipient_canonical_classes",
+})
+
+# Read by both: smtpd looks a recipient up in them to tell whether it is listed (check_rcpt_maps(),
+# with smtpd's values), cleanup rewrites the message's addresses with them (cleanup_map1n.c,
+# cleanup_map11.c, with cleanup's values).
+READ_BY_BOTH = ("virtual_alias_maps", "canonical_maps", "recipient_canonical_maps", "sender_canonical_maps")
+
+# The services smtpd asks (mail_params.c: rewrite_service_name, cleanup_service_name) and the
+# master.cf command each must run.
+RESOLVER_SERVICE = ("rewrite_service_name", "rewrite", "trivial-rewrite")
+CLEANUP_SERVICE = ("cleanup_service_name", "cleanup", "cleanup")

@@ -1,0 +1,136 @@
+"""Configurations an attacker would hand the audit: each is reported at its line or safe on Postfix.
+
+Each `audit_attacks/*.case` file is a main.cf, a master.cf and the SMTP requests that test them:
+
+    # what the case tries (comments)
+    verdict: safe                       (or: verdict: MP301 master.cf line 2)
+    --- main.cf
+    ...
+    --- master.cf
+    ...
+    --- smtp
+    anonymous  anyone@elsewhere.test  victim@gmail.test  accept
+
+A request line is CLIENT SENDER RECIPIENT OUTCOME, CLIENT `anonymous` (an outside client, not logged
+in). OUTCOME is `accept` (RCPT 250), `reject` (anything else) or `queues=ADDRESS`: the message is
+sent through DATA, queued, and the queue manager then tries to deliver it to ADDRESS - the address
+cleanup really queued, after its rewriting. (No transport of the sandbox's master.cf leaves the
+machine, so the log shows that delivery deferred.)
+
+Two tests per case. Without Postfix: `mailpolicy audit` on the folder reports the error at its file
+and line, or no error for a safe case. On the real Postfix: the case's main.cf, its smtpd services
+with their -o overrides, and the -o of its `rewrite` and `cleanup` services (the daemons that decide
+what smtpd's relay check reads and what accepted mail becomes: postfix/daemons.py) are booted and
+every request gets its outcome, so a refusal is never a false error and a safe verdict is shown.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import attrs
+import pytest
+
+from mailpolicy.audit.run import audit_config
+from mailpolicy.postfix.master_cf import read_master_cf
+from mailpolicy.verify.standins import OUTSIDE_SOURCE
+from tests.postfix_support import booted_sandbox
+
+CORPUS = Path(__file__).parent / "audit_attacks"
+CASES = sorted(CORPUS.glob("*.case"))
+_VERDICT = re.compile(r"verdict:\s*(?:(safe)|(MP\d{3}) (main\.cf|master\.cf) line (\d+))\s*$")
+SUPPORT_SERVICES = ("rewrite", "cleanup")
+
+
+@attrs.frozen
+class Request:
+    sender: str
+    recipient: str
+    outcome: str  # accept, reject or queues=ADDRESS
+
+
+@attrs.frozen
+class Case:
+    name: str
+    verdict: tuple[str, str, int] | None  # (code, file, line); None: safe
+    main_cf: str
+    master_cf: str
+    requests: tuple[Request, ...]
+
+
+def read_case(path: Path) -> Case:
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition("--- main.cf\n")
+    main_cf, _, rest = rest.partition("--- master.cf\n")
+    master_cf, _, smtp = rest.partition("--- smtp\n")
+    verdict = next(m for m in map(_VERDICT.match, head.splitlines()) if m)
+    requests = []
+    for line in smtp.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            client, sender, recipient, outcome = line.split()
+            assert client == "anonymous" and (outcome in ("accept", "reject") or outcome.startswith("queues=")), line
+            requests.append(Request("" if sender == "<>" else sender, recipient, outcome))
+    found = None if verdict.group(1) else (verdict.group(2), verdict.group(3), int(verdict.group(4)))
+    return Case(path.stem, found, main_cf, master_cf, tuple(requests))
+
+
+def _folder(tmp_path: Path, case: Case) -> Path:
+    (tmp_path / "main.cf").write_text(case.main_cf, encoding="utf-8")
+    (tmp_path / "master.cf").write_text(case.master_cf, encoding="utf-8")
+    return tmp_path
+
+
+def test_every_case_has_requests_and_both_verdicts_occur() -> None:
+    cases = [read_case(p) for p in CASES]
+    assert all(case.requests for case in cases), [c.name for c in cases if not c.requests]
+    assert any(case.verdict is None for case in cases) and any(case.verdict for case in cases)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_the_audit_reports_the_case_at_its_line_or_calls_it_safe(tmp_path, path) -> None:
+    case = read_case(path)
+    audit = audit_config(_folder(tmp_path, case))
+    errors = [(d.code, Path(d.span.path).name if d.span else "", d.span.line if d.span else 0, d.message)
+              for d in audit.diagnostics if d.is_error]
+    if case.verdict is None:
+        assert errors == [], "a configuration safe on the real Postfix is reported"
+    else:
+        assert any(found[:3] == case.verdict for found in errors), errors
+
+
+@pytest.mark.postfix
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_the_real_postfix_agrees(requires_postfix, path) -> None:
+    case = read_case(path)
+    master = read_master_cf(case.master_cf, "master.cf")
+    services = [(s.name, [(o.name, o.value) for o in s.overrides]) for s in master.smtpd_services]
+    support = {s.name: [(o.name, o.value) for o in s.overrides] for s in master.services
+               if s.name in SUPPORT_SERVICES and s.overrides}
+    got = []
+    for sandbox in booted_sandbox(case.main_cf, services=services, support=support):
+        for request in case.requests:
+            queued = request.outcome.startswith("queues=")
+            attempt = sandbox.try_send(OUTSIDE_SOURCE, None, None, request.sender, request.recipient, timeout=5,
+                                       data=queued)
+            outcome = "accept" if attempt.accepted else "reject"
+            if queued and attempt.accepted:
+                outcome = f"queues={_deferred_to(sandbox, attempt.reply)}"
+            got.append((outcome, f"{attempt.stage} {attempt.code} {attempt.reply}"))
+    assert [outcome for outcome, _ in got] == [r.outcome for r in case.requests], got
+
+
+def _deferred_to(sandbox, reply: str) -> str:
+    """Return where the queue manager tried to deliver the message queued with this reply (deferred: no transport
+    here leaves the machine)."""
+    queue_id = re.search(r"queued as (\w+)", reply)
+    if queue_id is None:
+        return f"(not queued: {reply})"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        found = re.search(rf"{queue_id.group(1)}: to=<([^>]*)>.*status=deferred", sandbox.log())
+        if found:
+            return found.group(1)
+        time.sleep(0.1)
+    return "(nothing deferred)"
