@@ -72,6 +72,30 @@ def test_a_line_the_server_disagrees_with_exits_1_with_its_reply(requires_postfi
     assert result.stdout.rstrip().endswith("1 of 6 expectations NOT confirmed by the live server")
 
 
+OFF_SITE_REFUSED = """postfix 3.7
+hostname mx.example0.com
+local domains example0.com
+sasl dovecot private/auth-client
+relay only authenticated
+allow user jimminey as jcricket@example0.com
+set default_transport = error:5.7.1 this server sends no mail off-site
+expect reject user jimminey sending as jcricket@example0.com to friend@gmail.test
+expect accept anonymous sending as friend@gmail.test to jcricket@example0.com
+"""
+
+
+@pytest.mark.postfix
+def test_a_policys_error_default_transport_is_refused_by_the_sandbox_as_by_the_simulator(requires_postfix,
+                                                                                          tmp_path) -> None:
+    # The sandbox's stand-in default_transport used to accept what the policy's `error` refuses (issue 13).
+    policy = tmp_path / "site.mailpolicy"
+    policy.write_text(OFF_SITE_REFUSED)
+    result = verify(str(policy))
+    assert result.exit_code == 0, result.output
+    assert "RCPT 550 5.7.1 <friend@gmail.test>: Recipient address rejected: this server sends no mail off-site" \
+        in result.stdout
+
+
 @pytest.mark.postfix
 def test_verify_runs_a_hand_made_expectation_and_reports_the_mismatch(requires_postfix) -> None:
     compilation = compile_policy(SEED)

@@ -5,8 +5,9 @@ and reject_unlisted_sender): after the canonical and virtual alias maps, "anythi
 the error mailer is known to be undeliverable" (550, with the nexthop's text and its DSN when it
 starts with one), and `retry` gives 450; smtpd asks trivial-rewrite, so transport_maps
 (src/trivial-rewrite/transport.c) and the class transports count. The sandbox replaces
-default_transport and relay_transport with a transport it does not define, so the cases use
-transport_maps and local_transport, which it keeps.
+default_transport and relay_transport with a transport it does not define, except when the
+policy's own is `error` or `retry` (sandbox/mainconf.py kept_transports), which it keeps: those two
+cases show the sandbox, and so `mailpolicy verify`, refusing as the simulator does.
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ CASES = {
     "a remote recipient a trusted client relays to an error transport": (
         {"transport_maps": "inline:{ {gmail.test=error:5.7.1 no mail to gmail} }"}, TRUSTED,
         ("a@x.test", "victim@gmail.test"), "550 5.7.1 <victim@gmail.test>: Recipient address rejected: no mail to gmail"),
+    "default_transport = error: a trusted client's remote recipient is refused": (
+        {"default_transport": "error:5.7.1 no mail off-site"}, TRUSTED, ("a@x.test", "victim@gmail.test"),
+        "550 5.7.1 <victim@gmail.test>: Recipient address rejected: no mail off-site"),
+    "relay_transport = retry: a relay domain's recipient is deferred": (
+        {"relay_transport": "retry:4.3.2 backup closed", "relay_domains": "backup.example0.com"}, OUTSIDE,
+        ("a@x.test", "u@backup.example0.com"), "450 4.3.2 <u@backup.example0.com>: Recipient address rejected: backup closed"),
     "smtpd_reject_unlisted_recipient = no skips it": (
         {"local_transport": "error:closed", "smtpd_reject_unlisted_recipient": "no"}, OUTSIDE,
         ("a@x.test", "u@example0.com"), OK),

@@ -43,7 +43,8 @@ from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.simulate import Request, Verdict
 from mailpolicy.simulate.transport import (Route, Unread, access_filters, class_route, filter_route,
-                                           final_domains, mapped_route)
+                                           final_domains, mapped_route, split_transport)
+from mailpolicy.simulate.transport_witness import TransportRecipients, Unsolved
 
 # The commands of Postfix 3.7's stock master.cf unix services that can be a transport.
 STOCK_COMMANDS = {"smtp": "smtp", "relay": "smtp", "lmtp": "lmtp", "local": "local", "virtual": "virtual",
@@ -81,24 +82,27 @@ def _transports(service: Service, commands: dict[str, str]) -> Iterator[Diagnost
     judge = _Judge(model, commands, service.backup_domains())
     domains, unread_lists = final_domains(model)
     filters = _filters(model)
-    routed: dict[str, tuple[str, list[Route | Unread]]] = {}
+    recipients = TransportRecipients(model)
+    routed: dict[str, tuple[str, list[str], list[Unsolved], list[Route | Unread]]] = {}
     for domain, listed_in in domains:
-        address = f"victim@{domain}"
-        routes = _routes(model, address, model.resolver.resolve(address).domain_class, filters)
-        if routes:
-            routed[domain] = (listed_in, routes)
-    # A domain whose mail stays here or with the administrator is the administrator's own:
-    # whose domain it is does not matter, and names under it are inner hosts.
-    kept = [d for d, (_l, routes) in routed.items()
-            if all(isinstance(r, Route) and judge.where(r, d) <= Where.INNER for r in routes)]
+        if class_route(model, model.resolver.resolve(f"victim@{domain}").domain_class, domain) is None:
+            continue
+        addresses, unsolved = recipients.at(domain)
+        routes = [route for address in addresses
+                  for route in _routes(model, address, model.resolver.resolve(address).domain_class, filters)]
+        routed[domain] = (listed_in, addresses, unsolved, routes)
+    # A domain whose mail stays here or with the administrator, whichever address at it is sent to,
+    # is the administrator's own: whose domain it is does not matter, and names under it are inner hosts.
+    kept = [d for d, (_l, _a, unsolved, routes) in routed.items() if not unsolved and routes
+            and all(isinstance(r, Route) and judge.where(r, d) <= Where.INNER for r in routes)]
     judge.add_own(kept)
     said: set[tuple] = set()
-    for domain, (listed_in, _taken) in routed.items():
+    for domain, (listed_in, addresses, unsolved, _routes_taken) in routed.items():
         if domain in kept:
             continue
         if judge.is_own(domain):
             continue
-        for finding in _judge_domain(service, model, judge, domain, listed_in, filters):
+        for finding in _judge_domain(service, model, judge, domain, (listed_in, addresses, unsolved), filters):
             key = (finding.code, finding.span, finding.message)
             if key not in said:
                 said.add(key)
@@ -106,10 +110,11 @@ def _transports(service: Service, commands: dict[str, str]) -> Iterator[Diagnost
     yield from _unread_lists(service, model, judge, unread_lists, filters)
 
 
-def _judge_domain(service, model, judge, domain: str, listed_in: str, filters) -> Iterator[Diagnostic]:
+def _judge_domain(service, model, judge, domain: str, found, filters) -> Iterator[Diagnostic]:
     """Judge every route a recipient at a domain that is not the policy's own can take."""
+    listed_in, addresses, unsolved = found
     to_servers: dict[tuple, tuple[Route, list[str]]] = {}  # routes to the domain's own servers, with recipients
-    for recipient in _recipients(model, domain):
+    for recipient in addresses:
         resolved = model.resolver.resolve(recipient)
         for route in _routes(model, recipient, resolved.domain_class, filters):
             if isinstance(route, Unread):
@@ -131,11 +136,50 @@ def _judge_domain(service, model, judge, domain: str, listed_in: str, filters) -
                           f"`{route.transport}`, which master.cf does not show here; the open-relay proof assumes it "
                           f"delivers on this host or to a host of the administrator's")
     triggers = {by: table for _v, by, _p, table in filters}
+    certain: set[str | None] = set()  # the transport tables a certain witness was found through
     for route, recipients in to_servers.values():
         requests = [Request(OUTSIDE_CLIENT, None, sender, recipient, helo=helo)
                     for recipient in recipients for sender, helo in _triggering(model, triggers.get(route.chosen_by))]
-        yield _relay(model, judge, route, domain, listed_in, requests, triggers.get(route.chosen_by),
-                     _span(service, route, filters))
+        finding = _relay(model, judge, route, domain, listed_in, requests, triggers.get(route.chosen_by),
+                         _span(service, route, filters))
+        if finding.code == cat.TRANSPORT_RELAY.code:
+            certain.add(route.table)
+        yield finding
+    yield from _possible(service, model, judge, domain, listed_in,
+                         [rule for rule in unsolved if rule.table not in certain])
+
+
+def _possible(service, model, judge, domain: str, listed_in: str, unsolved: list[Unsolved]) -> Iterator[Diagnostic]:
+    """Report a pattern transport rule the witnesses do not decide that may hand mail for the domain to its servers.
+
+    Its route is read from its result (fixed text: transport_maps skips rules that use `$1`): a
+    network transport whose nexthop is the domain's own servers may relay. It is a possible relay
+    (an error that says so, as MP301 says of an unsolved access table) when smtpd accepts mail for
+    the domain from anyone at all; never taken as safe.
+    """
+    base = class_route(model, model.resolver.resolve(f"victim@{domain}").domain_class, domain)
+    risky = [rule for rule in unsolved if base is not None and _may_reach_servers(judge, rule.result, base, domain)]
+    if not risky:
+        return
+    accepted = next((request for recipient in (f"victim@{domain}", f"postmaster@{domain}")
+                     if model.branches(request := Request(OUTSIDE_CLIENT, None, SENDER, recipient, helo=HELO))[0]
+                     .decision.verdict is Verdict.ACCEPT), None)
+    if accepted is None:
+        return
+    span = service.parameter_span("transport_maps") or service.fallback_span()
+    for rule in risky:
+        yield cat.POSSIBLE_TRANSPORT_RELAY.at(
+            span, f"mail for {domain} is accepted from anyone ({listed_in} lists it; {accepted.describe()} is "
+                  f"accepted) and rule {rule.line} of {rule.table} ({rule.result}) may hand it to {domain}'s own "
+                  f"mail servers, and {domain} is not this policy's own ({judge.listed()}); its patterns cannot be "
+                  f"solved, so the proof cannot tell which recipients it sends there", hint=_HINT)
+
+
+def _may_reach_servers(judge, result: str, base: Route, domain: str) -> bool:
+    """Tell whether a transport rule's result can hand a recipient at `domain` to the domain's own servers."""
+    transport, nexthop = split_transport(result)
+    transport = transport or base.transport  # `:nexthop` keeps the class's transport (transport.c update_entry)
+    return judge.where(Route(transport, nexthop or domain, "transport_maps"), domain) is Where.DESTINATION
 
 
 def _relay(model, judge, route: Route, domain: str, listed_in: str, requests: list[Request], trigger: str | None,
@@ -216,17 +260,6 @@ def _unread_transport(service, route: Unread, example: str) -> Diagnostic:
         service.parameter_span("transport_maps") or service.fallback_span(),
         f"the open-relay proof assumes that {route.table} (transport_maps) sends no domain this server accepts "
         f"from anyone, such as {example}, to that domain's own mail servers")
-
-
-def _recipients(model, domain: str) -> list[str]:
-    """Return the addresses at a domain the witness search tries: a fresh one, postmaster, and table keys."""
-    found = [f"victim@{domain}", f"postmaster@{domain}"]
-    for parameter in ("transport_maps", "virtual_mailbox_maps", "local_recipient_maps"):
-        for ref in model.config.words(parameter):
-            table = model.tables.table(ref)
-            if table is not None:
-                found += [k for k in table.entries if k.endswith(f"@{domain}") and not k.startswith("@")]
-    return list(dict.fromkeys(found))
 
 
 def _filters(model) -> list[tuple[str, str, str, str | None]]:

@@ -148,6 +148,7 @@ DATABASE_UNREADABLE = _code("MP382", "database-unreadable", ERROR, "`check --db`
 DATABASE_ROWS_UNREACHABLE = _code("MP383", "database-rows-unreachable", WARNING, "rows of a database table can never be found: Postfix looks addresses up in lower case")
 TRANSPORT_RELAY = _code("MP384", "transport-relay", ERROR, "a domain accepted from anyone is handed by smtp or lmtp to that domain's own mail servers, and it is not the policy's own: anyone can relay mail to it")
 TRANSPORT_ASSUMPTION = _code("MP385", "transport-assumption", NOTE, "where a transport sends mail for a domain accepted from anyone cannot be judged here (a table not read, a host or transport of unknown owner): the open-relay proof assumes it stays with the administrator")
+POSSIBLE_TRANSPORT_RELAY = _code("MP386", "possible-transport-relay", ERROR, "a transport_maps pattern rule the proof cannot solve may hand a domain accepted from anyone to that domain's own mail servers")
 IGNORED_WITHOUT_SASL = _code("MP337", "ignored-without-sasl", WARNING, "a login restriction on a service without SASL: smtpd ignores it (\"no SASL support\")")
 STARTUP_VALUE = _code("MP341", "startup-value", ERROR, "a main.cf value with which no Postfix program starts (mail_params.c; `postfix check` says so)")
 CLASS_LOOP = _code("MP340", "class-loop", WARNING, "a restriction class reaches itself: smtpd dies, or answers 451, on every request that gets there")

@@ -71,6 +71,32 @@ def entry_name(entry: list[str]) -> str | None:
     return match.group(1) if match else None
 
 
+# The transports whose names smtpd itself acts on: a recipient resolved to `error` is refused with
+# 550 and one resolved to `retry` with 450 (src/smtpd/smtpd_check.c check_rcpt_maps compares the
+# resolver's transport with MAIL_SERVICE_ERROR and MAIL_SERVICE_RETRY). Neither sends anything.
+_REFUSING_TRANSPORTS = ("error", "retry")
+
+
+def kept_transports(text: str, names: tuple[str, ...] = ("default_transport", "relay_transport")) -> dict[str, str]:
+    """Return the policy's own value of each of `names` whose transport is `error` or `retry`.
+
+    The sandbox replaces default_transport and relay_transport so nothing accepted leaves; but a
+    policy that sends off-host mail to `error` or `retry` has smtpd refuse it at RCPT TO, and a
+    stand-in would accept it instead, so `verify` and the simulator would disagree on an `expect`
+    line. Those two transports deliver nothing, so the policy's value is kept as written (the last
+    definition wins, as in Postfix). A value that names another parameter (`$name`) is not read.
+    """
+    found: dict[str, str] = {}
+    for entry in logical_entries(text):
+        name = entry_name(entry)
+        if name in names:
+            value = " ".join(line.strip() for line in entry if not line.strip().startswith("#"))
+            value = value.split("=", 1)[1].strip()
+            found[name] = value
+    return {name: value for name, value in found.items()
+            if value.partition(":")[0].strip() in _REFUSING_TRANSPORTS}
+
+
 def find_table_refs(text: str) -> list[tuple[str, str]]:
     """List (type, absolute path) table references outside comments, in order."""
     refs = []

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import procs
-from .mainconf import ISOLATION_PARAMETERS, OWNED_PARAMETERS, POSTMAP_TYPES, find_table_refs, rewrite_main_cf
+from .mainconf import (ISOLATION_PARAMETERS, OWNED_PARAMETERS, POSTMAP_TYPES, find_table_refs, kept_transports,
+                       rewrite_main_cf)
 from .mastercf import master_cf
 
 POSTFIX = "/usr/sbin/postfix"
@@ -106,6 +107,9 @@ class Postfix:
             "default_transport": UNDELIVERABLE_TRANSPORT,
             "relay_transport": UNDELIVERABLE_TRANSPORT,
         }
+        # ... unless the policy's own is error or retry, which smtpd refuses at RCPT TO and which
+        # deliver nothing: a stand-in would turn the policy's refusal into an acceptance.
+        overrides |= kept_transports(main_cf)
         if tls_files is not None:
             # The policy's certificate is the site's; the sandbox speaks TLS with its own throwaway one.
             overrides |= {"smtpd_tls_cert_file": str(tls_files[0]), "smtpd_tls_key_file": str(tls_files[1]),

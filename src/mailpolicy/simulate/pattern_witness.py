@@ -55,6 +55,8 @@ _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 # A top-level domain of letters: smtpd and trivial-rewrite treat an all-digit last label as an address.
 _HOST = rf"(?:{_LABEL}\.)+[a-z][a-z0-9-]*[a-z0-9]"
 _LOCAL = r"[a-z0-9][a-z0-9._+=-]*"
+# Any local part smtpd accepts unquoted for a final domain (atext and dots, no routing characters).
+_DOT_STRING = r"[a-z0-9#$&'*+/=?^_`{|}~.-]+"
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 # The shapes of key a part of the request is looked up with, by what its restriction reads.
 _SHAPES = {
@@ -139,6 +141,16 @@ def _budget(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
 
+def witnesses_at(rules: tuple[Rule, ...], domain: str) -> tuple[str, ...] | None:
+    """Return one address at `domain` per class of the table that holds one; None when unsolved.
+
+    The local parts are atext and dots (RFC 5321 Dot-string) without `%` and `!`: an address at a
+    final domain with those is routed, and smtpd never accepts a routed address for one
+    (permit_auth_destination), so no such key reaches a transport table through this domain.
+    """
+    return _solved(tuple(rules), "address_at", (domain.lower(),))
+
+
 def _witnesses(rules: tuple[Rule, ...], part: str, final_domains: tuple[str, ...]) -> tuple[str, ...]:
     if len(rules) > MAX_RULES:
         raise Unsolved(f"more than {MAX_RULES} rules")
@@ -156,6 +168,8 @@ def _witnesses(rules: tuple[Rule, ...], part: str, final_domains: tuple[str, ...
 
 
 def _shapes(part: str, final_domains: tuple[str, ...]) -> list[FSM]:
+    if part == "address_at":
+        return [_fsm(rf"{_DOT_STRING}@{re.escape(final_domains[0])}")]
     shapes = [_fsm(shape) for shape in _SHAPES[part]]
     if part == "recipient" and final_domains:
         # A plain address at a final destination is delivered here; anywhere else it relays.

@@ -83,7 +83,7 @@ def mapped_route(model, address: str, route: Route) -> Route | Unread:
             if found is UNKNOWN:
                 return Unread(ref)
             if found is not None:
-                return _updated(route, found, domain, ref)
+                return updated_route(route, found, domain, ref)
     return route
 
 
@@ -114,15 +114,32 @@ def filter_route(model, value: str, domain: str, chosen_by: str) -> Route:
     return Route(transport, nexthop or model.config.value("default_filter_nexthop").strip() or domain, chosen_by)
 
 
+def transport_rules(ref: str) -> list | None:
+    """Return the rules of an inline pattern table as transport_maps reads them (None: not one).
+
+    trivial-rewrite opens transport_maps with DICT_FLAG_NO_REGSUB (src/trivial-rewrite/transport.c
+    transport_pre_init), and dict_regexp.c/dict_pcre.c then skip every rule whose result uses `$1`
+    ("regular expression substitution is not allowed: skipping this rule", measured on 3.7.11:
+    tests/corpus/adversarial/transport-10.case): the client's text never names a transport or host.
+    """
+    table = pattern_table(ref)
+    return None if table is None else [rule for rule in table.rules if not rule.substitutes()]
+
+
 def _find(model, ref: str, key: str, whole: bool):
-    patterns = pattern_table(ref)
-    if patterns is not None:
-        return patterns.find(key) if whole else None
+    rules = transport_rules(ref)
+    if rules is not None:
+        if not whole:
+            return None
+        from mailpolicy.simulate.pattern_table import UNREADABLE, lookup
+
+        found = lookup(rules, key)
+        return UNKNOWN if found is UNREADABLE else None if found is None else found[0].result
     table = model.tables.table(ref)
     return UNKNOWN if table is None else table.find(key)
 
 
-def _updated(route: Route, value: str, domain: str, ref: str) -> Route:
+def updated_route(route: Route, value: str, domain: str, ref: str) -> Route:
     transport, nexthop = split_transport(value)
     if not transport:  # `:nexthop` keeps the transport; a bare `:` changes nothing
         return Route(route.transport, nexthop or route.nexthop, "transport_maps", ref)
