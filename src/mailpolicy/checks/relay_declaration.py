@@ -28,6 +28,7 @@ from typing import Iterator
 from mailpolicy.checks.host import Host, Service
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.postfix.table_refs import table_ref
 from mailpolicy.simulate.lookup import parse_inline
 
 # Parameters whose domains are this server's final destinations: what "the policy's own" means.
@@ -143,17 +144,18 @@ _HINT = ("relay_domains is for domains this server is a backup MX for; list only
 
 def _named_domains(written: str) -> list[str | None]:
     """Return the domains an entry names (None: every domain); [] for what cannot be read here."""
-    kind, colon, name = written.partition(":")
-    if not colon or written.startswith("/"):
-        if written.startswith("/"):
-            return []
+    if written.startswith(("/", "[")):
+        return []  # a file of names (not given here), or an address, which names no domain
+    if ":" not in written:  # src/util/match_list.c MATCH_DICTIONARY: a colon makes an entry a table
         domain = written.lstrip(".").rstrip(".").lower()
         return [domain] if domain and "$" not in domain else []
-    kind = kind.lower()
-    if kind == "static":
+    ref = table_ref(written)
+    if ref is None:
+        return []
+    if ref.type == "static":
         return [None]
-    if kind == "inline" and name.startswith("{") and name.endswith("}"):
-        return [k.lstrip(".").rstrip(".").lower() for k in parse_inline(name[1:-1]) if k.strip(".")]
+    if ref.type == "inline" and ref.inline:
+        return [k.lstrip(".").rstrip(".").lower() for k in parse_inline(ref.body) if k.strip(".")]
     return []
 
 

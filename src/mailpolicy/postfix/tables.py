@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from mailpolicy.postfix.table_refs import table_ref
+
 # Table types built from (or, for texthash, read as) a text file of `key value` lines: postmap(1)
 # builds the indexed file of the others from that source, so the source says what they hold.
 TEXT_TABLE_TYPES = frozenset({"hash", "btree", "lmdb", "cdb", "dbm", "sdbm", "texthash"})
 
 
 def table_reference(text: str, types: frozenset[str] = TEXT_TABLE_TYPES) -> tuple[str, str] | None:
-    """Return (type, path) of a reference such as hash:/etc/postfix/x to a table of `types` (proxy: stripped)."""
-    kind, sep, path = text.removeprefix("proxy:").partition(":")
-    if not sep or kind not in types or not path.startswith("/"):
+    """Return (type, path) of a reference such as hash:/etc/postfix/x to a table of `types` (through proxy:)."""
+    ref = table_ref(text)
+    if ref is None or ref.type not in types or not ref.name.startswith("/"):
         return None
-    return kind, path
+    return ref.type, ref.name
 
 
 def read_text_table(text: str) -> dict[str, str]:

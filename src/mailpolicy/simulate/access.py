@@ -17,6 +17,7 @@ import ipaddress
 import re
 from typing import TYPE_CHECKING
 
+from mailpolicy.postfix.table_refs import table_ref
 from mailpolicy.simulate.context import (
     DEFER_IF_PERMIT, DEFER_IF_REJECT, PERMIT, Context, Outcome, Step, dunno, permit, reject,
 )
@@ -109,6 +110,13 @@ def _search(ctx: Context, step: Step, keys: list[str], only_address: str | None 
         patterns = solved_pattern_table(step.argument)
         if patterns is not None:
             return _pattern_search(ctx, step, patterns, keys[:1] if full is None else full)
+        ref = table_ref(step.argument)
+        if ref is not None and not ref.supported:
+            # dict_open(): "unsupported dictionary type" (types are case-sensitive), a table whose every
+            # lookup fails; check_access() then refuses with a temporary error (measured on 3.7.11).
+            prefix = f"<{step.reply_name}>: {step.reply_class} rejected: "
+            return reject(ctx.reply("451", "4.3.5", prefix + "Server configuration error"),
+                          f"{step.argument}: unsupported dictionary type {ref.type}: lookup error")
         return ctx.choose(f"contents of {step.argument}", access_outcomes(ctx, step))
     if table.kind == "cidr" and only_address is not None:
         keys = [only_address]

@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from mailpolicy.frozen import frozen
+from mailpolicy.postfix.table_refs import table_ref
 
 # The domain classes whose tables make a domain this server's final destination.
 FINAL_CLASS_TABLES = frozenset({"mydestination", "virtual_alias_domains", "virtual_mailbox_domains"})
@@ -127,5 +128,5 @@ def judge_branch(choices: Iterable[tuple[str, tuple]], unreadable, recipient_rou
 
 def _written_inline(table: str) -> bool:
     """Tell whether a table reference holds its contents in main.cf (`regexp:{...}`, `proxy:pcre:{...}`)."""
-    body = table.strip().removeprefix("proxy:").partition(":")[2]
-    return body.startswith("{") and body.endswith("}")
+    ref = table_ref(table)
+    return ref is not None and ref.inline

@@ -14,6 +14,7 @@ import ipaddress
 from typing import Iterable, Mapping
 
 from mailpolicy.postfix.restriction_lists import split_words
+from mailpolicy.postfix.table_refs import table_ref
 
 
 class _Unknown:
@@ -148,25 +149,22 @@ class Tables:
             self._tables[ref] = self._build(ref)
         return self._tables[ref]
 
-    def _build(self, ref: str) -> Table | None:
-        ref = ref.strip()
-        if ref.startswith("proxy:"):
-            ref = ref[len("proxy:"):]
-        kind, colon, name = ref.partition(":")
-        if not colon:
+    def _build(self, written: str) -> Table | None:
+        parsed = table_ref(written)
+        if parsed is None:
             return None
-        kind = kind.lower()
-        if kind == "inline" and name.startswith("{") and name.endswith("}"):
-            return Table(kind, parse_inline(name[1:-1]))
-        if kind == "cidr" and name.startswith("{") and name.endswith("}"):
+        kind, name = parsed.type, parsed.name
+        if kind == "inline" and parsed.inline:
+            return Table(kind, parse_inline(parsed.body))
+        if kind == "cidr" and parsed.inline:
             # Postfix 3.7 dict_open(): `cidr:{ {pattern result}, ... }` is an inline cidr table,
             # one rule per braced item (measured: `cidr:{ {127.0.0.8/29 REJECT} }` in
             # check_client_access refuses 127.0.0.9).
-            return Table("cidr", parse_inline_rules(name[1:-1]))
+            return Table("cidr", parse_inline_rules(parsed.body))
         if kind == "static":
-            value = name[1:-1].strip() if name.startswith("{") and name.endswith("}") else name
-            return Table("static", {"": value})
-        entries = self.known.get(ref) if ref in self.known else self.known.get(f"{kind}:{name}")
+            return Table("static", {"": parsed.body.strip() if parsed.inline else name})
+        ref = str(parsed)
+        entries = self.known.get(ref) if ref in self.known else self.known.get(written.strip())
         if entries is None:
             return None
         return Table("cidr" if kind in _CIDR_TYPES else kind, entries)
@@ -213,12 +211,9 @@ class PatternTable:
 @functools.lru_cache(maxsize=256)
 def pattern_table(ref: str) -> PatternTable | None:
     """Return the inline pattern table a reference writes in main.cf (through proxy:), or None."""
-    ref = ref.strip()
-    if ref.startswith("proxy:"):
-        ref = ref[len("proxy:"):]
-    kind, _colon, name = ref.partition(":")
-    if kind.lower() in ("regexp", "pcre") and name.startswith("{") and name.endswith("}"):
-        return PatternTable(kind.lower(), name[1:-1])
+    parsed = table_ref(ref)
+    if parsed is not None and parsed.type in ("regexp", "pcre") and parsed.inline:
+        return PatternTable(parsed.type, parsed.body)
     return None
 
 

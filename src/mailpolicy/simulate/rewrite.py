@@ -33,6 +33,7 @@ import attrs
 
 from mailpolicy.frozen import frozen
 from mailpolicy.postfix.restriction_lists import split_words
+from mailpolicy.postfix.table_refs import table_ref
 
 # The regexp/pcre table reader (simulate/pattern_table.py) is imported where a pattern table is
 # read, so `check` of a policy without one does not load it (start-up: docs/benchmarks.md).
@@ -121,17 +122,18 @@ class Table:
 
 def tables(reference: str) -> Iterator[Table]:
     """Yield each table a `type:name` reference reads, through proxy:, pipemap:{...} and unionmap:{...}."""
-    kind, _colon, name = reference.partition(":")
-    kind = kind.lower()
-    if kind == "proxy":
-        yield from tables(name)
-    elif kind in _WRAPPERS and name.startswith("{") and name.endswith("}"):
-        for part in split_words(name[1:-1]):
+    parsed = table_ref(reference)
+    if parsed is None:
+        yield Table(reference, reference.partition(":")[0], "exact")
+        return
+    reference, kind = str(parsed), parsed.type  # through proxy:, the table proxymap opens is the one named
+    if kind in _WRAPPERS and parsed.inline:
+        for part in split_words(parsed.body):
             yield from (attrs.evolve(table, reference=reference) for table in tables(part))
     elif kind not in STEERABLE_TYPES:
         yield Table(reference, kind, "exact")
-    elif kind in ("regexp", "pcre") and name.startswith("{") and name.endswith("}"):
-        yield Table(reference, kind, "pattern", name[1:-1])
+    elif kind in ("regexp", "pcre") and parsed.inline:
+        yield Table(reference, kind, "pattern", parsed.body)
     else:
         yield Table(reference, kind, "opaque")
 
