@@ -42,6 +42,7 @@ from mailpolicy.checks.samples import OUTSIDE_CLIENT
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.simulate import Request, Verdict
+from mailpolicy.simulate.alias_queue import queued_in_alias_domains
 from mailpolicy.simulate.transport import (Route, Unread, access_filters, class_route, filter_route,
                                            final_domains, mapped_route, split_transport)
 from mailpolicy.simulate.transport_witness import TransportRecipients, Unsolved
@@ -97,16 +98,14 @@ def _transports(service: Service, commands: dict[str, str]) -> Iterator[Diagnost
             and all(isinstance(r, Route) and judge.where(r, d) <= Where.INNER for r in routes)]
     judge.add_own(kept)
     said: set[tuple] = set()
-    for domain, (listed_in, addresses, unsolved, _routes_taken) in routed.items():
-        if domain in kept:
-            continue
-        if judge.is_own(domain):
-            continue
-        for finding in _judge_domain(service, model, judge, domain, (listed_in, addresses, unsolved), filters):
-            key = (finding.code, finding.span, finding.message)
-            if key not in said:
-                said.add(key)
-                yield finding
+    findings = [finding for domain, (listed_in, addresses, unsolved, _routes_taken) in routed.items()
+                if domain not in kept and not judge.is_own(domain)
+                for finding in _judge_domain(service, model, judge, domain, (listed_in, addresses, unsolved), filters)]
+    for finding in [*findings, *_filtered_aliases(service, model, judge, filters)]:
+        key = (finding.code, finding.span, finding.message)
+        if key not in said:
+            said.add(key)
+            yield finding
     yield from _unread_lists(service, model, judge, unread_lists, filters)
 
 
@@ -147,6 +146,29 @@ def _judge_domain(service, model, judge, domain: str, found, filters) -> Iterato
         yield finding
     yield from _possible(service, model, judge, domain, listed_in,
                          [rule for rule in unsolved if rule.table not in certain])
+
+
+def _filtered_aliases(service, model, judge, filters) -> Iterator[Diagnostic]:
+    """Judge the content filters' routes of addresses cleanup leaves in a virtual alias domain (self-mapping aliases).
+
+    Without a filter the resolver bounces them (the error transport); a filter without a nexthop
+    sends each to its own domain's servers (simulate/alias_queue.py).
+    """
+    if not filters:
+        return
+    triggers = {by: table for _v, by, _p, table in filters}
+    for accepted, queued in queued_in_alias_domains(model):
+        domain = queued.rpartition("@")[2].lower()
+        if judge.is_own(domain):
+            continue
+        for value, by, _parameter, _table in filters:
+            route = filter_route(model, value, domain, by)
+            if judge.where(route, domain) is not Where.DESTINATION:
+                continue
+            requests = [Request(OUTSIDE_CLIENT, None, sender, accepted, helo=helo)
+                        for sender, helo in _triggering(model, triggers.get(by))]
+            # listed_in reads "(virtual_alias_maps lists it)": cleanup queues <accepted> as <queued>, still there.
+            yield _relay(model, judge, route, domain, "virtual_alias_maps", requests, triggers.get(by), _span(service, route, filters))
 
 
 def _possible(service, model, judge, domain: str, listed_in: str, unsolved: list[Unsolved]) -> Iterator[Diagnostic]:
