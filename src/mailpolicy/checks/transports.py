@@ -42,10 +42,10 @@ from mailpolicy.checks.samples import OUTSIDE_CLIENT
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.simulate import Request, Verdict
-from mailpolicy.simulate.alias_queue import queued_in_alias_domains
+from mailpolicy.simulate.lookup import pattern_table
 from mailpolicy.simulate.transport import (Route, Unread, access_filters, class_route, filter_route,
                                            final_domains, mapped_route, split_transport)
-from mailpolicy.simulate.transport_witness import TransportRecipients, Unsolved
+from mailpolicy.simulate.transport import TransportRecipients, Unsolved
 
 # The commands of Postfix 3.7's stock master.cf unix services that can be a transport.
 STOCK_COMMANDS = {"smtp": "smtp", "relay": "smtp", "lmtp": "lmtp", "local": "local", "virtual": "virtual",
@@ -83,7 +83,7 @@ def _transports(service: Service, commands: dict[str, str]) -> Iterator[Diagnost
     judge = _Judge(model, commands, service.backup_domains())
     domains, unread_lists = final_domains(model)
     filters = _filters(model)
-    recipients = TransportRecipients(model)
+    recipients = TransportRecipients(model, [table for *_rest, table in filters if table is not None])
     routed: dict[str, tuple[str, list[str], list[Unsolved], list[Route | Unread]]] = {}
     for domain, listed_in in domains:
         if class_route(model, model.resolver.resolve(f"victim@{domain}").domain_class, domain) is None:
@@ -137,8 +137,8 @@ def _judge_domain(service, model, judge, domain: str, found, filters) -> Iterato
     triggers = {by: table for _v, by, _p, table in filters}
     certain: set[str | None] = set()  # the transport tables a certain witness was found through
     for route, recipients in to_servers.values():
-        requests = [Request(OUTSIDE_CLIENT, None, sender, recipient, helo=helo)
-                    for recipient in recipients for sender, helo in _triggering(model, triggers.get(route.chosen_by))]
+        requests = [Request(client, None, sender, recipient, helo=helo) for recipient in recipients
+                    for client, sender, helo in _triggering(model, triggers.get(route.chosen_by))]
         finding = _relay(model, judge, route, domain, listed_in, requests, triggers.get(route.chosen_by),
                          _span(service, route, filters))
         if finding.code == cat.TRANSPORT_RELAY.code:
@@ -156,6 +156,8 @@ def _filtered_aliases(service, model, judge, filters) -> Iterator[Diagnostic]:
     """
     if not filters:
         return
+    from mailpolicy.simulate.alias_queue import queued_in_alias_domains  # only with a content filter (start-up)
+
     triggers = {by: table for _v, by, _p, table in filters}
     for accepted, queued in queued_in_alias_domains(model):
         domain = queued.rpartition("@")[2].lower()
@@ -165,8 +167,8 @@ def _filtered_aliases(service, model, judge, filters) -> Iterator[Diagnostic]:
             route = filter_route(model, value, domain, by)
             if judge.where(route, domain) is not Where.DESTINATION:
                 continue
-            requests = [Request(OUTSIDE_CLIENT, None, sender, accepted, helo=helo)
-                        for sender, helo in _triggering(model, triggers.get(by))]
+            requests = [Request(client, None, sender, accepted, helo=helo)
+                        for client, sender, helo in _triggering(model, triggers.get(by))]
             # listed_in reads "(virtual_alias_maps lists it)": cleanup queues <accepted> as <queued>, still there.
             yield _relay(model, judge, route, domain, "virtual_alias_maps", requests, triggers.get(by), _span(service, route, filters))
 
@@ -224,6 +226,10 @@ def _relay(model, judge, route: Route, domain: str, listed_in: str, requests: li
             return cat.TRANSPORT_RELAY.at(span, f"{said}, so anyone can relay mail to {domain} through this server: "
                                                 f"{request.describe()} is accepted and sent on", hint=_HINT)
         needed |= {label for b in branches if b.decision.verdict is Verdict.ACCEPT for label, _w in b.choices}
+    if trigger is not None and (patterns := pattern_table(trigger)) is not None and _unsolved(patterns):
+        return cat.POSSIBLE_TRANSPORT_RELAY.at(
+            span, f"{said}; the proof cannot solve the patterns of {trigger}, so it cannot tell which clients' "
+                  f"mail meets that action", hint=_HINT)
     if trigger is not None:
         return cat.TRANSPORT_ASSUMPTION.at(
             span, f"{said}; no request tried here both is accepted and meets that action: the open-relay proof "
@@ -233,16 +239,37 @@ def _relay(model, judge, route: Route, domain: str, listed_in: str, requests: li
         span, f"{said}; the open-relay proof assumes that {tables} accept no recipient at {domain} from anyone")
 
 
-def _triggering(model, table: str | None) -> list[tuple[str, str]]:
-    """Return (MAIL FROM, HELO) pairs to try: the usual one, and for a FILTER table one per key it holds."""
-    pairs = [(SENDER, HELO)]
-    known = model.tables.table(table) if table is not None else None
+def _unsolved(patterns) -> bool:
+    from mailpolicy.simulate.pattern_witness import witnesses  # only with a pattern table (start-up)
+
+    return witnesses(tuple(patterns.rules), "sender") is None
+
+
+def _triggering(model, table: str | None) -> list[tuple[str, str, str]]:
+    """Return (client, MAIL FROM, HELO) to try: the usual one, and for a FILTER table one per key it holds.
+
+    A FILTER table written as an inline pattern table is solved (simulate/pattern_witness.py): one
+    sender, HELO name and client address per class of the table, so a FILTER only some senders meet
+    is met by one of them.
+    """
+    triples = [(OUTSIDE_CLIENT, SENDER, HELO)]
+    if table is None:
+        return triples
+    known = model.tables.table(table)
     for key in (list(known.entries) if known is not None else [])[:_KEYS]:
         if "@" in key and not key.startswith("@"):
-            pairs.append((key, HELO))
+            triples.append((OUTSIDE_CLIENT, key, HELO))
         elif "." in key:
-            pairs += [(f"anyone@{key.lstrip('.')}", HELO), (SENDER, key.lstrip("."))]
-    return pairs
+            triples += [(OUTSIDE_CLIENT, f"anyone@{key.lstrip('.')}", HELO), (OUTSIDE_CLIENT, SENDER, key.lstrip("."))]
+    patterns = pattern_table(table)
+    if patterns is not None:
+        from mailpolicy.simulate.pattern_witness import witnesses  # only with a pattern table (start-up)
+
+        rules = tuple(patterns.rules)
+        triples += [(OUTSIDE_CLIENT, key, HELO) for key in witnesses(rules, "sender") or ()]
+        triples += [(OUTSIDE_CLIENT, SENDER, key) for key in witnesses(rules, "helo") or ()]
+        triples += [(key, SENDER, HELO) for key in witnesses(rules, "client") or () if ipaddress.ip_address(key).is_global]
+    return list(dict.fromkeys(triples))
 
 
 _KEYS = 50  # keys of a FILTER table tried as the witness's sender or HELO

@@ -18,17 +18,29 @@ and opens the rest as written; `Proxy:` is an unsupported type like any other.
 
 from __future__ import annotations
 
-from mailpolicy.frozen import frozen
-
 PROXY = "proxy"
 
 
-@frozen
 class TableRef:
-    """One `type:name` reference: the type as written (case matters) and the name after the first colon."""
+    """One `type:name` reference: the type as written (case matters) and the name after the first colon.
 
-    type: str
-    name: str
+    A plain class rather than a frozen attrs one: it is on every `check`'s import path (start-up).
+    """
+
+    __slots__ = ("type", "name")
+
+    def __init__(self, type: str, name: str) -> None:
+        self.type = type
+        self.name = name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TableRef) and (self.type, self.name) == (other.type, other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.name))
+
+    def __repr__(self) -> str:
+        return f"TableRef({self.type!r}, {self.name!r})"
 
     @property
     def inline(self) -> bool:
