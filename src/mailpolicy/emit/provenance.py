@@ -10,7 +10,7 @@ from mailpolicy.source import Span
 # Statements whose lines add up, possibly across included files: the value is decided by all of
 # them, so the citation names the statement alone (naming the first one's file would change when
 # a line of the same kind is added to another file).
-COLLECTED = frozenset({"local domains", "trusted networks", "allow user"})
+COLLECTED = frozenset({"local domains", "trusted networks", "allow user", "refuse senders"})
 
 
 class Provenance:

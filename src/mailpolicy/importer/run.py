@@ -24,6 +24,7 @@ from mailpolicy.frozen import frozen
 from mailpolicy.importer import spelling as say
 from mailpolicy.importer.blocks import Block, Section, render_policy
 from mailpolicy.importer.hosting import hosting_blocks
+from mailpolicy.importer.sender_checks import sender_checks_block
 from mailpolicy.importer.services import ImportedServices, import_services
 from mailpolicy.importer.statements import Translator
 from mailpolicy.plan.config import MANAGED
@@ -55,7 +56,9 @@ def import_config(path: str | os.PathLike, *, version: str = "3.7") -> Imported:
     relay = [t.trusted_networks(), t.relay()]
     sasl = _sasl(t, listeners)
     logins = [sasl, *t.senders(ctx.login_tables)]
-    for name, note in t.sender_restrictions(owners=bool(sasl and sasl.statements) and t.owners_imported):
+    owners = bool(sasl and sasl.statements) and t.owners_imported
+    logins.append(sender_checks_block(t, owners))
+    for name, note in t.data_restrictions(owners):
         logins.append(Block((), (note,), (view.origin(name).span,)))
     hosting, hosting_parameters = hosting_blocks(t)
     sections = [

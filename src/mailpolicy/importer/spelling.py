@@ -106,3 +106,15 @@ def set_parameter(name: str, value: str, *, privileged: bool = False) -> str:
 def expect_anonymous_refused(sender: str, recipient: str, verdict: str = "reject") -> str:
     client = st.Client(st.ClientKind.ANONYMOUS, None, _IMPORTED)
     return _render(st.Expect(_IMPORTED, _word(verdict), client, _word(sender), _word(recipient)))
+
+
+def refuse_senders(checks: Iterable[tuple[str, str | None]], unless: str | None = None,
+                   on: str | None = None) -> str:
+    """`checks`: (the words of a check, a DNS list `domain[=filter]` or None) in order."""
+    built = []
+    for kind, dns_list in checks:
+        domain, _, reply_filter = (dns_list or "").partition("=")
+        built.append(st.SenderCheck(st.SenderCheckKind(kind), _IMPORTED, _word(domain) if dns_list else None,
+                                    _word(reply_filter) if reply_filter else None))
+    return _render(st.RefuseSenders(_IMPORTED, tuple(built), st.SenderExemption(unless) if unless else None,
+                                    _word(on) if on else None))

@@ -304,14 +304,15 @@ class Translator:
         statements = tuple(say.allow_user(login, addresses) for login, addresses in by_login.items())
         return Block(statements, tuple(notes), (table.word.span,) if table.word.span else ())
 
-    def sender_restrictions(self, owners: bool) -> list[tuple[str, str]]:
-        """Say how the compile changes smtpd_sender_restrictions and smtpd_data_restrictions, which the policy writes.
+    def data_restrictions(self, owners: bool) -> list[tuple[str, str]]:
+        """Say how the compile changes smtpd_data_restrictions, which the policy writes.
 
         `owners`: the import gives addresses owners and turns logins on, so plan/restrictions.py
-        writes reject_sender_login_mismatch alone in both lists (its rules 1 and 4); else nothing.
+        writes reject_sender_login_mismatch alone there (its rule 4); else nothing. The sender
+        list is importer/sender_checks.py's.
         """
-        found = ((name, self._owned_list(name, owners)) for name in ("smtpd_sender_restrictions", "smtpd_data_restrictions"))
-        return [(name, note) for name, note in found if note]
+        note = self._owned_list("smtpd_data_restrictions", owners)
+        return [("smtpd_data_restrictions", note)] if note else []
 
     def _owned_list(self, name: str, owners: bool) -> str | None:
         written = [w.text for w in self.view.words(name)]

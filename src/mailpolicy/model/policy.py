@@ -10,6 +10,7 @@ from mailpolicy.frozen import frozen
 from mailpolicy.model.database import Database, DatabaseTable
 from mailpolicy.model.hosted import Hosted
 from mailpolicy.model.owners import Owners, Ownership  # noqa: F401  (Ownership: one pair, part of the model)
+from mailpolicy.model.sender_checks import SenderChecks
 from mailpolicy.parse.statements import ClientKind, RelayMode
 from mailpolicy.postfix.networks import IPNetwork
 from mailpolicy.source import SourceFile, Span
@@ -123,6 +124,7 @@ class Policy:
     expectations: tuple[Expectation, ...] = ()
     tls: TlsConfig | None = None
     services: tuple[ServiceConfig, ...] = ()
+    sender_checks: tuple[SenderChecks, ...] = ()  # `refuse senders`, one per scope (main.cf, a service)
     sources: tuple[SourceFile, ...] = ()
 
     @property
@@ -132,6 +134,10 @@ class Policy:
     def tables_of(self, kind: str) -> tuple[DatabaseTable, ...]:
         """Return the database tables of one kind (owners, aliases, mailboxes, domains)."""
         return tuple(t for t in self.database_tables if t.kind == kind)
+
+    def sender_checks_of(self, service: str | None) -> SenderChecks | None:
+        """Return the `refuse senders` checks of main.cf (None) or of one stated service kind."""
+        return next((c for c in self.sender_checks if c.service == service), None)
 
     @property
     def has_owners(self) -> bool:

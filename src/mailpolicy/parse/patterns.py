@@ -126,7 +126,8 @@ class Composer:
             body, pieces = self.sequence(symbols, named)
             # Which alternative matched is told by a group of its own pieces when it has one (fewer
             # groups compile faster); an alternative of keywords only gets a group around it.
-            own = next((piece.group for piece in pieces if piece.group), None)
+            # An optional piece's group is no marker: absent, it would say the alternative did not match.
+            own = next((piece.group for piece in pieces if piece.group and piece.kind != "optional"), None)
             group = self.group() if named and len(merged) > 1 and own is None else None
             parts.append(f"(?P<{group}>{body})" if group else f"(?:{body})")
             plans.append(Alternative(tree, group, pieces, own))

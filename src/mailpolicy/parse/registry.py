@@ -56,6 +56,17 @@ def _client(client: st.Client) -> str:
     return f"user {word(client.login)}" if client.kind is st.ClientKind.USER else client.kind.value
 
 
+def _sender_check(check: st.SenderCheck) -> str:
+    if check.list_domain is None:
+        return check.kind.value
+    return f"listed by {word(check.list_domain)}" + (f"={word(check.reply_filter)}" if check.reply_filter else "")
+
+
+def _refuse_senders(s: st.RefuseSenders) -> str:
+    return ("refuse senders " + ", ".join(_sender_check(c) for c in s.checks)
+            + (f", unless {s.unless.value}" if s.unless else "") + (f" on {word(s.service)}" if s.service else ""))
+
+
 _PGSQL_NOT_IMPORTED = "import does not read pgsql_table files yet: a pgsql: map stays a `set` line"
 
 
@@ -117,6 +128,13 @@ STATEMENTS: tuple[StatementKind, ...] = (
         # File names are always quoted, as the documentation writes them.
         lambda s: f"allow users from {quote(s.path.text)}",
         not_imported="import writes the login map's entries as `allow user` lines"),
+    StatementKind(
+        "refuse_senders", "refuse senders",
+        "refuse senders CHECK[, CHECK...] [, unless authenticated|trusted|authenticated or trusted] [on SERVICE]"
+        "   CHECK: not fully qualified | with unknown domain | listed by DOMAIN[=ADDRESSES] | not listed here",
+        _refuse_senders,
+        manages=("smtpd_sender_restrictions",),
+        imported_from=("smtpd_sender_restrictions",)),
     StatementKind(
         "relay", "relay",
         "relay only authenticated | relay only trusted | relay authenticated or trusted | relay nobody"

@@ -104,6 +104,37 @@ class StatementBuilder:
     def allow_users_from(self, span: Span, children: list):
         return st.AllowUsersFrom(span, children[0])
 
+    def refuse_senders(self, span: Span, children: list):
+        checks = tuple(c for c in children if isinstance(c, st.SenderCheck))
+        unless = next((c for c in children if isinstance(c, st.SenderExemption)), None)
+        service = children[-1] if isinstance(children[-1], st.Word) else None
+        return st.RefuseSenders(span, checks, unless, service)
+
+    def sender_not_fqdn(self, span: Span, children: list):
+        return st.SenderCheck(st.SenderCheckKind.NOT_FQDN, span)
+
+    def sender_unknown_domain(self, span: Span, children: list):
+        return st.SenderCheck(st.SenderCheckKind.UNKNOWN_DOMAIN, span)
+
+    def sender_listed_by(self, span: Span, children: list):
+        domain, *reply_filter = children
+        return st.SenderCheck(st.SenderCheckKind.LISTED_BY, span, domain, reply_filter[0] if reply_filter else None)
+
+    def sender_not_listed_here(self, span: Span, children: list):
+        return st.SenderCheck(st.SenderCheckKind.NOT_LISTED_HERE, span)
+
+    def sender_exemption(self, span: Span, children: list):
+        return children[0]
+
+    def exempt_authenticated(self, span: Span, children: list):
+        return st.SenderExemption.AUTHENTICATED
+
+    def exempt_trusted(self, span: Span, children: list):
+        return st.SenderExemption.TRUSTED
+
+    def exempt_authenticated_or_trusted(self, span: Span, children: list):
+        return st.SenderExemption.AUTHENTICATED_OR_TRUSTED
+
     def hosted_domains(self, span: Span, children: list):
         return st.HostedDomains(span, children[0])
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from array import array
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from mailpolicy.frozen import Deferred, frozen
 from mailpolicy.source import Span
@@ -150,6 +150,42 @@ def expanded(statements: Iterable[Statement]) -> Iterator[Statement]:
 @later
 class AllowUsersFrom(Statement):
     path: Word
+
+
+class SenderCheckKind(str, enum.Enum):
+    """A check of `refuse senders`, by the words that say it (model/sender_checks.py: what Postfix runs)."""
+
+    NOT_FQDN = "not fully qualified"
+    UNKNOWN_DOMAIN = "with unknown domain"
+    LISTED_BY = "listed by"
+    NOT_LISTED_HERE = "not listed here"
+
+
+class SenderExemption(str, enum.Enum):
+    """Who `refuse senders ..., unless WHO` lets through the checks (never past ownership)."""
+
+    AUTHENTICATED = "authenticated"
+    TRUSTED = "trusted"
+    AUTHENTICATED_OR_TRUSTED = "authenticated or trusted"
+
+
+class SenderCheck(NamedTuple):
+    """One check of a `refuse senders` line: a named tuple, not an attrs class, so it is cheap to make
+    at import for every policy, most of which never state one (start-up: docs/benchmarks.md)."""
+
+    kind: SenderCheckKind
+    span: Span
+    list_domain: Word | None = None   # `listed by DOMAIN`
+    reply_filter: Word | None = None  # `listed by DOMAIN=127.0.1.[2..99]`
+
+
+@later
+class RefuseSenders(Statement):
+    """`refuse senders CHECK, ... [, unless WHO] [on SERVICE]`: extra checks in smtpd_sender_restrictions."""
+
+    checks: tuple[SenderCheck, ...]
+    unless: SenderExemption | None = None
+    service: Word | None = None
 
 
 @later

@@ -14,6 +14,8 @@ Hence the rules below, each written where it is applied:
    and only before reject_unauth_destination: trusting a network is a choice the author states.
 4. reject_sender_login_mismatch also stands alone in smtpd_data_restrictions: smtpd accepts
    RCPT TO:<postmaster> before the sender list runs, and only the DATA list sees that mail.
+5. `refuse senders` checks follow reject_sender_login_mismatch in smtpd_sender_restrictions, the
+   permits of their `unless` after it (plan/sender_checks.py): ownership is still checked first.
 """
 
 from __future__ import annotations
@@ -21,24 +23,51 @@ from __future__ import annotations
 from mailpolicy.model.policy import Policy
 from mailpolicy.parse.statements import RelayMode
 from mailpolicy.plan.model import Entry, Parameter
+from mailpolicy.plan.sender_checks import sender_check_entries
 
 
 def sender_restrictions(policy: Policy) -> Parameter:
-    """Return smtpd_sender_restrictions: the identity guard, when anybody owns an address."""
-    entries: tuple[Entry, ...] = ()
-    source = policy.owner_source()
-    if policy.has_owners:
-        entries = (Entry(
-            "reject_sender_login_mismatch",
-            "rule 1: a client may use an owned MAIL FROM only when logged in as one of its owners, "
-            "and a logged-in client only an address it owns; alone in this list, no permit can skip it "
-            "(smtpd skips the whole list for RCPT TO:<postmaster>: rule 4 covers that mail at DATA)",
-            source),)
-    reason = ("who may send as which address" if entries
-              else "empty on purpose: no address has an owner, and a value inherited from elsewhere "
-                   "must not add a permit")
-    return Parameter.restriction_list("smtpd_sender_restrictions", entries, reason, source,
-                                      statement=_owner_statement(policy) if entries else "")
+    """Return smtpd_sender_restrictions: the identity guard, when anybody owns an address, then main.cf's checks."""
+    checks = policy.sender_checks_of(None)
+    entries = owner_guard(policy, checks is not None) + sender_check_entries(checks)
+    source = policy.owner_source() or (checks.span if checks else None)
+    if not entries:
+        reason = ("empty on purpose: no address has an owner, and a value inherited from elsewhere "
+                  "must not add a permit")
+    else:
+        reason = "who may send as which address" if policy.has_owners else "which senders are refused"
+    statement = _owner_statement(policy) if policy.has_owners else "refuse senders" if entries else ""
+    return Parameter.restriction_list("smtpd_sender_restrictions", entries, reason, source, statement=statement)
+
+
+def service_sender_restrictions(policy: Policy, kind: str) -> str | None:
+    """Return a service's own smtpd_sender_restrictions (its `refuse senders ... on KIND`), or None for main.cf's.
+
+    Written as one master.cf `-o` value without blanks: Postfix splits restriction lists on commas
+    and blanks alike, and a DNS list is the argument of the restriction before it either way.
+    """
+    checks = policy.sender_checks_of(kind)
+    if checks is None:
+        return None
+    guard = owner_guard(policy, True) if policy.sasl else ()  # as plan_config guards main.cf's list
+    names = [e.name for e in guard + sender_check_entries(checks)]
+    return ",".join(name.replace(" ", ",") for name in names)
+
+
+def owner_guard(policy: Policy, followed: bool = False) -> tuple[Entry, ...]:
+    """Return reject_sender_login_mismatch, before anything else, when anybody owns an address.
+
+    `followed`: `refuse senders` checks come after it in the list (rule 5).
+    """
+    if not policy.has_owners:
+        return ()
+    return (Entry(
+        "reject_sender_login_mismatch",
+        "rule 1: a client may use an owned MAIL FROM only when logged in as one of its owners, "
+        f"and a logged-in client only an address it owns; {'first' if followed else 'alone'} in this list, "
+        "no permit can skip it "
+        "(smtpd skips the whole list for RCPT TO:<postmaster>: rule 4 covers that mail at DATA)",
+        policy.owner_source()),)
 
 
 def data_restrictions(policy: Policy) -> Parameter:

@@ -29,6 +29,7 @@ from mailpolicy.frozen import frozen
 from mailpolicy.model import values
 from mailpolicy.model.policy import Policy
 from mailpolicy.plan.model import ConfigPlan, Parameter
+from mailpolicy.plan.restrictions import service_sender_restrictions
 from mailpolicy.postfix.service_kinds import DECISIVE_PARAMETERS, INBOUND, KINDS, Kind
 from mailpolicy.source import Span
 
@@ -132,8 +133,18 @@ def plan_services(policy: Policy) -> tuple[ServicePlan, ...]:
     order = list(KINDS)
     chosen = sorted(policy.services, key=lambda s: order.index(s.kind))
     chroot = policy.chroot.value is not None
-    return tuple(ServicePlan(KINDS[s.kind], s.addresses, chroot, kind_overrides(KINDS[s.kind]), s.span)
+    return tuple(ServicePlan(KINDS[s.kind], s.addresses, chroot,
+                             kind_overrides(KINDS[s.kind]) + _sender_checks(policy, s.kind), s.span)
                  for s in chosen)
+
+
+def _sender_checks(policy: Policy, kind: str) -> tuple[Override, ...]:
+    """Return the service's own smtpd_sender_restrictions, when `refuse senders ... on KIND` gives it one."""
+    value = service_sender_restrictions(policy, kind)
+    if value is None:
+        return ()
+    return (Override("smtpd_sender_restrictions", value,
+                     f"`refuse senders ... on {kind}`: this listener's own checks, after ownership"),)
 
 
 def kind_overrides(kind: Kind) -> tuple[Override, ...]:

@@ -149,9 +149,25 @@ def _rbl(ctx: Context, step: Step) -> Outcome:
     return ctx.choose(f"DNS list {step.argument}", (dunno(f"not listed by {step.argument}"), listed))
 
 
-READS.update(reject_rhsbl_helo="helo", reject_rhsbl_sender="sender", reject_rhsbl_recipient="recipient")
-for _name in ("reject_rhsbl_helo", "reject_rhsbl_sender", "reject_rhsbl_recipient"):
+READS.update(reject_rhsbl_helo="helo", reject_rhsbl_recipient="recipient")
+for _name in ("reject_rhsbl_helo", "reject_rhsbl_recipient"):
     EVALUATORS[_name] = _rbl
+
+
+@restriction("reject_rhsbl_sender", reads="sender")
+def _rhsbl_sender(ctx: Context, step: Step) -> Outcome:
+    # smtpd_check.c generic_checks: `if (state->sender && *state->sender) status =
+    # reject_rbl_domain(state, *cpp, state->sender, SMTPD_NAME_SENDER)`: the null sender is never
+    # looked up. rbl_reject_reply: $rbl_what is the sender address, $rbl_domain the list without
+    # its `=filter` (split_at '='). DNS decides whether the list lists the sender's domain.
+    sender = ctx.request.sender
+    if not ctx.has("sender") or not sender:
+        return dunno("the null sender is not looked up")
+    code = ctx.config.value("maps_rbl_reject_code").strip() or "554"
+    zone = step.argument.partition("=")[0]
+    listed = reject(ctx.reply(code, "5.7.1", f"Service unavailable; {step.reply_class} [{unquote(sender)}] "
+                                             f"blocked using {zone}"), f"listed by {step.argument}")
+    return ctx.choose(f"DNS list {step.argument}", (dunno(f"not listed by {step.argument}"), listed))
 
 
 @restriction("permit_dnswl_client", "permit_rhswl_client", reads="client")

@@ -1,0 +1,107 @@
+"""Import smtpd_sender_restrictions as `refuse senders` lines, and say what the compile changes in it.
+
+The compiled list is `reject_sender_login_mismatch` (when the import gives addresses owners),
+the checks every client runs, the permits of the exemption, then the exempted checks
+(plan/sender_checks.py). A list in use is read in that shape: a permit_mynetworks or
+permit_sasl_authenticated before a check is its `unless`; a final `permit` is what the end of a
+list does anyway. What else the list holds (check_sender_access, reject_unverified_sender, a
+permit between checks ...) the language cannot say: it is left out with an MP709 warning at the
+list's line, and so is any change of order or of the login check the compile makes.
+"""
+
+from __future__ import annotations
+
+from mailpolicy.audit.context import MISMATCH_RESTRICTIONS
+from mailpolicy.importer import spelling as say
+from mailpolicy.importer.blocks import Block
+from mailpolicy.importer.statements import Translator
+from mailpolicy.postfix.restriction_lists import entries
+
+# The restrictions a `refuse senders` check is, by name; reject_unknown_address is the old name
+# smtpd 3.7 still runs as reject_unknown_sender_domain in a sender list (smtpd_check.c
+# generic_checks: it checks the sender's domain there; simulate/restrictions.py, measured).
+_CHECKS = {
+    "reject_non_fqdn_sender": "not fully qualified",
+    "reject_unknown_sender_domain": "with unknown domain",
+    "reject_unknown_address": "with unknown domain",
+    "reject_rhsbl_sender": "listed by",
+    "reject_unlisted_sender": "not listed here",
+}
+_EXEMPTIONS = {("permit_sasl_authenticated",): "authenticated", ("permit_mynetworks",): "trusted",
+               ("permit_mynetworks", "permit_sasl_authenticated"): "authenticated or trusted"}
+NAME = "smtpd_sender_restrictions"
+
+
+def sender_checks_block(t: Translator, owners: bool) -> Block | None:
+    """Return the `refuse senders` lines main.cf's sender list means, with a note for what changes."""
+    written = [w.text for w in t.view.words(NAME)]
+    plain: list[tuple[str, str | None]] = []
+    exempted: list[tuple[str, str | None]] = []
+    permits: list[str] = []
+    left_out: list[str] = []
+    login_checks: list[str] = []
+    listed = entries(written)
+    for position, entry in enumerate(listed):
+        name = entry.name
+        if name in MISMATCH_RESTRICTIONS:
+            login_checks.append(name)
+        elif name in ("permit_mynetworks", "permit_sasl_authenticated"):
+            if exempted:
+                left_out.append(f"{name} after an exempted check")
+            elif name not in permits:
+                permits.append(name)
+        elif name == "permit" and position == len(listed) - 1:
+            continue  # the end of the list permits anyway
+        elif name in _CHECKS and (name != "reject_rhsbl_sender" or entry.argument):
+            (exempted if permits else plain).append((_CHECKS[name], entry.argument))
+        else:
+            left_out.append(entry.shown)
+    unless = _EXEMPTIONS.get(tuple(sorted(permits))) if exempted else None
+    statements = []
+    if plain:
+        statements.append(say.refuse_senders(plain))
+    if exempted:
+        statements.append(say.refuse_senders(exempted, unless))
+    compiled = (["reject_sender_login_mismatch"] if owners else []) + _compiled(plain, exempted, permits)
+    effective = [w.lower() for w in written]
+    if effective and effective[-1] == "permit":
+        effective.pop()
+    if effective == compiled:
+        return Block(tuple(statements), origins=(t.located(NAME),)) if statements else None
+    notes = [t.lossy(t.located(NAME), _change(written, compiled, left_out, login_checks, owners),
+                     "read docs/language.md#refuse-senders; a check the language cannot say can be a "
+                     "`set smtpd_recipient_restrictions` entry, after the permits it needs")]
+    return Block(tuple(statements), tuple(notes), (t.located(NAME),))
+
+
+def _compiled(plain: list, exempted: list, permits: list[str]) -> list[str]:
+    """Return the elements plan/sender_checks.py writes for these checks (without the login check)."""
+    def elements(checks: list) -> list[str]:
+        out = []
+        for words, dns_list in checks:
+            name = next(n for n, w in _CHECKS.items() if w == words and n != "reject_unknown_address")
+            out += [name, dns_list] if dns_list else [name]
+        return out
+    if not exempted:
+        return elements(plain)
+    ordered = [p for p in ("permit_sasl_authenticated", "permit_mynetworks") if p in permits]
+    return elements(plain) + ordered + elements(exempted)
+
+
+def _change(written: list[str], compiled: list[str], left_out: list[str], login_checks: list[str],
+            owners: bool) -> str:
+    said = [f"{NAME} = {_shown(written)} becomes {_shown(compiled)} in the compiled main.cf"]
+    if left_out:
+        said.append(f"left out, as the language cannot say them: {', '.join(left_out)}")
+    if owners and any(n != "reject_sender_login_mismatch" for n in login_checks):
+        said.append(f"{', '.join(n for n in login_checks if n != 'reject_sender_login_mismatch')} becomes "
+                    "reject_sender_login_mismatch, first in the list: anonymous clients may no longer use an "
+                    "owned address either")
+    elif login_checks and not owners:
+        said.append(f"{', '.join(login_checks)} is left out: the import gives no address an owner the policy "
+                    "can check")
+    return "; ".join(said)
+
+
+def _shown(words: list[str]) -> str:
+    return ", ".join(entry.shown for entry in entries(words)) or "(empty)"

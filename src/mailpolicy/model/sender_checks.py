@@ -1,0 +1,137 @@
+"""`refuse senders`: the checks smtpd_sender_restrictions runs beside ownership, per scope.
+
+A scope is main.cf (lines without `on`) or one stated service (`on submission`), whose list
+replaces main.cf's for that listener as a master.cf `-o` does. What each check runs in Postfix
+(smtpd_check.c, generic_checks) and why the order is the compiler's is in plan/sender_checks.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mailpolicy.diagnostics import Diagnostic, Related
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.frozen import frozen
+from mailpolicy.model import values
+from mailpolicy.parse import statements as st
+from mailpolicy.parse.statements import SenderCheckKind, SenderExemption
+from mailpolicy.postfix.service_kinds import KINDS
+from mailpolicy.source import Span
+
+# The restriction each check is in main.cf (postconf(5) "Sender address restrictions").
+RESTRICTIONS = {
+    SenderCheckKind.NOT_FQDN: "reject_non_fqdn_sender",
+    SenderCheckKind.UNKNOWN_DOMAIN: "reject_unknown_sender_domain",
+    SenderCheckKind.LISTED_BY: "reject_rhsbl_sender",
+    SenderCheckKind.NOT_LISTED_HERE: "reject_unlisted_sender",
+}
+
+# A reply filter of a DNS list (postconf(5) reject_rhsbl_sender "rbl_domain=d.d.d.d"; the
+# address pattern of smtpd_check.c rbl_match_addr: each octet a number or `[a..b]`/`[a;b;...]`
+# of numbers; several patterns joined by `;`).
+_OCTET = r"(?:\d{1,3}|\[\d{1,3}(?:\.\.\d{1,3})?(?:;\d{1,3}(?:\.\.\d{1,3})?)*\])"
+_PATTERN = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+_REPLY_FILTER = re.compile(rf"{_PATTERN}(?:;{_PATTERN})*")
+
+
+@frozen
+class SenderCheck:
+    """One check: the restriction main.cf runs (with its DNS list argument) and where it was stated."""
+
+    kind: SenderCheckKind
+    restriction: str   # `reject_rhsbl_sender dbl.spamhaus.org=127.0.1.[2..99]`
+    span: Span
+
+    @property
+    def asks_dns(self) -> bool:
+        """Tell whether Postfix decides it by what DNS answers (the sender's domain, a DNS list)."""
+        return self.kind in (SenderCheckKind.UNKNOWN_DOMAIN, SenderCheckKind.LISTED_BY)
+
+
+@frozen
+class SenderChecks:
+    """The checks of one scope: main.cf's (`service` None) or one listener's, in the order stated."""
+
+    service: str | None
+    checks: tuple[SenderCheck, ...]     # run by every client
+    exempted: tuple[SenderCheck, ...]   # run after the exemption's permits
+    unless: SenderExemption | None
+    span: Span                          # the first line of the scope
+
+    @property
+    def all(self) -> tuple[SenderCheck, ...]:
+        return self.checks + self.exempted
+
+
+class SenderChecksBuilder:
+    """Collect `refuse senders` lines into one SenderChecks per scope."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        self.scopes: dict[str | None, list] = {}  # scope -> [plain, exempted, unless, unless line, first span]
+        self.service_words: list[st.Word] = []
+
+    def add(self, s: st.RefuseSenders) -> None:
+        service = None
+        if s.service is not None:
+            service = s.service.text.lower()
+            self.service_words.append(s.service)
+        scope = self.scopes.setdefault(service, [[], [], None, None, s.span])
+        if s.unless is not None:
+            if scope[2] is not None and scope[2] is not s.unless:
+                where = f"on {service}" if service else "in main.cf"
+                self.diagnostics.append(cat.SENDER_EXEMPTION_CONFLICT.at(
+                    s.span, f"`unless {s.unless.value}` contradicts `unless {scope[2].value}` {where}: one "
+                    "smtpd_sender_restrictions list can exempt only one kind of client",
+                    hint="state the same exemption on every line of this scope",
+                    related=(Related(scope[3], "first exemption stated here"),)))
+                return
+            scope[2], scope[3] = s.unless, s.span
+        target = scope[1] if s.unless is not None else scope[0]
+        seen = {c.restriction for c in scope[0] + scope[1]}
+        for check in s.checks:
+            built = self._check(check)
+            if built is None:
+                continue
+            if built.restriction in seen:
+                self.diagnostics.append(cat.DUPLICATE_VALUE.at(check.span, f"`{check.kind.value}` is already stated "
+                                                               "for these senders", hint="remove the repetition"))
+                continue
+            seen.add(built.restriction)
+            target.append(built)
+
+    def _check(self, check: st.SenderCheck) -> SenderCheck | None:
+        restriction = RESTRICTIONS[check.kind]
+        if check.list_domain is not None:
+            try:
+                domain = values.domain(check.list_domain.text)
+            except values.ValueProblem as problem:
+                self.diagnostics.append(cat.INVALID_SENDER_CHECK.at(
+                    check.list_domain.span, f"`{check.list_domain.text}` is not a DNS list's domain: {problem.message}",
+                    hint="write the list's zone, e.g. `listed by dbl.spamhaus.org`"))
+                return None
+            restriction += f" {domain}"
+            if check.reply_filter is not None:
+                if not _REPLY_FILTER.fullmatch(check.reply_filter.text):
+                    self.diagnostics.append(cat.INVALID_SENDER_CHECK.at(
+                        check.reply_filter.span, f"`{check.reply_filter.text}` is not a reply filter Postfix reads",
+                        hint="write the addresses the list answers with, e.g. 127.0.1.[2..99] or 127.0.0.2;127.0.0.4"))
+                    return None
+                restriction += f"={check.reply_filter.text}"
+        return SenderCheck(check.kind, restriction, check.span)
+
+    def finish(self, stated_services: set[str]) -> tuple[SenderChecks, ...]:
+        for word in self.service_words:
+            kind = word.text.lower()
+            if kind in stated_services:
+                continue
+            if kind not in KINDS:
+                message, hint = (f"`{word.text}` is not a kind of service",
+                                 f"write one of {', '.join(KINDS)}, as the `service` lines do")
+            else:
+                message, hint = (f"the policy states no `service {kind}`, so no listener would run these checks",
+                                 f"add `service {kind}`, or leave `on` out to check senders on every listener")
+            self.diagnostics.append(cat.SENDER_CHECKS_NO_SERVICE.at(word.span, message, hint=hint))
+        return tuple(SenderChecks(service, tuple(plain), tuple(exempted), unless, span)
+                     for service, (plain, exempted, unless, _, span) in self.scopes.items()
+                     if service is None or service in stated_services)
