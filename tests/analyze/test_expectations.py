@@ -54,9 +54,17 @@ def test_trusted_means_inside_the_first_trusted_network(tmp_path) -> None:
     assert d.span.line == 10 and "Client host rejected" in d.message
 
 
-def test_dns_answers_are_assumed_nominal_and_said_so(tmp_path) -> None:
+def test_a_verdict_only_dns_decides_is_a_note_that_names_each_answer(tmp_path) -> None:
+    c = compile_text(tmp_path, HEAD + "set smtpd_client_restrictions = reject_rbl_client zen.example\n"
+                                      "expect reject anonymous sending as a@evil.test to b@example0.com\n")
+    (d,) = [d for d in c.diagnostics if d.code in ("MP501", "MP328")]
+    assert d.code == "MP328" and "depends on DNS: it rejects when listed by zen.example" in d.message
+    assert d.message.endswith("it accepts otherwise")
+
+
+def test_a_verdict_no_dns_answer_gives_still_fails_and_says_what_was_assumed(tmp_path) -> None:
     (d,) = failures(tmp_path, "set smtpd_client_restrictions = reject_rbl_client zen.example\n"
-                              "expect reject anonymous sending as a@evil.test to b@example0.com\n")
+                              "expect defer anonymous sending as a@evil.test to b@example0.com\n")
     assert d.code == "MP501" and "assuming no DNS list lists the client" in d.message
 
 

@@ -113,7 +113,8 @@ def test_every_statement_is_written_by_import_or_says_why_not(tmp_path) -> None:
     configs = [*sorted((REPO / "tests/fixtures/seed").iterdir()), REPO / "tests/fixtures/debian",
                REPO / "tests/fixtures/hosted",
                folder(tmp_path, SASL, "smtp inet n - n - - smtpd\n"),
-               _compiled(REPO / "examples/phones.mailpolicy", tmp_path / "phones")]  # services and TLS
+               _compiled(REPO / "examples/phones.mailpolicy", tmp_path / "phones"),  # services and TLS
+               _compiled(REPO / "tests/cases/statements/refuse-senders.mailpolicy", tmp_path / "refuse")]
     written = set()
     for config in configs:
         for line in import_config(config).text.splitlines():

@@ -68,9 +68,10 @@ def sender_checks_block(t: Translator, owners: bool) -> Block | None:
         effective.pop()
     if effective == compiled:
         return Block(tuple(statements), origins=(t.located(NAME),)) if statements else None
-    notes = [t.lossy(t.located(NAME), _change(written, compiled, left_out, login_checks, owners),
-                     "read docs/language.md#refuse-senders; a check the language cannot say can be a "
-                     "`set smtpd_recipient_restrictions` entry, after the permits it needs")]
+    hint = ("a check the language cannot say can be a `set smtpd_recipient_restrictions` entry, after the "
+            "permits it needs (docs/language.md#refuse-senders)" if left_out else
+            "the `allow user` and `refuse senders` lines decide this list (docs/language.md#refuse-senders)")
+    notes = [t.lossy(t.located(NAME), _change(written, compiled, left_out, login_checks, owners), hint)]
     return Block(tuple(statements), tuple(notes), (t.located(NAME),))
 
 

@@ -42,11 +42,6 @@ class SenderCheck:
     restriction: str   # `reject_rhsbl_sender dbl.spamhaus.org=127.0.1.[2..99]`
     span: Span
 
-    @property
-    def asks_dns(self) -> bool:
-        """Tell whether Postfix decides it by what DNS answers (the sender's domain, a DNS list)."""
-        return self.kind in (SenderCheckKind.UNKNOWN_DOMAIN, SenderCheckKind.LISTED_BY)
-
 
 @frozen
 class SenderChecks:

@@ -8,8 +8,8 @@ The list a scope (main.cf, or one service's `-o`) compiles to:
   clients it permits (the seed's mistake), so the exemption's permits come after it.
 - A permit in this list ends this list only: smtpd_check.c smtpd_check_rcpt() runs the client,
   HELO and sender lists (smtpd_delay_reject = yes) and goes on to smtpd_relay_restrictions and
-  smtpd_recipient_restrictions unless one of them *rejected* (each list's OK is turned into DUNNO
-  when it returns), so `unless trusted` exempts a client from these checks and from nothing
+  smtpd_recipient_restrictions unless one of them *rejected* (smtpd_check_mail returns a reply
+  only for SMTPD_CHECK_REJECT), so `unless trusted` exempts a client from these checks and from nothing
   else: relaying is still decided by the relay list (tests/e2e/test_sender_checks_live.py shows
   both on the real Postfix).
 - Checks stated without `unless` come before the permits, so every client runs them.
