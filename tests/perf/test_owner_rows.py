@@ -23,6 +23,8 @@ HEADER = "local domains example0.com\nsasl dovecot private/auth\n"
 def loaded_from(text: str, expand: bool) -> LoadedPolicy:
     parsed = parse_text(text, "p")
     statements = tuple(st.expanded(parsed.statements)) if expand else parsed.statements
+    # The loader replaces an `include` by the statements of its file; no file is read here.
+    statements = tuple(s for s in statements if not st.is_a(s, "Include"))
     return LoadedPolicy((parsed.source,), statements, {}, parsed.diagnostics)
 
 

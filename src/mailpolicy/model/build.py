@@ -12,7 +12,6 @@ from mailpolicy.model import values
 from mailpolicy.model.database import DatabaseBuilder
 from mailpolicy.model.hosted import HostedBuilder
 from mailpolicy.model.owners import OwnersBuilder
-from mailpolicy.model.sender_checks import SenderChecksBuilder
 from mailpolicy.model.policy import Expectation, Located, Policy, SaslConfig, Setting, TrustedNetwork
 from mailpolicy.model.service_values import build_service, build_tls
 from mailpolicy.parse import lookalikes
@@ -36,14 +35,15 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self.hosted = HostedBuilder(self.diagnostics)
         self.databases = DatabaseBuilder(self.diagnostics)
-        self.sender_checks = SenderChecksBuilder(self.diagnostics)
+        self.sender_checks = None  # a SenderChecksBuilder from the first `refuse senders` line
 
     def run(self) -> Policy:
         for statement in self.loaded.statements:
             if self._once(statement):
                 getattr(self, "_build_" + type(statement).__name__.lower())(statement)
         databases, database_tables = self.databases.finish()
-        sender_checks = self.sender_checks.finish({s.kind for s in self.lists["services"]})
+        sender_checks = (self.sender_checks.finish({s.kind for s in self.lists["services"]})
+                         if self.sender_checks is not None else ())
         return Policy(**self.fields, **{k: tuple(v) for k, v in self.lists.items()}, owners=self.owners.finish(),
                       hosted=self.hosted.finish(), databases=databases, database_tables=database_tables,
                       sender_checks=sender_checks, sources=self.loaded.sources)
@@ -250,6 +250,10 @@ class _Builder:
         self.fields["tls"] = build_tls(s, self.diagnostics)
 
     def _build_refusesenders(self, s: st.RefuseSenders) -> None:
+        if self.sender_checks is None:  # imported here: most policies never state one (start-up)
+            from mailpolicy.model.sender_checks import SenderChecksBuilder
+
+            self.sender_checks = SenderChecksBuilder(self.diagnostics)
         self.sender_checks.add(s)
 
     def _build_service(self, s: st.Service) -> None:

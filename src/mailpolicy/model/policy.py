@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import attrs
 
@@ -10,10 +10,12 @@ from mailpolicy.frozen import frozen
 from mailpolicy.model.database import Database, DatabaseTable
 from mailpolicy.model.hosted import Hosted
 from mailpolicy.model.owners import Owners, Ownership  # noqa: F401  (Ownership: one pair, part of the model)
-from mailpolicy.model.sender_checks import SenderChecks
 from mailpolicy.parse.statements import ClientKind, RelayMode
 from mailpolicy.postfix.networks import IPNetwork
 from mailpolicy.source import SourceFile, Span
+
+if TYPE_CHECKING:  # model/sender_checks.py is imported only by a policy that states `refuse senders`
+    from mailpolicy.model.sender_checks import SenderChecks
 
 T = TypeVar("T")
 

@@ -23,13 +23,12 @@ from __future__ import annotations
 from mailpolicy.model.policy import Policy
 from mailpolicy.parse.statements import RelayMode
 from mailpolicy.plan.model import Entry, Parameter
-from mailpolicy.plan.sender_checks import sender_check_entries
 
 
 def sender_restrictions(policy: Policy) -> Parameter:
     """Return smtpd_sender_restrictions: the identity guard, when anybody owns an address, then main.cf's checks."""
     checks = policy.sender_checks_of(None)
-    entries = owner_guard(policy, checks is not None) + sender_check_entries(checks)
+    entries = owner_guard(policy, checks is not None) + _check_entries(checks)
     source = policy.owner_source() or (checks.span if checks else None)
     if not entries:
         reason = ("empty on purpose: no address has an owner, and a value inherited from elsewhere "
@@ -50,8 +49,17 @@ def service_sender_restrictions(policy: Policy, kind: str) -> str | None:
     if checks is None:
         return None
     guard = owner_guard(policy, True) if policy.sasl else ()  # as plan_config guards main.cf's list
-    names = [e.name for e in guard + sender_check_entries(checks)]
+    names = [e.name for e in guard + _check_entries(checks)]
     return ",".join(name.replace(" ", ",") for name in names)
+
+
+def _check_entries(checks) -> tuple[Entry, ...]:
+    """Return the `refuse senders` entries of a scope (plan/sender_checks.py, imported only when there are some)."""
+    if checks is None:
+        return ()
+    from mailpolicy.plan.sender_checks import sender_check_entries
+
+    return sender_check_entries(checks)
 
 
 def owner_guard(policy: Policy, followed: bool = False) -> tuple[Entry, ...]:

@@ -38,10 +38,8 @@ _PERMITS = {
 }
 
 
-def sender_check_entries(checks: SenderChecks | None) -> tuple[Entry, ...]:
+def sender_check_entries(checks: SenderChecks) -> tuple[Entry, ...]:
     """Return the entries that follow ownership in one scope's smtpd_sender_restrictions."""
-    if checks is None:
-        return ()
     entries = [_entry(check, "") for check in checks.checks]
     if checks.unless is not None:
         for permit in _PERMITS[checks.unless]:
