@@ -48,6 +48,10 @@ def _attrs_items(obj):
 
 
 def _show(value) -> str:
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple of the tree (st.SenderCheck)
+        defaults = getattr(value, "_field_defaults", {})
+        return "{" + " ".join(f"{k}={_show(getattr(value, k))}" for k in value._fields
+                              if k != "span" and (k not in defaults or getattr(value, k) != defaults[k])) + "}"
     if isinstance(value, tuple):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     if hasattr(value, "text") and hasattr(value, "span"):
