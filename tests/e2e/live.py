@@ -47,3 +47,20 @@ def live_policy(compilation: Compilation, extra_logins: Iterable[str] = ()) -> I
     inputs = sandbox_inputs(compilation, extra_logins)
     for sandbox in booted_sandbox(inputs.main_cf, **inputs.sandbox_kwargs()):
         yield LivePolicy(compilation, inputs, sandbox)
+
+
+def verified_case(policy: Path):
+    """Compile a case policy, send every `expect` line to a real Postfix, and return (verification, table).
+
+    Fails when it does not compile or when the server does not honour a line; the table (expected,
+    got, the server's reply) is the message of every assertion a test adds.
+    """
+    from mailpolicy.compiler import compile_policy
+    from mailpolicy.verify import render_table, verify_compilation
+
+    compilation = compile_policy(policy)
+    assert compilation.ok, [str(d) for d in compilation.diagnostics]
+    verification = verify_compilation(compilation)
+    table = render_table(verification, compilation.policy, compilation.path, "Postfix")
+    assert verification.confirmed, table
+    return verification, table

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mailpolicy.compiler import compile_policy
-from mailpolicy.verify import render_table, verify_compilation
 from tests.conftest import REPO
+from tests.e2e.live import verified_case
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 
@@ -14,11 +13,7 @@ CASE = REPO / "tests" / "cases" / "checks" / "relay-others-try-later" / "site.ma
 
 
 def test_the_relay_guard_defers_and_every_expect_line_holds_on_the_real_server() -> None:
-    compilation = compile_policy(CASE)
-    assert compilation.ok, [str(d) for d in compilation.diagnostics]
-    verification = verify_compilation(compilation)
-    table = render_table(verification, compilation.policy, compilation.path, "Postfix")
-    assert verification.confirmed, table
+    verification, table = verified_case(CASE)
     deferred = [o for o in verification.outcomes if o.expectation.defer]
     assert deferred, table
     for outcome in deferred:

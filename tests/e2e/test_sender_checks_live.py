@@ -14,8 +14,8 @@ from __future__ import annotations
 import pytest
 
 from mailpolicy.compiler import compile_policy
-from mailpolicy.verify import render_table, verify_compilation
 from tests.conftest import REPO
+from tests.e2e.live import verified_case
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 
@@ -23,11 +23,7 @@ CASE = REPO / "tests" / "cases" / "checks" / "refuse-senders-exempt-trusted-live
 
 
 def test_every_expect_line_of_the_sender_checks_holds_on_the_real_server() -> None:
-    compilation = compile_policy(CASE)
-    assert compilation.ok, [str(d) for d in compilation.diagnostics]
-    verification = verify_compilation(compilation)
-    table = render_table(verification, compilation.policy, compilation.path, "Postfix")
-    assert verification.confirmed, table
+    verification, table = verified_case(CASE)
     replies = {(o.expectation.client.value, o.expectation.sender, o.expectation.recipient): o.attempt
                for o in verification.outcomes}
     # reject_non_fqdn_sender: 504 5.5.2 ... need fully-qualified address, before the permits.
