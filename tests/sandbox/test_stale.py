@@ -174,3 +174,56 @@ def test_a_dovecot_masters_children_are_its_leftovers_too(tmp_path: Path, childr
 
 def test_a_parent_that_cannot_be_listed_removes_nothing(tmp_path: Path) -> None:
     assert stale.remove_abandoned(tmp_path / "missing") == []
+
+
+# --- remove: the folder goes only after the last process naming it ---------------------------------
+
+DAEMONIZE = ("import signal, subprocess, sys, time\n"
+             "def daemonize(*_):\n"
+             "    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', *sys.argv[1:3], 'late'])\n"
+             "    sys.exit(0)\n"
+             "signal.signal(signal.SIGTERM, daemonize)\n"
+             "open(sys.argv[3], 'w').close()\n"
+             "time.sleep(60)\n")
+
+
+def test_a_process_forked_after_the_first_search_is_ended_before_the_folder_goes(tmp_path: Path, children,
+                                                                                  waiting) -> None:
+    # A `dovecot -c CONF` still daemonizing when a sweep looks: its master appears after the search
+    # (tests/sandbox/test_dovecot_stop.py shows it on the real Dovecot). Here the stand-in forks its
+    # "master", with the same -c, when it is TERMed.
+    root = sandbox_folder(tmp_path, None)
+    conf = str(root / "dovecot" / "dovecot.conf")
+    starting = children.start("-c", conf, str(tmp_path / "ready"), code=DAEMONIZE)
+    waiting((tmp_path / "ready").exists)
+    assert stale.leftover_pids(root) == [starting.pid]
+    try:
+        assert stale.remove(root, grace=5.0) is True
+        assert starting.wait(timeout=10) == 0  # it did fork its master, then left
+        assert stale.leftover_pids(root) == [] and not root.exists()
+    finally:
+        for pid in procs.with_argument(conf.encode()):
+            children.kill_if_tagged(pid, "late")
+
+
+def test_a_folder_is_kept_while_a_process_naming_it_survives(tmp_path: Path, children, monkeypatch) -> None:
+    root = sandbox_folder(tmp_path, None)
+    dovecot = children.start("-c", str(root / "dovecot" / "dovecot.conf"))
+    ended: list[list[int]] = []
+    monkeypatch.setattr(stale.procs, "terminate", lambda pids, grace: ended.append(list(pids)))
+    # Removed, the folder would no longer name the process to any later sweep.
+    assert stale.remove(root) is False
+    assert root.exists() and procs.is_alive(dovecot.pid)
+    assert ended == [[dovecot.pid]] * stale.ROUNDS
+    pid, start = dead_maker()
+    (root / stale.MARKER).write_text(f"{pid} {start} {stale._boot_id()}\n")
+    assert stale.remove_abandoned(tmp_path) == []  # not reported as removed
+
+
+def test_a_folder_no_process_names_is_removed_at_once(tmp_path: Path, children, monkeypatch) -> None:
+    root = sandbox_folder(tmp_path, None)
+    other = children.start("-c", str(tmp_path / "other" / "dovecot" / "dovecot.conf"))
+    ended: list[list[int]] = []
+    monkeypatch.setattr(stale.procs, "terminate", lambda pids, grace: ended.append(list(pids)))
+    assert stale.remove(root) is True
+    assert not root.exists() and ended == [] and procs.is_alive(other.pid)

@@ -245,7 +245,8 @@ class Sandbox:
                     dovecot.stop()
             finally:
                 if root is not None:
-                    _remove_tree(root)
+                    # Not by pid file alone: whatever still names the folder ends before it goes.
+                    stale.remove(root)
                 self._postfix = self._dovecot = None
                 self.root = None
                 _live.discard(self)

@@ -10,7 +10,9 @@ such leftovers, but only what is provably a sandbox's and provably abandoned:
   id) that no longer runs; a pid reused since then has another start time, a reboot another id;
 - its processes: Postfix's master and daemons carry MAIL_CONFIG=<folder>/etc in their
   environment (procs.with_environment), Dovecot's master names <folder>/dovecot/dovecot.conf on
-  its command line; nothing is signalled on a pid file's word alone.
+  its command line; nothing is signalled on a pid file's word alone;
+- the folder last: it is removed only once no process names it (remove), else kept for the
+  next sweep, since a process whose folder is gone can no longer be found.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ import stat
 from pathlib import Path
 
 from . import procs
+from .dovecot import instance_pids
 
 MARKER = ".mailpolicy-sandbox"
 PREFIX = "mpsb-"
 _BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+# Rounds of ending a folder's processes before it is kept for a later sweep (remove).
+ROUNDS = 3
 
 
 def _boot_id() -> str:
@@ -80,26 +85,36 @@ def abandoned(root: Path) -> bool:
 def leftover_pids(root: Path) -> list[int]:
     """Return the pids of the Postfix and Dovecot processes started for sandbox folder `root`."""
     pids = set(procs.with_environment("MAIL_CONFIG", str(root / "etc")))
-    conf = str(root / "dovecot" / "dovecot.conf").encode()
-    for pid in procs.with_argument(conf):
-        pids.add(pid)
-        pids.update(procs.children_of(pid))
+    pids.update(instance_pids(root / "dovecot" / "dovecot.conf"))
     return sorted(pids)
+
+
+def remove(root: Path, grace: float = 3.0) -> bool:
+    """End every process of sandbox folder `root`, then remove the folder; keep it while one still runs.
+
+    The folder is the only thing that names its processes to a later sweep: removed before the
+    last of them, a Dovecot would run on, unfindable (it happened: a Dovecot whose folder was
+    gone). Searched again after each round, because one still starting forks after a search.
+    """
+    from .sandbox import _remove_tree  # the same removal as a normal teardown
+
+    for _ in range(ROUNDS):
+        pids = [pid for pid in leftover_pids(root) if pid != os.getpid() and procs.is_alive(pid)]
+        if not pids:
+            _remove_tree(root)
+            return True
+        procs.terminate(pids, grace=grace)
+    return False
 
 
 def remove_abandoned(parent: Path = Path("/tmp")) -> list[Path]:
     """Stop the processes of every abandoned sandbox under `parent`, remove it; return those removed."""
-    from .sandbox import _remove_tree  # the same removal as a normal teardown
-
     removed = []
     try:
         candidates = sorted(parent.glob(PREFIX + "*"))
     except OSError:
         return removed
     for root in candidates:
-        if not abandoned(root):
-            continue
-        procs.terminate(leftover_pids(root), grace=3.0)
-        _remove_tree(root)
-        removed.append(root)
+        if abandoned(root) and remove(root):
+            removed.append(root)
     return removed
