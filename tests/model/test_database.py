@@ -41,3 +41,13 @@ def test_a_missing_password_file_is_an_error_at_its_name(tmp_path: Path) -> None
         "hostname mx.example0.com\ndatabase main postgresql://u@127.0.0.1/mail password \"nope.password\"\n")
     (problem,) = [d for d in compile_policy(tmp_path / "p.mailpolicy").diagnostics if d.code == "MP104"]
     assert (problem.span.line, problem.span.column) == (2, 54)
+
+
+def test_a_password_file_that_is_a_folder_is_an_error_at_its_name(tmp_path: Path) -> None:
+    # read_bytes opened the folder and os.fdopen raised IsADirectoryError: `mailpolicy: Is a
+    # directory`, exit 2, no place (found writing the sixth mutation run's tests, docs/mutation.md).
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "p.mailpolicy").write_text(
+        "hostname mx.example0.com\ndatabase main postgresql://u@127.0.0.1/mail password \"secrets\"\n")
+    (problem,) = [d for d in compile_policy(tmp_path / "p.mailpolicy").diagnostics if d.code == "MP104"]
+    assert (problem.span.line, problem.span.column, problem.message) == (2, 54, "secrets is not a regular file")

@@ -50,11 +50,13 @@ def read_bytes(path: Path, display: str, span: Span, follow: bool = False) -> tu
     except OSError as error:
         return None, cat.FILE_UNREADABLE.at(span, f"cannot read {display}: {error.strerror or error}",
                                             hint="check the path and its permissions")
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        # Checked on the descriptor, before it becomes a file object: os.fdopen raises
+        # IsADirectoryError for a folder (a `password` naming one, or an include swapped for one).
+        os.close(fd)
+        return None, cat.FILE_UNREADABLE.at(span, f"{display} is not a regular file", hint="name a text file")
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            return None, cat.FILE_UNREADABLE.at(span, f"{display} is not a regular file",
-                                                hint="name a text file")
         if info.st_size > MAX_FILE_BYTES:
             return None, too_large(span, f"{display} is {info.st_size:,} bytes, over the limit of "
                                     f"{MAX_FILE_BYTES:,} bytes for one file", "split it into smaller files")
