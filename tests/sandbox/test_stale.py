@@ -190,7 +190,7 @@ DAEMONIZE = ("import signal, subprocess, sys, time\n"
 def test_a_process_forked_after_the_first_search_is_ended_before_the_folder_goes(tmp_path: Path, children,
                                                                                   waiting) -> None:
     # A `dovecot -c CONF` still daemonizing when a sweep looks: its master appears after the search
-    # (tests/sandbox/test_dovecot_stop.py shows it on the real Dovecot). Here the stand-in forks its
+    # (tests/sandbox/test_no_process_outlives_its_folder.py shows it on the real Dovecot). Here the stand-in forks its
     # "master", with the same -c, when it is TERMed.
     root = sandbox_folder(tmp_path, None)
     conf = str(root / "dovecot" / "dovecot.conf")
@@ -214,7 +214,7 @@ def test_a_folder_is_kept_while_a_process_naming_it_survives(tmp_path: Path, chi
     # Removed, the folder would no longer name the process to any later sweep.
     assert stale.remove(root) is False
     assert root.exists() and procs.is_alive(dovecot.pid)
-    assert ended == [[dovecot.pid]] * stale.ROUNDS
+    assert ended == [[dovecot.pid]] * procs.END_ROUNDS
     pid, start = dead_maker()
     (root / stale.MARKER).write_text(f"{pid} {start} {stale._boot_id()}\n")
     assert stale.remove_abandoned(tmp_path) == []  # not reported as removed

@@ -12,23 +12,11 @@ from pathlib import Path
 from . import procs
 
 DOVECOT = "/usr/sbin/dovecot"
-# Searches for an instance's processes before stop() gives up: a `dovecot -c` still daemonizing
-# when a search runs (a sweep of a killed run's sandbox) forks its master after that search.
-STOP_ROUNDS = 3
 
 
 def instance_pids(conf: Path) -> list[int]:
-    """Return the pids of the Dovecot started with `-c conf`, and their children.
-
-    The `dovecot` started, the master it forks and its children all keep `-c CONF` on their
-    command line until the children rename themselves (`dovecot/auth`, measured on Dovecot 2.3):
-    the master by its argument, the children by their parent.
-    """
-    pids = set()
-    for pid in procs.with_argument(str(conf).encode()):
-        pids.add(pid)
-        pids.update(procs.children_of(pid))
-    return sorted(pids)
+    """Return the pids of the Dovecot started with `-c conf`: the `dovecot` started, the master it forks, their children."""
+    return procs.started_with(str(conf))
 
 
 def passwd_file(logins: Mapping[str, str]) -> str:
@@ -179,14 +167,9 @@ class Dovecot:
 
     def stop(self) -> None:
         """Stop Dovecot: TERM the master and its children, KILL what outlives that, until none is found."""
-        for _ in range(STOP_ROUNDS):
-            self._remember_pids()
-            alive = [pid for pid in sorted(self._pids) if procs.is_alive(pid)]
-            if not alive:
-                return
-            # All at once: a master TERMed alone waits about a second for its
-            # children to go; TERMed together the instance is gone in milliseconds.
-            procs.terminate(alive, grace=5.0)
+        # All at once: a master TERMed alone waits about a second for its children to go;
+        # TERMed together the instance is gone in milliseconds.
+        procs.end_all(self.alive_pids, grace=5.0)
 
     def alive_pids(self) -> list[int]:
         """Return the pids of this instance's processes still running."""

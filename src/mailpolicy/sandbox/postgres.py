@@ -19,6 +19,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from . import procs
+
 PARENT = "/tmp"
 PREFIX = "mppg-"
 SERVER_USER = "postgres"
@@ -139,4 +141,7 @@ class PostgresSandbox:
                                 "stop", check=False)
         finally:
             self.root = None
-            shutil.rmtree(root, ignore_errors=True)
+            # Not on pg_ctl's word alone: a stop that failed or timed out, or a start interrupted
+            # before postmaster.pid, leaves a server that only `-D DATA` still names; it ends first.
+            if procs.end_all(lambda: procs.started_with(str(root / "data")), grace=5.0):
+                shutil.rmtree(root, ignore_errors=True)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 _PROC = Path("/proc")
+# Searches for a server's processes before end_all gives up (see there).
+END_ROUNDS = 3
 
 
 def read_pid(path: Path) -> int | None:
@@ -99,3 +101,31 @@ def with_argument(argument: bytes) -> list[int]:
         if argument in arguments:
             found.append(pid)
     return found
+
+
+def started_with(argument: str) -> list[int]:
+    """Return the pids whose command line holds `argument` exactly, and their children.
+
+    A server started with its own configuration's path (Dovecot's `-c CONF`, PostgreSQL's `-D
+    DATA`) keeps it on its master's command line; its children rename themselves (`dovecot/auth`,
+    `postgres: checkpointer`, measured) and are found by their parent.
+    """
+    pids = set()
+    for pid in with_argument(argument.encode()):
+        pids.add(pid)
+        pids.update(children_of(pid))
+    return sorted(pids)
+
+
+def end_all(find: Callable[[], Iterable[int]], grace: float, rounds: int = END_ROUNDS) -> bool:
+    """TERM (then KILL) what `find` returns, searching again after each round; True once it finds none alive.
+
+    Searched again because a process still being started (a daemon forking its master) can appear
+    after a search. False: something survived every round, so what names it must be kept.
+    """
+    for _ in range(rounds):
+        pids = [pid for pid in find() if pid != os.getpid() and is_alive(pid)]
+        if not pids:
+            return True
+        terminate(pids, grace)
+    return not [pid for pid in find() if pid != os.getpid() and is_alive(pid)]

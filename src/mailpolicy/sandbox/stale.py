@@ -27,8 +27,6 @@ from .dovecot import instance_pids
 MARKER = ".mailpolicy-sandbox"
 PREFIX = "mpsb-"
 _BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
-# Rounds of ending a folder's processes before it is kept for a later sweep (remove).
-ROUNDS = 3
 
 
 def _boot_id() -> str:
@@ -98,13 +96,10 @@ def remove(root: Path, grace: float = 3.0) -> bool:
     """
     from .sandbox import _remove_tree  # the same removal as a normal teardown
 
-    for _ in range(ROUNDS):
-        pids = [pid for pid in leftover_pids(root) if pid != os.getpid() and procs.is_alive(pid)]
-        if not pids:
-            _remove_tree(root)
-            return True
-        procs.terminate(pids, grace=grace)
-    return False
+    if not procs.end_all(lambda: leftover_pids(root), grace=grace):
+        return False
+    _remove_tree(root)
+    return True
 
 
 def remove_abandoned(parent: Path = Path("/tmp")) -> list[Path]:

@@ -1,4 +1,4 @@
-"""No sandbox Dovecot outlives its folder, on the real Dovecot.
+"""No sandbox process outlives its folder, on the real Dovecot and PostgreSQL.
 
 A Dovecot found running after its sandbox folder was gone (issue 18) came from here: `dovecot -c
 CONF` forks its master and returns, and the master writes run/master.pid some milliseconds later.
@@ -6,7 +6,9 @@ Dovecot.stop knew the instance only by that pid file, so a start interrupted in 
 SIGTERM, a boot error) left a master that stop() missed, and the teardown then removed the folder,
 the last thing that named it (measured before the fix: about one instance in three of an
 interrupted start). Now stop() also finds the instance by its `-c CONF` argument, and the
-teardown removes the folder only once no process names it (stale.remove).
+teardown removes the folder only once no process names it (stale.remove). The throwaway
+PostgreSQL of `verify --database` had the same shape: stopped only through pg_ctl and
+postmaster.pid, then its folder removed; now whatever `-D DATA` still names ends first.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from pathlib import Path
 import pytest
 
 from mailpolicy.sandbox import Sandbox, procs, stale
+from mailpolicy.sandbox import postgres
 from mailpolicy.sandbox import dovecot as dovecot_module
 from mailpolicy.sandbox.dovecot import DOVECOT, Dovecot, instance_pids
-from tests.postfix_support import loopback_main_cf
+from tests.postfix_support import loopback_main_cf, missing_prerequisite
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
 
@@ -99,3 +102,23 @@ def test_the_teardown_ends_a_dovecot_that_its_stop_missed(monkeypatch) -> None:
         assert stale.leftover_pids(root) == []
     finally:
         procs.terminate(stale.leftover_pids(root), grace=5.0)
+
+
+def test_the_database_folder_goes_only_after_its_server(monkeypatch) -> None:
+    reason = postgres.database_available()
+    if reason is not None:
+        missing_prerequisite(f"no throwaway PostgreSQL here: {reason}")
+    database = postgres.PostgresSandbox()
+    with database:
+        root = database.root
+        data = str(root / "data")
+        server = procs.started_with(data)
+        assert len(server) > 1, "the postmaster and its background processes"
+        # As if `pg_ctl start` had been interrupted before the postmaster wrote its pid file:
+        # pg_ctl stop is not even tried.
+        (root / "data" / "postmaster.pid").unlink()
+    try:
+        assert not root.exists()
+        assert not [pid for pid in server if procs.is_alive(pid)]
+    finally:
+        procs.terminate(procs.started_with(data), grace=5.0)
