@@ -110,6 +110,7 @@ def test_a_file_that_fails_while_being_read_is_refused() -> None:
     (b"relay \xfe\n", 1, 7, "0xfe"),
     (b"relay nobody\n# caf\xc3\xa9\nallow \xc3\xa9\xc3\xa9 \x80x\n", 3, 10, "0x80"),
     (b"relay nobody\n\n\xc3(\n", 3, 1, "0xc3"),
+    (b"\n\xffrelay\n", 2, 1, "0xff"),  # the first line empty: newlines are counted from the first byte
 ])
 def test_text_that_is_not_utf8_is_located_at_its_first_bad_byte(tmp_path: Path, data: bytes, line: int,
                                                                   column: int, byte: str) -> None:

@@ -129,7 +129,7 @@ class _Loader:
     def safe_name(self, link: _Link) -> bool:
         """Refuse a file name with a control character or look-alike letters."""
         where = link.span or Span(link.display, 1, 1)
-        odd = next((ch for ch in link.display if not ch.isprintable() and ch != " "), None)
+        odd = next((ch for ch in link.display if not ch.isprintable()), None)  # a space is printable
         if odd is not None:
             shown = link.display.encode("unicode_escape").decode("ascii")
             # main.cf and the map cite files in comments, `# reason (name:3)`: a newline in a
