@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 from mailpolicy.parse import generate, grammar
 from mailpolicy.parse.grammar import build_parser, built_tables, grammar_path, grammar_text
@@ -110,6 +112,45 @@ def test_the_built_expressions_are_those_composed_now_from_the_grammar() -> None
         pattern, rebuilt = composed(grammar_shape(), rule, leave_out)
         assert pattern.pattern == text
         assert patterns.plan_data(rebuilt) == patterns.plan_data(plan)
+
+
+def test_every_stored_expression_is_the_pattern_re_compile_makes() -> None:
+    # lines.marshal holds the engine's code of each expression (parse/sre_code.py); CPython's
+    # Pattern equality compares flags, text and that code, so each must equal re.compile's.
+    from mailpolicy.parse import sre_code
+    from mailpolicy.parse.lines import built_lines
+
+    built = built_lines()
+    assert built is not None, "lines.marshal is missing, stale or for another interpreter: reinstall"
+    statements = {text for text, _ in built["statements"].values()}
+    assert statements <= set(built["codes"]) and len(built["codes"]) > len(statements)
+    for text in built["codes"]:
+        stored, fresh = sre_code.compiled(text), re.compile(text)
+        assert stored is not fresh and stored == fresh
+        assert (stored.groups, stored.groupindex, stored.flags) == (fresh.groups, fresh.groupindex, fresh.flags)
+    assert sre_code.compiled("[a-z]+x").fullmatch("abx") is not None  # not stored: compiled as it is
+
+
+def test_reading_every_statement_compiles_no_expression_without_its_stored_code(monkeypatch) -> None:
+    # Every expression lines.py makes from the built files comes from its stored code: were one
+    # left out of generate.expression_codes, re.compile would be called (and cost start-up) here.
+    from mailpolicy.parse import lines, parse_text, sre_code
+    from tests.parse.test_registry import GOLDEN_FILES
+
+    def refused(text: str) -> None:
+        raise AssertionError(f"compiled without stored code: {text!r}")
+
+    monkeypatch.setattr(sre_code, "re", SimpleNamespace(compile=refused))
+    for cache in (lines.line_reader, lines._plain_allow_user):
+        cache.cache_clear()
+    try:
+        for case in GOLDEN_FILES:
+            parse_text(case.read_text(encoding="utf-8"), case.name)
+        parse_text("allow user bob as a@b.example\nallow user carol as c@b.example, d@b.example\n", "rows")
+        assert lines.line_reader()._statements.keys() == set(grammar_shape()["statements"])
+    finally:
+        for cache in (lines.line_reader, lines._plain_allow_user):
+            cache.cache_clear()
 
 
 def test_expressions_built_by_another_interpreter_are_not_read(tmp_path: Path) -> None:

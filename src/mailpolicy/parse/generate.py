@@ -8,8 +8,8 @@ editable install, or by `python src/mailpolicy/parse/generate.py`):
 - `shape.json`: the grammar's rules and terminals as lark compiled them (optional parts and
   `*` repetitions already expanded into alternatives), which `parse/lines.py` turns into one
   regular expression per statement, so the common lines are read without importing lark at all.
-- `lines.marshal`: the same shape, with each statement's expression (as text) and plan already
-  composed by `patterns.py`: what `check` would otherwise compose at every start (a fifth of the
+- `lines.marshal`: the same shape, with each statement's expression (as text, and as the regular
+  expression engine's code: `sre_code.py`) and plan already composed by `patterns.py`: what `check` would otherwise compose at every start (a fifth of the
   time it spends on a small policy past its imports) and parse from JSON (importing `json`). In
   `marshal`'s format, which only the interpreter that wrote it reads for sure, so its first line
   names that interpreter (sys.implementation.cache_tag) and marshal's version; another one reads
@@ -46,8 +46,12 @@ def shape_stamp(grammar: str) -> str:
 
 
 def lines_header() -> bytes:
-    """Return the first line of lines.marshal: the format, and the interpreter whose marshal reads it."""
-    return f"mailpolicy-lines {SHAPE_FORMAT} {sys.implementation.cache_tag} marshal {marshal.version}\n".encode()
+    """Return the first line of lines.marshal: the format, and the interpreter whose marshal (and regular
+    expression engine) reads it."""
+    import _sre  # the regular-expression engine, whose code format the stored expressions are in (sre_code.py)
+
+    return (f"mailpolicy-lines {SHAPE_FORMAT} {sys.implementation.cache_tag} marshal {marshal.version} "
+            f"sre {_sre.MAGIC} {_sre.CODESIZE}\n").encode()
 
 
 def tables_stamp(grammar: str) -> str:
@@ -110,7 +114,9 @@ def write(grammar_file: Path, folder: Path) -> None:
     text = json.dumps(shape(parser, grammar), indent=1, sort_keys=True).encode("utf-8")
     _replace(folder / SHAPE, lambda handle: handle.write(text))
     built = json.loads(text)  # the same shape as plain data (lark's names are str subclasses)
-    lines = lines_header() + marshal.dumps({"shape": built, "statements": composed(built)})
+    statements = composed(built)
+    lines = lines_header() + marshal.dumps({"shape": built, "statements": statements,
+                                            "codes": expression_codes(built, statements)})
     _replace(folder / LINES, lambda handle: handle.write(lines))
 
 
@@ -131,6 +137,22 @@ def composed(built: dict) -> dict[str, list]:
         text, plan = patterns.statement_text(built, rule, leave_out)
         found[composed_key(rule, leave_out)] = [text, patterns.plan_data(plan)]
     return found
+
+
+def expression_codes(built: dict, statements: dict[str, list]) -> dict[str, list]:
+    """Return the engine's code of every expression `lines.py` compiles from these (sre_code.py): each
+    statement's, its repetitions' items (read by `plan_from_data`), the blank line and a value."""
+    patterns = _sibling("patterns")
+    texts = {patterns.blank_line_head(built) + patterns.blank_line_tail(built), built["terminals"]["VALUE"]["regex"]}
+
+    def record(text: str) -> None:
+        texts.add(text)
+
+    for text, plan in statements.values():
+        texts.add(text)
+        patterns.plan_from_data(plan, record)
+    code_of = _sibling("sre_code").code_of
+    return {text: code_of(text) for text in sorted(texts)}
 
 
 def _sibling(name: str):

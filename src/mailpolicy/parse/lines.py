@@ -14,7 +14,7 @@ import re
 from array import array
 from pathlib import Path
 
-from mailpolicy.parse import generate
+from mailpolicy.parse import generate, sre_code
 from mailpolicy.parse import statements as st
 from mailpolicy.parse.patterns import (
     Plan, blank_line_head, blank_line_tail, keywords, plan_from_data, statement_pattern, statement_rules,
@@ -66,6 +66,7 @@ def built_lines() -> dict | None:
         return None
     if not isinstance(built, dict) or built.get("shape", {}).get("stamp") != generate.shape_stamp(grammar_text()):
         return None
+    sre_code.use(built["codes"])
     return built
 
 
@@ -74,7 +75,7 @@ def composed(shape: dict, rule: str, leave_out: frozenset[str] = frozenset()) ->
     built = built_lines()
     if built is not None and built["shape"] is shape:
         text, plan = built["statements"][generate.composed_key(rule, leave_out)]
-        return re.compile(text), plan_from_data(plan)
+        return sre_code.compiled(text), plan_from_data(plan, sre_code.compiled)
     return statement_pattern(shape, rule, leave_out)
 
 
@@ -103,7 +104,7 @@ class LineReader:
         self.rules_by_keyword: dict[str, list[str]] = {}
         for keyword, rule in statement_rules(shape):
             self.rules_by_keyword.setdefault(keyword, []).append(rule)
-        self.blank = re.compile(blank_line_head(shape) + blank_line_tail(shape))
+        self.blank = sre_code.compiled(blank_line_head(shape) + blank_line_tail(shape))
         self._statements: dict[str, _Statement] = {}
 
     def tree(self, line: str, number: int, path: str) -> Node | None:
@@ -206,7 +207,7 @@ def _plain_allow_user() -> tuple:
     shape = grammar_shape()
     pattern, plan = composed(shape, *generate.PLAIN_ALLOW_USER)
     login, addresses = (p.group for p in plan.alternatives[0].pieces if p.kind != "keyword")
-    return pattern, login, addresses, re.compile(shape["terminals"]["VALUE"]["regex"]), keywords(shape)
+    return pattern, login, addresses, sre_code.compiled(shape["terminals"]["VALUE"]["regex"]), keywords(shape)
 
 
 class RowCollector:

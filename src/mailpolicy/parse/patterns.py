@@ -23,7 +23,7 @@ A line these do not match goes to lark, which decides and reports it.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Callable, Iterator
 
 _PUNCTUATION = re.compile(r"\W+")
 
@@ -258,19 +258,20 @@ def _piece_data(piece: Piece) -> list:
             [_piece_data(p) for p in piece.parts]]
 
 
-def plan_from_data(data: list) -> Plan:
+def plan_from_data(data: list, compile: Callable[[str], re.Pattern | None] = re.compile) -> Plan:
+    """Return the plan `plan_data` gave; `compile` makes its repetitions' expressions (sre_code.compiled)."""
     rule, expand1, alternatives = data
-    return Plan(rule, [Alternative(tree, group, [_piece_from_data(p) for p in pieces], marker)
+    return Plan(rule, [Alternative(tree, group, [_piece_from_data(p, compile) for p in pieces], marker)
                        for tree, group, marker, pieces in alternatives], expand1)
 
 
-def _piece_from_data(data: list) -> Piece:
+def _piece_from_data(data: list, compile: Callable[[str], re.Pattern | None]) -> Piece:
     kind, name, group, plan, first, item, parts = data
     piece = Piece(kind, name, group)
-    piece.plan = plan_from_data(plan) if plan else None
-    piece.first = re.compile(first) if first is not None else None
-    piece.item = re.compile(item) if item is not None else None
-    piece.parts = [_piece_from_data(p) for p in parts]
+    piece.plan = plan_from_data(plan, compile) if plan else None
+    piece.first = compile(first) if first is not None else None
+    piece.item = compile(item) if item is not None else None
+    piece.parts = [_piece_from_data(p, compile) for p in parts]
     return piece
 
 
