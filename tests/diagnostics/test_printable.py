@@ -66,3 +66,14 @@ def test_caret_stays_under_the_escaped_text():
     shown, caret = [row for row in out.splitlines() if " | " in row]
     column = caret.index("^")
     assert shown[column:column + len("mynetworks")] == "mynetworks"
+
+
+def test_the_ascii_shortcut_passes_exactly_the_characters_the_expression_leaves_alone() -> None:
+    # printable() skips the expression for plain ASCII text (start-up: the expression is compiled only
+    # when needed); over every ASCII character, alone and beside others, both must agree.
+    from mailpolicy.diagnostics.printable import _plain, _unsafe
+
+    for code in range(128):
+        for text in (chr(code), f"a{chr(code)}\tb", f"\t{chr(code)}"):
+            assert _plain(text) == (_unsafe().search(text) is None), repr(text)
+    assert not _plain("caf\u00e9") and printable("caf\u00e9 \u202e") == "caf\u00e9 \\u202e"
