@@ -9,12 +9,6 @@ import attrs
 from mailpolicy.analyze import AnalysisContext, analyze
 from mailpolicy.diagnostics import Diagnostic, finalize, has_errors
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.emit.main_cf import render_main_cf
-from mailpolicy.emit.master_cf import MASTER_CF, render_master_cf
-from mailpolicy.emit.provenance import Provenance
-from mailpolicy.emit.sender_map import render_sender_map
-from mailpolicy.emit.sql_tables import render_sql_table
-from mailpolicy.emit.tables import render_table
 from mailpolicy.frozen import frozen
 from mailpolicy.load.loader import load_policy
 from mailpolicy.model.build import build_policy
@@ -43,8 +37,13 @@ class Compilation:
 
 
 def compile_policy(path: str | os.PathLike, *, warnings_as_errors: bool = False,
-                   read_database: bool = False) -> Compilation:
-    """Compile the policy at `path`; never raises for bad input, reports it as diagnostics."""
+                   read_database: bool = False, render: bool = True) -> Compilation:
+    """Compile the policy at `path`; never raises for bad input, reports it as diagnostics.
+
+    `render=False` (`check`, which writes nothing) leaves the output files unrendered: every
+    diagnostic comes from the stages before, and rendering them would cost `check` the time of
+    writing a large site's sender map and the import of every renderer.
+    """
     path = str(path)
     loaded = load_policy(path)
     diagnostics = list(loaded.diagnostics)
@@ -74,7 +73,7 @@ def compile_policy(path: str | os.PathLike, *, warnings_as_errors: bool = False,
     ordered = finalize(diagnostics, warnings_as_errors)
     if has_errors(ordered):
         return Compilation(path, sources, ordered, policy, plan)
-    return Compilation(path, sources, ordered, policy, plan, emit(plan, path))
+    return Compilation(path, sources, ordered, policy, plan, emit(plan, path) if render else {})
 
 
 def _wrong_kind(path: str, loaded) -> Diagnostic | None:
@@ -129,6 +128,13 @@ def _missing_hostname(loaded) -> list[Diagnostic]:
 
 def emit(plan: ConfigPlan, path: str) -> dict[str, str]:
     """Render every output file of a plan: name in the output folder -> text."""
+    from mailpolicy.emit.main_cf import render_main_cf  # not for `check` (compile_policy's render)
+    from mailpolicy.emit.master_cf import MASTER_CF, render_master_cf
+    from mailpolicy.emit.provenance import Provenance
+    from mailpolicy.emit.sender_map import render_sender_map
+    from mailpolicy.emit.sql_tables import render_sql_table
+    from mailpolicy.emit.tables import render_table
+
     provenance = Provenance(path)
     outputs = {MAIN_CF: render_main_cf(plan, provenance)}
     if plan.sender_map is not None:

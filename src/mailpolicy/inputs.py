@@ -25,8 +25,10 @@ def policies_in(folder: Path) -> list[Path]:
 def compile_inputs(named: list[Path], from_folders: set[str], stdin: bool,
                    warnings_as_errors: bool, read_database: bool = False) -> list[Compilation]:
     """Compile every named policy, then stdin's if `stdin`; a file found in a folder that another input
-    includes is checked as part of that input only. `read_database`: `check --db`."""
-    results = {str(path): compile_policy(path, warnings_as_errors=warnings_as_errors, read_database=read_database)
+    includes is checked as part of that input only. `read_database`: `check --db`. Nothing is rendered:
+    `check` writes no file."""
+    results = {str(path): compile_policy(path, warnings_as_errors=warnings_as_errors, read_database=read_database,
+                                         render=False)
                for path in named}
     # A file another input includes is checked as part of it, not alone (a fragment such as a
     # users file would miss the statements of the policy that includes it).
@@ -50,7 +52,7 @@ def compile_stdin(warnings_as_errors: bool) -> Compilation:
         here = os.getcwd()
         os.chdir(folder)
         try:
-            return compile_policy(STDIN_NAME, warnings_as_errors=warnings_as_errors)
+            return compile_policy(STDIN_NAME, warnings_as_errors=warnings_as_errors, render=False)
         finally:
             os.chdir(here)
 
