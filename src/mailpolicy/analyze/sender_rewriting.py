@@ -53,7 +53,8 @@ _KEYS_SCANNED, _TARGETS = 400, 16
 _NOBODY_DOMAIN = "elsewhere.test"  # a domain no owner's address is at
 _MARKS = "+-_.="  # extension delimiters tried besides recipient_delimiter
 # `local@domain` or `@domain` as a pattern spells it once unescaped (`(.*)@old.example0.com`).
-_ADDRESS = re.compile(r"([A-Za-z0-9._+=-]*)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# (A text, compiled by re's own cache when a pattern table is read: most policies have none.)
+_ADDRESS = r"([A-Za-z0-9._+=-]*)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
 
 
 @frozen
@@ -265,7 +266,7 @@ def _written(rules) -> tuple[list[str], list[str]]:
     domains: dict[str, None] = {}
     for rule in rules:
         for pattern in (c.regex for c in rule.conditions if c.match and c.regex is not None):
-            for match in _ADDRESS.finditer(re.sub(r"\\(.)", r"\1", pattern.pattern)):
+            for match in re.finditer(_ADDRESS, re.sub(r"\\(.)", r"\1", pattern.pattern)):
                 domains[match.group(2).lower()] = None
                 if match.group(1):
                     addresses[match.group().lower()] = None

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.load.loader import LoadedPolicy
 from mailpolicy.model import values
-from mailpolicy.model.database import DatabaseBuilder
 from mailpolicy.model.hosted import HostedBuilder
 from mailpolicy.model.owners import OwnersBuilder
 from mailpolicy.model.policy import Expectation, Located, Policy, SaslConfig, Setting, TrustedNetwork
@@ -18,6 +17,9 @@ from mailpolicy.parse import lookalikes
 from mailpolicy.parse import statements as st
 from mailpolicy.parse.registry import STATEMENTS
 from mailpolicy.simulate.address import valid_address_literal
+
+if TYPE_CHECKING:
+    from mailpolicy.model.database import DatabaseBuilder
 
 # Statements that may appear once (the registry says which): a second one is an error pointing at both.
 _ONCE = {kind.class_name: kind.keyword for kind in STATEMENTS if kind.once}
@@ -34,14 +36,14 @@ class _Builder:
         self.relay: st.Relay | None = None
         self.diagnostics: list[Diagnostic] = []
         self.hosted = HostedBuilder(self.diagnostics)
-        self.databases = DatabaseBuilder(self.diagnostics)
+        self._databases: DatabaseBuilder | None = None  # made by the first database statement
         self.sender_checks = None  # a SenderChecksBuilder from the first `refuse senders` line
 
     def run(self) -> Policy:
         for statement in self.loaded.statements:
             if self._once(statement):
                 getattr(self, "_build_" + type(statement).__name__.lower())(statement)
-        databases, database_tables = self.databases.finish()
+        databases, database_tables = self._databases.finish() if self._databases else ((), ())
         sender_checks = (self.sender_checks.finish({s.kind for s in self.lists["services"]})
                          if self.sender_checks is not None else ())
         return Policy(**self.fields, **{k: tuple(v) for k, v in self.lists.items()}, owners=self.owners.finish(),
@@ -198,6 +200,15 @@ class _Builder:
 
     def _build_backupmx(self, s: st.BackupMx) -> None:
         self.hosted.backup_mx(s)
+
+    @property
+    def databases(self) -> DatabaseBuilder:
+        # Imported with the first database statement: most policies have none (start-up, docs/benchmarks.md).
+        if self._databases is None:
+            from mailpolicy.model.database import DatabaseBuilder
+
+            self._databases = DatabaseBuilder(self.diagnostics)
+        return self._databases
 
     def _build_database(self, s: st.Database) -> None:
         self.databases.database(s)

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import attrs
 
 from mailpolicy.frozen import frozen
-from mailpolicy.model.database import Database, DatabaseTable
 from mailpolicy.model.hosted import Hosted
 from mailpolicy.model.owners import Owners, Ownership  # noqa: F401  (Ownership: one pair, part of the model)
 from mailpolicy.parse.statements import ClientKind, RelayMode
 from mailpolicy.postfix.networks import IPNetwork
 from mailpolicy.source import SourceFile, Span
 
-if TYPE_CHECKING:  # model/sender_checks.py is imported only by a policy that states `refuse senders`
+if TYPE_CHECKING:  # imported only by a policy that states `refuse senders` / a database (model/build.py)
+    from mailpolicy.model.database import Database, DatabaseTable
     from mailpolicy.model.sender_checks import SenderChecks
 
 T = TypeVar("T")

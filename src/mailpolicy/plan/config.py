@@ -9,7 +9,6 @@ from mailpolicy.model.policy import Policy
 from mailpolicy.parse.registry import managed_parameters
 from mailpolicy.plan.model import ConfigPlan, Entry, MapEntry, Parameter, SenderMapPlan
 from mailpolicy.plan.restrictions import data_restrictions, relay_restrictions, sender_restrictions
-from mailpolicy.plan.database import plan_sql_tables
 from mailpolicy.plan.hosted import plan_hosting
 from mailpolicy.plan.sasl_path import resolve_sasl_path
 from mailpolicy.plan.sender_map import plan_sender_map
@@ -55,7 +54,7 @@ def plan_config(policy: Policy) -> ConfigPlan:
     params.append(_mynetworks(policy))
     params.extend(_sasl_parameters(policy))
     sender_map = plan_sender_map(policy)
-    sql_tables = plan_sql_tables(policy, ("owners",)) if policy.sasl else []
+    sql_tables = _sql_tables(policy, ("owners",)) if policy.sasl else []
     # The policy's own map first, then the database's: smtpd takes the first table that answers.
     references = [sender_map.reference] if sender_map else []
     references += [table.reference for table in sql_tables]
@@ -69,7 +68,7 @@ def plan_config(policy: Policy) -> ConfigPlan:
     params.append(data_restrictions(guarded))
     params.append(relay_restrictions(policy))
     params.extend(tls_parameters(policy))
-    hosting_sql = plan_sql_tables(policy, ("domains", "mailboxes", "aliases"))
+    hosting_sql = _sql_tables(policy, ("domains", "mailboxes", "aliases"))
     hosting, tables = plan_hosting(policy, hosting_sql)
     sql_tables += hosting_sql
     params.extend(hosting)
@@ -84,6 +83,15 @@ def plan_config(policy: Policy) -> ConfigPlan:
 # smtp transport, out to the Internet (or back to this very host, a mail loop).
 HOST_DESTINATIONS = ("$myhostname", "localhost")
 
+
+
+def _sql_tables(policy: Policy, kinds: tuple[str, ...]) -> list:
+    """Return the pgsql tables of these kinds (plan/database.py, imported only for a policy with a database)."""
+    if not policy.database_tables:
+        return []
+    from mailpolicy.plan.database import plan_sql_tables
+
+    return plan_sql_tables(policy, kinds)
 
 def _mydestination(policy: Policy) -> Parameter:
     stated = [d.value for d in policy.local_domains]

@@ -57,7 +57,8 @@ PROBE_PAYLOADS = ("victim.at.gmail.test", "victim=gmail.test", "victim+gmail.tes
                   "victim#gmail.test", "victim-at-gmail.test", "gmail.test=victim")
 ROUTED_PAYLOADS = ("victim%gmail.test", "gmail.test!victim")
 _TARGET = "gmail.test"  # the remote domain every payload carries
-_SUBSTITUTION = re.compile(r"\$(?:(\d)|\{(\d+)\}|\((\d+)\))")
+# (A text, compiled by re's own cache when a pattern's result is read: most policies have none.)
+_SUBSTITUTION = r"\$(?:(\d)|\{(\d+)\}|\((\d+)\))"
 
 
 @frozen
@@ -221,10 +222,10 @@ def stays_local(rule: Rule, remote: Callable[[str], bool]) -> bool:
             continue
         if not at or substitutes(domain) or remote(f"postmaster@{domain}"):
             return False
-        literal = _SUBSTITUTION.sub("", local.replace("$$", ""))
+        literal = re.sub(_SUBSTITUTION, "", local.replace("$$", ""))
         if any(ch in literal for ch in '@%!"\\'):
             return False
-        used = {int(next(g for g in m.groups() if g)) for m in _SUBSTITUTION.finditer(local.replace("$$", ""))}
+        used = {int(next(g for g in m.groups() if g)) for m in re.finditer(_SUBSTITUTION, local.replace("$$", ""))}
         if not used <= groups:
             return False
     return True
