@@ -77,6 +77,13 @@ def test_examples_round_trip(example: Path, tmp_path: Path):
     assert after == before
 
 
+def test_sender_checks_round_trip_in_main_cf_and_on_a_service(tmp_path: Path):
+    # refuse senders in main.cf and `on submission` (master.cf's -o): import reads both back.
+    before, after = round_trip(REPO / "tests/cases/statements/refuse-senders.mailpolicy", tmp_path)
+    assert after == before
+    assert before["smtpd_sender_restrictions"][0] == "reject_sender_login_mismatch"
+
+
 @pytest.mark.parametrize("example", WITH_DATABASE, ids=lambda p: p.stem)
 def test_an_example_with_a_database_imports_with_the_pgsql_map_named_as_not_imported(example: Path, tmp_path: Path):
     first = compile_policy(example)
@@ -96,6 +103,10 @@ SETS = st.sampled_from(["set smtpd_tls_security_level = may", "set smtpd_helo_re
                         "set smtpd_recipient_restrictions = reject_non_fqdn_recipient, permit_mynetworks, "
                         "permit_sasl_authenticated, reject_unauth_destination",
                         "set message_size_limit = 20480000"])
+
+
+SENDER_CHECKS = st.sampled_from(["not fully qualified", "with unknown domain", "listed by dbl.example",
+                                 "listed by rhsbl.example=127.0.0.[2..9]", "not listed here"])
 
 
 @st.composite
@@ -118,6 +129,9 @@ def policies(draw) -> str:
     else:
         lines.append("relay nobody")
     lines.extend(draw(st.lists(SETS, max_size=3, unique=True)))
+    unless = draw(st.sampled_from(["", ", unless trusted"] + ([", unless authenticated or trusted"] if sasl else [])))
+    for checks in draw(st.lists(st.lists(SENDER_CHECKS, min_size=1, max_size=2, unique=True), max_size=2)):
+        lines.append(f"refuse senders {', '.join(checks)}" + draw(st.sampled_from(["", unless])))
     return "\n".join(draw(st.permutations(lines))) + "\n"
 
 

@@ -123,6 +123,7 @@ EXPECTATION_DEPENDS_ON_DNS = _code("MP328", "expectation-depends-on-dns", NOTE, 
 INVALID_SENDER_CHECK = _code("MP329", "invalid-sender-check", ERROR, "a `refuse senders` check names a DNS list or reply filter Postfix cannot use")
 SENDER_EXEMPTION_CONFLICT = _code("MP330", "sender-exemption-conflict", ERROR, "two `refuse senders` lines of one listener exempt different clients; one smtpd_sender_restrictions list exempts one kind")
 SENDER_CHECKS_NO_SERVICE = _code("MP331", "sender-checks-no-service", ERROR, "`refuse senders ... on SERVICE` names a listener the policy does not state")
+EXEMPTS_NOBODY = _code("MP332", "exempts-nobody", WARNING, "`refuse senders ..., unless authenticated` in a policy without `sasl`: nobody logs in, so the exemption exempts nobody")
 BARE_POSTMASTER_FORGERY = _code("MP336", "bare-postmaster-forgery", ERROR, "sender ownership is checked, but not in smtpd_data_restrictions: an anonymous client can send as an owned address to the bare postmaster")
 RELAY_ASSUMPTION = _code("MP326", "relay-assumption", NOTE, "the open-relay proof holds only if a table it cannot read (SQL, LDAP, socketmap, tcp, a policy server, a file not given) does not answer as named")
 SENDER_REWRITING_ASSUMPTION = _code("MP327", "sender-rewriting-assumption", NOTE, "sender ownership holds only if a sender rewriting table it cannot read (SQL, LDAP, socketmap, tcp, a pattern file) never turns an address a client may use into one another login owns")

@@ -24,12 +24,13 @@ from mailpolicy.frozen import frozen
 from mailpolicy.importer import spelling as say
 from mailpolicy.importer.blocks import Block, Section, render_policy
 from mailpolicy.importer.hosting import hosting_blocks
-from mailpolicy.importer.sender_checks import sender_checks_block
+from mailpolicy.importer.sender_checks import sender_checks_block, service_block
 from mailpolicy.importer.services import ImportedServices, import_services
 from mailpolicy.importer.statements import Translator
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.postfix.main_cf import Definition
 from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
+from mailpolicy.postfix.service_kinds import port_kind
 from mailpolicy.simulate import Request, Verdict
 
 # What every import checks at each compile: no anonymous outside client relays.
@@ -58,6 +59,7 @@ def import_config(path: str | os.PathLike, *, version: str = "3.7") -> Imported:
     logins = [sasl, *t.senders(ctx.login_tables)]
     owners = bool(sasl and sasl.statements) and t.owners_imported
     logins.append(sender_checks_block(t, owners))
+    logins += [service_block(t, v, port_kind(v.service.name), owners) for v in listeners.views]
     for name, note in t.data_restrictions(owners):
         logins.append(Block((), (note,), (view.origin(name).span,)))
     hosting, hosting_parameters = hosting_blocks(t)

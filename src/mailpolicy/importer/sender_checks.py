@@ -12,10 +12,12 @@ list's line, and so is any change of order or of the login check the compile mak
 from __future__ import annotations
 
 from mailpolicy.audit.context import MISMATCH_RESTRICTIONS
+from mailpolicy.audit.effective import ServiceView
+from mailpolicy.frozen import frozen
 from mailpolicy.importer import spelling as say
 from mailpolicy.importer.blocks import Block
 from mailpolicy.importer.statements import Translator
-from mailpolicy.postfix.restriction_lists import entries
+from mailpolicy.postfix.restriction_lists import entries, split_words
 
 # The restrictions a `refuse senders` check is, by name; reject_unknown_address is the old name
 # smtpd 3.7 still runs as reject_unknown_sender_domain in a sender list (smtpd_check.c
@@ -32,9 +34,42 @@ _EXEMPTIONS = {("permit_sasl_authenticated",): "authenticated", ("permit_mynetwo
 NAME = "smtpd_sender_restrictions"
 
 
-def sender_checks_block(t: Translator, owners: bool) -> Block | None:
-    """Return the `refuse senders` lines main.cf's sender list means, with a note for what changes."""
-    written = [w.text for w in t.view.words(NAME)]
+@frozen
+class Reading:
+    """A sender list as `refuse senders` reads it: the checks before and after the permits, and the rest."""
+
+    written: tuple[str, ...]
+    plain: tuple[tuple[str, str | None], ...]     # (the check's words, its DNS list or None)
+    exempted: tuple[tuple[str, str | None], ...]
+    permits: tuple[str, ...]
+    left_out: tuple[str, ...]                     # what the language cannot say
+    login_checks: tuple[str, ...]                 # reject_*sender_login_mismatch: the owners decide
+
+    @property
+    def unless(self) -> str | None:
+        return _EXEMPTIONS.get(tuple(sorted(self.permits))) if self.exempted else None
+
+    def statements(self, on: str | None = None) -> tuple[str, ...]:
+        said = [say.refuse_senders(self.plain, on=on)] if self.plain else []
+        if self.exempted:
+            said.append(say.refuse_senders(self.exempted, self.unless, on))
+        return tuple(said)
+
+    def compiled(self, owners: bool) -> list[str]:
+        """Return the elements the compile writes for this list (plan/restrictions.py, plan/sender_checks.py)."""
+        return (["reject_sender_login_mismatch"] if owners else []) + _compiled(self.plain, self.exempted,
+                                                                                 self.permits)
+
+    def kept(self, owners: bool) -> bool:
+        """Tell whether the compile writes the list as it is (a final `permit` is what the end does anyway)."""
+        effective = [w.lower() for w in self.written]
+        if effective and effective[-1] == "permit":
+            effective.pop()
+        return effective == self.compiled(owners)
+
+
+def read_list(written: tuple[str, ...]) -> Reading:
+    """Read a smtpd_sender_restrictions value (its elements) as `refuse senders` lines."""
     plain: list[tuple[str, str | None]] = []
     exempted: list[tuple[str, str | None]] = []
     permits: list[str] = []
@@ -56,28 +91,52 @@ def sender_checks_block(t: Translator, owners: bool) -> Block | None:
             (exempted if permits else plain).append((_CHECKS[name], entry.argument))
         else:
             left_out.append(entry.shown)
-    unless = _EXEMPTIONS.get(tuple(sorted(permits))) if exempted else None
-    statements = []
-    if plain:
-        statements.append(say.refuse_senders(plain))
-    if exempted:
-        statements.append(say.refuse_senders(exempted, unless))
-    compiled = (["reject_sender_login_mismatch"] if owners else []) + _compiled(plain, exempted, permits)
-    effective = [w.lower() for w in written]
-    if effective and effective[-1] == "permit":
-        effective.pop()
-    if effective == compiled:
-        return Block(tuple(statements), origins=(t.located(NAME),)) if statements else None
+    return Reading(tuple(written), tuple(plain), tuple(exempted), tuple(permits), tuple(left_out),
+                   tuple(login_checks))
+
+
+def sender_checks_block(t: Translator, owners: bool) -> Block | None:
+    """Return the `refuse senders` lines main.cf's sender list means, with a note for what changes."""
+    reading = read_list(tuple(w.text for w in t.view.words(NAME)))
+    statements = reading.statements()
+    if reading.kept(owners):
+        return Block(statements, origins=(t.located(NAME),)) if statements else None
+    return Block(statements, (_lossy(t, t.located(NAME), reading, owners),), (t.located(NAME),))
+
+
+def service_says(value: str) -> bool:
+    """Tell whether a service's `-o smtpd_sender_restrictions` is one `refuse senders ... on KIND` can say.
+
+    It must hold a check (an `on` line says at least one) and nothing the language cannot say;
+    importer/services.py then recognises the service with it.
+    """
+    reading = read_list(split_words(value))
+    return bool(reading.plain or reading.exempted) and not reading.left_out
+
+
+def service_block(t: Translator, view: ServiceView, kind: str, owners: bool) -> Block | None:
+    """Return the `refuse senders ... on KIND` lines of an imported service's own sender list, if it has one."""
+    override = next((o for o in reversed(view.service.overrides) if o.name == NAME), None)
+    if override is None:
+        return None
+    reading = read_list(split_words(override.value))
+    statements = reading.statements(on=kind)
+    if reading.kept(owners):
+        return Block(statements, origins=(override.span,))
+    return Block(statements, (_lossy(t, override.span, reading, owners),), (override.span,))
+
+
+def _lossy(t: Translator, span, reading: Reading, owners: bool) -> str:
     hint = ("a check the language cannot say can be a `set smtpd_recipient_restrictions` entry, after the "
-            "permits it needs (docs/language.md#refuse-senders)" if left_out else
+            "permits it needs (docs/language.md#refuse-senders)" if reading.left_out else
             "the `allow user` and `refuse senders` lines decide this list (docs/language.md#refuse-senders)")
-    notes = [t.lossy(t.located(NAME), _change(written, compiled, left_out, login_checks, owners), hint)]
-    return Block(tuple(statements), tuple(notes), (t.located(NAME),))
+    return t.lossy(span, _change(list(reading.written), reading.compiled(owners), list(reading.left_out),
+                                 list(reading.login_checks), owners), hint)
 
 
-def _compiled(plain: list, exempted: list, permits: list[str]) -> list[str]:
+def _compiled(plain: tuple, exempted: tuple, permits: tuple[str, ...]) -> list[str]:
     """Return the elements plan/sender_checks.py writes for these checks (without the login check)."""
-    def elements(checks: list) -> list[str]:
+    def elements(checks: tuple) -> list[str]:
         out = []
         for words, dns_list in checks:
             name = next(n for n, w in _CHECKS.items() if w == words and n != "reject_unknown_address")

@@ -3,8 +3,8 @@
 A service is recognised by its port (master.cf's first column after any `host:`): `smtp` or 25
 is `inbound`, `submission` or 587 `submission`, `submissions`, `smtps` or 465 `submissions`. It
 becomes a statement only when the overrides that decide relaying, logins and TLS are exactly the
-ones the compiler writes for that kind (plan/services.py kind_overrides): a statement must mean
-what the service does. Services are imported only when at least one submission service is: a
+ones the compiler writes for that kind (plan/services.py kind_overrides), besides a sender list
+`refuse senders ... on KIND` can say: a statement must mean what the service does. Services are imported only when at least one submission service is: a
 master.cf with only Postfix's stock `smtp` line stays as it was (the policy then describes
 main.cf, which that line uses), so the imports of such configurations do not change.
 
@@ -19,6 +19,7 @@ from mailpolicy.audit.effective import ServiceView
 from mailpolicy.frozen import frozen
 from mailpolicy.importer import spelling as say
 from mailpolicy.importer.blocks import Block
+from mailpolicy.importer.sender_checks import service_says
 from mailpolicy.importer.statements import Translator
 from mailpolicy.model.policy import Located, Policy, SaslConfig, ServiceConfig, TlsConfig
 from mailpolicy.plan.services import SERVICE_DECIDED, TLS_MANAGED, kind_overrides, tls_parameters
@@ -63,6 +64,9 @@ def _service_config(view: ServiceView) -> ServiceConfig | None:
         return None
     wanted = {o.name: o.value for o in kind_overrides(KINDS[kind])}
     written = {o.name: o.value for o in service.overrides if o.name in SERVICE_DECIDED}
+    # A sender list of its own is a `refuse senders ... on KIND` line (importer/sender_checks.py).
+    if "smtpd_sender_restrictions" in written and service_says(written["smtpd_sender_restrictions"]):
+        del written["smtpd_sender_restrictions"]
     if {n: _words(v) for n, v in written.items()} != {n: _words(v) for n, v in wanted.items()}:
         return None
     return ServiceConfig(kind, (host,) if host else (), service.span)

@@ -44,7 +44,7 @@ class _Builder:
             if self._once(statement):
                 getattr(self, "_build_" + type(statement).__name__.lower())(statement)
         databases, database_tables = self._databases.finish() if self._databases else ((), ())
-        sender_checks = (self.sender_checks.finish({s.kind for s in self.lists["services"]})
+        sender_checks = (self.sender_checks.finish({s.kind for s in self.lists["services"]}, "sasl" in self.fields)
                          if self.sender_checks is not None else ())
         return Policy(**self.fields, **{k: tuple(v) for k, v in self.lists.items()}, owners=self.owners.finish(),
                       hosted=self.hosted.finish(), databases=databases, database_tables=database_tables,

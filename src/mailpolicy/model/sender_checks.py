@@ -115,7 +115,16 @@ class SenderChecksBuilder:
                 restriction += f"={check.reply_filter.text}"
         return SenderCheck(check.kind, restriction, check.span)
 
-    def finish(self, stated_services: set[str]) -> tuple[SenderChecks, ...]:
+    def finish(self, stated_services: set[str], sasl: bool) -> tuple[SenderChecks, ...]:
+        """Return one SenderChecks per scope; `sasl`: the policy lets clients log in."""
+        for _, _, unless, line, _ in self.scopes.values():
+            if not sasl and unless in (SenderExemption.AUTHENTICATED, SenderExemption.AUTHENTICATED_OR_TRUSTED):
+                # smtpd_check.c runs permit_sasl_authenticated only `if (smtpd_sasl_is_active(state))`:
+                # without SASL it matches nobody, silently.
+                self.diagnostics.append(cat.EXEMPTS_NOBODY.at(
+                    line, f"`unless {unless.value}` exempts logged-in clients, but the policy states no `sasl`: "
+                    "nobody logs in, so permit_sasl_authenticated matches nobody",
+                    hint="add `sasl ...` if clients log in, or write `unless trusted` (or no `unless`)"))
         for word in self.service_words:
             kind = word.text.lower()
             if kind in stated_services:
