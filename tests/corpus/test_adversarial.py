@@ -19,7 +19,8 @@ the assumption, shows the attacks fail.
 
 A request line is CLIENT SENDER RECIPIENT OUTCOME: CLIENT is `anonymous` (outside the trusted
 networks, not logged in), `trusted`, `user:LOGIN` (logged in from outside) or `xclient:LOGIN`
-(from outside, `XCLIENT LOGIN=...` before MAIL); SENDER `<>` is the null sender; OUTCOME
+(from outside, `XCLIENT LOGIN=...` before MAIL) or `proxy:ADDRESS` (from outside, a haproxy PROXY header
+naming ADDRESS as the client before the greeting); SENDER `<>` is the null sender; OUTCOME
 `accept` (RCPT 250) or `reject` (anything else). RECIPIENT `postmaster` (bare) is sent through
 DATA, where smtpd decides it: `accept` means the message was queued. OUTCOME `relayed` sends the
 message through DATA too and means it was queued and the queue manager handed that recipient to a
@@ -38,6 +39,7 @@ the refusal is not a false error.
 from __future__ import annotations
 
 import re
+import socket
 import time
 from pathlib import Path
 
@@ -144,6 +146,8 @@ def _send(sandbox, inputs, request: Request) -> tuple[bool, str]:
     kind, _, login = request.client.partition(":")
     if kind == "xclient":
         return _send_with_xclient(sandbox, inputs, login, request)
+    if kind == "proxy":
+        return _send_with_proxy_header(sandbox, inputs, login, request)
     client_kind = {"anonymous": ClientKind.ANONYMOUS, "trusted": ClientKind.TRUSTED, "user": ClientKind.USER}[kind]
     password = inputs.logins[login] if login else None
     # Mail to the bare postmaster is decided at DATA (smtpd_data_restrictions): the session goes on to it.
@@ -184,3 +188,32 @@ def _send_with_xclient(sandbox, inputs, login: str, request: Request) -> tuple[b
         return code == 250, f"rcpt {code} {reply!r}"
     finally:
         client.close()
+
+
+def _send_with_proxy_header(sandbox, inputs, claimed: str, request: Request) -> tuple[bool, str]:
+    """Connect from outside and name `claimed` as the client in a PROXY v1 header (smtpd_upstream_proxy_protocol).
+
+    smtplib reads the greeting on connect, which smtpd sends only after the header: a plain socket.
+    """
+    family = "TCP6" if ":" in claimed else "TCP4"
+    server = "::1" if family == "TCP6" else sandbox.host
+    with socket.create_connection((sandbox.host, sandbox.port), timeout=5,
+                                  source_address=(inputs.stand_ins.source_for(ClientKind.ANONYMOUS), 0)) as sock:
+        replies = sock.makefile("rb")
+        sock.sendall(f"PROXY {family} {claimed} {server} 40000 25\r\n".encode())
+
+        def reply_to(command: str | None) -> str:
+            if command is not None:
+                sock.sendall(command.encode() + b"\r\n")
+            while True:
+                line = replies.readline().decode(errors="replace").rstrip()
+                if len(line) < 4 or line[3] != "-":
+                    return line
+
+        steps = [(None, "220"), ("EHLO client.example.test", "250"), (f"MAIL FROM:<{request.sender}>", "250"),
+                 (f"RCPT TO:<{request.recipient}>", "250")]
+        for command, wanted in steps:
+            line = reply_to(command)
+            if not line.startswith(wanted):
+                return False, f"{command or 'greeting'}: {line!r}"
+        return True, line

@@ -54,10 +54,12 @@ class Probe:
     login: str | None
     sender: str
     recipient: str
+    service: str | None = None  # a policy's `service` (its own port); None: the one smtpd
 
     def describe(self) -> str:
         who = f"user {self.login}" if self.login else "anonymous"
-        return f"{who} from {self.client}: MAIL FROM:<{self.sender}> RCPT TO:<{self.recipient}>"
+        on = f" on {self.service}" if self.service else ""
+        return f"{who} from {self.client}{on}: MAIL FROM:<{self.sender}> RCPT TO:<{self.recipient}>"
 
 
 def address(rng: random.Random, domains=DOMAINS) -> str:

@@ -10,12 +10,15 @@ request printed. A few sandboxes run at a time.
 A seeded generator, not hypothesis: a booted server is shared by all requests of its
 configuration and several servers run at once, which hypothesis's one-example-at-a-time
 shrinking cannot use. A failure prints everything needed to reproduce it (seed and index).
+A fourth family (generate_hosting.py) compiles policies with the newer statements (hosted domains,
+mailboxes, aliases, a backup MX, services with TLS, `set` lines that change how addresses are read)
+and sends each request to one of its services, with the address forms an attacker writes.
 A third family (generate_wide.py) draws main.cf values and raw envelopes across every mechanism
 issue 13 found the simulator wrong on; some of those configurations make smtpd hang up or die
 (a HANGUP action, a restriction class that reaches itself): the model must say so, and a case
 whose smtpd died sends nothing more (master throttles it for 60 s).
 Longer runs by hand: MAILPOLICY_DIFF_SEED, MAILPOLICY_DIFF_POLICIES, MAILPOLICY_DIFF_RAW,
-MAILPOLICY_DIFF_WIDE.
+MAILPOLICY_DIFF_WIDE, MAILPOLICY_DIFF_HOSTING.
 """
 
 from __future__ import annotations
@@ -29,12 +32,14 @@ from pathlib import Path
 import attrs
 import pytest
 
+from mailpolicy.plan.service_views import views_of
 from mailpolicy.plan.simulator_model import plan_tables
+from mailpolicy.postfix.service_kinds import KINDS
 from mailpolicy.sandbox import Attempt, Sandbox, SandboxUnavailable
 from mailpolicy.sandbox.client import NO_REPLY
 from mailpolicy.simulate import PostfixModel, Request, Verdict
 from mailpolicy.simulate.decide import DATA_LIST
-from tests.e2e import generate, generate_raw, generate_wide
+from tests.e2e import generate, generate_hosting, generate_raw, generate_wide
 from tests.e2e.live import compiled
 
 pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
@@ -43,6 +48,7 @@ SEED = int(os.environ.get("MAILPOLICY_DIFF_SEED", "7"))
 POLICIES = int(os.environ.get("MAILPOLICY_DIFF_POLICIES", "140"))
 RAW = int(os.environ.get("MAILPOLICY_DIFF_RAW", "100"))
 WIDE = int(os.environ.get("MAILPOLICY_DIFF_WIDE", "80"))
+HOSTING = int(os.environ.get("MAILPOLICY_DIFF_HOSTING", "40"))
 PROBES = 12
 WIDE_PROBES = 16
 WORKERS = 4
@@ -64,6 +70,9 @@ class Case:
     model: PostfixModel
     probes: tuple[generate.Probe, ...]
     intent: generate.GeneratedPolicy | None = None  # the policy as the test wrote it (compiled cases)
+    services: tuple = ()  # (word, -o overrides) of each stated service, each on its own port
+    tls_hostname: str | None = None  # the sandbox's throwaway certificate, when the policy states `tls`
+    service_models: dict = attrs.field(factory=dict)  # service word -> the model of that smtpd
 
 
 @attrs.frozen
@@ -91,6 +100,24 @@ def policy_case(index: int, folder) -> Case:
                 compilation.policy.chroot.value is not None,
                 PostfixModel.from_parameters(params, plan_tables(plan), plan.version),
                 tuple(generate.probes(rng, generated, PROBES)), generated)
+
+
+def hosting_case(index: int, folder) -> Case:
+    rng = random.Random(f"{SEED}-hosting-{index}")
+    generated = generate_hosting.policy(rng)
+    compilation = compiled(folder, generated.text, f"h{index}.mailpolicy")
+    plan = compilation.plan
+    maps = {table.path: compilation.outputs[table.filename] for table in plan.tables}
+    if plan.sender_map is not None:
+        maps[plan.sender_map.path] = compilation.outputs[plan.sender_map.filename]
+    # As in policy_case: every address of the local domain exists; hosted ones are the policy's tables.
+    models = {view.service.word if view.service else None: PostfixModel.from_parameters(
+        {**view.plan.values(), "local_recipient_maps": ""}, plan_tables(plan), plan.version) for view in views_of(plan)}
+    return Case(f"hosting policy {index} (seed {SEED})", generated.text,
+                compilation.outputs["main.cf"] + "local_recipient_maps =\n", maps, generated.logins, True,
+                next(iter(models.values())), tuple(generate_hosting.probes(rng, generated, PROBES)), generated,
+                tuple((s.word, tuple((o.name, o.value) for o in s.overrides)) for s in plan.services),
+                "mx.example0.com" if compilation.policy.tls else None, models)
 
 
 def raw_case(index: int) -> Case:
@@ -122,7 +149,7 @@ def run_case(case: Case) -> Result:
     for _attempt in range(3):
         try:
             sandbox = Sandbox(case.main_cf, maps=case.maps, logins={login: f"pw-{login}" for login in case.logins},
-                              chroot=case.chroot)
+                              chroot=case.chroot, services=case.services, tls_hostname=case.tls_hostname)
             with sandbox:
                 # A port another sandbox (this run's, or anyone's on the machine) took between
                 # free_port() and master's bind would answer for this case: boot again.
@@ -155,11 +182,15 @@ def _compare(case: Case, sandbox: Sandbox) -> Result:
     compared = depends = judged = 0
     disagreements = []
     for probe in case.probes:
+        # The client starts TLS as a real one does: whenever offered, from the first byte on submissions.
+        tls = ("implicit" if probe.service and KINDS[probe.service].implicit_tls
+               else "starttls" if case.tls_hostname else None)
         attempt = sandbox.try_send(probe.client, probe.login, f"pw-{probe.login}" if probe.login else None,
-                                   probe.sender, probe.recipient, timeout=ATTEMPT_TIMEOUT)
+                                   probe.sender, probe.recipient, timeout=ATTEMPT_TIMEOUT, service=probe.service,
+                                   tls=tls)
         # Unchrooted, smtpd finds 127.0.0.1 in /etc/hosts; chrooted, it has no hosts file.
         name = "localhost" if probe.client == "127.0.0.1" and not case.chroot else "unknown"
-        decision = case.model.decide(Request(probe.client, probe.login, probe.sender, probe.recipient,
+        decision = case.service_models.get(probe.service, case.model).decide(Request(probe.client, probe.login, probe.sender, probe.recipient,
                                              helo=HELO, client_name=name))
         got = server_verdict(attempt)
         compared += 1
@@ -175,7 +206,8 @@ def _compare(case: Case, sandbox: Sandbox) -> Result:
             disagreements.append(_report(case, probe, attempt, decision))
         # The simulator reads the compiled main.cf and map, as the server does: both would agree on a
         # map that lost an owner. The intent oracle reads only the lines the test wrote.
-        intent = generate.intended(case.intent, probe) if case.intent is not None else None
+        oracle = generate_hosting.intended if isinstance(case.intent, generate_hosting.HostingPolicy) else generate.intended
+        intent = oracle(case.intent, probe) if case.intent is not None else None
         if intent is not None and attempt.code != NO_REPLY:
             judged += 1
             if (got is Verdict.ACCEPT) != (intent == "accept"):
@@ -213,7 +245,7 @@ def _report(case: Case, probe: generate.Probe, attempt: Attempt, decision) -> st
 
 def test_simulator_and_real_postfix_agree_on_every_request(tmp_path, capsys) -> None:
     cases = ([policy_case(i, tmp_path) for i in range(POLICIES)] + [raw_case(i) for i in range(RAW)]
-             + [wide_case(i) for i in range(WIDE)])
+             + [wide_case(i) for i in range(WIDE)] + [hosting_case(i, tmp_path) for i in range(HOSTING)])
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         results = list(pool.map(run_case, cases))
     compared = sum(r.compared for r in results)
@@ -224,12 +256,12 @@ def test_simulator_and_real_postfix_agree_on_every_request(tmp_path, capsys) -> 
     judged = sum(r.judged_by_intent for r in results)
     with capsys.disabled():
         print(f"\ndifferential (seed {SEED}): {len(cases)} configurations ({POLICIES} compiled policies, {RAW} "
-              f"hand-written main.cf, {WIDE} wide main.cf), {compared} requests compared ({depends} where the "
+              f"hand-written main.cf, {WIDE} wide main.cf, {HOSTING} hosting policies), {compared} requests compared ({depends} where the "
               f"simulator said DEPENDS; {unsent} not sent after smtpd died as predicted; {judged} also judged "
               f"by the policy's intent), {len(disagreements)} disagreements")
     assert not disagreements, f"{len(disagreements)} disagreements:\n" + "\n".join(disagreements[:20])
     assert compared + unsent == planned, "a server stopped answering; its case's disagreement says which"
     # The intent oracle must have judged enough requests to notice a lost or misplaced owner.
     assert judged >= POLICIES // 2, f"only {judged} requests judged by the policy's intent"
-    if (SEED, POLICIES, RAW, WIDE) == (7, 140, 100, 80):  # the CI run: the numbers docs/verify.md states
-        assert (len(cases), compared, unsent) == (320, 4026, 134)
+    if (SEED, POLICIES, RAW, WIDE, HOSTING) == (7, 140, 100, 80, 40):  # the CI run: the numbers docs/verify.md states
+        assert (len(cases), compared, unsent) == (360, 4506, 134)

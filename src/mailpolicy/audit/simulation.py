@@ -43,6 +43,9 @@ def model_for(ctx: AuditContext, view: ServiceView) -> PostfixModel:
     if model is None:
         params = {d.name: d.value for d in ctx.main.definitions}
         params.update(dict(overrides))
+        if view.service.type == "pass":
+            # Behind postscreen smtpd takes the client from postscreen and ignores it (smtpd_peer.c).
+            params["smtpd_upstream_proxy_protocol"] = ""
         cleanup = None
         if in_cleanup is not None:
             cleanup = {name: value for name, value in params.items() if name not in READ_BY_BOTH} | dict(in_cleanup)

@@ -116,6 +116,7 @@ def _redirects(service: Service, model: PostfixModel) -> Iterator[Diagnostic]:
 def _declared(counterexample: Counterexample) -> bool:
     decision = counterexample.decision
     return (counterexample.certain and counterexample.rewrite is None and counterexample.xclient is None
+            and counterexample.proxied is None
             and decision.restriction is None and "relay_domains" in decision.sources)
 
 
@@ -131,6 +132,13 @@ def relay_diagnostic(service: Service, counterexample: Counterexample, who: str,
         rewriting = service.parameter_span(counterexample.rewrite.parameter)
         if rewriting is not None:
             span, related = rewriting, ()
+    elif counterexample.proxied:
+        # The setting that lets any client name its own address is the line to change.
+        proxy = service.parameter_span("smtpd_upstream_proxy_protocol")
+        if proxy is not None:
+            if span is not None:
+                related = (Related(span, f"{decision.restriction} accepts the named client here"), *related)
+            span = proxy
     elif counterexample.xclient:
         # The line that let an outside client pose as another is the one to change.
         posing = service.parameter_span("smtpd_authorized_xclient_hosts")
@@ -189,6 +197,11 @@ def counterexample_hint(counterexample: Counterexample) -> str:
     if counterexample.rewrite is not None:
         return ("cleanup rewrites recipients after smtpd's relay check; build no destination from the client's text: "
                 "list each address in an exact-key table (hash:, lmdb:), or write results with a fixed local domain")
+    if counterexample.proxied:
+        return ("smtpd_upstream_proxy_protocol = haproxy makes smtpd take the client's address from the first line "
+                "any client sends: let clients relay by login (permit_sasl_authenticated) rather than by address, "
+                "or let smtpd listen only where the proxy alone connects (a loopback master.cf service such as "
+                "`127.0.0.1:smtp`) and publish the proxy instead")
     if counterexample.xclient:
         return ("smtpd_authorized_xclient_hosts lets its clients claim any address and login (XCLIENT); "
                 "list only the hosts of your own proxies or filters, never networks of the Internet")
@@ -201,6 +214,8 @@ def _envelope(counterexample: Counterexample) -> str:
     client = request.client_address
     if counterexample.xclient:
         client = f"{counterexample.xclient} posing with XCLIENT as {client}"
+    elif counterexample.proxied:
+        client = f"{counterexample.proxied} naming {client} in a PROXY header (smtpd_upstream_proxy_protocol)"
     return f"from {client},{login} MAIL FROM:<{request.sender}> RCPT TO:<{request.recipient}>"
 
 

@@ -99,6 +99,8 @@ class Counterexample:
     answers: tuple[str, ...] = ()
     # The client that really connected, when it sent XCLIENT to pose as `request`'s client/login.
     xclient: str | None = None
+    # The client that really connected, when it named `request`'s client in a PROXY header.
+    proxied: str | None = None
     # The table cleanup(8) rewrites the accepted (local) recipient with, to a remote address.
     rewrite: Rewrite | None = None
     # Not empty: it relays only if tables the proof cannot read answer so (simulate/assumptions.py);
@@ -113,6 +115,7 @@ def prove_no_open_relay(model: PostfixModel, *, login: str | None = None, client
     found = _prove(model, login, clients, senders, limit)
     if login is None and clients is None:
         found.extend(_via_xclient(model, senders, limit))
+        found.extend(_via_proxy_header(model, senders, limit))
         found.extend(_via_rewrite(model, senders))
     return found
 
@@ -211,6 +214,25 @@ def _via_xclient(model: PostfixModel, senders: Iterable[str] | None, limit: int)
     if trusted:
         found.extend(_prove(model, None, trusted[:1], senders, limit))
     return [attrs.evolve(cx, xclient=poser) for cx in found]
+
+
+def _via_proxy_header(model: PostfixModel, senders: Iterable[str] | None, limit: int) -> list[Counterexample]:
+    """Return the requests an outside client relays with by naming another client in a PROXY header.
+
+    With smtpd_upstream_proxy_protocol = haproxy, smtpd reads the client's address from the first line
+    whoever connects sends (src/smtpd/smtpd_peer.c smtpd_peer_init -> smtpd_peer_from_proxy,
+    smtpd_haproxy.c): no list says who may send it, unlike XCLIENT. Any client that reaches the port
+    is judged as any address it names, a trusted network's included (measured on Postfix 3.7:
+    tests/corpus/adversarial/proxy-01.case). Behind postscreen smtpd ignores the setting.
+    """
+    if model.config.value("smtpd_upstream_proxy_protocol").strip() != "haproxy":
+        return []
+    connecting = _Search(model, None).outside_clients()[0]
+    claimed = [str(n.network_address + (1 if n.num_addresses > 1 else 0))
+               for n in (parse_network(w.lstrip("!")) for w in model.config.words("mynetworks"))
+               if isinstance(n, (ipaddress.IPv4Network, ipaddress.IPv6Network))]
+    found = _prove(model, None, list(dict.fromkeys(claimed)), senders, limit) if claimed else []
+    return [attrs.evolve(cx, proxied=connecting) for cx in found]
 
 
 def _xclient_authorized(model: PostfixModel, address: str) -> bool:
