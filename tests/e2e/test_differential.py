@@ -186,8 +186,9 @@ def _compare(case: Case, sandbox: Sandbox) -> Result:
         tls = ("implicit" if probe.service and KINDS[probe.service].implicit_tls
                else "starttls" if case.tls_hostname else None)
         attempt = sandbox.try_send(probe.client, probe.login, f"pw-{probe.login}" if probe.login else None,
-                                   probe.sender, probe.recipient, timeout=ATTEMPT_TIMEOUT, service=probe.service,
-                                   tls=tls)
+                                   probe.sender, probe.recipient, service=probe.service, tls=tls,
+                                   # A TLS handshake on a loaded machine takes longer than a plain session.
+                                   timeout=ATTEMPT_TIMEOUT * (2 if tls else 1))
         # Unchrooted, smtpd finds 127.0.0.1 in /etc/hosts; chrooted, it has no hosts file.
         name = "localhost" if probe.client == "127.0.0.1" and not case.chroot else "unknown"
         decision = case.service_models.get(probe.service, case.model).decide(Request(probe.client, probe.login, probe.sender, probe.recipient,
