@@ -121,20 +121,26 @@ def intended(generated: GeneratedPolicy, probe: Probe) -> str | None:
     local_part, _, domain = probe.recipient.rpartition("@")
     if domain not in generated.local_domains or local_part not in [p.lower() for p in LOCAL_PARTS]:
         return None
-    if owns(probe.login, probe.sender, generated.owners):
+    return ownership(generated, probe.login, probe.sender)
+
+
+def ownership(generated: GeneratedPolicy, login: str, sender: str) -> str | None:
+    """Return `accept` when the `allow user` lines give sender to login, `refuse` when only to others, else None."""
+    if owns(login, sender, generated.owners):
         return "accept"
-    if any(owns(login, probe.sender, generated.owners) for login, _ in generated.owners):
+    if any(owns(other, sender, generated.owners) for other, _ in generated.owners):
         return "refuse"
     return None
 
 
-def probes(rng: random.Random, generated: GeneratedPolicy, count: int) -> list[Probe]:
-    """Return `count` distinct random requests for a generated policy."""
+def probes(rng: random.Random, generated: GeneratedPolicy, count: int, draw=None) -> list[Probe]:
+    """Return `count` distinct random requests for a generated policy, each made by `draw(rng, generated)`."""
+    draw = draw or _probe
     found: dict[Probe, None] = {}
     for _ in range(count * 20):
         if len(found) == count:
             break
-        found[_probe(rng, generated)] = None
+        found[draw(rng, generated)] = None
     return list(found)
 
 

@@ -18,7 +18,8 @@ import random
 
 import attrs
 
-from tests.e2e.generate import LOGINS, STRANGER, GeneratedPolicy, Probe, owns
+from tests.e2e import generate
+from tests.e2e.generate import LOGINS, STRANGER, GeneratedPolicy, Probe
 
 LOCAL = "example0.com"
 HOSTED = ("example1.org", "example2.net")
@@ -117,11 +118,7 @@ def intended(generated: HostingPolicy, probe: Probe) -> str | None:
     # whoever owns it (seed 10 of the recorded run: an `@domain` owner's unknown address).
     if "smtpd_reject_unlisted_sender = yes" in generated.text and not _exists(generated, probe.sender.lower()):
         return None
-    if owns(probe.login, probe.sender, generated.owners):
-        return "accept"
-    if any(owns(login, probe.sender, generated.owners) for login, _ in generated.owners):
-        return "refuse"
-    return None
+    return generate.ownership(generated, probe.login, probe.sender)
 
 
 def _exists(generated: HostingPolicy, address: str) -> bool:
@@ -133,12 +130,7 @@ def _exists(generated: HostingPolicy, address: str) -> bool:
 
 def probes(rng: random.Random, generated: HostingPolicy, count: int) -> list[Probe]:
     """Return `count` distinct random requests, each for one of the policy's services (None: main.cf's smtpd)."""
-    found: dict[Probe, None] = {}
-    for _ in range(count * 20):
-        if len(found) == count:
-            break
-        found[_probe(rng, generated)] = None
-    return list(found)
+    return generate.probes(rng, generated, count, _probe)
 
 
 def _probe(rng: random.Random, generated: HostingPolicy) -> Probe:

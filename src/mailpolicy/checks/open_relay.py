@@ -132,16 +132,11 @@ def relay_diagnostic(service: Service, counterexample: Counterexample, who: str,
         rewriting = service.parameter_span(counterexample.rewrite.parameter)
         if rewriting is not None:
             span, related = rewriting, ()
-    elif counterexample.proxied:
-        # The setting that lets any client name its own address is the line to change.
-        proxy = service.parameter_span("smtpd_upstream_proxy_protocol")
-        if proxy is not None:
-            if span is not None:
-                related = (Related(span, f"{decision.restriction} accepts the named client here"), *related)
-            span = proxy
-    elif counterexample.xclient:
-        # The line that let an outside client pose as another is the one to change.
-        posing = service.parameter_span("smtpd_authorized_xclient_hosts")
+    elif counterexample.proxied or counterexample.xclient:
+        # The line that let an outside client pose as another (XCLIENT, or a PROXY header any client
+        # may send) is the one to change.
+        parameter = "smtpd_upstream_proxy_protocol" if counterexample.proxied else "smtpd_authorized_xclient_hosts"
+        posing = service.parameter_span(parameter)
         if posing is not None:
             if span is not None:
                 related = (Related(span, f"{decision.restriction} accepts the posing client here"), *related)
