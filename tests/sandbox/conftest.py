@@ -22,8 +22,13 @@ class Children:
         self.started: list[subprocess.Popen] = []
 
     def start(self, *arguments: str, code: str = SLEEP, env: dict[str, str] | None = None) -> subprocess.Popen:
-        child = subprocess.Popen([sys.executable, "-c", code, *arguments], env=env)
+        command = [sys.executable, "-c", code, *arguments]
+        child = subprocess.Popen(command, env=env)
         self.started.append(child)
+        # Popen returns while execve is still setting up the new command line (/proc/PID/cmdline
+        # reads empty for a moment): a search by argument made now would miss the child.
+        wanted = b"\0".join(part.encode() for part in command) + b"\0"
+        wait_for(lambda: _command_line(child.pid) in (wanted, None))
         return child
 
     @staticmethod
@@ -42,6 +47,17 @@ class Children:
             if child.poll() is None:
                 child.kill()
             child.wait()
+
+
+def _command_line(pid: int) -> bytes | None:
+    """Return a process's command line; None once it has exited (a zombie's reads empty too)."""
+    proc = Path("/proc") / str(pid)
+    try:
+        if proc.joinpath("stat").read_text().rpartition(")")[2].split()[0] == "Z":
+            return None
+        return proc.joinpath("cmdline").read_bytes()
+    except OSError:
+        return None
 
 
 @pytest.fixture
