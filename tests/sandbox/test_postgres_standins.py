@@ -41,8 +41,8 @@ class Server:
             raise subprocess.TimeoutExpired(command, options["timeout"])
         if program == "pg_ctl" and "start" in command:
             started = program != self.fail
-            Path(command[command.index("-l") + 1]).write_text(
-                "LOG:  database system is ready\n" if started else "FATAL:  could not bind IPv4 address\n")
+            Path(command[command.index("-l") + 1]).write_bytes(
+                b"LOG:  database system is ready \xff\n" if started else b"FATAL:  could not bind IPv4 address\n")
             if started:
                 data = Path(command[command.index("-D") + 1])
                 data.mkdir(parents=True, exist_ok=True)
@@ -121,15 +121,18 @@ def test_an_unavailable_machine_boots_nothing(monkeypatch, server: Server) -> No
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root can give the folder to the postgres user")
-def test_the_server_runs_as_postgres_in_a_private_folder_on_loopback_only(server: Server) -> None:
+def test_the_server_runs_as_postgres_in_a_private_folder_on_loopback_only(server: Server, monkeypatch) -> None:
     account = pwd.getpwnam("postgres")
+    # /tmp whatever TMPDIR says: every parent of the folder must be traversable by the postgres user.
+    monkeypatch.setattr(postgres.tempfile, "tempdir", "/var/tmp/not-for-postgres")
     with PostgresSandbox("mail", "postfix") as database:
         root, port = database.root, database.port
         info = root.stat()
         assert root.parent == Path("/tmp") and root.name.startswith("mppg-")
+        assert isinstance(port, int) and 1024 <= port <= 65535
         # Nobody but the server's user gets in: its socket and trust-authenticated data are there.
         assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (account.pw_uid, account.pw_gid, 0o700)
-        assert database.log() == "LOG:  database system is ready\n"
+        assert database.log() == "LOG:  database system is ready \ufffd\n"  # a log is shown, whatever its bytes
         assert database.sql("SELECT 1") == "row|1\n"
         database.grant_reading()
     as_server = ["runuser", "-u", "postgres", "--"]

@@ -106,3 +106,10 @@ def test_signal_ignores_a_process_that_has_gone() -> None:
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
                           check=True).stdout.strip()
     procs._signal(int(gone), signal.SIGTERM)
+
+
+def test_end_all_counts_a_zombie_as_ended_and_never_this_process(children, waiting) -> None:
+    # A daemon's child that exited and is not reaped yet is gone for the teardown: the folder may go.
+    child = children.start(code="pass")
+    waiting(lambda: "Z" in (Path("/proc") / str(child.pid) / "stat").read_text().rpartition(")")[2].split()[0])
+    assert procs.end_all(lambda: [child.pid, os.getpid()], grace=1.0) is True
