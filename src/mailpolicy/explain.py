@@ -12,7 +12,7 @@ at DATA, sees that mail).
 from __future__ import annotations
 
 from mailpolicy.analyze.context import AnalysisContext
-from mailpolicy.analyze.database import database_assumption, rows_named
+from mailpolicy.analyze.database import MAP_ASSUMPTION, database_assumption, rows_named
 from mailpolicy.analyze.sender_rewriting import SENDER_ASSUMPTION_PREFIX
 from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, trusted_client
 from mailpolicy.compiler import Compilation
@@ -46,6 +46,7 @@ def explain(compilation: Compilation) -> str:
     lines.extend(_transport_assumptions(compilation))
     lines.extend(_sender_assumptions(compilation))
     lines.extend(_database_assumptions(compilation))
+    lines.extend(_owner_map_assumptions(compilation))
     return "\n".join(lines) + "\n"
 
 
@@ -80,6 +81,16 @@ def _database_assumptions(compilation: Compilation) -> list[str]:
     for source in tables:
         lines.append(f"  - {rows_named(source)}: {database_assumption(source)} ({source.span.short})")
     return lines
+
+
+def _owner_map_assumptions(compilation: Compilation) -> list[str]:
+    """List the login maps the site maintains (MP334), which the proof takes as they answer."""
+    stated = [d.span for d in compilation.diagnostics if d.code == cat.OWNERS_IN_MAP.code]
+    maps = [m for m in compilation.policy.owner_maps if m.span in stated]
+    if not maps:
+        return []
+    return ["", "The site maintains these login maps, which the compiler cannot read; the proof:",
+            *(f"  - {m.reference} {MAP_ASSUMPTION} ({m.span.short})" for m in maps)]
 
 
 def _assumptions(compilation: Compilation, code: str, prefix: str, heading: str) -> list[str]:

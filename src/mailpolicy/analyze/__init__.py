@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from mailpolicy.analyze.context import AnalysisContext
-from mailpolicy.analyze.database import check_database_assumptions
+from mailpolicy.analyze.database import check_database_assumptions, check_owner_maps
 from mailpolicy.analyze.expectations import check_expectations
 from mailpolicy.analyze.hosted import (
     check_address_classes, check_aliases, check_hosted_delivery, check_hosting_settings, check_recipients,
@@ -57,6 +57,7 @@ CHECKS: tuple[Check, ...] = (
     check_aliases,
     check_hosting_settings,
     check_database_assumptions,  # MP380: what a database table is assumed to answer
+    check_owner_maps,  # MP334, MP338: a login map the site maintains
 )
 
 

@@ -1,7 +1,18 @@
-"""State what the proof assumes about tables kept in a database (MP380), unless `check --db` read them."""
+"""State what the proof assumes about tables it cannot read: the policy's database tables (MP380), unless
+`check --db` read them, and the login maps the site maintains (`owners from map`: MP334, MP338).
+
+The compiler names a site's login map in smtpd_sender_login_maps and never reads it: its rows live
+in MySQL, LDAP, PostgreSQL or a file the site keeps up to date. smtpd looks a MAIL FROM address up
+in it as in any login map (`user@domain`, then `user` for a local domain, then `@domain`:
+postconf(5) smtpd_sender_login_maps; smtpd_check.c check_sender_login_maps goes through
+mail_addr_find), so the sender-ownership reasoning takes its answers as given: which addresses
+have owners, and who they are, is the site's to decide, and `reject_sender_login_mismatch`
+enforces whatever it answers.
+"""
 
 from __future__ import annotations
 
+import posixpath
 from typing import Iterator
 
 from mailpolicy.analyze.context import AnalysisContext
@@ -39,3 +50,39 @@ _ASSUMED = {
     "mailboxes": "each address it holds is a mailbox, and a valid recipient",
     "domains": "each domain it holds is hosted here (delivered, never relayed)",
 }
+
+
+MAP_ASSUMPTION = ("takes its answers as given: each address it answers for is owned by the logins it answers "
+                  "with, one it does not answer for has no owner")
+
+
+def map_path(reference: str) -> str:
+    """Return the file a login map reference names: `proxy:ldap:/etc/postfix/x.cf` -> `/etc/postfix/x.cf`."""
+    return reference.removeprefix("proxy:").partition(":")[2]
+
+
+def check_owner_maps(ctx: AnalysisContext) -> Iterator[Diagnostic]:
+    """State MP334 at each `owners from map` line; refuse one that names a file the compile writes (MP338)."""
+    if not ctx.policy.owner_maps:
+        return
+    plan = ctx.plan
+    written = {t.path: what for what, tables in (("the sender map", [plan.sender_map] if plan.sender_map else []),
+                                                  ("a table the compile writes", plan.tables),
+                                                  ("a pgsql table the compile writes", plan.sql_tables))
+               for t in tables}
+    for owner_map in ctx.policy.owner_maps:
+        where = posixpath.normpath(map_path(owner_map.reference))
+        clash = written.get(where)
+        if clash is not None:
+            yield cat.OWNER_MAP_OVERWRITTEN.at(
+                owner_map.span, f"{owner_map.reference} is {clash} ({where}): the compile writes that file "
+                                "from the policy, and deploying it would replace the site's map",
+                hint="name the site's map by its own path, or move the policy's map with `sender map`")
+            continue
+        if ctx.policy.sasl is None:
+            continue  # MP308 says the owners need SASL; the plan leaves the map out
+        yield cat.OWNERS_IN_MAP.at(
+            owner_map.span, f"{owner_map.reference} is the site's map and is not read here: the proof "
+                            f"{MAP_ASSUMPTION}; `expect` lines that depend on it are left to `verify`",
+            hint="`mailpolicy verify POLICY --owners-map REF=ROWS` runs the expect lines with those rows standing "
+                 "in for it")

@@ -21,9 +21,13 @@ from mailpolicy.verify.database import RowsRefused
 @click.option("--database", "rows", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="An SQL file of rows: loaded into a throwaway PostgreSQL that stands in for the policy's "
                    "database (needed when the policy has `owners from`).")
+@click.option("--owners-map", "owner_maps", multiple=True, metavar="REF=ROWS",
+              help="A file of `ADDRESS LOGIN` lines standing in for the policy's `owners from map REF` "
+                   "(needed for each such map: the sandbox cannot reach the site's directory or database).")
 @format_option
 @warnings_option
-def verify_command(policy: Path, rows: Path | None, output_format: str, warnings_as_errors: bool) -> None:
+def verify_command(policy: Path, rows: Path | None, owner_maps: tuple[str, ...], output_format: str,
+                   warnings_as_errors: bool) -> None:
     """Compile POLICY, boot it in a throwaway Postfix + Dovecot on loopback, and send every
     `expect` line to that real server.
 
@@ -38,14 +42,15 @@ def verify_command(policy: Path, rows: Path | None, output_format: str, warnings
     # master, smtpd and Dovecot running (sandbox/signals.py).
     with unwinding_signals():
         try:
-            _verify(policy, rows, output_format, warnings_as_errors)
+            _verify(policy, rows, owner_maps, output_format, warnings_as_errors)
         except Interrupted as interrupted:
             click.echo(f"mailpolicy: verify interrupted by {interrupted.name}; "
                        "any sandbox it started is stopped and removed", err=True)
             raise
 
 
-def _verify(policy: Path, rows: Path | None, output_format: str, warnings_as_errors: bool) -> None:
+def _verify(policy: Path, rows: Path | None, owner_maps: tuple[str, ...], output_format: str,
+            warnings_as_errors: bool) -> None:
     exit_if_unreadable([policy])
     compilation = compile_policy(policy, warnings_as_errors=warnings_as_errors)
     print_diagnostics(list(compilation.diagnostics), compilation.sources, output_format)
@@ -54,6 +59,17 @@ def _verify(policy: Path, rows: Path | None, output_format: str, warnings_as_err
     if not compilation.policy.expectations:
         click.echo(f"mailpolicy: {policy} has no expect lines: nothing to verify", err=True)
         return
+    from mailpolicy.verify.owner_maps import OwnerMapsRefused, missing_reason, parse_owner_maps, stand_in_rows
+
+    try:
+        given = parse_owner_maps(owner_maps)
+        reason = missing_reason(compilation.policy, given)
+        owner_rows = stand_in_rows(given) if reason is None else {}
+    except OwnerMapsRefused as refused:
+        reason = str(refused)
+    if reason is not None:
+        click.echo(f"mailpolicy: cannot verify on a real Postfix here: {reason}", err=True)
+        raise SystemExit(exit_codes.USAGE)
     reason = sandbox_available()
     if reason is None and compilation.plan.sql_tables:
         reason = _database_reason(rows)
@@ -63,7 +79,7 @@ def _verify(policy: Path, rows: Path | None, output_format: str, warnings_as_err
         click.echo(f"mailpolicy: cannot verify on a real Postfix here: {reason}", err=True)
         raise SystemExit(exit_codes.USAGE)
     try:
-        verification = verify_compilation(compilation, rows=rows)
+        verification = verify_compilation(compilation, rows=rows, owner_rows=owner_rows)
     except PortUnavailable as error:
         # Another local program raced for the port: nothing is known about the policy.
         click.echo(f"mailpolicy: cannot verify now: {error}", err=True)

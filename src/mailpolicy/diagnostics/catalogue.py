@@ -155,6 +155,9 @@ TRANSPORT_RELAY = _code("MP384", "transport-relay", ERROR, "a domain accepted fr
 TRANSPORT_ASSUMPTION = _code("MP385", "transport-assumption", NOTE, "where a transport sends mail for a domain accepted from anyone cannot be judged here (a table not read, a host or transport of unknown owner): the open-relay proof assumes it stays with the administrator")
 POSSIBLE_TRANSPORT_RELAY = _code("MP386", "possible-transport-relay", ERROR, "a transport_maps pattern rule the proof cannot solve may hand a domain accepted from anyone to that domain's own mail servers")
 IGNORED_WITHOUT_SASL = _code("MP337", "ignored-without-sasl", WARNING, "a login restriction on a service without SASL: smtpd ignores it (\"no SASL support\")")
+OWNERS_IN_MAP = _code("MP334", "owners-in-map", NOTE, "the proof assumes what a login map the site maintains answers (`owners from map`): the compiler cannot read it")
+EXPECTATION_NEEDS_OWNER_MAP = _code("MP335", "expectation-needs-owner-map", NOTE, "an expect line depends on a login map the compiler cannot read: `verify` with a stand-in for it decides it")
+OWNER_MAP_OVERWRITTEN = _code("MP338", "owner-map-overwritten", ERROR, "`owners from map` names a file the compile writes itself (the sender map or a table beside it): deploying would replace the site's map")
 STARTUP_VALUE = _code("MP341", "startup-value", ERROR, "a main.cf value with which no Postfix program starts (mail_params.c; `postfix check` says so)")
 CLASS_LOOP = _code("MP340", "class-loop", WARNING, "a restriction class reaches itself: smtpd dies, or answers 451, on every request that gets there")
 

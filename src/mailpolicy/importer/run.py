@@ -15,6 +15,7 @@ import posixpath
 import attrs
 
 from mailpolicy.audit.run import Audit, audit_config
+from mailpolicy.audit.sasl import sasl_enabled
 from mailpolicy.audit.services import DECISIVE
 from mailpolicy.audit.simulation import model_for
 from mailpolicy.checks.samples import OUTSIDE_CLIENT
@@ -29,6 +30,7 @@ from mailpolicy.importer.services import ImportedServices, import_services
 from mailpolicy.importer.statements import Translator
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.postfix.main_cf import Definition
+from mailpolicy.postfix.service_kinds import port_kind
 from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
 from mailpolicy.postfix.service_kinds import port_kind
 from mailpolicy.simulate import Request, Verdict
@@ -54,10 +56,11 @@ def import_config(path: str | os.PathLike, *, version: str = "3.7") -> Imported:
     t = Translator(ctx, view)
     listeners = import_services(t)
     identity = [t.version(), t.hostname(), t.local_domains()]
-    relay = [t.trusted_networks(), t.relay()]
+    # `sasl` first: logins turned on only by master.cf services make `relay` an authenticated one.
     sasl = _sasl(t, listeners)
+    relay = [t.trusted_networks(), t.relay()]
     logins = [sasl, *t.senders(ctx.login_tables)]
-    owners = bool(sasl and sasl.statements) and t.owners_imported
+    owners = bool(sasl and sasl.statements) and (t.owners_imported or t.owner_maps_imported)
     logins.append(sender_checks_block(t, owners))
     logins += [service_block(t, v, port_kind(v.service.name), owners) for v in listeners.views]
     for name, note in t.data_restrictions(owners):
@@ -117,6 +120,9 @@ def _sasl(t: Translator, listeners: ImportedServices) -> Block | None:
         block = Translator(t.ctx, view).sasl()
         if block is not None:
             return block
+    block = _sasl_of_services(t)
+    if block is not None:
+        return block
     named = [d for d in map(t.ctx.main.get, ("smtpd_sasl_type", "smtpd_sasl_path")) if d is not None]
     if not named:
         return None
@@ -128,6 +134,37 @@ def _sasl(t: Translator, listeners: ImportedServices) -> Block | None:
                    "if a master.cf service turns logins on with -o, give it smtpd_sasl_type and smtpd_sasl_path "
                    "with -o as well, or state it with `service submission`")
     return Block((), (note,), tuple(d.name_span for d in named))
+
+
+def _sasl_of_services(t: Translator) -> Block | None:
+    """Return `sasl` as the master.cf services that turn logins on with -o have it (Mail-in-a-Box, docker-mailserver).
+
+    main.cf says `smtpd_sasl_auth_enable = no` and submission and submissions say `-o
+    smtpd_sasl_auth_enable=yes`, with main.cf's smtpd_sasl_type and smtpd_sasl_path or their own
+    -o. Without `sasl` the compiled main.cf has Postfix's defaults there (cyrus, smtpd) and those
+    services answer AUTH with 535. The statement turns logins on in main.cf, for every service it
+    serves: port 25 too, on purpose (docs/language.md "Why the MX does not turn SASL off": with
+    SASL off smtpd ignores every *_sender_login_mismatch there). The warning says so.
+    """
+    # Only the public submission ports (587, 465): a login on an internal listener (Mailu's 10025
+    # for its webmail) says nothing about what port 25 should offer.
+    enabling = [view for view in t.ctx.views if sasl_enabled(view) and not sasl_enabled(t.main_view)
+                and view.service.type == "inet" and port_kind(view.service.name) in ("submission", "submissions")]
+    if not enabling:
+        return None
+    block = Translator(t.ctx, enabling[0]).sasl()
+    if block is None or not block.statements or block.statements[0].startswith("#"):
+        return block
+    t.sasl_from_services = True
+    labels = ", ".join(view.label for view in enabling)
+    switch = t.ctx.main.get("smtpd_sasl_auth_enable")
+    note = t.lossy(switch.name_span if switch else t.located("smtpd_sasl_auth_enable"),
+                   f"smtpd_sasl_auth_enable is off in main.cf and master.cf turns logins on for {labels} with -o; "
+                   "`sasl` turns them on in main.cf, so every service main.cf serves offers AUTH, port 25 included "
+                   "(after STARTTLS where smtpd_tls_auth_only = yes): the language keeps logins on there so "
+                   "sender ownership is checked (smtpd ignores every *_sender_login_mismatch without SASL)",
+                   "read docs/language.md, \"Why the MX does not turn SASL off\"")
+    return attrs.evolve(block, notes=(*block.notes, note))
 
 
 def _settings(t: Translator, translated: set[str]) -> list[Block]:

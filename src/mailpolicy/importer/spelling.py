@@ -67,6 +67,10 @@ def sender_map(reference: str) -> str:
     return _render(st.SenderMap(_IMPORTED, _word(reference)))
 
 
+def owners_map(reference: str) -> str:
+    return _render(st.OwnersMap(_IMPORTED, _word(reference)))
+
+
 def allow_user(login: str, addresses: Iterable[str]) -> str:
     return _render(st.AllowUser(_IMPORTED, _word(login), _words(addresses)))
 

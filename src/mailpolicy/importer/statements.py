@@ -47,6 +47,10 @@ class Translator:
         self.view = view
         self.warnings: list[Diagnostic] = []
         self.owners_imported = False  # an `allow user` line was written
+        self.owner_maps_imported = False  # an `owners from map` line was written
+        # Set by the import when only master.cf services turn logins on (-o smtpd_sasl_auth_enable=yes)
+        # and it writes `sasl`: the compiled main.cf turns them on for every service.
+        self.sasl_from_services = False
         # Set by relay(): the relay guard is defer_unauth_destination, kept as `, others try later`.
         self.relay_later = False
 
@@ -69,7 +73,7 @@ class Translator:
 
     def sasl_on(self) -> bool:
         """Tell whether logins are on in the main service or in main.cf (a -o turning them off stays in master.cf)."""
-        return sasl_enabled(self.view) or sasl_enabled(self.main_view)
+        return sasl_enabled(self.view) or sasl_enabled(self.main_view) or self.sasl_from_services
 
     # --- identity -------------------------------------------------------------------------------
     def version(self) -> Block:
@@ -258,30 +262,36 @@ class Translator:
         return f"{was} becomes {', '.join(compiled)} in the compiled main.cf" + (f": {'; '.join(why)}" if why else "")
 
     def senders(self, tables: tuple[LoginTable, ...]) -> list[Block]:
-        """Return `sender map` and one `allow user` line per login, from the readable login map."""
+        """Return the statements the login maps mean, in their order: smtpd takes the first table that answers.
+
+        The first map, when it is of a `sender map` type and its source is readable, becomes `sender
+        map` and one `allow user` line per login (the compile writes the policy's own map first). Every
+        other map the language can name becomes `owners from map`, kept as written (`proxy:` too):
+        the site keeps maintaining it, and the proof states what it assumes of it (MP334).
+        """
         words = self.view.words("smtpd_sender_login_maps")
         if not words:
             return []
         span = self.origin_span("smtpd_sender_login_maps")
-        usable = [w for w in words if _map_statement(w) is not None]
+        first = _map_statement(words[0])
+        table = next((t for t in tables if t.word.text == words[0].text), None) if first else None
         blocks: list[Block] = []
-        for word in words:
-            if word not in usable[:1]:
-                blocks.append(Block((), (self.lossy(word.span, f"smtpd_sender_login_maps: `{word.text}` cannot be imported: "
-                                                               "the language names one table of type "
-                                                               f"{', '.join(values.MAP_TYPES)}",
-                                                    "merge its entries into the first table"),)))
-        if not usable:
-            return blocks
-        table = next((t for t in tables if t.word.text == usable[0].text), None)
-        blocks.insert(0, Block((_map_statement(usable[0]),), origins=(span,) if span else ()))
-        if table is None or table.source is None:
-            note = self.lossy(usable[0].span, f"smtpd_sender_login_maps: cannot read the source of {usable[0].text}: "
-                                              "no `allow user` lines imported, so the compiled policy has no sender "
-                                              "login map", "import on the server, or copy the file beside main.cf")
-            blocks.append(Block((), (note,)))
-            return blocks
-        blocks.append(self._allow_users(table))
+        rest = words
+        if first is not None and table is not None and table.source is not None:
+            blocks += [Block((first,), origins=(span,) if span else ()), self._allow_users(table)]
+            rest = words[1:]
+        for word in rest:
+            try:
+                reference = values.owner_map(word.text)
+            except values.ValueProblem as problem:
+                blocks.append(Block((), (self.lossy(word.span, f"smtpd_sender_login_maps: `{word.text}` cannot be "
+                                                               f"imported: {problem.message}",
+                                                    problem.hint or "merge its entries into another table"),)))
+                continue
+            # The audit's findings about the parameter are written once, above its first statement.
+            origins = (span,) if span and not blocks else ()
+            self.owner_maps_imported = True
+            blocks.append(Block((say.owners_map(reference),), origins=origins))
         return blocks
 
     def _allow_users(self, table: LoginTable) -> Block:
@@ -324,7 +334,7 @@ class Translator:
             return self.lossy(self.located(name), f"{name} holds {', '.join(extra)}; the policy writes {kept} in "
                                                   "that list, so these are left out",
                               "move them to smtpd_recipient_restrictions (a `set` line), after the permits they need")
-        becomes = ("reject_sender_login_mismatch, which checks every `allow user` there" if owners
+        becomes = ("reject_sender_login_mismatch, which checks the owners the policy names there" if owners
                    else "empty: the import gives no address an owner the policy can check")
         return self.lossy(self.located(name), f"{name} = {', '.join(written) or '(empty)'} becomes {becomes}",
                           "the `allow user` lines decide this list (docs/language.md#allow-user)")

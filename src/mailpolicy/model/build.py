@@ -11,7 +11,7 @@ from mailpolicy.load.loader import LoadedPolicy
 from mailpolicy.model import values
 from mailpolicy.model.hosted import HostedBuilder
 from mailpolicy.model.owners import OwnersBuilder
-from mailpolicy.model.policy import Expectation, Located, Policy, SaslConfig, Setting, TrustedNetwork
+from mailpolicy.model.policy import Expectation, Located, OwnerMap, Policy, SaslConfig, Setting, TrustedNetwork
 from mailpolicy.model.service_values import build_service, build_tls
 from mailpolicy.parse import lookalikes
 from mailpolicy.parse import statements as st
@@ -30,7 +30,7 @@ class _Builder:
         self.loaded = loaded
         self.fields: dict = {}
         self.lists: dict[str, list] = {"local_domains": [], "trusted_networks": [],
-                                       "settings": [], "expectations": [], "services": []}
+                                       "settings": [], "expectations": [], "services": [], "owner_maps": []}
         self.owners = OwnersBuilder()
         self.first: dict[str, st.Statement] = {}
         self.relay: st.Relay | None = None
@@ -215,6 +215,18 @@ class _Builder:
 
     def _build_ownersfrom(self, s: st.OwnersFrom) -> None:
         self.databases.table(s, "owners")
+
+    def _build_ownersmap(self, s: st.OwnersMap) -> None:
+        reference = self._value(s.map, values.owner_map, cat.INVALID_MAP)
+        if reference is None:
+            return
+        earlier = next((m for m in self.lists["owner_maps"] if m.reference == reference), None)
+        if earlier is not None:
+            self.diagnostics.append(cat.DUPLICATE_STATEMENT.at(
+                s.span, f"`owners from map {reference}` is already stated", hint="keep one of the two lines",
+                related=(Related(earlier.span, "first stated here"),)))
+            return
+        self.lists["owner_maps"].append(OwnerMap(reference, s.span))
 
     def _build_aliasesfrom(self, s: st.AliasesFrom) -> None:
         self.databases.table(s, "aliases")

@@ -101,6 +101,14 @@ class ServiceConfig:
 
 
 @frozen
+class OwnerMap:
+    """`owners from map REF`: a login map the site maintains; the compiler names it and cannot read it."""
+
+    reference: str
+    span: Span
+
+
+@frozen
 class Policy:
     """Everything a policy says, validated, with defaults for what it does not say."""
 
@@ -122,6 +130,7 @@ class Policy:
     hosted: Hosted = Hosted()
     databases: tuple[Database, ...] = ()
     database_tables: tuple[DatabaseTable, ...] = ()  # `owners from`, `aliases from`, ... `table TABLE`
+    owner_maps: tuple[OwnerMap, ...] = ()  # `owners from map`, in the order stated
     settings: tuple[Setting, ...] = ()
     expectations: tuple[Expectation, ...] = ()
     tls: TlsConfig | None = None
@@ -144,11 +153,13 @@ class Policy:
     @property
     def has_owners(self) -> bool:
         """Tell whether any address has an owner: an `allow user` line or a table of owners."""
-        return bool(self.owners) or bool(self.owner_tables)
+        return bool(self.owners) or bool(self.owner_tables) or bool(self.owner_maps)
 
     def owner_source(self) -> Span | None:
         """Return the statement that first gives an address an owner."""
-        return self.owners[0].span if self.owners else (self.owner_tables[0].span if self.owner_tables else None)
+        if self.owners:
+            return self.owners[0].span
+        return (self.owner_tables or self.owner_maps)[0].span if self.owner_tables or self.owner_maps else None
 
     @property
     def domain_names(self) -> frozenset[str]:

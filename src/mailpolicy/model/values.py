@@ -255,6 +255,33 @@ def sender_map(text: str) -> tuple[str, str]:
     return kind, where
 
 
+# `owners from map`: a login map the site maintains. The file types postmap builds, and the
+# client types whose TYPE:/path names a configuration file (mysql_table(5), pgsql_table(5),
+# ldap_table(5), sqlite_table(5)) that says where the rows are.
+OWNER_MAP_TYPES = (*MAP_TYPES, "mysql", "pgsql", "ldap", "sqlite")
+
+
+def owner_map(text: str) -> str:
+    """Return a login map reference `[proxy:]TYPE:/absolute/path`, as written.
+
+    `proxy:` is kept: proxymap(8) opens the table for smtpd and answers the same lookups (it
+    serves smtpd_sender_login_maps while proxy_read_maps keeps its default, which names it).
+    """
+    proxied = text.startswith("proxy:")
+    kind, sep, where = text.removeprefix("proxy:").partition(":")
+    if not sep:
+        raise ValueProblem(f"`{text}` names no table type",
+                           "write [proxy:]TYPE:/absolute/path, e.g. ldap:/etc/postfix/ldap-senders.cf")
+    if kind not in OWNER_MAP_TYPES:
+        raise ValueProblem(f"`{kind}` is not a login map type the language takes",
+                           "use one of " + ", ".join(OWNER_MAP_TYPES) + ", optionally after proxy:")
+    where = path(where)
+    if not where.startswith("/") or where.endswith("/"):
+        raise ValueProblem(f"`{where}` is not an absolute file path",
+                           "name the table (or its client configuration file) from /")
+    return ("proxy:" if proxied else "") + f"{kind}:{where}"
+
+
 def version(text: str) -> str:
     """Return a supported Postfix version `MAJOR.MINOR`."""
     match = _VERSION.fullmatch(text)

@@ -190,6 +190,13 @@ STATEMENTS: tuple[StatementKind, ...] = (
         lambda s: f"database {word(s.name)} {word(s.url)} password {quote(s.password.text)}",
         not_imported=_PGSQL_NOT_IMPORTED),
     _from_database("owners_from", "owners from", "sender_owners"),
+    # A login map the site maintains (analyze/database.py): after `owners from`, so the usage hint
+    # of a broken `owners from ...` line is the database form's (parse/usage.py: first wins).
+    StatementKind(
+        "owners_map", "owners from map",
+        "owners from map [proxy:]TYPE:/absolute/path   e.g. owners from map ldap:/etc/postfix/ldap-senders.cf",
+        lambda s: f"owners from map {word(s.map)}",
+        manages=("smtpd_sender_login_maps",), imported_from=("smtpd_sender_login_maps",)),
     _from_database("aliases_from", "aliases from", "aliases"),
     _from_database("mailboxes_from", "mailboxes from", "mailboxes"),
     _from_database("hosted_domains_from", "hosted domains from", "domains"),

@@ -156,6 +156,9 @@ class StatementBuilder:
     def owners_from(self, span: Span, children: list):
         return st.OwnersFrom(span, children[0], children[1])
 
+    def owners_map(self, span: Span, children: list):
+        return st.OwnersMap(span, children[0])
+
     def aliases_from(self, span: Span, children: list):
         return st.AliasesFrom(span, children[0], children[1])
 

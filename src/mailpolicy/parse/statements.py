@@ -242,6 +242,13 @@ class OwnersFrom(Statement):
 
 
 @later
+class OwnersMap(Statement):
+    """`owners from map TYPE:/path`: sender owners in a login map the site maintains (content unknown here)."""
+
+    map: Word
+
+
+@later
 class AliasesFrom(Statement):
     """`aliases from NAME table TABLE`: aliases kept in a table (columns `address`, `destination`)."""
 

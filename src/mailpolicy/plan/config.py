@@ -58,8 +58,11 @@ def plan_config(policy: Policy) -> ConfigPlan:
     # The policy's own map first, then the database's: smtpd takes the first table that answers.
     references = [sender_map.reference] if sender_map else []
     references += [table.reference for table in sql_tables]
+    # The site's own maps last, in the order stated: the compiler names them and never reads them.
+    references += [owner_map.reference for owner_map in policy.owner_maps] if policy.sasl else []
     if references and policy.sasl:
-        statement = ("sender map" if policy.sender_map.span else "allow user" if policy.owners else "owners from")
+        statement = ("sender map" if policy.sender_map.span else "allow user" if policy.owners
+                     else "owners from" if policy.owner_tables else "owners from map")
         params.append(Parameter("smtpd_sender_login_maps", ", ".join(references),
                                 "who owns which address (keys: user@domain, user, @domain)",
                                 policy.sender_map.span or policy.owner_source(), statement=statement))
@@ -130,8 +133,8 @@ def _covers(network, written: str) -> bool:
 def _without_owners(policy: Policy) -> Policy:
     # Without SASL nobody can log in, so a login map would reject every owned sender; the
     # analysis reports it (MP308) and the plan leaves the guard out rather than emit a trap.
-    return attrs.evolve(policy, owners=(), database_tables=tuple(t for t in policy.database_tables
-                                                                   if t.kind != "owners"))
+    return attrs.evolve(policy, owners=(), owner_maps=(), database_tables=tuple(t for t in policy.database_tables
+                                                                                if t.kind != "owners"))
 
 
 def _sasl_parameters(policy: Policy) -> list[Parameter]:

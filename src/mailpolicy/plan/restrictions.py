@@ -127,4 +127,4 @@ def relay_restrictions(policy: Policy) -> Parameter:
 
 def _owner_statement(policy: Policy) -> str:
     """Name the statement that gives addresses owners, as main.cf cites it."""
-    return "allow user" if policy.owners else "owners from"
+    return "allow user" if policy.owners else "owners from" if policy.owner_tables else "owners from map"

@@ -13,6 +13,7 @@ from mailpolicy.emit.provenance import Provenance
 from mailpolicy.frozen import frozen
 from mailpolicy.model.policy import Policy
 from mailpolicy.plan.model import ConfigPlan, Parameter
+from mailpolicy.verify.owner_maps import with_stand_ins
 from mailpolicy.verify.standins import StandIns, stand_ins
 
 # The site's mailboxes are not on this machine: by default (local_recipient_maps =
@@ -49,8 +50,12 @@ class SandboxInputs:
                 "tls_hostname": self.tls_hostname}
 
 
-def sandbox_inputs(compilation: Compilation, extra_logins: Iterable[str] = ()) -> SandboxInputs:
-    """Return the sandbox inputs of a clean compilation (every login gets a fresh password)."""
+def sandbox_inputs(compilation: Compilation, extra_logins: Iterable[str] = (),
+                   owner_rows: dict[str, str] | None = None) -> SandboxInputs:
+    """Return the sandbox inputs of a clean compilation (every login gets a fresh password).
+
+    `owner_rows`: the rows standing in for each of the site's login maps (verify/owner_maps.py).
+    """
     if not compilation.ok or compilation.plan is None or compilation.policy is None:
         raise ValueError(f"{compilation.path} did not compile; there is nothing to boot")
     plan, policy = compilation.plan, compilation.policy
@@ -64,6 +69,8 @@ def sandbox_inputs(compilation: Compilation, extra_logins: Iterable[str] = ()) -
     logins = {login: secrets.token_hex(12) for login in _logins(policy, extra_logins)}
     sandbox_plan = _with_stand_ins(plan, standins)
     notes = [standins.describe()]
+    sandbox_plan, maps, owner_notes = with_stand_ins(sandbox_plan, maps, owner_rows or {})
+    notes += owner_notes
     sasl_path = plan.parameter("smtpd_sasl_path")
     if sasl_path is not None and sasl_path.value.startswith("inet:"):
         # The sandbox's Dovecot answers on a UNIX socket of its own, never on the site's TCP port.

@@ -105,13 +105,14 @@ def run_expectations(sandbox: Sandbox, inputs: SandboxInputs, expectations: Iter
 
 
 def verify_compilation(compilation: Compilation, expectations: Iterable[Expectation] | None = None,
-                       rows: Path | None = None) -> Verification:
+                       rows: Path | None = None, owner_rows: dict[str, str] | None = None) -> Verification:
     """Boot the compiled policy in a sandbox and run its expect lines (or the ones given).
 
-    `rows`: an SQL file loaded into a throwaway PostgreSQL that stands in for the policy's database.
+    `rows`: an SQL file loaded into a throwaway PostgreSQL that stands in for the policy's database;
+    `owner_rows`: the rows text standing in for each `owners from map` (verify/owner_maps.py).
     Raises SandboxUnavailable when the machine cannot run the sandbox or Postfix will not start.
     """
-    inputs = sandbox_inputs(compilation)
+    inputs = sandbox_inputs(compilation, owner_rows=owner_rows)
     chosen = tuple(compilation.policy.expectations if expectations is None else expectations)
     routes = service_routes(compilation.plan)
     with contextlib.ExitStack() as stack:

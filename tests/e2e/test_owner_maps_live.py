@@ -1,0 +1,97 @@
+"""`owners from map`: the site's own login map, on the real Postfix 3.7, and verify's stand-in for it.
+
+The compile names the map and never reads it (docs/language.md#owners-from-map). Shown here:
+- `proxy:` is kept and works: a `proxy:pgsql:` map (a pgsql_table(5) file the site wrote, its rows
+  in a throwaway PostgreSQL) answers smtpd through proxymap(8) with the default proxy_read_maps,
+  which names $smtpd_sender_login_maps; the compiled guard refuses exactly what the rows say;
+- `verify --owners-map REF=ROWS` stands rows in for a map the sandbox cannot reach (a MySQL one,
+  whose client this machine does not even have) and the verdicts follow the rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mailpolicy.cli import cli
+from mailpolicy.compiler import compile_policy
+from mailpolicy.sandbox import Sandbox
+from mailpolicy.sandbox.postgres import PostgresSandbox, database_available
+from mailpolicy.verify import sandbox_inputs
+from mailpolicy.verify.standins import OUTSIDE_SOURCE
+
+pytestmark = [pytest.mark.postfix, pytest.mark.usefixtures("requires_postfix")]
+
+SITE_MAP = "/etc/postfix/pgsql/sender-login-maps.cf"
+POLICY = """\
+hostname mx.example0.com
+local domains example0.com
+sasl dovecot private/auth
+relay only authenticated
+owners from map {map}
+expect reject anonymous sending as spam@evil.test to victim@gmail.test
+"""
+
+
+def test_a_proxy_pgsql_map_of_the_site_answers_smtpd_through_proxymap(tmp_path: Path) -> None:
+    reason = database_available()
+    if reason is not None:
+        pytest.skip(f"no throwaway PostgreSQL here: {reason}")
+    (tmp_path / "site.mailpolicy").write_text(POLICY.format(map=f"proxy:pgsql:{SITE_MAP}"), encoding="utf-8")
+    compiled = compile_policy(tmp_path / "site.mailpolicy")
+    assert compiled.ok, compiled.diagnostics
+    assert compiled.plan.parameter("smtpd_sender_login_maps").value == f"proxy:pgsql:{SITE_MAP}"
+    assert [d.code for d in compiled.diagnostics if d.code == "MP334"] == ["MP334"]
+    with PostgresSandbox("mail", "postfix") as server:
+        server.sql("CREATE TABLE owners (address text, login text);"
+                   "INSERT INTO owners VALUES ('jcricket@example0.com', 'jimminey'), ('@example1.com', 'alice')")
+        server.grant_reading()
+        # The site's own pgsql_table(5) file: the compile never writes or reads it.
+        site_file = (f"hosts = inet:127.0.0.1:{server.port}\nuser = postfix\npassword = {server.password}\n"
+                     "dbname = mail\nquery = SELECT login FROM owners WHERE address = '%s'\n")
+        inputs = sandbox_inputs(compiled, extra_logins=("jimminey", "mallory"))
+        with Sandbox(inputs.main_cf, **{**inputs.sandbox_kwargs(), "maps": {SITE_MAP: site_file}}) as box:
+
+            def send(login, sender):
+                password = inputs.logins.get(login) if login else None
+                return box.try_send(OUTSIDE_SOURCE, login, password, sender, "friend@gmail.test", timeout=10.0)
+
+            own = send("jimminey", "jcricket@example0.com")
+            other = send("mallory", "jcricket@example0.com")
+            anonymous = send(None, "jcricket@example0.com")
+            domain = send("jimminey", "bob@example1.com")
+            unowned = send("mallory", "nobody@example2.com")
+    assert own.accepted, own
+    assert other.code == 553 and "not owned by user mallory" in other.reply, other
+    assert anonymous.code == 553 and "not logged in" in anonymous.reply, anonymous
+    # `@example1.com` owns every address of the domain (the map's third lookup), for alice only.
+    assert domain.code == 553 and "not owned by user jimminey" in domain.reply, domain
+    # An address the map holds nothing for has no owner, and a logged-in client owns only what the map
+    # gives it: reject_sender_login_mismatch refuses it too (postconf(5)).
+    assert unowned.code == 553 and "not owned by user mallory" in unowned.reply, unowned
+
+
+def test_verify_stands_rows_in_for_a_map_it_cannot_reach(tmp_path: Path) -> None:
+    policy = POLICY.format(map="proxy:mysql:/opt/postfix/conf/sql/mysql_virtual_sender_acl.cf") + (
+        "expect accept user jimminey sending as jcricket@example0.com to friend@gmail.test\n"
+        "expect reject user mallory sending as jcricket@example0.com to friend@gmail.test\n"
+        "expect reject anonymous sending as jcricket@example0.com to jcricket@example0.com\n"
+        "expect accept user mallory sending as mallory@example0.com to friend@gmail.test\n"
+        "expect reject user mallory sending as nobody@example0.com to friend@gmail.test\n")
+    (tmp_path / "site.mailpolicy").write_text(policy, encoding="utf-8")
+    (tmp_path / "rows.txt").write_text("jcricket@example0.com jimminey\nmallory@example0.com mallory\n")
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["verify", str(tmp_path / "site.mailpolicy")])
+    assert refused.exit_code == 2
+    assert "--owners-map REF=ROWS" in refused.stderr
+    wrong = runner.invoke(cli, ["verify", str(tmp_path / "site.mailpolicy"), "--owners-map",
+                                f"ldap:/etc/postfix/other.cf={tmp_path / 'rows.txt'}"])
+    assert wrong.exit_code == 2 and "no `owners from map` of the policy" in wrong.stderr
+    done = runner.invoke(cli, ["verify", str(tmp_path / "site.mailpolicy"), "--owners-map",
+                               f"proxy:mysql:/opt/postfix/conf/sql/mysql_virtual_sender_acl.cf={tmp_path / 'rows.txt'}"])
+    assert done.exit_code == 0, done.output
+    assert "all 6 expectations confirmed" in done.stdout, done.stdout
+    assert "not owned by user mallory" in done.stdout and "not logged in" in done.stdout
+    assert "the rows given stand in for proxy:mysql:" in done.stdout
