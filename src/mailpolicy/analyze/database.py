@@ -18,6 +18,7 @@ from typing import Iterator
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.postfix.table_refs import table_ref
 
 
 def check_database_assumptions(ctx: AnalysisContext) -> Iterator[Diagnostic]:
@@ -58,7 +59,7 @@ MAP_ASSUMPTION = ("takes its answers as given: each address it answers for is ow
 
 def map_path(reference: str) -> str:
     """Return the file a login map reference names: `proxy:ldap:/etc/postfix/x.cf` -> `/etc/postfix/x.cf`."""
-    return reference.removeprefix("proxy:").partition(":")[2]
+    return table_ref(reference).name  # `owners from map` took only references of a file (model/values.py)
 
 
 def check_owner_maps(ctx: AnalysisContext) -> Iterator[Diagnostic]:

@@ -16,6 +16,7 @@ import unicodedata
 from mailpolicy.frozen import frozen
 from mailpolicy.parse import lookalikes
 from mailpolicy.postfix.networks import IPNetwork
+from mailpolicy.postfix.table_refs import table_ref
 
 
 @frozen
@@ -267,11 +268,11 @@ def owner_map(text: str) -> str:
     `proxy:` is kept: proxymap(8) opens the table for smtpd and answers the same lookups (it
     serves smtpd_sender_login_maps while proxy_read_maps keeps its default, which names it).
     """
-    proxied = text.startswith("proxy:")
-    kind, sep, where = text.removeprefix("proxy:").partition(":")
-    if not sep:
+    ref = table_ref(text)  # through every `proxy:`, as proxymap opens it (postfix/table_refs.py)
+    if ref is None:
         raise ValueProblem(f"`{text}` names no table type",
                            "write [proxy:]TYPE:/absolute/path, e.g. ldap:/etc/postfix/ldap-senders.cf")
+    kind, where = ref.type, ref.name
     if kind not in OWNER_MAP_TYPES:
         raise ValueProblem(f"`{kind}` is not a login map type the language takes",
                            "use one of " + ", ".join(OWNER_MAP_TYPES) + ", optionally after proxy:")
@@ -279,7 +280,7 @@ def owner_map(text: str) -> str:
     if not where.startswith("/") or where.endswith("/"):
         raise ValueProblem(f"`{where}` is not an absolute file path",
                            "name the table (or its client configuration file) from /")
-    return ("proxy:" if proxied else "") + f"{kind}:{where}"
+    return text
 
 
 def version(text: str) -> str:
