@@ -30,7 +30,6 @@ from mailpolicy.importer.services import ImportedServices, import_services
 from mailpolicy.importer.statements import Translator
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.postfix.main_cf import Definition
-from mailpolicy.postfix.service_kinds import port_kind
 from mailpolicy.postfix.privileged import is_inert, is_privileged, risk
 from mailpolicy.postfix.service_kinds import port_kind
 from mailpolicy.simulate import Request, Verdict
