@@ -3,7 +3,8 @@
 The compile names the map and never reads it (docs/language.md#owners-from-map). Shown here:
 - `proxy:` is kept and works: a `proxy:pgsql:` map (a pgsql_table(5) file the site wrote, its rows
   in a throwaway PostgreSQL) answers smtpd through proxymap(8) with the default proxy_read_maps,
-  which names $smtpd_sender_login_maps; the compiled guard refuses exactly what the rows say;
+  which names $smtpd_sender_login_maps; the compiled guard refuses exactly what the rows say; and
+  with a proxy_read_maps that leaves the map out smtpd stops at every connection (MP339);
 - `verify --owners-map REF=ROWS` stands rows in for a map the sandbox cannot reach (a MySQL one,
   whose client this machine does not even have) and the verdicts follow the rows.
 """
@@ -71,6 +72,31 @@ def test_a_proxy_pgsql_map_of_the_site_answers_smtpd_through_proxymap(tmp_path: 
     # An address the map holds nothing for has no owner, and a logged-in client owns only what the map
     # gives it: reject_sender_login_mismatch refuses it too (postconf(5)).
     assert unowned.code == 553 and "not owned by user mallory" in unowned.reply, unowned
+
+
+def test_a_proxy_map_proxy_read_maps_leaves_out_stops_smtpd_as_mp339_says(tmp_path: Path) -> None:
+    reason = database_available()
+    if reason is not None:
+        pytest.skip(f"no throwaway PostgreSQL here: {reason}")
+    text = POLICY.format(map=f"proxy:pgsql:{SITE_MAP}")
+    (tmp_path / "refused.mailpolicy").write_text(text + "set proxy_read_maps = $virtual_alias_maps\n", encoding="utf-8")
+    refused = compile_policy(tmp_path / "refused.mailpolicy")
+    assert [d.code for d in refused.diagnostics if d.severity.value == "error"] == ["MP339"]
+    (tmp_path / "site.mailpolicy").write_text(text, encoding="utf-8")
+    compiled = compile_policy(tmp_path / "site.mailpolicy")
+    with PostgresSandbox("mail", "postfix") as server:
+        server.grant_reading()
+        site_file = (f"hosts = inet:127.0.0.1:{server.port}\nuser = postfix\npassword = {server.password}\n"
+                     "dbname = mail\nquery = SELECT login FROM owners WHERE address = '%s'\n")
+        inputs = sandbox_inputs(compiled, extra_logins=("jimminey",))
+        # The refused policy's main.cf: the compiled one with the `set` line MP339 refuses.
+        main_cf = inputs.main_cf + "proxy_read_maps = $virtual_alias_maps\n"
+        with Sandbox(main_cf, **{**inputs.sandbox_kwargs(), "maps": {SITE_MAP: site_file}}) as box:
+            attempt = box.try_send(OUTSIDE_SOURCE, None, None, "someone@gmail.test", "jcricket@example0.com",
+                                   timeout=10.0)
+            log = box.wait_log("proxymap service is not configured for table", timeout=5.0)
+    assert not attempt.accepted and not attempt.code, attempt  # no greeting: smtpd stopped
+    assert "fatal: proxymap service is not configured for table" in log
 
 
 def test_verify_stands_rows_in_for_a_map_it_cannot_reach(tmp_path: Path) -> None:

@@ -158,6 +158,7 @@ IGNORED_WITHOUT_SASL = _code("MP337", "ignored-without-sasl", WARNING, "a login 
 OWNERS_IN_MAP = _code("MP334", "owners-in-map", NOTE, "the proof assumes what a login map the site maintains answers (`owners from map`): the compiler cannot read it")
 EXPECTATION_NEEDS_OWNER_MAP = _code("MP335", "expectation-needs-owner-map", NOTE, "an expect line depends on a login map the compiler cannot read: `verify` with a stand-in for it decides it")
 OWNER_MAP_OVERWRITTEN = _code("MP338", "owner-map-overwritten", ERROR, "`owners from map` names a file the compile writes itself (the sender map or a table beside it): deploying would replace the site's map")
+PROXY_MAP_NOT_APPROVED = _code("MP339", "proxy-map-not-approved", ERROR, "a `proxy:` login map that proxy_read_maps does not list: proxymap refuses it and smtpd stops at every connection")
 STARTUP_VALUE = _code("MP341", "startup-value", ERROR, "a main.cf value with which no Postfix program starts (mail_params.c; `postfix check` says so)")
 CLASS_LOOP = _code("MP340", "class-loop", WARNING, "a restriction class reaches itself: smtpd dies, or answers 451, on every request that gets there")
 
