@@ -294,6 +294,10 @@ def _unknown_domain(ctx: Context, address: str, what: str, dsn: str) -> Outcome:
     resolved = ctx.resolve(address)
     if resolved.domain_class.final:
         return dunno(f"this server is the final destination of {resolved.domain}")
+    # smtpd_check.c reject_unknown_address: "Skip local destinations and non-DNS forms": an
+    # address literal (`user@[192.0.2.1]`) is never looked up (tests/e2e/test_sender_checks_live.py).
+    if resolved.domain.startswith("[") and resolved.domain.endswith("]"):
+        return dunno(f"{resolved.domain} is an address literal, not looked up in DNS")
     code = ctx.config.value("unknown_address_reject_code").strip() or "450"
     return ctx.choose(f"DNS records of {resolved.domain}", (
         dunno(f"{resolved.domain} is in DNS"),
