@@ -66,7 +66,7 @@ def built_lines() -> dict | None:
         return None
     if not isinstance(built, dict) or built.get("shape", {}).get("stamp") != generate.shape_stamp(grammar_text()):
         return None
-    sre_code.use(built["codes"])
+    sre_code.use(built.get("codes", {}))
     return built
 
 
