@@ -12,7 +12,8 @@ editable install, or by `python src/mailpolicy/parse/generate.py`):
   expression engine's code: `sre_code.py`) and plan already composed by `patterns.py`: what `check` would otherwise compose at every start (a fifth of the
   time it spends on a small policy past its imports) and parse from JSON (importing `json`). In
   `marshal`'s format, which only the interpreter that wrote it reads for sure, so its first line
-  names that interpreter (sys.implementation.cache_tag) and marshal's version; another one reads
+  names that interpreter (sys.implementation.cache_tag), marshal's version and the regular
+  expression engine's code version; another one reads
   `shape.json` and composes as before.
 
 Each carries a stamp: the shape the whole grammar text it was built from (compared as it is:
