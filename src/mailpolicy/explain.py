@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.analyze.database import MAP_ASSUMPTION, database_assumption, rows_named
-from mailpolicy.analyze.sender_rewriting import SENDER_ASSUMPTION_PREFIX
+from mailpolicy.checks.sender_rewriting import SENDER_ASSUMPTION_PREFIX
 from mailpolicy.analyze.simulation import OUTSIDE_CLIENT, trusted_client
 from mailpolicy.compiler import Compilation
 from mailpolicy.diagnostics import catalogue as cat

@@ -8,14 +8,19 @@ Each `audit_attacks/*.case` file is a main.cf, a master.cf and the SMTP requests
     ...
     --- master.cf
     ...
+    --- table /etc/postfix/senders     (any number of these: a table main.cf names, as its postmap source)
+    ...
     --- smtp
     anonymous  anyone@elsewhere.test  victim@gmail.test  accept
 
 A request line is CLIENT SENDER RECIPIENT OUTCOME, CLIENT `anonymous` (an outside client, not logged
-in). OUTCOME is `accept` (RCPT 250), `reject` (anything else) or `queues=ADDRESS`: the message is
+in). OUTCOME is `accept` (RCPT 250), `reject` (anything else), `queues=ADDRESS`: the message is
 sent through DATA, queued, and the queue manager then tries to deliver it to ADDRESS - the address
-cleanup really queued, after its rewriting. (No transport of the sandbox's master.cf leaves the
-machine, so the log shows that delivery deferred.)
+cleanup really queued, after its rewriting (no transport of the sandbox's master.cf leaves the
+machine, so the log shows that delivery deferred) - or `from=ADDRESS`: likewise queued, and the
+queue manager logs the sender cleanup queued it from. A `logins: LOGIN=PASSWORD ...` line in the
+head starts a Dovecot that answers smtpd's SASL requests (smtpd_sasl_path = private/auth), for
+cases whose main.cf turns SASL on.
 
 Two tests per case. Without Postfix: `mailpolicy audit` on the folder reports the error at its file
 and line, or no error for a safe case. On the real Postfix: the case's main.cf, its smtpd services
@@ -58,6 +63,11 @@ class Case:
     main_cf: str
     master_cf: str
     requests: tuple[Request, ...]
+    tables: tuple[tuple[str, str], ...] = ()  # (path main.cf names, postmap source)
+    logins: tuple[tuple[str, str], ...] = ()  # (login, password) Dovecot accepts
+
+
+_TABLE = re.compile(r"^--- table (/\S+)\n", re.MULTILINE)
 
 
 def read_case(path: Path) -> Case:
@@ -65,20 +75,27 @@ def read_case(path: Path) -> Case:
     head, _, rest = text.partition("--- main.cf\n")
     main_cf, _, rest = rest.partition("--- master.cf\n")
     master_cf, _, smtp = rest.partition("--- smtp\n")
+    parts = _TABLE.split(master_cf)
+    master_cf, tables = parts[0], tuple(zip(parts[1::2], parts[2::2]))
+    logins = tuple(tuple(word.split("=", 1)) for line in head.splitlines() if line.startswith("logins:")
+                   for word in line.split()[1:])
     verdict = next(m for m in map(_VERDICT.match, head.splitlines()) if m)
     requests = []
     for line in smtp.splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             client, sender, recipient, outcome = line.split()
-            assert client == "anonymous" and (outcome in ("accept", "reject") or outcome.startswith("queues=")), line
+            assert client == "anonymous" and (outcome in ("accept", "reject")
+                                              or outcome.startswith(("queues=", "from="))), line
             requests.append(Request("" if sender == "<>" else sender, recipient, outcome))
     found = None if verdict.group(1) else (verdict.group(2), verdict.group(3), int(verdict.group(4)))
-    return Case(path.stem, found, main_cf, master_cf, tuple(requests))
+    return Case(path.stem, found, main_cf, master_cf, tuple(requests), tables, logins)
 
 
 def _folder(tmp_path: Path, case: Case) -> Path:
     (tmp_path / "main.cf").write_text(case.main_cf, encoding="utf-8")
     (tmp_path / "master.cf").write_text(case.master_cf, encoding="utf-8")
+    for path, text in case.tables:  # under config_directory: the audit reads it from the folder (audit/files.py)
+        (tmp_path / path.removeprefix("/etc/postfix/")).write_text(text, encoding="utf-8")
     return tmp_path
 
 
@@ -109,13 +126,16 @@ def test_the_real_postfix_agrees(requires_postfix, path) -> None:
     support = {s.name: [(o.name, o.value) for o in s.overrides] for s in master.services
                if s.name in SUPPORT_SERVICES and s.overrides}
     got = []
-    for sandbox in booted_sandbox(case.main_cf, services=services, support=support):
+    for sandbox in booted_sandbox(case.main_cf, services=services, support=support, maps=dict(case.tables),
+                                  logins=dict(case.logins) or None):
         for request in case.requests:
-            queued = request.outcome.startswith("queues=")
+            queued = request.outcome.startswith(("queues=", "from="))
             attempt = sandbox.try_send(OUTSIDE_SOURCE, None, None, request.sender, request.recipient, timeout=5,
                                        data=queued)
             outcome = "accept" if attempt.accepted else "reject"
-            if queued and attempt.accepted:
+            if queued and attempt.accepted and request.outcome.startswith("from="):
+                outcome = f"from={_queued_from(sandbox, attempt.reply)}"
+            elif queued and attempt.accepted:
                 outcome = f"queues={_deferred_to(sandbox, attempt.reply)}"
             got.append((outcome, f"{attempt.stage} {attempt.code} {attempt.reply}"))
     assert [outcome for outcome, _ in got] == [r.outcome for r in case.requests], got
@@ -124,13 +144,23 @@ def test_the_real_postfix_agrees(requires_postfix, path) -> None:
 def _deferred_to(sandbox, reply: str) -> str:
     """Return where the queue manager tried to deliver the message queued with this reply (deferred: no transport
     here leaves the machine)."""
+    return _logged(sandbox, reply, r"to=<([^>]*)>.*status=deferred")
+
+
+def _queued_from(sandbox, reply: str) -> str:
+    """Return the sender the queue manager logs for the message queued with this reply (after cleanup's rewriting)."""
+    return _logged(sandbox, reply, r"from=<([^>]*)>")
+
+
+def _logged(sandbox, reply: str, pattern: str) -> str:
+    """Return the address `pattern` captures in the log's first line about the message queued with this reply."""
     queue_id = re.search(r"queued as (\w+)", reply)
     if queue_id is None:
         return f"(not queued: {reply})"
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        found = re.search(rf"{queue_id.group(1)}: to=<([^>]*)>.*status=deferred", sandbox.log())
+        found = re.search(rf"{queue_id.group(1)}: {pattern}", sandbox.log())
         if found:
             return found.group(1)
         time.sleep(0.1)
-    return "(nothing deferred)"
+    return "(no such log line)"

@@ -23,7 +23,6 @@ from mailpolicy.analyze.privileged import check_privileged_settings
 from mailpolicy.analyze.references import check_undefined_references
 from mailpolicy.analyze.sasl_options import check_sasl_security_options
 from mailpolicy.analyze.sasl_paths import check_sasl_path
-from mailpolicy.analyze.sender_rewriting import check_sender_rewriting
 from mailpolicy.analyze.service_checks import check_services
 from mailpolicy.analyze.settings import check_duplicate_settings, check_managed_settings
 from mailpolicy.analyze.stated_relay import check_stated_relay
@@ -48,7 +47,6 @@ CHECKS: tuple[Check, ...] = (
     check_duplicate_settings,
     check_privileged_settings,
     check_undefined_references,
-    check_sender_rewriting,
     *CORE_CHECKS,  # the checks a deployed configuration gets too (mailpolicy.checks)
     check_services,  # MP350-MP355: login only inside TLS, no TLS required on port 25
     check_address_classes,  # MP370: one domain in two address classes

@@ -17,7 +17,7 @@ from mailpolicy.analyze import simulation
 from mailpolicy.checks.host import TrustedNetwork, Wording, Written
 from mailpolicy.frozen import frozen
 from mailpolicy.model.policy import Policy
-from mailpolicy.plan.model import ConfigPlan
+from mailpolicy.plan.model import ConfigPlan, SenderMapPlan
 from mailpolicy.plan.simulator_model import model_from_plan
 
 if TYPE_CHECKING:
@@ -134,6 +134,12 @@ class AnalysisContext:
             return []
         return [(key if not key.startswith("@") else "someone" + key, table.owners_of(key)[0])
                 for key in table.keys[:limit]]
+
+    def sender_owners(self) -> SenderMapPlan | None:
+        return self.plan.sender_map
+
+    def own_domains(self) -> list[str]:
+        return sorted(self.policy.domain_names)
 
     def trusted_networks(self) -> tuple[TrustedNetwork, ...]:
         return tuple(TrustedNetwork(t.written, t.network, t.host_bits, t.span) for t in self.policy.trusted_networks)

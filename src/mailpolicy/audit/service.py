@@ -13,6 +13,7 @@ import attrs
 from mailpolicy.audit import simulation
 from mailpolicy.audit.context import WORDING, AuditContext
 from mailpolicy.audit.effective import ServiceView
+from mailpolicy.audit.login_owners import LoginOwners, login_owners
 from mailpolicy.checks.host import TrustedNetwork
 from mailpolicy.checks.samples import LOOPBACK_CLIENT
 from mailpolicy.frozen import frozen
@@ -89,6 +90,21 @@ class DeployedService:
         owned = [(o.address if not o.address.startswith("@") else "someone" + o.address, o.login)
                  for table in self.ctx.login_tables for o in table.owners]
         return owned[:limit]
+
+    def sender_owners(self) -> LoginOwners | None:
+        """Return the owners of the readable login tables this service names, the first table's owner first."""
+        return login_owners(self.ctx, self.view)
+
+    def own_domains(self) -> list[str]:
+        """Return the domains of the login map's keys and of mydestination and the virtual domain lists."""
+        found = {key.rpartition("@")[2] for key in (self.sender_owners() or LoginOwners([], {})).keys}
+        for parameter in ("mydestination", "virtual_alias_domains", "virtual_mailbox_domains"):
+            for word in self.view.words(parameter):
+                try:
+                    found.add(values.domain(word.text).lower())
+                except values.ValueProblem:
+                    continue  # a $name, table or file: not a domain of its own
+        return sorted(found)
 
     def trusted_networks(self) -> tuple[TrustedNetwork, ...]:
         """Return mynetworks' network words; a `/file`, `type:table`, `!pattern` or host name Postfix reads at run time."""

@@ -16,6 +16,7 @@ from mailpolicy.checks.host import Host
 from mailpolicy.checks.no_sasl_support import check_no_sasl_support
 from mailpolicy.checks.names import check_parameter_names, check_restriction_names
 from mailpolicy.checks.open_relay import check_open_relay
+from mailpolicy.checks.sender_rewriting import check_sender_rewriting
 from mailpolicy.checks.shading import check_shading
 from mailpolicy.checks.startup_values import check_startup_values
 from mailpolicy.checks.transports import check_transports
@@ -25,6 +26,7 @@ from mailpolicy.diagnostics import Diagnostic
 Check = Callable[[Host], Iterable[Diagnostic]]
 
 CHECKS: tuple[Check, ...] = (
+    check_sender_rewriting,  # MP323, MP327: cleanup rewriting a sender after smtpd checked its owner
     check_parameter_names,  # MP401-MP405: names the target Postfix lacks, has under another name or deprecates
     check_restriction_names,  # MP316, MP702, MP703: restriction names in every restriction list
     check_trusted_networks,  # MP302-MP306, MP325: networks that trust everyone, too much, or a typo

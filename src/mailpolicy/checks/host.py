@@ -17,7 +17,7 @@ references), read the host's `written()` values instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Protocol
 
 from mailpolicy.frozen import frozen
 from mailpolicy.postfix.networks import IPNetwork
@@ -77,6 +77,16 @@ class Written:
                     yield element.text, span.at_column(column, column + len(element.text))
 
 
+class Owners(Protocol):
+    """The sender login map as smtpd reads it: its keys (sorted) and each key's `login[, login...]`."""
+
+    keys: list[str]
+    owners: Mapping[str, str]
+
+    def owners_of(self, key: str) -> tuple[str, ...]:
+        """Return the logins that own a key."""
+
+
 class Service(Protocol):
     """What a check reads of one smtpd service's configuration."""
 
@@ -113,6 +123,12 @@ class Service(Protocol):
 
     def owned_samples(self, limit: int) -> list[tuple[str, str]]:
         """Return up to `limit` sample (sender address, login that owns it) pairs of the sender login map."""
+
+    def sender_owners(self) -> Owners | None:
+        """Return the owners smtpd_sender_login_maps gives, as far as it can be read (None: no map read)."""
+
+    def own_domains(self) -> list[str]:
+        """Return, sorted, the domains whose addresses this server receives or gives owners."""
 
     def trusted_networks(self) -> tuple[TrustedNetwork, ...]:
         """Return the networks whose clients pass permit_mynetworks (entries that are no network left out)."""

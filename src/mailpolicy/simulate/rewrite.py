@@ -20,7 +20,7 @@ The model, conservative by design:
 - Exact-key tables (hash, lmdb, cdb, btree, texthash, inline without patterns, static) return
   only what the administrator wrote: an alias to a remote address is forwarding the
   administrator chose, not relaying, and is never reported.
-Sender rewriting (sender_canonical_maps) is judged by analyze/sender_rewriting.py with the same
+Sender rewriting (sender_canonical_maps) is judged by checks/sender_rewriting.py with the same
 table classification (`tables`) and rule evaluation (`apply_rules`).
 """
 

@@ -26,8 +26,16 @@ Each table is judged by the classification the open-relay proof uses (simulate/r
 - `exact` (hash:, lmdb:, inline:, static:, ...): a note. Every result is one the administrator
   wrote for one key, so no client chooses it, but an entry that maps an owned address to another
   login's still lets its owner send as that login without an `allow` line saying so.
-Only when the policy has owners: without them a logged-in client may use any sender anyway
-(MP315). Header addresses are not the login check's business: no restriction reads them.
+Only when the login map has owners and the service checks them (SASL on, a
+reject_*sender_login_mismatch entry): without them a client may use any sender anyway (MP315,
+MP337). Header addresses are not the login check's business: no restriction reads them.
+
+Written once over the host interface (checks/host.py), so a compile and an audit both run it: the
+values read are the ones cleanup runs with (PostfixModel.cleanup_config: for a deployed
+configuration, main.cf under the `-o` of the cleanup service smtpd hands mail to, as
+audit/simulation.py builds it; postfix/daemons.py says which daemon reads which parameter), and
+a finding points where the host says the parameter was decided (a `set` line, a main.cf line or
+the cleanup service's `-o`).
 """
 
 from __future__ import annotations
@@ -35,12 +43,11 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from mailpolicy.analyze.context import AnalysisContext
-from mailpolicy.analyze.simulation import fallback_span, parameter_span
+from mailpolicy.checks.host import Host, Owners, Service
 from mailpolicy.diagnostics import Diagnostic, Severity
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
-from mailpolicy.plan.model import SenderMapPlan
+from mailpolicy.postfix.restriction_lists import entries
 from mailpolicy.simulate.lookup import owner_keys
 from mailpolicy.simulate.rewrite import Table, apply_rules, tables
 
@@ -67,34 +74,51 @@ class Spoof:
     owners: tuple[str, ...]
 
 
-def check_sender_rewriting(ctx: AnalysisContext) -> Iterator[Diagnostic]:
+# smtpd_check.c: the restrictions that hold a sender to its owner (the login check undone here).
+LOGIN_CHECKS = frozenset({"reject_sender_login_mismatch", "reject_known_sender_login_mismatch",
+                          "reject_authenticated_sender_login_mismatch",
+                          "reject_unauthenticated_sender_login_mismatch", "reject_unauth_sender_login_mismatch"})
+
+
+def check_sender_rewriting(host: Host) -> Iterator[Diagnostic]:
     """Report sender rewriting by which a client may send as an address another login owns."""
-    owners = ctx.plan.sender_map
-    if owners is None or not owners.keys:
+    return host.per_service(_service_rewriting)
+
+
+def _checks_owners(service: Service) -> bool:
+    """Tell whether smtpd holds senders to their owners here: SASL on and a login check in some list."""
+    model = service.model()
+    if not model.sasl_enabled or model.fatal:
+        return False
+    return any(entry.name in LOGIN_CHECKS for words in model.lists.values() for entry in entries(words))
+
+
+def _service_rewriting(service: Service) -> Iterator[Diagnostic]:
+    owners = service.sender_owners()
+    if owners is None or not owners.keys or not _checks_owners(service):
         return
-    config = ctx.model().config
+    # cleanup, not smtpd, rewrites the sender: its values (a cleanup service's -o included).
+    config = service.model().cleanup_config
     delimiter = config.value("recipient_delimiter")
-    domains = sorted(ctx.policy.domain_names)
+    domains = service.own_domains()
     for parameter, classes in SENDER_MAPS:
         if ENVELOPE_SENDER not in (word.lower() for word in config.words(classes)):
             continue
         for reference in config.words(parameter):
             # One finding per table written: the worst of the tables it reads (unionmap:{...}).
-            found = [_judge(ctx, parameter, table, owners, delimiter, domains) for table in tables(reference)]
+            found = [_judge(service, parameter, table, owners, delimiter, domains) for table in tables(reference)]
             worst = min((d for d in found if d is not None),
                         key=lambda d: (_RANK[d.severity], d.code != cat.SENDER_REWRITING_ASSUMPTION.code),
                         default=None)
             if worst is not None:
                 yield worst
-
-
-    yield from _masquerade(ctx, owners, config, delimiter)
+    yield from _masquerade(service, owners, config, delimiter)
 
 
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
 
 
-def _masquerade(ctx: AnalysisContext, owners: SenderMapPlan, config, delimiter: str) -> Iterator[Diagnostic]:
+def _masquerade(service: Service, owners: Owners, config, delimiter: str) -> Iterator[Diagnostic]:
     """MP323 for masquerade_domains turning an unowned subdomain address into an owned one after the login check.
 
     cleanup(8) strips the subdomain part of the envelope sender (masquerade_classes holds
@@ -119,7 +143,7 @@ def _masquerade(ctx: AnalysisContext, owners: SenderMapPlan, config, delimiter: 
             result = f"{user}@{_masqueraded(domain_of(sent), entries)}"
             found = owners_of(owners, result, delimiter)
             if result != sent and found and not owners_of(owners, sent, delimiter):
-                span = parameter_span(ctx, "masquerade_domains") or fallback_span(ctx)
+                span = service.parameter_span("masquerade_domains") or service.fallback_span()
                 yield cat.SENDER_REWRITTEN_AFTER_LOGIN_CHECK.at(
                     span, f"{_who(Spoof(None, sent, result, found))}, then cleanup strips its subdomain with "
                           f"masquerade_domains to <{result}>",
@@ -155,9 +179,11 @@ def _masqueraded(domain: str, entries: list[str]) -> str:
         if domain.endswith("." + name):
             return name if truncate else domain
     return domain
-def _judge(ctx: AnalysisContext, parameter: str, table: Table, owners: SenderMapPlan, delimiter: str,
+
+
+def _judge(service: Service, parameter: str, table: Table, owners: Owners, delimiter: str,
            domains: list[str]) -> Diagnostic | None:
-    span = parameter_span(ctx, parameter) or fallback_span(ctx)
+    span = service.parameter_span(parameter) or service.fallback_span()
     rewrites = f"cleanup rewrites the envelope sender with {parameter} ({table.reference})"
     if table.kind == "opaque" or table.type in QUERY_TYPES:
         return cat.SENDER_REWRITING_ASSUMPTION.at(span, sender_assumption_message(parameter, table.reference),
@@ -211,7 +237,7 @@ def _who(spoof: Spoof) -> str:
             f"{spoof.login} owns <{spoof.sent}>, so smtpd accepts it")
 
 
-def _spoof(rules, owners: SenderMapPlan, delimiter: str, domains: list[str]) -> Spoof | None:
+def _spoof(rules, owners: Owners, delimiter: str, domains: list[str]) -> Spoof | None:
     """Return the first MAIL FROM a client may use that a rule turns into an address another login owns."""
     for sent in _candidates(rules, owners, delimiter, domains):
         hit = apply_rules(rules, sent)
@@ -227,7 +253,7 @@ def _spoof(rules, owners: SenderMapPlan, delimiter: str, domains: list[str]) -> 
     return None
 
 
-def owners_of(owners: SenderMapPlan, address: str, delimiter: str) -> tuple[str, ...]:
+def owners_of(owners: Owners, address: str, delimiter: str) -> tuple[str, ...]:
     """Return the logins smtpd_sender_login_maps names for an address (user+ext@domain, user@domain, @domain)."""
     local, _at, domain = address.rpartition("@")
     # The compiled map holds addresses and @domain keys only, so the bare `user` key never matches.
@@ -237,7 +263,7 @@ def owners_of(owners: SenderMapPlan, address: str, delimiter: str) -> tuple[str,
     return ()
 
 
-def _candidates(rules, owners: SenderMapPlan, delimiter: str, domains: list[str]) -> Iterator[str]:
+def _candidates(rules, owners: Owners, delimiter: str, domains: list[str]) -> Iterator[str]:
     """Yield MAIL FROM addresses to try: owned ones, owned ones with an extension carrying another owned
     address, other addresses at the owners' and the policy's domains, and the addresses the patterns name."""
     keys = owners.keys[:_KEYS_SCANNED]
