@@ -18,11 +18,6 @@ from mailpolicy.postfix.restriction_lists import entries
 if TYPE_CHECKING:
     from mailpolicy.checks.host import Service
 
-MISMATCH_RESTRICTIONS = frozenset({
-    "reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
-    "reject_known_sender_login_mismatch", "reject_unauthenticated_sender_login_mismatch",
-    "reject_unauth_sender_login_mismatch",
-})
 
 # How a deployed configuration says a fix: as main.cf lines and the audit's own options.
 WORDING = Wording(anonymous_client="an anonymous client on the Internet", decided="set",

@@ -15,7 +15,7 @@ from typing import Iterator
 
 import attrs
 
-from mailpolicy.audit.context import MISMATCH_RESTRICTIONS, AuditContext
+from mailpolicy.audit.context import AuditContext
 from mailpolicy.audit.effective import ServiceView, Word
 from mailpolicy.audit.files import ConfigFiles
 from mailpolicy.audit.sasl import sasl_enabled
@@ -25,7 +25,7 @@ from mailpolicy.frozen import frozen
 from mailpolicy.load.files import read_source
 from mailpolicy.model.owner_table import read_owner_table
 from mailpolicy.model.policy import Ownership
-from mailpolicy.postfix.restriction_lists import SMTPD_LISTS
+from mailpolicy.postfix.restriction_lists import LOGIN_MISMATCH_CHECKS, SMTPD_LISTS
 from mailpolicy.postfix.tables import table_reference
 from mailpolicy.source import SourceFile, Span
 
@@ -88,7 +88,7 @@ def _unconsulted_maps(ctx: AuditContext) -> Iterator[Diagnostic]:
 def _mismatch(ctx: AuditContext, view: ServiceView) -> list[Word]:
     """Return the reject_*sender_login_mismatch restrictions of every smtpd list the service runs."""
     return [w for name in SMTPD_LISTS for w in ctx.restrictions(view, name)
-            if w.text.lower() in MISMATCH_RESTRICTIONS]
+            if w.text.lower() in LOGIN_MISMATCH_CHECKS]
 
 
 def _login_map(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:
@@ -123,7 +123,7 @@ def _unconsulted_map(ctx: AuditContext, view: ServiceView, span: Span | None) ->
     related: list[Related] = []
     main_only = attrs.evolve(view, service=attrs.evolve(view.service, overrides=()))
     replaced = [name for name in SMTPD_LISTS if view.origin(name).override is not None
-                and any(w.text.lower() in MISMATCH_RESTRICTIONS for w in ctx.restrictions(main_only, name))]
+                and any(w.text.lower() in LOGIN_MISMATCH_CHECKS for w in ctx.restrictions(main_only, name))]
     if replaced:
         # main.cf's own list holds the check; this service's -o list replaced it (ISPConfig's
         # `-o smtpd_sender_restrictions=$mua_sender_restrictions`).

@@ -47,7 +47,7 @@ from mailpolicy.checks.host import Host, Owners, Service
 from mailpolicy.diagnostics import Diagnostic, Severity
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
-from mailpolicy.postfix.restriction_lists import entries
+from mailpolicy.postfix.restriction_lists import LOGIN_MISMATCH_CHECKS, entries
 from mailpolicy.simulate.lookup import owner_keys
 from mailpolicy.simulate.rewrite import Table, apply_rules, tables
 
@@ -74,10 +74,6 @@ class Spoof:
     owners: tuple[str, ...]
 
 
-# smtpd_check.c: the restrictions that hold a sender to its owner (the login check undone here).
-LOGIN_CHECKS = frozenset({"reject_sender_login_mismatch", "reject_known_sender_login_mismatch",
-                          "reject_authenticated_sender_login_mismatch",
-                          "reject_unauthenticated_sender_login_mismatch", "reject_unauth_sender_login_mismatch"})
 
 
 def check_sender_rewriting(host: Host) -> Iterator[Diagnostic]:
@@ -90,7 +86,7 @@ def _checks_owners(service: Service) -> bool:
     model = service.model()
     if not model.sasl_enabled or model.fatal:
         return False
-    return any(entry.name in LOGIN_CHECKS for words in model.lists.values() for entry in entries(words))
+    return any(entry.name in LOGIN_MISMATCH_CHECKS for words in model.lists.values() for entry in entries(words))
 
 
 def _service_rewriting(service: Service) -> Iterator[Diagnostic]:

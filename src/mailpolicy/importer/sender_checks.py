@@ -11,13 +11,12 @@ list's line, and so is any change of order or of the login check the compile mak
 
 from __future__ import annotations
 
-from mailpolicy.audit.context import MISMATCH_RESTRICTIONS
 from mailpolicy.audit.effective import ServiceView
 from mailpolicy.frozen import frozen
 from mailpolicy.importer import spelling as say
 from mailpolicy.importer.blocks import Block
 from mailpolicy.importer.statements import Translator
-from mailpolicy.postfix.restriction_lists import entries, split_words
+from mailpolicy.postfix.restriction_lists import LOGIN_MISMATCH_CHECKS, entries, split_words
 
 # The restrictions a `refuse senders` check is, by name; reject_unknown_address is the old name
 # smtpd 3.7 still runs as reject_unknown_sender_domain in a sender list (smtpd_check.c
@@ -78,7 +77,7 @@ def read_list(written: tuple[str, ...]) -> Reading:
     listed = entries(written)
     for position, entry in enumerate(listed):
         name = entry.name
-        if name in MISMATCH_RESTRICTIONS:
+        if name in LOGIN_MISMATCH_CHECKS:
             login_checks.append(name)
         elif name in ("permit_mynetworks", "permit_sasl_authenticated"):
             if exempted:

@@ -15,7 +15,8 @@ import re
 
 import attrs
 
-from mailpolicy.audit.context import MISMATCH_RESTRICTIONS, AuditContext
+from mailpolicy.audit.context import AuditContext
+from mailpolicy.postfix.restriction_lists import LOGIN_MISMATCH_CHECKS
 from mailpolicy.audit.effective import ServiceView, Word
 from mailpolicy.audit.login_map import LoginTable
 from mailpolicy.audit.sasl import sasl_enabled
@@ -328,7 +329,7 @@ class Translator:
         written = [w.text for w in self.view.words(name)]
         if [w.lower() for w in written] == (["reject_sender_login_mismatch"] if owners else []):
             return None
-        extra = [w for w in written if w.lower() not in MISMATCH_RESTRICTIONS]
+        extra = [w for w in written if w.lower() not in LOGIN_MISMATCH_CHECKS]
         if extra:
             kept = "reject_sender_login_mismatch alone" if owners else "nothing"
             return self.lossy(self.located(name), f"{name} holds {', '.join(extra)}; the policy writes {kept} in "

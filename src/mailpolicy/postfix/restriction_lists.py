@@ -34,6 +34,14 @@ _ARGUMENT_SHAPED = re.compile(r"check_\w+_access|reject_rhsbl_\w+")
 SMTPD_LISTS = ("smtpd_client_restrictions", "smtpd_helo_restrictions", "smtpd_sender_restrictions",
                "smtpd_relay_restrictions", "smtpd_recipient_restrictions")
 
+# Every restriction that holds a sender to its owners in smtpd_sender_login_maps: the four names
+# src/global/mail_params.h defines (REJECT_*SENDER_LOGIN_MISMATCH). smtpd_check.c's function
+# reject_unauth_sender_login_mismatch is not one of them: written in a list it is an unknown
+# restriction (451), not a login check.
+LOGIN_MISMATCH_CHECKS = frozenset({"reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
+                                   "reject_known_sender_login_mismatch",
+                                   "reject_unauthenticated_sender_login_mismatch"})
+
 # The sender login checks that also refuse an anonymous client an address smtpd_sender_login_maps
 # gives an owner ("not logged in": smtpd_check.c reject_unauth_sender_login_mismatch, reached by
 # these three and not by reject_authenticated_sender_login_mismatch).
