@@ -249,11 +249,15 @@ def sender_map(text: str) -> tuple[str, str]:
     if kind not in MAP_TYPES:
         raise ValueProblem(f"`{kind}` is not a supported table type",
                            "use one of " + ", ".join(MAP_TYPES))
-    where = path(where)
+    return kind, _absolute_file(where, "smtpd opens the table by this path; write it from /")
+
+
+def _absolute_file(text: str, hint: str) -> str:
+    """Return the path of a table's file, which smtpd opens by this name: absolute, not a folder."""
+    where = path(text)
     if not where.startswith("/") or where.endswith("/"):
-        raise ValueProblem(f"`{where}` is not an absolute file path",
-                           "smtpd opens the table by this path; write it from /")
-    return kind, where
+        raise ValueProblem(f"`{where}` is not an absolute file path", hint)
+    return where
 
 
 # `owners from map`: a login map the site maintains. The file types postmap builds, and the
@@ -276,10 +280,7 @@ def owner_map(text: str) -> str:
     if kind not in OWNER_MAP_TYPES:
         raise ValueProblem(f"`{kind}` is not a login map type the language takes",
                            "use one of " + ", ".join(OWNER_MAP_TYPES) + ", optionally after proxy:")
-    where = path(where)
-    if not where.startswith("/") or where.endswith("/"):
-        raise ValueProblem(f"`{where}` is not an absolute file path",
-                           "name the table (or its client configuration file) from /")
+    _absolute_file(where, "name the table (or its client configuration file) from /")
     return text
 
 
