@@ -14,6 +14,7 @@ from pathlib import Path
 
 import attrs
 
+from mailpolicy.load.files import read_named_file
 from mailpolicy.model.policy import Policy
 
 PARAMETER = "smtpd_sender_login_maps"
@@ -57,8 +58,8 @@ def stand_in_rows(given: dict[str, Path]) -> dict[str, str]:
     texts = {}
     for reference, rows in given.items():
         try:
-            with open(rows, "rb") as handle:
-                data = handle.read(MAX_ROWS_BYTES + 1)
+            # A file the command line names: a FIFO or a device is refused instead of hanging (load/files.py).
+            data = read_named_file(rows)
             if len(data) > MAX_ROWS_BYTES:
                 raise ValueError(f"over {MAX_ROWS_BYTES:,} bytes")
             texts[reference] = data.decode("utf-8")

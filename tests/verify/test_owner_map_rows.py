@@ -1,0 +1,36 @@
+"""`verify --owners-map REF=ROWS`: the rows file is read as a file the command line names (load/files.py)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from mailpolicy.verify.owner_maps import MAX_ROWS_BYTES, OwnerMapsRefused, stand_in_rows
+
+REF = "ldap:/etc/postfix/senders.cf"
+
+
+def test_rows_are_read(tmp_path):
+    rows = tmp_path / "rows.txt"
+    rows.write_text("alice@example0.com alice\n", encoding="utf-8")
+    assert stand_in_rows({REF: rows}) == {REF: "alice@example0.com alice\n"}
+
+
+def test_a_fifo_is_refused_without_hanging(tmp_path):
+    fifo = tmp_path / "rows.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(OwnerMapsRefused, match=rf"--owners-map {REF}: cannot read .*rows.fifo"):
+        stand_in_rows({REF: fifo})
+
+
+def test_rows_over_the_limit_are_refused(tmp_path):
+    rows = tmp_path / "rows.txt"
+    rows.write_bytes(b"#" * (MAX_ROWS_BYTES + 1))
+    with pytest.raises(OwnerMapsRefused, match="over 1,048,576 bytes"):
+        stand_in_rows({REF: rows})
+
+
+def test_a_missing_file_is_refused(tmp_path):
+    with pytest.raises(OwnerMapsRefused, match="No such file"):
+        stand_in_rows({REF: tmp_path / "absent.txt"})
