@@ -58,12 +58,25 @@ class SenderChecks:
         return self.checks + self.exempted
 
 
+class _Scope:
+    """The lines of one scope collected so far."""
+
+    __slots__ = ("plain", "exempted", "unless", "unless_line", "span")
+
+    def __init__(self, span: Span) -> None:
+        self.plain: list[SenderCheck] = []
+        self.exempted: list[SenderCheck] = []
+        self.unless: SenderExemption | None = None
+        self.unless_line: Span | None = None   # the line that stated the exemption
+        self.span = span                       # the scope's first line
+
+
 class SenderChecksBuilder:
     """Collect `refuse senders` lines into one SenderChecks per scope."""
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
-        self.scopes: dict[str | None, list] = {}  # scope -> [plain, exempted, unless, unless line, first span]
+        self.scopes: dict[str | None, _Scope] = {}
         self.service_words: list[st.Word] = []
 
     def add(self, s: st.RefuseSenders) -> None:
@@ -71,19 +84,19 @@ class SenderChecksBuilder:
         if s.service is not None:
             service = s.service.text.lower()
             self.service_words.append(s.service)
-        scope = self.scopes.setdefault(service, [[], [], None, None, s.span])
+        scope = self.scopes.setdefault(service, _Scope(s.span))
         if s.unless is not None:
-            if scope[2] is not None and scope[2] is not s.unless:
+            if scope.unless is not None and scope.unless is not s.unless:
                 where = f"on {service}" if service else "in main.cf"
                 self.diagnostics.append(cat.SENDER_EXEMPTION_CONFLICT.at(
-                    s.span, f"`unless {s.unless.value}` contradicts `unless {scope[2].value}` {where}: one "
+                    s.span, f"`unless {s.unless.value}` contradicts `unless {scope.unless.value}` {where}: one "
                     "smtpd_sender_restrictions list can exempt only one kind of client",
                     hint="state the same exemption on every line of this scope",
-                    related=(Related(scope[3], "first exemption stated here"),)))
+                    related=(Related(scope.unless_line, "first exemption stated here"),)))
                 return
-            scope[2], scope[3] = s.unless, s.span
-        target = scope[1] if s.unless is not None else scope[0]
-        seen = {c.restriction for c in scope[0] + scope[1]}
+            scope.unless, scope.unless_line = s.unless, s.span
+        target = scope.exempted if s.unless is not None else scope.plain
+        seen = {c.restriction for c in scope.plain + scope.exempted}
         for check in s.checks:
             built = self._check(check)
             if built is None:
@@ -117,12 +130,13 @@ class SenderChecksBuilder:
 
     def finish(self, stated_services: set[str], sasl: bool) -> tuple[SenderChecks, ...]:
         """Return one SenderChecks per scope; `sasl`: the policy lets clients log in."""
-        for _, _, unless, line, _ in self.scopes.values():
+        for scope in self.scopes.values():
+            unless = scope.unless
             if not sasl and unless in (SenderExemption.AUTHENTICATED, SenderExemption.AUTHENTICATED_OR_TRUSTED):
                 # smtpd_check.c runs permit_sasl_authenticated only `if (smtpd_sasl_is_active(state))`:
                 # without SASL it matches nobody, silently.
                 self.diagnostics.append(cat.EXEMPTS_NOBODY.at(
-                    line, f"`unless {unless.value}` exempts logged-in clients, but the policy states no `sasl`: "
+                    scope.unless_line, f"`unless {unless.value}` exempts logged-in clients, but the policy states no `sasl`: "
                     "nobody logs in, so permit_sasl_authenticated matches nobody",
                     hint="add `sasl ...` if clients log in, or write `unless trusted` (or no `unless`)"))
         for word in self.service_words:
@@ -136,6 +150,6 @@ class SenderChecksBuilder:
                 message, hint = (f"the policy states no `service {kind}`, so no listener would run these checks",
                                  f"add `service {kind}`, or leave `on` out to check senders on every listener")
             self.diagnostics.append(cat.SENDER_CHECKS_NO_SERVICE.at(word.span, message, hint=hint))
-        return tuple(SenderChecks(service, tuple(plain), tuple(exempted), unless, span)
-                     for service, (plain, exempted, unless, _, span) in self.scopes.items()
+        return tuple(SenderChecks(service, tuple(scope.plain), tuple(scope.exempted), scope.unless, scope.span)
+                     for service, scope in self.scopes.items()
                      if service is None or service in stated_services)
