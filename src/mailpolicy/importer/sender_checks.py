@@ -16,20 +16,21 @@ from mailpolicy.frozen import frozen
 from mailpolicy.importer import spelling as say
 from mailpolicy.importer.blocks import Block
 from mailpolicy.importer.statements import Translator
+from mailpolicy.model.sender_checks import RESTRICTIONS, SenderCheck, SenderChecks
+from mailpolicy.parse.statements import SenderCheckKind, SenderExemption
+from mailpolicy.plan.sender_checks import EXEMPTION_PERMITS, sender_check_entries
 from mailpolicy.postfix.restriction_lists import LOGIN_MISMATCH_CHECKS, entries, split_words
+from mailpolicy.source import Span
 
-# The restrictions a `refuse senders` check is, by name; reject_unknown_address is the old name
-# smtpd 3.7 still runs as reject_unknown_sender_domain in a sender list (smtpd_check.c
-# generic_checks: it checks the sender's domain there; simulate/restrictions.py, measured).
-_CHECKS = {
-    "reject_non_fqdn_sender": "not fully qualified",
-    "reject_unknown_sender_domain": "with unknown domain",
-    "reject_unknown_address": "with unknown domain",
-    "reject_rhsbl_sender": "listed by",
-    "reject_unlisted_sender": "not listed here",
-}
-_EXEMPTIONS = {("permit_sasl_authenticated",): "authenticated", ("permit_mynetworks",): "trusted",
-               ("permit_mynetworks", "permit_sasl_authenticated"): "authenticated or trusted"}
+# The check each restriction is, by name: the model's table read backwards, and reject_unknown_address,
+# the old name smtpd 3.7 still runs as reject_unknown_sender_domain in a sender list
+# (smtpd_check.c generic_checks: it checks the sender's domain there; simulate/restrictions.py, measured).
+_CHECKS = {restriction: kind for kind, restriction in RESTRICTIONS.items()}
+_CHECKS["reject_unknown_address"] = SenderCheckKind.UNKNOWN_DOMAIN
+# The exemption a list's permits say, whatever their order.
+_EXEMPTIONS = {tuple(sorted(permits)): exemption for exemption, permits in EXEMPTION_PERMITS.items()}
+# Where the checks a reading builds were stated: nowhere a diagnostic could point to, and none is made.
+_READ = Span("<import>", 1, 1)
 NAME = "smtpd_sender_restrictions"
 
 
@@ -38,14 +39,14 @@ class Reading:
     """A sender list as `refuse senders` reads it: the checks before and after the permits, and the rest."""
 
     written: tuple[str, ...]
-    plain: tuple[tuple[str, str | None], ...]     # (the check's words, its DNS list or None)
-    exempted: tuple[tuple[str, str | None], ...]
+    plain: tuple[tuple[SenderCheckKind, str | None], ...]     # (the check, its DNS list or None)
+    exempted: tuple[tuple[SenderCheckKind, str | None], ...]
     permits: tuple[str, ...]
     left_out: tuple[str, ...]                     # what the language cannot say
     login_checks: tuple[str, ...]                 # reject_*sender_login_mismatch: the owners decide
 
     @property
-    def unless(self) -> str | None:
+    def unless(self) -> SenderExemption | None:
         return _EXEMPTIONS.get(tuple(sorted(self.permits))) if self.exempted else None
 
     def statements(self, on: str | None = None) -> tuple[str, ...]:
@@ -55,9 +56,14 @@ class Reading:
         return tuple(said)
 
     def compiled(self, owners: bool) -> list[str]:
-        """Return the elements the compile writes for this list (plan/restrictions.py, plan/sender_checks.py)."""
-        return (["reject_sender_login_mismatch"] if owners else []) + _compiled(self.plain, self.exempted,
-                                                                                 self.permits)
+        """Return the elements the compile writes for this list.
+
+        The login check first when addresses have owners (plan/restrictions.py owner_guard), then
+        what plan/sender_checks.py writes for these checks, asked of the plan itself.
+        """
+        scope = SenderChecks(None, _model_checks(self.plain), _model_checks(self.exempted), self.unless, _READ)
+        checks = [word for entry in sender_check_entries(scope) for word in entry.name.split(" ")]
+        return (["reject_sender_login_mismatch"] if owners else []) + checks
 
     def kept(self, owners: bool) -> bool:
         """Tell whether the compile writes the list as it is (a final `permit` is what the end does anyway)."""
@@ -133,18 +139,10 @@ def _lossy(t: Translator, span, reading: Reading, owners: bool) -> str:
                                  list(reading.login_checks), owners), hint)
 
 
-def _compiled(plain: tuple, exempted: tuple, permits: tuple[str, ...]) -> list[str]:
-    """Return the elements plan/sender_checks.py writes for these checks (without the login check)."""
-    def elements(checks: tuple) -> list[str]:
-        out = []
-        for words, dns_list in checks:
-            name = next(n for n, w in _CHECKS.items() if w == words and n != "reject_unknown_address")
-            out += [name, dns_list] if dns_list else [name]
-        return out
-    if not exempted:
-        return elements(plain)
-    ordered = [p for p in ("permit_sasl_authenticated", "permit_mynetworks") if p in permits]
-    return elements(plain) + ordered + elements(exempted)
+def _model_checks(checks: tuple[tuple[SenderCheckKind, str | None], ...]) -> tuple[SenderCheck, ...]:
+    """Return the model's checks for a reading's (check, DNS list) pairs, as model/sender_checks.py builds them."""
+    return tuple(SenderCheck(kind, f"{RESTRICTIONS[kind]} {dns_list}" if dns_list else RESTRICTIONS[kind], _READ)
+                 for kind, dns_list in checks)
 
 
 def _change(written: list[str], compiled: list[str], left_out: list[str], login_checks: list[str],

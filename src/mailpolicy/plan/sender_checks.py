@@ -31,7 +31,8 @@ _WHY = {
                               "recipients (550)",
 }
 
-_PERMITS = {
+# The permits each exemption writes, in this order (importer/sender_checks.py reads a list by them).
+EXEMPTION_PERMITS = {
     SenderExemption.AUTHENTICATED: ("permit_sasl_authenticated",),
     SenderExemption.TRUSTED: ("permit_mynetworks",),
     SenderExemption.AUTHENTICATED_OR_TRUSTED: ("permit_sasl_authenticated", "permit_mynetworks"),
@@ -42,7 +43,7 @@ def sender_check_entries(checks: SenderChecks) -> tuple[Entry, ...]:
     """Return the entries that follow ownership in one scope's smtpd_sender_restrictions."""
     entries = [_entry(check, "") for check in checks.checks]
     if checks.unless is not None:
-        for permit in _PERMITS[checks.unless]:
+        for permit in EXEMPTION_PERMITS[checks.unless]:
             entries.append(Entry(permit, f"rule 5: `unless {checks.unless.value}`: the checks after it skip these "
                                          "clients; ownership is checked before it, and a permit here ends only this "
                                          "list (relaying is still decided by smtpd_relay_restrictions)", checks.span))
