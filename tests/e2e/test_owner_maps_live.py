@@ -4,7 +4,9 @@ The compile names the map and never reads it (docs/language.md#owners-from-map).
 - `proxy:` is kept and works: a `proxy:pgsql:` map (a pgsql_table(5) file the site wrote, its rows
   in a throwaway PostgreSQL) answers smtpd through proxymap(8) with the default proxy_read_maps,
   which names $smtpd_sender_login_maps; the compiled guard refuses exactly what the rows say; and
-  with a proxy_read_maps that leaves the map out smtpd stops at every connection (MP339);
+  with a proxy_read_maps that leaves the map out smtpd stops at every connection (MP339, which
+  `audit` reports of the booted main.cf too); proxymap reads proxy_read_maps from main.cf, so an
+  smtpd service's own `-o` proxy: login map is refused under the default while main.cf's works;
 - `verify --owners-map REF=ROWS` stands rows in for a map the sandbox cannot reach (a MySQL one,
   whose client this machine does not even have) and the verdicts follow the rows.
 """
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from mailpolicy.audit.run import audit_config
 from mailpolicy.cli import cli
 from mailpolicy.compiler import compile_policy
 from mailpolicy.sandbox import Sandbox
@@ -97,6 +100,46 @@ def test_a_proxy_map_proxy_read_maps_leaves_out_stops_smtpd_as_mp339_says(tmp_pa
             log = box.wait_log("proxymap service is not configured for table", timeout=5.0)
     assert not attempt.accepted and not attempt.code, attempt  # no greeting: smtpd stopped
     assert "fatal: proxymap service is not configured for table" in log
+    # The audit of the very main.cf booted here says so too (checks/proxy_maps.py, one check on both hosts).
+    (tmp_path / "deployed").mkdir()
+    (tmp_path / "deployed" / "main.cf").write_text(main_cf, encoding="utf-8")
+    audited = audit_config(tmp_path / "deployed")
+    assert [d.code for d in audited.diagnostics if d.code == "MP339"] == ["MP339"]
+
+
+def test_a_services_own_proxy_map_is_refused_under_the_default_proxy_read_maps(tmp_path: Path) -> None:
+    # The default proxy_read_maps names $smtpd_sender_login_maps, expanded by proxymap from main.cf:
+    # a submission `-o smtpd_sender_login_maps=proxy:...` of its own is not approved by it.
+    reason = database_available()
+    if reason is not None:
+        pytest.skip(f"no throwaway PostgreSQL here: {reason}")
+    other_map = "/etc/postfix/pgsql/submission-login-maps.cf"
+    (tmp_path / "site.mailpolicy").write_text(POLICY.format(map=f"proxy:pgsql:{SITE_MAP}"), encoding="utf-8")
+    compiled = compile_policy(tmp_path / "site.mailpolicy")
+    assert compiled.ok, compiled.diagnostics
+    inputs = sandbox_inputs(compiled, extra_logins=("jimminey",))
+    (tmp_path / "deployed").mkdir()
+    (tmp_path / "deployed" / "main.cf").write_text(inputs.main_cf, encoding="utf-8")
+    (tmp_path / "deployed" / "master.cf").write_text(
+        "smtp inet n - n - - smtpd\nsubmission inet n - n - - smtpd\n"
+        f"  -o smtpd_sender_login_maps=proxy:pgsql:{other_map}\n", encoding="utf-8")
+    audited = [d for d in audit_config(tmp_path / "deployed").diagnostics if d.code == "MP339"]
+    assert [d.message.split(":")[0] for d in audited] == ["submission/inet"], audited
+    with PostgresSandbox("mail", "postfix") as server:
+        server.grant_reading()
+        site_file = (f"hosts = inet:127.0.0.1:{server.port}\nuser = postfix\npassword = {server.password}\n"
+                     "dbname = mail\nquery = SELECT login FROM owners WHERE address = '%s'\n")
+        services = [("smtp", ()), ("submission", (("smtpd_sender_login_maps", f"proxy:pgsql:{other_map}"),))]
+        with Sandbox(inputs.main_cf, **{**inputs.sandbox_kwargs(), "services": services,
+                                        "maps": {SITE_MAP: site_file, other_map: site_file}}) as box:
+            main = box.try_send(OUTSIDE_SOURCE, None, None, "someone@gmail.test", "jcricket@example0.com",
+                                timeout=10.0, service="smtp")
+            own = box.try_send(OUTSIDE_SOURCE, None, None, "someone@gmail.test", "jcricket@example0.com",
+                               timeout=10.0, service="submission")
+            log = box.wait_log(f"not configured for table \"pgsql:{other_map}\"", timeout=5.0)
+    assert main.code, main  # main.cf's proxy: map is served: smtpd answers
+    assert not own.accepted and not own.code, own  # no greeting: the submission smtpd stopped
+    assert f"fatal: proxymap service is not configured for table \"pgsql:{other_map}\"" in log, log[-3000:]
 
 
 def test_verify_stands_rows_in_for_a_map_it_cannot_reach(tmp_path: Path) -> None:

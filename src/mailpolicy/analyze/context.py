@@ -94,6 +94,11 @@ class AnalysisContext:
                 (view, AnalysisContext(self.policy, view.plan)) for view in views_of(self.plan))
         return services
 
+    def proxymap_parameter(self, name: str) -> tuple[str | None, Span | None]:
+        """Return main.cf's value as the plan writes it (the compiled master.cf gives proxymap no `-o`) and its `set` line."""
+        setting = next((s for s in reversed(self.policy.settings) if s.name == name), None)
+        return self.model().config.expanded(name), setting.span if setting is not None else None
+
     def model(self) -> PostfixModel:
         model = self._built.get("model")
         if model is None:

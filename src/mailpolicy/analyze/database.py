@@ -16,10 +16,9 @@ import posixpath
 from typing import Iterator
 
 from mailpolicy.analyze.context import AnalysisContext
-from mailpolicy.analyze.references import plan_expander
+from mailpolicy.checks.proxy_maps import ProxyApproval
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.postfix.expand import ExpansionError
 from mailpolicy.postfix.table_refs import table_ref
 
 
@@ -73,6 +72,7 @@ def check_owner_maps(ctx: AnalysisContext) -> Iterator[Diagnostic]:
                                                   ("a table the compile writes", plan.tables),
                                                   ("a pgsql table the compile writes", plan.sql_tables))
                for t in tables}
+    refused = ProxyApproval(ctx).unapproved(ctx)
     for owner_map in ctx.policy.owner_maps:
         where = posixpath.normpath(map_path(owner_map.reference))
         clash = written.get(where)
@@ -84,41 +84,10 @@ def check_owner_maps(ctx: AnalysisContext) -> Iterator[Diagnostic]:
             continue
         if ctx.policy.sasl is None:
             continue  # MP308 says the owners need SASL; the plan leaves the map out
-        refused = _not_approved(ctx, owner_map.reference)
-        if refused is not None:
-            yield refused
-            continue
+        if owner_map.reference in refused:
+            continue  # MP339 (checks/proxy_maps.py): smtpd stops before it would ask the map
         yield cat.OWNERS_IN_MAP.at(
             owner_map.span, f"{owner_map.reference} is the site's map and is not read here: the proof "
                             f"{MAP_ASSUMPTION}; `expect` lines that depend on it are left to `verify`",
             hint="`mailpolicy verify POLICY --owners-map REF=ROWS` runs the expect lines with those rows standing "
                  "in for it")
-
-
-def _not_approved(ctx: AnalysisContext, reference: str) -> Diagnostic | None:
-    """MP339 when a `proxy:` map is not among the tables proxymap serves (proxy_read_maps, set by the policy).
-
-    proxymap.c authorize_proxied_maps(): each word of the expanded proxy_read_maps that starts with
-    `proxy:` approves the table after its `proxy:` prefixes; a request for any other table is
-    "unapproved", and smtpd's lookup table stops it: "fatal: proxymap service is not configured
-    for table" at every connection (measured: tests/e2e/test_owner_maps_live.py). The default names
-    $smtpd_sender_login_maps, so only a policy that sets proxy_read_maps can get this wrong. A value
-    with a nested map or a /file (read by proxymap itself) is left alone: no guess.
-    """
-    setting = next((s for s in ctx.policy.settings if s.name == "proxy_read_maps"), None)
-    if setting is None or not reference.startswith("proxy:"):
-        return None
-    try:
-        expanded = plan_expander(ctx).expand(setting.value)
-    except ExpansionError:
-        return None  # MP708 reports the value
-    words = expanded.replace(",", " ").split()
-    if any(w.startswith("/") or "{" in w or "(" in w for w in words):
-        return None
-    wanted = str(table_ref(reference))
-    if any(w.startswith("proxy:") and str(table_ref(w)) == wanted for w in words):
-        return None
-    return cat.PROXY_MAP_NOT_APPROVED.at(
-        setting.span, f"proxy_read_maps does not list {reference}: proxymap refuses the login map, and smtpd stops "
-                      "at every connection (\"proxymap service is not configured for table\")",
-        hint="keep $smtpd_sender_login_maps in proxy_read_maps (its default), or drop proxy: from the map")

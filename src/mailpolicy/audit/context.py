@@ -14,6 +14,8 @@ from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.frozen import frozen
 from mailpolicy.postfix.main_cf import MainCf
 from mailpolicy.postfix.restriction_lists import entries
+from mailpolicy.simulate.config import Config
+from mailpolicy.source import Span
 
 if TYPE_CHECKING:
     from mailpolicy.checks.host import Service
@@ -60,6 +62,23 @@ class AuditContext:
         if not self.files.master_cf:
             return ()
         return tuple((s.name, s.command) for s in self.files.master_cf.services if s.type == "unix")
+
+    def proxymap_parameter(self, name: str) -> tuple[str | None, Span | None]:
+        """Return a parameter as proxymap(8) reads it: main.cf under the proxymap service's own `-o`.
+
+        The service is master.cf's `proxymap_service_name` (main.cf's, else `proxymap`) running
+        proxymap (mail_params.c; smtpd's dict_proxy client connects to it by that name).
+        """
+        params = {d.name: d.value for d in self.main.definitions}
+        wanted = (self.main.value("proxymap_service_name") or "proxymap").strip()
+        services = self.files.master_cf.services if self.files.master_cf is not None else ()
+        service = next((s for s in reversed(services) if s.name == wanted and s.command == "proxymap"), None)
+        override = service.override(name) if service is not None else None
+        if service is not None:
+            params.update((o.name, o.value) for o in service.overrides)
+        definition = self.main.get(name)
+        span = override.span if override is not None else definition.name_span if definition is not None else None
+        return Config(params, self.version).expanded(name), span
 
     def per_service(self, check: Callable[[Service], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
         """Run a check of the check core (checks/host.py) for every smtpd service."""

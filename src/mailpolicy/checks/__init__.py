@@ -16,6 +16,7 @@ from mailpolicy.checks.host import Host
 from mailpolicy.checks.no_sasl_support import check_no_sasl_support
 from mailpolicy.checks.names import check_parameter_names, check_restriction_names
 from mailpolicy.checks.open_relay import check_open_relay
+from mailpolicy.checks.proxy_maps import check_proxy_maps
 from mailpolicy.checks.sender_rewriting import check_sender_rewriting
 from mailpolicy.checks.shading import check_shading
 from mailpolicy.checks.startup_values import check_startup_values
@@ -36,4 +37,5 @@ CHECKS: tuple[Check, ...] = (
     check_class_loops,  # MP340: a restriction class that reaches itself
     check_no_sasl_support,  # MP337: a login restriction smtpd ignores on a service without SASL
     check_startup_values,  # MP341: a main.cf value with which no Postfix program starts
+    check_proxy_maps,  # MP339: a proxy: login map proxymap does not serve, after which smtpd stops
 )

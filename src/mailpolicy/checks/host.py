@@ -157,3 +157,10 @@ class Host(Protocol):
 
     def per_service(self, check: Callable[[Service], Iterable[Diagnostic]]) -> Iterator[Diagnostic]:
         """Run a service check on every smtpd service and return its findings, each said once."""
+
+    def proxymap_parameter(self, name: str) -> tuple[str | None, Span | None]:
+        """Return a parameter as proxymap(8) reads it, expanded (None: Postfix cannot expand it), and its line.
+
+        proxymap reads main.cf and its own master.cf service's `-o`, never an smtpd service's; the
+        line is None for a default.
+        """

@@ -95,6 +95,14 @@ class Config:
                 self._cache[name] = ""
         return self._cache[name]
 
+    def expanded(self, name: str) -> str | None:
+        """Return a parameter's expanded value, or None when Postfix cannot expand it (it stops instead)."""
+        raw = self.raw(name)
+        try:
+            return self._expander.expand(raw) if raw is not None else ""
+        except ExpansionError:
+            return None
+
     def expand(self, text: str) -> str:
         """Expand `$name` references in a value that is not a parameter (a table's result)."""
         try:
