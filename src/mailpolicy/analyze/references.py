@@ -90,11 +90,6 @@ def suggestion(name: str, version: str) -> str:
     return f"did you mean `${guess}`?" if guess else "define the parameter, or write `$$` for a literal `$`"
 
 
-def plan_expander(ctx: AnalysisContext) -> Expander:
-    """Return an expander of the compiled main.cf's values, with the target version's defaults for the rest."""
-    return Expander(_lookup(ctx.plan.values(), ctx.policy.version.value))
-
-
 def _lookup(values: dict[str, str], version: str) -> Callable[[str], str | None]:
     def raw(name: str) -> str | None:
         if name in values:
