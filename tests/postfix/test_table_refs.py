@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from mailpolicy.checks.relay_declaration import _named_domains
-from mailpolicy.postfix.table_refs import TableRef, parse_table_ref, table_ref
+from mailpolicy.postfix.table_refs import TableRef, parse_table_ref, table_ref, through_proxy
 from mailpolicy.postfix.tables import table_reference
 from mailpolicy.sandbox import Sandbox
 from mailpolicy.simulate import PostfixModel, Request
@@ -64,6 +64,17 @@ def test_every_reader_follows_the_one_parser() -> None:
     assert _named_domains("proxy:static:all") == [None]  # proxymap opens static:all: every domain
     assert _named_domains("STATIC:all") == []  # an unsupported type: its lookups fail, it names nothing
     assert _named_domains("[192.0.2.1]") == []
+
+
+@pytest.mark.parametrize(("written", "proxied"), [
+    ("proxy:ldap:/etc/postfix/x.cf", True), ("proxy:proxy:hash:/x", True), ("ldap:/etc/postfix/x.cf", False),
+    ("Proxy:hash:/x", False),  # an unsupported type, not proxymap (measured above: 451)
+    ("proxy:", False), ("/etc/postfix/proxy:x", False),
+])
+def test_whether_a_reference_goes_through_proxymap(written, proxied) -> None:
+    # The import keeps such a map as `owners from map` (importer/statements.py, importer/hosting.py)
+    # and MP339 asks whether proxymap serves it (checks/proxy_maps.py).
+    assert through_proxy(written) is proxied
 
 
 BASE = {"compatibility_level": "3.6", "mydestination": "example0.com", "mynetworks": "127.0.0.1/32",

@@ -23,7 +23,7 @@ from mailpolicy.checks.host import Host, Service
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.postfix.restriction_lists import split_words
-from mailpolicy.postfix.table_refs import PROXY, parse_table_ref, table_ref
+from mailpolicy.postfix.table_refs import table_ref, through_proxy
 from mailpolicy.source import Span
 
 LOGIN_MAPS = "smtpd_sender_login_maps"
@@ -76,8 +76,7 @@ def _refused(service: Service, approval: ProxyApproval) -> Iterator[Diagnostic]:
 
 def _proxied(word: str) -> str | None:
     """Return the table a `proxy:` reference asks proxymap for, after every `proxy:` (None: not proxied)."""
-    ref = parse_table_ref(word)
-    if ref is None or ref.type != PROXY:
+    if not through_proxy(word):
         return None
     opened = table_ref(word)
     return str(opened) if opened is not None else None

@@ -15,6 +15,7 @@ from mailpolicy.importer.blocks import Block
 from mailpolicy.load.files import read_source
 from mailpolicy.model import values
 from mailpolicy.model.hosted import mailbox_address
+from mailpolicy.postfix.table_refs import through_proxy
 from mailpolicy.postfix.tables import read_text_table, table_reference
 
 
@@ -73,7 +74,7 @@ def _table(t, name: str) -> dict[str, str] | None:
     if len(words) != 1:
         return None
     reference = table_reference(words[0].text)
-    if reference is None or reference[0] not in values.MAP_TYPES or words[0].text.startswith("proxy:"):
+    if reference is None or reference[0] not in values.MAP_TYPES or through_proxy(words[0].text):
         return None
     where = t.ctx.files.readable_table(reference[1])
     if where is None:

@@ -28,6 +28,7 @@ from mailpolicy.model import values
 from mailpolicy.model.policy import DEFAULT_CHROOT
 from mailpolicy.plan.config import LOOPBACK, compatibility_level
 from mailpolicy.plan.sasl_path import resolve_dovecot_path
+from mailpolicy.postfix.table_refs import through_proxy
 from mailpolicy.postfix.tables import table_reference
 from mailpolicy.source import Span
 
@@ -343,7 +344,7 @@ class Translator:
 
 def _map_statement(word: Word) -> str | None:
     reference = table_reference(word.text)
-    if reference is None or reference[0] not in values.MAP_TYPES or word.text.startswith("proxy:"):
+    if reference is None or reference[0] not in values.MAP_TYPES or through_proxy(word.text):
         return None
     try:
         kind, path = values.sender_map(f"{reference[0]}:{reference[1]}")

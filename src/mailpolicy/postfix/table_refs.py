@@ -75,3 +75,9 @@ def table_ref(text: str) -> TableRef | None:
     while ref is not None and ref.type == PROXY:
         ref = parse_table_ref(ref.name)
     return ref
+
+
+def through_proxy(text: str) -> bool:
+    """Tell whether a reference opens its table through proxymap(8): its own type is `proxy` (not `Proxy`)."""
+    ref = parse_table_ref(text)
+    return ref is not None and ref.type == PROXY
