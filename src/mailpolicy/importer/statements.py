@@ -236,15 +236,42 @@ class Translator:
             notes.append(self.lossy(span, f"smtpd_relay_restrictions also holds {', '.join(others)}, which `relay` "
                                           "cannot say; the import leaves them out",
                                     "move them to smtpd_recipient_restrictions (a `set` line)"))
-        # defer_unauth_destination (Postfix's default relay list): `, others try later` keeps its 4xx.
+        # defer_unauth_destination (Postfix's default relay list): `, others try later` keeps its 4xx,
+        # unless the recipient list runs first and refuses for good (_recipient_list_refuses_first).
         self.relay_later = guard is not None and words[guard].text.lower() == "defer_unauth_destination"
-        changed = self._relay_change(trusted, authenticated, words if name == "smtpd_relay_restrictions" else [])
+        refused_first = self.relay_later and name == "smtpd_relay_restrictions" and self._recipient_list_refuses_first(permits)
+        self.relay_later = self.relay_later and not refused_first
+        changed = self._relay_change(trusted, authenticated, words if name == "smtpd_relay_restrictions" else [],
+                                     refused_first)
         if changed and not any("smtpd_relay_restrictions" in note for note in notes):
             notes.append(self.lossy(self.located("smtpd_relay_restrictions"), changed,
                                     "the `relay` statement writes this list; read docs/language.md#relay"))
         return Block((say.relay(mode, self.relay_later),), tuple(notes), (span,) if span else ())
 
-    def _relay_change(self, trusted: bool, authenticated: bool, written: list[Word]) -> str | None:
+    def _recipient_list_refuses_first(self, relay_permits: set[str]) -> bool:
+        """Tell whether smtpd_recipient_restrictions runs before the relay list and refuses relaying with 554 there.
+
+        smtpd_check.c smtpd_check_rcpt(): with smtpd_relay_before_recipient_restrictions = no (the
+        default below compatibility_level 3.6) the recipient list runs first, and a REJECT there ends
+        the check, so its reject_unauth_destination answers a client neither list permits with 554
+        before the relay list's defer_unauth_destination is reached (Zentyal, compatibility_level 2).
+        Only when the recipient list permits, before that guard, exactly the clients the relay list
+        permits (and nothing else comes first): then both lists let the same clients relay, and the
+        others are refused for good.
+        """
+        if self.view.value("smtpd_relay_before_recipient_restrictions").strip().lower() in ("yes", "true"):
+            return False
+        words = self.ctx.restrictions(self.view, "smtpd_recipient_restrictions")
+        guard = next((i for i, w in enumerate(words) if w.text.lower() in UNAUTH_DESTINATION), None)
+        if guard is None or words[guard].text.lower() != "reject_unauth_destination":
+            return False
+        before = {w.text.lower() for w in words[:guard]}
+        # permit_sasl_authenticated matches nobody while SASL is off, in either list.
+        matching = set(RELAY_PERMITS) if self.sasl_on() else {"permit_mynetworks"}
+        return before <= set(RELAY_PERMITS) and before & matching == relay_permits & matching
+
+    def _relay_change(self, trusted: bool, authenticated: bool, written: list[Word],
+                      refused_first: bool = False) -> str | None:
         """Say how the relay list the compile writes (plan/restrictions.py) differs from main.cf's, if it does."""
         guard = "defer_unauth_destination" if self.relay_later else "reject_unauth_destination"
         compiled = [*(["permit_mynetworks"] if trusted else []),
@@ -258,6 +285,9 @@ class Translator:
         if not original:
             why.append("the relay guard moves from smtpd_recipient_restrictions into the relay list, where "
                        "Postfix 2.10 and later look first")
+        if refused_first:
+            why.append("below compatibility_level 3.6 smtpd_recipient_restrictions runs first, and its "
+                       "reject_unauth_destination refuses (554) before defer_unauth_destination is reached")
         shown = ", ".join(w.text for w in written)
         was = (f"smtpd_relay_restrictions = {shown or '(empty)'}" if self.view.is_set("smtpd_relay_restrictions")
                else f"Postfix's default smtpd_relay_restrictions ({shown or 'empty'})")

@@ -21,9 +21,10 @@ like the original"):
 - `cleanup_service_name` is `cleanup`, the sandbox's only cleanup service, and `smtpd_proxy_filter`
   is empty (a before-queue filter that passes everything);
 - `smtpd_sasl_path` is `private/auth`, where the sandbox's Dovecot answers (with STANDINS's logins);
-- `smtpd_tls_CAfile` and `smtpd_tls_CApath` are empty: the sandbox's throwaway certificate stands in for
-  the site's, and a CA file that is not on this machine makes smtpd's TLS set-up fail, so it would
-  offer no STARTTLS (iRedMail names its own certificate as its CA file);
+- `smtpd_tls_CAfile`, `smtpd_tls_CApath` and `tls_server_sni_maps` are empty: the sandbox's throwaway
+  certificate stands in for the site's, and a CA file that is not on this machine makes smtpd's TLS
+  set-up fail, so it would offer no STARTTLS (iRedMail names its own certificate as its CA file); an
+  SNI table names the site's certificate files per host name (FreedomBox);
 - `mynetworks` keeps its networks except those holding the outside client (verify/standins.py).
 """
 
@@ -53,7 +54,9 @@ _POLICY = re.compile(r"check_policy_service(?:\s*,\s*|\s+)(?:\{[^}]*\}|[^\s,]+)"
 _DNS_LIST = re.compile(r"\b(?:reject_rbl_client|reject_rhsbl_(?:client|reverse_client|sender|recipient|helo)"
                        r"|permit_dnswl_client|permit_rhswl_client)(?:\s*,\s*|\s+)[^\s,]+")
 _MILTERS = ("smtpd_milters", "non_smtpd_milters")
-_TLS_AUTHORITIES = ("smtpd_tls_CAfile", "smtpd_tls_CApath")
+# The site's CA and its per-name certificates: tls_server_sni_maps (FreedomBox) names a table of the
+# site's certificate files, which this machine does not have (smtpd stops at its first lookup).
+_TLS_AUTHORITIES = ("smtpd_tls_CAfile", "smtpd_tls_CApath", "tls_server_sni_maps")
 SASL_PATH = "private/auth"
 
 
