@@ -64,3 +64,19 @@ def test_a_backup_mx_domain_is_not_refused_as_someone_elses_but_a_public_suffix_
                       "mailboxes a@partner.example, b@co.uk\n")
     found = [(d.code, d.span.column) for d in compile_policy(policy).diagnostics if d.code == "MP324"]
     assert found == [("MP324", 32)]
+
+
+@pytest.mark.parametrize(("setting", "warned"), [
+    # simple-nixos-mailserver lists its domains in a file the compiler does not read: no claim either way.
+    ("set virtual_mailbox_domains = /nix/store/7vnqm1b2mgx1q2s3g9c0hrz1bk4d3ynm-vhosts", False),
+    ("set virtual_mailbox_domains = ldap:/etc/postfix/vdomains.cf", False),
+    ("set virtual_alias_domains = example7.com", False),
+    ("set relay_domains = $mydestination", False),
+    ("set virtual_alias_domains = example8.com", True),
+])
+def test_an_alias_is_not_called_unreceived_when_a_set_domain_list_may_name_its_domain(
+        tmp_path: Path, setting: str, warned: bool) -> None:
+    policy = tmp_path / "p.mailpolicy"
+    policy.write_text(f"hostname mx.example0.com\n{setting}\nalias sales@example7.com to alice@example0.com\n")
+    codes = [d.code for d in compile_policy(policy).diagnostics]
+    assert ("MP375" in codes) is warned, codes

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.corpus.import_meaning import CORPUS, Comparison, Difference, _normal, compare
+from tests.corpus.import_meaning import CORPUS, Comparison, Difference, _normal, _same_entries, compare
 from tests.corpus.realworld_run import PROJECTS
 from tests.references import matches_reference
 
@@ -91,3 +91,28 @@ def test_mutated_main_cfs_of_the_fuzz_run_change_nothing_unannounced(requires_po
         assert not comparison.unannounced, (data, comparison.reference())
         compiled += comparison.compiled
     assert compiled >= 3, "too few of the inputs compiled for the comparison to say anything"
+
+
+class _Folder:
+    """The audit's reading of tables inside one folder (audit/files.py readable_table), for _same_entries."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def readable_table(self, path: str):
+        return self.folder / path.rpartition("/")[2]
+
+
+@pytest.mark.parametrize(("compiled_rows", "same"), [
+    ("b@example0.com\tb@example0.com\na@example0.com\ta@example0.com\n", True),  # order and layout ignored
+    ("a@example0.com\ta@example0.com\n", False),  # a row lost
+    ("a@example0.com\tb@example0.com\nb@example0.com\tb@example0.com\n", False),  # a target changed
+])
+def test_a_table_the_import_renames_is_the_same_only_with_the_same_rows(tmp_path, compiled_rows: str,
+                                                                         same: bool) -> None:
+    (tmp_path / "virtual").write_text("a@example0.com a@example0.com\nb@example0.com b@example0.com\n")
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "virtual_aliases").write_text(compiled_rows)
+    assert _same_entries(_Folder(tmp_path), build, "hash:/etc/postfix/virtual",
+                         "hash:/etc/postfix/virtual_aliases") is same

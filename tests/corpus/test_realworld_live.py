@@ -168,6 +168,30 @@ def test_modoboa_submission_takes_a_forgery_to_postmaster_without_a_login(modobo
     assert forged.tls and (forged.accepted, forged.stage, forged.code) == (True, "data", 250), forged
 
 
+@pytest.fixture(scope="module")
+def nixos_mailserver(boot_sandbox):
+    # Left out of the submission service: cleanup_service_name (its header-cleanup service strips
+    # headers after acceptance), smtpd_sasl_path (the sandbox's Dovecot answers at its own), and the
+    # login map, which the copy replaces with its own rows (the same shape: ADDRESS LOGIN).
+    overrides = (*corpus_overrides("nixos-mailserver", "submission", "cleanup_service_name", "smtpd_sasl_path",
+                                   "smtpd_sender_login_maps"), ("smtpd_sender_login_maps", f"hash:{SENDERS}"))
+    return boot_sandbox(loopback_main_cf(local_recipient_maps=""), maps={SENDERS: OWNERS}, logins=LOGINS,
+                        services=(("submission", overrides),), tls_hostname="mx.example0.com")
+
+
+def test_nixos_mailserver_submission_takes_a_forgery_to_postmaster_without_a_login(nixos_mailserver) -> None:
+    for service in ("submission/inet:", "submissions/inet:"):
+        assert finding("nixos-mailserver", "MP336", service).is_error
+    # The submission port refuses anonymous clients (permit_sasl_authenticated, reject) ...
+    refused = nixos_mailserver.try_send(OUTSIDE_SOURCE, None, None, OWNED, "jimminey@example0.com",
+                                        service="submission", tls="starttls")
+    assert refused.tls and (refused.stage, refused.code) == ("rcpt", 554), refused
+    # ... except for the bare postmaster, before every list: the forged mail is queued.
+    forged = nixos_mailserver.try_send(OUTSIDE_SOURCE, None, None, OWNED, "postmaster", service="submission",
+                                       tls="starttls", data=True)
+    assert forged.tls and (forged.accepted, forged.stage, forged.code) == (True, "data", 250), forged
+
+
 # -- MP317: a login map that no list of a service with logins consults (iRedMail's submission)
 
 IREDMAIL_SUBMISSION = corpus_overrides("iredmail-pgsql", "submission",

@@ -8,6 +8,7 @@ from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.plan.sasl_path import PathVerdict, resolve_socket_path
+from mailpolicy.postfix.restriction_lists import split_words
 
 
 def check_address_classes(ctx: AnalysisContext) -> Iterator[Diagnostic]:
@@ -101,7 +102,7 @@ def check_aliases(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     owned = ctx.plan.sender_map.owners if ctx.plan.sender_map is not None else None
     for rule in policy.hosted.aliases:
         domain = rule.address.rpartition("@")[2]
-        if domain not in received:
+        if domain not in received and not _set_lists_may_name(policy, domain):
             yield cat.ALIAS_NOT_RECEIVED.at(
                 rule.address_span, f"`{rule.address}` is in {domain}, which this server does not receive mail for: "
                                    "the alias applies only to mail relayed through it",
@@ -111,6 +112,24 @@ def check_aliases(ctx: AnalysisContext) -> Iterator[Diagnostic]:
                 rule.address_span, f"`{rule.address}` delivers to {', '.join(rule.targets)}, but that lets none of "
                                    "them send as it: no login owns it",
                 hint=f"to let a login send as it, add `allow user LOGIN as {rule.address}`")
+
+
+# The lists that decide which domains this server receives mail for (trivial-rewrite's address
+# classes, resolve.c), when the policy gives them as `set` lines the statements do not read.
+_RECEIVING_LISTS = ("mydestination", "virtual_mailbox_domains", "virtual_alias_domains", "relay_domains")
+
+
+def _set_lists_may_name(policy, domain: str) -> bool:
+    """Tell whether a `set` of a receiving list names `domain` (or a parent), or holds what the compiler does
+    not read: a /file (one domain a line, simple-nixos-mailserver's virtual_mailbox_domains), a table, a $name."""
+    for setting in policy.settings:
+        if setting.name not in _RECEIVING_LISTS:
+            continue
+        for word in split_words(setting.value):
+            word = word.lower()
+            if word.startswith(("/", "$")) or ":" in word or domain == word or domain.endswith("." + word):
+                return True
+    return False
 
 
 def check_hosting_settings(ctx: AnalysisContext) -> Iterator[Diagnostic]:

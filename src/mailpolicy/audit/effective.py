@@ -144,6 +144,14 @@ class ServiceView:
         written = self.main.value(name)
         if written is not None:
             return written
+        if name == "mydomain":
+            # mail_params.c check_mydomainname(): what follows the first dot of myhostname, else
+            # "localdomain"; it depends on the machine only when myhostname does (unset, or naming
+            # $mydomain itself, which simulate/config.py follows and this view leaves empty).
+            hostname = self.raw("myhostname") or ""
+            if hostname and "$" not in hostname:
+                _first, dot, rest = hostname.strip().partition(".")
+                return rest if dot else "localdomain"
         if name in _HOST_DEPENDENT:
             return ""
         known = pf.parameter(name, self.version)

@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from mailpolicy.audit.context import AuditContext
+from mailpolicy.audit.effective import ServiceView
 from mailpolicy.diagnostics import Diagnostic, Related, Severity
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.model import values
+from mailpolicy.postfix.main_cf import Override
 from mailpolicy.postfix.daemons import (CLEANUP_PARAMETERS, CLEANUP_SERVICE, READ_BY_BOTH, RESOLVER_PARAMETERS,
                                       RESOLVER_SERVICE)
 from mailpolicy.postfix.service_kinds import DECISIVE_PARAMETERS
@@ -49,6 +51,17 @@ def check_master_overrides(ctx: AuditContext) -> Iterator[Diagnostic]:
             related=tuple(related))
 
 
+def unread_override_effect(view: ServiceView, override: Override) -> str | None:
+    """Say what an smtpd -o of a parameter trivial-rewrite or cleanup acts on does for its mail, else None."""
+    if view.service.override(override.name) is not override:
+        return None  # a later -o of the same name is the one in force
+    if override.name in READ_BY_BOTH:
+        return "changes only which recipients smtpd counts as listed, not what its mail is rewritten to"
+    if override.name in RESOLVER_PARAMETERS or override.name in CLEANUP_PARAMETERS:
+        return "changes nothing for its mail"
+    return None
+
+
 def check_overrides_smtpd_does_not_read(ctx: AuditContext) -> Iterator[Diagnostic]:
     """Warn at an smtpd -o of a parameter only trivial-rewrite or cleanup reads (postfix/daemons.py).
 
@@ -58,18 +71,15 @@ def check_overrides_smtpd_does_not_read(ctx: AuditContext) -> Iterator[Diagnosti
     """
     for view in ctx.views:
         for override in view.service.overrides:
-            if view.service.override(override.name) is not override:
+            effect = unread_override_effect(view, override)
+            if effect is None:
                 continue
             if override.name in RESOLVER_PARAMETERS:
                 daemon, service, name = "trivial-rewrite", view.resolver, RESOLVER_SERVICE[1]
-            elif override.name in CLEANUP_PARAMETERS or override.name in READ_BY_BOTH:
-                daemon, service, name = "cleanup", view.cleanup, CLEANUP_SERVICE[1]
             else:
-                continue
+                daemon, service, name = "cleanup", view.cleanup, CLEANUP_SERVICE[1]
             where = f"the {service.name} service" if service is not None else f"the {name} service"
             values = f"main.cf's value and {where}'s -o" if service is not None else "main.cf's value"
-            effect = ("changes only which recipients smtpd counts as listed, not what its mail is rewritten to"
-                      if override.name in READ_BY_BOTH else "changes nothing for its mail")
             yield cat.OVERRIDE_NOT_READ.at(
                 override.span, f"{view.label}'s -o {override.name} {effect}: {daemon} acts on "
                                f"{override.name}, with {values}",

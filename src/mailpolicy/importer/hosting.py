@@ -40,7 +40,10 @@ def hosting_blocks(t) -> tuple[list[Block], set[str]]:
         consumed |= {"relay_domains", "relay_recipient_maps"}
     if mailboxes:
         blocks.append(Block((say.mailboxes(dict.fromkeys(mailboxes)),)))
-    aliases = _table(t, "virtual_alias_maps")
+    # `alias` is what cleanup rewrites to, and cleanup reads main.cf's virtual_alias_maps, never the
+    # main smtpd's own -o of it, which only changes which recipients smtpd counts as listed
+    # (postfix/daemons.py READ_BY_BOTH): the statements say main.cf's value, and master.cf keeps the -o.
+    aliases = _table(t, "virtual_alias_maps", t.main_view)
     if aliases is not None and _alias_targets(aliases) is not None:
         blocks.append(Block(_alias_lines(aliases, set(mailboxes)), origins=_origins(t, "virtual_alias_maps")))
         consumed.add("virtual_alias_maps")
@@ -68,9 +71,10 @@ def _lmtp_socket(t) -> str | None:
         return None
 
 
-def _table(t, name: str) -> dict[str, str] | None:
-    """Return the entries of the one readable table a parameter names, keys lower-cased; else None."""
-    words = t.view.words(name)
+def _table(t, name: str, view=None) -> dict[str, str] | None:
+    """Return the entries of the one readable table a parameter names (as `view` sees it, by default the
+    main service), keys lower-cased; else None."""
+    words = (view or t.view).words(name)
     if len(words) != 1:
         return None
     reference = table_reference(words[0].text)

@@ -16,7 +16,7 @@ import attrs
 
 from mailpolicy.audit.run import Audit, audit_config
 from mailpolicy.audit.sasl import sasl_enabled
-from mailpolicy.audit.services import DECISIVE
+from mailpolicy.audit.services import DECISIVE, unread_override_effect
 from mailpolicy.audit.simulation import model_for
 from mailpolicy.checks.samples import OUTSIDE_CLIENT
 from mailpolicy.diagnostics import Diagnostic, Severity, sort_key
@@ -214,6 +214,14 @@ def _overrides(t: Translator, imported: tuple = ()) -> list[Block]:
         if view in imported:
             continue  # a `service` statement says it
         for override in view.service.overrides:
+            unread = unread_override_effect(view, override)
+            if unread:
+                # trivial-rewrite or cleanup acts on it with its own value (the audit's MP357), and the
+                # compile keeps master.cf as it is, so leaving it there loses nothing: no MP709.
+                blocks.append(Block((f"# master.cf {view.label}: -o {override.name}={override.value}",),
+                                    (f"{view.label}'s -o {override.name} {unread} (audit MP357); "
+                                     "master.cf keeps it",)))
+                continue
             if override.name not in DECISIVE:
                 continue
             note = t.lossy(override.span, f"{view.label} overrides {override.name} in master.cf; the policy "

@@ -148,9 +148,15 @@ class Translator:
 
     def trusted_networks(self) -> Block:
         if not self.view.is_set("mynetworks"):
+            # mynetworks' default is the machine's own (mynetworks.c reads its interfaces): the compiled
+            # main.cf always writes mynetworks, so the trusted clients change unless they were loopback only.
             style = self.view.value("mynetworks_style").strip() or "host"
-            return Block((), (f"mynetworks was not set: Postfix trusted what mynetworks_style = {style} derives "
-                              "from this host's interfaces; the policy trusts only this host (127.0.0.0/8, [::1]/128)",))
+            note = self.lossy(self.located("mynetworks_style"),
+                              f"mynetworks was not set: Postfix trusted what mynetworks_style = {style} derives from "
+                              "this host's interfaces; the policy trusts only this host (127.0.0.0/8, [::1]/128)",
+                              "list the networks to trust in `trusted networks`")
+            return Block((), (note,), (self.origin_span("mynetworks_style"),) if self.view.is_set("mynetworks_style")
+                         else ())
         networks, notes = [], []
         words = self.view.words("mynetworks")
         # This host stays trusted unless the policy says `only` (plan/config.py): drop the

@@ -17,7 +17,10 @@ from __future__ import annotations
 # virtual_alias_domains and virtual_mailbox_domains lists only for its test stub of
 # resolve_clnt() (#ifdef TEST) and the deprecated check_relay_domains, which asks
 # permit_auth_destination() - the resolver's RESOLVE_CLASS_* flags - like every relay check.
-# None of the rest appears in src/smtpd/ at all. mydestination is not here: smtpd reads it
+# One exception, not modelled: up to Postfix 3.8 check_relay_domains first permits a client whose
+# verified host name matches smtpd's own relay_domains (v3.7.10 smtpd_check.c
+# check_relay_domains(): domain_list_match(relay_domains, state->name)); 3.9 removed the
+# restriction. permit_mx_backup asks the resolver only. None of the rest appears in src/smtpd/ at all. mydestination is not here: smtpd reads it
 # too (resolve_local() in mail_addr_find.c and permit_mx_backup).
 RESOLVER_PARAMETERS = frozenset({
     "relay_domains", "virtual_alias_domains", "virtual_mailbox_domains",
