@@ -157,9 +157,13 @@ def _same_entries(files, build: Path, before: str, after: str) -> bool:
     written = build / Path(compiled[1]).name
     if source is None or not source.is_file() or not written.is_file():
         return False
-    read = (lambda path: {k.lower(): _WORDS.split(v.strip()) for k, v in
-                          read_text_table(path.read_text(encoding="utf-8")).items()})
-    return read(source) == read(written)
+    return _rows(source) == _rows(written)
+
+
+def _rows(path: Path) -> dict[str, list[str]]:
+    """A table source's entries: keys lower-cased (as postmap does), each value's words."""
+    return {key.lower(): _WORDS.split(value.strip()) for key, value in
+            read_text_table(path.read_text(encoding="utf-8")).items()}
 
 
 def _postconf(folder: Path, *options: str) -> dict[str, str]:
