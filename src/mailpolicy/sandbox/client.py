@@ -35,10 +35,40 @@ class Attempt:
     auth_before_tls: bool | None = attrs.field(default=None, eq=False)
 
 
-def connect(host: str, port: int, source: str, timeout: float = 10.0, implicit_tls: bool = False) -> smtplib.SMTP:
-    """Open an SMTP connection to host:port from the loopback address source (over TLS if asked)."""
+class _ProxiedSMTP(smtplib.SMTP):
+    """An SMTP client whose connection starts with a PROXY v1 header, as haproxy's would."""
+
+    def __init__(self, header: bytes, *args, **kwargs):
+        self._header = header
+        super().__init__(*args, **kwargs)
+
+    def _get_socket(self, host, port, timeout):
+        # Before the greeting is read: the server (smtpd_haproxy.c, postscreen_haproxy.c) reads the
+        # header first and greets only after it.
+        sock = super()._get_socket(host, port, timeout)
+        sock.sendall(self._header)
+        return sock
+
+
+def proxy_header(claimed: str, server: str, port: int) -> bytes:
+    """Return the PROXY v1 line (haproxy's proxy-protocol.txt) that names `claimed` as the client."""
+    family = "TCP6" if ":" in claimed else "TCP4"
+    server = "::1" if family == "TCP6" else server
+    return f"PROXY {family} {claimed} {server} 40000 {port}\r\n".encode()
+
+
+def connect(host: str, port: int, source: str, timeout: float = 10.0, implicit_tls: bool = False,
+            proxy: str | None = None) -> smtplib.SMTP:
+    """Open an SMTP connection to host:port from the loopback address source (over TLS if asked).
+
+    With `proxy`, the connection first sends a PROXY v1 header naming that address as the client.
+    """
     # Any 127.0.0.0/8 address can be a source on Linux, so one machine can play
     # both a trusted-network client and an outside one.
+    if proxy is not None:
+        if implicit_tls:
+            raise ValueError("a PROXY header before implicit TLS is not supported")
+        return _ProxiedSMTP(proxy_header(proxy, host, port), host, port, source_address=(source, 0), timeout=timeout)
     if implicit_tls:
         return smtplib.SMTP_SSL(host, port, source_address=(source, 0), timeout=timeout, context=tls_context())
     return smtplib.SMTP(host, port, source_address=(source, 0), timeout=timeout)
@@ -69,6 +99,7 @@ def attempt(
     timeout: float = 10.0,
     tls: str | None = None,
     data: bool = False,
+    proxy: str | None = None,
 ) -> Attempt:
     """Do EHLO, STARTTLS (`tls="starttls"`, when offered), AUTH PLAIN (if login), MAIL FROM and RCPT TO.
 
@@ -76,11 +107,12 @@ def attempt(
     session was inside TLS and whether AUTH was announced before it. With `data`, DATA and a short
     message follow an accepted RCPT TO: for what smtpd decides only at DATA, mail to the bare
     postmaster, which RCPT TO always accepts and only smtpd_data_restrictions can refuse
-    (smtpd_check.c smtpd_check_rcpt, smtpd_check_data).
+    (smtpd_check.c smtpd_check_rcpt, smtpd_check_data). With `proxy`, a PROXY v1 header naming that
+    address as the client comes first (smtpd_/postscreen_upstream_proxy_protocol = haproxy).
     """
     implicit = tls == "implicit"
     try:
-        client = connect(host, port, source, timeout, implicit_tls=implicit)
+        client = connect(host, port, source, timeout, implicit_tls=implicit, proxy=proxy)
     except smtplib.SMTPConnectError as error:
         return Attempt(False, "connect", error.smtp_code, _text(error.smtp_error))
     except (OSError, smtplib.SMTPException) as error:

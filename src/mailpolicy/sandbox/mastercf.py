@@ -38,8 +38,19 @@ _SERVICES = (
 )
 
 
+# What postscreen(8) needs beside its inet listener: the `pass` service it hands a client that
+# passed to (postscreen.c opens private/$smtpd_service_name, default `smtpd`), the DNS list
+# lookups (dnsblog, asked by postscreen_dnsbl.c) and STARTTLS before the hand-off (tlsproxy, asked
+# by postscreen_starttls.c). The pass service's process limit is master.cf's default, as Debian's.
+_SCREENED = (
+    ("dnsblog", "unix", "-", "-", True, "-", "0", "dnsblog"),
+    ("tlsproxy", "unix", "-", "-", True, "-", "0", "tlsproxy"),
+)
+
+
 def master_cf(port: int, chroot: bool, listeners: Sequence[tuple[int, Sequence[tuple[str, str]]]] = (),
-              lmtp: bool = False, support: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> str:
+              lmtp: bool = False, support: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+              postscreen: Sequence[tuple[str, str]] | None = None) -> str:
     """Return master.cf text with smtpd on 127.0.0.1:port and the support services.
 
     `listeners`, when given, replace that one smtpd: each is a port and the `-o` overrides of
@@ -47,6 +58,9 @@ def master_cf(port: int, chroot: bool, listeners: Sequence[tuple[int, Sequence[t
     `support` gives `-o` overrides to support services by name (`rewrite`, `cleanup`): an audited
     master.cf may override trivial-rewrite's or cleanup's parameters, which decide relaying after
     smtpd (tests/corpus/test_audit_attacks_live.py).
+    `postscreen`, when not None, puts postscreen(8) with these `-o` overrides on the first
+    listener's port and the first listener's overrides on the `smtpd pass` service it hands
+    clients to, as a site's master.cf with postscreen on port 25 has them.
     """
     support = dict(support or {})
     unknown = sorted(set(support) - {row[0] for row in _SERVICES})
@@ -54,10 +68,17 @@ def master_cf(port: int, chroot: bool, listeners: Sequence[tuple[int, Sequence[t
         raise ValueError(f"no support service named {', '.join(unknown)} in the sandbox's master.cf")
     flag = "y" if chroot else "n"
     lines = ["# Written by mailpolicy.sandbox; smtpd listens on loopback only."]
-    for listen_port, overrides in listeners or ((port, ()),):
-        lines.append(f"127.0.0.1:{listen_port} inet n - {flag} - - smtpd")
+    for index, (listen_port, overrides) in enumerate(listeners or ((port, ()),)):
+        if index == 0 and postscreen is not None:
+            # One postscreen process per listener, as postscreen(8) requires (it keeps the cache).
+            lines.append(f"127.0.0.1:{listen_port} inet n - {flag} - 1 postscreen")
+            lines.extend(_override(name, value) for name, value in postscreen)
+            lines.append(f"smtpd pass - - {flag} - - smtpd")
+        else:
+            lines.append(f"127.0.0.1:{listen_port} inet n - {flag} - - smtpd")
         lines.extend(f"  -o {name}={value}" for name, value in overrides)
-    for name, kind, private, unpriv, chrootable, wakeup, maxproc, command in _SERVICES:
+    services = _SERVICES + (_SCREENED if postscreen is not None else ())
+    for name, kind, private, unpriv, chrootable, wakeup, maxproc, command in services:
         column = flag if chrootable else "n"
         lines.append(f"{name} {kind} {private} {unpriv} {column} {wakeup} {maxproc} {command}")
         lines.extend(_override(option, value) for option, value in support.get(name, ()))

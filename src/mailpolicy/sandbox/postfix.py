@@ -78,7 +78,8 @@ class Postfix:
     def __init__(self, root: Path, main_cf: str, maps: Mapping[str, str], port: int, chroot: bool,
                  listeners: Sequence[tuple[int, Sequence[tuple[str, str]]]] = (),
                  tls_files: tuple[Path, Path] | None = None, lmtp: bool = False,
-                 support: Mapping[str, Sequence[tuple[str, str]]] | None = None):
+                 support: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+                 postscreen: Sequence[tuple[str, str]] | None = None):
         self.root = root
         self.config_dir = root / "etc"
         self.queue_dir = root / "spool"
@@ -121,7 +122,7 @@ class Postfix:
             raise ValueError(f"the sandbox decides {', '.join(kept)} itself; a support service may not override it")
         self.main_cf_text = rewrite_main_cf(main_cf, overrides, relocate)
         _write_aged(self.config_dir / "main.cf", self.main_cf_text)
-        _write_aged(self.config_dir / "master.cf", master_cf(port, chroot, listeners, lmtp, support))
+        _write_aged(self.config_dir / "master.cf", master_cf(port, chroot, listeners, lmtp, support, postscreen))
         self._postmap(relocate)
 
     def _layout(self) -> None:

@@ -85,6 +85,7 @@ class Sandbox:
         tls_hostname: str | None = None,
         deliver: bool = False,
         support: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+        postscreen: Sequence[tuple[str, str]] | None = None,
     ):
         self.main_cf = main_cf
         self.maps = dict(maps or {})
@@ -98,6 +99,8 @@ class Sandbox:
         self.deliver = deliver
         # -o overrides of support services by name (`rewrite`, `cleanup`): what an audited master.cf gives them.
         self.support = {name: tuple(pairs) for name, pairs in (support or {}).items()}
+        # postscreen(8) with these -o on the first service's port, that service's smtpd behind it (mastercf.py).
+        self.postscreen = tuple(postscreen) if postscreen is not None else None
         self.port = 0
         self.ports: dict[str, int] = {}
         self.root: Path | None = None
@@ -166,7 +169,7 @@ class Sandbox:
             listeners.append((port, overrides))
         tls_files = write_certificate(self.root / "tls", self.tls_hostname) if self.tls_hostname else None
         self._postfix = Postfix(self.root, self.main_cf, self.maps, self.port, self.chroot, listeners, tls_files,
-                                lmtp=self.deliver, support=self.support)
+                                lmtp=self.deliver, support=self.support, postscreen=self.postscreen)
         sasl = self._postfix.postconf("smtpd_sasl_type", "smtpd_sasl_path", "virtual_transport")
         lmtp = sasl.get("virtual_transport", "")
         lmtp_socket = (self._postfix.queue_dir / lmtp.removeprefix("lmtp:unix:")
@@ -269,17 +272,19 @@ class Sandbox:
         service: str | None = None,
         tls: str | None = None,
         data: bool = False,
+        proxy: str | None = None,
     ) -> Attempt:
         """Try one envelope (EHLO, AUTH, MAIL, RCPT; DATA and a short message with `data`) and say how it went.
 
         `service` names one of the stated services (its own port); `tls` is None (plain text),
-        `starttls` (when offered) or `implicit` (TLS from the first byte).
+        `starttls` (when offered) or `implicit` (TLS from the first byte); `proxy` an address a
+        PROXY v1 header names as the client before the greeting (client.py).
         """
         # An smtpd that dies during startup gets master's 60 s throttle: later
         # connections are accepted by the kernel but never answered, so they end
         # in a timeout (stage "connect", code 0) rather than an SMTP reply.
         port = self.ports[service] if service is not None else self.port
-        return attempt(self.host, port, source, login, password, mail_from, rcpt_to, timeout, tls, data)
+        return attempt(self.host, port, source, login, password, mail_from, rcpt_to, timeout, tls, data, proxy)
 
     def log(self) -> str:
         """Return the Postfix maillog so far, followed by Dovecot's log if it runs."""
