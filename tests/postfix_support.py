@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from mailpolicy.postfix.master_cf import MasterCf
 from mailpolicy.sandbox import Sandbox, sandbox_available
 
 MARKER = "postfix"
@@ -79,6 +80,25 @@ def booted_sandbox(main_cf: str, **kwargs: Any) -> Iterator[Sandbox]:
     require_postfix()
     with Sandbox(main_cf, **kwargs) as sandbox:
         yield sandbox
+
+
+def sandbox_services(master: MasterCf) -> tuple[list[tuple[str, list[tuple[str, str]]]], list[tuple[str, str]] | None]:
+    """Return a master.cf's smtpd services as Sandbox(services=, postscreen=) takes them: (name, -o) each.
+
+    With a postscreen `inet` service and the `smtpd pass` service it hands clients to (its
+    smtpd_service_name, `smtpd` unless its -o names another), that pass service comes first and the
+    postscreen's -o is the second value: the sandbox puts postscreen in front of its first service.
+    """
+    services = [(s.name, [(o.name, o.value) for o in s.overrides]) for s in master.smtpd_services]
+    screen = next((s for s in master.services if s.type == "inet" and s.command == "postscreen"), None)
+    if screen is None:
+        return services, None
+    named = screen.override("smtpd_service_name")
+    target = named.value if named is not None else "smtpd"
+    passed = [entry for entry, s in zip(services, master.smtpd_services) if s.type == "pass" and s.name == target]
+    if not passed:
+        return services, None
+    return passed[:1] + [entry for entry in services if entry is not passed[0]], [(o.name, o.value) for o in screen.overrides]
 
 
 def skip_unless_postfix(item: pytest.Item) -> None:

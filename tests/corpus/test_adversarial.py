@@ -20,7 +20,8 @@ the assumption, shows the attacks fail.
 A request line is CLIENT SENDER RECIPIENT OUTCOME: CLIENT is `anonymous` (outside the trusted
 networks, not logged in), `trusted`, `user:LOGIN` (logged in from outside) or `xclient:LOGIN`
 (from outside, `XCLIENT LOGIN=...` before MAIL) or `proxy:ADDRESS` (from outside, a haproxy PROXY header
-naming ADDRESS as the client before the greeting); SENDER `<>` is the null sender; OUTCOME
+naming ADDRESS as the client before the greeting; a policy that sets a postscreen_* parameter is
+booted behind postscreen(8), which then reads the header); SENDER `<>` is the null sender; OUTCOME
 `accept` (RCPT 250) or `reject` (anything else). RECIPIENT `postmaster` (bare) is sent through
 DATA, where smtpd decides it: `accept` means the message was queued. OUTCOME `relayed` sends the
 message through DATA too and means it was queued and the queue manager handed that recipient to a
@@ -131,7 +132,9 @@ def test_the_real_postfix_agrees(tmp_path, requires_postfix, path) -> None:
     inputs = sandbox_inputs(clean, extra_logins=logins)
     inputs = attrs.evolve(inputs, maps={**inputs.maps, **dict(case.maps)})
     got = []
-    for sandbox in booted_sandbox(inputs.main_cf, **inputs.sandbox_kwargs()):
+    # A policy that sets postscreen's parameters is booted behind postscreen, as a master.cf with one runs it.
+    screen = () if re.search(r"^postscreen_", inputs.main_cf, re.M) else None
+    for sandbox in booted_sandbox(inputs.main_cf, **inputs.sandbox_kwargs(), postscreen=screen):
         for request in case.requests:
             accepted, reply = _send(sandbox, inputs, request)
             if request.relayed and accepted:
@@ -197,7 +200,8 @@ def _send_with_proxy_header(sandbox, inputs, claimed: str, request: Request) -> 
     """
     family = "TCP6" if ":" in claimed else "TCP4"
     server = "::1" if family == "TCP6" else sandbox.host
-    with socket.create_connection((sandbox.host, sandbox.port), timeout=5,
+    # 10 s: behind postscreen the greeting waits postscreen_greet_wait (6 s) for a client it has not seen.
+    with socket.create_connection((sandbox.host, sandbox.port), timeout=10,
                                   source_address=(inputs.stand_ins.source_for(ClientKind.ANONYMOUS), 0)) as sock:
         replies = sock.makefile("rb")
         sock.sendall(f"PROXY {family} {claimed} {server} 40000 25\r\n".encode())

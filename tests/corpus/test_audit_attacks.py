@@ -14,7 +14,7 @@ Each `audit_attacks/*.case` file is a main.cf, a master.cf and the SMTP requests
     anonymous  anyone@elsewhere.test  victim@gmail.test  accept
 
 A request line is CLIENT SENDER RECIPIENT OUTCOME, CLIENT `anonymous` (an outside client, not logged
-in). OUTCOME is `accept` (RCPT 250), `reject` (anything else), `queues=ADDRESS`: the message is
+in) or `proxy:ADDRESS` (the same client, first sending a haproxy PROXY header that names ADDRESS). OUTCOME is `accept` (RCPT 250), `reject` (anything else), `queues=ADDRESS`: the message is
 sent through DATA, queued, and the queue manager then tries to deliver it to ADDRESS - the address
 cleanup really queued, after its rewriting (no transport of the sandbox's master.cf leaves the
 machine, so the log shows that delivery deferred) - or `from=ADDRESS`: likewise queued, and the
@@ -27,6 +27,8 @@ and line, or no error for a safe case. On the real Postfix: the case's main.cf, 
 with their -o overrides, and the -o of its `rewrite` and `cleanup` services (the daemons that decide
 what smtpd's relay check reads and what accepted mail becomes: postfix/daemons.py) are booted and
 every request gets its outcome, so a refusal is never a false error and a safe verdict is shown.
+A master.cf postscreen is booted in front of the `smtpd pass` service it hands clients to, with its
+own -o (tests/postfix_support.py sandbox_services).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ import pytest
 from mailpolicy.audit.run import audit_config
 from mailpolicy.postfix.master_cf import read_master_cf
 from mailpolicy.verify.standins import OUTSIDE_SOURCE
-from tests.postfix_support import booted_sandbox
+from tests.postfix_support import booted_sandbox, sandbox_services
 
 CORPUS = Path(__file__).parent / "audit_attacks"
 CASES = sorted(CORPUS.glob("*.case"))
@@ -51,6 +53,7 @@ SUPPORT_SERVICES = ("rewrite", "cleanup")
 
 @attrs.frozen
 class Request:
+    proxy: str | None  # the client a PROXY header names (None: no header)
     sender: str
     recipient: str
     outcome: str  # accept, reject or queues=ADDRESS
@@ -84,9 +87,10 @@ def read_case(path: Path) -> Case:
     for line in smtp.splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             client, sender, recipient, outcome = line.split()
-            assert client == "anonymous" and (outcome in ("accept", "reject")
-                                              or outcome.startswith(("queues=", "from="))), line
-            requests.append(Request("" if sender == "<>" else sender, recipient, outcome))
+            assert (client == "anonymous" or client.startswith("proxy:")) and (
+                outcome in ("accept", "reject") or outcome.startswith(("queues=", "from="))), line
+            proxy = client.removeprefix("proxy:") if client != "anonymous" else None
+            requests.append(Request(proxy, "" if sender == "<>" else sender, recipient, outcome))
     found = None if verdict.group(1) else (verdict.group(2), verdict.group(3), int(verdict.group(4)))
     return Case(path.stem, found, main_cf, master_cf, tuple(requests), tables, logins)
 
@@ -122,16 +126,17 @@ def test_the_audit_reports_the_case_at_its_line_or_calls_it_safe(tmp_path, path)
 def test_the_real_postfix_agrees(requires_postfix, path) -> None:
     case = read_case(path)
     master = read_master_cf(case.master_cf, "master.cf")
-    services = [(s.name, [(o.name, o.value) for o in s.overrides]) for s in master.smtpd_services]
+    services, screen = sandbox_services(master)
     support = {s.name: [(o.name, o.value) for o in s.overrides] for s in master.services
                if s.name in SUPPORT_SERVICES and s.overrides}
     got = []
     for sandbox in booted_sandbox(case.main_cf, services=services, support=support, maps=dict(case.tables),
-                                  logins=dict(case.logins) or None):
+                                  logins=dict(case.logins) or None, postscreen=screen):
         for request in case.requests:
             queued = request.outcome.startswith(("queues=", "from="))
-            attempt = sandbox.try_send(OUTSIDE_SOURCE, None, None, request.sender, request.recipient, timeout=5,
-                                       data=queued)
+            # 10 s: postscreen's greeting waits postscreen_greet_wait (6 s) for a client it has not seen.
+            attempt = sandbox.try_send(OUTSIDE_SOURCE, None, None, request.sender, request.recipient, timeout=10,
+                                       data=queued, proxy=request.proxy)
             outcome = "accept" if attempt.accepted else "reject"
             if queued and attempt.accepted and request.outcome.startswith("from="):
                 outcome = f"from={_queued_from(sandbox, attempt.reply)}"

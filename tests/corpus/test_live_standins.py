@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.corpus.live.run import CORPUS, PROJECTS
+from mailpolicy.postfix.master_cf import read_master_cf
+from tests.corpus.live.run import CORPUS, PROJECTS, public_services
 from tests.corpus.live.scenarios import scenarios
 from tests.corpus.live.standins import Replacer, StandInError, StandIns, read_standins
 
@@ -39,6 +40,26 @@ def test_policy_services_dns_lists_milters_and_the_sasl_socket_are_stood_in(tmp_
     assert replacer.value("smtpd_milters", "inet:127.0.0.1:11332") == ""
     assert replacer.value("smtpd_sasl_path", "inet:dovecot:10001") == "private/auth"
     assert replacer.value("mynetworks", "127.0.0.0/8 10.0.0.0/8") == "10.0.0.0/8 127.0.0.1/32"
+    assert replacer.value("postscreen_dnsbl_sites", "zen.spamhaus.org*3 bl.spamcop.net") == ""
+
+
+@pytest.mark.parametrize("project", ["mailcow", "modoboa"])
+def test_a_postscreen_on_25_is_booted_in_front_of_the_pass_service_it_hands_clients_to(tmp_path: Path,
+                                                                                       project: str) -> None:
+    master_path = CORPUS / project / "master.cf"
+    master = read_master_cf(master_path.read_text(encoding="utf-8"), str(master_path))
+    services, screen = public_services(master, _replacer(tmp_path))
+    passed = next(s for s in master.services if s.type == "pass")
+    assert screen == [] and services[0][0] == "inbound"
+    # Port 25's overrides are the pass service's, stood in (mailcow turns logins off there).
+    assert [name for name, _ in services[0][1]] == [o.name for o in passed.overrides]
+
+
+def test_without_postscreen_port_25_is_its_smtpd(tmp_path: Path) -> None:
+    master_path = CORPUS / "debian-stock" / "master.cf"  # its postscreen lines are commented out
+    master = read_master_cf(master_path.read_text(encoding="utf-8"), str(master_path))
+    services, screen = public_services(master, _replacer(tmp_path))
+    assert screen is None and services[0] == ("inbound", [])
 
 
 def test_a_table_prefix_completed_by_a_parameter_gets_one_file_per_named_table(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ import attrs
 from mailpolicy.frozen import frozen
 from mailpolicy.postfix import parameters as pf
 from mailpolicy.postfix.daemons import (CLEANUP_PARAMETERS, CLEANUP_SERVICE, READ_BY_BOTH, RESOLVER_PARAMETERS,
-                                      RESOLVER_SERVICE)
+                                      RESOLVER_SERVICE, SCREEN_PREFIX, SCREEN_SERVICE)
 from mailpolicy.postfix.expand import Expander, ExpansionError, reference_sites
 from mailpolicy.postfix.main_cf import Definition, MainCf
 from mailpolicy.postfix.master_cf import MasterCf, Override, Service
@@ -98,6 +98,7 @@ class ServiceView:
     version: str = "3.7"
     resolver: Service | None = None  # the trivial-rewrite service smtpd asks (rewrite_service_name)
     cleanup: Service | None = None  # the cleanup service smtpd hands mail to (cleanup_service_name)
+    screen: Service | None = None  # for a `pass` smtpd: the postscreen service that hands clients to it
 
     @property
     def label(self) -> str:
@@ -109,13 +110,15 @@ class ServiceView:
             return self.resolver.override(name) if self.resolver is not None else None
         if name in CLEANUP_PARAMETERS:
             return self.cleanup.override(name) if self.cleanup is not None else None
+        if name.startswith(SCREEN_PREFIX):
+            return self.screen.override(name) if self.screen is not None else None
         return self.service.override(name)
 
     @property
     def overrides(self) -> tuple[Override, ...]:
         """Return every `-o` that applies to this service's mail, each the one `override` finds."""
         found = [*self.service.overrides, *(self.resolver.overrides if self.resolver else ()),
-                 *(self.cleanup.overrides if self.cleanup else ())]
+                 *(self.cleanup.overrides if self.cleanup else ()), *(self.screen.overrides if self.screen else ())]
         return tuple(o for o in found if self.override(o.name) is o)
 
     @property
@@ -217,11 +220,29 @@ def _elements(value: str) -> list[tuple[int, str]]:
 
 
 def with_helpers(view: ServiceView, master: MasterCf) -> ServiceView:
-    """Return the view with the rewrite and cleanup services its smtpd asks, as master.cf defines them."""
+    """Return the view with the rewrite and cleanup services its smtpd asks, and the postscreen in front of it."""
     found = {}
     for field, (parameter, _default, command) in (("resolver", RESOLVER_SERVICE), ("cleanup", CLEANUP_SERVICE)):
         # The names are smtpd's own (its -o, else main.cf, else Postfix's default).
         name = view.value(parameter).strip()
         found[field] = next((s for s in reversed(master.services)
                              if s.name == name and s.type == "unix" and s.command == command), None)
+    if view.service.type == "pass":
+        found["screen"] = _screen_of(view, master)
     return attrs.evolve(view, **found)
+
+
+def _screen_of(view: ServiceView, master: MasterCf) -> Service | None:
+    """Return the postscreen service that hands its clients to this `pass` smtpd (None: no postscreen does)."""
+    parameter, default, command = SCREEN_SERVICE
+
+    def own(service: Service, name: str, fallback: str = "") -> str:
+        override = service.override(name)
+        return (override.value if override is not None else view.main.value(name) or fallback).strip()
+
+    screens = [s for s in master.services if s.type == "inet" and s.command == command
+               and own(s, parameter, default) == view.service.name]
+    # Of several postscreens in front of one smtpd, one whose PROXY setting lets a client name any
+    # address decides what smtpd may be told, so it is the one the checks read.
+    proxied = [s for s in screens if own(s, "postscreen_upstream_proxy_protocol") == "haproxy"]
+    return (proxied or screens or [None])[0]

@@ -38,14 +38,21 @@ def model_for(ctx: AuditContext, view: ServiceView) -> PostfixModel:
     overrides = tuple((o.name, o.value) for o in view.overrides)
     in_cleanup = _cleanup_values(ctx, view)
     hostname = view.value("myhostname").strip() or Host().hostname
-    key = (overrides, in_cleanup, hostname)
+    screened = view.service.type == "pass"
+    key = (overrides, in_cleanup, hostname, screened)
     model = ctx.models.get(key)
     if model is None:
         params = {d.name: d.value for d in ctx.main.definitions}
         params.update(dict(overrides))
-        if view.service.type == "pass":
-            # Behind postscreen smtpd takes the client from postscreen and ignores it (smtpd_peer.c).
+        # Behind postscreen (a `pass` service) smtpd takes the client from postscreen and ignores its
+        # own setting (smtpd_peer.c); postscreen's, which reads a PROXY header in smtpd's stead
+        # (postscreen_endpt.c), applies only there: the checks read whichever names the client.
+        if screened:
             params["smtpd_upstream_proxy_protocol"] = ""
+        if screened and view.screen is not None:
+            params["postscreen_upstream_proxy_protocol"] = view.value("postscreen_upstream_proxy_protocol")
+        else:
+            params.pop("postscreen_upstream_proxy_protocol", None)
         cleanup = None
         if in_cleanup is not None:
             cleanup = {name: value for name, value in params.items() if name not in READ_BY_BOTH} | dict(in_cleanup)

@@ -135,7 +135,7 @@ def relay_diagnostic(service: Service, counterexample: Counterexample, who: str,
     elif counterexample.proxied or counterexample.xclient:
         # The line that let an outside client pose as another (XCLIENT, or a PROXY header any client
         # may send) is the one to change.
-        parameter = "smtpd_upstream_proxy_protocol" if counterexample.proxied else "smtpd_authorized_xclient_hosts"
+        parameter = counterexample.proxy_parameter if counterexample.proxied else "smtpd_authorized_xclient_hosts"
         posing = service.parameter_span(parameter)
         if posing is not None:
             if span is not None:
@@ -193,9 +193,11 @@ def counterexample_hint(counterexample: Counterexample) -> str:
         return ("cleanup rewrites recipients after smtpd's relay check; build no destination from the client's text: "
                 "list each address in an exact-key table (hash:, lmdb:), or write results with a fixed local domain")
     if counterexample.proxied:
-        return ("smtpd_upstream_proxy_protocol = haproxy makes smtpd take the client's address from the first line "
-                "any client sends: let clients relay by login (permit_sasl_authenticated) rather than by address, "
-                "or let smtpd listen only where the proxy alone connects (a loopback master.cf service such as "
+        # smtpd or postscreen, the daemon the setting belongs to (simulate/proof.py PROXY_PARAMETERS).
+        daemon = counterexample.proxy_parameter.partition("_")[0]
+        return (f"{counterexample.proxy_parameter} = haproxy makes {daemon} take the client's address from the first "
+                "line any client sends: let clients relay by login (permit_sasl_authenticated) rather than by address, "
+                f"or let {daemon} listen only where the proxy alone connects (a loopback master.cf service such as "
                 "`127.0.0.1:smtp`) and publish the proxy instead")
     if counterexample.xclient:
         return ("smtpd_authorized_xclient_hosts lets its clients claim any address and login (XCLIENT); "
@@ -210,7 +212,7 @@ def _envelope(counterexample: Counterexample) -> str:
     if counterexample.xclient:
         client = f"{counterexample.xclient} posing with XCLIENT as {client}"
     elif counterexample.proxied:
-        client = f"{counterexample.proxied} naming {client} in a PROXY header (smtpd_upstream_proxy_protocol)"
+        client = f"{counterexample.proxied} naming {client} in a PROXY header ({counterexample.proxy_parameter})"
     return f"from {client},{login} MAIL FROM:<{request.sender}> RCPT TO:<{request.recipient}>"
 
 

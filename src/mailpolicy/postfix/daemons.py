@@ -49,3 +49,11 @@ READ_BY_BOTH = ("virtual_alias_maps", "canonical_maps", "recipient_canonical_map
 # master.cf command each must run.
 RESOLVER_SERVICE = ("rewrite_service_name", "rewrite", "trivial-rewrite")
 CLEANUP_SERVICE = ("cleanup_service_name", "cleanup", "cleanup")
+
+# postscreen(8) screens a client before smtpd sees it, then hands the connection to the `pass`
+# service private/$smtpd_service_name (postscreen.c, with its own value: its -o, else main.cf,
+# else `smtpd`). It reads the postscreen_* parameters, smtpd none of them; the client address that
+# smtpd behind it judges is the one postscreen passes on (smtpd_peer.c smtpd_peer_from_pass_attr),
+# the PROXY header's when postscreen_upstream_proxy_protocol = haproxy (postscreen_endpt.c).
+SCREEN_PREFIX = "postscreen_"
+SCREEN_SERVICE = ("smtpd_service_name", "smtpd", "postscreen")

@@ -101,6 +101,8 @@ class Counterexample:
     xclient: str | None = None
     # The client that really connected, when it named `request`'s client in a PROXY header.
     proxied: str | None = None
+    # The setting that made the server read that header (PROXY_PARAMETERS).
+    proxy_parameter: str = "smtpd_upstream_proxy_protocol"
     # The table cleanup(8) rewrites the accepted (local) recipient with, to a remote address.
     rewrite: Rewrite | None = None
     # Not empty: it relays only if tables the proof cannot read answer so (simulate/assumptions.py);
@@ -223,16 +225,33 @@ def _via_proxy_header(model: PostfixModel, senders: Iterable[str] | None, limit:
     whoever connects sends (src/smtpd/smtpd_peer.c smtpd_peer_init -> smtpd_peer_from_proxy,
     smtpd_haproxy.c): no list says who may send it, unlike XCLIENT. Any client that reaches the port
     is judged as any address it names, a trusted network's included (measured on Postfix 3.7:
-    tests/corpus/adversarial/proxy-01.case). Behind postscreen smtpd ignores the setting.
+    tests/corpus/adversarial/proxy-01.case). Behind postscreen smtpd ignores the setting, and
+    postscreen_upstream_proxy_protocol does the same in its stead: postscreen reads the header
+    (postscreen_endpt.c psc_endpt_lookup -> psc_endpt_haproxy_lookup) and passes the address it names
+    to smtpd with the connection (smtpd_peer.c smtpd_peer_from_pass_attr), measured on Postfix 3.7:
+    tests/corpus/audit_attacks/postscreen-proxy-protocol.case.
     """
-    if model.config.value("smtpd_upstream_proxy_protocol").strip() != "haproxy":
+    parameter = proxy_parameter(model)
+    if parameter is None:
         return []
     connecting = _Search(model, None).outside_clients()[0]
     claimed = [str(n.network_address + (1 if n.num_addresses > 1 else 0))
                for n in (parse_network(w.lstrip("!")) for w in model.config.words("mynetworks"))
                if isinstance(n, (ipaddress.IPv4Network, ipaddress.IPv6Network))]
     found = _prove(model, None, list(dict.fromkeys(claimed)), senders, limit) if claimed else []
-    return [attrs.evolve(cx, proxied=connecting) for cx in found]
+    return [attrs.evolve(cx, proxied=connecting, proxy_parameter=parameter) for cx in found]
+
+
+# The settings that make a daemon take the client's address from a PROXY header: smtpd's own, and
+# postscreen's for the smtpd behind it. A model holds postscreen's only where a postscreen hands
+# clients to the smtpd it models (the audit's `pass` services; every service of a compiled main.cf,
+# which any master.cf may put behind a postscreen).
+PROXY_PARAMETERS = ("smtpd_upstream_proxy_protocol", "postscreen_upstream_proxy_protocol")
+
+
+def proxy_parameter(model: PostfixModel) -> str | None:
+    """Return the parameter that lets any client name its address in a PROXY header (None: neither does)."""
+    return next((name for name in PROXY_PARAMETERS if model.config.value(name).strip() == "haproxy"), None)
 
 
 def _xclient_authorized(model: PostfixModel, address: str) -> bool:

@@ -11,8 +11,8 @@ into it), then boot two sandboxes one after the other, each once:
   import leaves as it is (its MP709 warnings say so for each override it does not take over).
 
 Both go through the same stand-ins (standins.py) and get every scenario (scenarios.py) on every
-public service (25, submission, submissions; a postscreen on 25 is replaced by its `smtpd pass`
-service, whose overrides are what decides). The verdict of a session is the stage it stopped at
+public service (25, submission, submissions; a postscreen on 25 runs as the configuration has it,
+in front of its `smtpd pass` service). The verdict of a session is the stage it stopped at
 and the class of the reply there (2xx at every stage: accepted); two sides decide alike on a
 scenario when the verdicts are equal.
 
@@ -34,7 +34,7 @@ from click.testing import CliRunner
 
 from mailpolicy.cli import cli
 from mailpolicy.postfix.master_cf import MasterCf, read_master_cf
-from mailpolicy.postfix.service_kinds import KINDS, port_kind
+from mailpolicy.postfix.service_kinds import INBOUND, KINDS, port_kind
 from mailpolicy.sandbox import Sandbox
 from mailpolicy.sandbox.client import Attempt
 
@@ -113,21 +113,29 @@ def verdict(attempt: Attempt) -> str:
     return f"{attempt.stage} {attempt.code}"
 
 
-def public_services(master: MasterCf, replacer: Replacer) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The (kind, overrides) of each smtpd on 25, submission or submissions, first of each kind, stand-ins applied."""
+def public_services(master: MasterCf, replacer: Replacer) -> tuple[list[tuple[str, list[tuple[str, str]]]],
+                                                                   list[tuple[str, str]] | None]:
+    """The (kind, overrides) of each smtpd on 25, submission or submissions, first of each kind, stand-ins applied.
+
+    A postscreen on 25 is booted as it is: the second value is its own overrides (None: no postscreen),
+    and port 25's overrides are those of the `smtpd pass` service it hands clients to.
+    """
     passed = next((s for s in master.services if s.type == "pass" and s.command == "smtpd"), None)
     found: dict[str, list[tuple[str, str]]] = {}
+    screen = None
     for service in master.services:
         kind = port_kind(service.name) if service.type == "inet" else None
         if kind is None or kind in found:
             continue
-        if service.command == "postscreen" and passed is not None:
-            # postscreen only screens, then hands the connection to the `smtpd pass` service.
+        if service.command == "postscreen" and passed is not None and kind == INBOUND:
+            # postscreen screens the client, then hands the connection to the `smtpd pass` service.
+            screen = [(o.name, replacer.value(o.name, o.value)) for o in service.overrides]
             service = passed
         elif not service.is_smtpd:
             continue
         found[kind] = [(o.name, replacer.value(o.name, o.value)) for o in service.overrides]
-    return [(kind, found[kind]) for kind in KINDS if kind in found]
+    # The sandbox puts postscreen in front of its first service: port 25 is KINDS' first.
+    return [(kind, found[kind]) for kind in KINDS if kind in found], screen
 
 
 def _invoke(*args: str):
@@ -145,11 +153,11 @@ def compile_import(project: str, scratch: Path) -> Path | None:
     return build if compiled.exit_code == 0 else None
 
 
-def _sessions(main_cf: str, services, standins: StandIns, plan: list[Scenario]) -> list[Attempt]:
-    """Boot one side once and send it every scenario on every service."""
+def _sessions(main_cf: str, services, screen, standins: StandIns, plan: list[Scenario]) -> list[Attempt]:
+    """Boot one side once (with postscreen on 25 when `screen` is not None) and send it every scenario on every service."""
     attempts: list[Attempt] = []
     with Sandbox(main_cf, logins=standins.logins, chroot=False, services=services,
-                 tls_hostname=TLS_HOSTNAME) as box:
+                 tls_hostname=TLS_HOSTNAME, postscreen=screen) as box:
         for kind, _ in services:
             tls = "implicit" if KINDS[kind].implicit_tls else "starttls"
             for number, s in enumerate(plan):
@@ -161,6 +169,8 @@ def _sessions(main_cf: str, services, standins: StandIns, plan: list[Scenario]) 
                     # later session on this service would time out the same way.
                     attempts.extend([attempt] * (len(plan) - number - 1))
                     break
+        if screen is not None and "postfix/postscreen" not in box.wait_log("postfix/postscreen"):
+            raise AssertionError("postscreen was to screen port 25 but never logged a client")
     return attempts
 
 
@@ -185,12 +195,13 @@ def compare(project: str) -> Comparison:
                              if compiled_master_path.is_file() else original_master)
             sides = [
                 (replacer.main_cf((folder / "main.cf").read_text(encoding="utf-8")),
-                 public_services(original_master, replacer)),
+                 *public_services(original_master, replacer)),
                 (replacer.main_cf((build / "main.cf").read_text(encoding="utf-8")),
-                 public_services(import_master, replacer)),
+                 *public_services(import_master, replacer)),
             ]
             replacer.write_files()
-            original, imported = (_sessions(main_cf, services, standins, plan) for main_cf, services in sides)
+            original, imported = (_sessions(main_cf, services, screen, standins, plan)
+                                  for main_cf, services, screen in sides)
             labels = [kind for kind, _ in sides[0][1] for _ in plan]
             import_labels = [kind for kind, _ in sides[1][1] for _ in plan]
             if labels != import_labels:

@@ -16,7 +16,8 @@ like the original"):
 - a DNS list (`reject_rbl_client`, `reject_rhsbl_*`, `permit_dnswl_client`, `permit_rhswl_client`
   with its list) is left out: no list names a loopback client or a `.test` domain, and the sandbox
   must not depend on the network; the other DNS lookups (`reject_unknown_*`) stay, and are answered
-  by this machine's resolver for domains that do not exist;
+  by this machine's resolver for domains that do not exist. For the same reason postscreen's DNS
+  lists (`postscreen_dnsbl_sites`) are empty: its other tests run as configured;
 - `smtpd_milters` and `non_smtpd_milters` are empty (a milter that accepts everything);
 - `cleanup_service_name` is `cleanup`, the sandbox's only cleanup service, and `smtpd_proxy_filter`
   is empty (a before-queue filter that passes everything);
@@ -159,6 +160,9 @@ class Replacer:
             # Mail-in-a-Box's submission hands mail to its own `authclean` cleanup (it strips
             # headers); the sandbox has only `cleanup`, which decides nothing at RCPT either.
             return "cleanup"
+        if name == "postscreen_dnsbl_sites":
+            # No list names a loopback client; the sandbox must not ask the network (see above).
+            return ""
         if name == "mynetworks":
             return stand_ins(value).sandbox_mynetworks
         value = _POLICY.sub(f"check_policy_service,inet:127.0.0.1:{self.policy_port}", value)
