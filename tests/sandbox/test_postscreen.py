@@ -59,7 +59,7 @@ def test_a_transaction_goes_through_postscreen_to_smtpd(boot_sandbox, chroot: bo
     assert "postfix/postscreen" in log and "ALLOWLISTED [127.0.0.1]" in log
     # The first session of the outside client passed postscreen's tests; the second was remembered.
     assert f"PASS NEW [{OUTSIDE}]" in log and f"PASS OLD [{OUTSIDE}]" in log
-    assert f"postfix/smtpd" in log and "Relay access denied" in log
+    assert "postfix/smtpd" in log and "Relay access denied" in log
 
 
 def test_a_client_that_talks_before_the_greeting_is_refused_by_postscreen(boot_sandbox) -> None:
