@@ -28,9 +28,11 @@ class FakePostfix:
     made: list[FakePostfix] = []
     answers: dict[str, str] = {}
 
-    def __init__(self, root, main_cf, maps, port, chroot, listeners, tls_files, lmtp=False, support=None):
+    def __init__(self, root, main_cf, maps, port, chroot, listeners, tls_files, lmtp=False, support=None,
+                 postscreen=None):
         self.root, self.main_cf, self.maps, self.port, self.chroot = root, main_cf, maps, port, chroot
         self.listeners, self.tls_files, self.lmtp, self.support = listeners, tls_files, lmtp, support
+        self.postscreen = postscreen
         self.queue_dir = root / "spool"
         self.started = self.stopped = 0
         FakePostfix.made.append(self)
@@ -97,7 +99,7 @@ def test_by_default_smtpd_is_chrooted_delivers_nothing_and_has_no_dovecot() -> N
         assert (root / stale.MARKER).is_file()
         assert postfix.main_cf == "mynetworks = 127.0.0.0/8\n"
         assert postfix.maps == {} and postfix.listeners == [] and postfix.tls_files is None
-        assert postfix.chroot is True and postfix.lmtp is False
+        assert postfix.chroot is True and postfix.lmtp is False and postfix.postscreen is None
         assert postfix.port == sandbox.port and sandbox.port >= 1024 and sandbox.ports == {}
         assert postfix.started == 1 and FakeDovecot.made == []
         assert SWEPT == [Path("/tmp")]  # a killed run's leftovers are looked for where sandboxes go
@@ -109,9 +111,11 @@ def test_by_default_smtpd_is_chrooted_delivers_nothing_and_has_no_dovecot() -> N
 def test_the_arguments_reach_postfix_and_each_service_gets_its_own_port() -> None:
     services = [("submission", [("smtpd_tls_security_level", "encrypt")]), ("smtps", [])]
     maps = {"/etc/postfix/senders": "a@example.com jcricket\n"}
-    with Sandbox("x = y\n", maps=maps, chroot=False, services=services, tls_hostname="mail.example.com") as sandbox:
+    with Sandbox("x = y\n", maps=maps, chroot=False, services=services, tls_hostname="mail.example.com",
+                 postscreen=[("postscreen_greet_action", "enforce")]) as sandbox:
         [postfix] = FakePostfix.made
         assert postfix.maps == maps and postfix.chroot is False
+        assert postfix.postscreen == (("postscreen_greet_action", "enforce"),)
         assert set(sandbox.ports) == {"submission", "smtps"} and sandbox.ports["submission"] == sandbox.port
         assert len(set(sandbox.ports.values())) == 2
         assert postfix.listeners == [(sandbox.ports["submission"], (("smtpd_tls_security_level", "encrypt"),)),
