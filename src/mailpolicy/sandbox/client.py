@@ -50,6 +50,20 @@ class _ProxiedSMTP(smtplib.SMTP):
         return sock
 
 
+class _ProxiedSMTPSSL(smtplib.SMTP_SSL):
+    """An implicit-TLS client whose connection starts with a PROXY v1 header, in plain text before the handshake."""
+
+    def __init__(self, header: bytes, *args, **kwargs):
+        self._header = header
+        super().__init__(*args, **kwargs)
+
+    def _get_socket(self, host, port, timeout):
+        # smtplib.SMTP_SSL wraps the socket it connects; the header must go before the TLS handshake.
+        sock = socket.create_connection((host, port), timeout, self.source_address)
+        sock.sendall(self._header)
+        return self.context.wrap_socket(sock, server_hostname=self._host)
+
+
 def proxy_header(claimed: str, server: str, port: int) -> bytes:
     """Return the PROXY v1 line (haproxy's proxy-protocol.txt) that names `claimed` as the client."""
     family = "TCP6" if ":" in claimed else "TCP4"
@@ -65,9 +79,10 @@ def connect(host: str, port: int, source: str, timeout: float = 10.0, implicit_t
     """
     # Any 127.0.0.0/8 address can be a source on Linux, so one machine can play
     # both a trusted-network client and an outside one.
+    if proxy is not None and implicit_tls:
+        return _ProxiedSMTPSSL(proxy_header(proxy, host, port), host, port, source_address=(source, 0),
+                               timeout=timeout, context=tls_context())
     if proxy is not None:
-        if implicit_tls:
-            raise ValueError("a PROXY header before implicit TLS is not supported")
         return _ProxiedSMTP(proxy_header(proxy, host, port), host, port, source_address=(source, 0), timeout=timeout)
     if implicit_tls:
         return smtplib.SMTP_SSL(host, port, source_address=(source, 0), timeout=timeout, context=tls_context())

@@ -13,6 +13,7 @@ from mailpolicy.emit.provenance import Provenance
 from mailpolicy.frozen import frozen
 from mailpolicy.model.policy import Policy
 from mailpolicy.plan.model import ConfigPlan, Parameter
+from mailpolicy.postfix.daemons import SCREEN_PREFIX
 from mailpolicy.verify.owner_maps import with_stand_ins
 from mailpolicy.verify.standins import StandIns, stand_ins
 
@@ -43,11 +44,21 @@ class SandboxInputs:
     services: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     # The host name of the throwaway certificate, when the policy states `tls`.
     tls_hostname: str | None = None
+    # postscreen's -o when the sandbox's smtpd runs behind postscreen(8) (None: it does not).
+    postscreen: tuple[tuple[str, str], ...] | None = None
+    # The services (None: the one smtpd of a policy without `service` lines) whose clients start with
+    # a PROXY header, as the proxy in front of them would send it (smtpd_/postscreen_upstream_proxy_protocol).
+    proxied: tuple[str | None, ...] = ()
 
     def sandbox_kwargs(self) -> dict:
         """Return the keyword arguments of `Sandbox` for these inputs."""
         return {"maps": self.maps, "logins": self.logins, "chroot": self.chroot, "services": self.services,
-                "tls_hostname": self.tls_hostname}
+                "tls_hostname": self.tls_hostname, "postscreen": self.postscreen}
+
+    def proxy_for(self, service: str | None, source: str) -> str | None:
+        """Return the address a PROXY header names for a client from `source` on `service` (None: no header)."""
+        # The proxy names the client it took the connection from: the stand-in client's own address.
+        return source if service in self.proxied else None
 
 
 def sandbox_inputs(compilation: Compilation, extra_logins: Iterable[str] = (),
@@ -90,6 +101,21 @@ def sandbox_inputs(compilation: Compilation, extra_logins: Iterable[str] = (),
     if tls_hostname:
         notes.append(f"tls: a throwaway certificate for {tls_hostname} stands in for the policy's; the client "
                      "starts TLS wherever it is offered")
+    screened = not services and any(p.name.startswith(SCREEN_PREFIX) for p in plan.parameters)
+    if screened:
+        notes.append("postscreen: the policy sets postscreen_* parameters and states no service, so its smtpd runs "
+                     "behind postscreen(8), as a master.cf with postscreen on port 25 has it; a client it has not "
+                     "seen waits postscreen_greet_wait before the greeting")
+        if plan.parameter("postscreen_dnsbl_sites") is not None:
+            # As every DNS list of the live tests: no list names a loopback client, and the sandbox
+            # must not ask the network.
+            sandbox_plan = _with_value(sandbox_plan, "postscreen_dnsbl_sites", "",
+                                       "mailpolicy verify: no DNS list names a loopback client")
+            notes.append("postscreen: its DNS lists (postscreen_dnsbl_sites) list nobody here")
+    proxied = _proxied(plan.values(), services, screened)
+    if proxied:
+        notes.append("proxy: the client starts each session with a PROXY header naming its own address, as the "
+                     "proxy in front of " + ("postscreen" if screened else "smtpd") + " would")
     return SandboxInputs(
         main_cf=render_main_cf(sandbox_plan, Provenance(compilation.path)),
         maps=maps,
@@ -100,7 +126,20 @@ def sandbox_inputs(compilation: Compilation, extra_logins: Iterable[str] = (),
         notes=tuple(notes),
         services=services,
         tls_hostname=tls_hostname,
+        postscreen=() if screened else None,
+        proxied=proxied,
     )
+
+
+def _proxied(values: dict[str, str], services, screened: bool) -> tuple[str | None, ...]:
+    """Return the services whose daemon reads a PROXY header first (smtpd's setting, or postscreen's in front)."""
+    if screened:
+        return (None,) if values.get("postscreen_upstream_proxy_protocol", "").strip() == "haproxy" else ()
+    main = values.get("smtpd_upstream_proxy_protocol", "")
+    if not services:
+        return (None,) if main.strip() == "haproxy" else ()
+    return tuple(name for name, overrides in services
+                 if dict(overrides).get("smtpd_upstream_proxy_protocol", main).strip() == "haproxy")
 
 
 def _login_limits(values: dict[str, str], client_does_tls: bool) -> list[str]:

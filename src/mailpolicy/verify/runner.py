@@ -16,7 +16,7 @@ from mailpolicy.model.policy import Expectation
 from mailpolicy.sandbox import Attempt, Sandbox
 from mailpolicy.sandbox.client import NO_REPLY
 from mailpolicy.verify.inputs import SandboxInputs, sandbox_inputs
-from mailpolicy.verify.services import Probe, probe_services, service_routes, tls_mode
+from mailpolicy.verify.services import Probe, probe_services, screen_wait, service_routes, tls_mode
 
 # Short: a server that does not answer at all has an smtpd that died at startup, and master
 # then throttles the service for 60 s; waiting longer learns nothing more.
@@ -96,8 +96,9 @@ def run_expectations(sandbox: Sandbox, inputs: SandboxInputs, expectations: Iter
             # smtpd accepts RCPT TO:<postmaster> before every restriction; only smtpd_data_restrictions,
             # at DATA, decides that mail (smtpd_check.c smtpd_check_rcpt, smtpd_check_data).
             attempt = sandbox.try_send(source, login, password, expectation.sender, expectation.recipient,
-                                       timeout=ATTEMPT_TIMEOUT, service=service, tls=tls_mode(inputs, service),
-                                       data=expectation.recipient.lower() == "postmaster")
+                                       timeout=ATTEMPT_TIMEOUT + screen_wait(inputs), service=service,
+                                       tls=tls_mode(inputs, service), data=expectation.recipient.lower() == "postmaster",
+                                       proxy=inputs.proxy_for(service, source))
             outcomes.append(Outcome(expectation, source, attempt, service))
             silent = not attempt.accepted and attempt.code == NO_REPLY
     excerpt = _problems(sandbox.wait_log("fatal:", timeout=2.0)) if silent else ""
