@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from mailpolicy.verify.owner_maps import MAX_ROWS_BYTES, OwnerMapsRefused, stand_in_rows
+from mailpolicy.verify.owner_maps import MAX_ROWS_BYTES, OwnerMapsRefused, exact_regexp_rows, stand_in_rows
 
 REF = "ldap:/etc/postfix/senders.cf"
 
@@ -34,3 +34,10 @@ def test_rows_over_the_limit_are_refused(tmp_path):
 def test_a_missing_file_is_refused(tmp_path):
     with pytest.raises(OwnerMapsRefused, match="No such file"):
         stand_in_rows({REF: tmp_path / "absent.txt"})
+
+
+def test_a_service_maps_rows_become_regexps_that_match_each_key_whole():
+    rows = "jcricket+tag@example0.com jimminey\n# a comment\n\n@example1.com\talice, bob\na.b/c@x.y z\n"
+    assert exact_regexp_rows(rows) == ("/^jcricket\\+tag@example0\\.com$/ jimminey\n"
+                                       "/^@example1\\.com$/ alice, bob\n"
+                                       "/^a\\.b\\/c@x\\.y$/ z\n")

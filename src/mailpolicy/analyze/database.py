@@ -19,6 +19,7 @@ from mailpolicy.analyze.context import AnalysisContext
 from mailpolicy.checks.proxy_maps import ProxyApproval
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.model.values import SERVICE_OWNER_MAP_TYPES
 from mailpolicy.postfix.table_refs import table_ref
 
 
@@ -59,8 +60,17 @@ MAP_ASSUMPTION = ("takes its answers as given: each address it answers for is ow
 
 
 def map_path(reference: str) -> str:
-    """Return the file a login map reference names: `proxy:ldap:/etc/postfix/x.cf` -> `/etc/postfix/x.cf`."""
-    return table_ref(reference).name  # `owners from map` took only references of a file (model/values.py)
+    """Return the file a login map reference names: `proxy:ldap:/etc/postfix/x.cf` -> `/etc/postfix/x.cf`.
+
+    A `tcp:` or `socketmap:` service names an endpoint, never a file the compile writes: it is
+    returned as it is and clashes with none.
+    """
+    return table_ref(reference).name  # `owners from map` checked the reference (model/values.py)
+
+
+def asked_whole_address(reference: str) -> bool:
+    """Tell whether smtpd asks this login map for the whole address only (a `tcp:` or `socketmap:` service)."""
+    return table_ref(reference).type in SERVICE_OWNER_MAP_TYPES
 
 
 def check_owner_maps(ctx: AnalysisContext) -> Iterator[Diagnostic]:
@@ -86,8 +96,10 @@ def check_owner_maps(ctx: AnalysisContext) -> Iterator[Diagnostic]:
             continue  # MP308 says the owners need SASL; the plan leaves the map out
         if owner_map.reference in refused:
             continue  # MP339 (checks/proxy_maps.py): smtpd stops before it would ask the map
+        asked = (" (smtpd asks this service for the whole address only, never `user` or `@domain`)"
+                 if asked_whole_address(owner_map.reference) else "")
         yield cat.OWNERS_IN_MAP.at(
             owner_map.span, f"{owner_map.reference} is the site's map and is not read here: the proof "
-                            f"{MAP_ASSUMPTION}; `expect` lines that depend on it are left to `verify`",
+                            f"{MAP_ASSUMPTION}{asked}; `expect` lines that depend on it are left to `verify`",
             hint="`mailpolicy verify POLICY --owners-map REF=ROWS` runs the expect lines with those rows standing "
                  "in for it")

@@ -311,6 +311,15 @@ class Translator:
         if not words:
             return []
         span = self.origin_span("smtpd_sender_login_maps")
+        if not self.sasl_on():
+            # smtpd_check.c runs the login checks only with smtpd_sasl_auth_enable (MP337), and the
+            # language's owners need `sasl` (MP308): nothing on main.cf's services consults the map.
+            note = self.lossy(span or self.located("smtpd_sender_login_maps"),
+                              "smtpd_sender_login_maps is set, but logins are off in main.cf, so the policy states no "
+                              "owners (they need `sasl`) and the compiled main.cf leaves the map out: a master.cf "
+                              "service that turns logins on with -o no longer has it",
+                              "give that service its own -o smtpd_sender_login_maps, or turn logins on in main.cf")
+            return [Block((), (note,), (span,) if span else ())]
         first = _map_statement(words[0])
         table = next((t for t in tables if t.word.text == words[0].text), None) if first else None
         blocks: list[Block] = []

@@ -264,10 +264,14 @@ def _absolute_file(text: str, hint: str) -> str:
 # client types whose TYPE:/path names a configuration file (mysql_table(5), pgsql_table(5),
 # ldap_table(5), sqlite_table(5)) that says where the rows are.
 OWNER_MAP_TYPES = (*MAP_TYPES, "mysql", "pgsql", "ldap", "sqlite")
+# And the lookup services a program of the site answers (Mailu's podop): dict_tcp.c and
+# dict_sockmap.c open them with DICT_FLAG_PATTERN, so smtpd asks them the whole address only
+# (mail_addr_find.c sends its partial keys, `user` and `@domain`, to DICT_FLAG_FIXED tables alone).
+SERVICE_OWNER_MAP_TYPES = ("tcp", "socketmap")
 
 
 def owner_map(text: str) -> str:
-    """Return a login map reference `[proxy:]TYPE:/absolute/path`, as written.
+    """Return a login map reference `[proxy:]TYPE:/absolute/path` (or a `tcp:`/`socketmap:` service), as written.
 
     `proxy:` is kept: proxymap(8) opens the table for smtpd and answers the same lookups (it
     serves smtpd_sender_login_maps while proxy_read_maps keeps its default, which names it).
@@ -277,11 +281,33 @@ def owner_map(text: str) -> str:
         raise ValueProblem(f"`{text}` names no table type",
                            "write [proxy:]TYPE:/absolute/path, e.g. ldap:/etc/postfix/ldap-senders.cf")
     kind, where = ref.type, ref.name
+    if kind in SERVICE_OWNER_MAP_TYPES:
+        _lookup_service(kind, where)
+        return text
     if kind not in OWNER_MAP_TYPES:
         raise ValueProblem(f"`{kind}` is not a login map type the language takes",
-                           "use one of " + ", ".join(OWNER_MAP_TYPES) + ", optionally after proxy:")
+                           "use one of " + ", ".join((*OWNER_MAP_TYPES, *SERVICE_OWNER_MAP_TYPES))
+                           + ", optionally after proxy:")
     _absolute_file(where, "name the table (or its client configuration file) from /")
     return text
+
+
+def _lookup_service(kind: str, where: str) -> None:
+    """Check the endpoint of a `tcp:` or `socketmap:` table, as dict_tcp.c and dict_sockmap.c split it.
+
+    tcp:HOST:PORT; socketmap:inet:HOST:PORT:NAME or socketmap:unix:PATH:NAME (the last colon
+    separates the map name the server is asked for).
+    """
+    if kind == "tcp":
+        host, _, port = where.rpartition(":")
+        if not host or not port:
+            raise ValueProblem(f"`tcp:{where}` names no HOST:PORT", "write tcp:HOST:PORT, e.g. tcp:127.0.0.1:10041")
+        return
+    endpoint, _, name = where.rpartition(":")
+    family, _, address = endpoint.partition(":")
+    if family not in ("inet", "unix") or not address or not name or (family == "inet" and ":" not in address):
+        raise ValueProblem(f"`socketmap:{where}` names no server and map",
+                           "write socketmap:inet:HOST:PORT:NAME or socketmap:unix:PATH:NAME")
 
 
 def version(text: str) -> str:

@@ -194,7 +194,7 @@ STATEMENTS: tuple[StatementKind, ...] = (
     # of a broken `owners from ...` line is the database form's (parse/usage.py: first wins).
     StatementKind(
         "owners_map", "owners from map",
-        "owners from map [proxy:]TYPE:/absolute/path   e.g. owners from map ldap:/etc/postfix/ldap-senders.cf",
+        "owners from map [proxy:]TYPE:/absolute/path (or a socketmap:/tcp: service)   e.g. owners from map ldap:/etc/postfix/ldap-senders.cf",
         lambda s: f"owners from map {word(s.map)}",
         manages=("smtpd_sender_login_maps",), imported_from=("smtpd_sender_login_maps",)),
     _from_database("aliases_from", "aliases from", "aliases"),

@@ -10,10 +10,12 @@ the type, as proxymap only forwards lookups. So the verdicts are the policy's un
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import attrs
 
+from mailpolicy.analyze.database import asked_whole_address
 from mailpolicy.load.files import read_named_file
 from mailpolicy.model.policy import Policy
 
@@ -69,6 +71,25 @@ def stand_in_rows(given: dict[str, Path]) -> dict[str, str]:
     return texts
 
 
+# POSIX extended regular expression metacharacters, and the `/` that delimits a regexp_table(5) pattern.
+_REGEXP_SPECIAL = re.compile(r"([\\^$.|?*+()\[\]{}/])")
+
+
+def exact_regexp_rows(text: str) -> str:
+    """Return `ADDRESS LOGIN[, LOGIN...]` rows as regexp_table(5) lines that match each ADDRESS whole.
+
+    regexp tables match without regard to case by default, as the rows' lower-cased keys are meant.
+    """
+    lines = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, value = (line.split(None, 1) + [""])[:2]
+        escaped = _REGEXP_SPECIAL.sub(r"\\\1", key)
+        lines.append(f"/^{escaped}$/ {value.strip()}")
+    return "".join(f"{line}\n" for line in lines)
+
+
 def with_stand_ins(plan, maps: dict[str, str], texts: dict[str, str]) -> tuple[object, dict[str, str], list[str]]:
     """Return the plan with each site map replaced by a texthash stand-in, the maps to write, and the notes."""
     parameter = plan.parameter(PARAMETER)
@@ -80,7 +101,15 @@ def with_stand_ins(plan, maps: dict[str, str], texts: dict[str, str]) -> tuple[o
     for index, reference in enumerate(references):
         if reference in texts:
             # One stand-in path per map, where the sandbox relocates it (sandbox/postfix.py).
-            path = f"/verify-owners/{index}-{reference.rpartition('/')[2]}"
+            path = f"/verify-owners/{index}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', reference.rpartition('/')[2])}"
+            if asked_whole_address(reference):
+                # smtpd asks a tcp:/socketmap: service the whole address only: a regexp table, which
+                # smtpd asks the same way (DICT_FLAG_PATTERN), matching each row's key exactly.
+                maps[path] = exact_regexp_rows(texts[reference])
+                references[index] = f"regexp:{path}"
+                notes.append(f"owners: the rows given stand in for {reference} (regexp, each key matched whole: "
+                             "smtpd asks that service the whole address only)")
+                continue
             maps[path] = texts[reference]
             references[index] = f"texthash:{path}"
             notes.append(f"owners: the rows given stand in for {reference} (texthash: the same lookups, "
