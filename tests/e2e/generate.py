@@ -21,6 +21,10 @@ CLIENTS = ("127.0.0.1", "127.0.0.2", "127.0.0.9", "127.0.1.5", "127.0.3.3")
 NETWORKS = ("127.0.0.1/32", "127.0.0.0/30", "127.0.0.8/29", "127.0.1.0/24", "127.0.0.0/16",
             "10.0.0.0/8", "192.168.10.0/24", "[2001:db8:10::]/48")
 LOCAL_PARTS = ("info", "sales", "jcricket", "Postmaster")
+# This host's own names, local beside the stated local domains: every policy here says
+# `hostname mx.example0.com` and never `local domains only`.
+HOST_NAMES = ("mx.example0.com", "localhost")
+LOOPBACK_LITERAL = "[127.0.0.1]"  # the sandbox's smtpd listens there: a local name too (resolve_local.c)
 MAP_TYPES = ("hash", "btree", "lmdb", "cdb", "texthash")
 RELAY_MODES = ("nobody", "only authenticated", "authenticated or trusted")
 # What open-relay scanners send: routing hidden in the local part of a local address.
@@ -95,17 +99,31 @@ def policy(rng: random.Random) -> GeneratedPolicy:
                            tuple(owners) if sasl else (), local_domains)
 
 
-def owns(login: str, sender: str, owners: tuple[tuple[str, str], ...]) -> bool:
+def owns(login: str, sender: str, owners: tuple[tuple[str, str], ...], local_domains: tuple[str, ...] = ()) -> bool:
     """Tell whether the `allow user` lines the test wrote give sender (any case) to login.
 
     As docs/language.md states it: an `@domain` line owns every address of the domain that has no
-    line of its own (Postfix looks up `user@domain` before `@domain`, smtpd_check.c).
+    line of its own (Postfix looks up `user@domain` before `@domain`, smtpd_check.c). Local domains
+    are one namespace ("Local domains are one namespace"): a local part a line owns at one local
+    domain is owned, by the same logins, at every local name (the host's names and address literals
+    included) and has a line of its own there; a local domain's `@domain` line also owns the
+    addresses of the host's names (every policy here has `hostname mx.example0.com`).
     """
     sender = sender.lower()
     exact = {who for who, owned in owners if owned == sender}
     if exact:
         return login in exact
-    return any(who == login and owned == "@" + sender.rpartition("@")[2] for who, owned in owners)
+    local_part, _at, domain = sender.rpartition("@")
+    local_names = (*local_domains, *HOST_NAMES)
+    if domain in local_names or domain == LOOPBACK_LITERAL:
+        namesakes = {who for who, owned in owners
+                     if owned.rpartition("@")[0] == local_part and owned.rpartition("@")[2] in local_domains}
+        if namesakes:
+            return login in namesakes
+    catch_alls = {f"@{domain}"}
+    if domain in HOST_NAMES:
+        catch_alls |= {f"@{d}" for d in local_domains}
+    return any(who == login and owned in catch_alls for who, owned in owners)
 
 
 def intended(generated: GeneratedPolicy, probe: Probe) -> str | None:
@@ -126,9 +144,9 @@ def intended(generated: GeneratedPolicy, probe: Probe) -> str | None:
 
 def ownership(generated: GeneratedPolicy, login: str, sender: str) -> str | None:
     """Return `accept` when the `allow user` lines give sender to login, `refuse` when only to others, else None."""
-    if owns(login, sender, generated.owners):
+    if owns(login, sender, generated.owners, generated.local_domains):
         return "accept"
-    if any(owns(other, sender, generated.owners) for other, _ in generated.owners):
+    if any(owns(other, sender, generated.owners, generated.local_domains) for other, _ in generated.owners):
         return "refuse"
     return None
 
@@ -155,6 +173,10 @@ def _sender(rng: random.Random, generated: GeneratedPolicy) -> str:
         owned = rng.choice(generated.owned)
         # An @domain owner owns every other address of the domain.
         sender = f"{rng.choice(LOCAL_PARTS)}{owned}" if owned.startswith("@") else owned
+        if rng.random() < 0.25:
+            # The same mailbox by another local name, or bare (smtpd appends @$myorigin).
+            other = rng.choice((*HOST_NAMES, LOOPBACK_LITERAL, None))
+            sender = sender.rpartition("@")[0] + (f"@{other}" if other else "")
         return sender.upper() if rng.random() < 0.15 else sender
     if roll < 0.55:
         return ""  # the null sender of bounces

@@ -99,7 +99,7 @@ def policy(rng: random.Random) -> HostingPolicy:
     logins = tuple(sorted({login for login, _ in owners} | {STRANGER})) if sasl else ()
     owners_kept = tuple(owners) if sasl else ()
     return HostingPolicy("\n".join(lines) + "\n", logins, tuple(o for _, o in owners_kept), sasl, owners_kept,
-                         (LOCAL, *hosted), services, hosted, mailboxes, tuple(aliases), backup)
+                         (LOCAL,), services, hosted, mailboxes, tuple(aliases), backup)
 
 
 def intended(generated: HostingPolicy, probe: Probe) -> str | None:
@@ -149,6 +149,10 @@ def _sender(rng: random.Random, generated: HostingPolicy) -> str:
     if generated.owned and roll < 0.45:
         owned = rng.choice(generated.owned)
         address = f"{rng.choice(MAILBOXES).lower()}{owned}" if owned.startswith("@") else owned
+        if rng.random() < 0.2:
+            # The local part at the host's own names: the same Unix user as at the local domain,
+            # another mailbox than at a hosted one (docs/language.md, "Local domains are one namespace").
+            return f"{address.rpartition('@')[0]}@{rng.choice((*generate.HOST_NAMES, generate.LOOPBACK_LITERAL))}"
         return _spell(rng, address) if rng.random() < 0.4 else address
     if roll < 0.55:
         return ""

@@ -79,7 +79,7 @@ def render_plan(compilation) -> str:
         for ownership in compilation.policy.owners:
             sources.setdefault(ownership.address, []).append(ownership.span.short)
         for entry in plan.sender_map.entries:
-            lines.append(f"  {entry.key} -> {', '.join(entry.owners)}    [{', '.join(sources[entry.key])}]")
+            lines.append(f"  {entry.key} -> {', '.join(entry.owners)}    [{', '.join(sources.get(entry.key, ['another local name']))}]")
     return "\n".join(lines) + "\n"
 
 

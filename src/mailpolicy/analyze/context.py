@@ -9,6 +9,7 @@ the `trusted networks` entry that holds a client (analyze/simulation.py).
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import attrs
@@ -133,12 +134,16 @@ class AnalysisContext:
         return domains[0] if domains else self.plan.values().get("myhostname", "localhost")
 
     def owned_samples(self, limit: int) -> list[tuple[str, str]]:
-        """Return the first `limit` keys of the sender map with their first owner (`@domain` as someone@domain)."""
+        """Return the first `limit` address keys of the sender map with their first owner (`@domain` as someone@domain).
+
+        The bare keys of local users (plan/local_owners.py) are left out: each repeats an owned
+        address of a local domain, which is the sample a reader recognises.
+        """
         table = self.plan.sender_map
         if table is None:
             return []
-        return [(key if not key.startswith("@") else "someone" + key, table.owners_of(key)[0])
-                for key in table.keys[:limit]]
+        keys = islice((key for key in table.keys if "@" in key), limit)
+        return [(key if not key.startswith("@") else "someone" + key, table.owners_of(key)[0]) for key in keys]
 
     def sender_owners(self) -> SenderMapPlan | None:
         return self.plan.sender_map

@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 
 from mailpolicy.checks.class_loops import check_class_loops
 from mailpolicy.checks.host import Host
+from mailpolicy.checks.local_names import check_local_names
 from mailpolicy.checks.no_sasl_support import check_no_sasl_support
 from mailpolicy.checks.names import check_parameter_names, check_restriction_names
 from mailpolicy.checks.open_relay import check_open_relay
@@ -28,6 +29,7 @@ Check = Callable[[Host], Iterable[Diagnostic]]
 
 CHECKS: tuple[Check, ...] = (
     check_sender_rewriting,  # MP323, MP327: cleanup rewriting a sender after smtpd checked its owner
+    check_local_names,  # MP387: an owned local mailbox unowned under another local name
     check_parameter_names,  # MP401-MP405: names the target Postfix lacks, has under another name or deprecates
     check_restriction_names,  # MP316, MP702, MP703: restriction names in every restriction list
     check_trusted_networks,  # MP302-MP306, MP325: networks that trust everyone, too much, or a typo

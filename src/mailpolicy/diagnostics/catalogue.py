@@ -125,6 +125,7 @@ SENDER_EXEMPTION_CONFLICT = _code("MP330", "sender-exemption-conflict", ERROR, "
 SENDER_CHECKS_NO_SERVICE = _code("MP331", "sender-checks-no-service", ERROR, "`refuse senders ... on SERVICE` names a listener the policy does not state")
 EXEMPTS_NOBODY = _code("MP332", "exempts-nobody", WARNING, "`refuse senders ..., unless authenticated` in a policy without `sasl`: nobody logs in, so the exemption exempts nobody")
 BARE_POSTMASTER_FORGERY = _code("MP336", "bare-postmaster-forgery", ERROR, "sender ownership is checked, but not in smtpd_data_restrictions: an anonymous client can send as an owned address to the bare postmaster")
+OWNED_MAILBOX_BY_ANOTHER_NAME = _code("MP387", "owned-mailbox-by-another-name", ERROR, "an owned address of a local domain is unowned under another local name (localhost, $myhostname, another local domain, an address literal, the bare user): an anonymous client sends as that mailbox")
 RELAY_ASSUMPTION = _code("MP326", "relay-assumption", NOTE, "the open-relay proof holds only if a table it cannot read (SQL, LDAP, socketmap, tcp, a policy server, a file not given) does not answer as named")
 SENDER_REWRITING_ASSUMPTION = _code("MP327", "sender-rewriting-assumption", NOTE, "sender ownership holds only if a sender rewriting table it cannot read (SQL, LDAP, socketmap, tcp, a pattern file) never turns an address a client may use into one another login owns")
 # Services and TLS (analyze/service_checks.py, analyze/services.py)

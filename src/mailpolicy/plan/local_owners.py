@@ -18,10 +18,12 @@ a hosted (virtual) domain, a namespace of its own. A bare key comes before `@dom
 so a local part owned at one local domain is no longer covered by another local domain's catch-all:
 it has a key of its own, as the `@domain` rule says (docs/language.md "allow user").
 
-A catch-all `@domain` of a local domain has no bare form: it is copied to every other local name the
-policy can spell (its local domains, its `hostname`, `localhost`), each without a catch-all of its
-own. An address literal of this host (`user@[192.0.2.1]`) cannot be spelled at compile time: a
-catch-all does not reach it (docs/proof.md, "Owned names of local domains").
+A catch-all `@domain` of a local domain has no bare form: it is copied to the host's own names the
+compiler adds to mydestination (`hostname`, `localhost`), which no statement gives owners of their
+own. Another stated local domain without a catch-all keeps its statements: its unowned addresses
+stay usable (an author who lists two domains and a catch-all for one says so). An address literal of
+this host (`user@[192.0.2.1]`) cannot be spelled at compile time: a catch-all does not reach it
+(docs/proof.md, "Owned names of local domains").
 """
 
 from __future__ import annotations
@@ -31,24 +33,23 @@ from mailpolicy.model.policy import Policy
 LOCALHOST = "localhost"
 
 
-def local_names(policy: Policy) -> list[str]:
-    """Return the names mydestination holds for this policy, as far as they can be spelled (lower case)."""
-    hostname = policy.hostname.value.lower() if policy.hostname else None
-    stated = [d.value.lower() for d in policy.local_domains]
+def host_names(policy: Policy) -> list[str]:
+    """Return the names mydestination holds besides the stated local domains, as far as they can be spelled."""
     if policy.only_local_domains:
-        return stated
+        return []
+    hostname = policy.hostname.value.lower() if policy.hostname else None
     # plan/config.py writes `$myhostname, localhost` before the stated domains; without `local
     # domains` Postfix's default is `$myhostname, localhost.$mydomain, localhost` (postconf -d).
     host = [hostname] if hostname else []
     if not policy.local_domains and hostname and "." in hostname:
         host.append(f"{LOCALHOST}.{hostname.partition('.')[2]}")
-    return list(dict.fromkeys([*host, LOCALHOST, *stated]))
+    return list(dict.fromkeys([*host, LOCALHOST]))
 
 
 def add_local_keys(policy: Policy, owners: dict[str, str | list[str]]) -> None:
     """Add to `owners` (key -> login or logins) the bare and catch-all keys of owned local addresses."""
-    names = local_names(policy)
-    local = set(names)
+    hosts = host_names(policy)
+    local = {*hosts, *(d.value.lower() for d in policy.local_domains)}
     bare: dict[str, list[str]] = {}
     catch_all: list[str] = []
     for key, found in list(owners.items()):
@@ -60,8 +61,10 @@ def add_local_keys(policy: Policy, owners: dict[str, str | list[str]]) -> None:
         merged.extend(login for login in logins if login not in merged)
     for local_part, logins in bare.items():
         _merge(owners, local_part, logins)
+    # A stated local domain without a catch-all is a statement of its own (its unowned addresses
+    # stay usable by anyone); the host's names are not stated, they come with every local domain.
     if catch_all:
-        for name in names:
+        for name in hosts:
             owners.setdefault(f"@{name}", catch_all[0] if len(catch_all) == 1 else list(catch_all))
 
 

@@ -1,0 +1,1 @@
+compile site.mailpolicy -o build
