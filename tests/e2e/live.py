@@ -44,7 +44,11 @@ def compiled(folder: Path, text: str, name: str = "site.mailpolicy") -> Compilat
 
 def live_policy(compilation: Compilation, extra_logins: Iterable[str] = ()) -> Iterator[LivePolicy]:
     """Yield the compiled policy booted in a sandbox (for module-scoped fixtures)."""
-    inputs = sandbox_inputs(compilation, extra_logins)
+    yield from live_inputs(compilation, sandbox_inputs(compilation, extra_logins))
+
+
+def live_inputs(compilation: Compilation, inputs: SandboxInputs) -> Iterator[LivePolicy]:
+    """Yield a sandbox booted with these inputs: a compiled policy's, changed to show what it guards against."""
     for sandbox in booted_sandbox(inputs.main_cf, **inputs.sandbox_kwargs()):
         yield LivePolicy(compilation, inputs, sandbox)
 

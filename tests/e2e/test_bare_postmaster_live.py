@@ -18,8 +18,7 @@ import pytest
 
 from mailpolicy.parse.statements import ClientKind
 from mailpolicy.verify import sandbox_inputs
-from tests.e2e.live import LivePolicy, compiled, live_policy
-from tests.postfix_support import booted_sandbox
+from tests.e2e.live import compiled, live_inputs, live_policy
 
 SEED = (Path(__file__).parents[2] / "examples" / "seed.mailpolicy").read_text(encoding="utf-8")
 OWNED = "jcricket@example0.com"
@@ -37,9 +36,7 @@ def seed_without_data_list(tmp_path_factory, requires_postfix):
     inputs = sandbox_inputs(compilation)
     main_cf = _without_parameter(inputs.main_cf, "smtpd_data_restrictions")
     assert main_cf != inputs.main_cf
-    unguarded = attrs.evolve(inputs, main_cf=main_cf)
-    for sandbox in booted_sandbox(unguarded.main_cf, **unguarded.sandbox_kwargs()):
-        yield LivePolicy(compilation, unguarded, sandbox)
+    yield from live_inputs(compilation, attrs.evolve(inputs, main_cf=main_cf))
 
 
 def _without_parameter(main_cf: str, name: str) -> str:

@@ -17,8 +17,7 @@ import attrs
 import pytest
 
 from mailpolicy.verify import sandbox_inputs
-from tests.e2e.live import LivePolicy, compiled, live_policy
-from tests.postfix_support import booted_sandbox
+from tests.e2e.live import compiled, live_inputs, live_policy
 
 POLICY = """\
 postfix 3.7
@@ -53,9 +52,7 @@ def policy_before(tmp_path_factory, requires_postfix):
     lines = inputs.maps[path].splitlines(keepends=True)
     kept = "".join(line for line in lines if line.startswith("#") or line.split("\t")[0] in stated)
     assert kept != inputs.maps[path]
-    before = attrs.evolve(inputs, maps={**inputs.maps, path: kept})
-    for sandbox in booted_sandbox(before.main_cf, **before.sandbox_kwargs()):
-        yield LivePolicy(compilation, before, sandbox)
+    yield from live_inputs(compilation, attrs.evolve(inputs, maps={**inputs.maps, path: kept}))
 
 
 @pytest.mark.postfix
