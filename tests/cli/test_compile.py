@@ -58,10 +58,11 @@ def test_check_passes_when_the_folder_matches(run) -> None:
 def test_check_fails_naming_each_changed_file_and_writes_nothing(run, tmp_path: Path) -> None:
     run("site.mailpolicy", "-o", "out", **{"site.mailpolicy": POLICY})
     before = _snapshot(tmp_path / "out")
+    # The map gains `mallory` (the bare key of a local user) after jcricket@example0.com: line 7.
     (tmp_path / "site.mailpolicy").write_text(POLICY + "allow user mallory as mallory@example0.com\n")
     result = run("--check", "site.mailpolicy", "-o", "out")
     assert result.exit_code == 1
-    assert f"out/{MAP}:6:1: error[MP601]: out/{MAP} differs from what site.mailpolicy compiles to" in result.stderr
+    assert f"out/{MAP}:7:1: error[MP601]: out/{MAP} differs from what site.mailpolicy compiles to" in result.stderr
     assert "out/main.cf" not in result.stderr, "main.cf did not change"
     assert _snapshot(tmp_path / "out") == before
 

@@ -5,7 +5,7 @@ reach the same Unix user (trivial-rewrite's local class), so `allow user alice a
 alice@example0.com` must also own alice@localhost, alice@mx.example0.com, alice@[127.0.0.1] and
 `alice`. smtpd looks a sender up with mail_addr_find() (src/smtpd/smtpd_check.c,
 src/global/mail_addr_find.c): the bare `alice` key is tried for every local domain, so the
-compiler writes it (plan/local_owners.py). These tests show on the real Postfix that each
+compiler writes it (plan/sender_map.py). These tests show on the real Postfix that each
 spelling was accepted from an anonymous client with the map as compiled before, is refused now,
 and still works for its owner; an unowned local part stays usable, and a catch-all of a local
 domain reaches the host's own names ($myhostname, localhost).

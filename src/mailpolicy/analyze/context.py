@@ -136,7 +136,7 @@ class AnalysisContext:
     def owned_samples(self, limit: int) -> list[tuple[str, str]]:
         """Return the first `limit` address keys of the sender map with their first owner (`@domain` as someone@domain).
 
-        The bare keys of local users (plan/local_owners.py) are left out: each repeats an owned
+        The bare keys of local users (plan/sender_map.py) are left out: each repeats an owned
         address of a local domain, which is the sample a reader recognises.
         """
         table = self.plan.sender_map

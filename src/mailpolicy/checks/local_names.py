@@ -15,7 +15,7 @@ stated local domain without a catch-all is taken as meant: its unowned addresses
 Each owner key of a local domain is decided with the simulator for an outside client that is not
 logged in: the owned address itself must be refused, and each other spelling accepted, for a
 finding; the witness is that request. The compiler writes the bare and catch-all keys
-(plan/local_owners.py), so a compiled policy is clean unless its owners come from a table it does
+(plan/sender_map.py), so a compiled policy is clean unless its owners come from a table it does
 not write. An address literal other than 127.0.0.1 is not tried: which addresses are this host's
 is known only where it runs (docs/proof.md, "Owned names of local domains").
 """

@@ -24,6 +24,7 @@ from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.importer import spelling as say
 from mailpolicy.importer.blocks import Block
+from mailpolicy.importer.login_keys import lost_bare_keys
 from mailpolicy.model import values
 from mailpolicy.model.policy import DEFAULT_CHROOT
 from mailpolicy.plan.config import LOOPBACK, compatibility_level
@@ -341,6 +342,13 @@ class Translator:
             blocks.append(Block((say.owners_map(reference),), origins=origins))
         return blocks
 
+    def _local_names(self) -> frozenset[str]:
+        """Return mydestination's plain names, `$myhostname` read as the host name (the local namespace)."""
+        hostname = " ".join(w.text for w in self.view.words("myhostname")).lower()
+        names = {w.text.lower().rstrip(".") for w in self.view.words("mydestination")
+                 if ":" not in w.text and not w.text.startswith("/")}
+        return frozenset(hostname if name == "$myhostname" else name for name in names)
+
     def _allow_users(self, table: LoginTable) -> Block:
         by_login: dict[str, list[str]] = {}
         for owner in table.owners:
@@ -352,11 +360,12 @@ class Translator:
             notes.append(self.lossy(table.problems[0].span, f"{len(table.problems)} line(s) of {table.path} are "
                                                             "not ADDRESS LOGIN pairs and are left out",
                                     "see the audit's diagnostics for that file"))
-        bare = table.bare_keys
+        bare = lost_bare_keys(table, self._local_names())
         if bare:
             notes.append(self.lossy(bare[0], f"{len(bare)} key(s) of {table.path} are a bare user name, which the "
                                              "language cannot say; they are left out",
-                                    "write them as user@domain for each local domain"))
+                                    "write `allow user LOGIN as USER@DOMAIN` for a local domain: the compile "
+                                    "writes the bare key of a local user itself"))
         self.owners_imported = self.owners_imported or bool(by_login)
         statements = tuple(say.allow_user(login, addresses) for login, addresses in by_login.items())
         return Block(statements, tuple(notes), (table.word.span,) if table.word.span else ())
