@@ -98,11 +98,22 @@ class ServiceView:
     version: str = "3.7"
     resolver: Service | None = None  # the trivial-rewrite service smtpd asks (rewrite_service_name)
     cleanup: Service | None = None  # the cleanup service smtpd hands mail to (cleanup_service_name)
-    screen: Service | None = None  # for a `pass` smtpd: the postscreen service that hands clients to it
+    # For a `pass` smtpd: the postscreen services that hand clients to it (their smtpd_service_name names it).
+    screens: tuple[Service, ...] = ()
 
     @property
     def label(self) -> str:
         return self.service.label
+
+    @property
+    def screen(self) -> Service | None:
+        """Return the postscreen whose settings the checks read for this smtpd (None: none hands clients to it).
+
+        Of several, one whose PROXY setting lets a client name any address decides what smtpd may be
+        told, so it is the one read.
+        """
+        proxied = [s for s in self.screens if _own(self.main, s, "postscreen_upstream_proxy_protocol") == "haproxy"]
+        return (proxied or list(self.screens) or [None])[0]
 
     def override(self, name: str) -> Override | None:
         """Return the `-o` that sets `name` for this service's mail, whichever daemon reads it (None: main.cf's)."""
@@ -228,21 +239,18 @@ def with_helpers(view: ServiceView, master: MasterCf) -> ServiceView:
         found[field] = next((s for s in reversed(master.services)
                              if s.name == name and s.type == "unix" and s.command == command), None)
     if view.service.type == "pass":
-        found["screen"] = _screen_of(view, master)
+        found["screens"] = _screens_of(view, master)
     return attrs.evolve(view, **found)
 
 
-def _screen_of(view: ServiceView, master: MasterCf) -> Service | None:
-    """Return the postscreen service that hands its clients to this `pass` smtpd (None: no postscreen does)."""
+def _screens_of(view: ServiceView, master: MasterCf) -> tuple[Service, ...]:
+    """Return the postscreen services that hand their clients to this `pass` smtpd."""
     parameter, default, command = SCREEN_SERVICE
+    return tuple(s for s in master.services if s.type == "inet" and s.command == command
+                 and _own(view.main, s, parameter, default) == view.service.name)
 
-    def own(service: Service, name: str, fallback: str = "") -> str:
-        override = service.override(name)
-        return (override.value if override is not None else view.main.value(name) or fallback).strip()
 
-    screens = [s for s in master.services if s.type == "inet" and s.command == command
-               and own(s, parameter, default) == view.service.name]
-    # Of several postscreens in front of one smtpd, one whose PROXY setting lets a client name any
-    # address decides what smtpd may be told, so it is the one the checks read.
-    proxied = [s for s in screens if own(s, "postscreen_upstream_proxy_protocol") == "haproxy"]
-    return (proxied or screens or [None])[0]
+def _own(main: MainCf, service: Service, name: str, default: str = "") -> str:
+    """Return a parameter as one service reads it: its -o, else main.cf's, else `default`."""
+    override = service.override(name)
+    return (override.value if override is not None else main.value(name) or default).strip()

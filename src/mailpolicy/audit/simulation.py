@@ -139,9 +139,17 @@ def fallback_span(ctx: AuditContext, view: ServiceView) -> Span | None:
 def reachable_from_outside(view: ServiceView) -> bool:
     """Tell whether clients on the Internet can connect to the service (not a unix socket or loopback port)."""
     service = view.service
+    if service.type == "pass" and view.screens:
+        # Only postscreen hands clients to a `pass` smtpd: it is as reachable as the postscreens in front.
+        return any(_listens_outside(screen.name) for screen in view.screens)
     if service.type not in ("inet", "pass"):
         return False
-    host = service.name.rpartition(":")[0].strip("[]") if ":" in service.name else ""
+    return _listens_outside(service.name)
+
+
+def _listens_outside(name: str) -> bool:
+    """Tell whether a master.cf `inet` service name (`smtp`, `127.0.0.1:smtp`, `[::1]:25`) listens beyond loopback."""
+    host = name.rpartition(":")[0].strip("[]") if ":" in name else ""
     if host in ("localhost",):
         return False
     try:
