@@ -98,7 +98,8 @@ def test_an_override_changes_its_service_alone_and_the_probe_sees_auth_in_clear(
     # service keeps it inside TLS. The verify probe reports exactly that one (MP350's claim).
     sandbox = boot_sandbox(loopback_main_cf(smtpd_tls_auth_only="yes"), logins={"alice": "secret-alice"},
                            services=(("inbound", ()), ("submission", (("smtpd_tls_auth_only", "no"),))))
-    inputs = type("Inputs", (), {"services": sandbox.services, "tls_hostname": None})()
+    inputs = type("Inputs", (), {"services": sandbox.services, "tls_hostname": None,
+                                 "proxy_for": lambda self, service, source: None})()
     probes = {p.service: p for p in probe_services(sandbox, inputs)}
     assert probes["inbound"].ok and not probes["inbound"].auth_before_tls
     assert probes["submission"].auth_before_tls and not probes["submission"].ok
