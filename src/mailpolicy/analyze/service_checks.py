@@ -12,6 +12,10 @@
 - MP353: the private key is readable by other users (checked when the file exists at compile time).
 - MP354: a submission service without `sasl`: it requires a login nobody could give.
 - MP355: `set` of a parameter the tls or service statements decide.
+- MP358: `without logins` while smtpd_discard_ehlo_keyword_address_maps is set: smtpd.c looks the
+  client's address up there first and a found client gets the map's keywords instead of
+  smtpd_discard_ehlo_keywords, so AUTH could be offered to it again.
+- MP222 (note): `without logins` with no `sasl`: no service takes logins; nothing is written.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ def check_services(ctx: AnalysisContext) -> Iterator[Diagnostic]:
     """Report login without TLS, TLS required on port 25, login without a certificate, and managed sets."""
     yield from _managed_sets(ctx)
     yield from _submission_without_sasl(ctx)
+    yield from _without_logins(ctx)
     for view in views_of(ctx.plan):
         yield from _view_problems(ctx, view)
     yield from _readable_key(ctx)
@@ -83,6 +88,26 @@ def _submission_without_sasl(ctx: AnalysisContext) -> Iterator[Diagnostic]:
             yield cat.SUBMISSION_WITHOUT_SASL.at(
                 service.span, f"`service {service.kind}` requires a login, but the policy has no `sasl` statement",
                 hint="state how clients log in, e.g. `sasl dovecot private/auth`")
+
+
+def _without_logins(ctx: AnalysisContext) -> Iterator[Diagnostic]:
+    for service in ctx.policy.services:
+        if service.without_logins is None:
+            continue
+        if ctx.policy.sasl is None:
+            yield cat.WITHOUT_LOGINS_WITHOUT_SASL.at(
+                service.without_logins, f"the policy states no `sasl`, so no service takes logins: `service "
+                f"{service.kind}` answers AUTH \"503 5.5.1 Error: authentication not enabled\" already",
+                hint="remove `without logins`, or keep it so this listener stays without logins if a `sasl` is added")
+            continue
+        for setting in ctx.policy.settings:
+            if setting.name == "smtpd_discard_ehlo_keyword_address_maps" and setting.value.strip():
+                yield cat.DISCARD_MAP_UNDOES_NO_LOGINS.at(
+                    setting.name_span, f"a client that {setting.name} finds gets the map's EHLO keywords instead of "
+                    f"smtpd_discard_ehlo_keywords, so `service {service.kind} without logins` could offer it AUTH",
+                    hint="remove this line: `without logins` holds only while every client gets "
+                         "smtpd_discard_ehlo_keywords",
+                    related=(Related(service.without_logins, "`without logins` stated here"),))
 
 
 def _managed_sets(ctx: AnalysisContext) -> Iterator[Diagnostic]:

@@ -6,7 +6,8 @@ check core run on each of them through the compiled host's `per_service` (analyz
 
 An `expect` line with `on SERVICE` is sent to that service; one without is sent to every
 stated service its client can use: anonymous and trusted clients to all, a `user LOGIN` to each
-that offers a login (MP356 when none does).
+that offers a login (MP356 when none does). A `user` line `on` a service `without logins` is
+checked there: it states that AUTH is refused (503), as the simulator and smtpd answer.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def check_service_expectations(ctx: AnalysisContext, check: Callable[[AnalysisCo
                 hint="name one of: " + ", ".join(sorted(stated)))
             continue
         if expectation.client is ClientKind.USER and not any(
-                v.can_log_in() for v in services_for(expectation, views)):
+                _login_tested(expectation, v) for v in services_for(expectation, views)):
             where = (f"service {expectation.service} offers no login" if expectation.service
                      else "no stated service offers a login")
             yield cat.EXPECT_LOGIN_NOT_OFFERED.at(
@@ -52,10 +53,15 @@ def check_service_expectations(ctx: AnalysisContext, check: Callable[[AnalysisCo
                 hint="send it `on submission` (or `on submissions`), where users log in")
     for view in views:
         chosen = tuple(e for e in ctx.policy.expectations if view in services_for(e, views)
-                       and (e.client is not ClientKind.USER or view.can_log_in()))
+                       and (e.client is not ClientKind.USER or _login_tested(e, view)))
         if chosen:
             scoped = AnalysisContext(attrs.evolve(ctx.policy, expectations=chosen), view.plan)
             yield from _labelled(check(scoped), view)
+
+
+def _login_tested(expectation: Expectation, view: View) -> bool:
+    """Tell whether a `user` line says something on this view: a login is possible, or refused on purpose there."""
+    return view.can_log_in() or (expectation.service is not None and view.refuses_logins())
 
 
 def _labelled(found: Iterable[Diagnostic], view: View) -> Iterator[Diagnostic]:

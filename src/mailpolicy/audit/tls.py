@@ -52,7 +52,7 @@ def _problems(view: ServiceView):
         yield (cat.TLS_REQUIRED_INBOUND, span,
                "TLS is required on port 25: servers that do not speak it cannot deliver mail here (RFC 3207 section 4)",
                "use smtpd_tls_security_level = may on port 25 and require TLS on the submission service")
-    if not tls_state.flag(value, "smtpd_sasl_auth_enable"):
+    if not tls_state.login_offered(value):
         return
     if not tls_state.login_needs_tls(value):
         yield (cat.LOGIN_WITHOUT_TLS, view.origin("smtpd_sasl_auth_enable").span or view.service.span,

@@ -87,6 +87,8 @@ MISSING_HOSTNAME = _code("MP216", "missing-hostname", ERROR, "a policy has no `h
 INVALID_SERVICE = _code("MP217", "invalid-service", ERROR, "a service statement names no known listener (inbound, submission, submissions) or a malformed listen address")
 DUPLICATE_SERVICE = _code("MP218", "duplicate-service", ERROR, "the same listener (service kind and address) is stated twice")
 INVALID_TLS_FILE = _code("MP219", "invalid-tls-file", ERROR, "a tls certificate, key or chain is not an absolute file path")
+LOGIN_SERVICE_WITHOUT_LOGINS = _code("MP221", "login-service-without-logins", ERROR, "`without logins` on a submission service, whose whole purpose is to take logins")
+WITHOUT_LOGINS_WITHOUT_SASL = _code("MP222", "without-logins-without-sasl", NOTE, "`without logins` where the policy states no `sasl`: no service takes logins, so there is nothing to turn off")
 UNKNOWN_SERVICE = _code("MP220", "unknown-service", ERROR, "an expect line's `on SERVICE` names a listener the policy does not state")
 ALIAS_TARGET_INVALID = _code("MP225", "alias-target-invalid", ERROR, "an alias target or a mailbox is not one address (user@domain)")
 DUPLICATE_ALIAS = _code("MP226", "duplicate-alias", ERROR, "one address is aliased on two lines; postmap keeps only the first")
@@ -136,6 +138,7 @@ TLS_KEY_READABLE = _code("MP353", "tls-key-readable", WARNING, "the TLS private 
 SUBMISSION_WITHOUT_SASL = _code("MP354", "submission-without-sasl", ERROR, "a submission service requires a login but the policy has no sasl statement")
 TLS_MANAGED = _code("MP355", "tls-managed", ERROR, "set of a TLS or service parameter the tls/service statements manage")
 EXPECT_LOGIN_NOT_OFFERED = _code("MP356", "expect-login-not-offered", ERROR, "an expect line logs in on a service that offers no login")
+DISCARD_MAP_UNDOES_NO_LOGINS = _code("MP358", "discard-map-undoes-no-logins", ERROR, "`without logins` while smtpd_discard_ehlo_keyword_address_maps is set: a client the map finds gets the map's keywords instead, AUTH included")
 OVERRIDE_NOT_READ = _code("MP357", "override-not-read", WARNING, "a master.cf -o gives an smtpd service a parameter only trivial-rewrite or cleanup reads: it changes nothing, those daemons run with their own values")
 
 DOMAIN_TWO_CLASSES = _code("MP370", "domain-two-classes", ERROR, "one domain is in two address classes (local, hosted, backup MX): Postfix uses one and warns only when mail arrives")

@@ -98,6 +98,7 @@ class ServiceConfig:
     kind: str
     addresses: tuple[str, ...]
     span: Span
+    without_logins: Span | None = None  # `without logins`: AUTH answered "not enabled", ownership still checked
 
 
 @frozen

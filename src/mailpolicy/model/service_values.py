@@ -10,6 +10,7 @@ from mailpolicy.model import values
 from mailpolicy.model.policy import ServiceConfig, TlsConfig
 from mailpolicy.parse import statements as st
 from mailpolicy.postfix.service_kinds import KINDS
+from mailpolicy.source import Span
 
 
 def build_tls(s: st.Tls, diagnostics: list[Diagnostic]) -> TlsConfig | None:
@@ -56,7 +57,7 @@ def build_service(s: st.Service, earlier: list[ServiceConfig], diagnostics: list
         if parsed is None:
             return None
         addresses.append(parsed)
-    service = ServiceConfig(word, tuple(addresses), s.span)
+    service = ServiceConfig(word, tuple(addresses), s.span, _without_logins(s, word, diagnostics))
     for other in earlier:
         if other.kind == word and (not other.addresses or not addresses or set(other.addresses) & set(addresses)):
             diagnostics.append(cat.DUPLICATE_SERVICE.at(
@@ -65,6 +66,17 @@ def build_service(s: st.Service, earlier: list[ServiceConfig], diagnostics: list
                 related=(Related(other.span, "first stated here"),)))
             return None
     return service
+
+
+def _without_logins(s: st.Service, word: str, diagnostics: list[Diagnostic]) -> Span | None:
+    """Return where `without logins` stands, or None (with MP221 on a listener that requires a login)."""
+    if s.without_logins is None or not KINDS[word].login_required:
+        return s.without_logins
+    diagnostics.append(cat.LOGIN_SERVICE_WITHOUT_LOGINS.at(
+        s.without_logins, f"`service {word}` exists to take logins (it refuses every client that has not logged "
+        "in), so without them it would take no mail at all",
+        hint="remove `without logins`; it is for `service inbound` (port 25), the MX"))
+    return None
 
 
 def _listen_address(word: st.Word, diagnostics: list[Diagnostic]) -> str | None:

@@ -151,8 +151,9 @@ STATEMENTS: tuple[StatementKind, ...] = (
         once=True, imported_from=("smtpd_tls_cert_file", "smtpd_tls_key_file", "smtpd_tls_chain_files")),
     StatementKind(
         "service", "service",
-        "service inbound|submission|submissions [on ADDRESS[, ADDRESS...]]   e.g. service submission",
-        lambda s: f"service {word(s.kind)}" + (f" on {words(s.addresses)}" if s.addresses else ""),
+        "service inbound|submission|submissions [without logins] [on ADDRESS[, ADDRESS...]]   e.g. service submission",
+        lambda s: (f"service {word(s.kind)}" + (" without logins" if s.without_logins else "")
+                   + (f" on {words(s.addresses)}" if s.addresses else "")),
         imported_from=("master.cf: smtpd services on ports 25, 587 and 465 with the -o the kind writes",)),
     # Hosting (model/hosted.py, plan/hosted.py). They manage no parameter for every policy: a
     # `set` of one they write is refused only when the statement is used (MP374), so an existing

@@ -194,8 +194,13 @@ class StatementBuilder:
         return st.Tls(span, certificate, key, chain[0] if chain else None)
 
     def service(self, span: Span, children: list):
-        kind, *addresses = children
-        return st.Service(span, kind, addresses[0] if addresses else ())
+        kind, *rest = children
+        without = next((c for c in rest if isinstance(c, Span)), None)
+        addresses = next((c for c in rest if isinstance(c, tuple)), ())
+        return st.Service(span, kind, addresses, without)
+
+    def without_logins(self, span: Span, children: list) -> Span:
+        return span
 
     def client_anonymous(self, span: Span, children: list):
         return st.Client(st.ClientKind.ANONYMOUS, None, span)

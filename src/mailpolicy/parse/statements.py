@@ -291,10 +291,11 @@ class Tls(Statement):
 
 @later
 class Service(Statement):
-    """`service inbound|submission|submissions [on ADDRESS, ...]`: one smtpd listener in master.cf."""
+    """`service inbound|submission|submissions [without logins] [on ADDRESS, ...]`: one smtpd listener in master.cf."""
 
     kind: Word
     addresses: tuple[Word, ...] = ()
+    without_logins: Span | None = None  # where `without logins` stands, when the line says it
 
 
 @later

@@ -34,12 +34,16 @@ class View:
         return parameter.value.strip() if parameter else ""
 
     def login_enabled(self) -> bool:
-        """Tell whether smtpd offers AUTH at all (perhaps only inside TLS)."""
-        return tls_state.flag(self.value, "smtpd_sasl_auth_enable")
+        """Tell whether smtpd offers AUTH at all (perhaps only inside TLS; never `without logins`)."""
+        return tls_state.login_offered(self.value)
 
     def can_log_in(self) -> bool:
         """Tell whether a client that does TLS whenever offered can log in here."""
         return self.login_enabled() and (not self.login_needs_tls() or self.has_certificate())
+
+    def refuses_logins(self) -> bool:
+        """Tell whether this service is `without logins`: SASL on, AUTH discarded (an expect line may say so)."""
+        return tls_state.flag(self.value, "smtpd_sasl_auth_enable") and tls_state.auth_discarded(self.value)
 
     def tls_level(self) -> str:
         return tls_state.tls_level(self.value)

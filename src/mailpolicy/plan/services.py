@@ -10,6 +10,13 @@ What each kind of listener overrides with `-o`, and why (master(5): the daemon a
   smtpd skips every reject_*sender_login_mismatch ("restriction ... ignored: no SASL support",
   smtpd_check.c generic_checks), so an anonymous client on port 25 could send as any owned
   address. Turning the login off on the MX would turn ownership off with it.
+- inbound `without logins` (with a `sasl`): `smtpd_discard_ehlo_keywords=<main.cf's value>,auth`.
+  EHLO then leaves AUTH out (smtpd.c ehlo_cmd) and AUTH answers "503 5.5.1 Error: authentication
+  not enabled" (smtpd_sasl_proto.c smtpd_sasl_auth_cmd), as with SASL off, while SASL stays on, so
+  smtpd_check.c (which tests var_smtpd_sasl_enable, not the discard mask) still refuses an
+  anonymous client an owned sender. The `-o` replaces main.cf's value, so it carries the keywords
+  a `set smtpd_discard_ehlo_keywords` gives main.cf (measured: tests/services/test_no_logins_live.py).
+  Without a `sasl` no service takes logins and nothing is written (MP222).
 - submission (587): `smtpd_tls_security_level=encrypt` (smtpd refuses MAIL before STARTTLS:
   "530 5.7.0 Must issue a STARTTLS command first", smtpd.c), `smtpd_tls_auth_only=yes` (AUTH is
   announced only once TLS is up, smtpd.c ehlo_cmd), `smtpd_sasl_auth_enable=yes` and
@@ -27,10 +34,11 @@ import attrs
 
 from mailpolicy.frozen import frozen
 from mailpolicy.model import values
-from mailpolicy.model.policy import Policy
+from mailpolicy.model.policy import Policy, ServiceConfig
 from mailpolicy.plan.model import ConfigPlan, Parameter
 from mailpolicy.plan.restrictions import service_sender_restrictions
 from mailpolicy.postfix.service_kinds import DECISIVE_PARAMETERS, INBOUND, KINDS, Kind
+from mailpolicy.simulate.tls_state import discard_words
 from mailpolicy.source import Span
 
 # The protocol floor: RFC 9325 (BCP 195, 2022) section 3.1.1: "Implementations MUST NOT negotiate
@@ -44,6 +52,7 @@ EXCLUDED_PROTOCOLS = "!SSLv2, !SSLv3, !TLSv1, !TLSv1.1"
 # HIGH set (tls_high_cipherlist: "aNULL:-aNULL:HIGH:@STRENGTH"): 128 bits and more, no export,
 # no RC4, no NULL encryption. It holds every suite of Mozilla's "intermediate" list.
 CIPHER_GRADE = "high"
+DISCARD_KEYWORDS = "smtpd_discard_ehlo_keywords"
 
 
 @frozen
@@ -134,8 +143,25 @@ def plan_services(policy: Policy) -> tuple[ServicePlan, ...]:
     chosen = sorted(policy.services, key=lambda s: order.index(s.kind))
     chroot = policy.chroot.value is not None
     return tuple(ServicePlan(KINDS[s.kind], s.addresses, chroot,
-                             kind_overrides(KINDS[s.kind]) + _sender_checks(policy, s.kind), s.span)
+                             kind_overrides(KINDS[s.kind]) + _no_logins(policy, s) + _sender_checks(policy, s.kind),
+                             s.span)
                  for s in chosen)
+
+
+def _no_logins(policy: Policy, service: ServiceConfig) -> tuple[Override, ...]:
+    """Return the override that turns AUTH off on a `without logins` service (see the module's docstring)."""
+    if service.without_logins is None or policy.sasl is None:
+        return ()
+    return (Override("smtpd_discard_ehlo_keywords", no_logins_keywords(policy.settings),
+                     "`without logins`: EHLO offers no AUTH and AUTH is refused (503), while SASL stays on so "
+                     "ownership is still checked"),)
+
+
+def no_logins_keywords(settings) -> str:
+    """Return main.cf's smtpd_discard_ehlo_keywords (a `set` line's, else none) with `auth` added."""
+    stated = next((s.value for s in reversed(settings) if s.name == DISCARD_KEYWORDS), "")
+    words = discard_words(stated)
+    return ",".join(words if "auth" in words else [*words, "auth"])
 
 
 def _sender_checks(policy: Policy, kind: str) -> tuple[Override, ...]:

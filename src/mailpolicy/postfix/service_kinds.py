@@ -55,4 +55,6 @@ DECISIVE_PARAMETERS = frozenset({
     *SMTPD_LISTS, "mynetworks", "mynetworks_style", "mydestination", "relay_domains",
     "smtpd_sasl_auth_enable", "smtpd_sasl_type", "smtpd_sasl_path", "smtpd_sender_login_maps",
     "smtpd_delay_reject", "smtpd_restriction_classes",
+    # `auth` among them answers AUTH "not enabled" on that service (simulate/tls_state.py auth_discarded).
+    "smtpd_discard_ehlo_keywords",
 })

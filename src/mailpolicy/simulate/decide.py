@@ -27,7 +27,7 @@ from mailpolicy.simulate.matchlist import UNKNOWN, ClientList, DomainList, match
 from mailpolicy.simulate.recipients import unlisted
 from mailpolicy.simulate.request import ACCEPTED, Decision, Request, Verdict
 from mailpolicy.simulate.runner import Runner
-from mailpolicy.simulate.tls_state import login_blocked_by_tls
+from mailpolicy.simulate.tls_state import auth_discarded, login_blocked_by_tls
 
 # postconf(5) smtpd_relay_restrictions: "Either the smtpd_relay_restrictions or the
 # smtpd_recipient_restrictions parameter must specify at least one of the following
@@ -56,6 +56,9 @@ class PostfixModel:
         # TLS state: the simulated client starts TLS whenever smtpd offers it, so AUTH that needs TLS
         # is out of reach only when smtpd has no certificate to offer TLS with (tls_state.py).
         self.login_blocked = login_blocked_by_tls(config) if self.sasl_enabled else None
+        # `auth` in smtpd_discard_ehlo_keywords: AUTH is "not enabled" for everyone, while SASL (and
+        # with it every login check) stays on (tls_state.auth_discarded).
+        self.auth_discarded = self.sasl_enabled and auth_discarded(config.value)
         self.soft_bounce = config.flag("soft_bounce")
         self.login_maps = Maps(tables, config.words("smtpd_sender_login_maps"))
         self.classes = frozenset(w.lower() for w in config.words("smtpd_restriction_classes"))
@@ -214,6 +217,11 @@ class PostfixModel:
                             "503 5.5.1 Error: authentication not enabled",
                             ("AUTH: smtpd_sasl_auth_enable = no",), sources=("smtpd_sasl_auth_enable",),
                             possible=frozenset({Verdict.REJECT}), reason="SASL authentication is not enabled")
+        if request.sasl_login is not None and self.auth_discarded:
+            return Decision(Verdict.REJECT, "smtpd_discard_ehlo_keywords", None,
+                            "503 5.5.1 Error: authentication not enabled",
+                            ("AUTH: smtpd_discard_ehlo_keywords holds auth",), sources=("smtpd_discard_ehlo_keywords",),
+                            possible=frozenset({Verdict.REJECT}), reason="AUTH is discarded on this service")
         if request.sasl_login is not None and self.login_blocked:
             return Decision(Verdict.REJECT, "smtpd_tls_auth_only", None,
                             "503 5.5.1 Error: authentication not enabled",

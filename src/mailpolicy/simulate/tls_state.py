@@ -49,6 +49,31 @@ def login_needs_tls(value: Lookup) -> bool:
             or flag(value, "smtpd_enforce_tls"))
 
 
+def auth_discarded(value: Lookup) -> bool:
+    """Tell whether smtpd_discard_ehlo_keywords takes AUTH away from every client (`without logins`).
+
+    smtpd.c ehlo_cmd leaves AUTH out of EHLO when the discard mask holds `auth` (ehlo_mask.c: the
+    names in any case, unknown ones ignored), and smtpd_sasl_proto.c smtpd_sasl_auth_cmd then answers
+    AUTH "503 5.5.1 Error: authentication not enabled", the same as with SASL off; SASL itself stays
+    on, so the login checks of smtpd_check.c still run (measured: tests/services/test_no_logins_live.py).
+    With smtpd_discard_ehlo_keyword_address_maps a client the map finds gets the map's words
+    instead (smtpd.c smtpd_proto), so there the answer is "not for every client": False.
+    """
+    if value("smtpd_discard_ehlo_keyword_address_maps").strip():
+        return False
+    return "auth" in discard_words(value("smtpd_discard_ehlo_keywords"))
+
+
+def discard_words(text: str) -> list[str]:
+    """Return the keywords of a smtpd_discard_ehlo_keywords value, lower case, in order (ehlo_mask.c)."""
+    return [word.lower() for word in text.replace(",", " ").split()]
+
+
+def login_offered(value: Lookup) -> bool:
+    """Tell whether smtpd takes AUTH at all (perhaps only inside TLS): SASL on and `auth` not discarded."""
+    return flag(value, "smtpd_sasl_auth_enable") and not auth_discarded(value)
+
+
 def has_certificate(value: Lookup) -> bool:
     return any(value(name).strip() for name in CERTIFICATE_PARAMETERS)
 
