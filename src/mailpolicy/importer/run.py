@@ -15,7 +15,6 @@ import posixpath
 import attrs
 
 from mailpolicy.audit.run import Audit, audit_config
-from mailpolicy.audit.sasl import sasl_enabled
 from mailpolicy.audit.services import DECISIVE, unread_override_effect
 from mailpolicy.audit.simulation import model_for
 from mailpolicy.checks.samples import OUTSIDE_CLIENT
@@ -26,7 +25,7 @@ from mailpolicy.importer import spelling as say
 from mailpolicy.importer.blocks import Block, Section, render_policy
 from mailpolicy.importer.hosting import hosting_blocks
 from mailpolicy.importer.sender_checks import sender_checks_block, service_block
-from mailpolicy.importer.services import ImportedServices, import_services
+from mailpolicy.importer.services import ImportedServices, import_services, logins_only_on_submission
 from mailpolicy.importer.statements import Translator
 from mailpolicy.plan.config import MANAGED
 from mailpolicy.postfix.main_cf import Definition
@@ -119,7 +118,7 @@ def _sasl(t: Translator, listeners: ImportedServices) -> Block | None:
         block = Translator(t.ctx, view).sasl()
         if block is not None:
             return block
-    block = _sasl_of_services(t)
+    block = _sasl_of_services(t, listeners)
     if block is not None:
         return block
     named = [d for d in map(t.ctx.main.get, ("smtpd_sasl_type", "smtpd_sasl_path")) if d is not None]
@@ -135,7 +134,7 @@ def _sasl(t: Translator, listeners: ImportedServices) -> Block | None:
     return Block((), (note,), tuple(d.name_span for d in named))
 
 
-def _sasl_of_services(t: Translator) -> Block | None:
+def _sasl_of_services(t: Translator, listeners: ImportedServices) -> Block | None:
     """Return `sasl` as the master.cf services that turn logins on with -o have it (Mail-in-a-Box, docker-mailserver).
 
     main.cf says `smtpd_sasl_auth_enable = no` and submission and submissions say `-o
@@ -143,12 +142,11 @@ def _sasl_of_services(t: Translator) -> Block | None:
     -o. Without `sasl` the compiled main.cf has Postfix's defaults there (cyrus, smtpd) and those
     services answer AUTH with 535. The statement turns logins on in main.cf, for every service it
     serves: port 25 too, on purpose (docs/language.md "Why the MX does not turn SASL off": with
-    SASL off smtpd ignores every *_sender_login_mismatch there). The warning says so.
+    SASL off smtpd ignores every *_sender_login_mismatch there). The warning says so, unless port
+    25 is imported as `service inbound without logins` (importer/services.py), which keeps AUTH off
+    there as the original has it.
     """
-    # Only the public submission ports (587, 465): a login on an internal listener (Mailu's 10025
-    # for its webmail) says nothing about what port 25 should offer.
-    enabling = [view for view in t.ctx.views if sasl_enabled(view) and not sasl_enabled(t.main_view)
-                and view.service.type == "inet" and port_kind(view.service.name) in ("submission", "submissions")]
+    enabling = logins_only_on_submission(t)
     if not enabling:
         return None
     block = Translator(t.ctx, enabling[0]).sasl()
@@ -156,6 +154,9 @@ def _sasl_of_services(t: Translator) -> Block | None:
         return block
     t.sasl_from_services = True
     labels = ", ".join(view.label for view in enabling)
+    if any(c.without_logins for c in listeners.configs):
+        # `service inbound without logins` keeps port 25 as it was: AUTH "not enabled" (503).
+        return block
     switch = t.ctx.main.get("smtpd_sasl_auth_enable")
     note = t.lossy(switch.name_span if switch else t.located("smtpd_sasl_auth_enable"),
                    f"smtpd_sasl_auth_enable is off in main.cf and master.cf turns logins on for {labels} with -o; "

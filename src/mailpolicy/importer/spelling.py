@@ -79,8 +79,8 @@ def tls(certificate: str, key: str, chain: str | None) -> str:
     return _render(st.Tls(_IMPORTED, _word(certificate), _word(key), _word(chain) if chain else None))
 
 
-def service(kind: str, addresses: Iterable[str] = ()) -> str:
-    return _render(st.Service(_IMPORTED, _word(kind), _words(addresses)))
+def service(kind: str, addresses: Iterable[str] = (), without_logins: bool = False) -> str:
+    return _render(st.Service(_IMPORTED, _word(kind), _words(addresses), _IMPORTED if without_logins else None))
 
 
 def hosted_domains(domains: Iterable[str]) -> str:

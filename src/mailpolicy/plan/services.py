@@ -160,7 +160,12 @@ def _no_logins(policy: Policy, service: ServiceConfig) -> tuple[Override, ...]:
 def no_logins_keywords(settings) -> str:
     """Return main.cf's smtpd_discard_ehlo_keywords (a `set` line's, else none) with `auth` added."""
     stated = next((s.value for s in reversed(settings) if s.name == DISCARD_KEYWORDS), "")
-    words = discard_words(stated)
+    return with_auth(stated)
+
+
+def with_auth(keywords: str) -> str:
+    """Return a smtpd_discard_ehlo_keywords value as one -o word (no spaces), `auth` added if missing."""
+    words = discard_words(keywords)
     return ",".join(words if "auth" in words else [*words, "auth"])
 
 
