@@ -27,6 +27,7 @@ from mailpolicy.model.owner_table import read_owner_table
 from mailpolicy.model.policy import Ownership
 from mailpolicy.postfix.restriction_lists import LOGIN_MISMATCH_CHECKS, SMTPD_LISTS
 from mailpolicy.postfix.tables import table_reference
+from mailpolicy.simulate.tls_state import login_offered
 from mailpolicy.source import SourceFile, Span
 
 _BARE_KEY = re.compile(r"^([^\s#@]+)(\s|$)")
@@ -99,7 +100,8 @@ def _login_map(ctx: AuditContext, view: ServiceView) -> Iterator[Diagnostic]:
             mismatch[0].span, _without_map(mismatch[0].text.lower(), _reached_by_logins(ctx, view, mismatch[0])),
             hint="set smtpd_sender_login_maps = hash:/etc/postfix/controlled_envelope_senders "
                  "(ADDRESS LOGIN lines, built with postmap)")
-    if not maps and not any(w.text.lower() in _REFUSE_UNOWNED for w in mismatch) and sasl_enabled(view):
+    # Not where AUTH is discarded (`without logins`): nobody logs in there to use any MAIL FROM.
+    if not maps and not any(w.text.lower() in _REFUSE_UNOWNED for w in mismatch) and login_offered(view.value):
         yield cat.SASL_WITHOUT_USERS.at(
             view.origin("smtpd_sasl_auth_enable").span,
             "SASL is enabled but no smtpd_sender_login_maps says who may send as which address: "

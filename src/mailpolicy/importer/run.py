@@ -154,13 +154,16 @@ def _sasl_of_services(t: Translator, listeners: ImportedServices) -> Block | Non
         return block
     t.sasl_from_services = True
     labels = ", ".join(view.label for view in enabling)
-    if any(c.without_logins for c in listeners.configs):
-        # `service inbound without logins` keeps port 25 as it was: AUTH "not enabled" (503).
-        return block
     switch = t.ctx.main.get("smtpd_sasl_auth_enable")
-    note = t.lossy(switch.name_span if switch else t.located("smtpd_sasl_auth_enable"),
-                   f"smtpd_sasl_auth_enable is off in main.cf and master.cf turns logins on for {labels} with -o; "
-                   "`sasl` turns them on in main.cf, so every service main.cf serves offers AUTH, port 25 included "
+    where = switch.name_span if switch else t.located("smtpd_sasl_auth_enable")
+    said = f"smtpd_sasl_auth_enable is off in main.cf and master.cf turns logins on for {labels} with -o; `sasl` turns them on in main.cf"
+    if any(c.without_logins for c in listeners.configs):
+        note = t.lossy(where, f"{said}, and `service inbound without logins` keeps them off on port 25 with -o "
+                              "smtpd_discard_ehlo_keywords=...,auth: AUTH is answered 503 there as before, while SASL "
+                              "stays on so sender ownership is checked", "read docs/language.md#service")
+        return attrs.evolve(block, notes=(*block.notes, note))
+    note = t.lossy(where,
+                   f"{said}, so every service main.cf serves offers AUTH, port 25 included "
                    "(after STARTTLS where smtpd_tls_auth_only = yes): the language keeps logins on there so "
                    "sender ownership is checked (smtpd ignores every *_sender_login_mismatch without SASL)",
                    "read docs/language.md, \"Why the MX does not turn SASL off\"")

@@ -134,10 +134,14 @@ def _tls(t: Translator, services: tuple[ServiceConfig, ...]) -> tuple[Block | No
     planned = {p.name: p.value for p in tls_parameters(
         Policy(version=Located(t.ctx.version), sasl=sasl, tls=tls, services=services))}
     notes = []
-    for name in present:
+    for name in TLS_MANAGED:
         definition = main.get(name)
+        if definition is None:
+            notes += _default_replaced(t, name, planned.get(name))
+            continue
         if certificate is not None and name in _CERTIFICATE_FILES:
-            continue  # the `tls` statement is made from it and names the same files
+            notes += _chain_files_split(t, definition, certificate)
+            continue
         if _words(definition.value) != _words(planned.get(name, "")):
             shown = planned.get(name)
             notes.append(t.lossy(definition.name_span,
@@ -154,6 +158,27 @@ def _tls(t: Translator, services: tuple[ServiceConfig, ...]) -> tuple[Block | No
 
 
 _CERTIFICATE_FILES = ("smtpd_tls_chain_files", "smtpd_tls_cert_file", "smtpd_tls_key_file")
+
+
+def _default_replaced(t: Translator, name: str, planned: str | None) -> list[str]:
+    """Announce a TLS parameter main.cf leaves at its default that the statements write otherwise."""
+    default = t.main_view.value(name)
+    if planned is None or _words(planned) == _words(default):
+        return []
+    return [t.lossy(t.located(name), f"main.cf leaves {name} at Postfix's default ({default.strip() or 'empty'}); "
+                                     f"the tls and service statements write {name} = {planned}",
+                    "read docs/language.md#tls; keep main.cf's value by deploying it beside the build")]
+
+
+def _chain_files_split(t: Translator, definition, certificate: tuple[str, str, str | None]) -> list[str]:
+    """Announce a key-and-certificate smtpd_tls_chain_files the `tls` statement writes as two parameters."""
+    cert, key, chain = certificate
+    if definition.name != "smtpd_tls_chain_files" or chain is not None:
+        return []
+    return [t.lossy(definition.name_span, f"smtpd_tls_chain_files = {definition.value} names a key and its certificate: "
+                                          f"the tls statement writes the same files as smtpd_tls_cert_file = {cert} "
+                                          f"and smtpd_tls_key_file = {key}",
+                    "read docs/language.md#tls")]
 
 
 def _certificate(t: Translator) -> tuple[str, str, str | None] | None:

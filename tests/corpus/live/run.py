@@ -47,16 +47,13 @@ TLS_HOSTNAME = "mail.example0.com"
 SESSION_TIMEOUT = 20.0
 
 
-# Differences the language makes on purpose, each announced by a located import warning (docs/audit.md
+# The difference the language makes on purpose, announced by a located import warning (docs/audit.md
 # "live-differences"). FORGERY_REFUSED: the import's sender guard (reject_sender_login_mismatch, alone in
 # smtpd_sender_restrictions and smtpd_data_restrictions: docs/language.md "allow user") refuses a sender
 # that is not the client's own, where the original accepted it or answered otherwise; the import never
-# accepts there, so it is stricter. LOGINS_ON_25: the original answered AUTH on port 25 with 503 (logins
-# off in main.cf, on only for its submission services) and the import let the client log in, as the
-# language keeps SASL on port 25 (docs/language.md "Why the MX does not turn SASL off"); not stricter:
-# a user may log in there, and what follows is the import's own verdict.
+# accepts there, so it is stricter. (Logins on port 25, the other one until the import wrote
+# `service inbound without logins`, is gone: port 25 answers AUTH with 503 on both sides.)
 FORGERY_REFUSED = "forgery refused"
-LOGINS_ON_25 = "logins on port 25"
 _GUARD_REPLIES = ("Sender address rejected: not logged in", "Sender address rejected: not owned by user")
 
 
@@ -76,9 +73,7 @@ class Row:
         """Which difference the language makes on purpose this one is, or None (the same, or another difference)."""
         if self.same:
             return None
-        original, imported = self.original, self.imported
-        if self.service == "inbound" and original.stage == "auth" and original.code == 503 and imported.stage != "auth":
-            return LOGINS_ON_25
+        imported = self.imported
         if not imported.accepted and imported.code == 553 and any(r in imported.reply for r in _GUARD_REPLIES):
             return FORGERY_REFUSED
         return None
@@ -237,7 +232,7 @@ def decides_like(comparison: Comparison) -> str:
     differing = len(comparison.differences)
     if not differing:
         return "yes"
-    other = differing - sum(comparison.on_purpose(kind) for kind in (FORGERY_REFUSED, LOGINS_ON_25))
+    other = differing - comparison.on_purpose(FORGERY_REFUSED)
     if not other:
         return "no, only on purpose"
     return f"no ({other} of {len(comparison.rows)} sessions differ otherwise)"
@@ -246,15 +241,15 @@ def decides_like(comparison: Comparison) -> str:
 def table(comparisons: list[Comparison]) -> str:
     """The Markdown table docs/audit.md shows between its live-table markers, with its summary line."""
     head = (f"| configuration | services compared | sessions per side | same verdict | {FORGERY_REFUSED} "
-            f"| {LOGINS_ON_25} | other differences | decides like the original (live) |\n"
-            "|---|---|---|---|---|---|---|---|\n")
+            "| other differences | decides like the original (live) |\n"
+            "|---|---|---|---|---|---|---|\n")
     rows = []
     for c in comparisons:
         services = ", ".join(dict.fromkeys(row.service for row in c.rows)) or "-"
         same = len(c.rows) - len(c.differences)
-        refused, logins = c.on_purpose(FORGERY_REFUSED), c.on_purpose(LOGINS_ON_25)
-        other = len(c.differences) - refused - logins
-        rows.append(f"| {c.project} | {services} | {len(c.rows)} | {same} | {refused} | {logins} | {other} "
+        refused = c.on_purpose(FORGERY_REFUSED)
+        other = len(c.differences) - refused
+        rows.append(f"| {c.project} | {services} | {len(c.rows)} | {same} | {refused} | {other} "
                     f"| {decides_like(c)} |\n")
     compared = [c for c in comparisons if c.compiled]
     strict = sum(1 for c in compared if not c.differences)

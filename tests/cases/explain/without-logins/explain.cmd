@@ -1,0 +1,1 @@
+explain site.mailpolicy
