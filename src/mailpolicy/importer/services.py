@@ -148,12 +148,13 @@ def _tls(t: Translator, services: tuple[ServiceConfig, ...]) -> tuple[Block | No
                                  f"{name} = {definition.value} is decided by the tls and service statements, which "
                                  + (f"write {name} = {shown}" if shown else "leave it to Postfix's default"),
                                  "read docs/language.md#tls; keep main.cf's value by deploying it beside the build"))
+    # The absorbed lines are the block's origins, so the audit's findings on them stay in the import.
+    origins = tuple(main.get(n).name_span for n in present)
     if certificate is None:
-        block = Block((), tuple(notes)) if notes else None
+        block = Block((), tuple(notes), origins) if notes or origins else None
         return block, frozenset(present)
     cert, key, chain = certificate
     statement = say.tls(cert, key, chain)
-    origins = tuple(main.get(n).name_span for n in present)
     return Block((statement,), tuple(notes), origins), frozenset(present)
 
 
