@@ -34,7 +34,10 @@ def sandbox(boot_sandbox):
         smtpd_discard_ehlo_keywords="silent-discard, dsn")
     return boot_sandbox(main_cf, logins=LOGINS, tls_hostname="mx.example0.com", services=(
         ("logins", ()),
-        ("nologins", (("smtpd_discard_ehlo_keywords", "silent-discard,dsn,auth"),))))
+        ("nologins", (("smtpd_discard_ehlo_keywords", "silent-discard,dsn,auth"),)),
+        # smtpd_tls_auth_only=no: SASL is active in plain text, as XCLIENT needs for the login to count.
+        ("xclient", (("smtpd_discard_ehlo_keywords", "auth"), ("smtpd_authorized_xclient_hosts", OUTSIDE),
+                     ("smtpd_tls_auth_only", "no")))))
 
 
 @pytest.mark.parametrize("tls", [None, "starttls"])
@@ -94,3 +97,18 @@ def test_auth_parameter_of_mail_from_logs_in_nobody(sandbox) -> None:
 
 def _client(sandbox, service: str):
     return connect(sandbox.host, sandbox.ports[service], OUTSIDE)
+
+
+def test_xclient_login_still_logs_a_client_in_where_auth_is_discarded(sandbox) -> None:
+    # smtpd.c xclient_cmd -> smtpd_sasl_auth_extern sets the login without looking at the discard
+    # mask (found by A2): the simulator's XCLIENT pose (proof.py _via_xclient) skips the 503; the
+    # relay to gmail.test is permit_sasl_authenticated's.
+    with _client(sandbox, "xclient") as client:
+        client.ehlo("sandbox-client.test")
+        code, _ = client.docmd("AUTH", "PLAIN AGFsaWNlAHNlY3JldC1hbGljZQ==")
+        assert code == 503
+        code, _ = client.docmd("XCLIENT", "LOGIN=alice")
+        assert code == 220
+        client.ehlo("sandbox-client.test")
+        assert client.docmd("MAIL", "FROM:<alice@example0.com>")[0] == 250
+        assert client.docmd("RCPT", "TO:<victim@gmail.test>")[0] == 250

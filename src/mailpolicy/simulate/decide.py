@@ -17,6 +17,8 @@ from __future__ import annotations
 import sys
 from typing import Mapping
 
+import attrs
+
 from mailpolicy.postfix.restriction_lists import SMTPD_LISTS, entries
 from mailpolicy.simulate.address import DomainClass, Resolver, strip_source_route, unquote
 from mailpolicy.simulate.config import Config, Host
@@ -217,7 +219,7 @@ class PostfixModel:
                             "503 5.5.1 Error: authentication not enabled",
                             ("AUTH: smtpd_sasl_auth_enable = no",), sources=("smtpd_sasl_auth_enable",),
                             possible=frozenset({Verdict.REJECT}), reason="SASL authentication is not enabled")
-        if request.sasl_login is not None and self.auth_discarded:
+        if request.sasl_login is not None and self.auth_discarded and not request.xclient:
             return Decision(Verdict.REJECT, "smtpd_discard_ehlo_keywords", None,
                             "503 5.5.1 Error: authentication not enabled",
                             ("AUTH: smtpd_discard_ehlo_keywords holds auth",), sources=("smtpd_discard_ehlo_keywords",),
@@ -281,7 +283,7 @@ def strip_source_routes(request: Request) -> Request:
     sender, recipient = strip_source_route(request.sender), strip_source_route(request.recipient)
     if (sender, recipient) == (request.sender, request.recipient):
         return request
-    return Request(request.client_address, request.sasl_login, sender, recipient, request.helo, request.client_name)
+    return attrs.evolve(request, sender=sender, recipient=recipient)
 
 
 class _Session:

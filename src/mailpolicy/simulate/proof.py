@@ -209,7 +209,7 @@ def _via_xclient(model: PostfixModel, senders: Iterable[str] | None, limit: int)
         return []
     poser = posers[0]
     # One login stands for all: a login that owns nothing is what an impostor would claim.
-    found = _prove(model, XCLIENT_LOGIN, [poser], senders, limit)
+    found = _prove(model, XCLIENT_LOGIN, [poser], senders, limit, xclient=True)
     trusted = [str(n.network_address + (1 if n.num_addresses > 1 else 0))
                for n in (parse_network(w) for w in model.config.words("mynetworks"))
                if isinstance(n, (ipaddress.IPv4Network, ipaddress.IPv6Network))]
@@ -261,7 +261,7 @@ def _xclient_authorized(model: PostfixModel, address: str) -> bool:
 
 
 def _prove(model: PostfixModel, login: str | None, clients: Iterable[str] | None,
-           senders: Iterable[str] | None, limit: int) -> list[Counterexample]:
+           senders: Iterable[str] | None, limit: int, xclient: bool = False) -> list[Counterexample]:
     search = _Search(model, login)
     parts = {
         "client_address": list(clients) if clients is not None else search.outside_clients(),
@@ -277,7 +277,7 @@ def _prove(model: PostfixModel, login: str | None, clients: Iterable[str] | None
         raise ProofTooLarge(f"{total} combinations of request classes (limit {limit})")
     found: dict[tuple, Counterexample] = {}
     for client, helo, sender, recipient in itertools.product(*classes.values()):
-        request = Request(client, login, sender, recipient, helo)
+        request = Request(client, login, sender, recipient, helo, xclient=xclient)
         accepted = relaying_branch(model, request)
         if accepted is None:
             continue

@@ -44,6 +44,10 @@ class Request:
     recipient: str
     helo: str = "client.example.test"
     client_name: str = "unknown"
+    # The login was claimed with `XCLIENT LOGIN=` by a client in smtpd_authorized_xclient_hosts, not
+    # with AUTH: smtpd.c xclient_cmd calls smtpd_sasl_auth_extern without looking at the EHLO discard
+    # mask, so `auth` in smtpd_discard_ehlo_keywords does not stop it (measured by A2, s7).
+    xclient: bool = False
 
     def describe(self) -> str:
         """Return the request in one line, as a person would say it."""

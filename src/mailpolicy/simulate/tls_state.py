@@ -58,6 +58,8 @@ def auth_discarded(value: Lookup) -> bool:
     on, so the login checks of smtpd_check.c still run (measured: tests/services/test_no_logins_live.py).
     With smtpd_discard_ehlo_keyword_address_maps a client the map finds gets the map's words
     instead (smtpd.c smtpd_proto), so there the answer is "not for every client": False.
+    `XCLIENT LOGIN=` is not AUTH: smtpd.c xclient_cmd logs an authorized client in whatever the
+    mask says, so the simulator's XCLIENT pose (Request.xclient) is not refused by it.
     """
     if value("smtpd_discard_ehlo_keyword_address_maps").strip():
         return False
