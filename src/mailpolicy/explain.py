@@ -203,7 +203,10 @@ def _owners(plan: ConfigPlan) -> dict[str, tuple[str, ...]]:
     if plan.sender_map is None:
         return {}
     table = plan.sender_map
-    return {(f"someone{key}" if key.startswith("@") else key): table.owners_of(key) for key in table.keys}
+    # Addresses first: a local user's bare key (plan/sender_map.py) repeats an owned address of a
+    # local domain, which is the sample a reader recognises.
+    keys = sorted(table.keys, key=lambda key: "@" not in key)
+    return {(f"someone{key}" if key.startswith("@") else key): table.owners_of(key) for key in keys}
 
 
 def _cell(decision: Decision) -> str:
