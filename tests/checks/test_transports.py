@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from mailpolicy.audit.run import audit_config
-from mailpolicy.checks.transports import nexthop_hosts
+from mailpolicy.checks.route_judge import nexthop_hosts
 from tests.audit.config_folder import BASE, config_folder
 from tests.helpers import POLICY_HEAD, compile_text
 
