@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from mailpolicy.postfix.restriction_lists import LOGGED_IN_LOGIN_CHECKS, LOGIN_MISMATCH_CHECKS
 from tests.helpers import compile_text
 
 HEAD = ("postfix 3.7\nhostname mx.example0.com\nlocal domains example0.com\nsasl dovecot private/auth\n"
@@ -58,6 +61,21 @@ def test_a_rejection_after_a_bare_permit_is_a_warning_that_does_not_refuse(tmp_p
     assert not d.is_error and c.ok and c.outputs
 
 
-def test_a_login_check_after_a_bare_permit_is_still_an_error(tmp_path) -> None:
-    (d,) = shaded(tmp_path, "smtpd_recipient_restrictions = permit, reject_sender_login_mismatch")
-    assert d.is_error
+@pytest.mark.parametrize("check", sorted(LOGIN_MISMATCH_CHECKS))
+def test_a_login_check_after_a_bare_permit_is_still_an_error(tmp_path, check: str) -> None:
+    # Every one of the four: reject_unauthenticated_sender_login_mismatch was a warning here before,
+    # when shading.py kept its own list of three (the ones that refuse logged-in clients).
+    (d,) = shaded(tmp_path, f"smtpd_recipient_restrictions = permit, {check}")
+    assert d.is_error and "can never reject any client" in d.message
+
+
+@pytest.mark.parametrize("check", sorted(LOGIN_MISMATCH_CHECKS))
+def test_after_permit_sasl_authenticated_only_a_check_of_logged_in_clients_is_shaded(tmp_path, check: str) -> None:
+    # reject_unauthenticated_sender_login_mismatch never refuses a logged-in client (smtpd_check.c):
+    # the permit before it takes nothing from it.
+    found = shaded(tmp_path, f"smtpd_recipient_restrictions = permit_sasl_authenticated, {check}")
+    if check in LOGGED_IN_LOGIN_CHECKS:
+        (d,) = found  # "any client" for reject_authenticated_...: it rejects nobody else anyway
+        assert "can never reject" in d.message and "permit_sasl_authenticated" in d.message and d.is_error
+    else:
+        assert found == []

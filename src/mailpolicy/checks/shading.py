@@ -29,14 +29,13 @@ from mailpolicy.checks.shading_requests import client_requests
 from mailpolicy.diagnostics import Diagnostic, Related, Severity
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.frozen import frozen
-from mailpolicy.postfix.restriction_lists import SMTPD_LISTS, Entry, entries
+from mailpolicy.postfix.restriction_lists import (LOGGED_IN_LOGIN_CHECKS, LOGIN_MISMATCH_CHECKS, SMTPD_LISTS, Entry,
+                                                 entries)
 from mailpolicy.simulate import PostfixModel, Request
 from mailpolicy.simulate.alone import evaluate_alone, run_list_alone
 from mailpolicy.simulate.context import PERMIT, REJECT
 from mailpolicy.simulate.runner import Ended
 
-_LOGIN_CHECKS = ("reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
-                 "reject_known_sender_login_mismatch")
 
 
 @frozen
@@ -69,7 +68,7 @@ def _shaded(service: Service) -> Iterator[Diagnostic]:
         span = service.entry_span(found.parameter, found.position) or service.fallback_span()
         permit_span = service.entry_span(found.parameter, found.permit_position)
         severity = {}
-        if found.permit_name == "permit" and found.name not in _LOGIN_CHECKS:
+        if found.permit_name == "permit" and found.name not in LOGIN_MISMATCH_CHECKS:
             # A bare `permit` ends its list on purpose; what follows is dead but opens nothing the
             # proofs do not judge on their own (relaying: MP301 over smtpd_relay_restrictions too;
             # sender ownership: the login checks above stay errors). A warning, not a refusal.
@@ -133,7 +132,8 @@ def _shading(model: PostfixModel, parameter: str, entry: Entry, runs: _Runs,
         return None
     if not reachable:
         return "any client", _most_common(dead)
-    if name in _LOGIN_CHECKS and "logged-in clients" in dead:
+    # Only a check that refuses logged-in clients something can be shaded for them alone.
+    if name in LOGGED_IN_LOGIN_CHECKS and "logged-in clients" in dead:
         return "a logged-in client", dead["logged-in clients"].most_common(1)[0][0]
     return None
 
@@ -188,7 +188,7 @@ def shading_hint(found: Shading, compiled: bool) -> str:
         return "the trusted networks hold every client address; trust only the networks that really send here"
     if compiled:
         return f"the compiler wrote this list; what {permit_name} matches comes from the statement it cites"
-    if name in _LOGIN_CHECKS:
+    if name in LOGIN_MISMATCH_CHECKS:
         return (f"put {name} before {permit_name}, or leave it to smtpd_sender_restrictions, where the "
                 "policy's `allow user` lines already place it with no permit before it")
     return f"move {name} before {permit_name}, or remove it if it is not meant to apply"

@@ -48,6 +48,12 @@ LOGIN_MISMATCH_CHECKS = frozenset({"reject_sender_login_mismatch", "reject_authe
 ANONYMOUS_LOGIN_CHECKS = frozenset({"reject_sender_login_mismatch", "reject_known_sender_login_mismatch",
                                     "reject_unauthenticated_sender_login_mismatch"})
 
+# The sender login checks that refuse a logged-in client an address smtpd_sender_login_maps does not
+# give its login ("not owned by user": smtpd_check.c reject_auth_sender_login_mismatch, reached by
+# these three); reject_unauthenticated_sender_login_mismatch checks only clients that did not log in,
+# so a permit_sasl_authenticated before it takes nothing from it.
+LOGGED_IN_LOGIN_CHECKS = LOGIN_MISMATCH_CHECKS - {"reject_unauthenticated_sender_login_mismatch"}
+
 
 @frozen
 class Element:
