@@ -4,7 +4,9 @@ Used by `mailpolicy verify --database ROWS.sql` and the tests, as the Postfix sa
 cluster in a private folder under /tmp, started as the `postgres` user (initdb and the server
 refuse to run as root), listening on 127.0.0.1 and on a socket in that folder only, trust
 authentication for loopback (nothing else can reach it), stopped with `pg_ctl -m fast stop` and
-its folder removed on exit, whatever happened.
+its folder removed on exit, whatever happened. A run killed with SIGKILL runs no teardown: the
+folder carries stale.py's marker naming the process that made it, and the next boot ends the
+server of a folder whose maker is dead and removes it (`remove_abandoned`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from . import procs
+from . import procs, stale
 
 PARENT = "/tmp"
 PREFIX = "mppg-"
@@ -91,7 +93,9 @@ class PostgresSandbox:
                               capture_output=True, text=True, check=check, timeout=START_TIMEOUT)
 
     def _boot(self) -> None:
+        remove_abandoned(Path(PARENT))
         self.root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=PARENT))
+        stale.mark(self.root)  # ours (root's), in a folder the server's user gets next
         account = pwd.getpwnam(SERVER_USER)
         os.chown(self.root, account.pw_uid, account.pw_gid)
         os.chmod(self.root, 0o700)
@@ -143,5 +147,24 @@ class PostgresSandbox:
             self.root = None
             # Not on pg_ctl's word alone: a stop that failed or timed out, or a start interrupted
             # before postmaster.pid, leaves a server that only `-D DATA` still names; it ends first.
-            if procs.end_all(lambda: procs.started_with(str(root / "data")), grace=5.0):
-                shutil.rmtree(root, ignore_errors=True)
+            _end_and_remove(root)
+
+
+def _end_and_remove(root: Path) -> bool:
+    """End the server started with `-D root/data` (and its children), then remove the folder; keep it if one survives."""
+    if not procs.end_all(lambda: procs.started_with(str(root / "data")), grace=5.0):
+        return False
+    shutil.rmtree(root, ignore_errors=True)
+    return True
+
+
+def remove_abandoned(parent: Path) -> list[Path]:
+    """End the server of every throwaway PostgreSQL under `parent` whose maker is dead, remove its folder.
+
+    Its folder belongs to the server's user (so that it can run there), the marker in it to us.
+    """
+    try:
+        owner = pwd.getpwnam(SERVER_USER).pw_uid
+    except KeyError:
+        return []
+    return stale.sweep(parent, PREFIX, owner, _end_and_remove)

@@ -13,6 +13,9 @@ such leftovers, but only what is provably a sandbox's and provably abandoned:
   its command line; nothing is signalled on a pid file's word alone;
 - the folder last: it is removed only once no process names it (remove), else kept for the
   next sweep, since a process whose folder is gone can no longer be found.
+
+The throwaway PostgreSQL of `verify --database` (sandbox/postgres.py, `/tmp/mppg-*`) is swept the
+same way (`sweep`): its folder belongs to the server's user, the marker in it to us.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Callable
 
 from . import procs
 from .dovecot import instance_pids
@@ -55,18 +59,24 @@ def mark(root: Path) -> None:
         handle.write(text)
 
 
-def _owned(path: Path, want_dir: bool) -> bool:
+def _owned(path: Path, want_dir: bool, uid: int) -> bool:
     try:
         info = os.lstat(path)
     except OSError:
         return False
     kind = stat.S_ISDIR(info.st_mode) if want_dir else stat.S_ISREG(info.st_mode)
-    return kind and info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return kind and info.st_uid == uid and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def abandoned(root: Path) -> bool:
-    """Tell whether `root` is a sandbox folder of ours whose maker no longer runs."""
-    if not root.name.startswith(PREFIX) or not _owned(root, True) or not _owned(root / MARKER, False):
+def abandoned(root: Path, prefix: str = PREFIX, owner: int | None = None) -> bool:
+    """Tell whether `root` is a sandbox folder of ours whose maker no longer runs.
+
+    `owner`: the user the folder belongs to (this one by default; a PostgreSQL sandbox's is its
+    server's user). The marker in it must be this user's whatever the folder's owner.
+    """
+    me = os.geteuid()
+    if (not root.name.startswith(prefix) or not _owned(root, True, me if owner is None else owner)
+            or not _owned(root / MARKER, False, me)):
         return False
     try:
         pid_text, start, boot = (root / MARKER).read_text().split()
@@ -104,12 +114,17 @@ def remove(root: Path, grace: float = 3.0) -> bool:
 
 def remove_abandoned(parent: Path = Path("/tmp")) -> list[Path]:
     """Stop the processes of every abandoned sandbox under `parent`, remove it; return those removed."""
+    return sweep(parent, PREFIX, None, remove)
+
+
+def sweep(parent: Path, prefix: str, owner: int | None, end_and_remove: Callable[[Path], bool]) -> list[Path]:
+    """Hand every abandoned folder `prefix*` under `parent` to `end_and_remove`; return those it removed."""
     removed = []
     try:
-        candidates = sorted(parent.glob(PREFIX + "*"))
+        candidates = sorted(parent.glob(prefix + "*"))
     except OSError:
         return removed
     for root in candidates:
-        if abandoned(root) and remove(root):
+        if abandoned(root, prefix, owner) and end_and_remove(root):
             removed.append(root)
     return removed
