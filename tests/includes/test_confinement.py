@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from click.testing import CliRunner
 
 from mailpolicy.cli import cli
 from mailpolicy.compiler import compile_policy
+from tests.fifo_guard import bounded_fifo
 from tests.helpers import write_files
 
 BASE = "relay nobody\n"
@@ -111,8 +111,8 @@ def test_symlink_loop_is_a_diagnostic(tmp_path):
 
 
 def test_fifo_is_refused_without_hanging(tmp_path):
-    os.mkfifo(tmp_path / "pipe.mailpolicy")
-    result = compile_in(tmp_path, {"site.mailpolicy": f'{BASE}include "pipe.mailpolicy"\n'})
+    with bounded_fifo(tmp_path / "pipe.mailpolicy"):  # were O_NONBLOCK lost: a failure, not a hung suite
+        result = compile_in(tmp_path, {"site.mailpolicy": f'{BASE}include "pipe.mailpolicy"\n'})
     assert "not a regular file" in only(result, "MP105").message
 
 

@@ -9,8 +9,6 @@ here, beside what the code is for (no symlink followed, no FIFO waited on, nothi
 
 from __future__ import annotations
 
-import os
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ import pytest
 from mailpolicy.load import files
 from mailpolicy.load.files import read_bytes, read_source
 from mailpolicy.source import SourceFile, Span
+from tests.fifo_guard import bounded_fifo
 
 HERE = Span("site.mailpolicy", 4, 9, 20)  # the line naming the file
 CHECK_PATH = "check the path and its permissions"
@@ -54,17 +53,8 @@ def test_a_missing_file_says_so_at_the_line_naming_it(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("follow", [False, True])
 def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path, follow: bool) -> None:
-    fifo = tmp_path / "fifo"
-    os.mkfifo(fifo)
-    answers = []
-    reader = threading.Thread(target=lambda: answers.append(read_bytes(fifo, "fifo", HERE, follow=follow)))
-    reader.start()
-    reader.join(timeout=10)
-    if reader.is_alive():  # blocked in open(2): release it before failing
-        os.close(os.open(fifo, os.O_WRONLY))
-        reader.join()
-        pytest.fail("reading a FIFO waited for a writer")
-    [(data, problem)] = answers
+    with bounded_fifo(tmp_path / "fifo") as fifo:
+        data, problem = read_bytes(fifo, "fifo", HERE, follow=follow)
     assert data is None
     assert shown(problem) == ("MP104", ("site.mailpolicy", 4, 9, 20), "fifo is not a regular file", "name a text file")
 

@@ -8,7 +8,6 @@ run of docs/mutation.md found those untested). `TMP` stands for the test's folde
 from __future__ import annotations
 
 import errno
-import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ import pytest
 from mailpolicy.load import files, loader
 from mailpolicy.load.files import read_named_file
 from mailpolicy.load.loader import load_policy
+from tests.fifo_guard import bounded_fifo
 from tests.helpers import write_files
 
 HINT_FILE = "check the name; it is relative to the file naming it"
@@ -132,9 +132,7 @@ def test_a_clean_table_after_crlf_lines_is_used(tmp_path) -> None:
 
 
 def test_read_named_file_refuses_a_fifo_as_an_os_error_naming_it(tmp_path) -> None:
-    fifo = tmp_path / "fifo"
-    os.mkfifo(fifo)
-    with pytest.raises(OSError) as raised:
+    with bounded_fifo(tmp_path / "fifo") as fifo, pytest.raises(OSError) as raised:
         read_named_file(fifo)
     assert (raised.value.errno, raised.value.filename) == (errno.EINVAL, str(fifo))
     assert raised.value.strerror == f"{fifo} is not a regular file"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
 from mailpolicy.verify.owner_maps import MAX_ROWS_BYTES, OwnerMapsRefused, exact_regexp_rows, stand_in_rows
+from tests.fifo_guard import bounded_fifo
 
 REF = "ldap:/etc/postfix/senders.cf"
 
@@ -18,9 +18,8 @@ def test_rows_are_read(tmp_path):
 
 
 def test_a_fifo_is_refused_without_hanging(tmp_path):
-    fifo = tmp_path / "rows.fifo"
-    os.mkfifo(fifo)
-    with pytest.raises(OwnerMapsRefused, match=rf"--owners-map {REF}: cannot read .*rows.fifo"):
+    with bounded_fifo(tmp_path / "rows.fifo") as fifo, \
+            pytest.raises(OwnerMapsRefused, match=rf"--owners-map {REF}: cannot read .*rows.fifo"):
         stand_in_rows({REF: fifo})
 
 
