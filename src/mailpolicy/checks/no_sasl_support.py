@@ -23,16 +23,14 @@ from typing import Iterator
 from mailpolicy.checks.host import Host, Service
 from mailpolicy.diagnostics import Diagnostic, Severity
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.postfix.restriction_lists import ANONYMOUS_LOGIN_CHECKS, entries
+from mailpolicy.postfix.restriction_lists import ANONYMOUS_LOGIN_CHECKS, LOGIN_MISMATCH_CHECKS, entries
 
 # smtpd_check.c smtpd_check_init: reject_sender_login_mismatch is a class of these two, each logged.
 LOGGED_AS = {"reject_sender_login_mismatch": ("reject_authenticated_sender_login_mismatch",
                                               "reject_unauthenticated_sender_login_mismatch")}
-# smtpd_check.c: the restrictions guarded by `if (var_smtpd_sasl_enable)` with the warning.
-IGNORED_WITHOUT_SASL = frozenset({
-    "check_sasl_access", "reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
-    "reject_known_sender_login_mismatch", "reject_unauthenticated_sender_login_mismatch",
-})
+# smtpd_check.c: the restrictions guarded by `if (var_smtpd_sasl_enable)` with the warning: every
+# login check and check_sasl_access.
+IGNORED_WITHOUT_SASL = LOGIN_MISMATCH_CHECKS | {"check_sasl_access"}
 
 
 def check_no_sasl_support(host: Host) -> Iterator[Diagnostic]:
