@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from mailpolicy.checks.class_loops import check_class_loops
+from mailpolicy.checks.forged_senders import check_forged_senders
 from mailpolicy.checks.host import Host
 from mailpolicy.checks.local_names import check_local_names
 from mailpolicy.checks.no_sasl_support import check_no_sasl_support
@@ -37,6 +38,7 @@ CHECKS: tuple[Check, ...] = (
     check_transports,  # MP384, MP385: mail accepted from anyone handed on to another domain's own servers
     check_shading,  # MP307: a rejection an earlier permit always beats
     check_class_loops,  # MP340: a restriction class that reaches itself
+    check_forged_senders,  # MP360: a client may use an owned address it does not own
     check_no_sasl_support,  # MP337: a login restriction smtpd ignores on a service without SASL
     check_startup_values,  # MP341: a main.cf value with which no Postfix program starts
     check_proxy_maps,  # MP339: a proxy: login map proxymap does not serve, after which smtpd stops

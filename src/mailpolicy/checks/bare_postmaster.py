@@ -51,9 +51,9 @@ def _forgery(service: Service) -> Iterator[Diagnostic]:
     samples = service.owned_samples(1)
     sender = samples[0][0] if samples else f"owner@{service.local_domain()}"
     elsewhere = Request(OUTSIDE_CLIENT, None, sender, f"someone@{service.local_domain()}")
-    if _accepted_when_owned(model, elsewhere):
+    if accepted_when_owned(model, elsewhere):
         return  # anonymous clients use owned addresses anyway: the other sender checks' matter
-    if not _accepted_when_owned(model, Request(OUTSIDE_CLIENT, None, sender, "postmaster")):
+    if not accepted_when_owned(model, Request(OUTSIDE_CLIENT, None, sender, "postmaster")):
         return
     parameter, position = where
     span = service.parameter_span(DATA_LIST) or service.entry_span(parameter, position) or service.fallback_span()
@@ -82,7 +82,7 @@ def _login_check(model) -> tuple[str, int] | None:
     return None
 
 
-def _accepted_when_owned(model, request: Request) -> bool:
+def accepted_when_owned(model, request: Request) -> bool:
     """Tell whether the request is accepted (at RCPT and DATA) when the login map gives its sender an owner.
 
     With a readable map that is the nominal branch (DNS and other tables answering "not listed").

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING, Callable
 
+import attrs
+
 from mailpolicy.diagnostics import Diagnostic, Related
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.load.loader import LoadedPolicy
@@ -38,6 +40,7 @@ class _Builder:
         self.hosted = HostedBuilder(self.diagnostics)
         self._databases: DatabaseBuilder | None = None  # made by the first database statement
         self.sender_checks = None  # a SenderChecksBuilder from the first `refuse senders` line
+        self.forgery: list[st.AllowForgery] = []  # `allow forged senders` lines, built in run()
 
     def run(self) -> Policy:
         for statement in self.loaded.statements:
@@ -46,9 +49,10 @@ class _Builder:
         databases, database_tables = self._databases.finish() if self._databases else ((), ())
         sender_checks = (self.sender_checks.finish({s.kind for s in self.lists["services"]}, "sasl" in self.fields)
                          if self.sender_checks is not None else ())
-        return Policy(**self.fields, **{k: tuple(v) for k, v in self.lists.items()}, owners=self.owners.finish(),
-                      hosted=self.hosted.finish(), databases=databases, database_tables=database_tables,
-                      sender_checks=sender_checks, sources=self.loaded.sources)
+        policy = Policy(**self.fields, **{k: tuple(v) for k, v in self.lists.items()}, owners=self.owners.finish(),
+                        hosted=self.hosted.finish(), databases=databases, database_tables=database_tables,
+                        sender_checks=sender_checks, sources=self.loaded.sources)
+        return self._with_forgery(policy) if self.forgery else policy
 
     def _once(self, statement: st.Statement) -> bool:
         kind = type(statement).__name__
@@ -278,6 +282,16 @@ class _Builder:
 
             self.sender_checks = SenderChecksBuilder(self.diagnostics)
         self.sender_checks.add(s)
+
+    def _build_allowforgery(self, s: st.AllowForgery) -> None:
+        self.forgery.append(s)
+
+    def _with_forgery(self, policy: Policy) -> Policy:
+        from mailpolicy.model.sender_checks import build_forgery  # most policies never state one (start-up)
+
+        forgery = build_forgery(self.forgery, {s.kind for s in self.lists["services"]}, policy.has_owners,
+                                self.diagnostics)
+        return attrs.evolve(policy, forgery=forgery)
 
     def _build_service(self, s: st.Service) -> None:
         service = build_service(s, self.lists["services"], self.diagnostics)

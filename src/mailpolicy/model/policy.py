@@ -9,13 +9,13 @@ import attrs
 from mailpolicy.frozen import frozen
 from mailpolicy.model.hosted import Hosted
 from mailpolicy.model.owners import Owners, Ownership  # noqa: F401  (Ownership: one pair, part of the model)
-from mailpolicy.parse.statements import ClientKind, RelayMode
+from mailpolicy.parse.statements import ClientKind, Forgers, RelayMode
 from mailpolicy.postfix.networks import IPNetwork
 from mailpolicy.source import SourceFile, Span
 
 if TYPE_CHECKING:  # imported only by a policy that states `refuse senders` / a database (model/build.py)
     from mailpolicy.model.database import Database, DatabaseTable
-    from mailpolicy.model.sender_checks import SenderChecks
+    from mailpolicy.model.sender_checks import Forgery, SenderChecks
 
 T = TypeVar("T")
 
@@ -137,6 +137,7 @@ class Policy:
     tls: TlsConfig | None = None
     services: tuple[ServiceConfig, ...] = ()
     sender_checks: tuple[SenderChecks, ...] = ()  # `refuse senders`, one per scope (main.cf, a service)
+    forgery: tuple[Forgery, ...] = ()  # `allow forged senders`, one per scope (main.cf, a service)
     sources: tuple[SourceFile, ...] = ()
 
     @property
@@ -150,6 +151,15 @@ class Policy:
     def sender_checks_of(self, service: str | None) -> SenderChecks | None:
         """Return the `refuse senders` checks of main.cf (None) or of one stated service kind."""
         return next((c for c in self.sender_checks if c.service == service), None)
+
+    def forgery_of(self, service: str | None) -> Forgery | None:
+        """Return the `allow forged senders` of main.cf (None) or of one stated service kind, as stated."""
+        return next((f for f in self.forgery if f.service == service), None)
+
+    def forgers(self, service: str | None) -> Forgers | None:
+        """Return who may forge on a listener (its own line, else main.cf's); None: ownership checked for all."""
+        found = self.forgery_of(service) or self.forgery_of(None)
+        return found.forgers if found is not None else None
 
     @property
     def has_owners(self) -> bool:

@@ -153,3 +153,41 @@ class SenderChecksBuilder:
         return tuple(SenderChecks(service, tuple(scope.plain), tuple(scope.exempted), scope.unless, scope.span)
                      for service, scope in self.scopes.items()
                      if service is None or service in stated_services)
+
+
+@frozen
+class Forgery:
+    """`allow forged senders from WHO [on SERVICE]`: whom ownership is no longer checked for, in one scope."""
+
+    service: str | None   # None: main.cf's lists (every listener without a line of its own)
+    forgers: st.Forgers
+    span: Span
+
+
+def build_forgery(statements: list[st.AllowForgery], stated_services: set[str], has_owners: bool,
+                  diagnostics: list[Diagnostic]) -> tuple[Forgery, ...]:
+    """Return one Forgery per scope; a scope stated twice, a service not stated and nothing owned are refused."""
+    found: dict[str | None, Forgery] = {}
+    for s in statements:
+        service = s.service.text.lower() if s.service is not None else None
+        if s.service is not None and service not in stated_services:
+            message, hint = ((f"the policy states no `service {service}`, so no listener would run this choice",
+                              f"add `service {service}`, or leave `on` out to choose for every listener")
+                             if service in KINDS else (f"`{s.service.text}` is not a kind of service",
+                                                       f"write one of {', '.join(KINDS)}, as the `service` lines do"))
+            diagnostics.append(cat.FORGERY_NO_SERVICE.at(s.service.span, message, hint=hint))
+            continue
+        earlier = found.get(service)
+        if earlier is not None:
+            where = f"on {service}" if service else "for main.cf's listeners"
+            diagnostics.append(cat.FORGERY_STATED_TWICE.at(
+                s.span, f"who may forge senders {where} is already stated", hint="keep one of the two lines",
+                related=(Related(earlier.span, "first stated here"),)))
+            continue
+        found[service] = Forgery(service, s.forgers, s.span)
+    if found and not has_owners:
+        first = next(iter(found.values()))
+        diagnostics.append(cat.FORGERY_WITHOUT_OWNERS.at(
+            first.span, "no address has an owner, so there is nothing to forge: this line changes nothing",
+            hint="remove it, or state owners (`allow user`, `owners from`, `owners from map`)"))
+    return tuple(found.values())

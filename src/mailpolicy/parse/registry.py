@@ -136,6 +136,12 @@ STATEMENTS: tuple[StatementKind, ...] = (
         manages=("smtpd_sender_restrictions",),
         imported_from=("smtpd_sender_restrictions",)),
     StatementKind(
+        "allow_forgery", "allow forged senders",
+        "allow forged senders from anonymous clients|any client [on SERVICE]",
+        lambda s: f"allow forged senders from {s.forgers.value}" + (f" on {word(s.service)}" if s.service else ""),
+        manages=("smtpd_sender_restrictions", "smtpd_data_restrictions"),
+        imported_from=("smtpd_sender_restrictions", "smtpd_data_restrictions")),
+    StatementKind(
         "relay", "relay",
         "relay only authenticated | relay only trusted | relay authenticated or trusted | relay nobody"
         "   [, others try later]",

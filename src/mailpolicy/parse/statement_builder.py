@@ -110,6 +110,16 @@ class StatementBuilder:
         service = children[-1] if isinstance(children[-1], st.Word) else None
         return st.RefuseSenders(span, checks, unless, service)
 
+    def allow_forgery(self, span: Span, children: list):
+        service = children[-1] if isinstance(children[-1], st.Word) else None
+        return st.AllowForgery(span, children[0], service)
+
+    def forgers_anonymous(self, span: Span, children: list):
+        return st.Forgers.ANONYMOUS
+
+    def forgers_any(self, span: Span, children: list):
+        return st.Forgers.ANY
+
     def sender_not_fqdn(self, span: Span, children: list):
         return st.SenderCheck(st.SenderCheckKind.NOT_FQDN, span)
 

@@ -188,6 +188,21 @@ class RefuseSenders(Statement):
     service: Word | None = None
 
 
+class Forgers(str, enum.Enum):
+    """Who `allow forged senders from WHO` lets use an owned MAIL FROM it does not own (model/sender_checks.py)."""
+
+    ANONYMOUS = "anonymous clients"
+    ANY = "any client"
+
+
+@later
+class AllowForgery(Statement):
+    """`allow forged senders from WHO [on SERVICE]`: ownership checked for fewer clients, on purpose."""
+
+    forgers: Forgers
+    service: Word | None = None
+
+
 @later
 class HostedDomains(Statement):
     """`hosted domains D, ...`: virtual mailbox domains, delivered to mailboxes by LMTP."""

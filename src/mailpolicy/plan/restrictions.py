@@ -21,7 +21,7 @@ Hence the rules below, each written where it is applied:
 from __future__ import annotations
 
 from mailpolicy.model.policy import Policy
-from mailpolicy.parse.statements import RelayMode
+from mailpolicy.parse.statements import Forgers, RelayMode
 from mailpolicy.plan.model import Entry, Parameter
 
 
@@ -29,10 +29,11 @@ def sender_restrictions(policy: Policy) -> Parameter:
     """Return smtpd_sender_restrictions: the identity guard, when anybody owns an address, then main.cf's checks."""
     checks = policy.sender_checks_of(None)
     entries = owner_guard(policy, checks is not None) + _check_entries(checks)
-    source = policy.owner_source() or (checks.span if checks else None)
+    source = (_forgery_source(policy, None) if policy.has_owners else None) or (checks.span if checks else None)
     if not entries:
-        reason = ("empty on purpose: no address has an owner, and a value inherited from elsewhere "
-                  "must not add a permit")
+        reason = ("empty on purpose: `allow forged senders from any client` checks no owner" if policy.has_owners
+                  else "empty on purpose: no address has an owner, and a value inherited from elsewhere "
+                       "must not add a permit")
     else:
         reason = "who may send as which address" if policy.has_owners else "which senders are refused"
     statement = _owner_statement(policy) if policy.has_owners else "refuse senders" if entries else ""
@@ -40,17 +41,27 @@ def sender_restrictions(policy: Policy) -> Parameter:
 
 
 def service_sender_restrictions(policy: Policy, kind: str) -> str | None:
-    """Return a service's own smtpd_sender_restrictions (its `refuse senders ... on KIND`), or None for main.cf's.
+    """Return a service's own smtpd_sender_restrictions, or None for main.cf's.
 
-    Written as one master.cf `-o` value without blanks: Postfix splits restriction lists on commas
-    and blanks alike, and a DNS list is the argument of the restriction before it either way.
+    A service has its own list when `refuse senders ... on KIND` gives it its own checks (which
+    replace main.cf's), or `allow forged senders ... on KIND` its own login check (main.cf's checks
+    kept). Written as one master.cf `-o` value without blanks: Postfix splits restriction lists on
+    commas and blanks alike, and a DNS list is the argument of the restriction before it either way.
     """
     checks = policy.sender_checks_of(kind)
-    if checks is None:
+    if checks is None and policy.forgery_of(kind) is None:
         return None
-    guard = owner_guard(policy, True) if policy.sasl else ()  # as plan_config guards main.cf's list
+    checks = checks or policy.sender_checks_of(None)
+    guard = owner_guard(policy, checks is not None, kind) if policy.sasl else ()  # as plan_config guards main.cf's
     names = [e.name for e in guard + _check_entries(checks)]
     return ",".join(name.replace(" ", ",") for name in names)
+
+
+def service_data_restrictions(policy: Policy, kind: str) -> str | None:
+    """Return a service's own smtpd_data_restrictions (`allow forged senders ... on KIND`), or None for main.cf's."""
+    if policy.forgery_of(kind) is None:
+        return None
+    return ",".join(e.name for e in data_guard(policy, kind)) if policy.sasl else ""
 
 
 def _check_entries(checks) -> tuple[Entry, ...]:
@@ -62,13 +73,26 @@ def _check_entries(checks) -> tuple[Entry, ...]:
     return sender_check_entries(checks)
 
 
-def owner_guard(policy: Policy, followed: bool = False) -> tuple[Entry, ...]:
-    """Return reject_sender_login_mismatch, before anything else, when anybody owns an address.
+def owner_guard(policy: Policy, followed: bool = False, service: str | None = None) -> tuple[Entry, ...]:
+    """Return the login check, before anything else, when anybody owns an address.
 
-    `followed`: `refuse senders` checks come after it in the list (rule 5).
+    reject_sender_login_mismatch; reject_authenticated_sender_login_mismatch where the policy allows
+    anonymous clients to forge (`allow forged senders from anonymous clients`); nothing where it
+    allows any client to (`... from any client`). `followed`: `refuse senders` checks come after it
+    in the list (rule 5); `service`: the listener whose list this is (None: main.cf's).
     """
     if not policy.has_owners:
         return ()
+    forgers = policy.forgers(service)
+    if forgers is Forgers.ANY:
+        return ()
+    if forgers is Forgers.ANONYMOUS:
+        return (Entry(
+            "reject_authenticated_sender_login_mismatch",
+            "rule 1: a logged-in client may use only an address it owns, and an owned one only when it owns it; "
+            "a client that is not logged in is not checked, as `allow forged senders from anonymous clients` "
+            f"states; {'first' if followed else 'alone'} in this list, no permit can skip it",
+            _forgery_source(policy, service)),)
     return (Entry(
         "reject_sender_login_mismatch",
         "rule 1: a client may use an owned MAIL FROM only when logged in as one of its owners, "
@@ -78,25 +102,39 @@ def owner_guard(policy: Policy, followed: bool = False) -> tuple[Entry, ...]:
         policy.owner_source()),)
 
 
-def data_restrictions(policy: Policy) -> Parameter:
-    """Return smtpd_data_restrictions: the identity guard again, for mail to the bare `postmaster`.
+def data_guard(policy: Policy, service: str | None = None) -> tuple[Entry, ...]:
+    """Return smtpd_data_restrictions' entries: the login check again, for mail to the bare `postmaster`.
 
     smtpd_check.c smtpd_check_rcpt() accepts RCPT TO:<postmaster> (no domain, RFC 5321 4.5.1)
-    before it runs the delayed sender list, so rule 1 alone lets an anonymous client send as an
-    owned address to postmaster. smtpd_check_data() (DATA, and the first BDAT: smtpd.c) runs this
+    before it runs the delayed sender list, so rule 1 alone lets a client send as an owned
+    address to postmaster. smtpd_check_data() (DATA, and the first BDAT: smtpd.c) runs this
     list for every transaction, and generic_checks() evaluates sender restrictions there too.
+    The same check as the sender list's (owner_guard), so each client is held to the same owners.
     """
-    entries: tuple[Entry, ...] = ()
-    source = policy.owner_source()
-    if policy.has_owners:
-        entries = (Entry(
-            "reject_sender_login_mismatch",
-            "rule 4: checked again at DATA, because smtpd accepts RCPT TO:<postmaster> without running "
-            "smtpd_sender_restrictions; alone in this list, no permit can skip it", source),)
-    reason = ("who may send as which address, also to the bare postmaster" if entries
-              else "empty on purpose: no address has an owner")
+    guard = owner_guard(policy, service=service)
+    return tuple(Entry(e.name, "rule 4: checked again at DATA, because smtpd accepts RCPT TO:<postmaster> without "
+                       "running smtpd_sender_restrictions; alone in this list, no permit can skip it", e.source)
+                 for e in guard)
+
+
+def data_restrictions(policy: Policy) -> Parameter:
+    """Return main.cf's smtpd_data_restrictions (data_guard)."""
+    entries = data_guard(policy)
+    source = _forgery_source(policy, None) if policy.has_owners else None
+    if entries:
+        reason = "who may send as which address, also to the bare postmaster"
+    elif policy.has_owners:
+        reason = "empty on purpose: `allow forged senders from any client` checks no owner"
+    else:
+        reason = "empty on purpose: no address has an owner"
     return Parameter.restriction_list("smtpd_data_restrictions", entries, reason, source,
-                                      statement=_owner_statement(policy) if entries else "")
+                                      statement=_owner_statement(policy) if policy.has_owners else "")
+
+
+def _forgery_source(policy: Policy, service: str | None):
+    """Return the `allow forged senders` line that decides a listener's login check, else the owners' first line."""
+    stated = policy.forgery_of(service) or policy.forgery_of(None)
+    return stated.span if stated is not None else policy.owner_source()
 
 
 def relay_restrictions(policy: Policy) -> Parameter:
@@ -126,5 +164,7 @@ def relay_restrictions(policy: Policy) -> Parameter:
 
 
 def _owner_statement(policy: Policy) -> str:
-    """Name the statement that gives addresses owners, as main.cf cites it."""
+    """Name the statement that decides the login check, as main.cf cites it: the owners' unless forgery is stated."""
+    if policy.forgery_of(None) is not None:
+        return "allow forged senders"
     return "allow user" if policy.owners else "owners from" if policy.owner_tables else "owners from map"

@@ -36,7 +36,7 @@ from mailpolicy.frozen import frozen
 from mailpolicy.model import values
 from mailpolicy.model.policy import Policy, ServiceConfig
 from mailpolicy.plan.model import ConfigPlan, Parameter
-from mailpolicy.plan.restrictions import service_sender_restrictions
+from mailpolicy.plan.restrictions import service_data_restrictions, service_sender_restrictions
 from mailpolicy.postfix.service_kinds import DECISIVE_PARAMETERS, INBOUND, KINDS, Kind
 from mailpolicy.simulate.tls_state import discard_words
 from mailpolicy.source import Span
@@ -170,12 +170,20 @@ def with_auth(keywords: str) -> str:
 
 
 def _sender_checks(policy: Policy, kind: str) -> tuple[Override, ...]:
-    """Return the service's own smtpd_sender_restrictions, when `refuse senders ... on KIND` gives it one."""
+    """Return the service's own sender and data lists, when `refuse senders`/`allow forged senders ... on KIND` say so."""
+    found = []
     value = service_sender_restrictions(policy, kind)
-    if value is None:
-        return ()
-    return (Override("smtpd_sender_restrictions", value,
-                     f"`refuse senders ... on {kind}`: this listener's own checks, after ownership"),)
+    if value is not None:
+        said = (f"`allow forged senders ... on {kind}`: this listener's own login check"
+                if policy.forgery_of(kind) else f"`refuse senders ... on {kind}`: this listener's own checks")
+        found.append(Override("smtpd_sender_restrictions", value, f"{said}, after ownership"
+                              if policy.forgery_of(kind) is None else said))
+    value = service_data_restrictions(policy, kind)
+    if value is not None:
+        found.append(Override("smtpd_data_restrictions", value,
+                              f"`allow forged senders ... on {kind}`: this listener's login check again at DATA "
+                              "(mail to the bare postmaster)"))
+    return tuple(found)
 
 
 def kind_overrides(kind: Kind) -> tuple[Override, ...]:

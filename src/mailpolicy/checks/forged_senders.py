@@ -1,0 +1,70 @@
+"""Forged senders a service accepts although it has owners (MP360): ownership checked for fewer clients.
+
+smtpd_sender_login_maps says who owns which address; only the four *_sender_login_mismatch
+restrictions read it (src/smtpd/smtpd_check.c: reject_auth_sender_login_mismatch and
+reject_unauth_sender_login_mismatch are its only readers). reject_sender_login_mismatch holds
+every client to it; reject_authenticated_sender_login_mismatch only logged-in clients
+(`if (state->sasl_username)`), so a client that is not logged in may use an owned address; a
+service whose lists hold none of them lets anyone use any address. A policy states that on
+purpose (`allow forged senders`), an existing configuration may do it by choice or by mistake:
+both are told what it lets through, with a request the simulator accepts.
+
+The witnesses, one per class of client, each decided by the simulator on the service's own lists
+(so a list that refuses the request another way, a DNS check or an unknown recipient, counts as
+guarded and nothing is claimed):
+- not logged in: an outside client, MAIL FROM an owned address, on the branch where the login
+  map gives that address an owner (checks/bare_postmaster.py accepted_when_owned);
+- logged in: an outside client logged in as a login the map names for no address
+  (checks/shading_requests.py STRANGER), MAIL FROM an owned address, on the branch where that
+  login does not own it.
+RCPT TO is the owned address itself (a mailbox of this server), else another address of a local
+domain. A service without SASL is left to MP337 and MP317: there smtpd ignores every login check
+("restriction ... ignored: no SASL support"), so nothing here is a choice among them.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from mailpolicy.checks.bare_postmaster import accepted_when_owned
+from mailpolicy.checks.host import Service
+from mailpolicy.checks.samples import OUTSIDE_CLIENT
+from mailpolicy.checks.shading_requests import STRANGER
+from mailpolicy.diagnostics import Diagnostic
+from mailpolicy.diagnostics import catalogue as cat
+from mailpolicy.simulate import Request, Verdict
+
+
+def check_forged_senders(host) -> Iterator[Diagnostic]:
+    """Report each service that lets a client use an owned address it does not own, with the request."""
+    return host.per_service(_forged)
+
+
+def _forged(service: Service) -> Iterator[Diagnostic]:
+    model = service.model()
+    if model.fatal or not model.config.words("smtpd_sender_login_maps") or not model.config.flag("smtpd_sasl_auth_enable"):
+        return
+    samples = service.owned_samples(1)
+    sender = samples[0][0] if samples else f"owner@{service.local_domain()}"
+    owned = f"<{sender}>" if samples else f"an address the sender login map gives an owner (such as <{sender}>)"
+    recipients = list(dict.fromkeys([sender, f"someone@{service.local_domain()}"]))
+    found = []
+    if service.reachable_from_outside():
+        recipient = next((r for r in recipients
+                          if accepted_when_owned(model, Request(OUTSIDE_CLIENT, None, sender, r))), None)
+        if recipient is not None:
+            found.append(f"a client that is not logged in may send as {owned} (to <{recipient}>)")
+    recipient = next((r for r in recipients
+                      if model.branches(Request(OUTSIDE_CLIENT, STRANGER, sender, r))[0].decision.verdict
+                      is Verdict.ACCEPT), None)
+    if recipient is not None:
+        found.append(f"a client logged in as `{STRANGER}`, which does not own it, may send as {owned} "
+                     f"(to <{recipient}>)")
+    if not found:
+        return
+    span = service.parameter_span("smtpd_sender_restrictions") or service.fallback_span()
+    yield cat.FORGED_SENDER_ACCEPTED.at(
+        span, f"{'; '.join(found)}: no sender login check this service runs holds "
+        f"{'these clients' if len(found) > 1 else 'that client'} to smtpd_sender_login_maps",
+        hint="if that is not the intent, put reject_sender_login_mismatch first in smtpd_sender_restrictions and in "
+             "smtpd_data_restrictions (in a policy: remove `allow forged senders`)")
