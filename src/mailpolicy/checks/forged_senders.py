@@ -15,8 +15,9 @@ guarded and nothing is claimed):
 - not logged in: an outside client, MAIL FROM an owned address, on the branch where the login
   map gives that address an owner (checks/bare_postmaster.py accepted_when_owned);
 - logged in: an outside client logged in as a login the map names for no address
-  (checks/shading_requests.py STRANGER), MAIL FROM an owned address, on the branch where that
-  login does not own it.
+  (checks/shading_requests.py STRANGER), MAIL FROM an owned address, on the branch where the map
+  gives it an owner, so not that login (simulate/logins.py: for a logged-in client the map's
+  non-nominal answer is "not owned by this login"; every login check that asks refuses on it).
 RCPT TO is the owned address itself (a mailbox of this server), else another address of a local
 domain. A service without SASL is left to MP337 and MP317: there smtpd ignores every login check
 ("restriction ... ignored: no SASL support"), so nothing here is a choice among them.
@@ -32,7 +33,7 @@ from mailpolicy.checks.samples import OUTSIDE_CLIENT
 from mailpolicy.checks.shading_requests import STRANGER
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.simulate import Request, Verdict
+from mailpolicy.simulate import Request
 
 
 def check_forged_senders(host) -> Iterator[Diagnostic]:
@@ -55,14 +56,15 @@ def _forged(service: Service) -> Iterator[Diagnostic]:
         if recipient is not None:
             found.append(f"a client that is not logged in may send as {owned} (to <{recipient}>)")
     recipient = next((r for r in recipients
-                      if model.branches(Request(OUTSIDE_CLIENT, STRANGER, sender, r))[0].decision.verdict
-                      is Verdict.ACCEPT), None)
+                      if accepted_when_owned(model, Request(OUTSIDE_CLIENT, STRANGER, sender, r))), None)
     if recipient is not None:
         found.append(f"a client logged in as `{STRANGER}`, which does not own it, may send as {owned} "
                      f"(to <{recipient}>)")
     if not found:
         return
-    span = service.parameter_span("smtpd_sender_restrictions") or service.fallback_span()
+    # The sender list that leaves the check out, else (a default nobody wrote) the map nobody enforces.
+    span = (service.parameter_span("smtpd_sender_restrictions") or service.parameter_span("smtpd_sender_login_maps")
+            or service.fallback_span())
     yield cat.FORGED_SENDER_ACCEPTED.at(
         span, f"{'; '.join(found)}: no sender login check this service runs holds "
         f"{'these clients' if len(found) > 1 else 'that client'} to smtpd_sender_login_maps",

@@ -62,6 +62,7 @@ class Override:
     name: str
     value: str
     reason: str
+    span: Span | None = None  # the statement that decided it, when not the `service` line
 
 
 @frozen
@@ -176,13 +177,14 @@ def _sender_checks(policy: Policy, kind: str) -> tuple[Override, ...]:
     if value is not None:
         said = (f"`allow forged senders ... on {kind}`: this listener's own login check"
                 if policy.forgery_of(kind) else f"`refuse senders ... on {kind}`: this listener's own checks")
-        found.append(Override("smtpd_sender_restrictions", value, f"{said}, after ownership"
-                              if policy.forgery_of(kind) is None else said))
+        forgery = policy.forgery_of(kind)
+        found.append(Override("smtpd_sender_restrictions", value, f"{said}, after ownership" if forgery is None
+                              else said, forgery.span if forgery is not None else None))
     value = service_data_restrictions(policy, kind)
     if value is not None:
         found.append(Override("smtpd_data_restrictions", value,
                               f"`allow forged senders ... on {kind}`: this listener's login check again at DATA "
-                              "(mail to the bare postmaster)"))
+                              "(mail to the bare postmaster)", policy.forgery_of(kind).span))
     return tuple(found)
 
 
@@ -210,7 +212,7 @@ def service_plan(plan: ConfigPlan, service: ServicePlan) -> ConfigPlan:
     the simulator's Config expands them the same way when it reads this plan.
     """
     replaced = {o.name: Parameter(o.name, o.value, f"{o.reason} (master.cf -o of service {service.word})",
-                                  service.span, managed=True, statement=f"service {service.word}")
+                                  o.span or service.span, managed=True, statement=f"service {service.word}")
                 for o in service.overrides}
     kept = tuple(p for p in plan.parameters if p.name not in replaced)
     # services=(): the result is one smtpd's view, not a policy with listeners of its own.
