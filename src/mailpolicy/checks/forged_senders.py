@@ -18,8 +18,9 @@ guarded and nothing is claimed):
   (checks/shading_requests.py STRANGER), MAIL FROM an owned address, on the branch where the map
   gives it an owner, so not that login (simulate/logins.py: for a logged-in client the map's
   non-nominal answer is "not owned by this login"; every login check that asks refuses on it).
-RCPT TO is the owned address itself (a mailbox of this server), else another address of a local
-domain. A service without SASL is left to MP337 and MP317: there smtpd ignores every login check
+MAIL FROM is an address the map gives an owner (with a map it cannot read: `owner@` each domain
+this server is final for and $myhostname, the first one no other check refuses); RCPT TO is that
+address itself (a mailbox of this server), else another address of a local domain. A service without SASL is left to MP337 and MP317: there smtpd ignores every login check
 ("restriction ... ignored: no SASL support"), so nothing here is a choice among them.
 """
 
@@ -46,20 +47,23 @@ def _forged(service: Service) -> Iterator[Diagnostic]:
     if model.fatal or not model.config.words("smtpd_sender_login_maps") or not model.config.flag("smtpd_sasl_auth_enable"):
         return
     samples = service.owned_samples(1)
-    sender = samples[0][0] if samples else f"owner@{service.local_domain()}"
-    owned = f"<{sender}>" if samples else f"an address the sender login map gives an owner (such as <{sender}>)"
-    recipients = list(dict.fromkeys([sender, f"someone@{service.local_domain()}"]))
+    if samples:
+        senders = [samples[0][0]]
+    else:
+        # A map it cannot read: any address may be one it gives an owner. One of each domain this
+        # server is final for, and of $myhostname, so a sender check (a local part without a
+        # fully qualified domain, a domain without DNS records) does not hide the exposure.
+        domains = [service.local_domain(), *service.own_domains(), model.config.value("myhostname").strip().lower()]
+        senders = [f"owner@{domain}" for domain in dict.fromkeys(d for d in domains if d)]
     found = []
     if service.reachable_from_outside():
-        recipient = next((r for r in recipients
-                          if accepted_when_owned(model, Request(OUTSIDE_CLIENT, None, sender, r))), None)
-        if recipient is not None:
-            found.append(f"a client that is not logged in may send as {owned} (to <{recipient}>)")
-    recipient = next((r for r in recipients
-                      if accepted_when_owned(model, Request(OUTSIDE_CLIENT, STRANGER, sender, r))), None)
-    if recipient is not None:
-        found.append(f"a client logged in as `{STRANGER}`, which does not own it, may send as {owned} "
-                     f"(to <{recipient}>)")
+        witness = _witness(service, model, None, senders)
+        if witness is not None:
+            found.append(f"a client that is not logged in may send as {_owned(witness[0], samples)} (to <{witness[1]}>)")
+    witness = _witness(service, model, STRANGER, senders)
+    if witness is not None:
+        found.append(f"a client logged in as `{STRANGER}`, which does not own it, may send as "
+                     f"{_owned(witness[0], samples)} (to <{witness[1]}>)")
     if not found:
         return
     # The sender list that leaves the check out, else (a default nobody wrote) the map nobody enforces.
@@ -70,3 +74,16 @@ def _forged(service: Service) -> Iterator[Diagnostic]:
         f"{'these clients' if len(found) > 1 else 'that client'} to smtpd_sender_login_maps",
         hint="if that is not the intent, put reject_sender_login_mismatch first in smtpd_sender_restrictions and in "
              "smtpd_data_restrictions (in a policy: remove `allow forged senders`)")
+
+
+def _witness(service: Service, model, login: str | None, senders: list[str]) -> tuple[str, str] | None:
+    """Return the first (sender, recipient) the service accepts from an outside client with this login, if any."""
+    for sender in senders:
+        for recipient in dict.fromkeys([sender, f"someone@{service.local_domain()}"]):
+            if accepted_when_owned(model, Request(OUTSIDE_CLIENT, login, sender, recipient)):
+                return sender, recipient
+    return None
+
+
+def _owned(sender: str, samples: list) -> str:
+    return f"<{sender}>" if samples else f"an address the sender login map gives an owner (such as <{sender}>)"

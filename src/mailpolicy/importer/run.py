@@ -24,6 +24,7 @@ from mailpolicy.frozen import frozen
 from mailpolicy.importer import spelling as say
 from mailpolicy.importer.blocks import Block, Section, render_policy
 from mailpolicy.importer.hosting import hosting_blocks
+from mailpolicy.importer.forgery import forgery_block, main_forgers
 from mailpolicy.importer.sender_checks import sender_checks_block, service_block
 from mailpolicy.importer.services import ImportedServices, import_services, logins_only_on_submission
 from mailpolicy.importer.statements import Translator
@@ -59,9 +60,11 @@ def import_config(path: str | os.PathLike, *, version: str = "3.7") -> Imported:
     relay = [t.trusted_networks(), t.relay()]
     logins = [sasl, *t.senders(ctx.login_tables)]
     owners = bool(sasl and sasl.statements) and (t.owners_imported or t.owner_maps_imported)
-    logins.append(sender_checks_block(t, owners))
-    logins += [service_block(t, v, port_kind(v.service.name), owners) for v in listeners.views]
-    for name, note in t.data_restrictions(owners):
+    forgers = main_forgers(t) if owners else None
+    logins.append(forgery_block(forgers))
+    logins.append(sender_checks_block(t, owners, forgers))
+    logins += [service_block(t, v, port_kind(v.service.name), owners, forgers) for v in listeners.views]
+    for name, note in t.data_restrictions(owners, forgers):
         logins.append(Block((), (note,), (view.origin(name).span,)))
     hosting, hosting_parameters = hosting_blocks(t)
     sections = [

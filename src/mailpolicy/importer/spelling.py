@@ -113,7 +113,7 @@ def expect_anonymous_refused(sender: str, recipient: str, verdict: str = "reject
 
 
 def refuse_senders(checks: Iterable[tuple[str, str | None]], unless: str | None = None,
-                   on: str | None = None) -> str:
+                   on: str | None = None, first: bool = False) -> str:
     """`checks`: (the words of a check, a DNS list `domain[=filter]` or None) in order."""
     built = []
     for kind, dns_list in checks:
@@ -121,4 +121,8 @@ def refuse_senders(checks: Iterable[tuple[str, str | None]], unless: str | None 
         built.append(st.SenderCheck(st.SenderCheckKind(kind), _IMPORTED, _word(domain) if dns_list else None,
                                     _word(reply_filter) if reply_filter else None))
     return _render(st.RefuseSenders(_IMPORTED, tuple(built), st.SenderExemption(unless) if unless else None,
-                                    _word(on) if on else None))
+                                    _word(on) if on else None, first))
+
+
+def allow_forgery(forgers: str, on: str | None = None) -> str:
+    return _render(st.AllowForgery(_IMPORTED, st.Forgers(forgers), _word(on) if on else None))

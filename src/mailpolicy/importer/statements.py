@@ -28,6 +28,7 @@ from mailpolicy.importer.login_keys import lost_bare_keys
 from mailpolicy.model import values
 from mailpolicy.model.policy import DEFAULT_CHROOT
 from mailpolicy.plan.config import LOOPBACK, compatibility_level
+from mailpolicy.plan.restrictions import LOGIN_CHECK
 from mailpolicy.plan.sasl_path import resolve_dovecot_path
 from mailpolicy.postfix.table_refs import through_proxy
 from mailpolicy.postfix.tables import table_reference
@@ -370,27 +371,28 @@ class Translator:
         statements = tuple(say.allow_user(login, addresses) for login, addresses in by_login.items())
         return Block(statements, tuple(notes), (table.word.span,) if table.word.span else ())
 
-    def data_restrictions(self, owners: bool) -> list[tuple[str, str]]:
+    def data_restrictions(self, owners: bool, forgers=None) -> list[tuple[str, str]]:
         """Say how the compile changes smtpd_data_restrictions, which the policy writes.
 
         `owners`: the import gives addresses owners and turns logins on, so plan/restrictions.py
-        writes reject_sender_login_mismatch alone there (its rule 4); else nothing. The sender
-        list is importer/sender_checks.py's.
+        writes the login check alone there (its rule 4: the one LOGIN_CHECK names for `forgers`, the
+        `allow forged senders` choice importer/forgery.py read); else nothing. The sender list is
+        importer/sender_checks.py's.
         """
-        note = self._owned_list("smtpd_data_restrictions", owners)
+        note = self._owned_list("smtpd_data_restrictions", LOGIN_CHECK[forgers] if owners else None)
         return [("smtpd_data_restrictions", note)] if note else []
 
-    def _owned_list(self, name: str, owners: bool) -> str | None:
+    def _owned_list(self, name: str, guard: str | None) -> str | None:
         written = [w.text for w in self.view.words(name)]
-        if [w.lower() for w in written] == (["reject_sender_login_mismatch"] if owners else []):
+        if [w.lower() for w in written] == ([guard] if guard else []):
             return None
         extra = [w for w in written if w.lower() not in LOGIN_MISMATCH_CHECKS]
         if extra:
-            kept = "reject_sender_login_mismatch alone" if owners else "nothing"
+            kept = f"{guard} alone" if guard else "nothing"
             return self.lossy(self.located(name), f"{name} holds {', '.join(extra)}; the policy writes {kept} in "
                                                   "that list, so these are left out",
                               "move them to smtpd_recipient_restrictions (a `set` line), after the permits they need")
-        becomes = ("reject_sender_login_mismatch, which checks the owners the policy names there" if owners
+        becomes = (f"{guard}, which checks the owners the policy names there" if guard
                    else "empty: the import gives no address an owner the policy can check")
         return self.lossy(self.located(name), f"{name} = {', '.join(written) or '(empty)'} becomes {becomes}",
                           "the `allow user` lines decide this list (docs/language.md#allow-user)")

@@ -52,18 +52,16 @@ class SenderChecks:
     exempted: tuple[SenderCheck, ...]   # run after the exemption's permits
     unless: SenderExemption | None
     span: Span                          # the first line of the scope
-
-    @property
-    def all(self) -> tuple[SenderCheck, ...]:
-        return self.checks + self.exempted
+    first: tuple[SenderCheck, ...] = ()  # `before ownership`: run ahead of the login check
 
 
 class _Scope:
     """The lines of one scope collected so far."""
 
-    __slots__ = ("plain", "exempted", "unless", "unless_line", "span")
+    __slots__ = ("first", "plain", "exempted", "unless", "unless_line", "span")
 
     def __init__(self, span: Span) -> None:
+        self.first: list[SenderCheck] = []
         self.plain: list[SenderCheck] = []
         self.exempted: list[SenderCheck] = []
         self.unless: SenderExemption | None = None
@@ -95,8 +93,8 @@ class SenderChecksBuilder:
                     related=(Related(scope.unless_line, "first exemption stated here"),)))
                 return
             scope.unless, scope.unless_line = s.unless, s.span
-        target = scope.exempted if s.unless is not None else scope.plain
-        seen = {c.restriction for c in scope.plain + scope.exempted}
+        target = scope.exempted if s.unless is not None else scope.first if s.first else scope.plain
+        seen = {c.restriction for c in scope.first + scope.plain + scope.exempted}
         for check in s.checks:
             built = self._check(check)
             if built is None:
@@ -150,7 +148,8 @@ class SenderChecksBuilder:
                 message, hint = (f"the policy states no `service {kind}`, so no listener would run these checks",
                                  f"add `service {kind}`, or leave `on` out to check senders on every listener")
             self.diagnostics.append(cat.SENDER_CHECKS_NO_SERVICE.at(word.span, message, hint=hint))
-        return tuple(SenderChecks(service, tuple(scope.plain), tuple(scope.exempted), scope.unless, scope.span)
+        return tuple(SenderChecks(service, tuple(scope.plain), tuple(scope.exempted), scope.unless, scope.span,
+                                  tuple(scope.first))
                      for service, scope in self.scopes.items()
                      if service is None or service in stated_services)
 

@@ -64,7 +64,8 @@ def _sender_check(check: st.SenderCheck) -> str:
 
 def _refuse_senders(s: st.RefuseSenders) -> str:
     return ("refuse senders " + ", ".join(_sender_check(c) for c in s.checks)
-            + (f", unless {s.unless.value}" if s.unless else "") + (f" on {word(s.service)}" if s.service else ""))
+            + (f", unless {s.unless.value}" if s.unless else "") + (", before ownership" if s.first else "")
+            + (f" on {word(s.service)}" if s.service else ""))
 
 
 _PGSQL_NOT_IMPORTED = "import does not read pgsql_table files yet: a pgsql: map stays a `set` line"
@@ -130,7 +131,8 @@ STATEMENTS: tuple[StatementKind, ...] = (
         not_imported="import writes the login map's entries as `allow user` lines"),
     StatementKind(
         "refuse_senders", "refuse senders",
-        "refuse senders CHECK[, CHECK...] [, unless authenticated|trusted|authenticated or trusted] [on SERVICE]"
+        "refuse senders CHECK[, CHECK...] [, unless authenticated|trusted|authenticated or trusted | , before ownership]"
+        " [on SERVICE]"
         "   CHECK: not fully qualified | with unknown domain | listed by DOMAIN[=ADDRESSES] | not listed here",
         _refuse_senders,
         manages=("smtpd_sender_restrictions",),

@@ -108,7 +108,10 @@ class StatementBuilder:
         checks = tuple(c for c in children if isinstance(c, st.SenderCheck))
         unless = next((c for c in children if isinstance(c, st.SenderExemption)), None)
         service = children[-1] if isinstance(children[-1], st.Word) else None
-        return st.RefuseSenders(span, checks, unless, service)
+        return st.RefuseSenders(span, checks, unless, service, any(c is True for c in children))
+
+    def sender_first(self, span: Span, children: list):
+        return True
 
     def allow_forgery(self, span: Span, children: list):
         service = children[-1] if isinstance(children[-1], st.Word) else None

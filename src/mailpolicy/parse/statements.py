@@ -186,6 +186,7 @@ class RefuseSenders(Statement):
     checks: tuple[SenderCheck, ...]
     unless: SenderExemption | None = None
     service: Word | None = None
+    first: bool = False  # `, before ownership`: ahead of the login check
 
 
 class Forgers(str, enum.Enum):

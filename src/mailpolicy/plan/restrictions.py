@@ -8,6 +8,8 @@ Hence the rules below, each written where it is applied:
 1. reject_sender_login_mismatch stands alone in smtpd_sender_restrictions. No permit_* precedes it
    there, and a permit in the later relay list cannot undo a reject here, so it always fires
    (the seed's server put it after permit_sasl_authenticated, where it never did).
+   `allow forged senders` (stated on purpose, warned about by MP360) makes it
+   reject_authenticated_sender_login_mismatch (logged-in clients only) or removes it, per scope.
 2. smtpd_relay_restrictions always ends in reject_unauth_destination: whatever no permit_* has
    admitted may deliver only to this server's own domains (no open relay).
 3. permit_mynetworks appears only for `relay authenticated or trusted` and `relay only trusted`,
@@ -15,7 +17,8 @@ Hence the rules below, each written where it is applied:
 4. reject_sender_login_mismatch also stands alone in smtpd_data_restrictions: smtpd accepts
    RCPT TO:<postmaster> before the sender list runs, and only the DATA list sees that mail.
 5. `refuse senders` checks follow reject_sender_login_mismatch in smtpd_sender_restrictions, the
-   permits of their `unless` after it (plan/sender_checks.py): ownership is still checked first.
+   permits of their `unless` after it (plan/sender_checks.py): ownership is still checked before
+   any permit. Checks stated `before ownership` precede it: rejects only, so they cannot skip it.
 """
 
 from __future__ import annotations
@@ -25,10 +28,19 @@ from mailpolicy.parse.statements import Forgers, RelayMode
 from mailpolicy.plan.model import Entry, Parameter
 
 
+# The login check each choice compiles to (rule 1): smtpd_check.c reject_sender_login_mismatch runs
+# both halves (reject_auth_sender_login_mismatch for a logged-in client,
+# reject_unauth_sender_login_mismatch for one that is not); reject_authenticated_sender_login_mismatch
+# only the first; with `allow forged senders from any client` none. import reads a list back by it.
+LOGIN_CHECK = {None: "reject_sender_login_mismatch", Forgers.ANONYMOUS: "reject_authenticated_sender_login_mismatch",
+               Forgers.ANY: None}
+
+
 def sender_restrictions(policy: Policy) -> Parameter:
     """Return smtpd_sender_restrictions: the identity guard, when anybody owns an address, then main.cf's checks."""
     checks = policy.sender_checks_of(None)
-    entries = owner_guard(policy, checks is not None) + _check_entries(checks)
+    first = _first_entries(checks)
+    entries = first + owner_guard(policy, checks is not None, preceded=bool(first)) + _check_entries(checks)
     source = (_forgery_source(policy, None) if policy.has_owners else None) or (checks.span if checks else None)
     if not entries:
         reason = ("empty on purpose: `allow forged senders from any client` checks no owner" if policy.has_owners
@@ -53,7 +65,7 @@ def service_sender_restrictions(policy: Policy, kind: str) -> str | None:
         return None
     checks = checks or policy.sender_checks_of(None)
     guard = owner_guard(policy, checks is not None, kind) if policy.sasl else ()  # as plan_config guards main.cf's
-    names = [e.name for e in guard + _check_entries(checks)]
+    names = [e.name for e in _first_entries(checks) + guard + _check_entries(checks)]
     return ",".join(name.replace(" ", ",") for name in names)
 
 
@@ -62,6 +74,15 @@ def service_data_restrictions(policy: Policy, kind: str) -> str | None:
     if policy.forgery_of(kind) is None:
         return None
     return ",".join(e.name for e in data_guard(policy, kind)) if policy.sasl else ""
+
+
+def _first_entries(checks) -> tuple[Entry, ...]:
+    """Return the `refuse senders ..., before ownership` entries of a scope, ahead of the login check."""
+    if checks is None or not checks.first:
+        return ()
+    from mailpolicy.plan.sender_checks import first_check_entries
+
+    return first_check_entries(checks)
 
 
 def _check_entries(checks) -> tuple[Entry, ...]:
@@ -73,14 +94,17 @@ def _check_entries(checks) -> tuple[Entry, ...]:
     return sender_check_entries(checks)
 
 
-def owner_guard(policy: Policy, followed: bool = False, service: str | None = None) -> tuple[Entry, ...]:
+def owner_guard(policy: Policy, followed: bool = False, service: str | None = None,
+                preceded: bool = False) -> tuple[Entry, ...]:
     """Return the login check, before anything else, when anybody owns an address.
 
     reject_sender_login_mismatch; reject_authenticated_sender_login_mismatch where the policy allows
     anonymous clients to forge (`allow forged senders from anonymous clients`); nothing where it
     allows any client to (`... from any client`). `followed`: `refuse senders` checks come after it
-    in the list (rule 5); `service`: the listener whose list this is (None: main.cf's).
+    in the list (rule 5); `service`: the listener whose list this is (None: main.cf's); `preceded`:
+    checks stated `before ownership` come before it (rejects only).
     """
+    where = "after rejects only and before every permit" if preceded else "first" if followed else "alone"
     if not policy.has_owners:
         return ()
     forgers = policy.forgers(service)
@@ -91,12 +115,12 @@ def owner_guard(policy: Policy, followed: bool = False, service: str | None = No
             "reject_authenticated_sender_login_mismatch",
             "rule 1: a logged-in client may use only an address it owns, and an owned one only when it owns it; "
             "a client that is not logged in is not checked, as `allow forged senders from anonymous clients` "
-            f"states; {'first' if followed else 'alone'} in this list, no permit can skip it",
+            f"states; {where} in this list, no permit can skip it",
             _forgery_source(policy, service)),)
     return (Entry(
         "reject_sender_login_mismatch",
         "rule 1: a client may use an owned MAIL FROM only when logged in as one of its owners, "
-        f"and a logged-in client only an address it owns; {'first' if followed else 'alone'} in this list, "
+        f"and a logged-in client only an address it owns; {where} in this list, "
         "no permit can skip it "
         "(smtpd skips the whole list for RCPT TO:<postmaster>: rule 4 covers that mail at DATA)",
         policy.owner_source()),)

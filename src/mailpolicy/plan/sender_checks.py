@@ -1,11 +1,18 @@
-"""Order the `refuse senders` checks in smtpd_sender_restrictions, after ownership.
+"""Order the `refuse senders` checks in smtpd_sender_restrictions around ownership.
 
 The list a scope (main.cf, or one service's `-o`) compiles to:
 
-    reject_sender_login_mismatch, CHECKS..., [permit_sasl_authenticated,] [permit_mynetworks,] EXEMPTED...
+    [FIRST...,] reject_sender_login_mismatch, CHECKS..., [permit_sasl_authenticated,] [permit_mynetworks,] EXEMPTED...
 
-- Ownership first (plan/restrictions.py rule 1): a permit_* before it would skip it for the
-  clients it permits (the seed's mistake), so the exemption's permits come after it.
+- Ownership before every permit (plan/restrictions.py rule 1): a permit_* before it would skip it
+  for the clients it permits (the seed's mistake), so the exemption's permits come after it.
+- FIRST: the checks of `refuse senders ..., before ownership` (Mail-in-a-Box runs its DNS checks
+  first). Each is a reject_* that either refuses the request or answers DUNNO (smtpd_check.c
+  generic_checks: none of them permits), so the list reaches the login check for every request
+  it does not refuse: which requests the list accepts is the same in either order, only the reply
+  of a request two checks refuse changes (450 from a DNS check instead of 553 from ownership;
+  tests/e2e/test_forgery_live.py shows it). Without the line, ownership stays first: its 553 does not
+  depend on DNS, so an `expect` line about ownership is decided without MP328.
 - A permit in this list ends this list only: smtpd_check.c smtpd_check_rcpt() runs the client,
   HELO and sender lists (smtpd_delay_reject = yes) and goes on to smtpd_relay_restrictions and
   smtpd_recipient_restrictions unless one of them *rejected* (smtpd_check_mail returns a reply
@@ -49,6 +56,11 @@ def sender_check_entries(checks: SenderChecks) -> tuple[Entry, ...]:
                                          "list (relaying is still decided by smtpd_relay_restrictions)", checks.span))
         entries.extend(_entry(check, f", unless {checks.unless.value}") for check in checks.exempted)
     return tuple(entries)
+
+
+def first_check_entries(checks: SenderChecks) -> tuple[Entry, ...]:
+    """Return the entries that come before ownership in one scope's smtpd_sender_restrictions."""
+    return tuple(_entry(check, ", before ownership") for check in checks.first)
 
 
 def _entry(check: SenderCheck, unless: str) -> Entry:
