@@ -13,8 +13,9 @@ import pytest
 
 from mailpolicy.importer.sender_checks import read_list
 from mailpolicy.model.sender_checks import RESTRICTIONS, SenderCheck, SenderChecks
-from mailpolicy.parse.statements import SenderCheckKind, SenderExemption
-from mailpolicy.plan.sender_checks import sender_check_entries
+from mailpolicy.parse.statements import Forgers, SenderCheckKind, SenderExemption
+from mailpolicy.plan.restrictions import LOGIN_CHECK
+from mailpolicy.plan.sender_checks import first_check_entries, sender_check_entries
 from mailpolicy.source import Span
 
 HERE = Span("test", 1, 1)
@@ -45,3 +46,19 @@ def test_permits_in_the_other_order_and_the_old_name_are_what_the_compile_change
     assert not reading.kept(False)
     assert reading.compiled(False) == ["reject_unknown_sender_domain", "permit_sasl_authenticated",
                                        "permit_mynetworks", "reject_non_fqdn_sender"]
+
+
+@pytest.mark.parametrize("forgers", [None, *Forgers], ids=lambda f: getattr(f, "name", "none"))
+def test_checks_before_the_login_check_read_back_before_ownership(forgers) -> None:
+    # plan/restrictions.py writes `before ownership` checks, the login check `allow forged senders`
+    # chooses (LOGIN_CHECK), then the rest; the import reads each part back where it came from.
+    guard = LOGIN_CHECK[forgers]
+    for first in range(1, len(CHECKS)):
+        scope = SenderChecks(None, tuple(CHECKS[first:]), (), None, HERE, tuple(CHECKS[:first]))
+        before = tuple(w for e in first_check_entries(scope) for w in e.name.split(" "))
+        written = before + ((guard,) if guard else ()) + _written(scope)
+        reading = read_list(written)
+        assert reading.kept(True, forgers), written
+        if guard:  # without a login check in the list nothing marks where ownership stands
+            assert [kind for kind, _ in reading.first] == [c.kind for c in scope.first]
+            assert any("before ownership" in line for line in reading.statements())

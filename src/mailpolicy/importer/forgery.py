@@ -34,11 +34,18 @@ def main_forgers(t) -> Forgers | None:
     return None
 
 
-def forgery_block(forgers: Forgers | None) -> Block | None:
+def forgery_block(t, forgers: Forgers | None) -> Block | None:
     """Return the `allow forged senders` line main.cf means, with why, when it does not check every client."""
     if forgers is None:
         return None
     why = ("no smtpd restriction list of main.cf holds a sender login check" if forgers is Forgers.ANY else
            "main.cf checks the sender login map only for logged-in clients (reject_authenticated_sender_login_mismatch)")
-    return Block((say.allow_forgery(forgers.value),),
-                 (f"{why}: stated on purpose here, and the compile says what it lets through (MP360)",))
+    notes = [f"{why}: stated on purpose here, and the compile says what it lets through (MP360)"]
+    # The seed's mistake: smtp_sender_restrictions (the SMTP client's, which smtpd never reads) typed
+    # for smtpd_sender_restrictions. The login check was meant; the line above keeps what runs.
+    typed = [name.replace("smtpd_", "smtp_", 1) for name in _LISTS
+             if {w.text.lower() for w in t.view.words(name.replace("smtpd_", "smtp_", 1))} & LOGIN_MISMATCH_CHECKS]
+    if typed:
+        notes.append(f"{', '.join(typed)} holds a sender login check, but only the SMTP client reads that "
+                     "parameter (MP402): if the check was meant, remove `allow forged senders`")
+    return Block((say.allow_forgery(forgers.value),), tuple(notes))

@@ -61,7 +61,7 @@ def import_config(path: str | os.PathLike, *, version: str = "3.7") -> Imported:
     logins = [sasl, *t.senders(ctx.login_tables)]
     owners = bool(sasl and sasl.statements) and (t.owners_imported or t.owner_maps_imported)
     forgers = main_forgers(t) if owners else None
-    logins.append(forgery_block(forgers))
+    logins.append(forgery_block(t, forgers))
     logins.append(sender_checks_block(t, owners, forgers))
     logins += [service_block(t, v, port_kind(v.service.name), owners, forgers) for v in listeners.views]
     for name, note in t.data_restrictions(owners, forgers):

@@ -54,6 +54,10 @@ class SenderChecks:
     span: Span                          # the first line of the scope
     first: tuple[SenderCheck, ...] = ()  # `before ownership`: run ahead of the login check
 
+    @property
+    def all(self) -> tuple[SenderCheck, ...]:
+        return self.first + self.checks + self.exempted
+
 
 class _Scope:
     """The lines of one scope collected so far."""

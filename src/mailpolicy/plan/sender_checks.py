@@ -10,9 +10,11 @@ The list a scope (main.cf, or one service's `-o`) compiles to:
   first). Each is a reject_* that either refuses the request or answers DUNNO (smtpd_check.c
   generic_checks: none of them permits), so the list reaches the login check for every request
   it does not refuse: which requests the list accepts is the same in either order, only the reply
-  of a request two checks refuse changes (450 from a DNS check instead of 553 from ownership;
-  tests/e2e/test_forgery_live.py shows it). Without the line, ownership stays first: its 553 does not
-  depend on DNS, so an `expect` line about ownership is decided without MP328.
+  of a request two checks refuse changes (504 from reject_non_fqdn_sender instead of 553 from
+  ownership: tests/e2e/test_forgery_live.py; a DNS check's 450 likewise when DNS answers that the
+  domain does not exist, while a temporary DNS failure is only defer_if_permit, after which the
+  list goes on and ownership still answers). Without the line, ownership stays first: its 553 does
+  not depend on DNS, so an `expect` line about ownership is decided without MP328.
 - A permit in this list ends this list only: smtpd_check.c smtpd_check_rcpt() runs the client,
   HELO and sender lists (smtpd_delay_reject = yes) and goes on to smtpd_relay_restrictions and
   smtpd_recipient_restrictions unless one of them *rejected* (smtpd_check_mail returns a reply
