@@ -15,13 +15,16 @@ EXPECTED = {
     # permit_mynetworks with 0.0.0.0/0; the ::fff: typo; check_relay_domains (deprecated in 3.7).
     "open_relay": {("MP703", "main.cf", 7), ("MP302", "main.cf", 8), ("MP305", "main.cf", 8),
                    ("MP301", "main.cf", 8)},
-    # smtp_ for smtpd_ twice; the login map nothing enforces as a consequence.
-    "misspelled_parameter": {("MP317", "main.cf", 12), ("MP402", "main.cf", 13), ("MP402", "main.cf", 14)},
+    # smtp_ for smtpd_ twice; the login map nothing enforces as a consequence (MP317), and what that
+    # lets through, any client using an owned address (MP360, at the map).
+    "misspelled_parameter": {("MP317", "main.cf", 12), ("MP402", "main.cf", 13), ("MP402", "main.cf", 14),
+                             ("MP360", "main.cf", 12)},
     # an absolute socket path under the chroot smtpd runs in. Like every seed configuration, no
     # login check at DATA: an anonymous client may send as an owned address to the bare postmaster.
     "absolute_sasl_path": {("MP310", "main.cf", 11), ("MP336", "main.cf", 13)},
-    # reject_sender_login_mismatch (line 16) after permit_sasl_authenticated (line 15).
-    "misordered_restrictions": {("MP307", "main.cf", 16), ("MP336", "main.cf", 16)},
+    # reject_sender_login_mismatch (line 16) after permit_sasl_authenticated (line 15); MP360: a login
+    # may then use another's address (at the map, line 12: no sender list is set).
+    "misordered_restrictions": {("MP307", "main.cf", 16), ("MP336", "main.cf", 16), ("MP360", "main.cf", 12)},
     # logins without a sender login map; no master.cf in the folder (a note, not an error).
     "missing_sender_map": {("MP706", "", 0), ("MP315", "main.cf", 9)},
     "fixed": set(),

@@ -23,15 +23,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from mailpolicy.checks.forged_senders import accepted_when_owned
 from mailpolicy.checks.host import Host, Service
 from mailpolicy.checks.samples import OUTSIDE_CLIENT
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
 from mailpolicy.postfix.restriction_lists import ANONYMOUS_LOGIN_CHECKS, SMTPD_LISTS, entries
-from mailpolicy.simulate import Request, Verdict
+from mailpolicy.simulate import Request
 
 DATA_LIST = "smtpd_data_restrictions"
-_MAP_LABEL = "contents of smtpd_sender_login_maps"
 
 
 def check_bare_postmaster(host: Host) -> Iterator[Diagnostic]:
@@ -80,15 +80,3 @@ def _login_check(model) -> tuple[str, int] | None:
                 seen.add(entry.name)
                 todo.append((entry.name, model.config.words(entry.name)))
     return None
-
-
-def accepted_when_owned(model, request: Request) -> bool:
-    """Tell whether the request is accepted (at RCPT and DATA) when the login map gives its sender an owner.
-
-    With a readable map that is the nominal branch (DNS and other tables answering "not listed").
-    With one that cannot be read, the nominal branch says "no owner"; the branch that answered
-    "owned" decides, and when no restriction asked the map at all, its answer changes nothing.
-    """
-    branches = model.branches(request)
-    owned = next((b for b in branches if any(label == _MAP_LABEL for label, _where in b.choices)), branches[0])
-    return owned.decision.verdict is Verdict.ACCEPT

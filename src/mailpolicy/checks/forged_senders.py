@@ -28,16 +28,18 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from mailpolicy.checks.bare_postmaster import accepted_when_owned
-from mailpolicy.checks.host import Service
+from mailpolicy.checks.host import Host, Service
 from mailpolicy.checks.samples import OUTSIDE_CLIENT
 from mailpolicy.checks.shading_requests import STRANGER
 from mailpolicy.diagnostics import Diagnostic
 from mailpolicy.diagnostics import catalogue as cat
-from mailpolicy.simulate import Request
+from mailpolicy.simulate import Request, Verdict
+
+# The choice simulate/logins.py makes for a login map whose contents cannot be read.
+MAP_LABEL = "contents of smtpd_sender_login_maps"
 
 
-def check_forged_senders(host) -> Iterator[Diagnostic]:
+def check_forged_senders(host: Host) -> Iterator[Diagnostic]:
     """Report each service that lets a client use an owned address it does not own, with the request."""
     return host.per_service(_forged)
 
@@ -70,8 +72,8 @@ def _forged(service: Service) -> Iterator[Diagnostic]:
     span = (service.parameter_span("smtpd_sender_restrictions") or service.parameter_span("smtpd_sender_login_maps")
             or service.fallback_span())
     yield cat.FORGED_SENDER_ACCEPTED.at(
-        span, f"{'; '.join(found)}: no sender login check this service runs holds "
-        f"{'these clients' if len(found) > 1 else 'that client'} to smtpd_sender_login_maps",
+        span, f"{'; '.join(found)}: no sender login check refuses {'them' if len(found) > 1 else 'it'} (the "
+        "service's lists hold none for such a client, or a permit_* ends the list before it)",
         hint="if that is not the intent, put reject_sender_login_mismatch first in smtpd_sender_restrictions and in "
              "smtpd_data_restrictions (in a policy: remove `allow forged senders`)")
 
@@ -87,3 +89,15 @@ def _witness(service: Service, model, login: str | None, senders: list[str]) -> 
 
 def _owned(sender: str, samples: list) -> str:
     return f"<{sender}>" if samples else f"an address the sender login map gives an owner (such as <{sender}>)"
+
+
+def accepted_when_owned(model, request: Request) -> bool:
+    """Tell whether the request is accepted (at RCPT and DATA) when the login map gives its sender an owner.
+
+    With a readable map that is the nominal branch (DNS and other tables answering "not listed").
+    With one that cannot be read, the nominal branch says "no owner"; the branch that answered
+    "owned" decides, and when no restriction asked the map at all, its answer changes nothing.
+    """
+    branches = model.branches(request)
+    owned = next((b for b in branches if any(label == MAP_LABEL for label, _where in b.choices)), branches[0])
+    return owned.decision.verdict is Verdict.ACCEPT
