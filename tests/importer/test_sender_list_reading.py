@@ -62,3 +62,24 @@ def test_checks_before_the_login_check_read_back_before_ownership(forgers) -> No
         if guard:  # without a login check in the list nothing marks where ownership stands
             assert [kind for kind, _ in reading.first] == [c.kind for c in scope.first]
             assert any("before ownership" in line for line in reading.statements())
+
+
+@pytest.mark.parametrize("lists, forgers", [
+    ("smtpd_sender_restrictions = reject_sender_login_mismatch", None),
+    ("smtpd_recipient_restrictions = reject_authenticated_sender_login_mismatch, reject_unauth_destination",
+     Forgers.ANONYMOUS),
+    ("smtpd_sender_restrictions = permit_mynetworks", Forgers.ANY),
+    # A login check inside a restriction class the list names is the list's (smtpd_check.c runs it).
+    ("smtpd_restriction_classes = owners\\nowners = reject_sender_login_mismatch\\n"
+     "smtpd_sender_restrictions = owners", None),
+    ("smtpd_data_restrictions = reject_unauthenticated_sender_login_mismatch", None),
+], ids=["every client", "logged-in only", "none", "in a class", "anonymous only: the stricter default"])
+def test_import_reads_whom_main_cf_lets_forge(tmp_path, lists, forgers) -> None:
+    from mailpolicy.audit.run import audit_config
+    from mailpolicy.importer.forgery import main_forgers
+    from mailpolicy.importer.statements import Translator
+    from tests.audit.config_folder import SASL, config_folder
+
+    main_cf = SASL.replace("smtpd_sender_restrictions = reject_sender_login_mismatch\n", "")
+    ctx = audit_config(config_folder(tmp_path, main_cf + lists.replace("\\n", "\n") + "\n")).context
+    assert main_forgers(Translator(ctx, ctx.views[0])) is forgers

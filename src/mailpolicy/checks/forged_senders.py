@@ -13,15 +13,16 @@ The witnesses, one per class of client, each decided by the simulator on the ser
 (so a list that refuses the request another way, a DNS check or an unknown recipient, counts as
 guarded and nothing is claimed):
 - not logged in: an outside client, MAIL FROM an owned address, on the branch where the login
-  map gives that address an owner (checks/bare_postmaster.py accepted_when_owned);
+  map gives that address an owner (accepted_when_owned below; MP336 judges on it too);
 - logged in: an outside client logged in as a login the map names for no address
   (checks/shading_requests.py STRANGER), MAIL FROM an owned address, on the branch where the map
   gives it an owner, so not that login (simulate/logins.py: for a logged-in client the map's
   non-nominal answer is "not owned by this login"; every login check that asks refuses on it).
 MAIL FROM is an address the map gives an owner (with a map it cannot read: `owner@` each domain
 this server is final for and $myhostname, the first one no other check refuses); RCPT TO is that
-address itself (a mailbox of this server), else another address of a local domain. A service without SASL is left to MP337 and MP317: there smtpd ignores every login check
-("restriction ... ignored: no SASL support"), so nothing here is a choice among them.
+address itself (a mailbox of this server), else another address of a local domain. A service
+without SASL is left to MP337 and MP317: there smtpd ignores every login check ("restriction ...
+ignored: no SASL support"), so nothing here is a choice among them.
 """
 
 from __future__ import annotations

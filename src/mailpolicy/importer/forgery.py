@@ -26,12 +26,25 @@ _LISTS = (*SMTPD_LISTS, "smtpd_data_restrictions")
 
 def main_forgers(t) -> Forgers | None:
     """Return whom main.cf's lists let forge (None: every client is held to the owners, or the language cannot say)."""
-    found = {w.text.lower() for name in _LISTS for w in t.view.words(name)} & LOGIN_MISMATCH_CHECKS
+    found = _restrictions(t.view, _LISTS) & LOGIN_MISMATCH_CHECKS
     if not found:
         return Forgers.ANY
     if found & LOGGED_IN_LOGIN_CHECKS and not found & ANONYMOUS_LOGIN_CHECKS:
         return Forgers.ANONYMOUS
     return None
+
+
+def _restrictions(view, lists) -> set[str]:
+    """Return every restriction the lists hold, and the restriction classes they name hold (smtpd_restriction_classes)."""
+    classes = {w.text.lower() for w in view.words("smtpd_restriction_classes")}
+    found: set[str] = set()
+    todo = list(lists)
+    while todo:
+        for word in (w.text.lower() for w in view.words(todo.pop())):
+            if word in classes and word not in found:
+                todo.append(word)
+            found.add(word)
+    return found
 
 
 def forgery_block(t, forgers: Forgers | None) -> Block | None:
@@ -44,7 +57,7 @@ def forgery_block(t, forgers: Forgers | None) -> Block | None:
     # The seed's mistake: smtp_sender_restrictions (the SMTP client's, which smtpd never reads) typed
     # for smtpd_sender_restrictions. The login check was meant; the line above keeps what runs.
     typed = [name.replace("smtpd_", "smtp_", 1) for name in _LISTS
-             if {w.text.lower() for w in t.view.words(name.replace("smtpd_", "smtp_", 1))} & LOGIN_MISMATCH_CHECKS]
+             if _restrictions(t.view, (name.replace("smtpd_", "smtp_", 1),)) & LOGIN_MISMATCH_CHECKS]
     if typed:
         notes.append(f"{', '.join(typed)} holds a sender login check, but only the SMTP client reads that "
                      "parameter (MP402): if the check was meant, remove `allow forged senders`")
