@@ -396,9 +396,13 @@ class _Search:
     def _senders(self) -> list[str]:
         found = [BASE_SENDER, "", "MAILER-DAEMON", "postmaster"]
         found.extend(f"anyone@{d}" for d in self.local_domains())
+        origin = self.config.value("myorigin").strip()
         for _ref, table in self.model.login_maps.tables:
             if table is not None:
-                found.extend(self._address_for_key(k) for k in _one_key_per_form(table.entries))
+                # A login map's bare key is a local part, never a domain (mail_addr_find.c looks up
+                # user@domain, user, @domain), so `first.last` stands for first.last@$myorigin.
+                found.extend(self._address_for_key(k) if "@" in k else f"{k}@{origin}"
+                             for k in _one_key_per_form(table.entries))
         for _ref, table in self.tables("sender"):
             found.extend(self._address_for_key(k) for k in table.entries)
         found.extend(self.pattern_keys("sender"))
@@ -536,8 +540,11 @@ def _one_key_per_form(keys) -> list[str]:
     # temporary tuples small: the whole map at once would hold three strings per key.
     while part := list(itertools.islice(remaining, _SLICE)):
         split = list(map(methodcaller("rpartition", "@"), part))
-        forms = list(zip(map(bool, map(itemgetter(0), split)), map(itemgetter(1), split),
-                         map(str.lower, map(itemgetter(2), split))))
+        # Every bare `user` is one form: smtpd looks a bare local part up only for an address of a
+        # local domain (mail_addr_find.c), so to an anonymous client each such key gives the same
+        # answer at the same domain; since owned local addresses also write their bare key
+        # (plan/sender_map.py), keeping one per key would make the search grow with the map.
+        forms = [(bool(user), at, domain.lower() if at else "") for user, at, domain in split]
         # Walking backwards, the last write for a form is its first key in the slice.
         first = dict(zip(reversed(forms), range(len(part) - 1, -1, -1)))
         for form, index in sorted(first.items(), key=itemgetter(1)):
