@@ -65,8 +65,6 @@ def plan_sender_map(policy: Policy) -> SenderMapPlan | None:
     return SenderMapPlan(kind, path, sorted(owners), owners, pairs)
 
 
-
-
 LOCALHOST = "localhost"
 
 
